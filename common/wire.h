@@ -1,0 +1,91 @@
+/*  wire: ZeroMQ sockets, CURVE keys, ZAP and protobuf framing.
+
+    Every socin message is one ZeroMQ frame holding one protobuf message; on a ROUTER the
+    frames before it (routing id, and an empty delimiter from REQ clients) are its envelope,
+    returned unchanged with the answer. Every endpoint uses CURVE, on TCP and IPC alike: the
+    server learns who sent a message from the key the handshake proved, which our ZAP handler
+    stamps on each message as its User-Id (the Z85 public key). Messages above a socket's
+    max_msg are answered with MESSAGE_TOO_LARGE by the service; above four times that, libzmq
+    drops the connection (ZMQ_MAXMSGSIZE), so no process ever buffers an unbounded message.
+*/
+#ifndef SOCIN_WIRE_H
+#define SOCIN_WIRE_H
+
+#include <czmq.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+
+#define SOCIN_KEY_LEN 40 /* Z85 text of a 32-byte key */
+
+/* ---- keys ---- */
+
+/* Loads DIR/NAME.cert_secret, or on first start creates a new certificate there (mode 0600,
+   the public half in DIR/NAME.cert). NULL with a message on failure. */
+zcert_t *socin_keys_load_or_create (const char *dir, const char *name, char *err, size_t errlen);
+
+/* Writes the public half of CERT to PATH with metadata (name, role), for peers to trust.
+   Existing identical files are left alone. 0, or -1 with a message. */
+int socin_keys_publish (zcert_t *cert, const char *path, const char *name, const char *role,
+                        char *err, size_t errlen);
+
+/* Resolves SPEC, either a 40-character Z85 key or the path of a certificate file (public or
+   secret), to the Z85 public key in OUT (41 bytes). 0, or -1 with a message. */
+int socin_keys_public (const char *spec, char *out, char *err, size_t errlen);
+
+/* True when TEXT is a well-formed Z85 public key. */
+bool socin_key_valid (const char *text);
+
+/* ---- sockets ---- */
+
+/* A server socket of TYPE bound to ENDPOINT with CERT as its CURVE identity; connections are
+   checked by the ZAP handler under DOMAIN. MAX_MSG bounds messages (see above). */
+zsock_t *socin_wire_bind (int type, const char *endpoint, zcert_t *cert, const char *domain,
+                          size_t max_msg, char *err, size_t errlen);
+
+/* A client socket of TYPE connected to ENDPOINT, authenticating with CERT, trusting the
+   server key SERVER_KEY (Z85). */
+zsock_t *socin_wire_connect (int type, const char *endpoint, zcert_t *cert,
+                             const char *server_key, size_t max_msg, char *err, size_t errlen);
+
+/* ---- messages ---- */
+
+typedef struct {
+    zmsg_t *envelope;  /* frames before the payload (NULL on a DEALER) */
+    zframe_t *payload; /* the protobuf bytes */
+    char peer[SOCIN_KEY_LEN + 1]; /* Z85 key the connection proved ("" when unauthenticated) */
+} socin_wire_msg_t;
+
+/* Receives one message from SOCK without waiting. 0 with OUT filled, or -1 when nothing is
+   waiting. A message without any payload frame is returned with payload NULL. */
+int socin_wire_recv (zsock_t *sock, socin_wire_msg_t *out);
+void socin_wire_msg_release (socin_wire_msg_t *msg);
+
+/* Packs MSG into one frame and sends it, after a copy of ENVELOPE when given. 0 or -1. */
+int socin_wire_send (zsock_t *sock, zmsg_t *envelope, const ProtobufCMessage *msg);
+
+/* Unpacks PAYLOAD as DESC's message (NULL when the bytes are not one). Free with
+   protobuf_c_message_free_unpacked. */
+ProtobufCMessage *socin_wire_unpack (const ProtobufCMessageDescriptor *desc, zframe_t *payload);
+
+/* ---- ZAP ---- */
+
+/* Decides whether the client with public key KEY (Z85) may connect to a socket of DOMAIN. */
+typedef bool(socin_zap_fn) (const char *domain, const char *key, void *arg);
+
+typedef struct socin_zap_t socin_zap_t;
+
+/* Binds the ZAP handler (inproc://zeromq.zap.01) in CZMQ's context; must exist before any
+   server socket is bound. Every CURVE handshake is decided by FN. */
+socin_zap_t *socin_zap_new (socin_zap_fn *fn, void *arg);
+void socin_zap_destroy (socin_zap_t **self_p);
+int socin_zap_attach (socin_zap_t *self, zloop_t *loop);
+
+/* Handshakes allowed and refused since start. */
+void socin_zap_counts (socin_zap_t *self, uint64_t *allowed, uint64_t *refused);
+
+/* ---- error codes ---- */
+
+/* "UNKNOWN_UNIT" for ERROR_CODE_UNKNOWN_UNIT; "ERROR_<n>" for a code this build does not know. */
+const char *socin_error_name (int code);
+
+#endif
