@@ -75,6 +75,9 @@ $(BUILD)/obj/%.o: %.c $(PROTO_H) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# Data files compiled into the registry with .incbin.
+$(BUILD)/obj/services/registry/embedded.o: $(wildcard services/registry/data/*)
+
 $(LIB): $(COMMON_O) $(PROTO_O)
 	@rm -f $@
 	ar rcs $@ $^

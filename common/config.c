@@ -278,6 +278,17 @@ s_load_file (socin_config_t *self, const char *path, char *err, size_t errlen)
         while (isspace ((unsigned char) *v)) v++;
         size_t vlen = strlen (v);
         if (*v == '"' || *v == '\'') {
+            /* The closing quote is the first one followed by nothing or a # comment (ZPL
+               allows a comment after a quoted value). */
+            for (char *q = strchr (v + 1, *v); q; q = strchr (q + 1, *v)) {
+                char *rest = q + 1;
+                while (isspace ((unsigned char) *rest)) rest++;
+                if (!*rest || *rest == '#') {
+                    *rest = 0;
+                    vlen = (size_t) (q - v) + 1;
+                    break;
+                }
+            }
             if (vlen < 2 || v[vlen - 1] != *v) {
                 snprintf (err, errlen, "%s line %d: value of '%s' lacks its closing quote", path,
                           lineno, p);

@@ -178,7 +178,9 @@ socin_ctl_split (char *buf, char **argv, int max, char *err, size_t errlen)
         }
         else
             while (*p && *p != ' ' && *p != '\t' && *p != '\r') *w++ = *p++;
-        if (*p) p++;
+        /* Step over the separator (the NUL below may overwrite it), but not over text that
+           follows a closing quote at once: that is the next word. */
+        if (*p == ' ' || *p == '\t' || *p == '\r') p++;
         *w = 0;
         argv[argc++] = word;
     }

@@ -88,3 +88,29 @@ socin_str_take (socin_str_t *self)
     self->len = self->cap = 0;
     return data;
 }
+
+char *
+socin_strdup (const char *text)
+{
+    char *copy = strdup (text ? text : "");
+    if (!copy) socin_fatal ("memory.exhausted", NULL);
+    return copy;
+}
+
+char *
+socin_strndup (const char *text, size_t len)
+{
+    char *copy = strndup (text, len);
+    if (!copy) socin_fatal ("memory.exhausted", NULL);
+    return copy;
+}
+
+void
+socin_strv_push (char ***arr, size_t *n, const char *text)
+{
+    char **grown = realloc (*arr, (*n + 1) * sizeof **arr);
+    if (!grown) socin_fatal ("memory.exhausted", NULL);
+    grown[*n] = socin_strdup (text);
+    *arr = grown;
+    (*n)++;
+}

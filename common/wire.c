@@ -92,7 +92,9 @@ socin_keys_public (const char *spec, char *out, char *err, size_t errlen)
     snprintf (path, sizeof path, "%s", spec);
     size_t n = strlen (path);
     if (n > 7 && streq (path + n - 7, "_secret")) path[n - 7] = 0;
-    zcert_t *cert = zsys_file_exists (path) ? zcert_load (path) : NULL;
+    /* zcert_load (path) reads path_secret when it exists, so a secret file alone will do. */
+    zcert_t *cert =
+        zsys_file_exists (path) || zsys_file_exists (spec) ? zcert_load (path) : NULL;
     if (!cert) {
         snprintf (err, errlen, "'%s' is neither a Z85 public key nor a readable certificate file",
                   spec);

@@ -1,0 +1,187 @@
+/*  csv: an RFC 4180 reader over text in memory. See csv.h. */
+#include "csv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct socin_csv_t {
+    const char *data;
+    size_t len;
+    size_t pos;
+    size_t line;     /* line of the next byte */
+    size_t row_line; /* line where the last row began */
+    char *buf;       /* the row's fields, each NUL-terminated */
+    size_t cap;
+    char *fields[SOCIN_CSV_MAX_FIELDS];
+    bool failed;
+};
+
+socin_csv_t *
+socin_csv_new (const char *data, size_t len)
+{
+    socin_csv_t *self = calloc (1, sizeof *self);
+    if (!self) socin_fatal ("memory.exhausted", NULL);
+    self->data = data;
+    self->len = len;
+    self->line = 1;
+    if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0) self->pos = 3;
+    return self;
+}
+
+void
+socin_csv_destroy (socin_csv_t **self_p)
+{
+    socin_csv_t *self = *self_p;
+    if (!self) return;
+    free (self->buf);
+    free (self);
+    *self_p = NULL;
+}
+
+size_t
+socin_csv_line (socin_csv_t *self)
+{
+    return self->row_line;
+}
+
+size_t
+socin_csv_offset (socin_csv_t *self)
+{
+    return self->pos;
+}
+
+static void
+s_put (socin_csv_t *self, size_t *n, char c)
+{
+    if (*n + 1 >= self->cap) {
+        self->cap = self->cap ? self->cap * 2 : 1024;
+        self->buf = realloc (self->buf, self->cap);
+        if (!self->buf) socin_fatal ("memory.exhausted", NULL);
+    }
+    self->buf[(*n)++] = c;
+}
+
+int
+socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, size_t errlen)
+{
+    if (self->failed) return -1;
+    /* Skip empty lines. */
+    while (self->pos < self->len &&
+           (self->data[self->pos] == '\n' ||
+            (self->data[self->pos] == '\r' && self->pos + 1 < self->len &&
+             self->data[self->pos + 1] == '\n'))) {
+        self->pos += self->data[self->pos] == '\r' ? 2 : 1;
+        self->line++;
+    }
+    if (self->pos >= self->len) return 0;
+    self->row_line = self->line;
+    size_t n = 0, starts[SOCIN_CSV_MAX_FIELDS], nfields = 0;
+    starts[nfields++] = 0;
+    const char *d = self->data;
+    for (;;) {
+        /* At the start of a field. */
+        if (self->pos < self->len && d[self->pos] == '"') {
+            self->pos++;
+            for (;;) {
+                if (self->pos >= self->len) {
+                    snprintf (err, errlen, "line %zu: a quoted field is not closed",
+                              self->row_line);
+                    self->failed = true;
+                    return -1;
+                }
+                char c = d[self->pos++];
+                if (c == '"') {
+                    if (self->pos < self->len && d[self->pos] == '"') {
+                        s_put (self, &n, '"');
+                        self->pos++;
+                        continue;
+                    }
+                    break;
+                }
+                if (c == '\n') self->line++;
+                s_put (self, &n, c);
+            }
+            if (self->pos < self->len && d[self->pos] != ',' && d[self->pos] != '\n' &&
+                !(d[self->pos] == '\r' && self->pos + 1 < self->len && d[self->pos + 1] == '\n') &&
+                !(d[self->pos] == '\r' && self->pos + 1 == self->len)) {
+                snprintf (err, errlen, "line %zu: text after a closing quote", self->line);
+                self->failed = true;
+                return -1;
+            }
+        }
+        else {
+            while (self->pos < self->len && d[self->pos] != ',' && d[self->pos] != '\n') {
+                char c = d[self->pos];
+                if (c == '\r' && (self->pos + 1 == self->len || d[self->pos + 1] == '\n')) break;
+                if (c == '"') {
+                    snprintf (err, errlen,
+                              "line %zu: a quote inside an unquoted field (quote the whole field "
+                              "and double the quote)",
+                              self->line);
+                    self->failed = true;
+                    return -1;
+                }
+                s_put (self, &n, c);
+                self->pos++;
+            }
+        }
+        s_put (self, &n, 0);
+        if (self->pos < self->len && d[self->pos] == ',') {
+            self->pos++;
+            if (nfields == SOCIN_CSV_MAX_FIELDS) {
+                snprintf (err, errlen, "line %zu: more than %d fields", self->row_line,
+                          SOCIN_CSV_MAX_FIELDS);
+                self->failed = true;
+                return -1;
+            }
+            starts[nfields++] = n;
+            continue;
+        }
+        /* End of the row. */
+        if (self->pos < self->len && d[self->pos] == '\r') self->pos++;
+        if (self->pos < self->len && d[self->pos] == '\n') self->pos++;
+        self->line++;
+        break;
+    }
+    for (size_t i = 0; i < nfields; i++) self->fields[i] = self->buf + starts[i];
+    *fields = self->fields;
+    *count = nfields;
+    return 1;
+}
+
+bool
+socin_utf8_valid (const char *text, size_t len, size_t *bad)
+{
+    const unsigned char *s = (const unsigned char *) text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t need;
+        unsigned min;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        else if ((c & 0xE0) == 0xC0)
+            need = 1, min = 0x80, c &= 0x1F;
+        else if ((c & 0xF0) == 0xE0)
+            need = 2, min = 0x800, c &= 0x0F;
+        else if ((c & 0xF8) == 0xF0)
+            need = 3, min = 0x10000, c &= 0x07;
+        else
+            goto fail;
+        for (size_t k = 1; k <= need; k++) {
+            if (i + k >= len || (s[i + k] & 0xC0) != 0x80) goto fail;
+            c = c << 6 | (s[i + k] & 0x3F);
+        }
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) goto fail;
+        i += need + 1;
+    }
+    return true;
+fail:
+    if (bad) *bad = i;
+    return false;
+}
