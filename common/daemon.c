@@ -44,22 +44,6 @@ struct socin_daemon_t {
 
 static int s_signal_fd = -1;
 
-int64_t
-socin_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-socin_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 socin_config_t *
 socin_daemon_config (socin_daemon_t *self)
 {

@@ -13,6 +13,7 @@
 #include <czmq.h>
 #include <stdbool.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "store.h"
@@ -63,9 +64,5 @@ bool socin_daemon_draining (socin_daemon_t *self);
 
 /* Starts a drain, as SIGTERM does. */
 void socin_daemon_drain (socin_daemon_t *self);
-
-/* Milliseconds since 1970-01-01 UTC, and a monotonic clock in milliseconds. */
-int64_t socin_now_ms (void);
-int64_t socin_mono_ms (void);
 
 #endif

@@ -223,8 +223,9 @@ socin_model_put (socin_model_t *self, socin_record_t *rec)
     }
     s_table_t *t = s_table (self, kind);
     s_head_t *head = socin_index_get_str (t->by_code, code);
+    socin_record_t *replaced = NULL;
     if (head) {
-        protobuf_c_message_free_unpacked (&t->recs[head->id - 1]->base, NULL);
+        replaced = t->recs[head->id - 1];
         t->recs[head->id - 1] = rec;
     }
     else {
@@ -242,7 +243,10 @@ socin_model_put (socin_model_t *self, socin_record_t *rec)
         t->count++;
     }
     s_bind (kind, head, rec);
+    /* The index's key moves to the new record before the old one (whose code it pointed
+       into) is freed. */
     socin_index_put_str (t->by_code, head->code, head);
+    if (replaced) protobuf_c_message_free_unpacked (&replaced->base, NULL);
     return 0;
 }
 

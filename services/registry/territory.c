@@ -367,8 +367,9 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
     for (size_t i = 0; i < nparsed; i++) {
         socin_record_t *r = parsed[i];
         Socin__V1__Unit *u = r->unit;
-        socin_index_put_str (in_file, u->code, r);
         const socin_record_t *old = socin_model_record (model, SOCIN_KIND_UNIT, u->code);
+        /* The key must outlive R, which is freed when unchanged: use the model's copy. */
+        socin_index_put_str (in_file, old ? old->unit->code : u->code, r);
         if (!old) {
             changes[n++] = r;
             (*added)++;
@@ -376,7 +377,7 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
         }
         /* Keep what the file does not say: population, and the first day of a unit that was
            already open. */
-        if (!u->population && old->unit->population) {
+        if (!u->population && !*u->population_date) {
             u->population = old->unit->population;
             s_set_str (&u->population_date, old->unit->population_date);
         }

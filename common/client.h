@@ -1,0 +1,38 @@
+/*  client: a DEALER connection to one socin service, for the socin command and the tests.
+
+    It loads the caller's CURVE certificate (a secret certificate file), trusts the service's
+    public key (Z85 text or a certificate file), and exchanges protobuf messages whose first
+    field is request_id, matching each reply to its request. Many requests may be in flight.
+*/
+#ifndef SOCIN_CLIENT_H
+#define SOCIN_CLIENT_H
+
+#include <czmq.h>
+#include <protobuf-c/protobuf-c.h>
+
+typedef struct socin_client_t socin_client_t;
+
+/* Connects to ENDPOINT trusting SERVER_KEY (Z85 or a certificate path), authenticating with
+   the secret certificate at CERT_PATH ("x.cert_secret", or "x.cert" next to it). NULL with a
+   message on failure. MAX_MSG bounds replies (0: 256 MiB). */
+socin_client_t *socin_client_new (const char *endpoint, const char *server_key,
+                                  const char *cert_path, size_t max_msg, char *err, size_t errlen);
+void socin_client_destroy (socin_client_t **self_p);
+
+/* Sends MSG. 0 or -1. */
+int socin_client_send (socin_client_t *self, const ProtobufCMessage *msg);
+
+/* Waits up to TIMEOUT_MS for the next reply, unpacked as DESC. NULL on timeout (err says so)
+   or when the reply is not such a message. */
+ProtobufCMessage *socin_client_recv (socin_client_t *self, const ProtobufCMessageDescriptor *desc,
+                                     int timeout_ms, char *err, size_t errlen);
+
+/* Sends REQ and waits for the reply with the same request_id (others are dropped). */
+ProtobufCMessage *socin_client_call (socin_client_t *self, const ProtobufCMessage *req,
+                                     const ProtobufCMessageDescriptor *reply_desc, int timeout_ms,
+                                     char *err, size_t errlen);
+
+/* The public key this client authenticates with. */
+const char *socin_client_key (socin_client_t *self);
+
+#endif

@@ -1,0 +1,13 @@
+/*  clock: wall-clock and monotonic milliseconds. */
+#ifndef SOCIN_CLOCK_H
+#define SOCIN_CLOCK_H
+
+#include <stdint.h>
+
+/* Milliseconds since 1970-01-01 UTC. */
+int64_t socin_now_ms (void);
+
+/* Milliseconds on a clock that never jumps (for timeouts and durations). */
+int64_t socin_mono_ms (void);
+
+#endif
