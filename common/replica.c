@@ -415,8 +415,14 @@ socin_replica_tick (socin_replica_t *self)
         }
     }
     if (self->state == S_SYNCING && now - self->requested_at > SNAPSHOT_TIMEOUT_MS) {
+        /* New sockets, so a handshake the registry refused (our key was not registered yet)
+           is tried again: libzmq does not retry a refused handshake by itself. */
         socin_warn ("replica.snapshot_timeout", "endpoint=%s", self->endpoint);
-        s_request_snapshot (self, !*self->registry_id);
+        zloop_reader_end (self->loop, self->dealer);
+        zloop_reader_end (self->loop, self->sub);
+        zsock_destroy (&self->dealer);
+        zsock_destroy (&self->sub);
+        s_connect (self);
     }
 }
 

@@ -39,6 +39,7 @@ typedef struct {
     zsock_t *pub;
     size_t max_message;
     int64_t last_trust_scan;
+    struct timespec trust_mtime; /* of trust_dir at the last scan */
     uint64_t requests, refusals, snapshots, published;
 } registry_t;
 
@@ -188,6 +189,8 @@ s_scan_trust (registry_t *self)
     self->last_trust_scan = socin_mono_ms ();
     const char *dir = socin_config_str (self->config, "trust_dir");
     if (!*dir) return;
+    struct stat st;
+    if (stat (dir, &st) == 0) self->trust_mtime = st.st_mtim;
     DIR *d = opendir (dir);
     if (!d) return;
     socin_record_t **recs = NULL;
@@ -226,7 +229,14 @@ s_authorize (const char *domain, const char *key, void *arg)
 {
     registry_t *self = arg;
     if (socin_model_peer_by_key (self->model, key)) return true;
-    if (socin_mono_ms () - self->last_trust_scan >= 1000) {
+    /* Rescan when the directory changed since the last scan, and at most once a second
+       otherwise (an unknown key knocking again and again costs little). */
+    struct stat st;
+    const char *dir = socin_config_str (self->config, "trust_dir");
+    bool changed = *dir && stat (dir, &st) == 0 &&
+                   (st.st_mtim.tv_sec != self->trust_mtime.tv_sec ||
+                    st.st_mtim.tv_nsec != self->trust_mtime.tv_nsec);
+    if (changed || socin_mono_ms () - self->last_trust_scan >= 1000) {
         s_scan_trust (self);
         return socin_model_peer_by_key (self->model, key) != NULL;
     }

@@ -1,0 +1,285 @@
+/*  forward: change batches to reporting with acknowledgements and credit. See forward.h. */
+#include "forward.h"
+
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "wire.h"
+#include "socin/v1/forward.pb-c.h"
+
+#define HEARTBEAT_MS 1000
+#define SILENCE_MS   5000
+#define STALL_MS     3000
+
+struct ing_forward_t {
+    ing_ledger_t *ledger;
+    zcert_t *cert;
+    char *endpoint, *server_key, *source;
+    char key[SOCIN_KEY_LEN + 1];
+    zloop_t *loop;
+    zsock_t *sock;
+    bool welcomed, paused;
+    uint64_t acked;     /* reporting applied everything up to here */
+    uint64_t next_send; /* the next batch to send */
+    uint32_t window;
+    int64_t heard_at, sent_at, acked_at, connected_at, tried_at;
+    uint64_t sent, resent, acks, reconnects;
+    char reported_source[128];
+};
+
+ing_forward_t *
+ing_forward_new (ing_ledger_t *ledger, zcert_t *cert, const char *endpoint,
+                 const char *server_key, const char *source)
+{
+    ing_forward_t *self = calloc (1, sizeof *self);
+    if (!self) socin_fatal ("memory.exhausted", NULL);
+    self->ledger = ledger;
+    self->cert = cert;
+    self->endpoint = socin_strdup (endpoint);
+    self->server_key = socin_strdup (server_key);
+    self->source = socin_strdup (source);
+    self->acked = ing_ledger_acked_seq (ledger);
+    self->next_send = self->acked + 1;
+    return self;
+}
+
+static void
+s_disconnect (ing_forward_t *self)
+{
+    if (self->sock) {
+        zloop_reader_end (self->loop, self->sock);
+        zsock_destroy (&self->sock);
+    }
+    self->welcomed = false;
+}
+
+void
+ing_forward_destroy (ing_forward_t **self_p)
+{
+    ing_forward_t *self = *self_p;
+    if (!self) return;
+    s_disconnect (self);
+    free (self->endpoint);
+    free (self->server_key);
+    free (self->source);
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_send (ing_forward_t *self, Socin__V1__ForwardMessage *msg)
+{
+    socin_wire_send (self->sock, NULL, &msg->base);
+    self->sent_at = socin_mono_ms ();
+}
+
+static void
+s_hello (ing_forward_t *self)
+{
+    Socin__V1__Hello hello = SOCIN__V1__HELLO__INIT;
+    hello.source = self->source;
+    hello.last_seq = ing_ledger_last_seq (self->ledger);
+    Socin__V1__ForwardMessage msg = SOCIN__V1__FORWARD_MESSAGE__INIT;
+    msg.body_case = SOCIN__V1__FORWARD_MESSAGE__BODY_HELLO;
+    msg.hello = &hello;
+    s_send (self, &msg);
+}
+
+void
+ing_forward_pump (ing_forward_t *self)
+{
+    if (!self->sock || !self->welcomed || self->paused) return;
+    uint64_t last = ing_ledger_last_seq (self->ledger);
+    while (self->next_send <= last && self->next_send <= self->acked + self->window) {
+        zframe_t *frame = ing_ledger_outbox_frame (self->ledger, self->next_send);
+        if (frame) {
+            if (zframe_send (&frame, self->sock, ZFRAME_DONTWAIT)) {
+                zframe_destroy (&frame);
+                break;
+            }
+            self->sent++;
+            self->sent_at = socin_mono_ms ();
+        }
+        self->next_send++;
+    }
+}
+
+static void
+s_on_ack (ing_forward_t *self, uint64_t applied, uint32_t window)
+{
+    if (applied > self->acked) {
+        self->acked = applied;
+        self->acked_at = socin_mono_ms ();
+    }
+    if (self->next_send <= self->acked) self->next_send = self->acked + 1;
+    self->window = window;
+    self->acks++;
+}
+
+static int
+s_on_reply (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    ing_forward_t *self = arg;
+    socin_wire_msg_t msg;
+    for (int i = 0; i < 1000 && socin_wire_recv (sock, &msg) == 0; i++) {
+        Socin__V1__ForwardReply *reply = (Socin__V1__ForwardReply *) socin_wire_unpack (
+            &socin__v1__forward_reply__descriptor, msg.payload);
+        socin_wire_msg_release (&msg);
+        if (!reply) continue;
+        self->heard_at = socin_mono_ms ();
+        switch (reply->body_case) {
+        case SOCIN__V1__FORWARD_REPLY__BODY_WELCOME: {
+            Socin__V1__Welcome *w = reply->welcome;
+            uint64_t last = ing_ledger_last_seq (self->ledger);
+            snprintf (self->reported_source, sizeof self->reported_source, "%s", w->source);
+            if (strcmp (w->source, self->source))
+                socin_warn ("forward.source_mismatch", "configured=%s registered=%s",
+                            socin_log_q (self->source), socin_log_q (w->source));
+            if (w->applied_seq > last)
+                socin_error ("forward.reporting_ahead",
+                             "applied=%llu last=%llu detail=%s",
+                             (unsigned long long) w->applied_seq, (unsigned long long) last,
+                             socin_log_q ("reporting applied batches this ingest no longer has "
+                                          "(store restored from an older backup?)"));
+            self->welcomed = true;
+            self->next_send = w->applied_seq + 1;
+            if (w->applied_seq > self->acked) self->acked = w->applied_seq;
+            self->acked_at = socin_mono_ms ();
+            self->window = w->window;
+            socin_info ("forward.welcomed", "source=%s applied=%llu last=%llu window=%u",
+                        socin_log_q (w->source), (unsigned long long) w->applied_seq,
+                        (unsigned long long) last, w->window);
+            break;
+        }
+        case SOCIN__V1__FORWARD_REPLY__BODY_ACK:
+            s_on_ack (self, reply->ack->applied_seq, reply->ack->window);
+            break;
+        case SOCIN__V1__FORWARD_REPLY__BODY_RESEND:
+            socin_info ("forward.resend", "from=%llu", (unsigned long long) reply->resend->from_seq);
+            if (reply->resend->from_seq > self->acked) self->next_send = reply->resend->from_seq;
+            self->resent++;
+            break;
+        case SOCIN__V1__FORWARD_REPLY__BODY_HEARTBEAT:
+            if (self->welcomed && reply->heartbeat->seq > self->acked) s_on_ack (self, reply->heartbeat->seq, self->window);
+            break;
+        case SOCIN__V1__FORWARD_REPLY__BODY_ERROR:
+            socin_warn ("forward.refused", "code=%s reason=%s", socin_error_name (reply->error->code),
+                        socin_log_q (reply->error->message));
+            /* Not welcomed any more: say Hello again after the next silence check. */
+            if (reply->error->code < 200) self->welcomed = false;
+            self->next_send = self->acked + 1;
+            break;
+        default: break;
+        }
+        protobuf_c_message_free_unpacked (&reply->base, NULL);
+    }
+    ing_forward_pump (self);
+    return 0;
+}
+
+static void
+s_connect (ing_forward_t *self)
+{
+    self->tried_at = socin_mono_ms ();
+    char key[SOCIN_KEY_LEN + 1], err[512];
+    if (socin_keys_public (self->server_key, key, err, sizeof err)) {
+        socin_debug ("forward.no_key", "reason=%s", socin_log_q (err));
+        return;
+    }
+    memcpy (self->key, key, sizeof key);
+    self->sock = socin_wire_connect (ZMQ_DEALER, self->endpoint, self->cert, key, 0, err, sizeof err);
+    if (!self->sock) {
+        socin_error ("forward.connect_failed", "reason=%s", socin_log_q (err));
+        return;
+    }
+    zloop_reader (self->loop, self->sock, s_on_reply, self);
+    self->welcomed = false;
+    self->connected_at = self->heard_at = socin_mono_ms ();
+    self->reconnects++;
+    s_hello (self);
+    socin_info ("forward.connecting", "endpoint=%s", self->endpoint);
+}
+
+void
+ing_forward_attach (ing_forward_t *self, zloop_t *loop)
+{
+    self->loop = loop;
+    s_connect (self);
+}
+
+void
+ing_forward_tick (ing_forward_t *self)
+{
+    int64_t now = socin_mono_ms ();
+    /* Persist what reporting acknowledged, trimming the outbox. */
+    if (self->acked > ing_ledger_acked_seq (self->ledger)) {
+        char err[512];
+        if (ing_ledger_ack (self->ledger, self->acked, err, sizeof err))
+            socin_warn ("forward.ack_store_failed", "reason=%s", socin_log_q (err));
+    }
+    if (!self->sock) {
+        if (now - self->tried_at >= 1000) s_connect (self);
+        return;
+    }
+    if (now - self->heard_at > SILENCE_MS) {
+        socin_info ("forward.silent", "ms=%lld detail=%s", (long long) (now - self->heard_at),
+                    socin_log_q ("reporting did not answer; connecting again"));
+        s_disconnect (self);
+        s_connect (self);
+        return;
+    }
+    if (!self->welcomed && now - self->sent_at >= HEARTBEAT_MS) {
+        s_hello (self);
+        return;
+    }
+    /* Batches sent but not acknowledged for long: send them again. */
+    if (self->next_send > self->acked + 1 && now - self->acked_at > STALL_MS &&
+        now - self->sent_at > STALL_MS) {
+        socin_info ("forward.resending", "from=%llu", (unsigned long long) self->acked + 1);
+        self->next_send = self->acked + 1;
+        self->acked_at = now;
+        self->resent++;
+    }
+    ing_forward_pump (self);
+    if (now - self->sent_at >= HEARTBEAT_MS) {
+        Socin__V1__ForwardHeartbeat hb = SOCIN__V1__FORWARD_HEARTBEAT__INIT;
+        hb.seq = ing_ledger_last_seq (self->ledger);
+        hb.time_ms = socin_now_ms ();
+        Socin__V1__ForwardMessage msg = SOCIN__V1__FORWARD_MESSAGE__INIT;
+        msg.body_case = SOCIN__V1__FORWARD_MESSAGE__BODY_HEARTBEAT;
+        msg.heartbeat = &hb;
+        s_send (self, &msg);
+    }
+}
+
+void
+ing_forward_pause (ing_forward_t *self, bool paused)
+{
+    self->paused = paused;
+    if (!paused) ing_forward_pump (self);
+}
+
+void
+ing_forward_status (ing_forward_t *self, socin_str_t *out)
+{
+    uint64_t last = ing_ledger_last_seq (self->ledger), batches, bytes;
+    ing_ledger_outbox_size (self->ledger, &batches, &bytes);
+    int64_t now = socin_mono_ms ();
+    const char *state = !self->sock ? "waiting_for_reporting_key"
+                        : self->paused ? "paused"
+                        : !self->welcomed ? "connecting"
+                        : now - self->heard_at > 2 * HEARTBEAT_MS ? "silent"
+                                                                  : "forwarding";
+    socin_str_printf (out,
+                      "# Forwarding\nforward_state:%s\nforward_endpoint:%s\nlast_seq:%llu\n"
+                      "acked_seq:%llu\nbacklog_batches:%llu\nbacklog_bytes:%llu\nnext_send:%llu\n"
+                      "window:%u\nheard_ms_ago:%lld\nbatches_sent:%llu\nresends:%llu\nacks:%llu\n"
+                      "connects:%llu\n",
+                      state, self->endpoint, (unsigned long long) last,
+                      (unsigned long long) self->acked, (unsigned long long) (last > self->acked ? last - self->acked : 0),
+                      (unsigned long long) bytes, (unsigned long long) self->next_send,
+                      self->window, self->sock ? (long long) (now - self->heard_at) : -1LL,
+                      (unsigned long long) self->sent, (unsigned long long) self->resent,
+                      (unsigned long long) self->acks, (unsigned long long) self->reconnects);
+}

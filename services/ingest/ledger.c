@@ -1,0 +1,544 @@
+/*  ledger: the ingest's durable state. See ledger.h. */
+#include "ledger.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "str.h"
+#include "wire.h"
+
+#define STATE_HEAD  17 /* value (8), seq (8), flags (1); the comment follows */
+#define FLAG_DELETE 1
+
+struct ing_ledger_t {
+    socin_store_t *store;
+    MDB_dbi values, events, history, batches, outbox, submissions, meta;
+    uint64_t last_seq, acked_seq;
+};
+
+ing_ledger_t *
+ing_ledger_new (socin_store_t *store)
+{
+    ing_ledger_t *self = calloc (1, sizeof *self);
+    if (!self) socin_fatal ("memory.exhausted", NULL);
+    self->store = store;
+    self->values = socin_store_dbi (store, "values", 0);
+    self->events = socin_store_dbi (store, "events", 0);
+    self->history = socin_store_dbi (store, "history", 0);
+    self->batches = socin_store_dbi (store, "batches", 0);
+    self->outbox = socin_store_dbi (store, "outbox", 0);
+    self->submissions = socin_store_dbi (store, "submissions", 0);
+    self->meta = socin_store_dbi (store, "meta", 0);
+    MDB_txn *txn;
+    if (socin_store_read_begin (store, &txn) == 0) {
+        self->last_seq = socin_store_get_u64 (txn, self->meta, "last_seq", 0);
+        self->acked_seq = socin_store_get_u64 (txn, self->meta, "acked_seq", 0);
+        mdb_txn_abort (txn);
+    }
+    return self;
+}
+
+void
+ing_ledger_destroy (ing_ledger_t **self_p)
+{
+    free (*self_p);
+    *self_p = NULL;
+}
+
+uint64_t
+ing_ledger_last_seq (ing_ledger_t *self)
+{
+    return self->last_seq;
+}
+
+uint64_t
+ing_ledger_acked_seq (ing_ledger_t *self)
+{
+    return self->acked_seq;
+}
+
+/* ---- applying ---- */
+
+typedef struct {
+    ing_ledger_t *self;
+    ing_pending_t **pending;
+    size_t n;
+    int64_t now;
+    bool dry;
+    uint64_t last_seq; /* as the transaction goes */
+} s_apply_t;
+
+static void
+s_state (unsigned char *buf, socin_dec_t value, uint64_t seq, uint8_t flags)
+{
+    memcpy (buf, &value, 8);
+    memcpy (buf + 8, &seq, 8);
+    buf[16] = flags;
+}
+
+static uint64_t
+s_state_seq (const MDB_val *v)
+{
+    uint64_t seq = 0;
+    if (v->mv_size >= STATE_HEAD) memcpy (&seq, (const char *) v->mv_data + 8, 8);
+    return seq;
+}
+
+/* Keeps OLD (the state change OLDSEQ gave KEY) in history. */
+static int
+s_keep (ing_ledger_t *self, MDB_txn *txn, const char *key, size_t keylen, uint64_t oldseq,
+        const MDB_val *old)
+{
+    char hkey[ING_KEY_MAX + 8];
+    memcpy (hkey, key, keylen);
+    socin_be64_put ((unsigned char *) hkey + keylen, oldseq);
+    MDB_val k = {keylen + 8, hkey}, v = *old;
+    /* LMDB may move OLD's page during the put: copy it first. */
+    void *copy = malloc (old->mv_size ? old->mv_size : 1);
+    if (!copy) socin_fatal ("memory.exhausted", NULL);
+    memcpy (copy, old->mv_data, old->mv_size);
+    v.mv_data = copy;
+    int rc = mdb_put (txn, self->history, &k, &v, 0);
+    free (copy);
+    return rc;
+}
+
+/* Applies the valid values of P; adds changed ones to CHANGES. */
+static int
+s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
+                Socin__V1__ValueChange *changes, size_t *nchanges)
+{
+    ing_ledger_t *self = a->self;
+    for (size_t i = 0; i < p->checked.nvalues; i++) {
+        ing_value_t *v = &p->checked.values[i];
+        MDB_val k = {v->keylen, v->key}, old;
+        int rc = mdb_get (txn, self->values, &k, &old);
+        if (rc && rc != MDB_NOTFOUND) return rc;
+        bool had = rc == 0;
+        size_t clen = strlen (v->comment);
+        if (v->deleted) {
+            if (!had) {
+                p->ignored++;
+                continue;
+            }
+            p->deleted++;
+            if (!a->dry) {
+                unsigned char tomb[STATE_HEAD];
+                s_state (tomb, 0, seq, FLAG_DELETE);
+                MDB_val t = {STATE_HEAD, tomb};
+                if ((rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)) ||
+                    (rc = s_keep (self, txn, v->key, v->keylen, seq, &t)) ||
+                    (rc = mdb_del (txn, self->values, &k, NULL)))
+                    return rc;
+            }
+        }
+        else {
+            if (had) {
+                socin_dec_t was;
+                memcpy (&was, old.mv_data, 8);
+                if (was == v->value && old.mv_size - STATE_HEAD == clen &&
+                    !memcmp ((char *) old.mv_data + STATE_HEAD, v->comment, clen)) {
+                    p->ignored++;
+                    continue;
+                }
+                p->updated++;
+            }
+            else
+                p->imported++;
+            if (!a->dry) {
+                if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
+                    return rc;
+                MDB_val nv = {STATE_HEAD + clen, NULL};
+                if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
+                s_state (nv.mv_data, v->value, seq, 0);
+                memcpy ((char *) nv.mv_data + STATE_HEAD, v->comment, clen);
+            }
+        }
+        Socin__V1__ValueChange *c = &changes[(*nchanges)++];
+        socin__v1__value_change__init (c);
+        c->indicator = (char *) v->indicator->code;
+        c->unit = (char *) v->unit->code;
+        c->period = v->period;
+        c->disaggregation = v->disaggregation;
+        c->value_micros = v->value;
+        c->deleted = v->deleted;
+        c->comment = (char *) v->comment;
+    }
+    return 0;
+}
+
+static int
+s_apply_events (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
+                Socin__V1__ParticipationEvent **changes, size_t *nchanges)
+{
+    ing_ledger_t *self = a->self;
+    for (size_t i = 0; i < p->checked.nevents; i++) {
+        ing_event_t *e = &p->checked.events[i];
+        MDB_val k = {e->keylen, e->key}, old;
+        int rc = mdb_get (txn, self->events, &k, &old);
+        if (rc && rc != MDB_NOTFOUND) return rc;
+        bool had = rc == 0;
+        size_t len = socin__v1__participation_event__get_packed_size (e->event);
+        if (e->event->delete_) {
+            if (!had) {
+                p->ignored++;
+                continue;
+            }
+            p->deleted++;
+            if (!a->dry) {
+                uint64_t oldseq = socin_be64_get (old.mv_data);
+                unsigned char tomb[8];
+                socin_be64_put (tomb, seq);
+                MDB_val t = {8, tomb};
+                if ((rc = s_keep (self, txn, e->key, e->keylen, oldseq, &old)) ||
+                    (rc = s_keep (self, txn, e->key, e->keylen, seq, &t)) ||
+                    (rc = mdb_del (txn, self->events, &k, NULL)))
+                    return rc;
+            }
+        }
+        else {
+            uint8_t *packed = malloc (len ? len : 1);
+            if (!packed) socin_fatal ("memory.exhausted", NULL);
+            socin__v1__participation_event__pack (e->event, packed);
+            bool same = had && old.mv_size == 8 + len && !memcmp ((char *) old.mv_data + 8, packed, len);
+            if (same) {
+                free (packed);
+                p->ignored++;
+                continue;
+            }
+            if (had)
+                p->updated++;
+            else
+                p->imported++;
+            if (!a->dry) {
+                if (had && (rc = s_keep (self, txn, e->key, e->keylen, socin_be64_get (old.mv_data), &old))) {
+                    free (packed);
+                    return rc;
+                }
+                MDB_val nv = {8 + len, NULL};
+                rc = mdb_put (txn, self->events, &k, &nv, MDB_RESERVE);
+                if (!rc) {
+                    socin_be64_put (nv.mv_data, seq);
+                    memcpy ((char *) nv.mv_data + 8, packed, len);
+                }
+            }
+            free (packed);
+            if (rc) return rc;
+        }
+        changes[(*nchanges)++] = e->event;
+    }
+    return 0;
+}
+
+static int
+s_put_seq (MDB_txn *txn, MDB_dbi dbi, uint64_t seq, const ProtobufCMessage *msg)
+{
+    unsigned char key[8];
+    socin_be64_put (key, seq);
+    MDB_val k = {8, key}, v = {protobuf_c_message_get_packed_size (msg), NULL};
+    int rc = mdb_put (txn, dbi, &k, &v, MDB_RESERVE);
+    if (!rc) protobuf_c_message_pack (msg, v.mv_data);
+    return rc;
+}
+
+static int
+s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
+{
+    p->imported = p->updated = p->ignored = p->deleted = 0;
+    p->seq = 0;
+    bool atomic_fail = p->sub->atomic && p->checked.nconflicts;
+    int rc = 0;
+    if (!atomic_fail) {
+        uint64_t seq = a->last_seq + 1;
+        Socin__V1__ValueChange *vchanges = calloc (p->checked.nvalues + 1, sizeof *vchanges);
+        Socin__V1__ValueChange **vptrs = calloc (p->checked.nvalues + 1, sizeof *vptrs);
+        Socin__V1__ParticipationEvent **echanges = calloc (p->checked.nevents + 1, sizeof *echanges);
+        if (!vchanges || !vptrs || !echanges) socin_fatal ("memory.exhausted", NULL);
+        size_t nv = 0, ne = 0;
+        rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
+        if (!rc) rc = s_apply_events (a, txn, p, seq, echanges, &ne);
+        if (!rc && (nv || ne)) {
+            p->seq = seq;
+            a->last_seq = seq;
+            if (!a->dry) {
+                for (size_t i = 0; i < nv; i++) vptrs[i] = &vchanges[i];
+                Socin__V1__ChangeBatch batch = SOCIN__V1__CHANGE_BATCH__INIT;
+                batch.seq = seq;
+                batch.submission_id = p->sub->submission_id;
+                batch.submitter = (char *) p->submitter;
+                batch.submitter_key = (char *) p->submitter_key;
+                batch.accepted_ms = a->now;
+                batch.values = vptrs;
+                batch.n_values = nv;
+                batch.events = echanges;
+                batch.n_events = ne;
+                rc = s_put_seq (txn, a->self->outbox, seq, &batch.base);
+                /* Who and when, kept after the outbox entry is gone. */
+                batch.values = NULL;
+                batch.n_values = 0;
+                batch.events = NULL;
+                batch.n_events = 0;
+                if (!rc) rc = s_put_seq (txn, a->self->batches, seq, &batch.base);
+            }
+        }
+        free (vchanges);
+        free (vptrs);
+        free (echanges);
+    }
+    if (rc) return rc;
+    size_t accepted = p->imported + p->updated + p->ignored + p->deleted;
+    p->status = p->checked.nconflicts == 0 ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS
+                : accepted && !atomic_fail ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_WARNING
+                                           : SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_ERROR;
+    if (a->dry) return 0;
+    /* The answer, kept for resends of the same id. */
+    Socin__V1__ImportSummary summary = SOCIN__V1__IMPORT_SUMMARY__INIT;
+    ing_ledger_summary (p, "", a->now, &summary);
+    char key[SOCIN_KEY_LEN + ING_ID_MAX + 2];
+    size_t klen = (size_t) snprintf (key, sizeof key, "%s%s", p->submitter_key, p->sub->submission_id);
+    MDB_val k = {klen, key}, v = {20 + socin__v1__import_summary__get_packed_size (&summary), NULL};
+    rc = mdb_put (txn, a->self->submissions, &k, &v, MDB_RESERVE);
+    if (!rc) {
+        memcpy (v.mv_data, p->digest, 20);
+        socin__v1__import_summary__pack (&summary, (uint8_t *) v.mv_data + 20);
+    }
+    return rc;
+}
+
+static int
+s_apply_txn (MDB_txn *txn, void *arg)
+{
+    s_apply_t *a = arg;
+    a->last_seq = a->self->last_seq;
+    for (size_t i = 0; i < a->n; i++) {
+        int rc = s_apply_one (a, txn, a->pending[i]);
+        if (rc) return rc;
+    }
+    if (a->dry) return SOCIN_STORE_ABORT_RC;
+    return socin_store_put_u64 (txn, a->self->meta, "last_seq", a->last_seq);
+}
+
+socin_store_rc_t
+ing_ledger_apply (ing_ledger_t *self, ing_pending_t **pending, size_t n, int64_t now, bool dry,
+                  char *err, size_t errlen)
+{
+    s_apply_t a = {self, pending, n, now, dry, 0};
+    socin_store_rc_t rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
+    if (dry && rc == SOCIN_STORE_ABORT) return SOCIN_STORE_OK;
+    if (rc == SOCIN_STORE_OK) self->last_seq = a.last_seq;
+    return rc;
+}
+
+void
+ing_ledger_summary (const ing_pending_t *p, const char *source, int64_t now,
+                    Socin__V1__ImportSummary *summary)
+{
+    summary->submission_id = p->sub->submission_id;
+    summary->status = p->status;
+    summary->imported = p->imported;
+    summary->updated = p->updated;
+    summary->ignored = p->ignored;
+    summary->deleted = p->deleted;
+    summary->rejected = (uint32_t) p->checked.nconflicts;
+    summary->conflicts = p->checked.conflicts;
+    summary->n_conflicts = p->checked.nconflicts;
+    summary->dry_run = p->sub->dry_run;
+    summary->source = (char *) source;
+    summary->source_seq = p->seq;
+    summary->accepted_ms = now;
+}
+
+int
+ing_ledger_find (ing_ledger_t *self, const char *key, const char *id, uint8_t digest[20],
+                 uint8_t **summary, size_t *len)
+{
+    MDB_txn *txn;
+    if (socin_store_read_begin (self->store, &txn)) return -1;
+    char k[SOCIN_KEY_LEN + ING_ID_MAX + 2];
+    size_t klen = (size_t) snprintf (k, sizeof k, "%s%s", key, id);
+    MDB_val mk = {klen, k}, v;
+    int rc = mdb_get (txn, self->submissions, &mk, &v);
+    if (rc == 0 && v.mv_size >= 20) {
+        memcpy (digest, v.mv_data, 20);
+        *len = v.mv_size - 20;
+        *summary = malloc (*len ? *len : 1);
+        if (!*summary) socin_fatal ("memory.exhausted", NULL);
+        memcpy (*summary, (uint8_t *) v.mv_data + 20, *len);
+    }
+    mdb_txn_abort (txn);
+    return rc == 0 ? 0 : rc == MDB_NOTFOUND ? 1 : -1;
+}
+
+/* ---- forwarding ---- */
+
+zframe_t *
+ing_ledger_outbox_frame (ing_ledger_t *self, uint64_t seq)
+{
+    MDB_txn *txn;
+    if (socin_store_read_begin (self->store, &txn)) return NULL;
+    unsigned char key[8];
+    socin_be64_put (key, seq);
+    MDB_val k = {8, key}, v;
+    zframe_t *frame = NULL;
+    if (mdb_get (txn, self->outbox, &k, &v) == 0) {
+        /* A ForwardMessage whose field 2 (batch) holds the stored bytes, encoded by hand so
+           the batch is never decoded and packed again. */
+        unsigned char head[12];
+        size_t n = 0;
+        head[n++] = (2 << 3) | 2;
+        uint64_t len = v.mv_size;
+        do {
+            head[n] = (unsigned char) (len & 0x7f);
+            len >>= 7;
+            if (len) head[n] |= 0x80;
+            n++;
+        } while (len);
+        frame = zframe_new (NULL, n + v.mv_size);
+        memcpy (zframe_data (frame), head, n);
+        memcpy (zframe_data (frame) + n, v.mv_data, v.mv_size);
+    }
+    mdb_txn_abort (txn);
+    return frame;
+}
+
+typedef struct {
+    ing_ledger_t *self;
+    uint64_t acked;
+} s_ack_t;
+
+static int
+s_ack_txn (MDB_txn *txn, void *arg)
+{
+    s_ack_t *a = arg;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open (txn, a->self->outbox, &cur);
+    if (rc) return rc;
+    MDB_val k, v;
+    while ((rc = mdb_cursor_get (cur, &k, &v, MDB_FIRST)) == 0) {
+        if (k.mv_size != 8 || socin_be64_get (k.mv_data) > a->acked) break;
+        if ((rc = mdb_cursor_del (cur, 0))) break;
+    }
+    mdb_cursor_close (cur);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    return socin_store_put_u64 (txn, a->self->meta, "acked_seq", a->acked);
+}
+
+socin_store_rc_t
+ing_ledger_ack (ing_ledger_t *self, uint64_t acked, char *err, size_t errlen)
+{
+    if (acked <= self->acked_seq) return SOCIN_STORE_OK;
+    s_ack_t a = {self, acked};
+    socin_store_rc_t rc = socin_store_write (self->store, s_ack_txn, &a, err, errlen);
+    if (rc == SOCIN_STORE_OK) self->acked_seq = acked;
+    return rc;
+}
+
+void
+ing_ledger_outbox_size (ing_ledger_t *self, uint64_t *batches, uint64_t *bytes)
+{
+    *batches = self->last_seq - (self->acked_seq < self->last_seq ? self->acked_seq : self->last_seq);
+    *bytes = 0;
+    MDB_txn *txn;
+    if (socin_store_read_begin (self->store, &txn)) return;
+    MDB_stat st;
+    if (mdb_stat (txn, self->outbox, &st) == 0)
+        *bytes = (uint64_t) (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
+    mdb_txn_abort (txn);
+}
+
+void
+ing_ledger_counts (ing_ledger_t *self, uint64_t *values, uint64_t *events)
+{
+    *values = *events = 0;
+    MDB_txn *txn;
+    if (socin_store_read_begin (self->store, &txn)) return;
+    MDB_stat st;
+    if (mdb_stat (txn, self->values, &st) == 0) *values = st.ms_entries;
+    if (mdb_stat (txn, self->events, &st) == 0) *events = st.ms_entries;
+    mdb_txn_abort (txn);
+}
+
+/* ---- history ---- */
+
+static char *
+s_value_text (const MDB_val *state)
+{
+    socin_dec_t v;
+    memcpy (&v, state->mv_data, 8);
+    char buf[SOCIN_DEC_STRLEN];
+    socin_dec_format (v, buf, sizeof buf);
+    return socin_strdup (buf);
+}
+
+static void
+s_add_entry (Socin__V1__ValueHistory *out, MDB_txn *txn, MDB_dbi batches, const MDB_val *state,
+             const char *source)
+{
+    Socin__V1__HistoryEntry *e = malloc (sizeof *e);
+    if (!e) socin_fatal ("memory.exhausted", NULL);
+    socin__v1__history_entry__init (e);
+    uint64_t seq = s_state_seq (state);
+    bool deleted = ((const unsigned char *) state->mv_data)[16] & FLAG_DELETE;
+    e->deleted = deleted;
+    e->new_value = deleted ? socin_strdup ("") : s_value_text (state);
+    e->old_value = socin_strdup (out->n_entries && !out->entries[out->n_entries - 1]->deleted
+                                     ? out->entries[out->n_entries - 1]->new_value
+                                     : "");
+    e->comment = socin_strndup ((const char *) state->mv_data + STATE_HEAD, state->mv_size - STATE_HEAD);
+    e->source = socin_strdup (source);
+    e->source_seq = seq;
+    unsigned char key[8];
+    socin_be64_put (key, seq);
+    MDB_val k = {8, key}, v;
+    if (mdb_get (txn, batches, &k, &v) == 0) {
+        Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, v.mv_size, v.mv_data);
+        if (b) {
+            e->submitter = socin_strdup (b->submitter);
+            e->submitter_key = socin_strdup (b->submitter_key);
+            e->submission_id = socin_strdup (b->submission_id);
+            e->changed_ms = b->accepted_ms;
+            socin__v1__change_batch__free_unpacked (b, NULL);
+        }
+    }
+    out->entries = realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
+    if (!out->entries) socin_fatal ("memory.exhausted", NULL);
+    out->entries[out->n_entries++] = e;
+}
+
+int
+ing_ledger_history (ing_ledger_t *self, const char *key, size_t keylen, const char *source,
+                    Socin__V1__ValueHistory *out)
+{
+    MDB_txn *txn;
+    if (socin_store_read_begin (self->store, &txn)) return -1;
+    MDB_cursor *cur;
+    mdb_cursor_open (txn, self->history, &cur);
+    MDB_val k = {keylen, (void *) key}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size >= keylen && !memcmp (k.mv_data, key, keylen)) {
+        if (k.mv_size == keylen + 8) s_add_entry (out, txn, self->batches, &v, source);
+        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close (cur);
+    MDB_val ck = {keylen, (void *) key};
+    if (mdb_get (txn, self->values, &ck, &v) == 0) {
+        s_add_entry (out, txn, self->batches, &v, source);
+        out->current = socin_strdup (out->entries[out->n_entries - 1]->new_value);
+    }
+    mdb_txn_abort (txn);
+    return 0;
+}
+
+void
+ing_ledger_history_free (Socin__V1__ValueHistory *out)
+{
+    for (size_t i = 0; i < out->n_entries; i++)
+        protobuf_c_message_free_unpacked (&out->entries[i]->base, NULL);
+    free (out->entries);
+    if (out->current != protobuf_c_empty_string) free (out->current);
+    out->entries = NULL;
+    out->n_entries = 0;
+    out->current = (char *) protobuf_c_empty_string;
+}

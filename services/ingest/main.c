@@ -1,0 +1,624 @@
+/*  socin-ingest: validated, idempotent, durable submissions, forwarded without loss.
+
+    One per region. Submissions arrive on a ROUTER socket (many in flight per client). Each
+    wake of the loop takes every waiting submission (up to group_max), validates each against
+    the registry replica, applies them all in one LMDB transaction and commits it once
+    (group commit), and only then answers each with its import summary. Every submission that
+    changed anything becomes one change batch in the outbox, in the same transaction, which
+    forward.c sends to reporting until acknowledged.
+
+    The submitter is the CURVE key the handshake proved: the ZAP handler lets in only keys the
+    replica knows as submitters, and every item is checked against that submitter's territory.
+    A resent submission id gets its stored summary and changes nothing.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "forward.h"
+#include "ledger.h"
+#include "log.h"
+#include "replica.h"
+#include "validate.h"
+#include "socin/v1/ingest.pb-c.h"
+
+#define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
+
+typedef struct {
+    socin_daemon_t *daemon;
+    socin_config_t *config;
+    socin_store_t *store;
+    socin_replica_t *replica;
+    ing_ledger_t *ledger;
+    ing_forward_t *forward;
+    zsock_t *router;
+    const char *source;
+    size_t max_message, max_items, group_max;
+    uint32_t event_lock_days;
+    uint32_t *territory;
+    size_t nterritory;
+    uint64_t submissions, replays, refusals, groups, items, conflicts, dry_runs;
+    uint64_t commit_us_total, commit_us_max;
+} ingest_t;
+
+static ingest_t s_ingest;
+
+static const socin_config_key_t s_keys[] = {
+    {"source", SOCIN_CFG_STRING, "CZ", "this ingest's source name (its region, e.g. CZ064); its key is registered under it"},
+    {"territory", SOCIN_CFG_STRING, "", "unit codes this ingest accepts, comma-separated (empty: any the submitter may report)"},
+    {"data_dir", SOCIN_CFG_STRING, "${home}/ingest-${source}", "directory of the ingest's LMDB store and its own key"},
+    {"endpoint", SOCIN_CFG_STRING, "tcp://127.0.0.1:7721", "submissions (ROUTER, CURVE)"},
+    {"registry", SOCIN_CFG_STRING, "tcp://127.0.0.1:7701", "the registry's request endpoint"},
+    {"registry_updates", SOCIN_CFG_STRING, "tcp://127.0.0.1:7702", "the registry's update endpoint"},
+    {"registry_key", SOCIN_CFG_STRING, "${keys_dir}/registry.cert", "the registry's public key (Z85 or certificate file)"},
+    {"reporting", SOCIN_CFG_STRING, "tcp://127.0.0.1:7712", "reporting's forwarding endpoint"},
+    {"reporting_key", SOCIN_CFG_STRING, "${keys_dir}/reporting.cert", "reporting's public key (Z85 or certificate file)"},
+    {"max_message", SOCIN_CFG_SIZE, "16M", "largest submission accepted"},
+    {"max_items", SOCIN_CFG_INT, "100000", "most items (values and events) in one submission"},
+    {"group_max", SOCIN_CFG_INT, "512", "most submissions committed together (one fsync)"},
+    {"event_lock_days", SOCIN_CFG_INT, "730", "events older than this many days are refused as locked"},
+    {NULL},
+};
+
+/* ---- replies ---- */
+
+static void
+s_reply (ingest_t *self, zmsg_t *envelope, Socin__V1__IngestReply *reply)
+{
+    socin_wire_send (self->router, envelope, &reply->base);
+}
+
+static void
+s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *submission_id,
+          int code, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+
+static void
+s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *submission_id,
+          int code, const char *fmt, ...)
+{
+    char text[1024];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (text, sizeof text, fmt, args);
+    va_end (args);
+    Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
+    error.code = code;
+    error.message = text;
+    Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;
+    reply.request_id = (char *) (request_id ? request_id : "");
+    Socin__V1__ImportSummary summary = SOCIN__V1__IMPORT_SUMMARY__INIT;
+    if (submission_id) {
+        /* A refused submission still gets an import summary, with the error in it. */
+        summary.submission_id = (char *) submission_id;
+        summary.status = SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_ERROR;
+        summary.error = &error;
+        summary.source = (char *) self->source;
+        reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_SUMMARY;
+        reply.summary = &summary;
+    }
+    else {
+        reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_ERROR;
+        reply.error = &error;
+    }
+    s_reply (self, envelope, &reply);
+    self->refusals++;
+    socin_info ("submission.refused", "id=%s code=%s reason=%s",
+                socin_log_q (submission_id ? submission_id : request_id), socin_error_name (code),
+                socin_log_q (text));
+}
+
+/* ---- submissions ---- */
+
+typedef struct {
+    ing_pending_t p;
+    Socin__V1__IngestRequest *req;
+    zmsg_t *envelope;
+    int64_t received_us;
+    int replay_of; /* index in the group of an earlier identical submission, or -1 */
+} s_item_t;
+
+static void
+s_digest (const Socin__V1__Submission *sub, uint8_t out[20])
+{
+    Socin__V1__Submission copy = *sub;
+    copy.dry_run = false;
+    size_t len = socin__v1__submission__get_packed_size (&copy);
+    uint8_t *buf = malloc (len ? len : 1);
+    if (!buf) socin_fatal ("memory.exhausted", NULL);
+    socin__v1__submission__pack (&copy, buf);
+    zdigest_t *d = zdigest_new ();
+    zdigest_update (d, buf, len);
+    memcpy (out, zdigest_data (d), 20);
+    zdigest_destroy (&d);
+    free (buf);
+}
+
+static void
+s_item_free (s_item_t *item)
+{
+    ing_checked_free (&item->p.checked);
+    if (item->req) protobuf_c_message_free_unpacked (&item->req->base, NULL);
+    zmsg_destroy (&item->envelope);
+}
+
+static void
+s_answer (ingest_t *self, s_item_t *item, int64_t now, bool replayed, const char *outcome)
+{
+    Socin__V1__ImportSummary summary = SOCIN__V1__IMPORT_SUMMARY__INIT;
+    ing_ledger_summary (&item->p, self->source, now, &summary);
+    summary.replayed = replayed;
+    Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;
+    reply.request_id = item->req->request_id;
+    reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_SUMMARY;
+    reply.summary = &summary;
+    s_reply (self, item->envelope, &reply);
+    double ms = (double) (zclock_usecs () - item->received_us) / 1000.0;
+    socin_info (outcome, "id=%s submitter=%s imported=%u updated=%u ignored=%u deleted=%u rejected=%zu seq=%llu ms=%.1f",
+                socin_log_q (item->p.sub->submission_id), socin_log_q (item->p.submitter),
+                item->p.imported, item->p.updated, item->p.ignored, item->p.deleted,
+                item->p.checked.nconflicts, (unsigned long long) item->p.seq, ms);
+}
+
+/* Sends the stored answer of an earlier submission with the same id. */
+static void
+s_replay (ingest_t *self, zmsg_t *envelope, const char *request_id, const uint8_t *packed, size_t len)
+{
+    Socin__V1__ImportSummary *summary = socin__v1__import_summary__unpack (NULL, len, packed);
+    if (!summary) {
+        s_refuse (self, envelope, request_id, NULL, E (INTERNAL), "the stored summary cannot be read");
+        return;
+    }
+    summary->replayed = true;
+    if (summary->source != protobuf_c_empty_string) free (summary->source);
+    summary->source = socin_strdup (self->source);
+    Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;
+    reply.request_id = (char *) request_id;
+    reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_SUMMARY;
+    reply.summary = summary;
+    s_reply (self, envelope, &reply);
+    self->replays++;
+    socin_info ("submission.replayed", "id=%s", socin_log_q (summary->submission_id));
+    socin__v1__import_summary__free_unpacked (summary, NULL);
+}
+
+static void
+s_history (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *peer,
+           const Socin__V1__HistoryQuery *q)
+{
+    socin_model_t *m = socin_replica_model (self->replica);
+    socin_submitter_t *sub = socin_model_submitter_by_key (m, peer);
+    socin_unit_t *unit = socin_model_unit (m, q->unit);
+    socin_indicator_t *ind = socin_model_indicator (m, q->indicator);
+    if (!sub || !unit || !ind || !socin_submitter_covers (sub, unit)) {
+        s_refuse (self, envelope, request_id, NULL, !unit || !ind ? E (NOT_FOUND) : E (PERMISSION_DENIED),
+                  "%s", !unit ? "unknown unit" : !ind ? "unknown indicator"
+                                                : "the unit is outside the submitter's territory");
+        return;
+    }
+    char disagg[256], why[200], key[ING_KEY_MAX];
+    socin_period_t period;
+    size_t keylen;
+    if (socin_period_parse (q->period, &period, why, sizeof why) ||
+        socin_model_disaggregation (m, ind, q->disaggregation, disagg, sizeof disagg, why, sizeof why)) {
+        s_refuse (self, envelope, request_id, NULL, E (INVALID_ARGUMENT), "%s", why);
+        return;
+    }
+    char ptext[SOCIN_PERIOD_STRLEN];
+    socin_period_format (period, ptext, sizeof ptext);
+    ing_value_key (ind->code, unit->code, ptext, disagg, key, &keylen);
+    Socin__V1__ValueHistory history = SOCIN__V1__VALUE_HISTORY__INIT;
+    ing_ledger_history (self->ledger, key, keylen, self->source, &history);
+    Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;
+    reply.request_id = (char *) request_id;
+    reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_HISTORY;
+    reply.history = &history;
+    s_reply (self, envelope, &reply);
+    ing_ledger_history_free (&history);
+}
+
+/* Takes one message: answers at once what needs no commit; otherwise fills ITEM for the group.
+   Returns true when ITEM is to be applied. */
+static bool
+s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, size_t ngroup)
+{
+    memset (item, 0, sizeof *item);
+    item->replay_of = -1;
+    item->received_us = zclock_usecs ();
+    if (msg->payload && zframe_size (msg->payload) > self->max_message) {
+        s_refuse (self, msg->envelope, "", NULL, E (MESSAGE_TOO_LARGE),
+                  "the message has %zu bytes; at most %zu are accepted (split the submission)",
+                  zframe_size (msg->payload), self->max_message);
+        return false;
+    }
+    Socin__V1__IngestRequest *req = (Socin__V1__IngestRequest *) socin_wire_unpack (
+        &socin__v1__ingest_request__descriptor, msg->payload);
+    if (!req) {
+        s_refuse (self, msg->envelope, "", NULL, E (MALFORMED_MESSAGE),
+                  "the message is not a socin.v1.IngestRequest");
+        return false;
+    }
+    item->req = req;
+    if (req->body_case == SOCIN__V1__INGEST_REQUEST__BODY_HISTORY) {
+        s_history (self, msg->envelope, req->request_id, msg->peer, req->history);
+        return false;
+    }
+    if (req->body_case != SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION) {
+        s_refuse (self, msg->envelope, req->request_id, NULL, E (UNSUPPORTED),
+                  "the request has no body this ingest knows");
+        return false;
+    }
+    const Socin__V1__Submission *sub = req->submission;
+    const char *sid = sub->submission_id;
+    if (!ing_submission_id_ok (sid)) {
+        s_refuse (self, msg->envelope, req->request_id, sid, E (BAD_SUBMISSION_ID),
+                  "submission_id \"%.80s\" must be 1 to 64 characters of A-Z a-z 0-9 . _ : -", sid);
+        return false;
+    }
+    if (socin_daemon_draining (self->daemon)) {
+        s_refuse (self, msg->envelope, req->request_id, sid, E (UNAVAILABLE),
+                  "this ingest is shutting down; resend to it when it is back");
+        return false;
+    }
+    socin_model_t *model = socin_replica_model (self->replica);
+    socin_submitter_t *submitter = socin_model_submitter_by_key (model, msg->peer);
+    if (!submitter) {
+        s_refuse (self, msg->envelope, req->request_id, sid, E (PERMISSION_DENIED),
+                  "key %s is not a registered submitter", msg->peer);
+        return false;
+    }
+    size_t nitems = sub->n_values + sub->n_events;
+    if (nitems > self->max_items) {
+        s_refuse (self, msg->envelope, req->request_id, sid, E (BATCH_TOO_LARGE),
+                  "the submission has %zu items; at most %zu are accepted in one (split it)",
+                  nitems, self->max_items);
+        return false;
+    }
+    ing_pending_t *p = &item->p;
+    p->sub = sub;
+    p->submitter = submitter->code;
+    p->submitter_key = submitter->key;
+    s_digest (sub, p->digest);
+    if (!sub->dry_run) {
+        /* A resend: the stored answer, or a refusal when the content differs. */
+        uint8_t digest[20], *packed = NULL;
+        size_t len = 0;
+        int found = ing_ledger_find (self->ledger, submitter->key, sid, digest, &packed, &len);
+        if (found == 0) {
+            if (memcmp (digest, p->digest, 20))
+                s_refuse (self, msg->envelope, req->request_id, sid, E (SUBMISSION_ID_REUSED),
+                          "submission id %s was used before by %s for other content; use a new id",
+                          sid, submitter->code);
+            else
+                s_replay (self, msg->envelope, req->request_id, packed, len);
+            free (packed);
+            return false;
+        }
+        for (size_t i = 0; i < ngroup; i++) {
+            if (group[i].p.sub->dry_run || strcmp (group[i].p.submitter_key, submitter->key) ||
+                strcmp (group[i].p.sub->submission_id, sid))
+                continue;
+            if (memcmp (group[i].p.digest, p->digest, 20)) {
+                s_refuse (self, msg->envelope, req->request_id, sid, E (SUBMISSION_ID_REUSED),
+                          "submission id %s was used before by %s for other content; use a new id",
+                          sid, submitter->code);
+                return false;
+            }
+            item->replay_of = (int) i;
+            break;
+        }
+    }
+    item->envelope = msg->envelope;
+    msg->envelope = NULL;
+    if (item->replay_of < 0) {
+        ing_context_t ctx = {model, submitter, self->territory, self->nterritory,
+                             socin_date_today (), self->event_lock_days};
+        ing_validate (&ctx, sub, &p->checked);
+    }
+    return true;
+}
+
+static void
+s_commit_group (ingest_t *self, s_item_t *group, size_t n)
+{
+    ing_pending_t **real = calloc (n + 1, sizeof *real), **dry = calloc (n + 1, sizeof *dry);
+    if (!real || !dry) socin_fatal ("memory.exhausted", NULL);
+    size_t nreal = 0, ndry = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (group[i].replay_of >= 0) continue;
+        if (group[i].p.sub->dry_run)
+            dry[ndry++] = &group[i].p;
+        else
+            real[nreal++] = &group[i].p;
+        self->items += group[i].p.sub->n_values + group[i].p.sub->n_events;
+        self->conflicts += group[i].p.checked.nconflicts;
+    }
+    int64_t now = socin_now_ms ();
+    char err[1024];
+    socin_store_rc_t rc = SOCIN_STORE_OK;
+    if (ndry) rc = ing_ledger_apply (self->ledger, dry, ndry, now, true, err, sizeof err);
+    if (rc == SOCIN_STORE_OK)
+        for (size_t i = 0; i < n; i++)
+            if (group[i].p.sub->dry_run) {
+                s_answer (self, &group[i], now, false, "submission.checked");
+                self->dry_runs++;
+            }
+    int64_t t0 = zclock_usecs ();
+    socin_store_rc_t rrc = nreal ? ing_ledger_apply (self->ledger, real, nreal, now, false, err, sizeof err)
+                                 : SOCIN_STORE_OK;
+    int64_t us = zclock_usecs () - t0;
+    if (nreal) {
+        self->groups++;
+        self->commit_us_total += (uint64_t) us;
+        if ((uint64_t) us > self->commit_us_max) self->commit_us_max = (uint64_t) us;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *item = &group[i];
+        bool is_dry = item->p.sub->dry_run;
+        socin_store_rc_t my = is_dry ? rc : rrc;
+        if (my != SOCIN_STORE_OK) {
+            s_refuse (self, item->envelope, item->req->request_id, item->p.sub->submission_id,
+                      my == SOCIN_STORE_FULL ? E (STORAGE_FULL) : E (STORAGE_ERROR),
+                      "nothing was stored: %s", err);
+            continue;
+        }
+        if (is_dry) continue;
+        if (item->replay_of >= 0) {
+            /* The same submission twice in one group: the second gets the first's answer. */
+            s_item_t *first = &group[item->replay_of];
+            item->p.imported = first->p.imported;
+            item->p.updated = first->p.updated;
+            item->p.ignored = first->p.ignored;
+            item->p.deleted = first->p.deleted;
+            item->p.seq = first->p.seq;
+            item->p.status = first->p.status;
+            ing_checked_t saved = item->p.checked;
+            item->p.checked = first->p.checked;
+            s_answer (self, item, now, true, "submission.replayed");
+            item->p.checked = saved;
+            self->replays++;
+            continue;
+        }
+        s_answer (self, item, now, false, "submission.accepted");
+        self->submissions++;
+    }
+    free (real);
+    free (dry);
+    if (nreal && rrc == SOCIN_STORE_OK) ing_forward_pump (self->forward);
+}
+
+static int
+s_on_submissions (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    ingest_t *self = arg;
+    s_item_t *group = calloc (self->group_max, sizeof *group);
+    if (!group) socin_fatal ("memory.exhausted", NULL);
+    size_t n = 0;
+    socin_wire_msg_t msg;
+    while (n < self->group_max && socin_wire_recv (sock, &msg) == 0) {
+        if (s_take (self, &msg, &group[n], group, n))
+            n++;
+        else
+            s_item_free (&group[n]);
+        socin_wire_msg_release (&msg);
+    }
+    if (n) s_commit_group (self, group, n);
+    for (size_t i = 0; i < n; i++) s_item_free (&group[i]);
+    free (group);
+    return 0;
+}
+
+/* ---- wiring ---- */
+
+static void
+s_resolve_territory (ingest_t *self)
+{
+    free (self->territory);
+    self->territory = NULL;
+    self->nterritory = 0;
+    const char *list = socin_config_str (self->config, "territory");
+    if (!*list) return;
+    socin_model_t *m = socin_replica_model (self->replica);
+    char *copy = socin_strdup (list), *save = NULL;
+    for (char *code = strtok_r (copy, ", ", &save); code; code = strtok_r (NULL, ", ", &save)) {
+        socin_unit_t *u = socin_model_unit (m, code);
+        if (!u) {
+            if (socin_replica_ready (self->replica))
+                socin_warn ("territory.unknown_unit", "code=%s", socin_log_q (code));
+            continue;
+        }
+        self->territory = realloc (self->territory, (self->nterritory + 1) * sizeof *self->territory);
+        if (!self->territory) socin_fatal ("memory.exhausted", NULL);
+        self->territory[self->nterritory++] = u->id;
+    }
+    free (copy);
+}
+
+static void
+s_on_registry_change (void *arg, bool units)
+{
+    ingest_t *self = arg;
+    if (units) s_resolve_territory (self);
+}
+
+static bool
+s_authorize (const char *domain, const char *key, void *arg)
+{
+    ingest_t *self = arg;
+    return socin_model_submitter_by_key (socin_replica_model (self->replica), key) != NULL;
+}
+
+static int
+s_start (socin_daemon_t *daemon, void *arg)
+{
+    ingest_t *self = arg;
+    self->daemon = daemon;
+    self->config = socin_daemon_config (daemon);
+    self->store = socin_daemon_store (daemon);
+    self->source = socin_config_str (self->config, "source");
+    self->max_message = socin_config_size (self->config, "max_message");
+    self->max_items = (size_t) socin_config_int (self->config, "max_items");
+    self->group_max = (size_t) socin_config_int (self->config, "group_max");
+    if (self->group_max < 1) self->group_max = 1;
+    self->event_lock_days = (uint32_t) socin_config_int (self->config, "event_lock_days");
+    zcert_t *cert = socin_daemon_cert (daemon);
+
+    self->ledger = ing_ledger_new (self->store);
+    socin_replica_opts_t ropts = {socin_config_str (self->config, "registry"),
+                                  socin_config_str (self->config, "registry_updates"),
+                                  socin_config_str (self->config, "registry_key")};
+    self->replica = socin_replica_new (self->store, cert, &ropts);
+    socin_replica_on_change (self->replica, s_on_registry_change, self);
+    s_resolve_territory (self);
+    self->forward = ing_forward_new (self->ledger, cert, socin_config_str (self->config, "reporting"),
+                                     socin_config_str (self->config, "reporting_key"), self->source);
+
+    char err[1024], path[1200];
+    snprintf (path, sizeof path, "%s/ingest-%s.cert", socin_config_str (self->config, "keys_dir"), self->source);
+    if (socin_keys_publish (cert, path, self->source, "ingest", err, sizeof err))
+        socin_warn ("keys.publish_failed", "reason=%s", socin_log_q (err));
+    self->router = socin_wire_bind (ZMQ_ROUTER, socin_config_str (self->config, "endpoint"), cert,
+                                    "submit", self->max_message, err, sizeof err);
+    if (!self->router) {
+        socin_error ("endpoint.failed", "reason=%s", socin_log_q (err));
+        return -1;
+    }
+    zloop_t *loop = socin_daemon_loop (daemon);
+    zloop_reader (loop, self->router, s_on_submissions, self);
+    socin_replica_attach (self->replica, loop);
+    ing_forward_attach (self->forward, loop);
+    socin_info ("ingest.serving", "source=%s endpoint=%s last_seq=%llu acked_seq=%llu",
+                socin_log_q (self->source), socin_config_str (self->config, "endpoint"),
+                (unsigned long long) ing_ledger_last_seq (self->ledger),
+                (unsigned long long) ing_ledger_acked_seq (self->ledger));
+    return 0;
+}
+
+static void
+s_cron (socin_daemon_t *daemon, void *arg)
+{
+    ingest_t *self = arg;
+    socin_replica_tick (self->replica);
+    ing_forward_tick (self->forward);
+}
+
+static void
+s_stop (socin_daemon_t *daemon, void *arg)
+{
+    ingest_t *self = arg;
+    ing_forward_destroy (&self->forward);
+    socin_replica_destroy (&self->replica);
+    ing_ledger_destroy (&self->ledger);
+    zsock_destroy (&self->router);
+    free (self->territory);
+}
+
+static void
+s_status (socin_daemon_t *daemon, socin_str_t *out, void *arg)
+{
+    ingest_t *self = arg;
+    uint64_t values, events;
+    ing_ledger_counts (self->ledger, &values, &events);
+    socin_str_printf (out, "# Ingest\nsource:%s\nendpoint:%s\nvalues:%llu\nevents:%llu\n", self->source,
+                      socin_config_str (self->config, "endpoint"), (unsigned long long) values,
+                      (unsigned long long) events);
+    socin_replica_status (self->replica, out);
+    ing_forward_status (self->forward, out);
+}
+
+static void
+s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
+{
+    ingest_t *self = arg;
+    socin_str_printf (out,
+                      "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
+                      "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
+                      "commit_ms_max:%.2f\n",
+                      (unsigned long long) self->submissions, (unsigned long long) self->replays,
+                      (unsigned long long) self->refusals, (unsigned long long) self->dry_runs,
+                      (unsigned long long) self->items, (unsigned long long) self->conflicts,
+                      (unsigned long long) self->groups,
+                      self->groups ? (double) self->commit_us_total / (double) self->groups / 1000.0 : 0.0,
+                      (double) self->commit_us_max / 1000.0);
+}
+
+static int
+s_cmd_backlog (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *arg)
+{
+    ingest_t *self = arg;
+    ing_forward_status (self->forward, out);
+    return SOCIN_CTL_OK;
+}
+
+static int
+s_cmd_pause (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *arg)
+{
+    ingest_t *self = arg;
+    ing_forward_pause (self->forward, true);
+    socin_info ("forward.paused", NULL);
+    socin_str_puts (out, "forwarding paused: submissions are still accepted; resume sends the backlog\n");
+    return SOCIN_CTL_OK;
+}
+
+static int
+s_cmd_resume (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *arg)
+{
+    ingest_t *self = arg;
+    ing_forward_pause (self->forward, false);
+    socin_info ("forward.resumed", NULL);
+    socin_str_puts (out, "forwarding resumed\n");
+    return SOCIN_CTL_OK;
+}
+
+static int
+s_cmd_history (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *arg)
+{
+    ingest_t *self = arg;
+    char key[ING_KEY_MAX];
+    size_t keylen;
+    if (ing_value_key (argv[1], argv[2], argv[3], argc > 4 ? argv[4] : "", key, &keylen)) {
+        socin_str_puts (out, "the key is too long");
+        return SOCIN_CTL_ERROR;
+    }
+    Socin__V1__ValueHistory history = SOCIN__V1__VALUE_HISTORY__INIT;
+    ing_ledger_history (self->ledger, key, keylen, self->source, &history);
+    if (!history.n_entries) socin_str_puts (out, "no value was ever stored under this key\n");
+    for (size_t i = 0; i < history.n_entries; i++) {
+        Socin__V1__HistoryEntry *e = history.entries[i];
+        char when[32];
+        time_t t = (time_t) (e->changed_ms / 1000);
+        struct tm tm;
+        gmtime_r (&t, &tm);
+        strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s\n", when,
+                          (unsigned long long) e->source_seq, *e->old_value ? e->old_value : "(none)",
+                          e->deleted ? "(deleted)" : e->new_value, e->submitter, e->submission_id);
+    }
+    ing_ledger_history_free (&history);
+    return SOCIN_CTL_OK;
+}
+
+static const socin_ctl_cmd_t s_commands[] = {
+    {"backlog", NULL, "change batches not yet acknowledged by reporting", s_cmd_backlog, 0, 0},
+    {"pause", NULL, "stop forwarding (submissions are still accepted)", s_cmd_pause, 0, 0},
+    {"resume", NULL, "resume forwarding", s_cmd_resume, 0, 0},
+    {"history", "INDICATOR UNIT PERIOD [DISAGGREGATION]", "every change of one value", s_cmd_history, 3, 4},
+    {NULL},
+};
+
+int
+main (int argc, char **argv)
+{
+    socin_service_t service = {
+        .name = "ingest",
+        .keys = s_keys,
+        .commands = s_commands,
+        .start = s_start,
+        .authorize = s_authorize,
+        .status = s_status,
+        .stats = s_stats,
+        .cron = s_cron,
+        .stop = s_stop,
+        .arg = &s_ingest,
+    };
+    return socin_daemon_main (&service, argc, argv);
+}

@@ -1,0 +1,497 @@
+/*  validate: submission items against the registry replica. See validate.h. */
+#include "validate.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csv.h"
+#include "index.h"
+#include "log.h"
+#include "str.h"
+
+#define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
+#define KIND_VALUE SOCIN__V1__ITEM_KIND__ITEM_KIND_VALUE
+#define KIND_EVENT SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT
+
+void
+ing_conflict (ing_checked_t *out, int kind, uint32_t index, int code, const char *field,
+              const char *value, const char *fmt, ...)
+{
+    char text[600];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (text, sizeof text, fmt, args);
+    va_end (args);
+    Socin__V1__Conflict *c = malloc (sizeof *c);
+    if (!c) socin_fatal ("memory.exhausted", NULL);
+    socin__v1__conflict__init (c);
+    c->kind = kind;
+    c->index = index;
+    c->code = code;
+    c->field = socin_strdup (field);
+    /* The offending text as sent, cut to a readable length and kept valid UTF-8. */
+    size_t len = value ? strlen (value) : 0, bad;
+    if (len > 200) len = 200;
+    if (value && !socin_utf8_valid (value, len, &bad)) len = bad;
+    c->value = socin_strndup (value ? value : "", len);
+    c->message = socin_strdup (text);
+    if (out->nconflicts == out->capconflicts) {
+        out->capconflicts = out->capconflicts ? out->capconflicts * 2 : 16;
+        out->conflicts = realloc (out->conflicts, out->capconflicts * sizeof *out->conflicts);
+        if (!out->conflicts) socin_fatal ("memory.exhausted", NULL);
+    }
+    out->conflicts[out->nconflicts++] = c;
+}
+
+void
+ing_checked_free (ing_checked_t *checked)
+{
+    for (size_t i = 0; i < checked->nconflicts; i++)
+        protobuf_c_message_free_unpacked (&checked->conflicts[i]->base, NULL);
+    free (checked->conflicts);
+    free (checked->values);
+    free (checked->events);
+    memset (checked, 0, sizeof *checked);
+}
+
+int
+ing_parse_bool (const char *text, bool *out)
+{
+    static const char *yes[] = {"true", "1", "t", "yes"}, *no[] = {"false", "0", "f", "no"};
+    for (int i = 0; i < 4; i++) {
+        if (!strcasecmp (text, yes[i])) return *out = true, 0;
+        if (!strcasecmp (text, no[i])) return *out = false, 0;
+    }
+    return -1;
+}
+
+bool
+ing_submission_id_ok (const char *text)
+{
+    size_t n = strlen (text);
+    if (n == 0 || n > ING_ID_MAX) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum ((unsigned char) text[i]) && !strchr ("._:-", text[i])) return false;
+    return true;
+}
+
+int
+ing_value_key (const char *indicator, const char *unit, const char *period,
+               const char *disaggregation, char *key, size_t *keylen)
+{
+    size_t a = strlen (indicator), b = strlen (unit), c = strlen (period), d = strlen (disaggregation);
+    if (1 + a + 1 + b + 1 + c + 1 + d > ING_KEY_MAX) return -1;
+    char *p = key;
+    *p++ = 'V';
+    memcpy (p, indicator, a + 1);
+    p += a + 1;
+    memcpy (p, unit, b + 1);
+    p += b + 1;
+    memcpy (p, period, c + 1);
+    p += c + 1;
+    memcpy (p, disaggregation, d);
+    p += d;
+    *keylen = (size_t) (p - key);
+    return 0;
+}
+
+static bool
+s_text_ok (ing_checked_t *out, int kind, uint32_t index, const char *field, const char *text,
+           size_t max)
+{
+    size_t len = strlen (text), bad;
+    if (!socin_utf8_valid (text, len, &bad)) {
+        ing_conflict (out, kind, index, E (INVALID_TEXT), field, text,
+                      "%s is not valid UTF-8 (byte %zu)", field, bad + 1);
+        return false;
+    }
+    if (len > max) {
+        ing_conflict (out, kind, index, E (FIELD_TOO_LONG), field, text,
+                      "%s has %zu bytes; at most %zu are accepted", field, len, max);
+        return false;
+    }
+    return true;
+}
+
+/* Whether the ingest's own territory (when it has one) covers UNIT. */
+static bool
+s_served (const ing_context_t *ctx, const socin_unit_t *unit)
+{
+    if (!ctx->nterritory) return true;
+    for (size_t i = 0; i < ctx->nterritory; i++)
+        if (socin_unit_under (unit, ctx->territory[i])) return true;
+    return false;
+}
+
+static void
+s_territory_list (const socin_model_t *model, const uint32_t *ids, size_t n, char *buf, size_t len)
+{
+    size_t w = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < n && w < len; i++)
+        w += (size_t) snprintf (buf + w, len - w, "%s%s", i ? ", " : "",
+                                socin_model_unit_at (model, ids[i])->code);
+}
+
+static const char *
+s_unit_label (const socin_unit_t *u, char *buf, size_t len)
+{
+    snprintf (buf, len, "%s (%s %s)", u->code, socin_level_name (u->level), u->pb->name);
+    return buf;
+}
+
+/* Checks that the submitter and this ingest may report for UNIT; adds a conflict if not. */
+static bool
+s_territory_ok (const ing_context_t *ctx, ing_checked_t *out, int kind, uint32_t index,
+                const socin_unit_t *unit)
+{
+    char label[200], list[300];
+    if (!socin_submitter_covers (ctx->submitter, unit)) {
+        s_territory_list (ctx->model, ctx->submitter->roots, ctx->submitter->nroots, list, sizeof list);
+        ing_conflict (out, kind, index, E (OUTSIDE_TERRITORY), "unit", unit->code,
+                      "unit %s is outside the territory of submitter %s (%s)",
+                      s_unit_label (unit, label, sizeof label), ctx->submitter->code, list);
+        return false;
+    }
+    if (!s_served (ctx, unit)) {
+        s_territory_list (ctx->model, ctx->territory, ctx->nterritory, list, sizeof list);
+        ing_conflict (out, kind, index, E (OUTSIDE_TERRITORY), "unit", unit->code,
+                      "unit %s is outside the territory this ingest serves (%s); submit it to "
+                      "the ingest of its region",
+                      s_unit_label (unit, label, sizeof label), list);
+        return false;
+    }
+    return true;
+}
+
+static void
+s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_t index,
+               ing_checked_t *out, socin_index_t *seen, ing_value_t *ok, bool *valid)
+{
+    const socin_model_t *m = ctx->model;
+    char label[200], why[200];
+    *valid = false;
+    /* Required fields, and text that is text. */
+    const char *fields[] = {"indicator", dv->indicator, "unit", dv->unit, "period", dv->period};
+    for (int f = 0; f < 6; f += 2) {
+        if (!*fields[f + 1]) {
+            ing_conflict (out, KIND_VALUE, index, E (MISSING_FIELD), fields[f], "", "%s is empty", fields[f]);
+            return;
+        }
+        if (!s_text_ok (out, KIND_VALUE, index, fields[f], fields[f + 1], ING_ID_MAX)) return;
+    }
+    if (!s_text_ok (out, KIND_VALUE, index, "disaggregation", dv->disaggregation, 200) ||
+        !s_text_ok (out, KIND_VALUE, index, "comment", dv->comment, ING_COMMENT_MAX) ||
+        !s_text_ok (out, KIND_VALUE, index, "value", dv->value, 100))
+        return;
+
+    const socin_indicator_t *ind = socin_model_indicator (m, dv->indicator);
+    if (!ind) {
+        ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_INDICATOR), "indicator", dv->indicator,
+                      "indicator \"%s\" is not in the catalogue (socin registry list indicators "
+                      "shows the codes)",
+                      dv->indicator);
+        return;
+    }
+    if (ind->derived) {
+        ing_conflict (out, KIND_VALUE, index, E (DERIVED_INDICATOR), "indicator", dv->indicator,
+                      "indicator %s is derived (%s / %s) and cannot be submitted; submit its "
+                      "components",
+                      ind->code, ind->pb->formula->numerator, ind->pb->formula->denominator);
+        return;
+    }
+    const socin_unit_t *unit = socin_model_unit (m, dv->unit);
+    if (!unit) {
+        ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_UNIT), "unit", dv->unit,
+                      "unit \"%s\" is not in the registry (municipalities have 6-digit ČSÚ codes "
+                      "such as 582786)",
+                      dv->unit);
+        return;
+    }
+    socin_period_t period;
+    if (socin_period_parse (dv->period, &period, why, sizeof why)) {
+        ing_conflict (out, KIND_VALUE, index, E (MALFORMED_PERIOD), "period", dv->period, "%s", why);
+        return;
+    }
+    if (period.type != ind->period_type) {
+        char example[SOCIN_PERIOD_STRLEN];
+        socin_period_t sample = socin_period_of_day (ind->period_type, socin_period_start (period));
+        socin_period_format (sample, example, sizeof example);
+        ing_conflict (out, KIND_VALUE, index, E (WRONG_PERIOD_TYPE), "period", dv->period,
+                      "period %s is %s but %s is reported %s (e.g. %s)", dv->period,
+                      socin_period_type_name (period.type), ind->code,
+                      socin_period_type_name (ind->period_type), example);
+        return;
+    }
+    int32_t start = socin_period_start (period), end = socin_period_end (period);
+    if (!socin_unit_valid_during (unit, start, end)) {
+        ing_conflict (out, KIND_VALUE, index, E (UNIT_NOT_VALID_IN_PERIOD), "unit", dv->unit,
+                      "unit %s did not exist during %s (valid %s to %s)",
+                      s_unit_label (unit, label, sizeof label), dv->period,
+                      *unit->pb->valid_from ? unit->pb->valid_from : "always",
+                      *unit->pb->valid_to ? unit->pb->valid_to : "now");
+        return;
+    }
+    /* The data sets that hold the indicator and that this unit reports. */
+    const socin_dataset_t *ds_found = NULL, *ds_allowed = NULL;
+    for (int d = 0; d < ind->ndatasets; d++) {
+        const socin_dataset_t *ds = socin_model_dataset_at (m, ind->datasets[d]);
+        if (!socin_dataset_includes (m, ds, unit)) continue;
+        if (!ds_found) ds_found = ds;
+        if (!ds_allowed && socin_submitter_may_report (ctx->submitter, ds->id)) ds_allowed = ds;
+    }
+    if (!ds_found) {
+        char list[300] = "none";
+        size_t w = 0;
+        for (int d = 0; d < ind->ndatasets && w < sizeof list; d++) {
+            const socin_dataset_t *ds = socin_model_dataset_at (m, ind->datasets[d]);
+            w += (size_t) snprintf (list + w, sizeof list - w, "%s%s (%s level)", d ? ", " : "",
+                                    ds->code, socin_level_name (ds->level));
+        }
+        ing_conflict (out, KIND_VALUE, index, E (INDICATOR_NOT_IN_DATASET), "indicator", dv->indicator,
+                      "indicator %s is not in any data set that unit %s reports (its data sets: %s)",
+                      ind->code, s_unit_label (unit, label, sizeof label), list);
+        return;
+    }
+    if (!s_territory_ok (ctx, out, KIND_VALUE, index, unit)) return;
+    if (!ds_allowed) {
+        ing_conflict (out, KIND_VALUE, index, E (DATASET_NOT_ALLOWED), "indicator", dv->indicator,
+                      "submitter %s may not report data set %s, which holds %s",
+                      ctx->submitter->code, ds_found->code, ind->code);
+        return;
+    }
+    if (start > ctx->today) {
+        char today[SOCIN_DATE_STRLEN];
+        socin_date_format (ctx->today, today, sizeof today);
+        ing_conflict (out, KIND_VALUE, index, E (FUTURE_PERIOD), "period", dv->period,
+                      "period %s has not begun (today is %s)", dv->period, today);
+        return;
+    }
+    uint32_t lock = ds_allowed->pb->lock_days;
+    if (lock && (int64_t) end + lock < ctx->today) {
+        char day[SOCIN_DATE_STRLEN];
+        socin_date_format (end + (int32_t) lock, day, sizeof day);
+        ing_conflict (out, KIND_VALUE, index, E (PERIOD_LOCKED), "period", dv->period,
+                      "period %s locked after %s (data set %s locks %u days after a period ends)",
+                      dv->period, day, ds_allowed->code, lock);
+        return;
+    }
+    /* The value itself. */
+    socin_dec_t value = 0;
+    if (!dv->delete_) {
+        if (!*dv->value) {
+            ing_conflict (out, KIND_VALUE, index, E (MISSING_FIELD), "value", "",
+                          "value is empty (to delete the stored value, set delete)");
+            return;
+        }
+        if (ind->value_type == SOCIN_VT_BOOLEAN) {
+            bool b;
+            if (ing_parse_bool (dv->value, &b)) {
+                ing_conflict (out, KIND_VALUE, index, E (WRONG_VALUE_TYPE), "value", dv->value,
+                              "value \"%s\" is not a boolean (true, false, 1, 0, t, f, yes, no); "
+                              "%s is boolean",
+                              dv->value, ind->code);
+                return;
+            }
+            value = b ? SOCIN_DEC_SCALE : 0;
+        }
+        else {
+            if (socin_dec_parse (dv->value, strlen (dv->value), &value, why, sizeof why)) {
+                ing_conflict (out, KIND_VALUE, index, E (MALFORMED_VALUE), "value", dv->value, "%s", why);
+                return;
+            }
+            if (ind->value_type == SOCIN_VT_INTEGER && value % SOCIN_DEC_SCALE) {
+                ing_conflict (out, KIND_VALUE, index, E (WRONG_VALUE_TYPE), "value", dv->value,
+                              "value %s is not a whole number; %s counts whole %s", dv->value,
+                              ind->code, *ind->pb->measure ? ind->pb->measure : "units");
+                return;
+            }
+            char bound[SOCIN_DEC_STRLEN];
+            if (ind->has_min && value < ind->min) {
+                socin_dec_format (ind->min, bound, sizeof bound);
+                ing_conflict (out, KIND_VALUE, index, E (VALUE_OUT_OF_RANGE), "value", dv->value,
+                              "value %s is below the minimum %s of %s", dv->value, bound, ind->code);
+                return;
+            }
+            if (ind->has_max && value > ind->max) {
+                socin_dec_format (ind->max, bound, sizeof bound);
+                ing_conflict (out, KIND_VALUE, index, E (VALUE_OUT_OF_RANGE), "value", dv->value,
+                              "value %s is above the maximum %s of %s", dv->value, bound, ind->code);
+                return;
+            }
+        }
+    }
+    char disagg[256];
+    if (socin_model_disaggregation (m, ind, dv->disaggregation, disagg, sizeof disagg, why, sizeof why)) {
+        ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_DISAGGREGATION), "disaggregation",
+                      dv->disaggregation, "%s", why);
+        return;
+    }
+    char period_text[SOCIN_PERIOD_STRLEN];
+    socin_period_format (period, period_text, sizeof period_text);
+    ok->index = index;
+    ok->indicator = ind;
+    ok->unit = unit;
+    memcpy (ok->period, period_text, sizeof ok->period);
+    snprintf (ok->disaggregation, sizeof ok->disaggregation, "%s", disagg);
+    ok->value = value;
+    ok->deleted = dv->delete_;
+    ok->comment = dv->comment;
+    if (ing_value_key (ind->code, unit->code, period_text, disagg, ok->key, &ok->keylen)) {
+        ing_conflict (out, KIND_VALUE, index, E (FIELD_TOO_LONG), "disaggregation", dv->disaggregation,
+                      "the item's key is too long");
+        return;
+    }
+    uintptr_t first = (uintptr_t) socin_index_get (seen, ok->key, ok->keylen);
+    if (first) {
+        ing_conflict (out, KIND_VALUE, index, E (DUPLICATE_KEY), "indicator", dv->indicator,
+                      "item %zu has the same indicator, unit, period and disaggregation (%s %s %s%s%s)",
+                      (size_t) (first - 1), ind->code, unit->code, period_text, *disagg ? " " : "", disagg);
+        return;
+    }
+    *valid = true;
+}
+
+static void
+s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint32_t index,
+               ing_checked_t *out, socin_index_t *seen, ing_event_t *ok, bool *valid)
+{
+    const socin_model_t *m = ctx->model;
+    char label[200], why[200];
+    *valid = false;
+    const char *fields[] = {"event_id", ev->event_id, "unit", ev->unit, "date", ev->date};
+    for (int f = 0; f < 6; f += 2) {
+        if (!*fields[f + 1] && !(ev->delete_ && f == 4)) {
+            ing_conflict (out, KIND_EVENT, index, E (MISSING_FIELD), fields[f], "", "%s is empty", fields[f]);
+            return;
+        }
+        if (!s_text_ok (out, KIND_EVENT, index, fields[f], fields[f + 1], ING_ID_MAX)) return;
+    }
+    if (!s_text_ok (out, KIND_EVENT, index, "topic", ev->topic, 200)) return;
+    const socin_unit_t *unit = socin_model_unit (m, ev->unit);
+    if (!unit) {
+        ing_conflict (out, KIND_EVENT, index, E (UNKNOWN_UNIT), "unit", ev->unit,
+                      "unit \"%s\" is not in the registry (municipalities have 6-digit ČSÚ codes "
+                      "such as 582786)",
+                      ev->unit);
+        return;
+    }
+    if (unit->level != SOCIN_LEVEL_MUNICIPALITY && unit->level != SOCIN_LEVEL_DISTRICT) {
+        ing_conflict (out, KIND_EVENT, index, E (WRONG_UNIT_LEVEL), "unit", ev->unit,
+                      "unit %s is not a municipality or city district; events are held by those",
+                      s_unit_label (unit, label, sizeof label));
+        return;
+    }
+    if (!s_territory_ok (ctx, out, KIND_EVENT, index, unit)) return;
+    int32_t day = 0;
+    if (!ev->delete_) {
+        if (socin_date_parse (ev->date, &day, why, sizeof why)) {
+            ing_conflict (out, KIND_EVENT, index, E (MALFORMED_DATE), "date", ev->date, "%s", why);
+            return;
+        }
+        char today[SOCIN_DATE_STRLEN];
+        socin_date_format (ctx->today, today, sizeof today);
+        if (day > ctx->today) {
+            ing_conflict (out, KIND_EVENT, index, E (FUTURE_PERIOD), "date", ev->date,
+                          "date %s is in the future (today is %s)", ev->date, today);
+            return;
+        }
+        if (ctx->event_lock_days && (int64_t) day + ctx->event_lock_days < ctx->today) {
+            ing_conflict (out, KIND_EVENT, index, E (PERIOD_LOCKED), "date", ev->date,
+                          "events older than %u days are locked (%s is before %s minus %u days)",
+                          ctx->event_lock_days, ev->date, today, ctx->event_lock_days);
+            return;
+        }
+        if (!socin_unit_valid_during (unit, day, day)) {
+            ing_conflict (out, KIND_EVENT, index, E (UNIT_NOT_VALID_IN_PERIOD), "unit", ev->unit,
+                          "unit %s did not exist on %s", s_unit_label (unit, label, sizeof label), ev->date);
+            return;
+        }
+        if (ev->type < SOCIN__V1__EVENT_TYPE__EVENT_TYPE_PUBLIC_MEETING ||
+            ev->type > SOCIN__V1__EVENT_TYPE__EVENT_TYPE_FAMILY_INTERVIEWS) {
+            char value[16];
+            snprintf (value, sizeof value, "%d", (int) ev->type);
+            ing_conflict (out, KIND_EVENT, index, E (UNKNOWN_EVENT_TYPE), "type", value,
+                          "event type %d is not one of public_meeting (1), round_table (2), "
+                          "focus_group (3), working_group (4), survey (5), family_interviews (6)",
+                          (int) ev->type);
+            return;
+        }
+        const socin_dimension_t *groups = socin_model_dimension (m, "target_group");
+        for (size_t g = 0; g < ev->n_vulnerable; g++) {
+            const Socin__V1__GroupParticipants *gp = ev->vulnerable[g];
+            bool known = false;
+            for (size_t o = 0; groups && o < groups->pb->n_options && !known; o++)
+                known = !strcmp (groups->pb->options[o]->code, gp->group);
+            if (!known) {
+                ing_conflict (out, KIND_EVENT, index, E (UNKNOWN_DISAGGREGATION), "vulnerable",
+                              gp->group, "\"%s\" is not a target group (socin registry list "
+                              "dimensions shows target_group's options)",
+                              gp->group);
+                return;
+            }
+            for (size_t h = 0; h < g; h++)
+                if (!strcmp (ev->vulnerable[h]->group, gp->group)) {
+                    ing_conflict (out, KIND_EVENT, index, E (DUPLICATE_KEY), "vulnerable", gp->group,
+                                  "target group %s is listed twice", gp->group);
+                    return;
+                }
+            if (gp->participants > ev->participants) {
+                char value[32];
+                snprintf (value, sizeof value, "%u", gp->participants);
+                ing_conflict (out, KIND_EVENT, index, E (INCONSISTENT_COUNTS), "vulnerable", value,
+                              "%u participants from %s exceed the %u participants in total",
+                              gp->participants, gp->group, ev->participants);
+                return;
+            }
+        }
+    }
+    ok->index = index;
+    ok->event = ev;
+    ok->unit = unit;
+    ok->day = day;
+    size_t a = strlen (unit->code), b = strlen (ev->event_id);
+    ok->key[0] = 'E';
+    memcpy (ok->key + 1, unit->code, a + 1);
+    memcpy (ok->key + 2 + a, ev->event_id, b);
+    ok->keylen = 2 + a + b;
+    uintptr_t first = (uintptr_t) socin_index_get (seen, ok->key, ok->keylen);
+    if (first) {
+        ing_conflict (out, KIND_EVENT, index, E (DUPLICATE_KEY), "event_id", ev->event_id,
+                      "event %zu has the same unit and event id (%s %s)", (size_t) (first - 1),
+                      unit->code, ev->event_id);
+        return;
+    }
+    *valid = true;
+}
+
+void
+ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_checked_t *out)
+{
+    socin_index_t *seen = socin_index_new ();
+    out->values = calloc (sub->n_values ? sub->n_values : 1, sizeof *out->values);
+    out->events = calloc (sub->n_events ? sub->n_events : 1, sizeof *out->events);
+    if (!out->values || !out->events) socin_fatal ("memory.exhausted", NULL);
+    for (size_t i = 0; i < sub->n_values; i++) {
+        ing_value_t *ok = &out->values[out->nvalues];
+        bool valid;
+        s_check_value (ctx, sub->values[i], (uint32_t) i, out, seen, ok, &valid);
+        if (!valid) continue;
+        socin_index_put (seen, ok->key, ok->keylen, (void *) (uintptr_t) (i + 1));
+        out->nvalues++;
+    }
+    socin_index_clear (seen);
+    for (size_t i = 0; i < sub->n_events; i++) {
+        ing_event_t *ok = &out->events[out->nevents];
+        bool valid;
+        s_check_event (ctx, sub->events[i], (uint32_t) i, out, seen, ok, &valid);
+        if (!valid) continue;
+        socin_index_put (seen, ok->key, ok->keylen, (void *) (uintptr_t) (i + 1));
+        out->nevents++;
+    }
+    socin_index_destroy (&seen);
+}

@@ -1,0 +1,95 @@
+/*  validate: every item of a submission checked against the registry replica.
+
+    A value is checked for: a known indicator that can be submitted (not derived), a known
+    unit valid in the period, a data set holding the indicator that the unit reports, the
+    submitter's territory (and this ingest's, when it serves one region), the submitter's data
+    sets, a period of the indicator's type that is neither locked nor in the future, a value
+    of the right type within the indicator's range, a known disaggregation, a comment of
+    valid UTF-8 within 1,000 bytes, and no other item of the batch with the same key. An
+    event likewise: id, unit level and territory, date, type, counts. Each failure becomes a
+    conflict naming the item's index, the error code, the field, the offending text and what
+    would be accepted. Nothing here touches storage.
+*/
+#ifndef SOCIN_INGEST_VALIDATE_H
+#define SOCIN_INGEST_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decimal.h"
+#include "model.h"
+#include "period.h"
+#include "socin/v1/ingest.pb-c.h"
+
+#define ING_KEY_MAX     400
+#define ING_COMMENT_MAX 1000
+#define ING_ID_MAX      64
+
+/* A value that passed validation, in canonical form. */
+typedef struct {
+    uint32_t index; /* position in the submission */
+    const socin_indicator_t *indicator;
+    const socin_unit_t *unit;
+    char period[SOCIN_PERIOD_STRLEN];
+    char disaggregation[256];
+    socin_dec_t value;
+    bool deleted;
+    const char *comment; /* points into the submission */
+    /* The storage key: "V" indicator NUL unit NUL period NUL disaggregation. */
+    char key[ING_KEY_MAX];
+    size_t keylen;
+} ing_value_t;
+
+/* An event that passed validation. */
+typedef struct {
+    uint32_t index;
+    Socin__V1__ParticipationEvent *event; /* points into the submission */
+    const socin_unit_t *unit;
+    int32_t day;
+    /* "E" unit NUL event_id. */
+    char key[ING_KEY_MAX];
+    size_t keylen;
+} ing_event_t;
+
+/* The outcome of validating one submission. */
+typedef struct {
+    ing_value_t *values;
+    size_t nvalues;
+    ing_event_t *events;
+    size_t nevents;
+    Socin__V1__Conflict **conflicts; /* each malloc'ed with its strings */
+    size_t nconflicts, capconflicts;
+} ing_checked_t;
+
+/* What validation needs besides the submission. */
+typedef struct {
+    const socin_model_t *model;
+    const socin_submitter_t *submitter;
+    /* Units this ingest serves (ids); none: any. */
+    const uint32_t *territory;
+    size_t nterritory;
+    int32_t today;
+    uint32_t event_lock_days;
+} ing_context_t;
+
+/* Validates every item of SUB into OUT (which the caller zeroes and later frees with
+   ing_checked_free). */
+void ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_checked_t *out);
+void ing_checked_free (ing_checked_t *checked);
+
+/* Adds a conflict (the message is printf-formatted). */
+void ing_conflict (ing_checked_t *out, int kind, uint32_t index, int code, const char *field,
+                   const char *value, const char *fmt, ...) __attribute__ ((format (printf, 7, 8)));
+
+/* The storage key of a value (for history queries): 0, or -1 when too long. */
+int ing_value_key (const char *indicator, const char *unit, const char *period,
+                   const char *disaggregation, char *key, size_t *keylen);
+
+/* Parses a boolean as submissions spell it (true/false, 1/0, t/f, yes/no, any case). */
+int ing_parse_bool (const char *text, bool *out);
+
+/* True when TEXT is a valid submission id: 1 to 64 bytes of [A-Za-z0-9._:-]. */
+bool ing_submission_id_ok (const char *text);
+
+#endif
