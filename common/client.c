@@ -38,6 +38,8 @@ socin_client_new (const char *endpoint, const char *server_key, const char *cert
         zcert_destroy (&cert);
         return NULL;
     }
+    /* A command may wait a little for the connection to come up, never forever. */
+    zsock_set_sndtimeo (sock, 5000);
     socin_client_t *self = calloc (1, sizeof *self);
     if (!self) socin_fatal ("memory.exhausted", NULL);
     self->sock = sock;

@@ -201,7 +201,9 @@ s_apply (socin_replica_t *self, socin_record_t **recs, size_t n, uint64_t seq,
     }
     for (size_t i = 0; i < n; i++) {
         socin_kind_t kind = socin_record_kind (recs[i]);
-        if (kind == SOCIN_KIND_UNIT || kind == SOCIN_KIND_GROUP) units = true;
+        if (kind == SOCIN_KIND_UNIT || kind == SOCIN_KIND_GROUP || kind == SOCIN_KIND_DIMENSION ||
+            kind == SOCIN_KIND_INDICATOR)
+            units = true;
         socin_model_put (self->model, recs[i]);
     }
     socin_model_finish (self->model);

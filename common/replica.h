@@ -41,9 +41,10 @@ void socin_replica_attach (socin_replica_t *self, zloop_t *loop);
 /* Housekeeping (timeouts, reconnecting); call from the daemon's cron. */
 void socin_replica_tick (socin_replica_t *self);
 
-/* Called after changes have been applied; UNITS is true when territory or groups changed
-   (roll-ups must then be rebuilt). */
-typedef void(socin_replica_fn) (void *arg, bool units);
+/* Called after changes have been applied. STRUCTURE is true when the model was replaced
+   (a full snapshot) or units, groups, dimensions or indicators changed: whatever holds ids or
+   derived figures of those must be rebuilt at once. */
+typedef void(socin_replica_fn) (void *arg, bool structure);
 void socin_replica_on_change (socin_replica_t *self, socin_replica_fn *fn, void *arg);
 
 socin_model_t *socin_replica_model (socin_replica_t *self);

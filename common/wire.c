@@ -151,6 +151,9 @@ socin_wire_connect (int type, const char *endpoint, zcert_t *cert, const char *s
     zsock_set_curve_serverkey (sock, server_key);
     if (max_msg) zsock_set_maxmsgsize (sock, (int) (max_msg * 4 > INT32_MAX ? INT32_MAX : max_msg * 4));
     zsock_set_linger (sock, 0);
+    /* A client socket whose peer is gone (or refused the handshake) must never block the
+       daemon's loop: sends fail at once instead, and the protocols resend. */
+    zsock_set_sndtimeo (sock, 0);
     zsock_set_reconnect_ivl (sock, 100);
     zsock_set_reconnect_ivl_max (sock, 2000);
     zsock_set_sndhwm (sock, 100000);

@@ -43,7 +43,8 @@ zsock_t *socin_wire_bind (int type, const char *endpoint, zcert_t *cert, const c
                           size_t max_msg, char *err, size_t errlen);
 
 /* A client socket of TYPE connected to ENDPOINT, authenticating with CERT, trusting the
-   server key SERVER_KEY (Z85). */
+   server key SERVER_KEY (Z85). Sends never wait: with no peer (not connected, or the
+   handshake was refused) they fail at once. */
 zsock_t *socin_wire_connect (int type, const char *endpoint, zcert_t *cert,
                              const char *server_key, size_t max_msg, char *err, size_t errlen);
 

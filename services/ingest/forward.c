@@ -229,8 +229,11 @@ ing_forward_tick (ing_forward_t *self)
         s_connect (self);
         return;
     }
-    if (!self->welcomed && now - self->sent_at >= HEARTBEAT_MS) {
-        s_hello (self);
+    if (!self->welcomed && now - self->connected_at >= 2 * HEARTBEAT_MS) {
+        /* No Welcome: reporting may have refused our handshake (our key not yet in its
+           replica), and libzmq does not retry a refused handshake: connect anew. */
+        s_disconnect (self);
+        s_connect (self);
         return;
     }
     /* Batches sent but not acknowledged for long: send them again. */

@@ -260,7 +260,8 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
         rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
         if (!rc) rc = s_apply_events (a, txn, p, seq, echanges, &ne);
         if (!rc && (nv || ne)) {
-            p->seq = seq;
+            /* A dry run changes nothing, so no batch carries it. */
+            p->seq = a->dry ? 0 : seq;
             a->last_seq = seq;
             if (!a->dry) {
                 for (size_t i = 0; i < nv; i++) vptrs[i] = &vchanges[i];

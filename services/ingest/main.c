@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "daemon.h"
 #include "forward.h"
 #include "ledger.h"
@@ -250,8 +251,16 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
     const Socin__V1__Submission *sub = req->submission;
     const char *sid = sub->submission_id;
     if (!ing_submission_id_ok (sid)) {
-        s_refuse (self, msg->envelope, req->request_id, sid, E (BAD_SUBMISSION_ID),
-                  "submission_id \"%.80s\" must be 1 to 64 characters of A-Z a-z 0-9 . _ : -", sid);
+        /* Echoed in the answer: cut to a readable length and kept valid UTF-8 (as conflict
+           values are), or clients in other languages cannot decode the refusal. */
+        char shown[81];
+        size_t len = strlen (sid), bad;
+        if (len > 80) len = 80;
+        if (!socin_utf8_valid (sid, len, &bad)) len = bad;
+        memcpy (shown, sid, len);
+        shown[len] = 0;
+        s_refuse (self, msg->envelope, req->request_id, shown, E (BAD_SUBMISSION_ID),
+                  "submission_id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 . _ : -", shown);
         return false;
     }
     if (socin_daemon_draining (self->daemon)) {

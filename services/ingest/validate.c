@@ -424,6 +424,7 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
         const socin_dimension_t *groups = socin_model_dimension (m, "target_group");
         for (size_t g = 0; g < ev->n_vulnerable; g++) {
             const Socin__V1__GroupParticipants *gp = ev->vulnerable[g];
+            if (!s_text_ok (out, KIND_EVENT, index, "vulnerable", gp->group, ING_ID_MAX)) return;
             bool known = false;
             for (size_t o = 0; groups && o < groups->pb->n_options && !known; o++)
                 known = !strcmp (groups->pb->options[o]->code, gp->group);

@@ -1,0 +1,585 @@
+/*  apply: change batches applied exactly once, and the store behind reporting. See apply.h. */
+#include "apply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "index.h"
+#include "log.h"
+
+#define STATE_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4; the source follows */
+#define FLAG_DELETE 1
+#define KEY_MAX     400
+
+typedef struct {
+    char name[128];
+    uint64_t applied;
+    uint64_t announced;
+    int64_t contact_ms;
+    uint64_t batches, values;
+} s_source_t;
+
+struct rep_apply_t {
+    socin_store_t *store;
+    MDB_dbi values, history, events, sources;
+    s_source_t *src;
+    size_t nsrc;
+    uint64_t batches, duplicates, gaps, changes, superseded, unresolved;
+    bool stale;
+};
+
+static s_source_t *
+s_source (rep_apply_t *self, const char *name, bool create)
+{
+    for (size_t i = 0; i < self->nsrc; i++)
+        if (!strcmp (self->src[i].name, name)) return &self->src[i];
+    if (!create) return NULL;
+    self->src = realloc (self->src, (self->nsrc + 1) * sizeof *self->src);
+    if (!self->src) socin_fatal ("memory.exhausted", NULL);
+    s_source_t *s = &self->src[self->nsrc++];
+    memset (s, 0, sizeof *s);
+    snprintf (s->name, sizeof s->name, "%s", name);
+    return s;
+}
+
+rep_apply_t *
+rep_apply_new (socin_store_t *store)
+{
+    rep_apply_t *self = calloc (1, sizeof *self);
+    if (!self) socin_fatal ("memory.exhausted", NULL);
+    self->store = store;
+    self->values = socin_store_dbi (store, "values", 0);
+    self->history = socin_store_dbi (store, "history", 0);
+    self->events = socin_store_dbi (store, "events", 0);
+    self->sources = socin_store_dbi (store, "sources", 0);
+    MDB_txn *txn;
+    if (socin_store_read_begin (store, &txn) == 0) {
+        MDB_cursor *cur;
+        MDB_val k, v;
+        mdb_cursor_open (txn, self->sources, &cur);
+        while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
+            char name[128];
+            snprintf (name, sizeof name, "%.*s", (int) k.mv_size, (char *) k.mv_data);
+            if (v.mv_size == 8) s_source (self, name, true)->applied = socin_be64_get (v.mv_data);
+        }
+        mdb_cursor_close (cur);
+        mdb_txn_abort (txn);
+    }
+    return self;
+}
+
+void
+rep_apply_destroy (rep_apply_t **self_p)
+{
+    rep_apply_t *self = *self_p;
+    if (!self) return;
+    free (self->src);
+    free (self);
+    *self_p = NULL;
+}
+
+uint64_t
+rep_apply_applied (rep_apply_t *self, const char *source)
+{
+    s_source_t *s = s_source (self, source, false);
+    return s ? s->applied : 0;
+}
+
+void
+rep_apply_contact (rep_apply_t *self, const char *source, uint64_t last)
+{
+    s_source_t *s = s_source (self, source, true);
+    s->contact_ms = socin_now_ms ();
+    if (last) s->announced = last;
+}
+
+bool
+rep_apply_stale (rep_apply_t *self)
+{
+    return self->stale;
+}
+
+/* ---- keys and states ---- */
+
+/* Splits a value key into its parts (pointers into KEY, which ends in a NUL-free disagg). */
+static bool
+s_split_key (const char *key, size_t len, const char **ind, const char **unit, const char **period,
+             char *disagg, size_t dlen)
+{
+    if (len < 2 || key[0] != 'V') return false;
+    const char *end = key + len, *p = key + 1;
+    *ind = p;
+    p = memchr (p, 0, (size_t) (end - p));
+    if (!p) return false;
+    *unit = ++p;
+    p = memchr (p, 0, (size_t) (end - p));
+    if (!p) return false;
+    *period = ++p;
+    p = memchr (p, 0, (size_t) (end - p));
+    if (!p) return false;
+    p++;
+    size_t n = (size_t) (end - p);
+    if (n >= dlen) return false;
+    memcpy (disagg, p, n);
+    disagg[n] = 0;
+    return true;
+}
+
+static size_t
+s_value_key (const Socin__V1__ValueChange *c, char *key)
+{
+    size_t a = strlen (c->indicator), b = strlen (c->unit), d = strlen (c->period),
+           e = strlen (c->disaggregation);
+    if (4 + a + b + d + e > KEY_MAX) return 0;
+    char *p = key;
+    *p++ = 'V';
+    memcpy (p, c->indicator, a + 1);
+    p += a + 1;
+    memcpy (p, c->unit, b + 1);
+    p += b + 1;
+    memcpy (p, c->period, d + 1);
+    p += d + 1;
+    memcpy (p, c->disaggregation, e);
+    p += e;
+    return (size_t) (p - key);
+}
+
+typedef struct {
+    socin_dec_t value;
+    int64_t ms;
+    uint64_t seq;
+    uint8_t flags;
+    int32_t first_day;
+    const char *source;
+    size_t source_len;
+} s_state_t;
+
+static void
+s_read_state (const MDB_val *v, s_state_t *s)
+{
+    const unsigned char *p = v->mv_data;
+    memcpy (&s->value, p, 8);
+    memcpy (&s->ms, p + 8, 8);
+    memcpy (&s->seq, p + 16, 8);
+    s->flags = p[24];
+    memcpy (&s->first_day, p + 25, 4);
+    s->source = (const char *) p + STATE_HEAD;
+    s->source_len = v->mv_size - STATE_HEAD;
+}
+
+/* >0 when version A (ms, source, seq) is later than B. */
+static int
+s_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_t bms,
+               const char *bsrc, size_t blen, uint64_t bseq)
+{
+    if (ams != bms) return ams > bms ? 1 : -1;
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp (asrc, bsrc, n);
+    if (c) return c;
+    if (alen != blen) return alen > blen ? 1 : -1;
+    if (aseq != bseq) return aseq > bseq ? 1 : -1;
+    return 0;
+}
+
+/* ---- applying ---- */
+
+typedef struct {
+    const socin_indicator_t *ind;
+    const socin_unit_t *unit;
+    socin_period_t period;
+    const char *disagg;
+    bool present;
+    socin_dec_t value;
+    int32_t first_day;
+} s_mem_t;
+
+typedef struct {
+    rep_apply_t *self;
+    rep_batch_t *batches;
+    size_t n;
+    const socin_model_t *model;
+    s_mem_t *mem;
+    size_t nmem, capmem;
+    Socin__V1__ParticipationEvent **evs;
+    size_t nevs, capevs;
+    /* applied sequence per source as the transaction goes */
+    char (*names)[128];
+    uint64_t *applied;
+    size_t nnames;
+    uint64_t superseded, unresolved;
+} s_txn_t;
+
+static uint64_t *
+s_txn_applied (s_txn_t *t, const char *source)
+{
+    for (size_t i = 0; i < t->nnames; i++)
+        if (!strcmp (t->names[i], source)) return &t->applied[i];
+    t->names = realloc (t->names, (t->nnames + 1) * sizeof *t->names);
+    t->applied = realloc (t->applied, (t->nnames + 1) * sizeof *t->applied);
+    if (!t->names || !t->applied) socin_fatal ("memory.exhausted", NULL);
+    snprintf (t->names[t->nnames], 128, "%s", source);
+    t->applied[t->nnames] = rep_apply_applied (t->self, source);
+    return &t->applied[t->nnames++];
+}
+
+static void
+s_mem_push (s_txn_t *t, const s_mem_t *m)
+{
+    if (t->nmem == t->capmem) {
+        t->capmem = t->capmem ? t->capmem * 2 : 1024;
+        t->mem = realloc (t->mem, t->capmem * sizeof *t->mem);
+        if (!t->mem) socin_fatal ("memory.exhausted", NULL);
+    }
+    t->mem[t->nmem++] = *m;
+}
+
+static int32_t
+s_day_of_ms (int64_t ms)
+{
+    int64_t d = ms / 86400000;
+    if (ms < 0 && ms % 86400000) d--;
+    return (int32_t) d;
+}
+
+static int
+s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
+               const Socin__V1__ValueChange *c)
+{
+    rep_apply_t *self = t->self;
+    char key[KEY_MAX + 8 + 8 + 130];
+    size_t klen = s_value_key (c, key);
+    if (!klen) return 0;
+    size_t slen = strlen (source);
+    /* History: every change, whether or not it is the latest version. */
+    Socin__V1__HistoryEntry h = SOCIN__V1__HISTORY_ENTRY__INIT;
+    char text[SOCIN_DEC_STRLEN];
+    socin_dec_format (c->value_micros, text, sizeof text);
+    h.new_value = c->deleted ? "" : text;
+    h.deleted = c->deleted;
+    h.submitter = b->submitter;
+    h.submitter_key = b->submitter_key;
+    h.submission_id = b->submission_id;
+    h.changed_ms = b->accepted_ms;
+    h.comment = c->comment;
+    h.source = (char *) source;
+    h.source_seq = b->seq;
+    /* Ordered as versions are: accepted time, then source, then sequence. */
+    size_t hlen = klen, cut = slen < 127 ? slen : 127;
+    key[hlen++] = (char) 0xFF;
+    socin_be64_put ((unsigned char *) key + hlen, (uint64_t) b->accepted_ms);
+    hlen += 8;
+    memcpy (key + hlen, source, cut);
+    hlen += cut;
+    key[hlen++] = 0;
+    socin_be64_put ((unsigned char *) key + hlen, b->seq);
+    hlen += 8;
+    MDB_val hk = {hlen, key}, hv = {socin__v1__history_entry__get_packed_size (&h), NULL};
+    int rc = mdb_put (txn, self->history, &hk, &hv, MDB_RESERVE);
+    if (rc) return rc;
+    socin__v1__history_entry__pack (&h, hv.mv_data);
+
+    MDB_val k = {klen, key}, old;
+    rc = mdb_get (txn, self->values, &k, &old);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    s_state_t was = {0};
+    bool had = rc == 0;
+    if (had) {
+        s_read_state (&old, &was);
+        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.source, was.source_len, was.seq) <= 0) {
+            t->superseded++;
+            return 0; /* a later version is already in place */
+        }
+    }
+    bool was_present = had && !(was.flags & FLAG_DELETE);
+    int32_t first_day = was_present ? was.first_day : s_day_of_ms (b->accepted_ms);
+    MDB_val nv = {STATE_HEAD + slen, NULL};
+    rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE);
+    if (rc) return rc;
+    unsigned char *p = nv.mv_data;
+    socin_dec_t value = c->deleted ? 0 : c->value_micros;
+    int64_t ms = b->accepted_ms;
+    uint64_t seq = b->seq;
+    memcpy (p, &value, 8);
+    memcpy (p + 8, &ms, 8);
+    memcpy (p + 16, &seq, 8);
+    p[24] = c->deleted ? FLAG_DELETE : 0;
+    memcpy (p + 25, &first_day, 4);
+    memcpy (p + STATE_HEAD, source, slen);
+
+    const socin_indicator_t *ind = socin_model_indicator (t->model, c->indicator);
+    const socin_unit_t *unit = socin_model_unit (t->model, c->unit);
+    socin_period_t period;
+    char why[128];
+    if (!ind || !unit || socin_period_parse (c->period, &period, why, sizeof why)) {
+        t->unresolved++;
+        return 0;
+    }
+    s_mem_t m = {ind, unit, period, c->disaggregation, !c->deleted, value, first_day};
+    s_mem_push (t, &m);
+    return 0;
+}
+
+static int
+s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
+               Socin__V1__ParticipationEvent *ev)
+{
+    rep_apply_t *self = t->self;
+    char key[KEY_MAX];
+    size_t a = strlen (ev->unit), e = strlen (ev->event_id), slen = strlen (source);
+    if (a + e + 2 > KEY_MAX) return 0;
+    memcpy (key, ev->unit, a + 1);
+    memcpy (key + a + 1, ev->event_id, e);
+    MDB_val k = {a + 1 + e, key}, old;
+    int rc = mdb_get (txn, self->events, &k, &old);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    if (rc == 0 && old.mv_size >= 17) {
+        /* ms 8, seq 8, source length 1, source, event */
+        int64_t oms;
+        uint64_t oseq;
+        memcpy (&oms, old.mv_data, 8);
+        memcpy (&oseq, (char *) old.mv_data + 8, 8);
+        size_t olen = ((unsigned char *) old.mv_data)[16];
+        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *) old.mv_data + 17, olen, oseq) <= 0) {
+            t->superseded++;
+            return 0;
+        }
+    }
+    if (slen > 255) slen = 255;
+    size_t elen = socin__v1__participation_event__get_packed_size (ev);
+    MDB_val nv = {17 + slen + elen, NULL};
+    rc = mdb_put (txn, self->events, &k, &nv, MDB_RESERVE);
+    if (rc) return rc;
+    unsigned char *p = nv.mv_data;
+    int64_t ms = b->accepted_ms;
+    uint64_t seq = b->seq;
+    memcpy (p, &ms, 8);
+    memcpy (p + 8, &seq, 8);
+    p[16] = (unsigned char) slen;
+    memcpy (p + 17, source, slen);
+    socin__v1__participation_event__pack (ev, p + 17 + slen);
+    if (t->nevs == t->capevs) {
+        t->capevs = t->capevs ? t->capevs * 2 : 64;
+        t->evs = realloc (t->evs, t->capevs * sizeof *t->evs);
+        if (!t->evs) socin_fatal ("memory.exhausted", NULL);
+    }
+    t->evs[t->nevs++] = ev;
+    return 0;
+}
+
+static int
+s_batches_txn (MDB_txn *txn, void *arg)
+{
+    s_txn_t *t = arg;
+    t->nmem = t->nevs = t->nnames = 0;
+    t->superseded = t->unresolved = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        rep_batch_t *rb = &t->batches[i];
+        uint64_t *applied = s_txn_applied (t, rb->source);
+        if (rb->batch->seq <= *applied) {
+            rb->outcome = REP_DUPLICATE;
+            continue;
+        }
+        if (rb->batch->seq != *applied + 1) {
+            rb->outcome = REP_GAP;
+            continue;
+        }
+        for (size_t v = 0; v < rb->batch->n_values; v++) {
+            int rc = s_apply_value (t, txn, rb->source, rb->batch, rb->batch->values[v]);
+            if (rc) return rc;
+        }
+        for (size_t e = 0; e < rb->batch->n_events; e++) {
+            int rc = s_apply_event (t, txn, rb->source, rb->batch, rb->batch->events[e]);
+            if (rc) return rc;
+        }
+        *applied = rb->batch->seq;
+        rb->outcome = REP_APPLIED;
+    }
+    for (size_t i = 0; i < t->nnames; i++) {
+        MDB_val k = {strlen (t->names[i]), t->names[i]}, v;
+        unsigned char buf[8];
+        socin_be64_put (buf, t->applied[i]);
+        v.mv_size = 8;
+        v.mv_data = buf;
+        int rc = mdb_put (txn, t->self->sources, &k, &v, 0);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+socin_store_rc_t
+rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const socin_model_t *model,
+                   rep_cube_t *cube, rep_events_t *events, char *err, size_t errlen)
+{
+    s_txn_t t = {self, batches, n, model, NULL, 0, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0};
+    socin_store_rc_t rc = socin_store_write (self->store, s_batches_txn, &t, err, errlen);
+    if (rc == SOCIN_STORE_OK) {
+        for (size_t i = 0; i < t.nmem; i++) {
+            const s_mem_t *m = &t.mem[i];
+            rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value, m->first_day);
+        }
+        for (size_t i = 0; i < t.nevs; i++) rep_events_set (events, t.evs[i]);
+        for (size_t i = 0; i < t.nnames; i++) s_source (self, t.names[i], true)->applied = t.applied[i];
+        for (size_t i = 0; i < n; i++) {
+            if (batches[i].outcome == REP_APPLIED) {
+                self->batches++;
+                s_source_t *s = s_source (self, batches[i].source, true);
+                s->batches++;
+                s->values += batches[i].batch->n_values;
+                self->changes += batches[i].batch->n_values + batches[i].batch->n_events;
+            }
+            else if (batches[i].outcome == REP_DUPLICATE)
+                self->duplicates++;
+            else
+                self->gaps++;
+        }
+        self->superseded += t.superseded;
+        self->unresolved += t.unresolved;
+        if (t.unresolved) {
+            self->stale = true;
+            socin_warn ("apply.unresolved", "values=%llu detail=%s", (unsigned long long) t.unresolved,
+                        socin_log_q ("indicator or unit unknown to this replica; figures follow once the registry replica catches up"));
+        }
+    }
+    free (t.mem);
+    free (t.evs);
+    free (t.names);
+    free (t.applied);
+    return rc;
+}
+
+/* ---- loading ---- */
+
+uint64_t
+rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
+                rep_events_t *events, uint64_t *unresolved)
+{
+    MDB_txn *txn;
+    uint64_t n = 0;
+    *unresolved = 0;
+    if (socin_store_read_begin (self->store, &txn)) return 0;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    mdb_cursor_open (txn, self->values, &cur);
+    while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
+        const char *ind_code, *unit_code, *period_text;
+        char disagg[256], why[128];
+        if (v.mv_size < STATE_HEAD ||
+            !s_split_key (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text, disagg, sizeof disagg))
+            continue;
+        s_state_t st;
+        s_read_state (&v, &st);
+        if (st.flags & FLAG_DELETE) continue;
+        const socin_indicator_t *ind = socin_model_indicator (model, ind_code);
+        const socin_unit_t *unit = socin_model_unit (model, unit_code);
+        socin_period_t period;
+        if (!ind || !unit || socin_period_parse (period_text, &period, why, sizeof why) ||
+            rep_cube_set (cube, ind, unit, period, disagg, true, st.value, st.first_day)) {
+            (*unresolved)++;
+            continue;
+        }
+        n++;
+    }
+    mdb_cursor_close (cur);
+    mdb_cursor_open (txn, self->events, &cur);
+    while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
+        if (v.mv_size < 17) continue;
+        size_t slen = ((unsigned char *) v.mv_data)[16];
+        if (v.mv_size < 17 + slen) continue;
+        Socin__V1__ParticipationEvent *ev = socin__v1__participation_event__unpack (
+            NULL, v.mv_size - 17 - slen, (uint8_t *) v.mv_data + 17 + slen);
+        if (ev) {
+            rep_events_set (events, ev);
+            socin__v1__participation_event__free_unpacked (ev, NULL);
+        }
+    }
+    mdb_cursor_close (cur);
+    mdb_txn_abort (txn);
+    self->stale = *unresolved > 0;
+    return n;
+}
+
+/* ---- answers ---- */
+
+void
+rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp)
+{
+    stamp->sources = calloc (self->nsrc + 1, sizeof *stamp->sources);
+    if (!stamp->sources) socin_fatal ("memory.exhausted", NULL);
+    for (size_t i = 0; i < self->nsrc; i++) {
+        Socin__V1__SourceState *s = malloc (sizeof *s);
+        if (!s) socin_fatal ("memory.exhausted", NULL);
+        socin__v1__source_state__init (s);
+        s->source = socin_strdup (self->src[i].name);
+        s->applied_seq = self->src[i].applied;
+        s->last_contact_ms = self->src[i].contact_ms;
+        s->lag = self->src[i].announced > self->src[i].applied ? self->src[i].announced - self->src[i].applied : 0;
+        stamp->sources[stamp->n_sources++] = s;
+    }
+}
+
+void
+rep_apply_stamp_free (Socin__V1__Stamp *stamp)
+{
+    for (size_t i = 0; i < stamp->n_sources; i++)
+        protobuf_c_message_free_unpacked (&stamp->sources[i]->base, NULL);
+    free (stamp->sources);
+    stamp->sources = NULL;
+    stamp->n_sources = 0;
+}
+
+int
+rep_apply_history (rep_apply_t *self, const char *key, size_t keylen, Socin__V1__ValueHistory *out)
+{
+    MDB_txn *txn;
+    if (socin_store_read_begin (self->store, &txn)) return -1;
+    char prefix[KEY_MAX + 1];
+    if (keylen + 1 > sizeof prefix) {
+        mdb_txn_abort (txn);
+        return -1;
+    }
+    memcpy (prefix, key, keylen);
+    prefix[keylen] = (char) 0xFF;
+    MDB_cursor *cur;
+    mdb_cursor_open (txn, self->history, &cur);
+    MDB_val k = {keylen + 1, prefix}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    const char *prev = "";
+    while (rc == 0 && k.mv_size > keylen + 1 && !memcmp (k.mv_data, prefix, keylen + 1)) {
+        Socin__V1__HistoryEntry *e = socin__v1__history_entry__unpack (NULL, v.mv_size, v.mv_data);
+        if (e) {
+            if (e->old_value != protobuf_c_empty_string) free (e->old_value);
+            e->old_value = socin_strdup (prev);
+            prev = e->deleted ? "" : e->new_value;
+            out->entries = realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
+            if (!out->entries) socin_fatal ("memory.exhausted", NULL);
+            out->entries[out->n_entries++] = e;
+        }
+        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close (cur);
+    MDB_val ck = {keylen, (void *) key};
+    if (mdb_get (txn, self->values, &ck, &v) == 0 && v.mv_size >= STATE_HEAD) {
+        s_state_t st;
+        s_read_state (&v, &st);
+        if (!(st.flags & FLAG_DELETE)) {
+            char text[SOCIN_DEC_STRLEN];
+            socin_dec_format (st.value, text, sizeof text);
+            out->current = socin_strdup (text);
+        }
+    }
+    mdb_txn_abort (txn);
+    return 0;
+}
+
+void
+rep_apply_stats (rep_apply_t *self, socin_str_t *out)
+{
+    socin_str_printf (out,
+                      "# Apply\nbatches_applied:%llu\nbatches_duplicate:%llu\nbatches_gap:%llu\n"
+                      "changes_applied:%llu\nchanges_superseded:%llu\nchanges_unresolved:%llu\n",
+                      (unsigned long long) self->batches, (unsigned long long) self->duplicates,
+                      (unsigned long long) self->gaps, (unsigned long long) self->changes,
+                      (unsigned long long) self->superseded, (unsigned long long) self->unresolved);
+}

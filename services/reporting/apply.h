@@ -1,0 +1,78 @@
+/*  apply: reporting's durable state, and change batches applied to it exactly once.
+
+        values   "V" indicator NUL unit NUL period NUL disaggregation -> the current state:
+                 value, version (accepted time, source, sequence), first day received
+        history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change
+        events   unit NUL event id -> version and event
+        sources  source name -> the last sequence applied from it
+
+    A group of batches (from any sources) is applied in one transaction that also stores
+    each source's applied sequence, so a crash can neither lose a batch nor apply one twice:
+    a batch at or below the applied sequence changes nothing, one beyond the next is refused
+    (the source resends). Between sources the later version wins (accepted time, then source
+    name, then sequence), so the state does not depend on the order sources delivered in;
+    deletions leave a tombstone so an older change arriving later cannot bring a value back.
+    Only after the commit are the cube and the event list changed.
+*/
+#ifndef SOCIN_REPORTING_APPLY_H
+#define SOCIN_REPORTING_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cube.h"
+#include "events.h"
+#include "model.h"
+#include "store.h"
+#include "str.h"
+#include "socin/v1/forward.pb-c.h"
+#include "socin/v1/ingest.pb-c.h"
+#include "socin/v1/report.pb-c.h"
+
+typedef struct rep_apply_t rep_apply_t;
+
+/* What became of a batch. */
+typedef enum { REP_APPLIED, REP_DUPLICATE, REP_GAP } rep_outcome_t;
+
+typedef struct {
+    const char *source;
+    Socin__V1__ChangeBatch *batch;
+    rep_outcome_t outcome; /* set by rep_apply_batches */
+} rep_batch_t;
+
+rep_apply_t *rep_apply_new (socin_store_t *store);
+void rep_apply_destroy (rep_apply_t **self_p);
+
+/* Rebuilds CUBE and EVENTS (already emptied) from the store against MODEL. Returns the values
+   loaded; *UNRESOLVED counts values whose indicator or unit MODEL does not know. */
+uint64_t rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
+                         rep_events_t *events, uint64_t *unresolved);
+
+/* Applies BATCHES (in order) in one durable transaction, then to CUBE and EVENTS. Sets each
+   batch's outcome. On failure nothing changed and ERR says why. */
+socin_store_rc_t rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n,
+                                    const socin_model_t *model, rep_cube_t *cube,
+                                    rep_events_t *events, char *err, size_t errlen);
+
+/* The last sequence applied from SOURCE (0 when none). */
+uint64_t rep_apply_applied (rep_apply_t *self, const char *source);
+
+/* Notes that SOURCE was heard from and announced LAST (its last durable sequence). */
+void rep_apply_contact (rep_apply_t *self, const char *source, uint64_t last);
+
+/* The state every answer reflects: each source's applied sequence, lag and last contact. */
+void rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp);
+void rep_apply_stamp_free (Socin__V1__Stamp *stamp);
+
+/* The history of one value key, oldest first, with its current value. */
+int rep_apply_history (rep_apply_t *self, const char *key, size_t keylen,
+                       Socin__V1__ValueHistory *out);
+
+/* Counters for stats. */
+void rep_apply_stats (rep_apply_t *self, socin_str_t *out);
+
+/* Values whose indicator or unit the model did not know when they arrived (the cube must be
+   rebuilt once the registry replica knows them). */
+bool rep_apply_stale (rep_apply_t *self);
+
+#endif

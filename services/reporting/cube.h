@@ -1,0 +1,89 @@
+/*  cube: every value in memory, with aggregates kept up to date as values change.
+
+    Values live in slabs, one per (indicator, disaggregation, year): the value of each unit in
+    each period of the indicator's type (a month of a monthly indicator...), which periods are
+    present, and the day each was first received. Beside the values, each slab keeps one
+    aggregate cell per (node, period) for every node — a unit above others (country, kraj,
+    okres, ORP, a municipality with districts) or a group — and every period of the year at
+    the indicator's type or coarser (months, quarters, half-years, the year; weeks too for a
+    weekly indicator). A cell holds everything any aggregation needs: count, sum,
+    population-weighted sum and weight, minimum and maximum, the sum of each unit's latest
+    value (LAST), and how many units reported and reported true. A changed value changes the
+    cells of its unit's ancestors on both paths and its groups, for each period that holds
+    it, by a delta: a roll-up is then one cell read. Only a minimum or maximum that was
+    removed marks its cell for a recount from the values beneath it on the next query.
+
+    The total of an indicator with dimensions (disaggregation "") is its own slab of cells,
+    fed by every disaggregation. All sums are 128-bit integers of micros: exact, and the same
+    whatever the order values arrived in. The cube is derived state: the LMDB store holds
+    every value, and the cube is rebuilt from it at start-up and when the territory changes.
+*/
+#ifndef SOCIN_REPORTING_CUBE_H
+#define SOCIN_REPORTING_CUBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decimal.h"
+#include "model.h"
+#include "period.h"
+
+typedef struct rep_cube_t rep_cube_t;
+
+/* What a cell (or a unit's own values) knows about the values beneath it for a period. */
+typedef struct {
+    uint64_t n;          /* values */
+    socin_sum_t sum;     /* of values (micros) */
+    socin_sum_t wsum;    /* of value x population */
+    socin_sum_t wden;    /* of population, once per value */
+    socin_sum_t last;    /* of each unit's latest value in the period */
+    socin_dec_t min, max;
+    uint64_t units;      /* distinct units with a value */
+    uint64_t units_true; /* distinct units with a true (non-zero) value */
+} rep_agg_t;
+
+/* A cube for MODEL's units, groups and indicators. */
+rep_cube_t *rep_cube_new (const socin_model_t *model);
+void rep_cube_destroy (rep_cube_t **self_p);
+
+/* Drops every value and cell and takes MODEL (after registry changes to territory, groups or
+   the catalogue): feed the values again with rep_cube_set. */
+void rep_cube_reset (rep_cube_t *self, const socin_model_t *model);
+
+/* The value of IND for UNIT, PERIOD (of IND's type) and canonical DISAGGREGATION is now
+   VALUE (PRESENT) or gone (!PRESENT); FIRST_DAY is the day it was first received. Returns 0,
+   or -1 when the period is not of the indicator's type. */
+int rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
+                  socin_period_t period, const char *disaggregation, bool present,
+                  socin_dec_t value, int32_t first_day);
+
+/* The aggregate of IND over the units beneath node UNIT (or GROUP when unit is NULL) for
+   PERIOD (the indicator's type or coarser) and DISAGGREGATION ("" for the total). 0 with OUT
+   set (OUT->n == 0 when nothing was reported), or -1 when the period is finer than the
+   indicator's type. */
+int rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
+                   const socin_group_t *group, socin_period_t period, const char *disaggregation,
+                   rep_agg_t *out);
+
+/* The same over UNIT's own values only. */
+int rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
+                   socin_period_t period, const char *disaggregation, rep_agg_t *out);
+
+/* The first day any value of IND (any disaggregation) was received for UNIT and PERIOD
+   (the indicator's type), or INT32_MAX when none is present. */
+int32_t rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind,
+                           const socin_unit_t *unit, socin_period_t period);
+
+/* The disaggregations IND has values for (canonical strings; "" included when used), for
+   listing "*" queries. Returns the count; *OUT points into the cube. */
+size_t rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind,
+                                 const char ***out);
+
+/* The figure an aggregation gives: 0 with OUT, 1 when there is no figure (no values, or a
+   zero weight), -1 on overflow. */
+int rep_agg_value (const rep_agg_t *a, int aggregation, socin_dec_t *out);
+
+/* Slabs, cells and bytes held (for stats). */
+void rep_cube_stats (rep_cube_t *self, uint64_t *slabs, uint64_t *values, uint64_t *bytes);
+
+#endif

@@ -1,0 +1,321 @@
+/*  events: participation events in memory. See events.h. */
+#include "events.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index.h"
+#include "log.h"
+#include "period.h"
+
+#define MAX_GROUPS 16
+
+typedef struct {
+    char *key; /* unit NUL event_id, owned */
+    size_t keylen;
+    char *unit;
+    int32_t day;
+    int type;
+    uint32_t participants;
+    bool open, platform;
+    struct {
+        char group[32];
+        uint32_t n;
+    } vulnerable[MAX_GROUPS];
+    int nvulnerable;
+    bool live;
+} s_event_t;
+
+struct rep_events_t {
+    s_event_t *list;
+    size_t n, cap, live;
+    socin_index_t *by_key; /* key -> index + 1 */
+};
+
+rep_events_t *
+rep_events_new (void)
+{
+    rep_events_t *self = calloc (1, sizeof *self);
+    if (!self) socin_fatal ("memory.exhausted", NULL);
+    self->by_key = socin_index_new ();
+    return self;
+}
+
+void
+rep_events_clear (rep_events_t *self)
+{
+    for (size_t i = 0; i < self->n; i++) {
+        free (self->list[i].key);
+        free (self->list[i].unit);
+    }
+    self->n = self->live = 0;
+    socin_index_clear (self->by_key);
+}
+
+void
+rep_events_destroy (rep_events_t **self_p)
+{
+    rep_events_t *self = *self_p;
+    if (!self) return;
+    rep_events_clear (self);
+    free (self->list);
+    socin_index_destroy (&self->by_key);
+    free (self);
+    *self_p = NULL;
+}
+
+size_t
+rep_events_count (rep_events_t *self)
+{
+    return self->live;
+}
+
+void
+rep_events_set (rep_events_t *self, const Socin__V1__ParticipationEvent *ev)
+{
+    size_t a = strlen (ev->unit), b = strlen (ev->event_id);
+    char *key = malloc (a + b + 2);
+    if (!key) socin_fatal ("memory.exhausted", NULL);
+    memcpy (key, ev->unit, a + 1);
+    memcpy (key + a + 1, ev->event_id, b + 1);
+    uintptr_t at = (uintptr_t) socin_index_get (self->by_key, key, a + 1 + b);
+    s_event_t *e;
+    if (at) {
+        e = &self->list[at - 1];
+        free (key);
+        if (ev->delete_) {
+            if (e->live) self->live--;
+            e->live = false;
+            return;
+        }
+    }
+    else {
+        if (ev->delete_) {
+            free (key);
+            return;
+        }
+        if (self->n == self->cap) {
+            self->cap = self->cap ? self->cap * 2 : 256;
+            self->list = realloc (self->list, self->cap * sizeof *self->list);
+            if (!self->list) socin_fatal ("memory.exhausted", NULL);
+            /* Keys live in the entries' own allocations, so the index survives the move. */
+        }
+        e = &self->list[self->n++];
+        memset (e, 0, sizeof *e);
+        e->key = key;
+        e->keylen = a + 1 + b;
+        e->unit = socin_strdup (ev->unit);
+        socin_index_put (self->by_key, e->key, e->keylen, (void *) (uintptr_t) self->n);
+    }
+    char err[64];
+    if (socin_date_parse (ev->date, &e->day, err, sizeof err)) e->day = 0;
+    e->type = ev->type;
+    e->participants = ev->participants;
+    e->open = ev->open_to_public;
+    e->platform = ev->platform_includes_vulnerable;
+    e->nvulnerable = 0;
+    for (size_t i = 0; i < ev->n_vulnerable && e->nvulnerable < MAX_GROUPS; i++) {
+        snprintf (e->vulnerable[e->nvulnerable].group, sizeof e->vulnerable[0].group, "%s",
+                  ev->vulnerable[i]->group);
+        e->vulnerable[e->nvulnerable++].n = ev->vulnerable[i]->participants;
+    }
+    if (!e->live) self->live++;
+    e->live = true;
+}
+
+/* ---- participation ---- */
+
+typedef struct {
+    const socin_unit_t *unit;
+    const socin_group_t *group;
+    int type;
+    uint64_t events, participants;
+    uint64_t vulnerable[MAX_GROUPS];
+    uint32_t *municipalities; /* distinct units with an event */
+    size_t nmunicipalities;
+} s_row_t;
+
+static void
+s_row_add_unit (s_row_t *r, uint32_t unit)
+{
+    for (size_t i = 0; i < r->nmunicipalities; i++)
+        if (r->municipalities[i] == unit) return;
+    r->municipalities = realloc (r->municipalities, (r->nmunicipalities + 1) * sizeof *r->municipalities);
+    if (!r->municipalities) socin_fatal ("memory.exhausted", NULL);
+    r->municipalities[r->nmunicipalities++] = unit;
+}
+
+int
+rep_events_participation (rep_events_t *self, const socin_model_t *model,
+                          const Socin__V1__ParticipationQuery *q, Socin__V1__Participation *out,
+                          char *err, size_t errlen)
+{
+    socin_period_t period;
+    if (socin_period_parse (q->period, &period, err, errlen)) return -1;
+    int32_t start = socin_period_start (period), end = socin_period_end (period);
+    const socin_group_t *group = NULL;
+    const socin_unit_t *root = NULL;
+    if (*q->group) {
+        group = socin_model_group (model, q->group);
+        if (!group) {
+            snprintf (err, errlen, "group '%s' is not in the registry", q->group);
+            return -1;
+        }
+    }
+    else {
+        root = socin_model_unit (model, *q->under ? q->under : "CZ");
+        if (!root) {
+            snprintf (err, errlen, "unit '%s' is not in the registry", q->under);
+            return -1;
+        }
+    }
+    /* The dimension of vulnerable groups gives the column order. */
+    const socin_dimension_t *tg = socin_model_dimension (model, "target_group");
+    size_t ngroups = tg ? tg->pb->n_options : 0;
+    if (ngroups > MAX_GROUPS) ngroups = MAX_GROUPS;
+
+    /* Rows: one per unit at the level (or group member), or one for the root/group. */
+    s_row_t *rows = NULL;
+    size_t nrows = 0;
+    size_t total_units = socin_model_count (model, SOCIN_KIND_UNIT);
+    int32_t *row_of = malloc ((total_units + 1) * sizeof *row_of);
+    if (!row_of) socin_fatal ("memory.exhausted", NULL);
+    for (size_t i = 0; i <= total_units; i++) row_of[i] = -1;
+    int ntypes = q->by_type ? 6 : 1;
+    if (q->level) {
+        for (uint32_t id = 1; id <= total_units; id++) {
+            const socin_unit_t *u = socin_model_unit_at (model, id);
+            bool take = (int) u->level == (int) q->level && socin_unit_valid_during (u, start, end) &&
+                        (group ? socin_group_has (group, id) : socin_unit_under (u, root->id));
+            if (!take) continue;
+            row_of[id] = (int32_t) nrows;
+            rows = realloc (rows, (nrows + (size_t) ntypes) * sizeof *rows);
+            if (!rows) socin_fatal ("memory.exhausted", NULL);
+            for (int t = 0; t < ntypes; t++) {
+                memset (&rows[nrows + (size_t) t], 0, sizeof *rows);
+                rows[nrows + (size_t) t].unit = u;
+                rows[nrows + (size_t) t].type = q->by_type ? t + 1 : 0;
+            }
+            nrows += (size_t) ntypes;
+        }
+    }
+    else {
+        rows = calloc ((size_t) ntypes, sizeof *rows);
+        if (!rows) socin_fatal ("memory.exhausted", NULL);
+        for (int t = 0; t < ntypes; t++) {
+            rows[t].unit = group ? NULL : root;
+            rows[t].type = q->by_type ? t + 1 : 0;
+        }
+        nrows = (size_t) ntypes;
+    }
+    for (size_t i = 0; i < self->n; i++) {
+        const s_event_t *e = &self->list[i];
+        if (!e->live || e->day < start || e->day > end) continue;
+        const socin_unit_t *u = socin_model_unit (model, e->unit);
+        if (!u) continue;
+        int32_t base = -1;
+        if (q->level) {
+            /* The row of the unit itself or of its ancestor at the level. */
+            if (row_of[u->id] >= 0) base = row_of[u->id];
+            for (int a = 0; a < u->nancestors && base < 0; a++)
+                if (row_of[u->ancestors[a]] >= 0) base = row_of[u->ancestors[a]];
+        }
+        else if (group ? socin_group_has (group, u->id) || (u->municipality && socin_group_has (group, u->municipality))
+                       : socin_unit_under (u, root->id))
+            base = 0;
+        if (base < 0) continue;
+        s_row_t *r = &rows[(size_t) base + (size_t) (q->by_type ? e->type - 1 : 0)];
+        if (q->by_type && (e->type < 1 || e->type > 6)) continue;
+        r->events++;
+        r->participants += e->participants;
+        for (int v = 0; v < e->nvulnerable; v++)
+            for (size_t g = 0; g < ngroups; g++)
+                if (!strcmp (tg->pb->options[g]->code, e->vulnerable[v].group)) r->vulnerable[g] += e->vulnerable[v].n;
+        s_row_add_unit (r, u->id);
+    }
+    out->period = socin_strdup (q->period);
+    out->rows = calloc (nrows + 1, sizeof *out->rows);
+    if (!out->rows) socin_fatal ("memory.exhausted", NULL);
+    for (size_t i = 0; i < nrows; i++) {
+        s_row_t *r = &rows[i];
+        Socin__V1__ParticipationRow *pr = malloc (sizeof *pr);
+        if (!pr) socin_fatal ("memory.exhausted", NULL);
+        socin__v1__participation_row__init (pr);
+        pr->unit = socin_strdup (r->unit ? r->unit->code : group->code);
+        pr->name = socin_strdup (r->unit ? r->unit->pb->name : group->pb->name);
+        pr->level = r->unit ? r->unit->level : 0;
+        pr->type = r->type;
+        pr->events = r->events;
+        pr->participants = r->participants;
+        pr->municipalities = r->nmunicipalities;
+        pr->vulnerable = calloc (ngroups + 1, sizeof *pr->vulnerable);
+        if (!pr->vulnerable) socin_fatal ("memory.exhausted", NULL);
+        for (size_t g = 0; g < ngroups; g++) {
+            Socin__V1__GroupParticipants *gp = malloc (sizeof *gp);
+            if (!gp) socin_fatal ("memory.exhausted", NULL);
+            socin__v1__group_participants__init (gp);
+            gp->group = socin_strdup (tg->pb->options[g]->code);
+            gp->participants = (uint32_t) r->vulnerable[g];
+            pr->vulnerable[pr->n_vulnerable++] = gp;
+        }
+        out->rows[out->n_rows++] = pr;
+        free (r->municipalities);
+    }
+    free (rows);
+    free (row_of);
+    return 0;
+}
+
+/* ---- targets ---- */
+
+size_t
+rep_events_qualifying (rep_events_t *self, const socin_model_t *model,
+                       const socin_target_t *target, int32_t as_of, uint32_t **units)
+{
+    *units = NULL;
+    const Socin__V1__EventRule *rule = target->pb->events;
+    if (target->pb->rule_case != SOCIN__V1__TARGET__RULE_EVENTS || !rule) return 0;
+    size_t total = socin_model_count (model, SOCIN_KIND_UNIT);
+    /* Per unit: events that count, the quarters they fall in, platform representation. */
+    uint32_t *count = calloc (total + 1, sizeof *count);
+    uint64_t *quarters = calloc (total + 1, sizeof *quarters);
+    bool *platform = calloc (total + 1, sizeof *platform);
+    if (!count || !quarters || !platform) socin_fatal ("memory.exhausted", NULL);
+    int32_t to = target->window_to < as_of ? target->window_to : as_of;
+    int first_year = 0;
+    if (target->window_from != SOCIN_DAY_MIN) {
+        int m, d;
+        socin_date_to_ymd (target->window_from, &first_year, &m, &d);
+    }
+    for (size_t i = 0; i < self->n; i++) {
+        const s_event_t *e = &self->list[i];
+        if (!e->live || e->day < target->window_from || e->day > to) continue;
+        const socin_unit_t *u = socin_model_unit (model, e->unit);
+        if (!u) continue;
+        /* Events of a city district count for its municipality. */
+        uint32_t id = u->level == SOCIN_LEVEL_DISTRICT && u->municipality ? u->municipality : u->id;
+        if ((int) socin_model_unit_at (model, id)->level != (int) target->pb->level) continue;
+        if (e->platform) platform[id] = true;
+        bool type_ok = rule->n_types == 0;
+        for (size_t t = 0; t < rule->n_types && !type_ok; t++) type_ok = (int) rule->types[t] == e->type;
+        if (!type_ok || (rule->public_only && !e->open)) continue;
+        count[id]++;
+        socin_period_t q = socin_period_of_day (SOCIN_PERIOD_QUARTER, e->day);
+        int slot = (q.year - first_year) * 4 + q.index - 1;
+        if (slot >= 0 && slot < 64) quarters[id] |= 1ULL << slot;
+    }
+    size_t n = 0;
+    for (uint32_t id = 1; id <= total; id++) {
+        if (!count[id] || count[id] < rule->min_events) continue;
+        if ((uint32_t) __builtin_popcountll (quarters[id]) < rule->min_distinct_quarters) continue;
+        if (rule->require_platform_representation && !platform[id]) continue;
+        *units = realloc (*units, (n + 1) * sizeof **units);
+        if (!*units) socin_fatal ("memory.exhausted", NULL);
+        (*units)[n++] = id;
+    }
+    free (count);
+    free (quarters);
+    free (platform);
+    return n;
+}

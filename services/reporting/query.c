@@ -1,0 +1,589 @@
+/*  query: reporting's answers. See query.h. */
+#include "query.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "str.h"
+
+#define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
+
+static void *
+s_new (size_t size)
+{
+    void *p = calloc (1, size);
+    if (!p) socin_fatal ("memory.exhausted", NULL);
+    return p;
+}
+
+static int
+s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+static int
+s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+{
+    char text[1024];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (text, sizeof text, fmt, args);
+    va_end (args);
+    Socin__V1__Error *e = s_new (sizeof *e);
+    socin__v1__error__init (e);
+    e->code = code;
+    e->message = socin_strdup (text);
+    reply->error = e;
+    return -1;
+}
+
+static char *
+s_dec_text (socin_dec_t v)
+{
+    char buf[SOCIN_DEC_STRLEN];
+    socin_dec_format (v, buf, sizeof buf);
+    return socin_strdup (buf);
+}
+
+static char *
+s_sum_text (socin_sum_t v)
+{
+    char buf[SOCIN_DEC_STRLEN];
+    socin_sum_format (v, buf, sizeof buf);
+    return socin_strdup (buf);
+}
+
+/* Merges B into A (a node's cell and the node's own values). */
+static void
+s_merge (rep_agg_t *a, const rep_agg_t *b)
+{
+    if (!b->n && !b->units) return;
+    if (b->n) {
+        if (!a->n || b->min < a->min) a->min = b->min;
+        if (!a->n || b->max > a->max) a->max = b->max;
+    }
+    a->n += b->n;
+    a->sum += b->sum;
+    a->wsum += b->wsum;
+    a->wden += b->wden;
+    a->last += b->last;
+    a->units += b->units;
+    a->units_true += b->units_true;
+}
+
+/* Everything reported at or beneath UNIT (or by GROUP's members) for IND. */
+static int
+s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
+             const socin_group_t *group, socin_period_t period, const char *disagg, rep_agg_t *out)
+{
+    if (rep_cube_node (ctx->cube, ind, unit, group, period, disagg, out)) return -1;
+    if (unit) {
+        rep_agg_t own;
+        rep_cube_unit (ctx->cube, ind, unit, period, disagg, &own);
+        s_merge (out, &own);
+    }
+    return 0;
+}
+
+/* The period of TYPE to use for a component queried for PERIOD: PERIOD itself when the
+   component is finer or equal, else the component's period that holds it. */
+static socin_period_t
+s_component_period (socin_period_t period, socin_period_type_t type)
+{
+    socin_period_t p = period;
+    if (type > period.type) socin_period_parent (period, type, &p);
+    return p;
+}
+
+/* Fills ROW's figure for IND over a node. */
+static void
+s_row_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
+              const socin_group_t *group, socin_period_t period, const char *disagg,
+              Socin__V1__Row *row)
+{
+    socin_dec_t v;
+    if (ind->derived) {
+        const socin_indicator_t *num = socin_model_indicator_at (ctx->model, ind->numerator);
+        const socin_indicator_t *den = socin_model_indicator_at (ctx->model, ind->denominator);
+        if (!num || !den) return;
+        rep_agg_t an, ad;
+        if (s_aggregate (ctx, num, unit, group, s_component_period (period, num->period_type), "", &an) ||
+            s_aggregate (ctx, den, unit, group, s_component_period (period, den->period_type), "", &ad))
+            return;
+        socin_dec_t n, d;
+        bool hn = rep_agg_value (&an, num->aggregation, &n) == 0;
+        bool hd = rep_agg_value (&ad, den->aggregation, &d) == 0;
+        if (hn) row->numerator = s_dec_text (n);
+        if (hd) row->denominator = s_dec_text (d);
+        row->values = an.n + ad.n;
+        row->units = an.units > ad.units ? an.units : ad.units;
+        if (hn && hd && socin_dec_ratio (n, d, ind->factor, &v) == 0) row->value = s_dec_text (v);
+        return;
+    }
+    rep_agg_t a;
+    if (s_aggregate (ctx, ind, unit, group, period, disagg, &a)) return;
+    row->values = a.n;
+    row->units = a.units;
+    int rc = rep_agg_value (&a, ind->aggregation, &v);
+    if (rc == 0)
+        row->value = s_dec_text (v);
+    else if (rc < 0)
+        row->value = s_sum_text (ind->aggregation == SOCIN_AGG_LAST ? a.last : a.sum);
+}
+
+static Socin__V1__Row *
+s_row (const socin_unit_t *unit, const socin_group_t *group, const char *period, const char *disagg)
+{
+    Socin__V1__Row *row = s_new (sizeof *row);
+    socin__v1__row__init (row);
+    row->unit = socin_strdup (unit ? unit->code : group->code);
+    row->name = socin_strdup (unit ? unit->pb->name : group->pb->name);
+    row->level = unit ? unit->level : 0;
+    row->period = socin_strdup (period);
+    row->disaggregation = socin_strdup (disagg);
+    return row;
+}
+
+static void
+s_add_row (Socin__V1__Table *t, Socin__V1__Row *row)
+{
+    t->rows = realloc (t->rows, (t->n_rows + 1) * sizeof *t->rows);
+    if (!t->rows) socin_fatal ("memory.exhausted", NULL);
+    t->rows[t->n_rows++] = row;
+}
+
+static int
+s_cmp_unit (const void *a, const void *b)
+{
+    const socin_unit_t *x = *(const socin_unit_t *const *) a, *y = *(const socin_unit_t *const *) b;
+    return strcmp (x->code, y->code);
+}
+
+/* Units at LEVEL under ROOT (or members of GROUP), valid during PERIOD, in code order. */
+static size_t
+s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const socin_group_t *group,
+            socin_period_t period, const socin_unit_t ***out)
+{
+    size_t total = socin_model_count (m, SOCIN_KIND_UNIT), n = 0;
+    const socin_unit_t **list = calloc (total + 1, sizeof *list);
+    if (!list) socin_fatal ("memory.exhausted", NULL);
+    int32_t start = socin_period_start (period), end = socin_period_end (period);
+    for (uint32_t id = 1; id <= total; id++) {
+        const socin_unit_t *u = socin_model_unit_at (m, id);
+        if (level && u->level != level) continue;
+        if (group ? !socin_group_has (group, id) : !socin_unit_under (u, root->id)) continue;
+        if (!socin_unit_valid_during (u, start, end)) continue;
+        list[n++] = u;
+    }
+    qsort (list, n, sizeof *list, s_cmp_unit);
+    *out = list;
+    return n;
+}
+
+/* Common arguments of values and roll-ups. */
+static int
+s_resolve (const rep_query_ctx_t *ctx, Socin__V1__ReportReply *reply, const char *ind_code,
+           const char *period_text, const char *under, const char *group_code,
+           const char *disagg_text, const socin_indicator_t **ind, socin_period_t *period,
+           const socin_unit_t **root, const socin_group_t **group, char *disagg, size_t dlen)
+{
+    char why[256];
+    *ind = socin_model_indicator (ctx->model, ind_code);
+    if (!*ind) return s_fail (reply, E (NOT_FOUND), "indicator '%s' is not in the catalogue", ind_code);
+    if (socin_period_parse (period_text, period, why, sizeof why))
+        return s_fail (reply, E (INVALID_ARGUMENT), "period %s", why);
+    if (period->type < (*ind)->period_type)
+        return s_fail (reply, E (INVALID_ARGUMENT), "period %s is %s, finer than %s, which is reported %s",
+                       period_text, socin_period_type_name (period->type), ind_code,
+                       socin_period_type_name ((*ind)->period_type));
+    *group = NULL;
+    *root = NULL;
+    if (group_code && *group_code) {
+        *group = socin_model_group (ctx->model, group_code);
+        if (!*group) return s_fail (reply, E (NOT_FOUND), "group '%s' is not in the registry", group_code);
+    }
+    else {
+        *root = socin_model_unit (ctx->model, under && *under ? under : "CZ");
+        if (!*root) return s_fail (reply, E (NOT_FOUND), "unit '%s' is not in the registry", under);
+    }
+    disagg[0] = 0;
+    if (disagg_text && !strcmp (disagg_text, "*")) {
+        snprintf (disagg, dlen, "*");
+        if ((*ind)->derived) return s_fail (reply, E (INVALID_ARGUMENT), "a derived indicator has no disaggregations");
+    }
+    else if (disagg_text && *disagg_text) {
+        if ((*ind)->derived)
+            return s_fail (reply, E (INVALID_ARGUMENT), "a derived indicator has no disaggregations");
+        if (socin_model_disaggregation (ctx->model, *ind, disagg_text, disagg, dlen, why, sizeof why))
+            return s_fail (reply, E (INVALID_ARGUMENT), "disaggregation %s", why);
+    }
+    return 0;
+}
+
+static Socin__V1__Table *
+s_table (const socin_indicator_t *ind, const char *period)
+{
+    Socin__V1__Table *t = s_new (sizeof *t);
+    socin__v1__table__init (t);
+    t->indicator = socin_strdup (ind->code);
+    t->period = socin_strdup (period);
+    t->aggregation = ind->aggregation;
+    return t;
+}
+
+static void
+s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q, Socin__V1__ReportReply *reply)
+{
+    const socin_indicator_t *ind;
+    const socin_unit_t *root;
+    const socin_group_t *group;
+    socin_period_t period;
+    char disagg[256], ptext[SOCIN_PERIOD_STRLEN];
+    if (s_resolve (ctx, reply, q->indicator, q->period, q->under, q->group, q->disaggregation, &ind,
+                   &period, &root, &group, disagg, sizeof disagg))
+        return;
+    socin_period_format (period, ptext, sizeof ptext);
+    Socin__V1__Table *t = s_table (ind, ptext);
+    const char **combos = NULL;
+    size_t ncombos = 1;
+    const char *only[] = {disagg};
+    if (!strcmp (disagg, "*"))
+        ncombos = rep_cube_disaggregations (ctx->cube, ind, &combos);
+    else
+        combos = only;
+    if (!q->level) {
+        for (size_t c = 0; c < ncombos; c++) {
+            Socin__V1__Row *row = s_row (root, group, ptext, combos[c]);
+            s_row_figure (ctx, ind, root, group, period, combos[c], row);
+            s_add_row (t, row);
+        }
+    }
+    else {
+        const socin_unit_t **units;
+        size_t n = s_units_at (ctx->model, q->level, root, group, period, &units);
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < ncombos; c++) {
+                Socin__V1__Row *row = s_row (units[i], NULL, ptext, combos[c]);
+                s_row_figure (ctx, ind, units[i], NULL, period, combos[c], row);
+                s_add_row (t, row);
+            }
+        free (units);
+    }
+    reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_TABLE;
+    reply->table = t;
+}
+
+static void
+s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q, Socin__V1__ReportReply *reply)
+{
+    const socin_indicator_t *ind;
+    const socin_unit_t *root;
+    const socin_group_t *group;
+    socin_period_t period;
+    char disagg[256], ptext[SOCIN_PERIOD_STRLEN];
+    if (s_resolve (ctx, reply, q->indicator, q->period, q->under, NULL, q->disaggregation, &ind,
+                   &period, &root, &group, disagg, sizeof disagg))
+        return;
+    if (ind->derived) {
+        s_fail (reply, E (INVALID_ARGUMENT), "%s is derived: ask for its roll-up by level", ind->code);
+        return;
+    }
+    socin_period_format (period, ptext, sizeof ptext);
+    Socin__V1__Table *t = s_table (ind, ptext);
+    const socin_unit_t **units;
+    size_t n;
+    if (*q->unit) {
+        const socin_unit_t *u = socin_model_unit (ctx->model, q->unit);
+        if (!u) {
+            protobuf_c_message_free_unpacked (&t->base, NULL);
+            s_fail (reply, E (NOT_FOUND), "unit '%s' is not in the registry", q->unit);
+            return;
+        }
+        units = calloc (1, sizeof *units);
+        if (!units) socin_fatal ("memory.exhausted", NULL);
+        units[0] = u;
+        n = 1;
+    }
+    else
+        n = s_units_at (ctx->model, q->level ? (int) q->level : SOCIN_LEVEL_MUNICIPALITY, root, NULL, period, &units);
+    const char **combos;
+    const char *only[] = {disagg};
+    size_t ncombos = !strcmp (disagg, "*") ? rep_cube_disaggregations (ctx->cube, ind, &combos)
+                                           : (combos = only, 1);
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < ncombos; c++) {
+            rep_agg_t a;
+            socin_dec_t v;
+            if (rep_cube_unit (ctx->cube, ind, units[i], period, combos[c], &a) || (!a.n && !a.units)) continue;
+            Socin__V1__Row *row = s_row (units[i], NULL, ptext, combos[c]);
+            row->values = a.n;
+            row->units = a.units;
+            if (rep_agg_value (&a, ind->aggregation, &v) == 0) row->value = s_dec_text (v);
+            s_add_row (t, row);
+        }
+    free (units);
+    reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_TABLE;
+    reply->table = t;
+}
+
+static void
+s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *q,
+                Socin__V1__ReportReply *reply)
+{
+    const socin_model_t *m = ctx->model;
+    const socin_dataset_t *ds = socin_model_dataset (m, q->dataset);
+    char why[256], ptext[SOCIN_PERIOD_STRLEN], day[SOCIN_DATE_STRLEN];
+    if (!ds) {
+        s_fail (reply, E (NOT_FOUND), "data set '%s' is not in the catalogue", q->dataset);
+        return;
+    }
+    socin_period_t period;
+    if (socin_period_parse (q->period, &period, why, sizeof why)) {
+        s_fail (reply, E (INVALID_ARGUMENT), "period %s", why);
+        return;
+    }
+    if (period.type != ds->period_type) {
+        s_fail (reply, E (INVALID_ARGUMENT), "data set %s is reported %s; %s is %s", ds->code,
+                socin_period_type_name (ds->period_type), q->period, socin_period_type_name (period.type));
+        return;
+    }
+    const socin_unit_t *root = socin_model_unit (m, *q->under ? q->under : "CZ");
+    if (!root) {
+        s_fail (reply, E (NOT_FOUND), "unit '%s' is not in the registry", q->under);
+        return;
+    }
+    socin_period_format (period, ptext, sizeof ptext);
+    int32_t start = socin_period_start (period), end = socin_period_end (period);
+    int32_t timely = end + (int32_t) ds->pb->timely_days;
+    Socin__V1__Completeness *c = s_new (sizeof *c);
+    socin__v1__completeness__init (c);
+    c->dataset = socin_strdup (ds->code);
+    c->period = socin_strdup (ptext);
+    socin_date_format (end + (int32_t) ds->pb->deadline_days, day, sizeof day);
+    c->due = socin_strdup (day);
+    socin_date_format (timely, day, sizeof day);
+    c->timely_until = socin_strdup (day);
+
+    /* The rows: units at the level under the root, or the root alone. */
+    const socin_unit_t **units;
+    size_t nrows;
+    if (q->level)
+        nrows = s_units_at (m, q->level, root, NULL, period, &units);
+    else {
+        units = calloc (1, sizeof *units);
+        if (!units) socin_fatal ("memory.exhausted", NULL);
+        units[0] = root;
+        nrows = 1;
+    }
+    c->rows = calloc (nrows + 1, sizeof *c->rows);
+    if (!c->rows) socin_fatal ("memory.exhausted", NULL);
+    size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
+    int32_t *row_of = malloc ((total + 1) * sizeof *row_of);
+    if (!row_of) socin_fatal ("memory.exhausted", NULL);
+    for (size_t i = 0; i <= total; i++) row_of[i] = -1;
+    for (size_t i = 0; i < nrows; i++) {
+        Socin__V1__CompletenessRow *r = s_new (sizeof *r);
+        socin__v1__completeness_row__init (r);
+        r->unit = socin_strdup (units[i]->code);
+        r->name = socin_strdup (units[i]->pb->name);
+        r->level = units[i]->level;
+        c->rows[c->n_rows++] = r;
+        row_of[units[i]->id] = (int32_t) i;
+    }
+    for (uint32_t id = 1; id <= total; id++) {
+        const socin_unit_t *u = socin_model_unit_at (m, id);
+        if (!socin_unit_under (u, root->id) || !socin_unit_valid_during (u, start, end) ||
+            !socin_dataset_includes (m, ds, u))
+            continue;
+        int32_t row = row_of[id];
+        for (int a = 0; a < u->nancestors && row < 0; a++) row = row_of[u->ancestors[a]];
+        if (row < 0) continue;
+        Socin__V1__CompletenessRow *r = c->rows[row];
+        r->expected++;
+        size_t got = 0;
+        int32_t latest = INT32_MIN;
+        for (size_t k = 0; k < ds->nindicators; k++) {
+            int32_t when = rep_cube_received (ctx->cube, socin_model_indicator_at (m, ds->indicators[k]), u, period);
+            if (when == INT32_MAX) continue;
+            got++;
+            if (when > latest) latest = when;
+        }
+        if (got) r->partial++;
+        if (got == ds->nindicators) {
+            r->complete++;
+            if (latest <= timely) r->on_time++;
+        }
+        if (!got && q->list_missing) socin_strv_push (&r->missing, &r->n_missing, u->code);
+    }
+    free (row_of);
+    free (units);
+    reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_COMPLETENESS;
+    reply->completeness = c;
+}
+
+static void
+s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
+           Socin__V1__ReportReply *reply)
+{
+    const socin_model_t *m = ctx->model;
+    int32_t as_of = ctx->today;
+    char why[256];
+    if (*q->as_of && socin_date_parse (q->as_of, &as_of, why, sizeof why)) {
+        s_fail (reply, E (INVALID_ARGUMENT), "as_of %s", why);
+        return;
+    }
+    if (*q->code && !socin_model_target (m, q->code)) {
+        s_fail (reply, E (NOT_FOUND), "target '%s' is not in the catalogue", q->code);
+        return;
+    }
+    Socin__V1__Targets *out = s_new (sizeof *out);
+    socin__v1__targets__init (out);
+    size_t n = socin_model_count (m, SOCIN_KIND_TARGET);
+    out->targets = calloc (n + 1, sizeof *out->targets);
+    if (!out->targets) socin_fatal ("memory.exhausted", NULL);
+    for (uint32_t id = 1; id <= n; id++) {
+        const socin_target_t *t = socin_model_target_at (m, id);
+        if (*q->code && strcmp (t->code, q->code)) continue;
+        uint32_t *units = NULL;
+        size_t count = 0;
+        if (t->pb->rule_case == SOCIN__V1__TARGET__RULE_EVENTS)
+            count = rep_events_qualifying (ctx->events, m, t, as_of, &units);
+        else if (t->pb->rule_case == SOCIN__V1__TARGET__RULE_VALUE) {
+            /* A unit qualifies when its figure for some year of the window reaches min_value. */
+            const socin_indicator_t *ind = socin_model_indicator (m, t->pb->value->indicator);
+            socin_dec_t min = 0;
+            socin_dec_parse (t->pb->value->min_value, strlen (t->pb->value->min_value), &min, why, sizeof why);
+            int y0, y1, mo, d;
+            socin_date_to_ymd (t->window_from == SOCIN_DAY_MIN ? as_of : t->window_from, &y0, &mo, &d);
+            socin_date_to_ymd (t->window_to < as_of ? t->window_to : as_of, &y1, &mo, &d);
+            size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
+            for (uint32_t uid = 1; ind && uid <= total; uid++) {
+                const socin_unit_t *u = socin_model_unit_at (m, uid);
+                if ((int) u->level != (int) t->pb->level) continue;
+                bool ok = false;
+                for (int y = y0; y <= y1 && !ok; y++) {
+                    socin_period_t p = {SOCIN_PERIOD_YEAR, (uint16_t) y, 1};
+                    rep_agg_t a;
+                    socin_dec_t v;
+                    if (rep_cube_unit (ctx->cube, ind, u, p, "", &a) == 0 &&
+                        rep_agg_value (&a, ind->aggregation, &v) == 0 && v >= min)
+                        ok = true;
+                }
+                if (!ok) continue;
+                units = realloc (units, (count + 1) * sizeof *units);
+                if (!units) socin_fatal ("memory.exhausted", NULL);
+                units[count++] = uid;
+            }
+        }
+        Socin__V1__TargetProgress *tp = s_new (sizeof *tp);
+        socin__v1__target_progress__init (tp);
+        tp->code = socin_strdup (t->code);
+        tp->name = socin_strdup (t->pb->name);
+        tp->commitment = socin_strdup (t->pb->commitment);
+        tp->threshold = t->pb->threshold;
+        tp->deadline = socin_strdup (t->pb->deadline);
+        tp->window_from = socin_strdup (t->pb->window_from);
+        tp->window_to = socin_strdup (t->pb->window_to);
+        tp->current = (uint32_t) count;
+        tp->met = count >= t->pb->threshold;
+        if (q->list_units) {
+            const socin_unit_t **list = calloc (count + 1, sizeof *list);
+            if (!list) socin_fatal ("memory.exhausted", NULL);
+            for (size_t i = 0; i < count; i++) list[i] = socin_model_unit_at (m, units[i]);
+            qsort (list, count, sizeof *list, s_cmp_unit);
+            for (size_t i = 0; i < count; i++) {
+                socin_strv_push (&tp->units, &tp->n_units, list[i]->code);
+                socin_strv_push (&tp->unit_names, &tp->n_unit_names, list[i]->pb->name);
+            }
+            free (list);
+        }
+        free (units);
+        out->targets[out->n_targets++] = tp;
+    }
+    reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_TARGETS;
+    reply->targets = out;
+}
+
+static void
+s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q, Socin__V1__ReportReply *reply)
+{
+    const socin_model_t *m = ctx->model;
+    const socin_indicator_t *ind = socin_model_indicator (m, q->indicator);
+    char why[256], disagg[256], ptext[SOCIN_PERIOD_STRLEN];
+    socin_period_t period;
+    if (!ind) {
+        s_fail (reply, E (NOT_FOUND), "indicator '%s' is not in the catalogue", q->indicator);
+        return;
+    }
+    if (socin_period_parse (q->period, &period, why, sizeof why)) {
+        s_fail (reply, E (INVALID_ARGUMENT), "period %s", why);
+        return;
+    }
+    if (socin_model_disaggregation (m, ind, q->disaggregation, disagg, sizeof disagg, why, sizeof why)) {
+        s_fail (reply, E (INVALID_ARGUMENT), "disaggregation %s", why);
+        return;
+    }
+    socin_period_format (period, ptext, sizeof ptext);
+    char key[512];
+    size_t a = strlen (ind->code), b = strlen (q->unit), c = strlen (ptext), d = strlen (disagg);
+    if (4 + a + b + c + d > sizeof key) {
+        s_fail (reply, E (INVALID_ARGUMENT), "the key is too long");
+        return;
+    }
+    char *p = key;
+    *p++ = 'V';
+    memcpy (p, ind->code, a + 1);
+    p += a + 1;
+    memcpy (p, q->unit, b + 1);
+    p += b + 1;
+    memcpy (p, ptext, c + 1);
+    p += c + 1;
+    memcpy (p, disagg, d);
+    p += d;
+    Socin__V1__ValueHistory *h = s_new (sizeof *h);
+    socin__v1__value_history__init (h);
+    rep_apply_history (ctx->apply, key, (size_t) (p - key), h);
+    reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_HISTORY;
+    reply->history = h;
+}
+
+Socin__V1__ReportReply *
+rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+{
+    Socin__V1__ReportReply *reply = s_new (sizeof *reply);
+    socin__v1__report_reply__init (reply);
+    reply->request_id = socin_strdup (req->request_id);
+    Socin__V1__Stamp *stamp = s_new (sizeof *stamp);
+    socin__v1__stamp__init (stamp);
+    stamp->registry_seq = ctx->registry_seq;
+    rep_apply_stamp (ctx->apply, stamp);
+    reply->stamp = stamp;
+    char why[256];
+    switch (req->body_case) {
+    case SOCIN__V1__REPORT_REQUEST__BODY_VALUES: s_values (ctx, req->values, reply); break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP: s_rollup (ctx, req->rollup, reply); break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_COMPLETENESS: s_completeness (ctx, req->completeness, reply); break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_PARTICIPATION: {
+        Socin__V1__Participation *p = s_new (sizeof *p);
+        socin__v1__participation__init (p);
+        if (rep_events_participation (ctx->events, ctx->model, req->participation, p, why, sizeof why)) {
+            protobuf_c_message_free_unpacked (&p->base, NULL);
+            s_fail (reply, E (INVALID_ARGUMENT), "%s", why);
+            break;
+        }
+        reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_PARTICIPATION;
+        reply->participation = p;
+        break;
+    }
+    case SOCIN__V1__REPORT_REQUEST__BODY_TARGETS: s_targets (ctx, req->targets, reply); break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_HISTORY: s_history (ctx, req->history, reply); break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_SOURCES:
+        reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_SOURCES;
+        reply->sources = true;
+        break;
+    default: s_fail (reply, E (UNSUPPORTED), "the request has no body this service knows"); break;
+    }
+    return reply;
+}

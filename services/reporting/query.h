@@ -1,0 +1,32 @@
+/*  query: reporting's answers (report.proto) from the cube, the events and the store.
+
+    Roll-ups read one cell per row; a derived indicator is the ratio of its components, each
+    aggregated by its own rule over the same units and period (a component of a coarser
+    period type, such as a yearly population under a monthly count, is taken for the period
+    that holds the queried one). Completeness reads, for every unit expected to report, when
+    each indicator of the data set was first received. Every answer carries the state it
+    reflects.
+*/
+#ifndef SOCIN_REPORTING_QUERY_H
+#define SOCIN_REPORTING_QUERY_H
+
+#include "apply.h"
+#include "cube.h"
+#include "events.h"
+#include "model.h"
+#include "socin/v1/report.pb-c.h"
+
+typedef struct {
+    const socin_model_t *model;
+    uint64_t registry_seq;
+    rep_cube_t *cube;
+    rep_events_t *events;
+    rep_apply_t *apply;
+    int32_t today;
+} rep_query_ctx_t;
+
+/* A malloc'ed answer to REQ (free with protobuf_c_message_free_unpacked). */
+Socin__V1__ReportReply *rep_query_answer (const rep_query_ctx_t *ctx,
+                                          const Socin__V1__ReportRequest *req);
+
+#endif
