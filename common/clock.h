@@ -4,7 +4,8 @@
 
 #include <stdint.h>
 
-/* Milliseconds since 1970-01-01 UTC. */
+/* Milliseconds since 1970-01-01 UTC; on the day SOCIN_TODAY names when it is set (the time
+   of day is real), as socin_date_today is. */
 int64_t socin_now_ms (void);
 
 /* Milliseconds on a clock that never jumps (for timeouts and durations). */

@@ -120,28 +120,45 @@ s_expand (socin_config_t *self, const char *text, socin_str_t *out, int depth, c
             break;
         }
         socin_str_append (out, p, (size_t) (open - p));
-        const char *close = strchr (open, '}');
+        /* The matching '}': a fallback may itself hold ${...}. */
+        const char *close = NULL;
+        int nest = 0;
+        for (const char *c = open + 2; *c && !close; c++) {
+            if (c[0] == '$' && c[1] == '{') {
+                nest++;
+                c++;
+            }
+            else if (*c == '}' && nest-- == 0)
+                close = c;
+        }
         if (!close) {
             snprintf (err, errlen, "'%s': '${' without '}'", text);
             return -1;
         }
-        char name[128];
+        char name[512];
         size_t n = (size_t) (close - open - 2);
         if (n >= sizeof name) n = sizeof name - 1;
         memcpy (name, open + 2, n);
         name[n] = 0;
         if (strncmp (name, "env:", 4) == 0) {
+            /* ${env:NAME} or ${env:NAME:-fallback} (the fallback when NAME is unset or empty). */
+            char *fallback = strstr (name + 4, ":-");
+            if (fallback) {
+                *fallback = 0;
+                fallback += 2;
+            }
+            const char *env = getenv (name + 4);
             if (strcmp (name + 4, "SOCIN_HOME") == 0)
                 socin_str_puts (out, socin_config_default_home ());
-            else {
-                const char *env = getenv (name + 4);
-                socin_str_puts (out, env ? env : "");
-            }
+            else if (env && *env)
+                socin_str_puts (out, env);
+            else if (fallback && s_expand (self, fallback, out, depth + 1, err, errlen))
+                return -1;
         }
         else {
             s_entry_t *ref = s_find (self, name);
             if (!ref) {
-                snprintf (err, errlen, "'%s': ${%s} names no key", text, name);
+                snprintf (err, errlen, "'%.60s': ${%.60s} names no key", text, name);
                 return -1;
             }
             const char *raw = ref->arg_value ? ref->arg_value

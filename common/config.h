@@ -4,7 +4,8 @@
     command line (--key value or --key=value; '-' and '_' are the same in key names), else the
     configuration file (-c FILE: "key = value" lines, # comments, values optionally in double
     quotes; the flat subset of ZPL), else the default. Values may name other keys as ${key},
-    and ${env:NAME} for an environment variable, so one `home` key can place every file.
+    and ${env:NAME} for an environment variable (${env:NAME:-fallback} when it may be unset),
+    so one `home` key can place every file.
     -n checks the configuration and exits; -h prints the keys with their help.
 */
 #ifndef SOCIN_CONFIG_H

@@ -706,6 +706,9 @@ s_handle (registry_t *self, socin_wire_msg_t *msg)
     case SOCIN__V1__REGISTRY_REQUEST__BODY_GROUPS:
         s_query_kind (self, msg, id, SOCIN_KIND_GROUP, req->groups->code, NULL, NULL);
         break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_DIMENSIONS:
+        s_query_kind (self, msg, id, SOCIN_KIND_DIMENSION, req->dimensions->code, NULL, NULL);
+        break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY: s_import_territory (self, msg, id, req->import_territory); break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_POPULATION: s_import_population (self, msg, id, req->import_population); break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_CATALOGUE:

@@ -1,0 +1,33 @@
+/*  output: what commands print — an aligned table for people, CSV or JSON for programs.
+
+    A table is columns and rows of text; numeric columns are right-aligned in a table and
+    written as JSON numbers (the exact decimal text, never through floating point).
+*/
+#ifndef SOCIN_CLI_OUTPUT_H
+#define SOCIN_CLI_OUTPUT_H
+
+#include <stdio.h>
+
+typedef enum { OUT_TABLE = 0, OUT_CSV, OUT_JSON } out_format_t;
+
+typedef struct out_table_t out_table_t;
+
+/* COLUMNS names the columns; a name ending in "#" is numeric (the "#" is not printed). */
+out_table_t *out_table_new (const char *const *columns, int ncolumns);
+void out_table_destroy (out_table_t **self_p);
+
+/* Adds a row of NCOLUMNS cells (copied; NULL prints as empty). */
+void out_table_row (out_table_t *self, const char *const *cells);
+
+size_t out_table_rows (out_table_t *self);
+
+/* Prints the table in FORMAT. */
+void out_table_print (out_table_t *self, out_format_t format, FILE *out);
+
+/* Parses "table", "csv" or "json": 0, or -1. */
+int out_format_parse (const char *text, out_format_t *out);
+
+/* Writes TEXT as a JSON string (quoted, escaped). */
+void out_json_string (FILE *out, const char *text);
+
+#endif

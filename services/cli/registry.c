@@ -1,0 +1,410 @@
+/*  registry: socin registry ACTION — imports, listings and keys of the registry. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "model.h"
+#include "str.h"
+#include "wire.h"
+#include "socin/v1/registry.pb-c.h"
+
+enum { O_UNDER, O_LEVEL, O_AS_OF, O_UNIT, O_AREA, O_KEY, O_TERRITORY, O_DATASET, O_ROLE, O_VALID_FROM, O_DRY_RUN };
+
+static const cli_opt_t s_opts[] = {
+    {"under", true, false, "list units under this unit (default CZ)"},
+    {"level", true, false, "list units of this level"},
+    {"as-of", true, false, "units valid on this day (default today; * for all ever)"},
+    {"unit", true, false, "list the data sets this unit reports"},
+    {"area", true, false, "list the indicators of this policy area"},
+    {"key", true, false, "certificate file (or Z85 public key) of the submitter or peer"},
+    {"territory", true, true, "unit codes a submitter may report for"},
+    {"dataset", true, true, "data sets a submitter may report (default all)"},
+    {"role", true, false, "a peer's role: admin, reader, ingest, reporting"},
+    {"valid-from", true, false, "the day a territory edition takes effect (default: the file's)"},
+    {"dry-run", false, false, "check only, change nothing"},
+    {NULL},
+};
+
+static const char *s_usage =
+    "socin registry import-territory FILE | import-population FILE | import-catalogue FILE |\n"
+    "       list units|indicators|datasets|submitters|targets|groups|dimensions | show UNIT |\n"
+    "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role ROLE";
+
+static Socin__V1__RegistryReply *
+s_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
+{
+    socin_client_t *client = cli_connect (cli, "registry");
+    if (!client) {
+        *rc = CLI_UNAVAILABLE;
+        return NULL;
+    }
+    req->request_id = "registry";
+    char err[1024];
+    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *) socin_client_call (
+        client, &req->base, &socin__v1__registry_reply__descriptor, cli->timeout_ms, err, sizeof err);
+    socin_client_destroy (&client);
+    if (!reply) {
+        cli_error ("registry at %s: %s", socin_config_str (cli->config, "registry"), err);
+        *rc = CLI_UNAVAILABLE;
+        return NULL;
+    }
+    if (reply->error) {
+        cli_error ("%s: %s", socin_error_name (reply->error->code), reply->error->message);
+        protobuf_c_message_free_unpacked (&reply->base, NULL);
+        *rc = CLI_FAILED;
+        return NULL;
+    }
+    *rc = CLI_OK;
+    return reply;
+}
+
+static int
+s_print_changes (cli_t *cli, Socin__V1__RegistryReply *reply)
+{
+    const Socin__V1__ChangeSummary *c = reply->changes;
+    if (cli->format == OUT_JSON)
+        printf ("{\"added\": %u, \"updated\": %u, \"unchanged\": %u, \"closed\": %u, \"seq\": %llu, \"dry_run\": %s}\n",
+                c->added, c->updated, c->unchanged, c->closed, (unsigned long long) c->seq,
+                c->dry_run ? "true" : "false");
+    else if (cli->format == OUT_CSV)
+        printf ("added,updated,unchanged,closed,seq,dry_run\n%u,%u,%u,%u,%llu,%s\n", c->added, c->updated,
+                c->unchanged, c->closed, (unsigned long long) c->seq, c->dry_run ? "true" : "false");
+    else
+        printf ("%sadded %u, updated %u, unchanged %u, closed %u (registry seq %llu)\n",
+                c->dry_run ? "dry run: would have " : "", c->added, c->updated, c->unchanged, c->closed,
+                (unsigned long long) c->seq);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return CLI_OK;
+}
+
+static char *
+s_join (char **items, size_t n)
+{
+    socin_str_t s = SOCIN_STR_INIT;
+    for (size_t i = 0; i < n; i++) socin_str_printf (&s, "%s%s", i ? "," : "", items[i]);
+    return socin_str_take (&s);
+}
+
+static void
+s_print_records (cli_t *cli, const char *what, Socin__V1__RecordList *list)
+{
+    out_table_t *out = NULL;
+    for (size_t i = 0; i < list->n_records; i++) {
+        const socin_record_t *r = list->records[i];
+        if (r->kind_case == SOCIN__V1__RECORD__KIND_UNIT) {
+            static const char *cols[] = {"code", "level", "name", "parents", "kind", "population#", "valid_from", "valid_to"};
+            if (!out) out = out_table_new (cols, 8);
+            char *parents = s_join (r->unit->parents, r->unit->n_parents), pop[32];
+            snprintf (pop, sizeof pop, "%llu", (unsigned long long) r->unit->population);
+            const char *cells[] = {r->unit->code, socin_level_name (r->unit->level), r->unit->name, parents,
+                                   r->unit->kind, r->unit->population ? pop : "", r->unit->valid_from, r->unit->valid_to};
+            out_table_row (out, cells);
+            free (parents);
+        }
+        else if (r->kind_case == SOCIN__V1__RECORD__KIND_INDICATOR) {
+            static const char *cols[] = {"code", "type", "aggregation", "period", "dimensions", "area", "range", "name"};
+            if (!out) out = out_table_new (cols, 8);
+            const Socin__V1__Indicator *ind = r->indicator;
+            char *dims = s_join (ind->dimensions, ind->n_dimensions), range[128] = "";
+            if (*ind->min || *ind->max) snprintf (range, sizeof range, "%s..%s", ind->min, ind->max);
+            char type[160];
+            if (ind->formula)
+                snprintf (type, sizeof type, "derived (%s / %s * %s)", ind->formula->numerator,
+                          ind->formula->denominator, ind->formula->factor);
+            else
+                snprintf (type, sizeof type, "%s", socin_value_type_name (ind->value_type));
+            const char *cells[] = {ind->code, type, socin_aggregation_name (ind->aggregation), ind->period_type,
+                                   dims, ind->policy_area, range, *ind->name_en ? ind->name_en : ind->name_cs};
+            out_table_row (out, cells);
+            free (dims);
+        }
+        else if (r->kind_case == SOCIN__V1__RECORD__KIND_DATASET) {
+            static const char *cols[] = {"code", "period", "level", "territories", "indicators", "deadline#", "timely#", "lock#", "name"};
+            if (!out) out = out_table_new (cols, 9);
+            const Socin__V1__DataSet *ds = r->dataset;
+            char *inds = s_join (ds->indicators, ds->n_indicators), *terr = s_join (ds->territories, ds->n_territories);
+            char d[16], t[16], l[16];
+            snprintf (d, sizeof d, "%u", ds->deadline_days);
+            snprintf (t, sizeof t, "%u", ds->timely_days);
+            snprintf (l, sizeof l, "%u", ds->lock_days);
+            const char *cells[] = {ds->code, ds->period_type, socin_level_name (ds->level), terr, inds, d, t, l, ds->name};
+            out_table_row (out, cells);
+            free (inds);
+            free (terr);
+        }
+        else if (r->kind_case == SOCIN__V1__RECORD__KIND_SUBMITTER) {
+            static const char *cols[] = {"name", "public_key", "territories", "datasets", "disabled"};
+            if (!out) out = out_table_new (cols, 5);
+            const Socin__V1__Submitter *s = r->submitter;
+            char *terr = s_join (s->territories, s->n_territories), *ds = s_join (s->datasets, s->n_datasets);
+            const char *cells[] = {s->name, s->public_key, terr, *ds ? ds : "(all)", s->disabled ? "yes" : "no"};
+            out_table_row (out, cells);
+            free (terr);
+            free (ds);
+        }
+        else if (r->kind_case == SOCIN__V1__RECORD__KIND_TARGET) {
+            static const char *cols[] = {"code", "commitment", "level", "threshold#", "window", "deadline", "name"};
+            if (!out) out = out_table_new (cols, 7);
+            const Socin__V1__Target *t = r->target;
+            char thr[16], window[64];
+            snprintf (thr, sizeof thr, "%u", t->threshold);
+            snprintf (window, sizeof window, "%s..%s", t->window_from, t->window_to);
+            const char *cells[] = {t->code, t->commitment, socin_level_name (t->level), thr, window, t->deadline, t->name};
+            out_table_row (out, cells);
+        }
+        else if (r->kind_case == SOCIN__V1__RECORD__KIND_GROUP) {
+            static const char *cols[] = {"code", "kind", "members#", "name", "member_codes"};
+            if (!out) out = out_table_new (cols, 5);
+            char n[16], *members = s_join (r->group->members, r->group->n_members);
+            snprintf (n, sizeof n, "%zu", r->group->n_members);
+            const char *cells[] = {r->group->code, r->group->kind, n, r->group->name, members};
+            out_table_row (out, cells);
+            free (members);
+        }
+        else if (r->kind_case == SOCIN__V1__RECORD__KIND_DIMENSION) {
+            static const char *cols[] = {"dimension", "option", "name_cs", "name_en"};
+            if (!out) out = out_table_new (cols, 4);
+            for (size_t o = 0; o < r->dimension->n_options; o++) {
+                const Socin__V1__DimensionOption *opt = r->dimension->options[o];
+                const char *cells[] = {r->dimension->code, opt->code, opt->name_cs, opt->name_en};
+                out_table_row (out, cells);
+            }
+        }
+    }
+    if (!out) {
+        if (cli->format == OUT_JSON)
+            printf ("[]\n");
+        else if (cli->format == OUT_TABLE)
+            printf ("no %s\n", what);
+        return;
+    }
+    out_table_print (out, cli->format, stdout);
+    out_table_destroy (&out);
+}
+
+static int
+s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
+{
+    if (p->nargs != 2) {
+        cli_error ("registry %s needs one FILE", action);
+        return CLI_USAGE;
+    }
+    size_t len;
+    char *data = cli_read_file (p->args[1], &len);
+    if (!data) return CLI_FAILED;
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    Socin__V1__ImportTerritory terr = SOCIN__V1__IMPORT_TERRITORY__INIT;
+    Socin__V1__ImportPopulation pop = SOCIN__V1__IMPORT_POPULATION__INIT;
+    Socin__V1__ImportCatalogue cat = SOCIN__V1__IMPORT_CATALOGUE__INIT;
+    bool dry = cli_flag (p, O_DRY_RUN);
+    if (!strcmp (action, "import-territory")) {
+        terr.csv.data = (uint8_t *) data;
+        terr.csv.len = len;
+        terr.valid_from = (char *) (cli_opt (p, O_VALID_FROM) ? cli_opt (p, O_VALID_FROM) : "");
+        terr.dry_run = dry;
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
+        req.import_territory = &terr;
+    }
+    else if (!strcmp (action, "import-population")) {
+        pop.csv.data = (uint8_t *) data;
+        pop.csv.len = len;
+        pop.as_of = (char *) (cli_opt (p, O_AS_OF) ? cli_opt (p, O_AS_OF) : "");
+        pop.dry_run = dry;
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_POPULATION;
+        req.import_population = &pop;
+    }
+    else {
+        cat.text.data = (uint8_t *) data;
+        cat.text.len = len;
+        cat.dry_run = dry;
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_CATALOGUE;
+        req.import_catalogue = &cat;
+    }
+    int rc;
+    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    free (data);
+    if (!reply) {
+        if (rc == CLI_FAILED) fprintf (stderr, "socin: %s: nothing was changed\n", p->args[1]);
+        return rc;
+    }
+    return s_print_changes (cli, reply);
+}
+
+static int
+s_list (cli_t *cli, const cli_parsed_t *p)
+{
+    if (p->nargs != 2) {
+        cli_error ("registry list needs what: units, indicators, datasets, submitters, targets, groups, dimensions");
+        return CLI_USAGE;
+    }
+    const char *what = p->args[1];
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    Socin__V1__DescendantsQuery dq = SOCIN__V1__DESCENDANTS_QUERY__INIT;
+    Socin__V1__IndicatorsQuery iq = SOCIN__V1__INDICATORS_QUERY__INIT;
+    Socin__V1__DataSetsQuery sq = SOCIN__V1__DATA_SETS_QUERY__INIT;
+    Socin__V1__SubmittersQuery uq = SOCIN__V1__SUBMITTERS_QUERY__INIT;
+    Socin__V1__TargetsQuery tq = SOCIN__V1__TARGETS_QUERY__INIT;
+    Socin__V1__GroupsQuery gq = SOCIN__V1__GROUPS_QUERY__INIT;
+    Socin__V1__DimensionsQuery mq = SOCIN__V1__DIMENSIONS_QUERY__INIT;
+    if (!strcmp (what, "units")) {
+        dq.code = (char *) (cli_opt (p, O_UNDER) ? cli_opt (p, O_UNDER) : "CZ");
+        const char *level = cli_opt (p, O_LEVEL);
+        if (level && !(dq.level = socin_level_parse (level))) {
+            cli_error ("--level '%s' is not country, kraj, okres, orp, municipality or district", level);
+            return CLI_USAGE;
+        }
+        dq.as_of = (char *) (cli_opt (p, O_AS_OF) ? cli_opt (p, O_AS_OF) : "");
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DESCENDANTS;
+        req.descendants = &dq;
+    }
+    else if (!strcmp (what, "indicators")) {
+        iq.policy_area = (char *) (cli_opt (p, O_AREA) ? cli_opt (p, O_AREA) : "");
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_INDICATORS;
+        req.indicators = &iq;
+    }
+    else if (!strcmp (what, "datasets")) {
+        sq.unit = (char *) (cli_opt (p, O_UNIT) ? cli_opt (p, O_UNIT) : "");
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DATASETS;
+        req.datasets = &sq;
+    }
+    else if (!strcmp (what, "submitters")) {
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_SUBMITTERS;
+        req.submitters = &uq;
+    }
+    else if (!strcmp (what, "targets")) {
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_TARGETS;
+        req.targets = &tq;
+    }
+    else if (!strcmp (what, "groups")) {
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_GROUPS;
+        req.groups = &gq;
+    }
+    else if (!strcmp (what, "dimensions")) {
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DIMENSIONS;
+        req.dimensions = &mq;
+    }
+    else {
+        cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups or dimensions", what);
+        return CLI_USAGE;
+    }
+    int rc;
+    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    if (!reply) return rc;
+    if (reply->records) s_print_records (cli, what, reply->records);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return CLI_OK;
+}
+
+static int
+s_show (cli_t *cli, const cli_parsed_t *p)
+{
+    if (p->nargs != 2) {
+        cli_error ("registry show needs a UNIT code");
+        return CLI_USAGE;
+    }
+    Socin__V1__UnitQuery q = SOCIN__V1__UNIT_QUERY__INIT;
+    q.code = (char *) p->args[1];
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_UNIT;
+    req.unit = &q;
+    int rc;
+    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    if (!reply) return rc;
+    if (reply->records) s_print_records (cli, "unit", reply->records);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return CLI_OK;
+}
+
+static int
+s_public_key (const cli_parsed_t *p, char *key)
+{
+    const char *spec = cli_opt (p, O_KEY);
+    if (!spec) {
+        cli_error ("--key FILE is required (make one with: socin keys new NAME)");
+        return -1;
+    }
+    char err[512];
+    if (socin_keys_public (spec, key, err, sizeof err)) {
+        cli_error ("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_add_submitter (cli_t *cli, const cli_parsed_t *p)
+{
+    if (p->nargs != 2) {
+        cli_error ("registry add-submitter needs a NAME");
+        return CLI_USAGE;
+    }
+    char key[SOCIN_KEY_LEN + 1];
+    if (s_public_key (p, key)) return CLI_USAGE;
+    if (!p->counts[O_TERRITORY]) {
+        cli_error ("--territory CODE... is required: the units the submitter may report for");
+        return CLI_USAGE;
+    }
+    Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
+    sub.name = (char *) p->args[1];
+    sub.public_key = key;
+    sub.territories = (char **) p->values[O_TERRITORY];
+    sub.n_territories = (size_t) p->counts[O_TERRITORY];
+    sub.datasets = (char **) p->values[O_DATASET];
+    sub.n_datasets = (size_t) p->counts[O_DATASET];
+    Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
+    put.submitter = &sub;
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_SUBMITTER;
+    req.put_submitter = &put;
+    int rc;
+    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    return reply ? s_print_changes (cli, reply) : rc;
+}
+
+static int
+s_add_peer (cli_t *cli, const cli_parsed_t *p)
+{
+    if (p->nargs != 2) {
+        cli_error ("registry add-peer needs a NAME");
+        return CLI_USAGE;
+    }
+    char key[SOCIN_KEY_LEN + 1];
+    if (s_public_key (p, key)) return CLI_USAGE;
+    const char *role = cli_opt (p, O_ROLE);
+    Socin__V1__Peer peer = SOCIN__V1__PEER__INIT;
+    if (!role || !(peer.role = socin_role_parse (role))) {
+        cli_error ("--role must be admin, reader, ingest or reporting");
+        return CLI_USAGE;
+    }
+    peer.name = (char *) p->args[1];
+    peer.public_key = key;
+    Socin__V1__PutPeer put = SOCIN__V1__PUT_PEER__INIT;
+    put.peer = &peer;
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_PEER;
+    req.put_peer = &put;
+    int rc;
+    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    return reply ? s_print_changes (cli, reply) : rc;
+}
+
+int
+cli_registry (cli_t *cli, int argc, char **argv)
+{
+    cli_parsed_t p;
+    if (cli_parse (s_opts, argc, argv, &p, s_usage)) return CLI_USAGE;
+    if (p.help || p.nargs < 1) {
+        cli_usage (p.help ? stdout : stderr, s_usage, s_opts);
+        return p.help ? CLI_OK : CLI_USAGE;
+    }
+    const char *action = p.args[0];
+    if (!strcmp (action, "import-territory") || !strcmp (action, "import-population") ||
+        !strcmp (action, "import-catalogue"))
+        return s_import (cli, action, &p);
+    if (!strcmp (action, "list")) return s_list (cli, &p);
+    if (!strcmp (action, "show")) return s_show (cli, &p);
+    if (!strcmp (action, "add-submitter")) return s_add_submitter (cli, &p);
+    if (!strcmp (action, "add-peer")) return s_add_peer (cli, &p);
+    cli_error ("unknown registry action '%s'\nusage: %s", action, s_usage);
+    return CLI_USAGE;
+}
