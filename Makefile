@@ -51,8 +51,9 @@ SVC_T_C   := $(sort $(wildcard tests/service/test_*.c))
 SVC_T_BINS:= $(patsubst tests/service/%.c,$(BUILD)/tests/service/%,$(SVC_T_C))
 HARNESS_O := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tests/harness/*.c)))
 
-.PHONY: all deps test asan lint clean run bench format
+.PHONY: all bins deps test asan lint clean run bench format
 all: $(SERVICE_BINS) $(UNIT_BINS) $(SVC_T_BINS)
+bins: $(SERVICE_BINS)
 
 deps:
 	@missing=""; for p in $(DEPS); do \
@@ -117,7 +118,9 @@ lint: $(PROTO_H)
 format:
 	clang-format -i common/*.[ch] services/*/*.[ch] tests/*/*.[ch]
 
-run: all
+# The demo needs only the daemons and the command; `make deps` first, as on a fresh machine.
+run: deps
+	@$(MAKE) --no-print-directory bins
 	@deploy/local/run
 
 bench: all

@@ -364,9 +364,13 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
     size_t n = 0;
     *added = *updated = *unchanged = *closed = 0;
     socin_index_t *in_file = socin_index_new ();
+    /* The first edition loaded describes units that existed before it took effect: they
+       get no first day. Units a later edition adds begin on its day. */
+    bool first = socin_model_count (model, SOCIN_KIND_UNIT) == 0;
     for (size_t i = 0; i < nparsed; i++) {
         socin_record_t *r = parsed[i];
         Socin__V1__Unit *u = r->unit;
+        if (first) s_set_str (&u->valid_from, "");
         const socin_record_t *old = socin_model_record (model, SOCIN_KIND_UNIT, u->code);
         /* The key must outlive R, which is freed when unchanged: use the model's copy. */
         socin_index_put_str (in_file, old ? old->unit->code : u->code, r);

@@ -38,7 +38,8 @@ int socin_population_plan (const socin_model_t *model, const char *data, size_t 
 /* Plans what an edition changes: for each parsed unit, a record when it is new or differs from
    the registry's (population kept from the registry when the file has none; a closed unit
    reopened); and for each open kraj, okres, ORP or municipality the edition lacks, a copy
-   closed on the day before EDITION. Takes ownership of PARSED. Counts go to the out
+   closed on the day before EDITION. Units of the first edition loaded get no first day (they
+   existed before it); units added by a later one begin on its day. Takes ownership of PARSED. Counts go to the out
    parameters; the changed records to *OUT. */
 void socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_t nparsed,
                            int32_t edition, socin_record_t ***out, size_t *count, uint32_t *added,
