@@ -621,6 +621,7 @@ socin_model_disaggregation (const socin_model_t *self, const socin_indicator_t *
                             const char *text, char *out, size_t outlen, char *err, size_t errlen)
 {
     s_pair_t pairs[8];
+    memset (pairs, 0, sizeof pairs);
     int npairs = 0;
     char dims[200];
     const char *p = text ? text : "";
@@ -711,16 +712,29 @@ static const char *s_events[] = {"",           "public_meeting", "round_table", 
                                  "working_group", "survey",      "family_interviews"};
 static const char *s_roles[] = {"", "admin", "reader", "ingest", "reporting"};
 
+static const char *
+s_name (const char *const *table, size_t n, int v)
+{
+    if (v <= 0 || (size_t) v >= n) return "unspecified";
+    return table[v];
+}
+
+static int
+s_parse_name (const char *const *table, size_t n, const char *name)
+{
+    for (size_t i = 1; name && i < n; i++)
+        if (strcmp (name, table[i]) == 0) return (int) i;
+    return 0;
+}
+
 #define S_NAMES(name_fn, parse_fn, table)                                                          \
     const char *name_fn (int v)                                                                    \
     {                                                                                              \
-        return v > 0 && (size_t) v < sizeof table / sizeof table[0] ? table[v] : "unspecified";    \
+        return s_name (table, sizeof table / sizeof table[0], v);                                  \
     }                                                                                              \
     int parse_fn (const char *name)                                                                \
     {                                                                                              \
-        for (size_t i = 1; name && i < sizeof table / sizeof table[0]; i++)                        \
-            if (strcmp (name, table[i]) == 0) return (int) i;                                      \
-        return 0;                                                                                  \
+        return s_parse_name (table, sizeof table / sizeof table[0], name);                         \
     }
 
 S_NAMES (socin_level_name, socin_level_parse, s_levels)

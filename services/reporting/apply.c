@@ -243,6 +243,56 @@ s_day_of_ms (int64_t ms)
     return (int32_t) d;
 }
 
+/* The day the value under KEY was first received, as if its changes had arrived in version
+   order: the day of the earliest version after the last deletion. The history holds every
+   change in version order, whatever order they arrived in. */
+static int
+s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int32_t *out)
+{
+    char prefix[KEY_MAX + 1];
+    memcpy (prefix, key, klen);
+    prefix[klen] = (char) 0xFF;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open (txn, self->history, &cur);
+    if (rc) return rc;
+    MDB_val k = {klen + 1, prefix}, v;
+    bool present = false;
+    *out = 0;
+    rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size >= klen + 9 && !memcmp (k.mv_data, prefix, klen + 1)) {
+        Socin__V1__HistoryEntry *e = socin__v1__history_entry__unpack (NULL, v.mv_size, v.mv_data);
+        bool deleted = e && e->deleted;
+        if (e) socin__v1__history_entry__free_unpacked (e, NULL);
+        if (deleted)
+            present = false;
+        else if (!present) {
+            present = true;
+            *out = s_day_of_ms ((int64_t) socin_be64_get ((const unsigned char *) k.mv_data + klen + 1));
+        }
+        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close (cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Queues the cube's change for C: now VALUE (PRESENT) or gone, first received FIRST_DAY. */
+static int
+s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_dec_t value,
+             int32_t first_day)
+{
+    const socin_indicator_t *ind = socin_model_indicator (t->model, c->indicator);
+    const socin_unit_t *unit = socin_model_unit (t->model, c->unit);
+    socin_period_t period;
+    char why[128];
+    if (!ind || !unit || socin_period_parse (c->period, &period, why, sizeof why)) {
+        t->unresolved++;
+        return 0;
+    }
+    s_mem_t m = {ind, unit, period, c->disaggregation, present, value, first_day};
+    s_mem_push (t, &m);
+    return 0;
+}
+
 static int
 s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
                const Socin__V1__ValueChange *c)
@@ -288,8 +338,21 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     if (had) {
         s_read_state (&old, &was);
         if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.source, was.source_len, was.seq) <= 0) {
+            /* A later version is already in place; but this older one, arriving late, can
+               still move the day the present value was first received (earlier, or later
+               when it is a deletion), which completeness counts on. */
             t->superseded++;
-            return 0; /* a later version is already in place */
+            if (was.flags & FLAG_DELETE) return 0;
+            int32_t first;
+            if ((rc = s_first_day (self, txn, key, klen, &first)) || first == was.first_day) return rc;
+            unsigned char *copy = malloc (old.mv_size);
+            if (!copy) socin_fatal ("memory.exhausted", NULL);
+            memcpy (copy, old.mv_data, old.mv_size);
+            memcpy (copy + 25, &first, 4);
+            MDB_val cv = {old.mv_size, copy};
+            rc = mdb_put (txn, self->values, &k, &cv, 0);
+            free (copy);
+            return rc ? rc : s_mem_value (t, c, true, was.value, first);
         }
     }
     bool was_present = had && !(was.flags & FLAG_DELETE);
@@ -307,18 +370,7 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     p[24] = c->deleted ? FLAG_DELETE : 0;
     memcpy (p + 25, &first_day, 4);
     memcpy (p + STATE_HEAD, source, slen);
-
-    const socin_indicator_t *ind = socin_model_indicator (t->model, c->indicator);
-    const socin_unit_t *unit = socin_model_unit (t->model, c->unit);
-    socin_period_t period;
-    char why[128];
-    if (!ind || !unit || socin_period_parse (c->period, &period, why, sizeof why)) {
-        t->unresolved++;
-        return 0;
-    }
-    s_mem_t m = {ind, unit, period, c->disaggregation, !c->deleted, value, first_day};
-    s_mem_push (t, &m);
-    return 0;
+    return s_mem_value (t, c, !c->deleted, value, first_day);
 }
 
 static int

@@ -12,6 +12,9 @@
     (the source resends). Between sources the later version wins (accepted time, then source
     name, then sequence), so the state does not depend on the order sources delivered in;
     deletions leave a tombstone so an older change arriving later cannot bring a value back.
+    The first day received is that of the earliest version after the last deletion, in version
+    order (an older change arriving late still moves it), so completeness does not depend on
+    that order either.
     Only after the commit are the cube and the event list changed.
 */
 #ifndef SOCIN_REPORTING_APPLY_H

@@ -595,6 +595,12 @@ rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind, const socin_u
     return best;
 }
 
+static int
+s_cmp_name (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 size_t
 rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const char ***out)
 {
@@ -613,6 +619,8 @@ rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const 
         if (!names) socin_fatal ("memory.exhausted", NULL);
     }
     for (size_t i = 0; i < si->ncombos; i++) names[i] = self->combo_names[si->combos[i] - 1];
+    /* In code order: the order they were first seen in depends on the order of arrival. */
+    qsort (names, si->ncombos, sizeof *names, s_cmp_name);
     *out = names;
     return si->ncombos;
 }

@@ -74,8 +74,8 @@ int rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_u
 int32_t rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind,
                            const socin_unit_t *unit, socin_period_t period);
 
-/* The disaggregations IND has values for (canonical strings; "" included when used), for
-   listing "*" queries. Returns the count; *OUT points into the cube. */
+/* The disaggregations IND has values for (canonical strings; "" included when used), in
+   code order, for listing "*" queries. Returns the count; *OUT points into the cube. */
 size_t rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind,
                                  const char ***out);
 

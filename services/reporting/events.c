@@ -126,6 +126,12 @@ rep_events_set (rep_events_t *self, const Socin__V1__ParticipationEvent *ev)
 
 /* ---- participation ---- */
 
+static int
+s_cmp_code (const void *a, const void *b)
+{
+    return strcmp ((*(const socin_unit_t *const *) a)->code, (*(const socin_unit_t *const *) b)->code);
+}
+
 typedef struct {
     const socin_unit_t *unit;
     const socin_group_t *group;
@@ -184,12 +190,21 @@ rep_events_participation (rep_events_t *self, const socin_model_t *model,
     for (size_t i = 0; i <= total_units; i++) row_of[i] = -1;
     int ntypes = q->by_type ? 6 : 1;
     if (q->level) {
+        /* Rows in code order, as every answer lists units: ids follow the order the replica
+           learnt the units in, which differs between a fresh replica and a restarted one. */
+        const socin_unit_t **take = calloc (total_units + 1, sizeof *take);
+        if (!take) socin_fatal ("memory.exhausted", NULL);
+        size_t ntake = 0;
         for (uint32_t id = 1; id <= total_units; id++) {
             const socin_unit_t *u = socin_model_unit_at (model, id);
-            bool take = (int) u->level == (int) q->level && socin_unit_valid_during (u, start, end) &&
-                        (group ? socin_group_has (group, id) : socin_unit_under (u, root->id));
-            if (!take) continue;
-            row_of[id] = (int32_t) nrows;
+            if ((int) u->level == (int) q->level && socin_unit_valid_during (u, start, end) &&
+                (group ? socin_group_has (group, id) : socin_unit_under (u, root->id)))
+                take[ntake++] = u;
+        }
+        qsort (take, ntake, sizeof *take, s_cmp_code);
+        for (size_t k = 0; k < ntake; k++) {
+            const socin_unit_t *u = take[k];
+            row_of[u->id] = (int32_t) nrows;
             rows = realloc (rows, (nrows + (size_t) ntypes) * sizeof *rows);
             if (!rows) socin_fatal ("memory.exhausted", NULL);
             for (int t = 0; t < ntypes; t++) {
@@ -199,6 +214,7 @@ rep_events_participation (rep_events_t *self, const socin_model_t *model,
             }
             nrows += (size_t) ntypes;
         }
+        free (take);
     }
     else {
         rows = calloc ((size_t) ntypes, sizeof *rows);

@@ -29,7 +29,7 @@ void rep_events_clear (rep_events_t *self);
 size_t rep_events_count (rep_events_t *self);
 
 /* Participation rows for the query against MODEL: per unit at the query's level under its
-   root (or per member of its group), or one row for the root (or group). Rows are appended to
+   root (or per member of its group), in code order, or one row for the root (or group). Rows are appended to
    OUT (malloc'ed, freed by the caller with protobuf_c_message_free_unpacked). 0, or -1 with
    a message. */
 int rep_events_participation (rep_events_t *self, const socin_model_t *model,

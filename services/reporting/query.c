@@ -138,8 +138,8 @@ s_row (const socin_unit_t *unit, const socin_group_t *group, const char *period,
 {
     Socin__V1__Row *row = s_new (sizeof *row);
     socin__v1__row__init (row);
-    row->unit = socin_strdup (unit ? unit->code : group->code);
-    row->name = socin_strdup (unit ? unit->pb->name : group->pb->name);
+    row->unit = socin_strdup (unit ? unit->code : group ? group->code : "");
+    row->name = socin_strdup (unit ? unit->pb->name : group ? group->pb->name : "");
     row->level = unit ? unit->level : 0;
     row->period = socin_strdup (period);
     row->disaggregation = socin_strdup (disagg);
@@ -159,6 +159,12 @@ s_cmp_unit (const void *a, const void *b)
 {
     const socin_unit_t *x = *(const socin_unit_t *const *) a, *y = *(const socin_unit_t *const *) b;
     return strcmp (x->code, y->code);
+}
+
+static int
+s_cmp_text (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* Units at LEVEL under ROOT (or members of GROUP), valid during PERIOD, in code order. */
@@ -417,6 +423,9 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         }
         if (!got && q->list_missing) socin_strv_push (&r->missing, &r->n_missing, u->code);
     }
+    /* Missing codes in code order, whatever order the replica learnt the units in. */
+    for (size_t i = 0; i < c->n_rows; i++)
+        qsort (c->rows[i]->missing, c->rows[i]->n_missing, sizeof (char *), s_cmp_text);
     free (row_of);
     free (units);
     reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_COMPLETENESS;
