@@ -38,6 +38,8 @@ socin_keys_load_or_create (const char *dir, const char *name, char *err, size_t 
     mode_t old = umask (0077);
     int rc = zcert_save (cert, path);
     umask (old);
+    /* The public half is for others to read. */
+    if (rc == 0) chmod (path, 0644);
     if (rc) {
         snprintf (err, errlen, "cannot save a new key to %s: %s", path, strerror (errno));
         zcert_destroy (&cert);

@@ -230,7 +230,7 @@ int
 cli_ctl (cli_t *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp (argv[1], "--help") || !strcmp (argv[1], "-h")) {
-        printf ("usage: socin ctl SERVICE|SOCKET [COMMAND...]\n"
+        fprintf (argc < 2 ? stderr : stdout, "usage: socin ctl SERVICE|SOCKET [COMMAND...]\n"
                 "SERVICE is registry, reporting, ingest (the ingest of source CZ) or ingest-SOURCE,\n"
                 "whose socket is HOME/SERVICE/ctl.sock; or give the socket's path. The default\n"
                 "COMMAND is help.\n");

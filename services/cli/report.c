@@ -161,6 +161,9 @@ s_completeness_rows (cli_t *cli, const Socin__V1__Completeness *c, bool missing)
     }
     if (cli->format == OUT_TABLE)
         printf ("%s %s: due %s, on time until %s\n", c->dataset, c->period, c->due, c->timely_until);
+    /* JSON with the missing units is one object holding both lists, so it stays one document. */
+    bool wrap = missing && cli->format == OUT_JSON;
+    if (wrap) printf ("{\"completeness\": ");
     out_table_print (out, cli->format, stdout);
     out_table_destroy (&out);
     if (!missing) return;
@@ -172,7 +175,9 @@ s_completeness_rows (cli_t *cli, const Socin__V1__Completeness *c, bool missing)
             out_table_row (m, cells);
         }
     if (cli->format == OUT_TABLE) printf ("\nunits with nothing reported:\n");
-    if (cli->format != OUT_JSON || out_table_rows (m)) out_table_print (m, cli->format, stdout);
+    if (wrap) printf (", \"missing\": ");
+    out_table_print (m, cli->format, stdout);
+    if (wrap) printf ("}\n");
     out_table_destroy (&m);
 }
 
@@ -234,6 +239,9 @@ s_targets_rows (cli_t *cli, const Socin__V1__Targets *t, bool units)
         free (cur);
         free (thr);
     }
+    /* JSON with the units is one object holding both lists, so it stays one document. */
+    bool wrap = units && cli->format == OUT_JSON;
+    if (wrap) printf ("{\"targets\": ");
     out_table_print (out, cli->format, stdout);
     out_table_destroy (&out);
     if (!units) return;
@@ -246,7 +254,9 @@ s_targets_rows (cli_t *cli, const Socin__V1__Targets *t, bool units)
             out_table_row (u, cells);
         }
     if (cli->format == OUT_TABLE) printf ("\nqualifying units:\n");
+    if (wrap) printf (", \"units\": ");
     out_table_print (u, cli->format, stdout);
+    if (wrap) printf ("}\n");
     out_table_destroy (&u);
 }
 

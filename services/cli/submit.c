@@ -54,7 +54,7 @@ typedef struct {
 
 typedef struct {
     const char *name;
-    size_t items, submissions;
+    size_t items, submissions, replayed;
     uint64_t imported, updated, ignored, deleted, rejected;
     bool failed;     /* unreadable or refused */
     bool unanswered; /* the ingest did not answer */
@@ -201,6 +201,7 @@ s_account (s_run_t *run, s_file_t *f, s_batch_t *b, const Socin__V1__ImportSumma
         f->rejected += b->sub.n_values + b->sub.n_events;
         return;
     }
+    if (s->replayed) f->replayed++;
     f->imported += s->imported;
     f->updated += s->updated;
     f->ignored += s->ignored;
@@ -398,10 +399,10 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
             printf ("%s\n {\"file\": ", i ? "," : "");
             out_json_string (stdout, f->name);
             printf (", \"items\": %zu, \"submissions\": %zu, \"imported\": %llu, \"updated\": %llu, "
-                    "\"ignored\": %llu, \"deleted\": %llu, \"rejected\": %llu, \"error\": ",
+                    "\"ignored\": %llu, \"deleted\": %llu, \"rejected\": %llu, \"replayed\": %zu, \"error\": ",
                     f->items, f->submissions, (unsigned long long) f->imported, (unsigned long long) f->updated,
                     (unsigned long long) f->ignored, (unsigned long long) f->deleted,
-                    (unsigned long long) f->rejected);
+                    (unsigned long long) f->rejected, f->replayed);
             if (*f->error)
                 out_json_string (stdout, f->error);
             else
@@ -448,6 +449,9 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
                 f->name, f->items, f->submissions, f->submissions == 1 ? "" : "s", run->dry ? "(dry run) " : "",
                 (unsigned long long) f->imported, (unsigned long long) f->updated, (unsigned long long) f->ignored,
                 (unsigned long long) f->deleted, (unsigned long long) f->rejected);
+        if (f->replayed)
+            printf ("  %zu of the submissions had been sent before: these are their stored answers, and nothing changed\n",
+                    f->replayed);
         if (*f->error) printf ("  error: %s\n", f->error);
     }
     if (out_table_rows (t)) {

@@ -38,7 +38,12 @@ ing_conflict (ing_checked_t *out, int kind, uint32_t index, int code, const char
     if (len > 200) len = 200;
     if (value && !socin_utf8_valid (value, len, &bad)) len = bad;
     c->value = socin_strndup (value ? value : "", len);
-    c->message = socin_strdup (text);
+    /* The message too: a text cut to fit a buffer (here or in a message it quotes) may end
+       inside a character, and one invalid byte makes the whole summary undecodable for
+       clients in other languages. */
+    len = strlen (text);
+    if (!socin_utf8_valid (text, len, &bad)) len = bad;
+    c->message = socin_strndup (text, len);
     if (out->nconflicts == out->capconflicts) {
         out->capconflicts = out->capconflicts ? out->capconflicts * 2 : 16;
         out->conflicts = realloc (out->conflicts, out->capconflicts * sizeof *out->conflicts);

@@ -150,7 +150,7 @@ s_set_dimension (Socin__V1__Dimension *d, const char *key, const char *value, si
         for (size_t i = 0; i < d->n_options; i++)
             if (!strcmp (d->options[i]->code, o->code)) {
                 protobuf_c_message_free_unpacked (&o->base, NULL);
-                FAIL ("line %zu: option '%s' is given twice", line, parts[0]);
+                FAIL ("line %zu: option '%s' is given twice", line, d->options[i]->code);
             }
         d->options = realloc (d->options, (d->n_options + 1) * sizeof *d->options);
         if (!d->options) socin_fatal ("memory.exhausted", NULL);

@@ -240,9 +240,8 @@ rep_events_participation (rep_events_t *self, const socin_model_t *model,
         else if (group ? socin_group_has (group, u->id) || (u->municipality && socin_group_has (group, u->municipality))
                        : socin_unit_under (u, root->id))
             base = 0;
-        if (base < 0) continue;
+        if (base < 0 || (q->by_type && (e->type < 1 || e->type > 6))) continue;
         s_row_t *r = &rows[(size_t) base + (size_t) (q->by_type ? e->type - 1 : 0)];
-        if (q->by_type && (e->type < 1 || e->type > 6)) continue;
         r->events++;
         r->participants += e->participants;
         for (int v = 0; v < e->nvulnerable; v++)

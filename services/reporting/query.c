@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "log.h"
 #include "str.h"
 
@@ -31,6 +32,11 @@ s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     va_start (args, fmt);
     vsnprintf (text, sizeof text, fmt, args);
     va_end (args);
+    /* Cut where a character was cut (a long request text quoted in the message), or where
+       invalid bytes came in: a reply that is not valid UTF-8 cannot be decoded at all by
+       clients in other languages. */
+    size_t bad;
+    if (!socin_utf8_valid (text, strlen (text), &bad)) text[bad] = 0;
     Socin__V1__Error *e = s_new (sizeof *e);
     socin__v1__error__init (e);
     e->code = code;
@@ -425,7 +431,8 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
     }
     /* Missing codes in code order, whatever order the replica learnt the units in. */
     for (size_t i = 0; i < c->n_rows; i++)
-        qsort (c->rows[i]->missing, c->rows[i]->n_missing, sizeof (char *), s_cmp_text);
+        if (c->rows[i]->n_missing)
+            qsort (c->rows[i]->missing, c->rows[i]->n_missing, sizeof (char *), s_cmp_text);
     free (row_of);
     free (units);
     reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_COMPLETENESS;
