@@ -5,6 +5,9 @@
 #   make test    run every test; the last line is "N passed, N failed"
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make lint    static analysis (cppcheck), clean or failing
+#   make fuzz    run every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (default 300) each;
+#                make fuzz-build only builds them (clang, into build/fuzz/): see the fuzz section
+#   make chaos   the chaos test with CHAOS_KILLS (default 500) random kill -9 of daemons
 #   make run     start a whole stack on this machine, feed it a demo year, keep it running
 #   make clean   remove build/ and bin/
 #
@@ -49,10 +52,12 @@ UNIT_C    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_C))
 SVC_T_C   := $(sort $(wildcard tests/service/test_*.c))
 SVC_T_BINS:= $(patsubst tests/service/%.c,$(BUILD)/tests/service/%,$(SVC_T_C))
+CHAOS_T_C := $(sort $(wildcard tests/chaos/test_*.c))
+CHAOS_T_BINS := $(patsubst tests/chaos/%.c,$(BUILD)/tests/chaos/%,$(CHAOS_T_C))
 HARNESS_O := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tests/harness/*.c)))
 
-.PHONY: all bins deps test asan lint clean run bench format
-all: $(SERVICE_BINS) $(UNIT_BINS) $(SVC_T_BINS)
+.PHONY: all bins deps test asan lint clean run bench format chaos
+all: $(SERVICE_BINS) $(UNIT_BINS) $(SVC_T_BINS) $(CHAOS_T_BINS)
 bins: $(SERVICE_BINS)
 
 deps:
@@ -102,10 +107,20 @@ $(BUILD)/tests/service/%: $(BUILD)/obj/tests/service/%.o $(HARNESS_O) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(HARNESS_O) $(LIB) $(LDLIBS)
 
+$(BUILD)/tests/chaos/%: $(BUILD)/obj/tests/chaos/%.o $(HARNESS_O) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(HARNESS_O) $(LIB) $(LDLIBS)
+
 $(BUILD)/obj/tests/%.o: CFLAGS += -Itests/harness
 
 test: all
 	@SOCIN_BIN=$(abspath $(BIN)) SOCIN_BUILD=$(abspath $(BUILD)) tests/run
+
+# The chaos test with many kills (CI runs it with 50): CHAOS_KILLS=500 by default.
+CHAOS_KILLS ?= 500
+chaos: all
+	@SOCIN_BIN=$(abspath $(BIN)) SOCIN_BUILD=$(abspath $(BUILD)) SOCIN_CHAOS_KILLS=$(CHAOS_KILLS) \
+	    TESTS=chaos/ tests/run
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 test
@@ -131,3 +146,99 @@ clean:
 	rm -rf build bin
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- fuzzing (tests/fuzz/) ---------------------------------------------------------------------
+# libFuzzer targets for every decoder of outside input, built with clang into $(FUZZ_BUILD) (its
+# own generated protobuf code and objects, all compiled with -fsanitize=fuzzer-no-link plus ASan
+# and UBSan so coverage reaches the project's code, not only the targets).
+#
+#   make fuzz-build              build every tests/fuzz/fuzz_*.c into build/fuzz/
+#   make fuzz                    run each target for FUZZ_SECONDS (default 300) over its seed
+#                                corpus; new inputs go to build/fuzz/corpus/<target>/ and crashes
+#                                to build/fuzz/crashes/<target>/ (the repository's corpus is only
+#                                read). FUZZ_TARGETS="feed json" runs only those.
+#   make fuzz-seeds              rewrite the packed protobuf seeds in tests/fuzz/corpus/ from
+#                                tests/fuzz/gen_seeds.c (the other seeds are plain files)
+#
+# tests/fuzz/test_fuzz.sh (run by `make test`) builds with fuzz-build and gives every target a
+# short, fixed number of runs over a temporary copy of the corpus.
+
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build/fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_OPTS    ?=
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wformat=2 -Wshadow \
+                -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -pthread \
+                -Wno-missing-field-initializers -Wno-format-nonliteral \
+                -fno-strict-aliasing -Icommon -I$(FUZZ_BUILD)/gen -Iservices/ingest \
+                -Iservices/registry -Iservices/reporting -Itests/fuzz $(FUZZ_SAN)
+FUZZ_ALL     := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_ALL))
+# The project code the targets reach: common/ and the service modules that decode or check
+# outside input (never a service's main.c).
+FUZZ_LIB_C   := $(COMMON_C) services/ingest/validate.c services/ingest/ledger.c \
+                services/registry/catalogue.c services/registry/territory.c \
+                services/registry/embedded.c services/reporting/apply.c \
+                services/reporting/cube.c services/reporting/events.c services/reporting/query.c \
+                tests/fuzz/fixture.c
+FUZZ_PROTO_C := $(patsubst proto/%.proto,$(FUZZ_BUILD)/gen/%.pb-c.c,$(PROTOS))
+FUZZ_PROTO_H := $(FUZZ_PROTO_C:.c=.h)
+FUZZ_LIB_O   := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_C)) $(FUZZ_PROTO_C:.c=.o)
+FUZZ_LIB     := $(FUZZ_BUILD)/libsocin-fuzz.a
+
+.PHONY: fuzz fuzz-build fuzz-seeds
+.SECONDARY: $(FUZZ_PROTO_C) $(FUZZ_PROTO_H)
+fuzz-build: $(FUZZ_BINS) $(FUZZ_BUILD)/gen_seeds
+
+$(FUZZ_BUILD)/gen/%.pb-c.c $(FUZZ_BUILD)/gen/%.pb-c.h: proto/%.proto $(PROTOS)
+	@mkdir -p $(FUZZ_BUILD)/gen
+	$(PROTOC) --proto_path=proto --c_out=$(FUZZ_BUILD)/gen $<
+
+$(FUZZ_BUILD)/gen/%.pb-c.o: $(FUZZ_BUILD)/gen/%.pb-c.c $(FUZZ_PROTO_H)
+	$(FUZZ_CC) $(filter-out -Wmissing-prototypes -Wshadow,$(FUZZ_CFLAGS)) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/%.o: %.c $(FUZZ_PROTO_H)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/services/registry/embedded.o: $(wildcard services/registry/data/*)
+
+$(FUZZ_LIB): $(FUZZ_LIB_O)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+# The seed generator is an ordinary program (no libFuzzer main), sanitized all the same.
+$(FUZZ_BUILD)/gen_seeds: $(FUZZ_BUILD)/obj/tests/fuzz/gen_seeds.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz-seeds: $(FUZZ_BUILD)/gen_seeds
+	$(FUZZ_BUILD)/gen_seeds tests/fuzz/corpus
+
+fuzz: fuzz-build
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t || exit 1; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS)s"; \
+	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=25 -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ $(FUZZ_OPTS) \
+	        $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed (see $(FUZZ_BUILD)/crashes/)"; exit 1; fi
+
+# tests/unit/test_regressions.c pins the faults fuzzing found, some of them in service modules:
+# it links those beside the library (this explicit rule takes over from the unit-test pattern).
+FUZZ_REGRESSION_O := $(patsubst %.c,$(BUILD)/obj/%.o,services/registry/catalogue.c \
+                     services/ingest/validate.c services/reporting/query.c services/reporting/apply.c \
+                     services/reporting/cube.c services/reporting/events.c)
+$(BUILD)/obj/tests/unit/test_regressions.o: CFLAGS += -Iservices/ingest -Iservices/registry \
+                                               -Iservices/reporting
+$(BUILD)/tests/unit/test_regressions: $(BUILD)/obj/tests/unit/test_regressions.o \
+                                      $(FUZZ_REGRESSION_O) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(FUZZ_REGRESSION_O) $(LIB) $(LDLIBS)
+
+-include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
