@@ -420,12 +420,33 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     return 0;
 }
 
+/* One value change of the group, with its key, for applying in key order. */
+typedef struct {
+    const rep_batch_t *rb;
+    const Socin__V1__ValueChange *c;
+    uint32_t order; /* its place in the group: equal keys keep arrival order */
+    uint32_t klen;
+    const char *key; /* in the group's key arena */
+} s_sorted_t;
+
+static int
+s_cmp_sorted (const void *a, const void *b)
+{
+    const s_sorted_t *x = *(const s_sorted_t *const *) a, *y = *(const s_sorted_t *const *) b;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = memcmp (x->key, y->key, n);
+    if (c) return c;
+    if (x->klen != y->klen) return x->klen < y->klen ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
 static int
 s_batches_txn (MDB_txn *txn, void *arg)
 {
     s_txn_t *t = arg;
     t->nmem = t->nevs = t->nnames = 0;
     t->superseded = t->unresolved = 0;
+    size_t total = 0;
     for (size_t i = 0; i < t->n; i++) {
         rep_batch_t *rb = &t->batches[i];
         uint64_t *applied = s_txn_applied (t, rb->source);
@@ -437,16 +458,49 @@ s_batches_txn (MDB_txn *txn, void *arg)
             rb->outcome = REP_GAP;
             continue;
         }
-        for (size_t v = 0; v < rb->batch->n_values; v++) {
-            int rc = s_apply_value (t, txn, rb->source, rb->batch, rb->batch->values[v]);
-            if (rc) return rc;
-        }
-        for (size_t e = 0; e < rb->batch->n_events; e++) {
-            int rc = s_apply_event (t, txn, rb->source, rb->batch, rb->batch->events[e]);
-            if (rc) return rc;
-        }
         *applied = rb->batch->seq;
         rb->outcome = REP_APPLIED;
+        total += rb->batch->n_values;
+    }
+    /* Values in key order: B-tree pages are then touched once each, in order, which is what
+       makes a large transaction cheap. Which version wins does not depend on this order. */
+    s_sorted_t *items = malloc ((total ? total : 1) * sizeof *items);
+    s_sorted_t **order = malloc ((total ? total : 1) * sizeof *order);
+    if (!items || !order) socin_fatal ("memory.exhausted", NULL);
+    socin_str_t arena = SOCIN_STR_INIT;
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const rep_batch_t *rb = &t->batches[i];
+        if (rb->outcome != REP_APPLIED) continue;
+        for (size_t v = 0; v < rb->batch->n_values; v++) {
+            char key[KEY_MAX];
+            s_sorted_t *it = &items[n];
+            it->rb = rb;
+            it->c = rb->batch->values[v];
+            it->order = (uint32_t) n;
+            it->klen = (uint32_t) s_value_key (it->c, key);
+            it->key = (const char *) (uintptr_t) arena.len; /* an offset until the arena stops moving */
+            socin_str_append (&arena, key, it->klen);
+            order[n] = it;
+            n++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) items[i].key = arena.data + (uintptr_t) items[i].key;
+    qsort (order, n, sizeof *order, s_cmp_sorted);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = s_apply_value (t, txn, order[i]->rb->source, order[i]->rb->batch, order[i]->c);
+    free (items);
+    free (order);
+    socin_str_free (&arena);
+    if (rc) return rc;
+    for (size_t i = 0; i < t->n; i++) {
+        const rep_batch_t *rb = &t->batches[i];
+        if (rb->outcome != REP_APPLIED) continue;
+        for (size_t e = 0; e < rb->batch->n_events; e++) {
+            rc = s_apply_event (t, txn, rb->source, rb->batch, rb->batch->events[e]);
+            if (rc) return rc;
+        }
     }
     for (size_t i = 0; i < t->nnames; i++) {
         MDB_val k = {strlen (t->names[i]), t->names[i]}, v;
@@ -454,7 +508,7 @@ s_batches_txn (MDB_txn *txn, void *arg)
         socin_be64_put (buf, t->applied[i]);
         v.mv_size = 8;
         v.mv_data = buf;
-        int rc = mdb_put (txn, t->self->sources, &k, &v, 0);
+        rc = mdb_put (txn, t->self->sources, &k, &v, 0);
         if (rc) return rc;
     }
     return 0;

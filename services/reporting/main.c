@@ -36,7 +36,7 @@ typedef struct {
     zsock_t *forward, *queries;
     size_t max_message;
     uint32_t window;
-    size_t group_max;
+    size_t group_max, group_values;
     uint64_t queries_answered, rebuilds;
     int64_t query_us_total;
 } reporting_t;
@@ -51,6 +51,7 @@ static const socin_config_key_t s_keys[] = {
     {"registry_key", SOCIN_CFG_STRING, "${keys_dir}/registry.cert", "the registry's public key (Z85 or certificate file)"},
     {"window", SOCIN_CFG_INT, "64", "change batches a source may send beyond the last acknowledged"},
     {"group_max", SOCIN_CFG_INT, "256", "most change batches applied in one transaction"},
+    {"group_values", SOCIN_CFG_INT, "200000", "a transaction takes no more batches once it holds this many values"},
     {"max_message", SOCIN_CFG_SIZE, "64M", "largest message accepted"},
     {NULL},
 };
@@ -128,9 +129,10 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
     socin_model_t *model = socin_replica_model (self->replica);
     s_pending_t *group = calloc (self->group_max, sizeof *group);
     if (!group) socin_fatal ("memory.exhausted", NULL);
-    size_t n = 0;
+    size_t n = 0, values = 0;
     socin_wire_msg_t msg;
-    while (n < self->group_max && socin_wire_recv (sock, &msg) == 0) {
+    /* Bounded groups: a transaction's dirty pages stay few, and acknowledgements come soon. */
+    while (n < self->group_max && values < self->group_values && socin_wire_recv (sock, &msg) == 0) {
         socin_peer_t *peer = socin_model_peer_by_key (model, msg.peer);
         if (!peer || peer->pb->role != SOCIN_ROLE_INGEST) {
             s_forward_error (self, msg.envelope, E (PERMISSION_DENIED), "this key is not a registered ingest");
@@ -190,6 +192,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
             p->batch.source = p->source;
             p->envelope = msg.envelope;
             msg.envelope = NULL;
+            values += fm->batch->n_values;
             break;
         }
         default:
@@ -308,6 +311,7 @@ s_start (socin_daemon_t *daemon, void *arg)
     if (self->window < 1) self->window = 1;
     self->group_max = (size_t) socin_config_int (self->config, "group_max");
     if (self->group_max < 1) self->group_max = 1;
+    self->group_values = (size_t) socin_config_int (self->config, "group_values");
     zcert_t *cert = socin_daemon_cert (daemon);
     self->apply = rep_apply_new (self->store);
     socin_replica_opts_t ropts = {socin_config_str (self->config, "registry"),
