@@ -206,7 +206,10 @@ s_history (ingest_t *self, zmsg_t *envelope, const char *request_id, const char 
     }
     char ptext[SOCIN_PERIOD_STRLEN];
     socin_period_format (period, ptext, sizeof ptext);
-    ing_value_key (ind->code, unit->code, ptext, disagg, key, &keylen);
+    if (ing_value_key (ind->code, unit->code, ptext, disagg, key, &keylen)) {
+        s_refuse (self, envelope, request_id, NULL, E (INVALID_ARGUMENT), "the value's key is too long");
+        return;
+    }
     Socin__V1__ValueHistory history = SOCIN__V1__VALUE_HISTORY__INIT;
     ing_ledger_history (self->ledger, key, keylen, self->source, &history);
     Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;

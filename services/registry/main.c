@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "catalogue.h"
+#include "csv.h"
 #include "daemon.h"
 #include "embedded.h"
 #include "log.h"
@@ -258,6 +259,9 @@ s_reply_error (registry_t *self, socin_wire_msg_t *msg, const char *request_id, 
     va_start (args, fmt);
     vsnprintf (text, sizeof text, fmt, args);
     va_end (args);
+    /* A message cut to fit may end inside a character: keep it valid UTF-8 for every client. */
+    size_t bad;
+    if (!socin_utf8_valid (text, strlen (text), &bad)) text[bad] = 0;
     Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
     error.code = code;
     error.message = text;

@@ -247,7 +247,12 @@ s_combo (rep_cube_t *self, const socin_indicator_t *ind, const char *disaggregat
     uintptr_t id = (uintptr_t) socin_index_get_str (self->combo_ids, disaggregation);
     if (!id) {
         if (!create) return UINT16_MAX;
-        if (self->ncombo_names >= UINT16_MAX - 2) socin_fatal ("cube.too_many_disaggregations", NULL);
+        if (self->ncombo_names >= UINT16_MAX - 2) {
+            /* Beyond what any catalogue allows: keep the value out of the cube (the store
+               still has it) rather than stop the daemon. */
+            socin_error ("cube.too_many_disaggregations", "indicator=%s", ind->code);
+            return UINT16_MAX;
+        }
         self->combo_names = realloc (self->combo_names, (self->ncombo_names + 1) * sizeof *self->combo_names);
         if (!self->combo_names) socin_fatal ("memory.exhausted", NULL);
         char *name = socin_strdup (disaggregation);
