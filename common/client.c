@@ -70,6 +70,14 @@ socin_client_send (socin_client_t *self, const ProtobufCMessage *msg)
     return socin_wire_send (self->sock, NULL, msg);
 }
 
+int
+socin_client_send_frame (socin_client_t *self, zframe_t **frame)
+{
+    int rc = zframe_send (frame, self->sock, 0);
+    if (rc) zframe_destroy (frame);
+    return rc;
+}
+
 ProtobufCMessage *
 socin_client_recv (socin_client_t *self, const ProtobufCMessageDescriptor *desc, int timeout_ms,
                    char *err, size_t errlen)

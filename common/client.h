@@ -22,6 +22,10 @@ void socin_client_destroy (socin_client_t **self_p);
 /* Sends MSG. 0 or -1. */
 int socin_client_send (socin_client_t *self, const ProtobufCMessage *msg);
 
+/* Sends an already packed message (taking the frame). 0 or -1. For load generators that pack
+   their requests before timing. */
+int socin_client_send_frame (socin_client_t *self, zframe_t **frame);
+
 /* Waits up to TIMEOUT_MS for the next reply, unpacked as DESC. NULL on timeout (err says so)
    or when the reply is not such a message. */
 ProtobufCMessage *socin_client_recv (socin_client_t *self, const ProtobufCMessageDescriptor *desc,

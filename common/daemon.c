@@ -352,25 +352,33 @@ socin_daemon_main (const socin_service_t *service, int argc, char **argv)
     self->keys = s_merge_keys (service);
     self->config = socin_config_new (argv[0], self->keys);
     char err[1024];
+    /* -h, -n and a bad configuration end here, freeing what they used (a leak would make
+       -n fail under LeakSanitizer, and the systemd units run -n before every start). */
+    int status = -1;
     if (socin_config_parse (self->config, argc, argv, err, sizeof err)) {
         fprintf (stderr, "%s: %s\n", argv[0], err);
-        return 2;
+        status = 2;
     }
-    if (socin_config_help_only (self->config)) {
+    else if (socin_config_help_only (self->config)) {
         socin_config_usage (self->config, stdout);
-        return 0;
+        status = 0;
     }
-    if (socin_log_set_level (socin_config_str (self->config, "log_level"))) {
+    else if (socin_log_set_level (socin_config_str (self->config, "log_level"))) {
         fprintf (stderr, "%s: log_level: '%s' is not debug, info, warn or error\n", argv[0],
                  socin_config_str (self->config, "log_level"));
-        return 2;
+        status = 2;
     }
-    if (socin_config_check_only (self->config)) {
+    else if (socin_config_check_only (self->config)) {
         printf ("%s: configuration OK\n", argv[0]);
-        return 0;
+        status = 0;
+    }
+    if (status >= 0) {
+        socin_config_destroy (&self->config);
+        s_free_keys (self->keys, service);
+        return status;
     }
 
-    int status = 1;
+    status = 1;
     socin_store_opts_t opts = {socin_config_size (self->config, "map_initial"),
                                socin_config_size (self->config, "map_max"), 32, false};
     const char *data_dir = socin_config_str (self->config, "data_dir");
@@ -417,7 +425,11 @@ socin_daemon_main (const socin_service_t *service, int argc, char **argv)
     socin_info ("daemon.ready", "pid=%d data_dir=%s control=%s", (int) getpid (),
                 socin_log_q (data_dir), socin_log_q (socin_ctl_path (self->ctl)));
     zloop_set_nonstop (self->loop, true);
-    zloop_start (self->loop);
+    /* zloop_start returns 0 when a signal interrupts its poll (EINTR; SA_RESTART does not
+       restart poll): the signal's byte waits on the self-pipe, so go round again. It returns
+       -1 when a handler ended the loop (drained, or a second SIGINT). */
+    while (zloop_start (self->loop) == 0 && zmq_errno () == EINTR)
+        ;
     if (service->stop) service->stop (self, service->arg);
     socin_info ("daemon.stopped", "pid=%d", (int) getpid ());
     status = 0;

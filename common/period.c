@@ -322,6 +322,25 @@ socin_period_format (socin_period_t p, char *buf, size_t size)
 {
     unsigned year = p.year, index = p.index;
     int n;
+    /* The common case without printf: it runs once per submitted value. */
+    if (size >= 8 && year >= 1000 && year <= 9999 && index <= 99 && p.type >= SOCIN_PERIOD_WEEK &&
+        p.type <= SOCIN_PERIOD_YEAR) {
+        char *o = buf;
+        *o++ = (char) ('0' + year / 1000);
+        *o++ = (char) ('0' + year / 100 % 10);
+        *o++ = (char) ('0' + year / 10 % 10);
+        *o++ = (char) ('0' + year % 10);
+        if (p.type != SOCIN_PERIOD_YEAR) {
+            if (p.type == SOCIN_PERIOD_WEEK) *o++ = 'W';
+            if (p.type == SOCIN_PERIOD_QUARTER) *o++ = 'Q';
+            if (p.type == SOCIN_PERIOD_HALF) *o++ = 'S';
+            if (p.type == SOCIN_PERIOD_WEEK || p.type == SOCIN_PERIOD_MONTH)
+                *o++ = (char) ('0' + index / 10);
+            *o++ = (char) ('0' + index % 10);
+        }
+        *o = 0;
+        return (size_t) (o - buf);
+    }
     switch (p.type) {
     case SOCIN_PERIOD_WEEK:
         n = snprintf (buf, size, "%04uW%02u", year, index);

@@ -400,13 +400,21 @@ socin_replica_tick (socin_replica_t *self)
         return;
     }
     /* Silent for long: the registry may have been replaced with a new key (a certificate
-       file that now holds another key); if so, connect again with it. */
+       file that now holds another key), or, while live, the connections may be dead without
+       our end knowing — after a partition longer than TCP's retries the registry's end is
+       closed, and a live replica sends nothing that would find out. Either way connect
+       again (with the key the file holds now), which also resynchronises. */
     if (now - self->heard_at > SILENCE_MS && now - self->key_tried_at >= 1000) {
         char key[SOCIN_KEY_LEN + 1], err[256];
         self->key_tried_at = now;
-        if (socin_keys_public (self->server_key, key, err, sizeof err) == 0 &&
-            strcmp (key, self->key)) {
+        bool changed = socin_keys_public (self->server_key, key, err, sizeof err) == 0 &&
+                       strcmp (key, self->key);
+        if (changed)
             socin_warn ("replica.registry_key_changed", "was=%s now=%s", self->key, key);
+        else if (self->state == S_LIVE)
+            socin_info ("replica.silent", "ms=%lld detail=%s", (long long) (now - self->heard_at),
+                        socin_log_q ("no heartbeat from the registry; connecting again"));
+        if (changed || self->state == S_LIVE) {
             zloop_reader_end (self->loop, self->dealer);
             zloop_reader_end (self->loop, self->sub);
             zsock_destroy (&self->dealer);

@@ -86,17 +86,19 @@ socin_keys_publish (zcert_t *cert, const char *path, const char *name, const cha
 int
 socin_keys_public (const char *spec, char *out, char *err, size_t errlen)
 {
-    if (socin_key_valid (spec)) {
-        memcpy (out, spec, SOCIN_KEY_LEN + 1);
-        return 0;
-    }
     char path[1024];
     snprintf (path, sizeof path, "%s", spec);
     size_t n = strlen (path);
     if (n > 7 && streq (path + n - 7, "_secret")) path[n - 7] = 0;
+    /* A file first: '/' and '.' are Z85 characters, so a 40-character path such as
+       /etc/socin/keys/registry-centre-01.cert is also a well-formed Z85 key. */
+    bool file = zsys_file_exists (path) || zsys_file_exists (spec);
+    if (!file && socin_key_valid (spec)) {
+        memcpy (out, spec, SOCIN_KEY_LEN + 1);
+        return 0;
+    }
     /* zcert_load (path) reads path_secret when it exists, so a secret file alone will do. */
-    zcert_t *cert =
-        zsys_file_exists (path) || zsys_file_exists (spec) ? zcert_load (path) : NULL;
+    zcert_t *cert = file ? zcert_load (path) : NULL;
     if (!cert) {
         snprintf (err, errlen, "'%s' is neither a Z85 public key nor a readable certificate file",
                   spec);

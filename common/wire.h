@@ -28,8 +28,9 @@ zcert_t *socin_keys_load_or_create (const char *dir, const char *name, char *err
 int socin_keys_publish (zcert_t *cert, const char *path, const char *name, const char *role,
                         char *err, size_t errlen);
 
-/* Resolves SPEC, either a 40-character Z85 key or the path of a certificate file (public or
-   secret), to the Z85 public key in OUT (41 bytes). 0, or -1 with a message. */
+/* Resolves SPEC, either the path of a certificate file (public or secret) or a 40-character
+   Z85 key, to the Z85 public key in OUT (41 bytes); an existing file wins (a path can be
+   well-formed Z85 too). 0, or -1 with a message. */
 int socin_keys_public (const char *spec, char *out, char *err, size_t errlen);
 
 /* True when TEXT is a well-formed Z85 public key. */

@@ -96,12 +96,13 @@ s_keep (ing_ledger_t *self, MDB_txn *txn, const char *key, size_t keylen, uint64
     socin_be64_put ((unsigned char *) hkey + keylen, oldseq);
     MDB_val k = {keylen + 8, hkey}, v = *old;
     /* LMDB may move OLD's page during the put: copy it first. */
-    void *copy = malloc (old->mv_size ? old->mv_size : 1);
+    char small[512];
+    void *copy = old->mv_size <= sizeof small ? small : malloc (old->mv_size);
     if (!copy) socin_fatal ("memory.exhausted", NULL);
     memcpy (copy, old->mv_data, old->mv_size);
     v.mv_data = copy;
     int rc = mdb_put (txn, self->history, &k, &v, 0);
-    free (copy);
+    if (copy != small) free (copy);
     return rc;
 }
 
@@ -113,7 +114,7 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
     ing_ledger_t *self = a->self;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         ing_value_t *v = &p->checked.values[i];
-        MDB_val k = {v->keylen, v->key}, old;
+        MDB_val k = {v->keylen, (void *) v->key}, old;
         int rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
@@ -160,8 +161,8 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         socin__v1__value_change__init (c);
         c->indicator = (char *) v->indicator->code;
         c->unit = (char *) v->unit->code;
-        c->period = v->period;
-        c->disaggregation = v->disaggregation;
+        c->period = (char *) v->period;
+        c->disaggregation = (char *) v->disaggregation;
         c->value_micros = v->value;
         c->deleted = v->deleted;
         c->comment = (char *) v->comment;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "arena.h"
 #include "daemon.h"
 #include "forward.h"
 #include "ledger.h"
@@ -112,33 +113,55 @@ s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *
 
 typedef struct {
     ing_pending_t p;
+    socin_arena_t *arena; /* the decoded request lives here */
     Socin__V1__IngestRequest *req;
     zmsg_t *envelope;
     int64_t received_us;
     int replay_of; /* index in the group of an earlier identical submission, or -1 */
 } s_item_t;
 
+/* The digest that tells a resend (same content) from a reused id: SHA-1 of the submission's
+   bytes as received (field 2 of the IngestRequest), found by walking the top-level fields
+   rather than packing the decoded message again. A client resends the bytes it sent. */
 static void
-s_digest (const Socin__V1__Submission *sub, uint8_t out[20])
+s_digest (zframe_t *payload, uint8_t out[20])
 {
-    Socin__V1__Submission copy = *sub;
-    copy.dry_run = false;
-    size_t len = socin__v1__submission__get_packed_size (&copy);
-    uint8_t *buf = malloc (len ? len : 1);
-    if (!buf) socin_fatal ("memory.exhausted", NULL);
-    socin__v1__submission__pack (&copy, buf);
+    const uint8_t *p = zframe_data (payload), *end = p + zframe_size (payload);
+    const uint8_t *start = p, *stop = p;
+    while (p < end) {
+        uint64_t tag = 0, len = 0;
+        int shift = 0;
+        while (p < end && shift < 64) {
+            tag |= (uint64_t) (*p & 0x7f) << shift;
+            shift += 7;
+            if (!(*p++ & 0x80)) break;
+        }
+        if ((tag & 7) != 2) break; /* IngestRequest's fields are all length-delimited */
+        shift = 0;
+        while (p < end && shift < 64) {
+            len |= (uint64_t) (*p & 0x7f) << shift;
+            shift += 7;
+            if (!(*p++ & 0x80)) break;
+        }
+        if (len > (uint64_t) (end - p)) break;
+        if ((tag >> 3) == 2) {
+            start = p;
+            stop = p + len;
+        }
+        p += len;
+    }
     zdigest_t *d = zdigest_new ();
-    zdigest_update (d, buf, len);
+    zdigest_update (d, start, (size_t) (stop - start));
     memcpy (out, zdigest_data (d), 20);
     zdigest_destroy (&d);
-    free (buf);
 }
 
 static void
 s_item_free (s_item_t *item)
 {
     ing_checked_free (&item->p.checked);
-    if (item->req) protobuf_c_message_free_unpacked (&item->req->base, NULL);
+    socin_arena_destroy (&item->arena);
+    item->req = NULL;
     zmsg_destroy (&item->envelope);
 }
 
@@ -234,8 +257,11 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
                   zframe_size (msg->payload), self->max_message);
         return false;
     }
-    Socin__V1__IngestRequest *req = (Socin__V1__IngestRequest *) socin_wire_unpack (
-        &socin__v1__ingest_request__descriptor, msg->payload);
+    item->arena = socin_arena_new ();
+    Socin__V1__IngestRequest *req = msg->payload ? socin__v1__ingest_request__unpack (
+                                                       socin_arena_allocator (item->arena),
+                                                       zframe_size (msg->payload), zframe_data (msg->payload))
+                                                 : NULL;
     if (!req) {
         s_refuse (self, msg->envelope, "", NULL, E (MALFORMED_MESSAGE),
                   "the message is not a socin.v1.IngestRequest");
@@ -289,7 +315,7 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
     p->sub = sub;
     p->submitter = submitter->code;
     p->submitter_key = submitter->key;
-    s_digest (sub, p->digest);
+    s_digest (msg->payload, p->digest);
     if (!sub->dry_run) {
         /* A resend: the stored answer, or a refusal when the content differs. */
         uint8_t digest[20], *packed = NULL;

@@ -1,6 +1,7 @@
 /*  validate: submission items against the registry replica. See validate.h. */
 #include "validate.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,9 +53,39 @@ ing_conflict (ing_checked_t *out, int kind, uint32_t index, int code, const char
     out->conflicts[out->nconflicts++] = c;
 }
 
+/* Text that stays where it is until the checked submission is freed. */
+struct ing_arena_t {
+    ing_arena_t *next;
+    size_t used, size;
+    char data[];
+};
+
+static char *
+s_arena_copy (ing_checked_t *out, const char *text, size_t len)
+{
+    ing_arena_t *a = out->arena;
+    if (!a || a->used + len > a->size) {
+        size_t size = len > 65536 ? len : 65536;
+        ing_arena_t *b = malloc (sizeof *b + size);
+        if (!b) socin_fatal ("memory.exhausted", NULL);
+        b->next = a;
+        b->used = 0;
+        b->size = size;
+        out->arena = a = b;
+    }
+    char *p = a->data + a->used;
+    memcpy (p, text, len);
+    a->used += len;
+    return p;
+}
+
 void
 ing_checked_free (ing_checked_t *checked)
 {
+    for (ing_arena_t *a = checked->arena, *next; a; a = next) {
+        next = a->next;
+        free (a);
+    }
     for (size_t i = 0; i < checked->nconflicts; i++)
         protobuf_c_message_free_unpacked (&checked->conflicts[i]->base, NULL);
     free (checked->conflicts);
@@ -173,9 +204,28 @@ s_territory_ok (const ing_context_t *ctx, ing_checked_t *out, int kind, uint32_t
     return true;
 }
 
+/* What the previous value resolved to: items of a feed come in runs (one indicator, one
+   unit, one period after another), so most lookups repeat the last one. */
+typedef struct {
+    const char *ind_text;
+    const socin_indicator_t *ind;
+    const char *unit_text;
+    const socin_unit_t *unit;
+    const char *period_text;
+    socin_period_t period;
+    bool period_ok;
+    char period_why[200];
+    const socin_indicator_t *ds_ind;
+    const socin_unit_t *ds_unit;
+    const socin_dataset_t *ds_found, *ds_allowed;
+    const socin_indicator_t *dis_ind;
+    const char *dis_text;
+    char dis_canon[256];
+} s_cache_t;
+
 static void
 s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_t index,
-               ing_checked_t *out, socin_index_t *seen, ing_value_t *ok, bool *valid)
+               ing_checked_t *out, s_cache_t *cache, ing_value_t *ok, bool *valid)
 {
     const socin_model_t *m = ctx->model;
     char label[200], why[200];
@@ -194,7 +244,11 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
         !s_text_ok (out, KIND_VALUE, index, "value", dv->value, 100))
         return;
 
-    const socin_indicator_t *ind = socin_model_indicator (m, dv->indicator);
+    if (!cache->ind_text || strcmp (cache->ind_text, dv->indicator)) {
+        cache->ind_text = dv->indicator;
+        cache->ind = socin_model_indicator (m, dv->indicator);
+    }
+    const socin_indicator_t *ind = cache->ind;
     if (!ind) {
         ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_INDICATOR), "indicator", dv->indicator,
                       "indicator \"%s\" is not in the catalogue (socin registry list indicators "
@@ -209,7 +263,11 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
                       ind->code, ind->pb->formula->numerator, ind->pb->formula->denominator);
         return;
     }
-    const socin_unit_t *unit = socin_model_unit (m, dv->unit);
+    if (!cache->unit_text || strcmp (cache->unit_text, dv->unit)) {
+        cache->unit_text = dv->unit;
+        cache->unit = socin_model_unit (m, dv->unit);
+    }
+    const socin_unit_t *unit = cache->unit;
     if (!unit) {
         ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_UNIT), "unit", dv->unit,
                       "unit \"%s\" is not in the registry (municipalities have 6-digit ČSÚ codes "
@@ -217,9 +275,15 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
                       dv->unit);
         return;
     }
-    socin_period_t period;
-    if (socin_period_parse (dv->period, &period, why, sizeof why)) {
-        ing_conflict (out, KIND_VALUE, index, E (MALFORMED_PERIOD), "period", dv->period, "%s", why);
+    if (!cache->period_text || strcmp (cache->period_text, dv->period)) {
+        cache->period_text = dv->period;
+        cache->period_ok = socin_period_parse (dv->period, &cache->period, cache->period_why,
+                                               sizeof cache->period_why) == 0;
+    }
+    socin_period_t period = cache->period;
+    if (!cache->period_ok) {
+        ing_conflict (out, KIND_VALUE, index, E (MALFORMED_PERIOD), "period", dv->period, "%s",
+                      cache->period_why);
         return;
     }
     if (period.type != ind->period_type) {
@@ -242,13 +306,19 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
         return;
     }
     /* The data sets that hold the indicator and that this unit reports. */
-    const socin_dataset_t *ds_found = NULL, *ds_allowed = NULL;
-    for (int d = 0; d < ind->ndatasets; d++) {
-        const socin_dataset_t *ds = socin_model_dataset_at (m, ind->datasets[d]);
-        if (!socin_dataset_includes (m, ds, unit)) continue;
-        if (!ds_found) ds_found = ds;
-        if (!ds_allowed && socin_submitter_may_report (ctx->submitter, ds->id)) ds_allowed = ds;
+    if (cache->ds_ind != ind || cache->ds_unit != unit) {
+        cache->ds_ind = ind;
+        cache->ds_unit = unit;
+        cache->ds_found = cache->ds_allowed = NULL;
+        for (int d = 0; d < ind->ndatasets; d++) {
+            const socin_dataset_t *ds = socin_model_dataset_at (m, ind->datasets[d]);
+            if (!socin_dataset_includes (m, ds, unit)) continue;
+            if (!cache->ds_found) cache->ds_found = ds;
+            if (!cache->ds_allowed && socin_submitter_may_report (ctx->submitter, ds->id))
+                cache->ds_allowed = ds;
+        }
     }
+    const socin_dataset_t *ds_found = cache->ds_found, *ds_allowed = cache->ds_allowed;
     if (!ds_found) {
         char list[300] = "none";
         size_t w = 0;
@@ -330,34 +400,40 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
             }
         }
     }
-    char disagg[256];
-    if (socin_model_disaggregation (m, ind, dv->disaggregation, disagg, sizeof disagg, why, sizeof why)) {
-        ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_DISAGGREGATION), "disaggregation",
-                      dv->disaggregation, "%s", why);
-        return;
+    if (cache->dis_ind != ind || !cache->dis_text || strcmp (cache->dis_text, dv->disaggregation)) {
+        if (socin_model_disaggregation (m, ind, dv->disaggregation, cache->dis_canon,
+                                        sizeof cache->dis_canon, why, sizeof why)) {
+            cache->dis_ind = NULL;
+            ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_DISAGGREGATION), "disaggregation",
+                          dv->disaggregation, "%s", why);
+            return;
+        }
+        cache->dis_ind = ind;
+        cache->dis_text = dv->disaggregation;
     }
-    char period_text[SOCIN_PERIOD_STRLEN];
+    const char *disagg = cache->dis_canon;
+    char period_text[SOCIN_PERIOD_STRLEN], key[ING_KEY_MAX];
+    size_t keylen;
     socin_period_format (period, period_text, sizeof period_text);
-    ok->index = index;
-    ok->indicator = ind;
-    ok->unit = unit;
-    memcpy (ok->period, period_text, sizeof ok->period);
-    snprintf (ok->disaggregation, sizeof ok->disaggregation, "%s", disagg);
-    ok->value = value;
-    ok->deleted = dv->delete_;
-    ok->comment = dv->comment;
-    if (ing_value_key (ind->code, unit->code, period_text, disagg, ok->key, &ok->keylen)) {
+    if (ing_value_key (ind->code, unit->code, period_text, disagg, key, &keylen)) {
         ing_conflict (out, KIND_VALUE, index, E (FIELD_TOO_LONG), "disaggregation", dv->disaggregation,
                       "the item's key is too long");
         return;
     }
-    uintptr_t first = (uintptr_t) socin_index_get (seen, ok->key, ok->keylen);
-    if (first) {
-        ing_conflict (out, KIND_VALUE, index, E (DUPLICATE_KEY), "indicator", dv->indicator,
-                      "item %zu has the same indicator, unit, period and disaggregation (%s %s %s%s%s)",
-                      (size_t) (first - 1), ind->code, unit->code, period_text, *disagg ? " " : "", disagg);
-        return;
-    }
+    ok->index = index;
+    ok->indicator = ind;
+    ok->unit = unit;
+    size_t plen = strlen (period_text);
+    assert (plen < sizeof ok->period); /* formatted periods have at most 7 characters */
+    memcpy (ok->period, period_text, plen + 1);
+    ok->value = value;
+    ok->deleted = dv->delete_;
+    ok->comment = dv->comment;
+    /* The key, then the disaggregation as its own string (the key ends with it). */
+    size_t dlen = strlen (disagg);
+    ok->key = s_arena_copy (out, key, keylen);
+    ok->keylen = keylen;
+    ok->disaggregation = dlen ? s_arena_copy (out, disagg, dlen + 1) : "";
     *valid = true;
 }
 
@@ -475,6 +551,48 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
     *valid = true;
 }
 
+/* Key order, then item order (so of two items with one key the first comes first). */
+static int
+s_cmp_value (const void *a, const void *b)
+{
+    const ing_value_t *x = a, *y = b;
+    size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+    int c = memcmp (x->key, y->key, n);
+    if (c) return c;
+    if (x->keylen != y->keylen) return x->keylen < y->keylen ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int
+s_cmp_conflict (const void *a, const void *b)
+{
+    const Socin__V1__Conflict *x = *(const Socin__V1__Conflict *const *) a,
+                              *y = *(const Socin__V1__Conflict *const *) b;
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Sorted values with one key twice: every one after the first is a conflict. */
+static void
+s_drop_duplicates (const Socin__V1__Submission *sub, ing_checked_t *out)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < out->nvalues; i++) {
+        ing_value_t *v = &out->values[i];
+        ing_value_t *prev = kept ? &out->values[kept - 1] : NULL;
+        if (prev && prev->keylen == v->keylen && !memcmp (prev->key, v->key, v->keylen)) {
+            const Socin__V1__DataValue *dv = sub->values[v->index];
+            ing_conflict (out, KIND_VALUE, v->index, E (DUPLICATE_KEY), "indicator", dv->indicator,
+                          "item %u has the same indicator, unit, period and disaggregation (%s %s %s%s%s)",
+                          prev->index, v->indicator->code, v->unit->code, v->period,
+                          *v->disaggregation ? " " : "", v->disaggregation);
+            continue;
+        }
+        out->values[kept++] = *v;
+    }
+    out->nvalues = kept;
+}
+
 void
 ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_checked_t *out)
 {
@@ -482,15 +600,17 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
     out->values = calloc (sub->n_values ? sub->n_values : 1, sizeof *out->values);
     out->events = calloc (sub->n_events ? sub->n_events : 1, sizeof *out->events);
     if (!out->values || !out->events) socin_fatal ("memory.exhausted", NULL);
+    s_cache_t cache = {0};
     for (size_t i = 0; i < sub->n_values; i++) {
         ing_value_t *ok = &out->values[out->nvalues];
         bool valid;
-        s_check_value (ctx, sub->values[i], (uint32_t) i, out, seen, ok, &valid);
-        if (!valid) continue;
-        socin_index_put (seen, ok->key, ok->keylen, (void *) (uintptr_t) (i + 1));
-        out->nvalues++;
+        s_check_value (ctx, sub->values[i], (uint32_t) i, out, &cache, ok, &valid);
+        if (valid) out->nvalues++;
     }
-    socin_index_clear (seen);
+    if (out->nvalues > 1) {
+        qsort (out->values, out->nvalues, sizeof *out->values, s_cmp_value);
+        s_drop_duplicates (sub, out);
+    }
     for (size_t i = 0; i < sub->n_events; i++) {
         ing_event_t *ok = &out->events[out->nevents];
         bool valid;
@@ -500,4 +620,6 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
         out->nevents++;
     }
     socin_index_destroy (&seen);
+    if (out->nconflicts > 1)
+        qsort (out->conflicts, out->nconflicts, sizeof *out->conflicts, s_cmp_conflict);
 }

@@ -26,18 +26,19 @@
 #define ING_COMMENT_MAX 1000
 #define ING_ID_MAX      64
 
-/* A value that passed validation, in canonical form. */
+/* A value that passed validation, in canonical form. Kept small (values of a large
+   submission are sorted): text lives in the checked submission's arena. */
 typedef struct {
     uint32_t index; /* position in the submission */
+    bool deleted;
+    char period[8]; /* the longest, 2025W05, fits */
     const socin_indicator_t *indicator;
     const socin_unit_t *unit;
-    char period[SOCIN_PERIOD_STRLEN];
-    char disaggregation[256];
     socin_dec_t value;
-    bool deleted;
-    const char *comment; /* points into the submission */
-    /* The storage key: "V" indicator NUL unit NUL period NUL disaggregation. */
-    char key[ING_KEY_MAX];
+    const char *comment;        /* points into the submission */
+    const char *disaggregation; /* canonical, in the arena ("" for the total) */
+    /* The storage key: "V" indicator NUL unit NUL period NUL disaggregation (arena). */
+    const char *key;
     size_t keylen;
 } ing_value_t;
 
@@ -52,7 +53,10 @@ typedef struct {
     size_t keylen;
 } ing_event_t;
 
-/* The outcome of validating one submission. */
+typedef struct ing_arena_t ing_arena_t;
+
+/* The outcome of validating one submission. Values are in key order (so a transaction
+   touches the B-tree's pages in order); conflicts keep the items' own indexes. */
 typedef struct {
     ing_value_t *values;
     size_t nvalues;
@@ -60,6 +64,7 @@ typedef struct {
     size_t nevents;
     Socin__V1__Conflict **conflicts; /* each malloc'ed with its strings */
     size_t nconflicts, capconflicts;
+    ing_arena_t *arena;
 } ing_checked_t;
 
 /* What validation needs besides the submission. */
