@@ -218,6 +218,7 @@ s_signal_event (zloop_t *loop, zmq_pollitem_t *item, void *arg)
                 socin_error ("config.reload_failed", "reason=%s", socin_log_q (err));
             else {
                 socin_log_set_level (socin_config_str (self->config, "log_level"));
+                socin_store_set_map_max (self->store, socin_config_size (self->config, "map_max"));
                 socin_info ("config.reloaded", NULL);
                 if (self->service->reload) self->service->reload (self, self->service->arg);
             }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,6 +141,15 @@ s_grow (socin_store_t *self)
     return true;
 }
 
+/* True when the file system holding DIR has less than 4 MiB left. */
+static bool
+s_disk_nearly_full (const char *dir)
+{
+    struct statvfs st;
+    if (statvfs (dir, &st)) return false;
+    return (uint64_t) st.f_bavail * st.f_frsize < 4 * MiB;
+}
+
 socin_store_rc_t
 socin_store_write (socin_store_t *self, socin_store_fn *fn, void *arg, char *err, size_t errlen)
 {
@@ -171,6 +181,9 @@ socin_store_write (socin_store_t *self, socin_store_fn *fn, void *arg, char *err
                       self->dir, (unsigned long long) (self->map_max / MiB));
             return SOCIN_STORE_FULL;
         }
+        /* LMDB reports a write the disk cut short as EIO: with the file system (nearly) full,
+           that is a full disk too. */
+        if (rc == EIO && s_disk_nearly_full (self->dir)) rc = ENOSPC;
         if (rc == ENOSPC || rc == EDQUOT) {
             snprintf (err, errlen, "disk full: %s writing %s/data.mdb; free space, then resend",
                       strerror (rc), self->dir);
@@ -180,6 +193,15 @@ socin_store_write (socin_store_t *self, socin_store_fn *fn, void *arg, char *err
         snprintf (err, errlen, "storage error in %s: %s", self->dir, mdb_strerror (rc));
         return SOCIN_STORE_ERROR;
     }
+}
+
+void
+socin_store_set_map_max (socin_store_t *self, uint64_t map_max)
+{
+    if (map_max == self->map_max) return;
+    socin_info ("store.map_max_changed", "from_mib=%llu to_mib=%llu",
+                (unsigned long long) (self->map_max / MiB), (unsigned long long) (map_max / MiB));
+    self->map_max = map_max;
 }
 
 int

@@ -61,6 +61,10 @@ typedef int(socin_store_fn) (MDB_txn *txn, void *arg);
 socin_store_rc_t socin_store_write (socin_store_t *self, socin_store_fn *fn, void *arg, char *err,
                                     size_t errlen);
 
+/* Changes the limit the map may grow to (a SIGHUP reload): writes refused as storage full go
+   through again once the limit allows them. */
+void socin_store_set_map_max (socin_store_t *self, uint64_t map_max);
+
 /* A read-only transaction; end it with mdb_txn_abort (or socin_store_read_end). */
 int socin_store_read_begin (socin_store_t *self, MDB_txn **txn);
 void socin_store_read_end (MDB_txn **txn);

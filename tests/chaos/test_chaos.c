@@ -26,11 +26,11 @@
 #include "socin/v1/ingest.pb-c.h"
 #include "socin/v1/report.pb-c.h"
 
-#define NREGIONS    2
-#define NMONTHS     12
-#define MAX_UNITS   32
-#define INFLIGHT    4
-#define RESEND_MS   2000
+#define NREGIONS  2
+#define NMONTHS   12
+#define MAX_UNITS 32
+#define INFLIGHT  4
+#define RESEND_MS 2000
 
 static const char *s_regions[NREGIONS] = {"CZ064", "CZ080"};
 static const char *s_indicators[] = {"PART_PARTICIPANTS", "LP_MEETINGS"};
@@ -38,8 +38,8 @@ static const int s_monthly[] = {1, 0}; /* LP_MEETINGS is quarterly */
 #define NIND 2
 
 typedef struct {
-    int64_t acked;   /* micros of the last acknowledged value */
-    bool present;    /* the last acknowledged write stored a value (not a deletion) */
+    int64_t acked; /* micros of the last acknowledged value */
+    bool present;  /* the last acknowledged write stored a value (not a deletion) */
     bool inflight;
 } s_key_t;
 
@@ -77,7 +77,7 @@ static uint32_t
 s_rand (void)
 {
     s_rng = s_rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (uint32_t) (s_rng >> 33);
+    return (uint32_t)(s_rng >> 33);
 }
 
 static void
@@ -100,7 +100,8 @@ s_connect (int r)
 {
     char err[512];
     socin_client_destroy (&s_reg[r].client);
-    s_reg[r].client = socin_client_new (s_reg[r].endpoint, s_reg[r].key_path, s_admin, 0, err, sizeof err);
+    s_reg[r].client =
+        socin_client_new (s_reg[r].endpoint, s_reg[r].key_path, s_admin, 0, err, sizeof err);
     if (!s_reg[r].client) fprintf (stderr, "    client for %s: %s\n", s_regions[r], err);
 }
 
@@ -128,14 +129,14 @@ s_new_submission (int r, s_pending_t *p)
     p->text = calloc (want, sizeof *p->text);
     p->where = calloc (want, sizeof *p->where);
     for (size_t tries = 0; p->n < want && tries < want * 8; tries++) {
-        int ind = (int) (s_rand () % NIND), u = (int) (s_rand () % (uint32_t) reg->nunits);
-        int slot = (int) (s_rand () % (uint32_t) s_slots (ind));
+        int ind = (int)(s_rand () % NIND), u = (int)(s_rand () % (uint32_t)reg->nunits);
+        int slot = (int)(s_rand () % (uint32_t)s_slots (ind));
         s_key_t *k = &reg->keys[ind][u][slot];
         if (k->inflight) continue;
         k->inflight = true;
         Socin__V1__DataValue *v = &p->values[p->n];
         socin__v1__data_value__init (v);
-        v->indicator = (char *) s_indicators[ind];
+        v->indicator = (char *)s_indicators[ind];
         v->unit = reg->units[u];
         s_period (ind, slot, p->text[p->n][0]);
         v->period = p->text[p->n][0];
@@ -153,7 +154,7 @@ s_new_submission (int r, s_pending_t *p)
         p->n++;
     }
     socin__v1__submission__init (&p->sub);
-    snprintf (p->id, sizeof p->id, "chaos-%s-%llu", s_regions[r], (unsigned long long) ++s_next_id);
+    snprintf (p->id, sizeof p->id, "chaos-%s-%llu", s_regions[r], (unsigned long long)++s_next_id);
     p->sub.submission_id = p->id;
     p->sub.values = p->ptrs;
     p->sub.n_values = p->n;
@@ -188,7 +189,7 @@ s_on_summary (s_pending_t *p, const Socin__V1__ImportSummary *s)
             k->present = false;
         else {
             k->present = true;
-            k->acked = (int64_t) atoll (p->values[i].value) * SOCIN_DEC_SCALE;
+            k->acked = (int64_t)atoll (p->values[i].value) * SOCIN_DEC_SCALE;
         }
     }
     s_acked++;
@@ -204,11 +205,12 @@ s_pump (bool generate)
         char err[256];
         for (;;) {
             if (!s_reg[r].client) break;
-            Socin__V1__IngestReply *reply = (Socin__V1__IngestReply *) socin_client_recv (
+            Socin__V1__IngestReply *reply = (Socin__V1__IngestReply *)socin_client_recv (
                 s_reg[r].client, &socin__v1__ingest_reply__descriptor, 0, err, sizeof err);
             if (!reply) break;
             for (int i = 0; i < NREGIONS * INFLIGHT; i++)
-                if (s_pend[i].used && s_pend[i].region == r && !strcmp (s_pend[i].id, reply->request_id) &&
+                if (s_pend[i].used && s_pend[i].region == r &&
+                    !strcmp (s_pend[i].id, reply->request_id) &&
                     reply->body_case == SOCIN__V1__INGEST_REPLY__BODY_SUMMARY)
                     s_on_summary (&s_pend[i], reply->summary);
             protobuf_c_message_free_unpacked (&reply->base, NULL);
@@ -220,8 +222,7 @@ s_pump (bool generate)
         if (p->used && now - p->sent_at > RESEND_MS) {
             if (p->sent_at) s_resends++;
             s_send (p);
-        }
-        else if (!p->used && generate)
+        } else if (!p->used && generate)
             s_new_submission (i / INFLIGHT, p);
     }
 }
@@ -277,7 +278,7 @@ test_chaos (void)
             zclock_sleep (2);
             continue;
         }
-        int which = (int) (s_rand () % 4);
+        int which = (int)(s_rand () % 4);
         t_daemon_t *d = s_victim (which);
         t_kill9 (d);
         s_kills[which]++;
@@ -315,13 +316,13 @@ test_every_value (void)
             char period[16];
             s_period (ind, slot, period);
             Socin__V1__ValuesQuery q = SOCIN__V1__VALUES_QUERY__INIT;
-            q.indicator = (char *) s_indicators[ind];
+            q.indicator = (char *)s_indicators[ind];
             q.period = period;
             Socin__V1__ReportRequest req = SOCIN__V1__REPORT_REQUEST__INIT;
             req.request_id = "v";
             req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_VALUES;
             req.values = &q;
-            Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *) socin_client_call (
+            Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *)socin_client_call (
                 client, &req.base, &socin__v1__report_reply__descriptor, 30000, err, sizeof err);
             CHECK (reply && reply->table);
             if (!reply || !reply->table) {
@@ -333,26 +334,33 @@ test_every_value (void)
                     s_key_t *k = &s_reg[r].keys[ind][u][slot];
                     const Socin__V1__Row *row = NULL;
                     for (size_t i = 0; i < reply->table->n_rows && !row; i++)
-                        if (!strcmp (reply->table->rows[i]->unit, s_reg[r].units[u])) row = reply->table->rows[i];
+                        if (!strcmp (reply->table->rows[i]->unit, s_reg[r].units[u]))
+                            row = reply->table->rows[i];
                     checked++;
                     if (k->present) present++;
                     socin_dec_t got = 0;
                     char why[64];
                     bool has = row && *row->value &&
-                               socin_dec_parse (row->value, strlen (row->value), &got, why, sizeof why) == 0;
-                    if (has != k->present || (has && got != k->acked) || (row && row->values != (has ? 1 : 0))) {
+                               socin_dec_parse (row->value, strlen (row->value), &got, why,
+                                                sizeof why) == 0;
+                    if (has != k->present || (has && got != k->acked) ||
+                        (row && row->values != (has ? 1 : 0))) {
                         if (wrong++ < 10)
-                            fprintf (stderr, "    %s %s %s: reporting has %s (%llu values), acknowledged %s %lld\n",
-                                     s_indicators[ind], s_reg[r].units[u], period, row ? row->value : "nothing",
-                                     row ? (unsigned long long) row->values : 0ULL, k->present ? "value" : "deletion",
-                                     (long long) (k->acked / SOCIN_DEC_SCALE));
+                            fprintf (stderr,
+                                     "    %s %s %s: reporting has %s (%llu values), acknowledged "
+                                     "%s %lld\n",
+                                     s_indicators[ind], s_reg[r].units[u], period,
+                                     row ? row->value : "nothing",
+                                     row ? (unsigned long long)row->values : 0ULL,
+                                     k->present ? "value" : "deletion",
+                                     (long long)(k->acked / SOCIN_DEC_SCALE));
                     }
                 }
             protobuf_c_message_free_unpacked (&reply->base, NULL);
         }
     socin_client_destroy (&client);
     printf ("    checked %llu keys (%llu holding a value) against reporting: %llu wrong\n",
-            (unsigned long long) checked, (unsigned long long) present, (unsigned long long) wrong);
+            (unsigned long long)checked, (unsigned long long)present, (unsigned long long)wrong);
     CHECK_INT (wrong, 0);
     CHECK (present > 0);
 }
@@ -367,18 +375,19 @@ s_load_units (int r)
     socin_client_t *client = socin_client_new (endpoint, key, s_admin, 0, err, sizeof err);
     if (!client) return -1;
     Socin__V1__DescendantsQuery q = SOCIN__V1__DESCENDANTS_QUERY__INIT;
-    q.code = (char *) s_regions[r];
+    q.code = (char *)s_regions[r];
     q.level = SOCIN__V1__LEVEL__LEVEL_MUNICIPALITY;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.request_id = "u";
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DESCENDANTS;
     req.descendants = &q;
-    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *) socin_client_call (
+    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *)socin_client_call (
         client, &req.base, &socin__v1__registry_reply__descriptor, 10000, err, sizeof err);
     socin_client_destroy (&client);
     if (!reply || !reply->records) return -1;
     for (size_t i = 0; i < reply->records->n_records && s_reg[r].nunits < MAX_UNITS; i++)
-        snprintf (s_reg[r].units[s_reg[r].nunits++], 8, "%s", reply->records->records[i]->unit->code);
+        snprintf (s_reg[r].units[s_reg[r].nunits++], 8, "%s",
+                  reply->records->records[i]->unit->code);
     protobuf_c_message_free_unpacked (&reply->base, NULL);
     return s_reg[r].nunits > 0 ? 0 : -1;
 }
@@ -390,8 +399,10 @@ main (void)
     zsys_init ();
     zsys_set_logstream (NULL);
     setenv ("SOCIN_TODAY", "2026-03-15", 1);
-    s_rng = getenv ("SOCIN_CHAOS_SEED") ? strtoull (getenv ("SOCIN_CHAOS_SEED"), NULL, 10) : (uint64_t) zclock_time ();
-    printf ("    seed %llu (SOCIN_CHAOS_SEED reproduces the schedule)\n", (unsigned long long) s_rng);
+    s_rng = getenv ("SOCIN_CHAOS_SEED") ? strtoull (getenv ("SOCIN_CHAOS_SEED"), NULL, 10)
+                                        : (uint64_t)zclock_time ();
+    printf ("    seed %llu (SOCIN_CHAOS_SEED reproduces the schedule)\n",
+            (unsigned long long)s_rng);
     t_tmpdir (s_home, sizeof s_home);
     char reg[400], upd[400], query[400], fwd[400];
     snprintf (reg, sizeof reg, "ipc://%s/registry.ipc", s_home);
@@ -401,34 +412,45 @@ main (void)
     snprintf (s_admin, sizeof s_admin, "%s/keys/admin.cert", s_home);
     const char *rargs[] = {"--endpoint", reg, "--updates", upd, NULL};
     s_registry = t_start ("socin-registry", "registry", s_home, rargs);
-    const char *pargs[] = {"--endpoint", query, "--forward", fwd, "--registry", reg, "--registry-updates", upd, NULL};
+    const char *pargs[] = {"--endpoint",         query, "--forward", fwd, "--registry", reg,
+                           "--registry-updates", upd,   NULL};
     s_reporting = s_registry ? t_start ("socin-reporting", "reporting", s_home, pargs) : NULL;
     bool ok = s_registry && s_reporting;
     for (int r = 0; r < NREGIONS && ok; r++) {
-        snprintf (s_reg[r].endpoint, sizeof s_reg[r].endpoint, "ipc://%s/ingest-%s.ipc", s_home, s_regions[r]);
-        snprintf (s_reg[r].key_path, sizeof s_reg[r].key_path, "%s/keys/ingest-%s.cert", s_home, s_regions[r]);
+        snprintf (s_reg[r].endpoint, sizeof s_reg[r].endpoint, "ipc://%s/ingest-%s.ipc", s_home,
+                  s_regions[r]);
+        snprintf (s_reg[r].key_path, sizeof s_reg[r].key_path, "%s/keys/ingest-%s.cert", s_home,
+                  s_regions[r]);
         char name[32];
         snprintf (name, sizeof name, "ingest-%s", s_regions[r]);
-        const char *iargs[] = {"--source", s_regions[r], "--territory", s_regions[r], "--endpoint", s_reg[r].endpoint,
-                               "--registry", reg, "--registry-updates", upd, "--reporting", fwd, NULL};
+        const char *iargs[] = {
+            "--source",        s_regions[r], "--territory", s_regions[r],         "--endpoint",
+            s_reg[r].endpoint, "--registry", reg,           "--registry-updates", upd,
+            "--reporting",     fwd,          NULL};
         s_reg[r].ingest = t_start ("socin-ingest", name, s_home, iargs);
         ok = s_reg[r].ingest && s_load_units (r) == 0;
         /* Wait until its replica is live, so the first submissions are not refused. */
-        for (int i = 0; ok && i < 200 && s_ctl_field (s_reg[r].ingest, "status", "replica_seq") <= 0; i++) zclock_sleep (50);
+        for (int i = 0;
+             ok && i < 200 && s_ctl_field (s_reg[r].ingest, "status", "replica_seq") <= 0; i++)
+            zclock_sleep (50);
         if (ok) s_connect (r);
     }
     if (!ok) {
         printf ("FAIL - the stack starts\n0 passed, 1 failed\n");
         return 1;
     }
-    RUN (test_chaos, "submissions go on while daemons are killed at random and restarted; every one is answered");
-    printf ("    kills: registry %llu, reporting %llu, ingest %s %llu, ingest %s %llu; submissions acknowledged %llu "
+    RUN (test_chaos, "submissions go on while daemons are killed at random and restarted; every "
+                     "one is answered");
+    printf ("    kills: registry %llu, reporting %llu, ingest %s %llu, ingest %s %llu; submissions "
+            "acknowledged %llu "
             "(%llu values), resends %llu, refusals %llu\n",
-            (unsigned long long) s_kills[0], (unsigned long long) s_kills[1], s_regions[0],
-            (unsigned long long) s_kills[2], s_regions[1], (unsigned long long) s_kills[3],
-            (unsigned long long) s_acked, (unsigned long long) s_values_acked, (unsigned long long) s_resends,
-            (unsigned long long) s_refused);
-    RUN (test_every_value, "reporting holds exactly the acknowledged value of every key: nothing lost, nothing twice");
+            (unsigned long long)s_kills[0], (unsigned long long)s_kills[1], s_regions[0],
+            (unsigned long long)s_kills[2], s_regions[1], (unsigned long long)s_kills[3],
+            (unsigned long long)s_acked, (unsigned long long)s_values_acked,
+            (unsigned long long)s_resends, (unsigned long long)s_refused);
+    RUN (
+        test_every_value,
+        "reporting holds exactly the acknowledged value of every key: nothing lost, nothing twice");
     for (int r = 0; r < NREGIONS; r++) {
         socin_client_destroy (&s_reg[r].client);
         t_free (&s_reg[r].ingest);
