@@ -139,7 +139,7 @@ run: deps
 	@$(MAKE) --no-print-directory bins
 	@deploy/local/run
 
-bench: all
+bench:
 	@tests/bench/run
 
 clean:
@@ -242,3 +242,20 @@ $(BUILD)/tests/unit/test_regressions: $(BUILD)/obj/tests/unit/test_regressions.o
 	$(CC) $(LDFLAGS) -o $@ $< $(FUZZ_REGRESSION_O) $(LIB) $(LDLIBS)
 
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- bench (tests/bench/) ----------------------------------------------------------------------
+# `make bench` runs tests/bench/run, which builds the daemons and the benchmark program
+# (bench-build), runs it against real daemons and PostgreSQL in temporary directories, prints the
+# table and writes bench/results.json. The program links the library and the test harness.
+
+BENCH_C   := $(sort $(wildcard tests/bench/*.c))
+BENCH_O   := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_C))
+BENCH_BIN := $(BUILD)/tests/bench/bench
+
+.PHONY: bench-build
+bench-build: $(SERVICE_BINS) $(BENCH_BIN)
+
+$(BENCH_BIN): $(BENCH_O) $(HARNESS_O) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_O) $(HARNESS_O) $(LIB) $(LDLIBS)
+# ---- end of bench ------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ struct socin_config_t {
     size_t count;
     bool check_only;
     bool help_only;
-    char *expanded[MAX_KEYS]; /* cache of expanded values, freed on change */
+    char *expanded[MAX_KEYS]; /* cache of expanded values, retired on change */
+    char **retired;           /* expansions replaced since: callers may still hold them */
+    size_t nretired;
 };
 
 static const socin_config_key_t s_builtin[] = {
@@ -48,11 +50,17 @@ s_find (socin_config_t *self, const char *key)
     return NULL;
 }
 
+/* Drops the cached expansions. They are kept until destroy, not freed: a daemon may hold a
+   value it read at start (the ingest its source) across a SIGHUP reload. */
 static void
 s_forget_expanded (socin_config_t *self)
 {
     for (size_t i = 0; i < self->count; i++) {
-        free (self->expanded[i]);
+        if (!self->expanded[i]) continue;
+        char **more = realloc (self->retired, (self->nretired + 1) * sizeof *more);
+        if (!more) socin_fatal ("memory.exhausted", NULL);
+        self->retired = more;
+        self->retired[self->nretired++] = self->expanded[i];
         self->expanded[i] = NULL;
     }
 }
@@ -79,6 +87,8 @@ socin_config_destroy (socin_config_t **self_p)
     socin_config_t *self = *self_p;
     if (!self) return;
     s_forget_expanded (self);
+    for (size_t i = 0; i < self->nretired; i++) free (self->retired[i]);
+    free (self->retired);
     for (size_t i = 0; i < self->count; i++) {
         free (self->entries[i].file_value);
         free (self->entries[i].arg_value);

@@ -53,7 +53,8 @@ bool socin_config_check_only (socin_config_t *self);
 bool socin_config_help_only (socin_config_t *self);
 
 /* Effective values (with ${...} expanded). The key must be in the table: asking for another
-   is a programming error and aborts. */
+   is a programming error and aborts. A returned string stays valid until the object is
+   destroyed; after a reload or a set it may be out of date (ask again for the current value). */
 const char *socin_config_str (socin_config_t *self, const char *key);
 int64_t socin_config_int (socin_config_t *self, const char *key);
 bool socin_config_bool (socin_config_t *self, const char *key);

@@ -209,6 +209,12 @@ typedef struct {
     uint64_t *applied;
     size_t nnames;
     uint64_t superseded, unresolved;
+    /* The last lookups: values come in key order, so runs share indicator, unit, period. */
+    const char *ind_text, *unit_text, *period_text;
+    const socin_indicator_t *ind;
+    const socin_unit_t *unit;
+    socin_period_t period;
+    bool period_ok;
 } s_txn_t;
 
 static uint64_t *
@@ -280,15 +286,24 @@ static int
 s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_dec_t value,
              int32_t first_day)
 {
-    const socin_indicator_t *ind = socin_model_indicator (t->model, c->indicator);
-    const socin_unit_t *unit = socin_model_unit (t->model, c->unit);
-    socin_period_t period;
-    char why[128];
-    if (!ind || !unit || socin_period_parse (c->period, &period, why, sizeof why)) {
+    if (!t->ind_text || strcmp (t->ind_text, c->indicator)) {
+        t->ind_text = c->indicator;
+        t->ind = socin_model_indicator (t->model, c->indicator);
+    }
+    if (!t->unit_text || strcmp (t->unit_text, c->unit)) {
+        t->unit_text = c->unit;
+        t->unit = socin_model_unit (t->model, c->unit);
+    }
+    if (!t->period_text || strcmp (t->period_text, c->period)) {
+        char why[128];
+        t->period_text = c->period;
+        t->period_ok = socin_period_parse (c->period, &t->period, why, sizeof why) == 0;
+    }
+    if (!t->ind || !t->unit || !t->period_ok) {
         t->unresolved++;
         return 0;
     }
-    s_mem_t m = {ind, unit, period, c->disaggregation, present, value, first_day};
+    s_mem_t m = {t->ind, t->unit, t->period, c->disaggregation, present, value, first_day};
     s_mem_push (t, &m);
     return 0;
 }
@@ -446,6 +461,7 @@ s_batches_txn (MDB_txn *txn, void *arg)
     s_txn_t *t = arg;
     t->nmem = t->nevs = t->nnames = 0;
     t->superseded = t->unresolved = 0;
+    t->ind_text = t->unit_text = t->period_text = NULL;
     size_t total = 0;
     for (size_t i = 0; i < t->n; i++) {
         rep_batch_t *rb = &t->batches[i];
@@ -518,7 +534,12 @@ socin_store_rc_t
 rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const socin_model_t *model,
                    rep_cube_t *cube, rep_events_t *events, char *err, size_t errlen)
 {
-    s_txn_t t = {self, batches, n, model, NULL, 0, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0};
+    s_txn_t t;
+    memset (&t, 0, sizeof t);
+    t.self = self;
+    t.batches = batches;
+    t.n = n;
+    t.model = model;
     socin_store_rc_t rc = socin_store_write (self->store, s_batches_txn, &t, err, errlen);
     if (rc == SOCIN_STORE_OK) {
         for (size_t i = 0; i < t.nmem; i++) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "arena.h"
 #include "cube.h"
 #include "daemon.h"
 #include "events.h"
@@ -117,6 +118,7 @@ s_ack (reporting_t *self, zmsg_t *envelope, const char *source)
 
 typedef struct {
     rep_batch_t batch;
+    socin_arena_t *arena; /* the decoded message lives here */
     Socin__V1__ForwardMessage *msg;
     zmsg_t *envelope;
     char source[128];
@@ -145,9 +147,13 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
             socin_wire_msg_release (&msg);
             continue;
         }
-        Socin__V1__ForwardMessage *fm = (Socin__V1__ForwardMessage *) socin_wire_unpack (
-            &socin__v1__forward_message__descriptor, msg.payload);
+        socin_arena_t *arena = socin_arena_new ();
+        Socin__V1__ForwardMessage *fm = msg.payload ? socin__v1__forward_message__unpack (
+                                                          socin_arena_allocator (arena), zframe_size (msg.payload),
+                                                          zframe_data (msg.payload))
+                                                    : NULL;
         if (!fm) {
+            socin_arena_destroy (&arena);
             s_forward_error (self, msg.envelope, E (MALFORMED_MESSAGE), "the message is not a socin.v1.ForwardMessage");
             socin_wire_msg_release (&msg);
             continue;
@@ -168,7 +174,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
             s_forward_reply (self, msg.envelope, &reply);
             socin_info ("source.hello", "source=%s applied=%llu announced=%llu", socin_log_q (source),
                         (unsigned long long) w.applied_seq, (unsigned long long) fm->hello->last_seq);
-            protobuf_c_message_free_unpacked (&fm->base, NULL);
+            socin_arena_destroy (&arena);
             break;
         }
         case SOCIN__V1__FORWARD_MESSAGE__BODY_HEARTBEAT: {
@@ -180,13 +186,14 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
             reply.body_case = SOCIN__V1__FORWARD_REPLY__BODY_HEARTBEAT;
             reply.heartbeat = &hb;
             s_forward_reply (self, msg.envelope, &reply);
-            protobuf_c_message_free_unpacked (&fm->base, NULL);
+            socin_arena_destroy (&arena);
             break;
         }
         case SOCIN__V1__FORWARD_MESSAGE__BODY_BATCH: {
             rep_apply_contact (self->apply, source, 0);
             s_pending_t *p = &group[n++];
             p->msg = fm;
+            p->arena = arena;
             p->batch.batch = fm->batch;
             snprintf (p->source, sizeof p->source, "%s", source);
             p->batch.source = p->source;
@@ -197,7 +204,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
         }
         default:
             s_forward_error (self, msg.envelope, E (UNSUPPORTED), "unknown forward message");
-            protobuf_c_message_free_unpacked (&fm->base, NULL);
+            socin_arena_destroy (&arena);
         }
         socin_wire_msg_release (&msg);
     }
@@ -243,7 +250,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
         free (batches);
     }
     for (size_t i = 0; i < n; i++) {
-        protobuf_c_message_free_unpacked (&group[i].msg->base, NULL);
+        socin_arena_destroy (&group[i].arena);
         zmsg_destroy (&group[i].envelope);
     }
     free (group);
