@@ -186,6 +186,25 @@ resolves_a_key_from_text_or_certificate_files (void)
     }
     CHECK_INT (socin_keys_public (s_path ("keys/junk.cert"), out, s_err, sizeof s_err), -1);
     CHECK_CONTAINS (s_err, "is neither a Z85 public key nor a readable certificate file");
+
+    /* A path of exactly 40 characters is also well-formed Z85: an existing file wins. */
+    char dir[64];
+    snprintf (dir, sizeof dir, "/tmp/socin-z85-XXXXXX");
+    if (mkdtemp (dir)) {
+        char path[64];
+        snprintf (path, sizeof path, "%s/", dir);
+        size_t n = strlen (path);
+        while (n < SOCIN_KEY_LEN - 5) path[n++] = 'k';
+        memcpy (path + n, ".cert", 6);
+        CHECK_INT (strlen (path), SOCIN_KEY_LEN);
+        CHECK (socin_key_valid (path));
+        CHECK_INT (zcert_save_public (cert, path), 0);
+        memset (out, 0, sizeof out);
+        CHECK_INT (socin_keys_public (path, out, s_err, sizeof s_err), 0);
+        CHECK_STR (out, expected);
+        unlink (path);
+        rmdir (dir);
+    }
     zcert_destroy (&cert);
 }
 
