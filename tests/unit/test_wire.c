@@ -191,9 +191,10 @@ resolves_a_key_from_text_or_certificate_files (void)
     char dir[64];
     snprintf (dir, sizeof dir, "/tmp/socin-z85-XXXXXX");
     if (mkdtemp (dir)) {
-        char path[64];
-        snprintf (path, sizeof path, "%s/", dir);
-        size_t n = strlen (path);
+        char path[128];
+        size_t n = strlen (dir);
+        memcpy (path, dir, n);
+        path[n++] = '/';
         while (n < SOCIN_KEY_LEN - 5) path[n++] = 'k';
         memcpy (path + n, ".cert", 6);
         CHECK_INT (strlen (path), SOCIN_KEY_LEN);
