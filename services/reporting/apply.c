@@ -23,7 +23,7 @@ typedef struct {
 
 struct rep_apply_t {
     socin_store_t *store;
-    MDB_dbi values, history, events, sources;
+    MDB_dbi values, history, events, sources, batch_db;
     s_source_t *src;
     size_t nsrc;
     uint64_t batches, duplicates, gaps, changes, superseded, unresolved;
@@ -54,6 +54,7 @@ rep_apply_new (socin_store_t *store)
     self->history = socin_store_dbi (store, "history", 0);
     self->events = socin_store_dbi (store, "events", 0);
     self->sources = socin_store_dbi (store, "sources", 0);
+    self->batch_db = socin_store_dbi (store, "batches", 0);
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
         MDB_cursor *cur;
@@ -266,9 +267,7 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int3
     *out = 0;
     rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size >= klen + 9 && !memcmp (k.mv_data, prefix, klen + 1)) {
-        Socin__V1__HistoryEntry *e = socin__v1__history_entry__unpack (NULL, v.mv_size, v.mv_data);
-        bool deleted = e && e->deleted;
-        if (e) socin__v1__history_entry__free_unpacked (e, NULL);
+        bool deleted = v.mv_size >= 1 && (((const unsigned char *) v.mv_data)[0] & FLAG_DELETE);
         if (deleted)
             present = false;
         else if (!present) {
@@ -317,20 +316,9 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     size_t klen = s_value_key (c, key);
     if (!klen) return 0;
     size_t slen = strlen (source);
-    /* History: every change, whether or not it is the latest version. */
-    Socin__V1__HistoryEntry h = SOCIN__V1__HISTORY_ENTRY__INIT;
-    char text[SOCIN_DEC_STRLEN];
-    socin_dec_format (c->value_micros, text, sizeof text);
-    h.new_value = c->deleted ? "" : text;
-    h.deleted = c->deleted;
-    h.submitter = b->submitter;
-    h.submitter_key = b->submitter_key;
-    h.submission_id = b->submission_id;
-    h.changed_ms = b->accepted_ms;
-    h.comment = c->comment;
-    h.source = (char *) source;
-    h.source_seq = b->seq;
-    /* Ordered as versions are: accepted time, then source, then sequence. */
+    /* History: every change, whether or not it is the latest version; who sent it and when
+       is kept once per batch (batches). Ordered as versions are: accepted time, then source,
+       then sequence. */
     size_t hlen = klen, cut = slen < 127 ? slen : 127;
     key[hlen++] = (char) 0xFF;
     socin_be64_put ((unsigned char *) key + hlen, (uint64_t) b->accepted_ms);
@@ -340,10 +328,14 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     key[hlen++] = 0;
     socin_be64_put ((unsigned char *) key + hlen, b->seq);
     hlen += 8;
-    MDB_val hk = {hlen, key}, hv = {socin__v1__history_entry__get_packed_size (&h), NULL};
+    size_t clen = strlen (c->comment);
+    MDB_val hk = {hlen, key}, hv = {9 + clen, NULL};
     int rc = mdb_put (txn, self->history, &hk, &hv, MDB_RESERVE);
     if (rc) return rc;
-    socin__v1__history_entry__pack (&h, hv.mv_data);
+    unsigned char *hp = hv.mv_data;
+    hp[0] = c->deleted ? FLAG_DELETE : 0;
+    memcpy (hp + 1, &c->value_micros, 8);
+    memcpy (hp + 9, c->comment, clen);
 
     MDB_val k = {klen, key}, old;
     rc = mdb_get (txn, self->values, &k, &old);
@@ -435,6 +427,35 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     return 0;
 }
 
+/* Who sent batch SEQ of SOURCE, and when: once per batch, for the history. */
+static size_t
+s_batch_key (const char *source, uint64_t seq, char *key)
+{
+    size_t n = strlen (source);
+    if (n > 127) n = 127;
+    memcpy (key, source, n);
+    key[n] = 0;
+    socin_be64_put ((unsigned char *) key + n + 1, seq);
+    return n + 9;
+}
+
+static int
+s_put_batch (rep_apply_t *self, MDB_txn *txn, const rep_batch_t *rb)
+{
+    Socin__V1__ChangeBatch head = SOCIN__V1__CHANGE_BATCH__INIT;
+    head.seq = rb->batch->seq;
+    head.submission_id = rb->batch->submission_id;
+    head.submitter = rb->batch->submitter;
+    head.submitter_key = rb->batch->submitter_key;
+    head.accepted_ms = rb->batch->accepted_ms;
+    char key[140];
+    MDB_val k = {s_batch_key (rb->source, rb->batch->seq, key), key};
+    MDB_val v = {socin__v1__change_batch__get_packed_size (&head), NULL};
+    int rc = mdb_put (txn, self->batch_db, &k, &v, MDB_RESERVE);
+    if (!rc) socin__v1__change_batch__pack (&head, v.mv_data);
+    return rc;
+}
+
 /* One value change of the group, with its key, for applying in key order. */
 typedef struct {
     const rep_batch_t *rb;
@@ -477,6 +498,8 @@ s_batches_txn (MDB_txn *txn, void *arg)
         *applied = rb->batch->seq;
         rb->outcome = REP_APPLIED;
         total += rb->batch->n_values;
+        int rc = s_put_batch (t->self, txn, rb);
+        if (rc) return rc;
     }
     /* Values in key order: B-tree pages are then touched once each, in order, which is what
        makes a large transaction cheap. Which version wins does not depend on this order. */
@@ -673,16 +696,40 @@ rep_apply_history (rep_apply_t *self, const char *key, size_t keylen, Socin__V1_
     MDB_val k = {keylen + 1, prefix}, v;
     int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
     const char *prev = "";
-    while (rc == 0 && k.mv_size > keylen + 1 && !memcmp (k.mv_data, prefix, keylen + 1)) {
-        Socin__V1__HistoryEntry *e = socin__v1__history_entry__unpack (NULL, v.mv_size, v.mv_data);
-        if (e) {
-            if (e->old_value != protobuf_c_empty_string) free (e->old_value);
-            e->old_value = socin_strdup (prev);
-            prev = e->deleted ? "" : e->new_value;
-            out->entries = realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
-            if (!out->entries) socin_fatal ("memory.exhausted", NULL);
-            out->entries[out->n_entries++] = e;
+    /* key, 0xFF, ms (8), source, NUL, seq (8) */
+    while (rc == 0 && k.mv_size >= keylen + 1 + 8 + 1 + 8 && !memcmp (k.mv_data, prefix, keylen + 1) &&
+           v.mv_size >= 9) {
+        const unsigned char *hk = (const unsigned char *) k.mv_data + keylen + 1, *hv = v.mv_data;
+        size_t slen = k.mv_size - keylen - 1 - 8 - 1 - 8;
+        Socin__V1__HistoryEntry *e = malloc (sizeof *e);
+        if (!e) socin_fatal ("memory.exhausted", NULL);
+        socin__v1__history_entry__init (e);
+        e->deleted = hv[0] & FLAG_DELETE;
+        socin_dec_t value;
+        memcpy (&value, hv + 1, 8);
+        char text[SOCIN_DEC_STRLEN];
+        socin_dec_format (value, text, sizeof text);
+        e->new_value = socin_strdup (e->deleted ? "" : text);
+        e->old_value = socin_strdup (prev);
+        e->comment = socin_strndup ((const char *) hv + 9, v.mv_size - 9);
+        e->changed_ms = (int64_t) socin_be64_get (hk);
+        e->source = socin_strndup ((const char *) hk + 8, slen);
+        e->source_seq = socin_be64_get (hk + 8 + slen + 1);
+        char bkey[140];
+        MDB_val bk = {s_batch_key (e->source, e->source_seq, bkey), bkey}, bv;
+        if (mdb_get (txn, self->batch_db, &bk, &bv) == 0) {
+            Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, bv.mv_size, bv.mv_data);
+            if (b) {
+                e->submitter = socin_strdup (b->submitter);
+                e->submitter_key = socin_strdup (b->submitter_key);
+                e->submission_id = socin_strdup (b->submission_id);
+                socin__v1__change_batch__free_unpacked (b, NULL);
+            }
         }
+        prev = e->new_value;
+        out->entries = realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
+        if (!out->entries) socin_fatal ("memory.exhausted", NULL);
+        out->entries[out->n_entries++] = e;
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close (cur);

@@ -2,7 +2,9 @@
 
         values   "V" indicator NUL unit NUL period NUL disaggregation -> the current state:
                  value, version (accepted time, source, sequence), first day received
-        history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change
+        history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change:
+                 flags (deleted), value, comment
+        batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time
         events   unit NUL event id -> version and event
         sources  source name -> the last sequence applied from it
 
