@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -37,6 +38,7 @@ struct socin_daemon_t {
     bool draining;
     bool stopping;
     int64_t drain_started;
+    int64_t released_at;
     int64_t started;
     s_backup_t backups[MAX_BACKUPS];
     socin_config_key_t *keys; /* service keys + shared keys */
@@ -275,6 +277,14 @@ s_cron (zloop_t *loop, int timer_id, void *arg)
 {
     socin_daemon_t *self = arg;
     s_reap_backups (self);
+    /* Every few seconds, give back what large transactions and reads left behind: free heap
+       pages to the system, and the store's file pages to the page cache. */
+    int64_t now = socin_mono_ms ();
+    if (now - self->released_at >= 3000) {
+        self->released_at = now;
+        malloc_trim (0);
+        socin_store_release_pages (self->store);
+    }
     if (self->service->cron) self->service->cron (self, self->service->arg);
     if (self->draining) {
         bool done = !self->service->drain || self->service->drain (self, self->service->arg);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -283,6 +284,16 @@ socin_store_backup_start (socin_store_t *self, const char *path, char *err, size
         _exit (127);
     }
     return pid;
+}
+
+void
+socin_store_release_pages (socin_store_t *self)
+{
+    /* The map is read-only and shared (no MDB_WRITEMAP): dropping its page-table entries
+       loses nothing; a read transaction that touches a page again faults it back in. */
+    MDB_envinfo info;
+    if (mdb_env_info (self->env, &info) || !info.me_mapaddr) return;
+    madvise (info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
 }
 
 void

@@ -77,6 +77,11 @@ pid_t socin_store_backup_start (socin_store_t *self, const char *path, char *err
 int socin_store_backup_main (int argc, char **argv);
 int socin_store_copy (const char *from_dir, const char *to_dir, char *err, size_t errlen);
 
+/* Drops this process's mappings of the store's pages (they stay in the page cache and come
+   back on the next access), so the resident size reflects the daemon's own memory rather than
+   how much of the file it last read. Cheap; the daemon's cron calls it every few seconds. */
+void socin_store_release_pages (socin_store_t *self);
+
 /* Map size, pages used, and the entry count of each named database, as "key:value" lines. */
 void socin_store_stats (socin_store_t *self, socin_str_t *out);
 

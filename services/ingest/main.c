@@ -1,7 +1,8 @@
 /*  socin-ingest: validated, idempotent, durable submissions, forwarded without loss.
 
     One per region. Submissions arrive on a ROUTER socket (many in flight per client). Each
-    wake of the loop takes every waiting submission (up to group_max), validates each against
+    wake of the loop takes the waiting submissions (up to group_max, and no more once they hold
+    group_values items), validates each against
     the registry replica, applies them all in one LMDB transaction and commits it once
     (group commit), and only then answers each with its import summary. Every submission that
     changed anything becomes one change batch in the outbox, in the same transaction, which
@@ -35,7 +36,7 @@ typedef struct {
     ing_forward_t *forward;
     zsock_t *router;
     const char *source;
-    size_t max_message, max_items, group_max;
+    size_t max_message, max_items, group_max, group_values;
     uint32_t event_lock_days;
     uint32_t *territory;
     size_t nterritory;
@@ -58,6 +59,8 @@ static const socin_config_key_t s_keys[] = {
     {"max_message", SOCIN_CFG_SIZE, "16M", "largest submission accepted"},
     {"max_items", SOCIN_CFG_INT, "100000", "most items (values and events) in one submission"},
     {"group_max", SOCIN_CFG_INT, "512", "most submissions committed together (one fsync)"},
+    {"group_values", SOCIN_CFG_INT, "50000",
+     "a group takes no more submissions once it holds this many items (bounds commit time and memory)"},
     {"event_lock_days", SOCIN_CFG_INT, "730", "events older than this many days are refused as locked"},
     {NULL},
 };
@@ -430,11 +433,13 @@ s_on_submissions (zloop_t *loop, zsock_t *sock, void *arg)
     ingest_t *self = arg;
     s_item_t *group = calloc (self->group_max, sizeof *group);
     if (!group) socin_fatal ("memory.exhausted", NULL);
-    size_t n = 0;
+    size_t n = 0, items = 0;
     socin_wire_msg_t msg;
-    while (n < self->group_max && socin_wire_recv (sock, &msg) == 0) {
-        if (s_take (self, &msg, &group[n], group, n))
+    while (n < self->group_max && items < self->group_values && socin_wire_recv (sock, &msg) == 0) {
+        if (s_take (self, &msg, &group[n], group, n)) {
+            items += group[n].p.sub->n_values + group[n].p.sub->n_events;
             n++;
+        }
         else
             s_item_free (&group[n]);
         socin_wire_msg_release (&msg);
@@ -497,6 +502,7 @@ s_start (socin_daemon_t *daemon, void *arg)
     self->max_items = (size_t) socin_config_int (self->config, "max_items");
     self->group_max = (size_t) socin_config_int (self->config, "group_max");
     if (self->group_max < 1) self->group_max = 1;
+    self->group_values = (size_t) socin_config_int (self->config, "group_values");
     self->event_lock_days = (uint32_t) socin_config_int (self->config, "event_lock_days");
     zcert_t *cert = socin_daemon_cert (daemon);
 

@@ -612,7 +612,10 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     MDB_cursor *cur;
     MDB_val k, v;
     mdb_cursor_open (txn, self->values, &cur);
+    uint64_t scanned = 0;
     while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
+        /* Reading the whole store maps all of it: let go of what was read as we go. */
+        if (++scanned % 262144 == 0) socin_store_release_pages (self->store);
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
         if (v.mv_size < STATE_HEAD ||

@@ -246,7 +246,9 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
         if (rc != SOCIN_STORE_OK)
             socin_error ("batch.store_failed", "batches=%zu reason=%s", n, socin_log_q (err));
         else
-            socin_info ("batches.applied", "batches=%zu ms=%.1f", n, ms);
+            socin_info ("batches.applied", "batches=%zu values=%zu ms=%.1f", n, values, ms);
+        /* A large transaction maps much of the store: let go of it (see store.h). */
+        if (values >= 50000) socin_store_release_pages (self->store);
         free (batches);
     }
     for (size_t i = 0; i < n; i++) {
