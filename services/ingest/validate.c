@@ -13,6 +13,7 @@
 #include "index.h"
 #include "log.h"
 #include "str.h"
+#include "valuekey.h"
 
 #define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 #define KIND_VALUE SOCIN__V1__ITEM_KIND__ITEM_KIND_VALUE
@@ -119,20 +120,8 @@ int
 ing_value_key (const char *indicator, const char *unit, const char *period,
                const char *disaggregation, char *key, size_t *keylen)
 {
-    size_t a = strlen (indicator), b = strlen (unit), c = strlen (period), d = strlen (disaggregation);
-    if (1 + a + 1 + b + 1 + c + 1 + d > ING_KEY_MAX) return -1;
-    char *p = key;
-    *p++ = 'V';
-    memcpy (p, indicator, a + 1);
-    p += a + 1;
-    memcpy (p, unit, b + 1);
-    p += b + 1;
-    memcpy (p, period, c + 1);
-    p += c + 1;
-    memcpy (p, disaggregation, d);
-    p += d;
-    *keylen = (size_t) (p - key);
-    return 0;
+    *keylen = socin_value_key (indicator, unit, period, disaggregation, key);
+    return *keylen ? 0 : -1;
 }
 
 static bool

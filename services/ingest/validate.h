@@ -20,9 +20,10 @@
 #include "decimal.h"
 #include "model.h"
 #include "period.h"
+#include "valuekey.h"
 #include "socin/v1/ingest.pb-c.h"
 
-#define ING_KEY_MAX     400
+#define ING_KEY_MAX     SOCIN_VALUE_KEY_MAX
 #define ING_COMMENT_MAX 1000
 #define ING_ID_MAX      64
 
@@ -37,7 +38,7 @@ typedef struct {
     socin_dec_t value;
     const char *comment;        /* points into the submission */
     const char *disaggregation; /* canonical, in the arena ("" for the total) */
-    /* The storage key: "V" indicator NUL unit NUL period NUL disaggregation (arena). */
+    /* The storage key (valuekey.h), in the arena. */
     const char *key;
     size_t keylen;
 } ing_value_t;

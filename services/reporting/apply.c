@@ -8,10 +8,11 @@
 #include "clock.h"
 #include "index.h"
 #include "log.h"
+#include "valuekey.h"
 
 #define STATE_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4; the source follows */
 #define FLAG_DELETE 1
-#define KEY_MAX     400
+#define KEY_MAX     SOCIN_VALUE_KEY_MAX
 
 typedef struct {
     char name[128];
@@ -104,47 +105,10 @@ rep_apply_stale (rep_apply_t *self)
 
 /* ---- keys and states ---- */
 
-/* Splits a value key into its parts (pointers into KEY, which ends in a NUL-free disagg). */
-static bool
-s_split_key (const char *key, size_t len, const char **ind, const char **unit, const char **period,
-             char *disagg, size_t dlen)
-{
-    if (len < 2 || key[0] != 'V') return false;
-    const char *end = key + len, *p = key + 1;
-    *ind = p;
-    p = memchr (p, 0, (size_t) (end - p));
-    if (!p) return false;
-    *unit = ++p;
-    p = memchr (p, 0, (size_t) (end - p));
-    if (!p) return false;
-    *period = ++p;
-    p = memchr (p, 0, (size_t) (end - p));
-    if (!p) return false;
-    p++;
-    size_t n = (size_t) (end - p);
-    if (n >= dlen) return false;
-    memcpy (disagg, p, n);
-    disagg[n] = 0;
-    return true;
-}
-
 static size_t
 s_value_key (const Socin__V1__ValueChange *c, char *key)
 {
-    size_t a = strlen (c->indicator), b = strlen (c->unit), d = strlen (c->period),
-           e = strlen (c->disaggregation);
-    if (4 + a + b + d + e > KEY_MAX) return 0;
-    char *p = key;
-    *p++ = 'V';
-    memcpy (p, c->indicator, a + 1);
-    p += a + 1;
-    memcpy (p, c->unit, b + 1);
-    p += b + 1;
-    memcpy (p, c->period, d + 1);
-    p += d + 1;
-    memcpy (p, c->disaggregation, e);
-    p += e;
-    return (size_t) (p - key);
+    return socin_value_key (c->indicator, c->unit, c->period, c->disaggregation, key);
 }
 
 typedef struct {
@@ -619,7 +583,7 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
         if (v.mv_size < STATE_HEAD ||
-            !s_split_key (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text, disagg, sizeof disagg))
+            !socin_value_key_split (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text, disagg, sizeof disagg))
             continue;
         s_state_t st;
         s_read_state (&v, &st);

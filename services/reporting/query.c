@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "log.h"
 #include "str.h"
+#include "valuekey.h"
 
 #define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 
@@ -542,25 +543,15 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q, Socin__
         return;
     }
     socin_period_format (period, ptext, sizeof ptext);
-    char key[512];
-    size_t a = strlen (ind->code), b = strlen (q->unit), c = strlen (ptext), d = strlen (disagg);
-    if (4 + a + b + c + d > sizeof key) {
+    char key[SOCIN_VALUE_KEY_MAX];
+    size_t keylen = socin_value_key (ind->code, q->unit, ptext, disagg, key);
+    if (!keylen) {
         s_fail (reply, E (INVALID_ARGUMENT), "the key is too long");
         return;
     }
-    char *p = key;
-    *p++ = 'V';
-    memcpy (p, ind->code, a + 1);
-    p += a + 1;
-    memcpy (p, q->unit, b + 1);
-    p += b + 1;
-    memcpy (p, ptext, c + 1);
-    p += c + 1;
-    memcpy (p, disagg, d);
-    p += d;
     Socin__V1__ValueHistory *h = s_new (sizeof *h);
     socin__v1__value_history__init (h);
-    rep_apply_history (ctx->apply, key, (size_t) (p - key), h);
+    rep_apply_history (ctx->apply, key, keylen, h);
     reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_HISTORY;
     reply->history = h;
 }
