@@ -290,10 +290,23 @@ void
 socin_store_release_pages (socin_store_t *self)
 {
     /* The map is read-only and shared (no MDB_WRITEMAP): dropping its page-table entries
-       loses nothing; a read transaction that touches a page again faults it back in. */
-    MDB_envinfo info;
-    if (mdb_env_info (self->env, &info) || !info.me_mapaddr) return;
-    madvise (info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
+       loses nothing; a read transaction that touches a page again faults it back in. LMDB
+       does not tell where its map is (mdb_env_info gives an address only for a fixed map),
+       so the process's own map list says: every mapping of this store's data.mdb. */
+    FILE *maps = fopen ("/proc/self/maps", "r");
+    if (!maps) return;
+    char path[PATH_MAX + 16], line[PATH_MAX + 128];
+    snprintf (path, sizeof path, "%s/data.mdb", self->dir);
+    size_t plen = strlen (path);
+    while (fgets (line, sizeof line, maps)) {
+        size_t n = strlen (line);
+        while (n && line[n - 1] == '\n') line[--n] = 0;
+        if (n < plen || strcmp (line + n - plen, path)) continue;
+        unsigned long lo, hi;
+        if (sscanf (line, "%lx-%lx", &lo, &hi) == 2 && hi > lo)
+            madvise ((void *) lo, hi - lo, MADV_DONTNEED);
+    }
+    fclose (maps);
 }
 
 void
