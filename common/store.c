@@ -310,6 +310,18 @@ socin_store_release_pages (socin_store_t *self)
 }
 
 void
+socin_store_release_pages_over (socin_store_t *self, uint64_t bytes)
+{
+    FILE *f = fopen ("/proc/self/statm", "r");
+    if (!f) return;
+    unsigned long long size, resident, shared;
+    int n = fscanf (f, "%llu %llu %llu", &size, &resident, &shared);
+    fclose (f);
+    if (n == 3 && shared * (uint64_t) sysconf (_SC_PAGESIZE) <= bytes) return;
+    socin_store_release_pages (self);
+}
+
+void
 socin_store_stats (socin_store_t *self, socin_str_t *out)
 {
     MDB_envinfo info;

@@ -82,6 +82,12 @@ int socin_store_copy (const char *from_dir, const char *to_dir, char *err, size_
    how much of the file it last read. Cheap; the daemon's cron calls it every few seconds. */
 void socin_store_release_pages (socin_store_t *self);
 
+/* The same, only when the process's mapped-file resident set (/proc/self/statm "shared")
+   exceeds BYTES: after each commit, so that a busy daemon does not fault back, transaction
+   after transaction, the pages it just let go of. */
+void socin_store_release_pages_over (socin_store_t *self, uint64_t bytes);
+#define SOCIN_STORE_MAPPED_SLACK (32ULL * 1024 * 1024)
+
 /* Map size, pages used, and the entry count of each named database, as "key:value" lines. */
 void socin_store_stats (socin_store_t *self, socin_str_t *out);
 

@@ -52,7 +52,7 @@ static const socin_config_key_t s_keys[] = {
     {"registry_key", SOCIN_CFG_STRING, "${keys_dir}/registry.cert", "the registry's public key (Z85 or certificate file)"},
     {"window", SOCIN_CFG_INT, "64", "change batches a source may send beyond the last acknowledged"},
     {"group_max", SOCIN_CFG_INT, "256", "most change batches applied in one transaction"},
-    {"group_values", SOCIN_CFG_INT, "50000",
+    {"group_values", SOCIN_CFG_INT, "10000",
      "a transaction takes no more batches once it holds this many values (bounds commit time and the "
      "memory LMDB keeps for dirty pages)"},
     {"max_message", SOCIN_CFG_SIZE, "64M", "largest message accepted"},
@@ -249,8 +249,8 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
             socin_error ("batch.store_failed", "batches=%zu reason=%s", n, socin_log_q (err));
         else
             socin_info ("batches.applied", "batches=%zu values=%zu ms=%.1f", n, values, ms);
-        /* A transaction maps much of the store: let go of it (see store.h). */
-        socin_store_release_pages (self->store);
+        /* A transaction maps much of the store: let go of it once it adds up (see store.h). */
+        socin_store_release_pages_over (self->store, SOCIN_STORE_MAPPED_SLACK);
         free (batches);
     }
     for (size_t i = 0; i < n; i++) {

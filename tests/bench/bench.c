@@ -2,8 +2,10 @@
     beside PostgreSQL doing the same work and beside the machine's own limits.
 
     Usage: bench --dir DIR --pg-dir DIR --out FILE [--root DIR] [--shared DIR] [--scale N]
+                 [--only STAGE,...]
     (tests/bench/run sets these up and cleans up after it; --scale N keeps every Nth
-    municipality, for a quick look while working on the benchmark itself).
+    municipality and --only runs some of the stages — machine, feed, shuffled, regions, pg —
+    for a quick look while working on the benchmark or on one figure).
 
     Stages, in order (each stack is new, in its own directory under DIR, with IPC endpoints,
     the bootstrap admin key as submitter "local" for all CZ and as the analyst, and
@@ -48,9 +50,24 @@
 /* ---- options and cleanup ---- */
 
 static struct {
-    char dir[512], pgdir[512], out[512], root[512], shared[512];
+    char dir[512], pgdir[512], out[512], root[512], shared[512], only[256];
     int scale;
 } s_opt;
+
+/* Whether --only (a comma-separated list of stage names) lets STAGE run. */
+static bool
+s_want (const char *stage)
+{
+    if (!s_opt.only[0]) return true;
+    size_t n = strlen (stage);
+    for (const char *p = s_opt.only; *p;) {
+        size_t len = strcspn (p, ",");
+        if (len == n && !strncmp (p, stage, n)) return true;
+        p += len;
+        if (*p == ',') p++;
+    }
+    return false;
+}
 
 static b_territory_t s_terr;
 static t_daemon_t *s_daemons[64];
@@ -1045,8 +1062,10 @@ main (int argc, char **argv)
         else if (!strcmp (argv[i], "--root")) snprintf (s_opt.root, sizeof s_opt.root, "%s", argv[i + 1]);
         else if (!strcmp (argv[i], "--shared")) snprintf (s_opt.shared, sizeof s_opt.shared, "%s", argv[i + 1]);
         else if (!strcmp (argv[i], "--scale")) s_opt.scale = atoi (argv[i + 1]) > 0 ? atoi (argv[i + 1]) : 1;
+        else if (!strcmp (argv[i], "--only")) snprintf (s_opt.only, sizeof s_opt.only, "%s", argv[i + 1]);
         else {
-            fprintf (stderr, "usage: bench --dir DIR --pg-dir DIR [--out FILE] [--root DIR] [--shared DIR] [--scale N]\n");
+            fprintf (stderr, "usage: bench --dir DIR --pg-dir DIR [--out FILE] [--root DIR] [--shared DIR] [--scale N] "
+                             "[--only machine,feed,shuffled,regions,pg]\n");
             return 64;
         }
     }
@@ -1133,11 +1152,11 @@ main (int argc, char **argv)
         fclose (f);
     }
 
-    s_stage_machine ();
-    s_stage_feed ();
+    if (s_want ("machine")) s_stage_machine ();
+    if (s_want ("feed")) s_stage_feed ();
     b_subs_free (&s_subs_feed);
-    s_stage_shuffled ();
-    s_stage_regions ();
+    if (s_want ("shuffled")) s_stage_shuffled ();
+    if (s_want ("regions")) s_stage_regions ();
 
     /* PostgreSQL: the same workload. */
     b_pg_opts_t pg = {0};
@@ -1157,7 +1176,7 @@ main (int argc, char **argv)
         snprintf (path, sizeof path, "%s/values-backlog.csv", s_opt.pgdir);
         pg.backlog_values = b_write_values_csv (&back, &s_terr, path);
     }
-    b_pg_run (&pg);
+    if (s_want ("pg")) b_pg_run (&pg);
 
     double total = s_secs (s_t0, b_now_us ());
     b_meta_num ("seconds", total);
