@@ -68,6 +68,7 @@ typedef struct {
     int64_t now;
     bool dry;
     uint64_t last_seq; /* as the transaction goes */
+    size_t touched;    /* values looked up so far */
 } s_apply_t;
 
 static void
@@ -114,6 +115,8 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
     ing_ledger_t *self = a->self;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         ing_value_t *v = &p->checked.values[i];
+        /* Scattered keys map much of the store within one transaction: let go as we go. */
+        if (++a->touched % 4096 == 0) socin_store_release_pages_over (self->store, SOCIN_STORE_MAPPED_SLACK);
         MDB_val k = {v->keylen, (void *) v->key}, old;
         int rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
@@ -326,7 +329,7 @@ socin_store_rc_t
 ing_ledger_apply (ing_ledger_t *self, ing_pending_t **pending, size_t n, int64_t now, bool dry,
                   char *err, size_t errlen)
 {
-    s_apply_t a = {self, pending, n, now, dry, 0};
+    s_apply_t a = {self, pending, n, now, dry, 0, 0};
     socin_store_rc_t rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
     if (dry && rc == SOCIN_STORE_ABORT) return SOCIN_STORE_OK;
     if (rc == SOCIN_STORE_OK) self->last_seq = a.last_seq;

@@ -133,10 +133,13 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
     socin_model_t *model = socin_replica_model (self->replica);
     s_pending_t *group = calloc (self->group_max, sizeof *group);
     if (!group) socin_fatal ("memory.exhausted", NULL);
-    size_t n = 0, values = 0;
+    size_t n = 0, values = 0, last = 0;
     socin_wire_msg_t msg;
-    /* Bounded groups: a transaction's dirty pages stay few, and acknowledgements come soon. */
-    while (n < self->group_max && values < self->group_values && socin_wire_recv (sock, &msg) == 0) {
+    /* Bounded groups: a transaction's dirty pages stay few, and acknowledgements come soon. A
+       batch's size is known only once it is read: the group stops when one more batch like the
+       last would pass group_values. */
+    while (n < self->group_max && (values == 0 || values + last <= self->group_values)
+           && socin_wire_recv (sock, &msg) == 0) {
         socin_peer_t *peer = socin_model_peer_by_key (model, msg.peer);
         if (!peer || peer->pb->role != SOCIN_ROLE_INGEST) {
             s_forward_error (self, msg.envelope, E (PERMISSION_DENIED), "this key is not a registered ingest");
@@ -202,6 +205,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
             p->envelope = msg.envelope;
             msg.envelope = NULL;
             values += fm->batch->n_values;
+            last = fm->batch->n_values;
             break;
         }
         default:
