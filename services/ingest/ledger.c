@@ -16,7 +16,14 @@ struct ing_ledger_t {
     socin_store_t *store;
     MDB_dbi values, events, history, batches, outbox, submissions, meta;
     uint64_t last_seq, acked_seq;
+    size_t batch_values;
 };
+
+void
+ing_ledger_set_batch_values (ing_ledger_t *self, size_t batch_values)
+{
+    self->batch_values = batch_values ? batch_values : 1;
+}
 
 ing_ledger_t *
 ing_ledger_new (socin_store_t *store)
@@ -24,6 +31,7 @@ ing_ledger_new (socin_store_t *store)
     ing_ledger_t *self = calloc (1, sizeof *self);
     if (!self) socin_fatal ("memory.exhausted", NULL);
     self->store = store;
+    self->batch_values = 10000;
     self->values = socin_store_dbi (store, "values", 0);
     self->events = socin_store_dbi (store, "events", 0);
     self->history = socin_store_dbi (store, "history", 0);
@@ -69,6 +77,7 @@ typedef struct {
     bool dry;
     uint64_t last_seq; /* as the transaction goes */
     size_t touched;    /* values looked up so far */
+    size_t chunk;      /* most values in one forwarded batch */
 } s_apply_t;
 
 static void
@@ -113,8 +122,11 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 Socin__V1__ValueChange *changes, size_t *nchanges)
 {
     ing_ledger_t *self = a->self;
+    uint64_t first = seq;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         ing_value_t *v = &p->checked.values[i];
+        /* The batch that will carry this change, if it is one (see s_apply_one). */
+        seq = first + *nchanges / a->chunk;
         /* Scattered keys map much of the store within one transaction: let go as we go. */
         if (++a->touched % 4096 == 0) socin_store_release_pages_over (self->store, SOCIN_STORE_MAPPED_SLACK);
         MDB_val k = {v->keylen, (void *) v->key}, old;
@@ -251,7 +263,7 @@ static int
 s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
 {
     p->imported = p->updated = p->ignored = p->deleted = 0;
-    p->seq = 0;
+    p->seq = p->seq_first = 0;
     bool atomic_fail = p->sub->atomic && p->checked.nconflicts;
     int rc = 0;
     if (!atomic_fail) {
@@ -262,30 +274,37 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
         if (!vchanges || !vptrs || !echanges) socin_fatal ("memory.exhausted", NULL);
         size_t nv = 0, ne = 0;
         rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
-        if (!rc) rc = s_apply_events (a, txn, p, seq, echanges, &ne);
+        /* The changes go in batches of at most `chunk` values, so that no submission makes
+           reporting's transaction (and the pages LMDB keeps for it) unbounded; the events
+           ride in the last batch. */
+        size_t nbatches = nv ? (nv + a->chunk - 1) / a->chunk : 1;
+        if (!rc) rc = s_apply_events (a, txn, p, seq + nbatches - 1, echanges, &ne);
         if (!rc && (nv || ne)) {
             /* A dry run changes nothing, so no batch carries it. */
-            p->seq = a->dry ? 0 : seq;
-            a->last_seq = seq;
-            if (!a->dry) {
-                for (size_t i = 0; i < nv; i++) vptrs[i] = &vchanges[i];
+            p->seq_first = a->dry ? 0 : seq;
+            p->seq = a->dry ? 0 : seq + nbatches - 1;
+            a->last_seq = seq + nbatches - 1;
+            for (size_t i = 0; i < nv; i++) vptrs[i] = &vchanges[i];
+            for (size_t b = 0; b < nbatches && !a->dry && !rc; b++) {
+                size_t from = b * a->chunk, count = nv - from < a->chunk ? nv - from : a->chunk;
+                bool last = b + 1 == nbatches;
                 Socin__V1__ChangeBatch batch = SOCIN__V1__CHANGE_BATCH__INIT;
-                batch.seq = seq;
+                batch.seq = seq + b;
                 batch.submission_id = p->sub->submission_id;
                 batch.submitter = (char *) p->submitter;
                 batch.submitter_key = (char *) p->submitter_key;
                 batch.accepted_ms = a->now;
-                batch.values = vptrs;
-                batch.n_values = nv;
-                batch.events = echanges;
-                batch.n_events = ne;
-                rc = s_put_seq (txn, a->self->outbox, seq, &batch.base);
+                batch.values = vptrs + from;
+                batch.n_values = count;
+                batch.events = last ? echanges : NULL;
+                batch.n_events = last ? ne : 0;
+                rc = s_put_seq (txn, a->self->outbox, batch.seq, &batch.base);
                 /* Who and when, kept after the outbox entry is gone. */
                 batch.values = NULL;
                 batch.n_values = 0;
                 batch.events = NULL;
                 batch.n_events = 0;
-                if (!rc) rc = s_put_seq (txn, a->self->batches, seq, &batch.base);
+                if (!rc) rc = s_put_seq (txn, a->self->batches, batch.seq, &batch.base);
             }
         }
         free (vchanges);
@@ -329,7 +348,7 @@ socin_store_rc_t
 ing_ledger_apply (ing_ledger_t *self, ing_pending_t **pending, size_t n, int64_t now, bool dry,
                   char *err, size_t errlen)
 {
-    s_apply_t a = {self, pending, n, now, dry, 0, 0};
+    s_apply_t a = {self, pending, n, now, dry, 0, 0, self->batch_values};
     socin_store_rc_t rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
     if (dry && rc == SOCIN_STORE_ABORT) return SOCIN_STORE_OK;
     if (rc == SOCIN_STORE_OK) self->last_seq = a.last_seq;
@@ -352,6 +371,7 @@ ing_ledger_summary (const ing_pending_t *p, const char *source, int64_t now,
     summary->dry_run = p->sub->dry_run;
     summary->source = (char *) source;
     summary->source_seq = p->seq;
+    summary->source_seq_first = p->seq_first;
     summary->accepted_ms = now;
 }
 

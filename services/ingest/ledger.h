@@ -11,7 +11,8 @@
 
     A group of submissions is applied in one write transaction, committed once (group
     commit: one fsync for many submissions); each submission that changed anything becomes
-    one change batch with the next sequence number, in the outbox in that same transaction.
+    one change batch with the next sequence number — or several consecutive ones of at most
+    `batch_values` values, its events in the last — in the outbox in that same transaction.
     Nothing is answered before that commit returns.
 */
 #ifndef SOCIN_INGEST_LEDGER_H
@@ -38,12 +39,16 @@ typedef struct {
     uint8_t digest[20];
     /* out, recomputed on each attempt of the transaction */
     uint32_t imported, updated, ignored, deleted;
-    uint64_t seq; /* its change batch, 0 when it changed nothing */
+    uint64_t seq;       /* its (last) change batch, 0 when it changed nothing */
+    uint64_t seq_first; /* its first change batch */
     int status;   /* Socin__V1__ImportStatus */
 } ing_pending_t;
 
 /* Opens the ledger's databases in STORE (at start-up). */
 ing_ledger_t *ing_ledger_new (socin_store_t *store);
+
+/* The most values one change batch carries (default 10,000; at least 1). */
+void ing_ledger_set_batch_values (ing_ledger_t *self, size_t batch_values);
 void ing_ledger_destroy (ing_ledger_t **self_p);
 
 uint64_t ing_ledger_last_seq (ing_ledger_t *self);

@@ -58,6 +58,8 @@ static const socin_config_key_t s_keys[] = {
     {"reporting_key", SOCIN_CFG_STRING, "${keys_dir}/reporting.cert", "reporting's public key (Z85 or certificate file)"},
     {"max_message", SOCIN_CFG_SIZE, "16M", "largest submission accepted"},
     {"max_items", SOCIN_CFG_INT, "100000", "most items (values and events) in one submission"},
+    {"batch_values", SOCIN_CFG_INT, "10000",
+     "most values in one change batch forwarded to reporting; a larger submission goes in several"},
     {"group_max", SOCIN_CFG_INT, "512", "most submissions committed together (one fsync)"},
     {"group_values", SOCIN_CFG_INT, "50000",
      "a group takes no more submissions once it holds this many items (bounds commit time and memory)"},
@@ -509,6 +511,8 @@ s_start (socin_daemon_t *daemon, void *arg)
     zcert_t *cert = socin_daemon_cert (daemon);
 
     self->ledger = ing_ledger_new (self->store);
+    int64_t batch_values = socin_config_int (self->config, "batch_values");
+    ing_ledger_set_batch_values (self->ledger, batch_values > 0 ? (size_t) batch_values : 1);
     socin_replica_opts_t ropts = {socin_config_str (self->config, "registry"),
                                   socin_config_str (self->config, "registry_updates"),
                                   socin_config_str (self->config, "registry_key")};

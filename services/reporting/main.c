@@ -52,7 +52,7 @@ static const socin_config_key_t s_keys[] = {
     {"registry_key", SOCIN_CFG_STRING, "${keys_dir}/registry.cert", "the registry's public key (Z85 or certificate file)"},
     {"window", SOCIN_CFG_INT, "64", "change batches a source may send beyond the last acknowledged"},
     {"group_max", SOCIN_CFG_INT, "256", "most change batches applied in one transaction"},
-    {"group_values", SOCIN_CFG_INT, "10000",
+    {"group_values", SOCIN_CFG_INT, "20000",
      "a transaction takes no more batches once it holds this many values (bounds commit time and the "
      "memory LMDB keeps for dirty pages)"},
     {"max_message", SOCIN_CFG_SIZE, "64M", "largest message accepted"},
