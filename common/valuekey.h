@@ -1,16 +1,25 @@
 /*  valuekey: the storage key of one value, shared by ingest and reporting.
 
-        "V" unit NUL indicator NUL period NUL disaggregation
+        "U" unit NUL period NUL indicator NUL disaggregation
 
-    Unit first: a region's feed arrives municipality by municipality, so a batch's keys fall
-    into a few contiguous runs of the B-tree and a commit rewrites few pages. The key holds
-    codes, not ids, so it means the same thing to every replica of the registry.
+    Unit, then period: a municipality reports a data set — many indicators — for one period at
+    a time (DHIS2's data entry and exports go by org unit and period), so the values of one
+    submission fall into a few contiguous runs of the B-tree and a commit rewrites few pages:
+    a year of monthly feed for the whole territory writes about a page per 40 values, where
+    unit-then-indicator keys rewrote every page of a unit each month. The key holds codes, not
+    ids, so it means the same thing to every replica of the registry.
+
+    Stores written before this layout hold "V" unit NUL indicator NUL period NUL disagg keys;
+    socin_value_keys_migrate() rewrites them when a daemon opens its store.
 */
 #ifndef SOCIN_VALUEKEY_H
 #define SOCIN_VALUEKEY_H
 
+#include <lmdb.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "store.h"
 
 #define SOCIN_VALUE_KEY_MAX 400
 
@@ -23,5 +32,20 @@ size_t socin_value_key (const char *indicator, const char *unit, const char *per
    NUL), the disaggregation is copied into DISAGG (DLEN bytes). False when KEY is no value key. */
 bool socin_value_key_split (const char *key, size_t len, const char **indicator, const char **unit,
                             const char **period, char *disagg, size_t dlen);
+
+/* How a history database extends a value key: by a fixed number of bytes (the ingest: its
+   sequence), or by a marker byte and whatever follows (reporting: 0xFF, time, source, seq). */
+typedef struct {
+    MDB_dbi dbi;
+    size_t suffix_len; /* fixed suffix length, or 0 */
+    int marker;        /* the byte that starts the suffix, or -1 */
+} socin_value_history_t;
+
+/* Rewrites every key of the earlier layout in VALUES and in the history databases HISTORY (N
+   of them) to the current one, at most CHUNK keys per transaction: each transaction is whole,
+   so a daemon killed meanwhile continues where it stopped. Other keys are left alone. Returns
+   the number of keys rewritten, or -1 with ERR set. */
+long long socin_value_keys_migrate (socin_store_t *store, MDB_dbi values, const socin_value_history_t *history,
+                                    size_t n, size_t chunk, char *err, size_t errlen);
 
 #endif

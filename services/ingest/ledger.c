@@ -39,6 +39,11 @@ ing_ledger_new (socin_store_t *store)
     self->outbox = socin_store_dbi (store, "outbox", 0);
     self->submissions = socin_store_dbi (store, "submissions", 0);
     self->meta = socin_store_dbi (store, "meta", 0);
+    /* Value keys of an earlier layout (valuekey.h); history keys are key + be64(seq). */
+    socin_value_history_t hist = {self->history, 8, -1};
+    char err[512];
+    if (socin_value_keys_migrate (store, self->values, &hist, 1, 50000, err, sizeof err) < 0)
+        socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
         self->last_seq = socin_store_get_u64 (txn, self->meta, "last_seq", 0);

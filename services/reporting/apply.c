@@ -56,6 +56,11 @@ rep_apply_new (socin_store_t *store)
     self->events = socin_store_dbi (store, "events", 0);
     self->sources = socin_store_dbi (store, "sources", 0);
     self->batch_db = socin_store_dbi (store, "batches", 0);
+    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq. */
+    socin_value_history_t hist = {self->history, 0, 0xFF};
+    char err[512];
+    if (socin_value_keys_migrate (store, self->values, &hist, 1, 50000, err, sizeof err) < 0)
+        socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
         MDB_cursor *cur;

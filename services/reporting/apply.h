@@ -1,6 +1,6 @@
 /*  apply: reporting's durable state, and change batches applied to it exactly once.
 
-        values   value key (valuekey.h: "V" unit NUL indicator NUL period NUL disagg.) -> the current state:
+        values   value key (valuekey.h: "U" unit NUL period NUL indicator NUL disagg.) -> the current state:
                  value, version (accepted time, source, sequence), first day received
         history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change:
                  flags (deleted), value, comment
