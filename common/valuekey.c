@@ -175,6 +175,10 @@ socin_value_keys_migrate (socin_store_t *store, MDB_dbi values, const socin_valu
             if (socin_store_write (store, s_migrate_txn, &m, err, errlen) != SOCIN_STORE_OK) return -1;
             memcpy (m.from, m.next, m.nextlen);
             m.fromlen = m.nextlen;
+            if (m.moved && total == 0)
+                socin_info ("store.keys_migrating", "from=unit_indicator_period to=unit_period_indicator");
+            if (total / 1000000 != (total + (long long) m.moved) / 1000000)
+                socin_info ("store.keys_migrating", "done=%lld", total + (long long) m.moved);
             total += (long long) m.moved;
             if (m.moved) socin_store_release_pages_over (store, SOCIN_STORE_MAPPED_SLACK);
         }
