@@ -10,9 +10,11 @@
 #include "testing.h"
 
 #include <ftw.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char s_dir[64];
@@ -151,11 +153,14 @@ s_count (socin_store_t *store, MDB_dbi dbi, char tag)
 #define NUNITS 30
 #define NINDS  7
 
+/* Fills a store of the earlier layout, migrates it CHUNK keys per transaction and checks
+   every entry. KILLED: first a child process starts the migration one key per transaction
+   and is killed with SIGKILL part way; the migration then runs again and must finish it. */
 static void
-s_migration (size_t chunk)
+s_migration (size_t chunk, bool killed)
 {
     char path[128], err[256];
-    snprintf (path, sizeof path, "%s/m%zu", s_dir, chunk);
+    snprintf (path, sizeof path, "%s/m%zu%s", s_dir, chunk, killed ? "k" : "");
     socin_store_t *store = socin_store_open (path, NULL, err, sizeof err);
     CHECK (store != NULL);
     if (!store) return;
@@ -189,8 +194,43 @@ s_migration (size_t chunk)
     s_store_put (store, values, "Vbroken", 7, "odd", 3);
 
     socin_value_history_t hist[2] = {{ih, 8, -1}, {rh, 0, 0xFF}};
+    long long before = 0;
+    if (killed) {
+        /* LMDB environments do not cross fork(): the child opens its own. */
+        socin_store_destroy (&store);
+        pid_t pid = fork ();
+        if (pid == 0) {
+            socin_store_t *st = socin_store_open (path, NULL, err, sizeof err);
+            if (!st) _exit (1);
+            MDB_dbi cv = socin_store_dbi (st, "values", 0);
+            socin_value_history_t ch[2] = {{socin_store_dbi (st, "ihistory", 0), 8, -1},
+                                           {socin_store_dbi (st, "rhistory", 0), 0, 0xFF}};
+            socin_value_keys_migrate (st, cv, ch, 2, 1, err, sizeof err);
+            _exit (0);
+        }
+        CHECK (pid > 0);
+        /* LMDB serves several processes at once: watch the child's commits, kill it once it
+           has rewritten some keys (it needs a transaction per key for the rest). */
+        store = socin_store_open (path, NULL, err, sizeof err);
+        CHECK (store != NULL);
+        if (!store) {
+            kill (pid, SIGKILL);
+            waitpid (pid, NULL, 0);
+            return;
+        }
+        values = socin_store_dbi (store, "values", 0);
+        hist[0].dbi = ih = socin_store_dbi (store, "ihistory", 0);
+        hist[1].dbi = rh = socin_store_dbi (store, "rhistory", 0);
+        for (int i = 0; i < 100000 && s_count (store, values, 'U') < 20; i++) usleep (50);
+        kill (pid, SIGKILL);
+        waitpid (pid, NULL, 0);
+        before = (long long)(s_count (store, values, 'U') + s_count (store, ih, 'U') + s_count (store, rh, 'U'));
+        CHECK (before >= 20 && before < 3 * NUNITS * NINDS);
+        fprintf (stderr, "    %lld of %d keys rewritten when the first run was killed\n", before,
+                 3 * NUNITS * NINDS);
+    }
     long long moved = socin_value_keys_migrate (store, values, hist, 2, chunk, err, sizeof err);
-    CHECK_INT (moved, 3 * NUNITS * NINDS);
+    CHECK_INT (before + moved, 3 * NUNITS * NINDS);
     CHECK_INT (s_count (store, values, 'U'), NUNITS * NINDS);
     CHECK_INT (s_count (store, values, 'V'), 1);
     CHECK_STR (s_get (store, values, "Vbroken", 7), "odd");
@@ -228,14 +268,20 @@ s_migration (size_t chunk)
 static void
 an_earlier_store_is_rewritten_whole (void)
 {
-    s_migration (50000);
+    s_migration (50000, false);
 }
 
 static void
 an_earlier_store_is_rewritten_in_small_chunks (void)
 {
-    s_migration (1);
-    s_migration (16);
+    s_migration (1, false);
+    s_migration (16, false);
+}
+
+static void
+a_migration_killed_part_way_is_finished_by_the_next (void)
+{
+    s_migration (16, true);
 }
 
 int
@@ -254,6 +300,8 @@ main (void)
          "under the new key, other keys untouched, and a second run finds nothing to do");
     RUN (an_earlier_store_is_rewritten_in_small_chunks,
          "the same with one and sixteen keys per transaction");
+    RUN (a_migration_killed_part_way_is_finished_by_the_next,
+         "a migration killed with SIGKILL part way is finished by the next run, every entry right");
     nftw (s_dir, s_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_SUMMARY ();
 }
