@@ -230,7 +230,13 @@ s_migration (size_t chunk, bool killed)
                  3 * NUNITS * NINDS);
     }
     long long moved = socin_value_keys_migrate (store, values, hist, 2, chunk, err, sizeof err);
-    CHECK_INT (before + moved, 3 * NUNITS * NINDS);
+    if (!killed)
+        CHECK_INT (moved, 3 * NUNITS * NINDS);
+    else
+        /* Not exactly the rest: a transaction the child committed as it was killed may be
+           seen by the next writer before readers see it (LMDB publishes it to readers last).
+           The counts below are what matters. */
+        CHECK (moved > 0 && before + moved <= 3 * NUNITS * NINDS);
     CHECK_INT (s_count (store, values, 'U'), NUNITS * NINDS);
     CHECK_INT (s_count (store, values, 'V'), 1);
     CHECK_STR (s_get (store, values, "Vbroken", 7), "odd");
