@@ -279,3 +279,36 @@ t_wait_for (bool (*condition) (void *arg), void *arg, int ms)
     }
     return condition (arg);
 }
+
+long long
+t_registry_seq (t_daemon_t *registry)
+{
+    char out[1024];
+    if (t_ctl (registry->ctl, "seq", out, sizeof out)) return -1;
+    return t_field (out, "seq");
+}
+
+typedef struct {
+    t_daemon_t *d;
+    long long seq; /* the registry sequence the replica must reach; -1: live is enough */
+} s_replica_wait_t;
+
+static bool
+s_replica_caught_up (void *arg)
+{
+    s_replica_wait_t *w = arg;
+    char out[4096];
+    if (t_ctl (w->d->ctl, "status", out, sizeof out) || !strstr (out, "replica_state:live")) return false;
+    return w->seq < 0 || t_field (out, "replica_seq") >= w->seq;
+}
+
+bool
+t_wait_replica (t_daemon_t *d, t_daemon_t *registry, int ms)
+{
+    s_replica_wait_t w = {d, t_registry_seq (registry)};
+    if (t_wait_for (s_replica_caught_up, &w, ms)) return true;
+    char out[4096] = "";
+    t_ctl (d->ctl, "status", out, sizeof out);
+    fprintf (stderr, "    %s's replica did not reach registry seq %lld:\n%s\n", d->name, w.seq, out);
+    return false;
+}

@@ -65,4 +65,11 @@ const char *t_shared (const char *relative);
 /* Polls CONDITION (a function returning true when done) every 50 ms for up to MS. */
 bool t_wait_for (bool (*condition) (void *arg), void *arg, int ms);
 
+/* The registry's current sequence (its `seq` control command), -1 when it does not answer. */
+long long t_registry_seq (t_daemon_t *registry);
+
+/* Waits up to MS until D's replica is live and holds everything REGISTRY has now (live is
+   enough when the registry does not answer); says on stderr what D reports when it is not. */
+bool t_wait_replica (t_daemon_t *d, t_daemon_t *registry, int ms);
+
 #endif

@@ -77,14 +77,6 @@ s_put_submitter (const char *name, const char *key, const char *territory, const
     return ok ? 0 : -1;
 }
 
-static long long
-s_registry_seq (void)
-{
-    char out[1024];
-    if (t_ctl (s_registry->ctl, "seq", out, sizeof out)) return -1;
-    return t_field (out, "seq");
-}
-
 /* ---- control sockets ---- */
 
 static long long
@@ -123,34 +115,6 @@ s_lines (const char *text)
     for (const char *p = text; *p; p++)
         n += *p == '\n';
     return n;
-}
-
-typedef struct {
-    t_daemon_t *ingest;
-    long long seq; /* the registry sequence the replica must reach; -1: live is enough */
-} s_replica_wait_t;
-
-static bool
-s_replica_caught_up (void *arg)
-{
-    s_replica_wait_t *w = arg;
-    char out[4096];
-    if (t_ctl (w->ingest->ctl, "status", out, sizeof out) || !strstr (out, "replica_state:live"))
-        return false;
-    return w->seq < 0 || t_field (out, "replica_seq") >= w->seq;
-}
-
-/* Waits until INGEST's replica is live and holds everything the registry has. */
-static bool
-s_wait_replica (t_daemon_t *ingest)
-{
-    s_replica_wait_t w = {ingest, s_registry_seq ()};
-    if (t_wait_for (s_replica_caught_up, &w, 20000)) return true;
-    char out[4096];
-    t_ctl (ingest->ctl, "status", out, sizeof out);
-    fprintf (stderr, "    %s's replica did not reach registry seq %lld:\n%s\n", ingest->name, w.seq,
-             out);
-    return false;
 }
 
 /* ---- submissions ---- */
@@ -1105,7 +1069,7 @@ test_disabled (void)
     snprintf (key, sizeof key, "%s", zcert_public_txt (cert));
     zcert_destroy (&cert);
     CHECK_INT (s_put_submitter ("brno", key, "582786", "DS_PARTICIPATION", false), 0);
-    CHECK (s_wait_replica (s_ingest));
+    CHECK (t_wait_replica (s_ingest, s_registry, 20000));
     socin_client_t *client = socin_client_new (s_ep1, s_key1, path, 0, err, sizeof err);
     CHECK (client != NULL);
     if (!client) return;
@@ -1128,7 +1092,7 @@ test_disabled (void)
 
     /* Disabled: what it sends on its open connection is refused, a new one cannot connect. */
     CHECK_INT (s_put_submitter ("brno", key, "582786", "DS_PARTICIPATION", true), 0);
-    CHECK (s_wait_replica (s_ingest));
+    CHECK (t_wait_replica (s_ingest, s_registry, 20000));
     long long values = s_values (s_ingest);
     s_batch (&b, "t8-brno-disabled");
     s_value (&b, "PART_EVENTS", "582786", "202508", "", "4");
@@ -1437,7 +1401,7 @@ test_registry_down (void)
 
     /* The registry back: the replica follows it again. */
     CHECK_INT (t_restart (s_registry), 0);
-    CHECK (s_wait_replica (s_ingest));
+    CHECK (t_wait_replica (s_ingest, s_registry, 20000));
 }
 
 int
@@ -1481,7 +1445,8 @@ main (void)
                 s_put_submitter ("jmk", zcert_public_txt (jmk), "CZ064", NULL, false) == 0;
         zcert_destroy (&jmk);
     }
-    ready = ready && s_wait_replica (s_ingest) && s_wait_replica (s_ingest2);
+    ready = ready && t_wait_replica (s_ingest, s_registry, 20000) &&
+            t_wait_replica (s_ingest2, s_registry, 20000);
     if (ready) {
         s_local = socin_client_new (s_ep1, s_key1, s_admin_cert, 0, err, sizeof err);
         s_jmk = socin_client_new (s_ep1, s_key1, s_jmk_cert, 0, err, sizeof err);

@@ -519,14 +519,6 @@ s_reg_call (Socin__V1__RegistryRequest *req)
     return reply;
 }
 
-static long long
-s_registry_seq (void)
-{
-    char out[1024];
-    if (t_ctl (s_registry->ctl, "seq", out, sizeof out)) return -1;
-    return t_field (out, "seq");
-}
-
 static bool
 s_put_peer (const char *name, const char *key, int role)
 {
@@ -614,31 +606,6 @@ s_import_catalogue (void)
     if (r) protobuf_c_message_free_unpacked (&r->base, NULL);
     free (text);
     return ok;
-}
-
-typedef struct {
-    t_daemon_t *d;
-    long long seq;
-} s_replica_wait_t;
-
-static bool
-s_replica_caught_up (void *arg)
-{
-    s_replica_wait_t *w = arg;
-    char out[4096];
-    if (t_ctl (w->d->ctl, "status", out, sizeof out) || !strstr (out, "replica_state:live"))
-        return false;
-    return t_field (out, "replica_seq") >= w->seq;
-}
-
-/* Waits until D's replica holds everything the registry has. */
-static bool
-s_wait_replica (t_daemon_t *d)
-{
-    s_replica_wait_t w = {d, s_registry_seq ()};
-    if (t_wait_for (s_replica_caught_up, &w, 30000)) return true;
-    fprintf (stderr, "    %s's replica did not reach registry seq %lld\n", d->name, w.seq);
-    return false;
 }
 
 static void
@@ -2248,7 +2215,7 @@ test_kill9 (void)
     Socin__V1__ReportReply *r = s_rollup ("T_SUM", "202601", 0, NULL, NULL, NULL);
     CHECK (r && r->stamp);
     if (r && r->stamp) {
-        CHECK_INT (r->stamp->registry_seq, s_registry_seq ());
+        CHECK_INT (r->stamp->registry_seq, t_registry_seq (s_registry));
         CHECK_INT (r->stamp->n_sources, 2);
     }
     s_reply_free (&r);
@@ -2303,14 +2270,16 @@ main (void)
                               "--registry-updates", s_reg_pub,    NULL};
     s_reporting =
         ready && s_registry ? t_start ("socin-reporting", "reporting", s_home, rep_args) : NULL;
-    const char *ing_args[] = {
-        "--source",           "REAL",    "--endpoint",  s_ingest_ep,  "--registry", s_reg_req,
-        "--registry-updates", s_reg_pub, "--reporting", s_forward_ep, "--batch-values", BATCH_VALUES_TEXT, NULL};
+    const char *ing_args[] = {"--source",           "REAL",          "--endpoint",  s_ingest_ep,
+                              "--registry",         s_reg_req,       "--registry-updates",
+                              s_reg_pub,            "--reporting",   s_forward_ep,
+                              "--batch-values",     BATCH_VALUES_TEXT, NULL};
     s_set_today (DAY_ONTIME);
     s_ingest = s_reporting ? t_start ("socin-ingest", "ingest", s_home, ing_args) : NULL;
     s_set_today (DAY_REPORTING);
-    ready = ready && s_ingest && s_source_register (&s_bulk) && s_wait_replica (s_reporting) &&
-            s_wait_replica (s_ingest);
+    ready = ready && s_ingest && s_source_register (&s_bulk) &&
+            t_wait_replica (s_reporting, s_registry, 30000) &&
+            t_wait_replica (s_ingest, s_registry, 30000);
     if (ready) {
         s_analyst = socin_client_new (s_query_ep, s_rep_key, s_admin_cert, 0, err, sizeof err);
         s_local = socin_client_new (s_ingest_ep, s_ingest_key, s_admin_cert, 0, err, sizeof err);

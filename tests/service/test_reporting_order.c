@@ -321,38 +321,6 @@ s_put_peer (const char *name, const char *key, int role)
     return ok;
 }
 
-static long long
-s_registry_seq (void)
-{
-    char out[1024];
-    if (t_ctl (s_registry->ctl, "seq", out, sizeof out)) return -1;
-    return t_field (out, "seq");
-}
-
-typedef struct {
-    t_daemon_t *d;
-    long long seq;
-} s_replica_wait_t;
-
-static bool
-s_replica_caught_up (void *arg)
-{
-    s_replica_wait_t *w = arg;
-    char out[4096];
-    if (t_ctl (w->d->ctl, "status", out, sizeof out) || !strstr (out, "replica_state:live"))
-        return false;
-    return t_field (out, "replica_seq") >= w->seq;
-}
-
-static bool
-s_wait_replica (t_daemon_t *d)
-{
-    s_replica_wait_t w = {d, s_registry_seq ()};
-    if (t_wait_for (s_replica_caught_up, &w, 30000)) return true;
-    fprintf (stderr, "    %s's replica did not reach registry seq %lld\n", d->name, w.seq);
-    return false;
-}
-
 /* A reporting daemon and this test's connections to it. */
 typedef struct {
     t_daemon_t *d;
@@ -403,7 +371,7 @@ s_start_reporting (int k)
                           keys,
                           NULL};
     r->d = t_start ("socin-reporting", name, s_home, args);
-    if (!r->d || !s_wait_replica (r->d)) return false;
+    if (!r->d || !t_wait_replica (r->d, s_registry, 30000)) return false;
     r->analyst = socin_client_new (r->query, r->key, s_admin_cert, 0, err, sizeof err);
     return r->analyst != NULL;
 }
@@ -970,7 +938,7 @@ test_rebuilt (void)
     CHECK_CONTAINS (out, "cube_values:");
     t_kill9 (s_rep[0].d);
     CHECK_INT (t_restart (s_rep[0].d), 0);
-    CHECK (s_wait_replica (s_rep[0].d));
+    CHECK (t_wait_replica (s_rep[0].d, s_registry, 30000));
     s_compare ();
     s_check_completeness (&s_rep[0]);
 }
@@ -1010,7 +978,8 @@ main (void)
                 s_put_peer (s_src_names[src], zcert_public_txt (cert), SOCIN_ROLE_INGEST);
         zcert_destroy (&cert);
     }
-    ready = ready && s_start_reporting (0) && s_start_reporting (1) && s_wait_replica (s_rep[0].d);
+    ready = ready && s_start_reporting (0) && s_start_reporting (1) &&
+            t_wait_replica (s_rep[0].d, s_registry, 30000);
     if (!ready) {
         printf ("FAIL - a registry with the official territory and two reporting daemons start\n");
         t_failed++;
