@@ -40,3 +40,13 @@ socin_mono_ms (void)
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+char *
+socin_time_text (int64_t ms, char out[SOCIN_TIME_STRLEN])
+{
+    time_t t = (time_t) (ms / 1000);
+    struct tm tm;
+    gmtime_r (&t, &tm);
+    strftime (out, SOCIN_TIME_STRLEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return out;
+}

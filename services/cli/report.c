@@ -1,9 +1,9 @@
 /*  report: socin report KIND — questions to reporting, answers as tables. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "decimal.h"
 #include "model.h"
 #include "str.h"
@@ -267,11 +267,8 @@ s_history_rows (cli_t *cli, const Socin__V1__ValueHistory *h)
     out_table_t *out = out_table_new (cols, 9);
     for (size_t i = 0; i < h->n_entries; i++) {
         const Socin__V1__HistoryEntry *e = h->entries[i];
-        char when[32], *seq = s_u64 (e->source_seq);
-        time_t t = (time_t) (e->changed_ms / 1000);
-        struct tm tm;
-        gmtime_r (&t, &tm);
-        strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char when[SOCIN_TIME_STRLEN], *seq = s_u64 (e->source_seq);
+        socin_time_text (e->changed_ms, when);
         const char *cells[] = {when, e->old_value, e->new_value, e->deleted ? "yes" : "no", e->submitter,
                                e->submission_id, e->source, seq, e->comment};
         out_table_row (out, cells);
@@ -289,13 +286,8 @@ s_sources_rows (cli_t *cli, const Socin__V1__Stamp *stamp)
     out_table_t *out = out_table_new (cols, 4);
     for (size_t i = 0; i < stamp->n_sources; i++) {
         const Socin__V1__SourceState *s = stamp->sources[i];
-        char when[32] = "", *applied = s_u64 (s->applied_seq), *lag = s_u64 (s->lag);
-        if (s->last_contact_ms) {
-            time_t t = (time_t) (s->last_contact_ms / 1000);
-            struct tm tm;
-            gmtime_r (&t, &tm);
-            strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        }
+        char when[SOCIN_TIME_STRLEN] = "", *applied = s_u64 (s->applied_seq), *lag = s_u64 (s->lag);
+        if (s->last_contact_ms) socin_time_text (s->last_contact_ms, when);
         const char *cells[] = {s->source, applied, lag, when};
         out_table_row (out, cells);
         free (applied);

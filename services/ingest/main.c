@@ -17,6 +17,7 @@
 
 #include "csv.h"
 #include "arena.h"
+#include "clock.h"
 #include "daemon.h"
 #include "forward.h"
 #include "ledger.h"
@@ -634,12 +635,9 @@ s_cmd_history (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *
     if (!history.n_entries) socin_str_puts (out, "no value was ever stored under this key\n");
     for (size_t i = 0; i < history.n_entries; i++) {
         Socin__V1__HistoryEntry *e = history.entries[i];
-        char when[32];
-        time_t t = (time_t) (e->changed_ms / 1000);
-        struct tm tm;
-        gmtime_r (&t, &tm);
-        strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s\n", when,
+        char when[SOCIN_TIME_STRLEN];
+        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s\n",
+                          socin_time_text (e->changed_ms, when),
                           (unsigned long long) e->source_seq, *e->old_value ? e->old_value : "(none)",
                           e->deleted ? "(deleted)" : e->new_value, e->submitter, e->submission_id);
     }
