@@ -21,6 +21,8 @@
 #include "log.h"
 
 #define MiB (1024ULL * 1024)
+/* Mapped store pages a daemon may keep resident between two releases. */
+#define MAPPED_SLACK (32 * MiB)
 
 struct socin_store_t {
     MDB_env *env;
@@ -30,6 +32,7 @@ struct socin_store_t {
     char *names[64];
     MDB_dbi dbis[64];
     size_t ndbs;
+    uint64_t touched; /* keys reported by socin_store_touched */
 };
 
 static int
@@ -310,15 +313,21 @@ socin_store_release_pages (socin_store_t *self)
 }
 
 void
-socin_store_release_pages_over (socin_store_t *self, uint64_t bytes)
+socin_store_release_pages_if_large (socin_store_t *self)
 {
     FILE *f = fopen ("/proc/self/statm", "r");
     if (!f) return;
     unsigned long long size, resident, shared;
     int n = fscanf (f, "%llu %llu %llu", &size, &resident, &shared);
     fclose (f);
-    if (n == 3 && shared * (uint64_t) sysconf (_SC_PAGESIZE) <= bytes) return;
+    if (n == 3 && shared * (uint64_t) sysconf (_SC_PAGESIZE) <= MAPPED_SLACK) return;
     socin_store_release_pages (self);
+}
+
+void
+socin_store_touched (socin_store_t *self)
+{
+    if (++self->touched % 4096 == 0) socin_store_release_pages_if_large (self);
 }
 
 void

@@ -81,8 +81,6 @@ typedef struct {
     int64_t now;
     bool dry;
     uint64_t last_seq; /* as the transaction goes */
-    size_t touched;    /* values looked up so far */
-    size_t chunk;      /* most values in one forwarded batch */
 } s_apply_t;
 
 static void
@@ -131,9 +129,8 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         ing_value_t *v = &p->checked.values[i];
         /* The batch that will carry this change, if it is one (see s_apply_one). */
-        seq = first + *nchanges / a->chunk;
-        /* Scattered keys map much of the store within one transaction: let go as we go. */
-        if (++a->touched % 4096 == 0) socin_store_release_pages_over (self->store, SOCIN_STORE_MAPPED_SLACK);
+        seq = first + *nchanges / a->self->batch_values;
+        socin_store_touched (self->store);
         MDB_val k = {v->keylen, (void *) v->key}, old;
         int rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
@@ -282,7 +279,7 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
         /* The changes go in batches of at most `chunk` values, so that no submission makes
            reporting's transaction (and the pages LMDB keeps for it) unbounded; the events
            ride in the last batch. */
-        size_t nbatches = nv ? (nv + a->chunk - 1) / a->chunk : 1;
+        size_t per = a->self->batch_values, nbatches = nv ? (nv + per - 1) / per : 1;
         if (!rc) rc = s_apply_events (a, txn, p, seq + nbatches - 1, echanges, &ne);
         if (!rc && (nv || ne)) {
             /* A dry run changes nothing, so no batch carries it. */
@@ -291,7 +288,7 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
             a->last_seq = seq + nbatches - 1;
             for (size_t i = 0; i < nv; i++) vptrs[i] = &vchanges[i];
             for (size_t b = 0; b < nbatches && !a->dry && !rc; b++) {
-                size_t from = b * a->chunk, count = nv - from < a->chunk ? nv - from : a->chunk;
+                size_t from = b * per, count = nv - from < per ? nv - from : per;
                 bool last = b + 1 == nbatches;
                 Socin__V1__ChangeBatch batch = SOCIN__V1__CHANGE_BATCH__INIT;
                 batch.seq = seq + b;
@@ -353,7 +350,7 @@ socin_store_rc_t
 ing_ledger_apply (ing_ledger_t *self, ing_pending_t **pending, size_t n, int64_t now, bool dry,
                   char *err, size_t errlen)
 {
-    s_apply_t a = {self, pending, n, now, dry, 0, 0, self->batch_values};
+    s_apply_t a = {self, pending, n, now, dry, 0};
     socin_store_rc_t rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
     if (dry && rc == SOCIN_STORE_ABORT) return SOCIN_STORE_OK;
     if (rc == SOCIN_STORE_OK) self->last_seq = a.last_seq;

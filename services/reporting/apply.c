@@ -498,8 +498,7 @@ s_batches_txn (MDB_txn *txn, void *arg)
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         rc = s_apply_value (t, txn, order[i]->rb->source, order[i]->rb->batch, order[i]->c);
-        /* Scattered keys map much of the store within one transaction: let go as we go. */
-        if ((i + 1) % 4096 == 0) socin_store_release_pages_over (t->self->store, SOCIN_STORE_MAPPED_SLACK);
+        socin_store_touched (t->self->store);
     }
     free (items);
     free (order);

@@ -254,7 +254,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
         else
             socin_info ("batches.applied", "batches=%zu values=%zu ms=%.1f", n, values, ms);
         /* A transaction maps much of the store: let go of it once it adds up (see store.h). */
-        socin_store_release_pages_over (self->store, SOCIN_STORE_MAPPED_SLACK);
+        socin_store_release_pages_if_large (self->store);
         free (batches);
     }
     for (size_t i = 0; i < n; i++) {
