@@ -17,8 +17,7 @@ catalogue=$SOCIN_ROOT/services/registry/data/catalogue.ini
 official=$SOCIN_SHARED/data/cz/struktura_uzemi_cr.csv
 dhis2=$SOCIN_SHARED/data/dhis2
 
-pass=0
-fail=0
+. "$SOCIN_ROOT/tests/e2e/lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/socin-e2e.XXXXXX") || { echo "cannot make a temporary directory"; echo "0 passed, 1 failed"; exit 1; }
 stack=$tmp/stack
 files=$tmp/f
@@ -34,41 +33,6 @@ trap 'exit 130' INT TERM
 
 # ---- cases and expectations ----
 
-case_name=""
-case_err=""
-begin () { case_name=$1; case_err=""; }
-problem () { case_err="$case_err$1"$'\n'; }
-end () {
-    if [ -z "$case_err" ]; then
-        echo "ok - $case_name"
-        pass=$((pass + 1))
-    else
-        echo "FAIL - $case_name"
-        printf '%s' "$case_err" | head -n 14 | sed 's/^/    /'
-        fail=$((fail + 1))
-    fi
-    # A daemon that died makes every later case wait for timeouts: stop here, saying why.
-    local f name
-    [ "$started" = 1 ] || return 0
-    for f in "$stack"/pids/*.pid; do
-        [ -e "$f" ] || continue
-        kill -0 "$(cat "$f")" 2>/dev/null && continue
-        name=$(basename "$f" .pid)
-        echo "FAIL - the stack's daemons keep running ($name died during the case above)"
-        { grep -E 'ERROR|SUMMARY|level=(error|fatal)' "$stack/logs/$name.log"; tail -n 4 "$stack/logs/$name.log"; } | head -n 12 | sed 's/^/    /'
-        fail=$((fail + 1))
-        echo "$pass passed, $fail failed"
-        exit 1
-    done
-}
-# expect_rc EXPECTED: the exit code of the last sx.
-expect_rc () { [ "$rc" = "$1" ] || problem "exit code $rc, expected $1 (stderr: $(head -c 300 "$tmp/err"))"; }
-# expect_eq WHAT EXPECTED ACTUAL
-expect_eq () { [ "$2" = "$3" ] || problem "$1: expected '$2', got '$3'"; }
-# expect_line FILE LINE: FILE holds exactly this line.
-expect_line () { grep -Fxq -- "$2" "$1" || problem "no line '$2' in $(basename "$1"): $(head -c 400 "$1")"; }
-# expect_no_line FILE TEXT: FILE has no line containing TEXT.
-expect_no_line () { ! grep -Fq -- "$2" "$1" || problem "unexpected '$2' in $(basename "$1")"; }
 # expect_same FILE EXPECTED_FILE: identical text.
 expect_same () {
     if ! cmp -s "$1" "$2"; then
@@ -219,7 +183,7 @@ end
 begin "deploy/local/up starts a two-region stack (CZ010, CZ020) with --today 2026-03-15"
 "$SOCIN_ROOT/deploy/local/up" "$stack" --regions 2 --today 2026-03-15 >"$tmp/up.log" 2>&1
 up_rc=$?
-[ -d "$stack/pids" ] && started=1
+[ -d "$stack/pids" ] && started=1 && watched=$stack
 expect_eq "up's exit code" 0 "$up_rc"
 for f in client.conf regions/CZ010.conf regions/CZ020.conf; do
     [ -f "$stack/$f" ] || problem "$f is missing"

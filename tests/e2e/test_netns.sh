@@ -42,8 +42,7 @@ else
     [ $ok = 0 ] || skip "cannot make a bridge and a veth pair inside a namespace, or enter it: $why"
 fi
 
-pass=0
-fail=0
+. "$SOCIN_ROOT/tests/e2e/lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/socin-netns.XXXXXX") || { echo "cannot make a temporary directory"; echo "0 passed, 1 failed"; exit 1; }
 topo=$tmp/t
 files=$tmp/f
@@ -58,39 +57,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- cases and expectations ----
-
-case_name=""
-case_err=""
-case_notes=""
-begin () { case_name=$1; case_err=""; case_notes=""; }
-problem () { case_err="$case_err$1"$'\n'; }
-end () {
-    if [ -z "$case_err" ]; then
-        echo "ok - $case_name"
-        printf '%s' "$case_notes"
-        pass=$((pass + 1))
-    else
-        echo "FAIL - $case_name"
-        printf '%s' "$case_err" | head -n 14 | sed 's/^/    /'
-        fail=$((fail + 1))
-    fi
-    # A daemon that died makes every later case wait for timeouts: stop here, saying why.
-    local f name
-    [ "$up" = 1 ] || return 0
-    for f in "$topo"/pids/*.pid; do
-        [ -e "$f" ] || continue
-        kill -0 "$(cat "$f")" 2>/dev/null && continue
-        name=$(basename "$f" .pid)
-        echo "FAIL - the topology's daemons keep running ($name died during the case above)"
-        { grep -E 'ERROR|SUMMARY|level=(error|fatal)' "$topo/logs/$name.log"; tail -n 4 "$topo/logs/$name.log"; } | head -n 12 | sed 's/^/    /'
-        fail=$((fail + 1))
-        echo "$pass passed, $fail failed"
-        exit 1
-    done
-}
-expect_rc () { [ "$rc" = "$1" ] || problem "exit code $rc, expected $1 (stderr: $(head -c 300 "$tmp/err"))"; }
-expect_eq () { [ "$2" = "$3" ] || problem "$1: expected '$2', got '$3'"; }
-expect_line () { grep -Fxq -- "$2" "$1" || problem "no line '$2' in $(basename "$1"): $(head -c 400 "$1")"; }
 
 # on HOST ARGS...: socin on HOST (inside its namespace) in the directory of the test's files;
 # stdout in $tmp/out, stderr in $tmp/err, the exit code in $rc.
@@ -188,8 +154,6 @@ expect_rollups () {
 expect_summary () {
     expect_line "$tmp/out" "$1: $2 items in 1 submission: imported $3, updated $4, ignored $5, deleted 0, rejected $6"
 }
-# note TEXT: a line of detail under the case ("    # ...").
-note () { case_notes="$case_notes    # $*"$'\n'; }
 # since T0: seconds from T0 (date +%s.%N) until now, one decimal.
 since () { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 # kraj_figure IND PERIOD KRAJ: the value reporting gives for the kraj now.
@@ -238,7 +202,7 @@ fi
 begin "the topology comes up: centre 10.61.0.1, region hosts 10.61.0.20, .64, .80; each ingest's replica live and forwarding over TCP with CURVE"
 "$netns/up" "$topo" --sources CZ020,CZ064,CZ080 --today 2026-03-15 >"$tmp/up.log" 2>&1
 up_rc=$?
-[ -f "$topo/topology" ] && up=1
+[ -f "$topo/topology" ] && up=1 && watched=$topo
 expect_eq "up's exit code" 0 "$up_rc"
 if [ "$up_rc" = 0 ]; then
     prefix=$(awk '$1 == "switch" { sub(/-net$/, "", $2); print $2 }' "$topo/topology")
@@ -512,6 +476,7 @@ pids=$(cat "$topo"/pids/*.pid 2>/dev/null)
 "$netns/down" "$topo"
 expect_eq "down's exit code" 0 "$?"
 up=0
+watched=""
 left=$(ip netns list | awk -v p="$prefix-" 'index($1, p) == 1 { print $1 }')
 expect_eq "namespaces left" "" "$left"
 for pid in $pids; do
