@@ -1515,7 +1515,8 @@ s_generate_completeness (void)
 /* The real ingest's batch_values, and the change batches that carried Brno's three T_C1
    values of 202601 (set by test_pipeline, read by test_history). */
 /* Where the ingest puts UNIT's INDICATOR among B's values: it forwards them in key order
-   (unit, then indicator; municipality codes all have six digits). */
+   (valuekey.h: unit, period, indicator; B's values share one period, and municipality codes
+   all have six digits). */
 static size_t
 s_key_position (const s_sub_t *b, const char *unit, const char *indicator)
 {
