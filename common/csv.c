@@ -151,37 +151,3 @@ socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, siz
     *count = nfields;
     return 1;
 }
-
-bool
-socin_utf8_valid (const char *text, size_t len, size_t *bad)
-{
-    const unsigned char *s = (const unsigned char *) text;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t need;
-        unsigned min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        else if ((c & 0xE0) == 0xC0)
-            need = 1, min = 0x80, c &= 0x1F;
-        else if ((c & 0xF0) == 0xE0)
-            need = 2, min = 0x800, c &= 0x0F;
-        else if ((c & 0xF8) == 0xF0)
-            need = 3, min = 0x10000, c &= 0x07;
-        else
-            goto fail;
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= len || (s[i + k] & 0xC0) != 0x80) goto fail;
-            c = c << 6 | (s[i + k] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) goto fail;
-        i += need + 1;
-    }
-    return true;
-fail:
-    if (bad) *bad = i;
-    return false;
-}

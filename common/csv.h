@@ -31,8 +31,5 @@ size_t socin_csv_line (socin_csv_t *self);
 /* Bytes consumed so far (for progress). */
 size_t socin_csv_offset (socin_csv_t *self);
 
-/* True when the LEN bytes at TEXT are valid UTF-8 (no overlongs, no surrogates). When not,
-   *BAD (if given) is set to the offset of the first invalid byte. */
-bool socin_utf8_valid (const char *text, size_t len, size_t *bad);
 
 #endif

@@ -6,50 +6,14 @@
 */
 #include "decimal.h"
 
+#include "error.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-/* A quoted copy of the text for messages: at most this many bytes of it are shown. */
-#define S_QUOTE_SHOWN 40
-#define S_QUOTE_SIZE  (S_QUOTE_SHOWN + 3)
 
-static int s_fail (char *err, size_t errlen, const char *format, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (char *err, size_t errlen, const char *format, ...)
-{
-    if (err && errlen > 0) {
-        va_list args;
-        va_start (args, format);
-        vsnprintf (err, errlen, format, args);
-        va_end (args);
-    }
-    return -1;
-}
-
-/*  Writes TEXT between double quotes into QUOTED (S_QUOTE_SIZE bytes), cut to S_QUOTE_SHOWN
-    bytes with "..." when longer. Control characters and non-ASCII bytes become '?': messages
-    travel in protobuf string fields, which must stay valid UTF-8 even when the input is not. */
-static void
-s_quote (const char *text, size_t len, char *quoted)
-{
-    size_t shown = len <= S_QUOTE_SHOWN ? len : S_QUOTE_SHOWN - 3;
-    size_t at = 0;
-    quoted[at++] = '"';
-    for (size_t i = 0; i < shown; i++) {
-        unsigned char c = (unsigned char)text[i];
-        quoted[at++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-    }
-    if (shown < len) {
-        memcpy (quoted + at, "...", 3);
-        at += 3;
-    }
-    quoted[at++] = '"';
-    quoted[at] = 0;
-}
 
 static bool
 s_is_digit (char c)
@@ -77,14 +41,14 @@ s_unexpected (const char *quoted, const char *text, size_t len, size_t pos, char
         hint = " (no thousands separators)";
 
     if (c == ' ')
-        return s_fail (err, errlen,
+        return socin_error_set (err, errlen,
                        "%s is not a number: unexpected space at position %zu (no spaces or "
                        "thousands separators)",
                        quoted, pos + 1);
     if (c < 0x20 || c >= 0x7f)
-        return s_fail (err, errlen, "%s is not a number: unexpected byte 0x%02X at position %zu",
+        return socin_error_set (err, errlen, "%s is not a number: unexpected byte 0x%02X at position %zu",
                        quoted, c, pos + 1);
-    return s_fail (err, errlen, "%s is not a number: unexpected '%c' at position %zu%s", quoted, c,
+    return socin_error_set (err, errlen, "%s is not a number: unexpected '%c' at position %zu%s", quoted, c,
                    pos + 1, hint);
 }
 
@@ -103,10 +67,10 @@ s_signed_result (bool negative, uint64_t magnitude, socin_dec_t *out)
 int
 socin_dec_parse (const char *text, size_t len, socin_dec_t *out, char *err, size_t errlen)
 {
-    char quoted[S_QUOTE_SIZE];
-    s_quote (text, len, quoted);
+    char quoted[SOCIN_QUOTE_SIZE];
+    socin_error_quote (text, len, quoted);
     if (len == 0)
-        return s_fail (err, errlen, "%s is empty (expected a number such as 12.5)", quoted);
+        return socin_error_set (err, errlen, "%s is empty (expected a number such as 12.5)", quoted);
 
     /* The shape first: [sign] digits ['.' digits], nothing else. */
     size_t pos = 0;
@@ -130,12 +94,12 @@ socin_dec_parse (const char *text, size_t len, socin_dec_t *out, char *err, size
     size_t frac_end = pos;
     if (pos < len) return s_unexpected (quoted, text, len, pos, err, errlen);
     if (int_end == int_start && frac_end == frac_start)
-        return s_fail (err, errlen, "%s is not a number: it has no digits", quoted);
+        return socin_error_set (err, errlen, "%s is not a number: it has no digits", quoted);
     if (int_end == int_start)
-        return s_fail (err, errlen,
+        return socin_error_set (err, errlen,
                        "%s is not a number: no digit before the '.' (write 0.5, not .5)", quoted);
     if (has_point && frac_end == frac_start)
-        return s_fail (err, errlen,
+        return socin_error_set (err, errlen,
                        "%s is not a number: no digit after the '.' (write 5 or 5.0, not 5.)",
                        quoted);
 
@@ -144,7 +108,7 @@ socin_dec_parse (const char *text, size_t len, socin_dec_t *out, char *err, size
     while (places > SOCIN_DEC_DIGITS && text[frac_start + places - 1] == '0')
         places--;
     if (places > SOCIN_DEC_DIGITS)
-        return s_fail (err, errlen, "%s has %zu decimal places; at most %d are kept", quoted,
+        return socin_error_set (err, errlen, "%s has %zu decimal places; at most %d are kept", quoted,
                        places, SOCIN_DEC_DIGITS);
 
     /* The magnitude in micros; the negative range reaches one further than the positive. */
@@ -161,7 +125,7 @@ socin_dec_parse (const char *text, size_t len, socin_dec_t *out, char *err, size
     if (overflow || s_signed_result (negative, micros, out) != 0) {
         char bound[SOCIN_DEC_STRLEN];
         socin_dec_format (negative ? INT64_MIN : INT64_MAX, bound, sizeof bound);
-        return s_fail (err, errlen, "%s is too %s: at %s %s", quoted, negative ? "small" : "large",
+        return socin_error_set (err, errlen, "%s is too %s: at %s %s", quoted, negative ? "small" : "large",
                        negative ? "least" : "most", bound);
     }
     return 0;

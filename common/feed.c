@@ -8,6 +8,8 @@
 */
 #include "feed.h"
 
+#include "error.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -7,15 +7,14 @@
 */
 #include "period.h"
 
+#include "error.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* A quoted copy of the text for messages: at most this many bytes of it are shown. */
-#define S_QUOTE_SHOWN 40
-#define S_QUOTE_SIZE  (S_QUOTE_SHOWN + 3)
 
 #define S_EXPECTED "(expected 2025, 2025S1, 2025Q3, 202507 or 2025W05)"
 
@@ -23,41 +22,6 @@ static const char *s_month_names[] = {"January",   "February", "March",    "Apri
                                       "May",       "June",     "July",     "August",
                                       "September", "October",  "November", "December"};
 
-static int s_fail (char *err, size_t errlen, const char *format, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (char *err, size_t errlen, const char *format, ...)
-{
-    if (err && errlen > 0) {
-        va_list args;
-        va_start (args, format);
-        vsnprintf (err, errlen, format, args);
-        va_end (args);
-    }
-    return -1;
-}
-
-/*  Writes TEXT between double quotes into QUOTED (S_QUOTE_SIZE bytes), cut to S_QUOTE_SHOWN
-    bytes with "..." when longer. Control characters and non-ASCII bytes become '?': messages
-    travel in protobuf string fields, which must stay valid UTF-8 even when the input is not. */
-static void
-s_quote (const char *text, size_t len, char *quoted)
-{
-    size_t shown = len <= S_QUOTE_SHOWN ? len : S_QUOTE_SHOWN - 3;
-    size_t at = 0;
-    quoted[at++] = '"';
-    for (size_t i = 0; i < shown; i++) {
-        unsigned char c = (unsigned char)text[i];
-        quoted[at++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-    }
-    if (shown < len) {
-        memcpy (quoted + at, "...", 3);
-        at += 3;
-    }
-    quoted[at++] = '"';
-    quoted[at] = 0;
-}
 
 /* True when the COUNT bytes at TEXT are all digits (TEXT holds at least COUNT bytes). */
 static bool
@@ -392,7 +356,7 @@ socin_period_type_parse (const char *name)
 static int
 s_year_out_of_range (const char *quoted, int year, char *err, size_t errlen)
 {
-    return s_fail (err, errlen, "%s: year %04d is outside the supported years %d to %d", quoted,
+    return socin_error_set (err, errlen, "%s: year %04d is outside the supported years %d to %d", quoted,
                    year, SOCIN_YEAR_MIN, SOCIN_YEAR_MAX);
 }
 
@@ -401,11 +365,11 @@ socin_period_parse (const char *text, socin_period_t *out, char *err, size_t err
 {
     if (!text) text = "";
     size_t len = strlen (text);
-    char quoted[S_QUOTE_SIZE];
-    s_quote (text, len, quoted);
+    char quoted[SOCIN_QUOTE_SIZE];
+    socin_error_quote (text, len, quoted);
 
     if (len < 4 || !s_digits (text, 4))
-        return s_fail (err, errlen, "%s is not a period " S_EXPECTED, quoted);
+        return socin_error_set (err, errlen, "%s is not a period " S_EXPECTED, quoted);
     int year = s_number (text, 4);
     const char *rest = text + 4;
     size_t rest_len = len - 4;
@@ -423,19 +387,19 @@ socin_period_parse (const char *text, socin_period_t *out, char *err, size_t err
     } else if (rest_len == 3 && rest[0] == 'W' && s_digits (rest + 1, 2))
         p.type = SOCIN_PERIOD_WEEK;
     else if (rest_len == 2 && rest[0] == 'W' && s_digits (rest + 1, 1))
-        return s_fail (err, errlen, "%s: the week needs two digits (write %.4sW0%c)", quoted, text,
+        return socin_error_set (err, errlen, "%s: the week needs two digits (write %.4sW0%c)", quoted, text,
                        rest[1]);
     else if (rest[0] == 'W')
-        return s_fail (err, errlen, "%s: the week needs two digits (as in %.4sW05)", quoted, text);
+        return socin_error_set (err, errlen, "%s: the week needs two digits (as in %.4sW05)", quoted, text);
     else if (rest_len == 3 && rest[0] == '-' && s_digits (rest + 1, 2))
-        return s_fail (err, errlen, "%s is not a period (write the month as %.4s%.2s)", quoted,
+        return socin_error_set (err, errlen, "%s is not a period (write the month as %.4s%.2s)", quoted,
                        text, rest + 1);
     else if ((rest_len == 2 && (rest[0] == 'q' || rest[0] == 's') && s_digits (rest + 1, 1)) ||
              (rest_len == 3 && rest[0] == 'w' && s_digits (rest + 1, 2)))
-        return s_fail (err, errlen, "%s is not a period (the letter is upper case: %.4s%c%s)",
+        return socin_error_set (err, errlen, "%s is not a period (the letter is upper case: %.4s%c%s)",
                        quoted, text, rest[0] - 'a' + 'A', rest + 1);
     else
-        return s_fail (err, errlen, "%s is not a period " S_EXPECTED, quoted);
+        return socin_error_set (err, errlen, "%s is not a period " S_EXPECTED, quoted);
 
     if (year < SOCIN_YEAR_MIN || year > SOCIN_YEAR_MAX)
         return s_year_out_of_range (quoted, year, err, errlen);
@@ -444,19 +408,19 @@ socin_period_parse (const char *text, socin_period_t *out, char *err, size_t err
     case SOCIN_PERIOD_MONTH:
         p.index = (uint8_t)s_number (rest, 2);
         if (p.index < 1 || p.index > last)
-            return s_fail (err, errlen, "%s: month %.2s does not exist (months are 01 to 12)",
+            return socin_error_set (err, errlen, "%s: month %.2s does not exist (months are 01 to 12)",
                            quoted, rest);
         break;
     case SOCIN_PERIOD_QUARTER:
         p.index = (uint8_t)s_number (rest + 1, 1);
         if (p.index < 1 || p.index > last)
-            return s_fail (err, errlen, "%s: quarter %c does not exist (quarters are Q1 to Q4)",
+            return socin_error_set (err, errlen, "%s: quarter %c does not exist (quarters are Q1 to Q4)",
                            quoted, rest[1]);
         break;
     case SOCIN_PERIOD_HALF:
         p.index = (uint8_t)s_number (rest + 1, 1);
         if (p.index < 1 || p.index > last)
-            return s_fail (err, errlen,
+            return socin_error_set (err, errlen,
                            "%s: half-year %c does not exist (half-years are S1 and S2)", quoted,
                            rest[1]);
         break;
@@ -464,7 +428,7 @@ socin_period_parse (const char *text, socin_period_t *out, char *err, size_t err
         last = socin_iso_weeks_in_year (year);
         p.index = (uint8_t)s_number (rest + 1, 2);
         if (p.index < 1 || p.index > last)
-            return s_fail (err, errlen, "%s: week %.2s does not exist (%d has %d ISO weeks)",
+            return socin_error_set (err, errlen, "%s: week %.2s does not exist (%d has %d ISO weeks)",
                            quoted, rest + 1, year, last);
         break;
     default:
@@ -479,12 +443,12 @@ socin_date_parse (const char *text, int32_t *day, char *err, size_t errlen)
 {
     if (!text) text = "";
     size_t len = strlen (text);
-    char quoted[S_QUOTE_SIZE];
-    s_quote (text, len, quoted);
+    char quoted[SOCIN_QUOTE_SIZE];
+    socin_error_quote (text, len, quoted);
 
     if (len != 10 || !s_digits (text, 4) || text[4] != '-' || !s_digits (text + 5, 2) ||
         text[7] != '-' || !s_digits (text + 8, 2))
-        return s_fail (err, errlen, "%s is not a date (expected YYYY-MM-DD, as in 2025-07-31)",
+        return socin_error_set (err, errlen, "%s is not a date (expected YYYY-MM-DD, as in 2025-07-31)",
                        quoted);
     int year = s_number (text, 4);
     int month = s_number (text + 5, 2);
@@ -492,13 +456,13 @@ socin_date_parse (const char *text, int32_t *day, char *err, size_t errlen)
     if (year < SOCIN_YEAR_MIN || year > SOCIN_YEAR_MAX)
         return s_year_out_of_range (quoted, year, err, errlen);
     if (month < 1 || month > 12)
-        return s_fail (err, errlen, "%s: month %02d does not exist (months are 01 to 12)", quoted,
+        return socin_error_set (err, errlen, "%s: month %02d does not exist (months are 01 to 12)", quoted,
                        month);
     int days = s_days_in_month (year, month);
     if (mday < 1)
-        return s_fail (err, errlen, "%s: day 00 does not exist (days start at 01)", quoted);
+        return socin_error_set (err, errlen, "%s: day 00 does not exist (days start at 01)", quoted);
     if (mday > days)
-        return s_fail (err, errlen, "%s: %s %d has %d days", quoted, s_month_names[month - 1], year,
+        return socin_error_set (err, errlen, "%s: %s %d has %d days", quoted, s_month_names[month - 1], year,
                        days);
     *day = socin_date_from_ymd (year, month, mday);
     return 0;

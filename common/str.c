@@ -14,9 +14,7 @@ s_reserve (socin_str_t *self, size_t extra)
     if (need <= self->cap) return;
     size_t cap = self->cap ? self->cap : 64;
     while (cap < need) cap *= 2;
-    char *data = realloc (self->data, cap);
-    if (!data) socin_fatal ("memory.exhausted", "bytes=%zu", cap);
-    self->data = data;
+    self->data = socin_realloc (self->data, cap);
     self->cap = cap;
 }
 
@@ -82,34 +80,16 @@ char *
 socin_str_take (socin_str_t *self)
 {
     char *data = self->data;
-    if (!data) data = strdup ("");
-    if (!data) socin_fatal ("memory.exhausted", "bytes=1");
+    if (!data) data = socin_strdup ("");
     self->data = NULL;
     self->len = self->cap = 0;
     return data;
 }
 
-char *
-socin_strdup (const char *text)
-{
-    char *copy = strdup (text ? text : "");
-    if (!copy) socin_fatal ("memory.exhausted", NULL);
-    return copy;
-}
-
-char *
-socin_strndup (const char *text, size_t len)
-{
-    char *copy = strndup (text, len);
-    if (!copy) socin_fatal ("memory.exhausted", NULL);
-    return copy;
-}
-
 void
 socin_strv_push (char ***arr, size_t *n, const char *text)
 {
-    char **grown = realloc (*arr, (*n + 1) * sizeof **arr);
-    if (!grown) socin_fatal ("memory.exhausted", NULL);
+    char **grown = socin_realloc (*arr, (*n + 1) * sizeof **arr);
     grown[*n] = socin_strdup (text);
     *arr = grown;
     (*n)++;

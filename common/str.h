@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "mem.h"
+
 typedef struct {
     char *data;
     size_t len;
@@ -30,10 +32,6 @@ void socin_str_free (socin_str_t *self);
 
 /* Returns the data (never NULL: "" for an empty string). */
 const char *socin_str_cstr (const socin_str_t *self);
-
-/* strdup that never fails (allocation failure is fatal), and strndup likewise. */
-char *socin_strdup (const char *text);
-char *socin_strndup (const char *text, size_t len);
 
 /* Appends a copy of TEXT to the malloc'ed array *ARR of *N strings (the layout protobuf-c
    uses for repeated string fields, so the result can be freed with the message). */

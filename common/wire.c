@@ -314,15 +314,3 @@ socin_zap_counts (socin_zap_t *self, uint64_t *allowed, uint64_t *refused)
 
 /* ---- error codes ---- */
 
-const char *
-socin_error_name (int code)
-{
-    const ProtobufCEnumValue *v =
-        protobuf_c_enum_descriptor_get_value (&socin__v1__error_code__descriptor, code);
-    if (!v) {
-        static __thread char buf[32];
-        snprintf (buf, sizeof buf, "ERROR_%d", code);
-        return buf;
-    }
-    return v->name + strlen ("ERROR_CODE_");
-}

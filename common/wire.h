@@ -15,6 +15,8 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 
+#include "error.h"
+
 #define SOCIN_KEY_LEN 40 /* Z85 text of a 32-byte key */
 
 /* ---- keys ---- */
@@ -85,9 +87,6 @@ int socin_zap_attach (socin_zap_t *self, zloop_t *loop);
 /* Handshakes allowed and refused since start. */
 void socin_zap_counts (socin_zap_t *self, uint64_t *allowed, uint64_t *refused);
 
-/* ---- error codes ---- */
 
-/* "UNKNOWN_UNIT" for ERROR_CODE_UNKNOWN_UNIT; "ERROR_<n>" for a code this build does not know. */
-const char *socin_error_name (int code);
 
 #endif

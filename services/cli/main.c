@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+#include "file.h"
 #include "log.h"
 #include "str.h"
 #include "wire.h"
@@ -145,24 +147,10 @@ cli_usage (FILE *out, const char *usage, const cli_opt_t *opts)
 char *
 cli_read_file (const char *path, size_t *len)
 {
-    FILE *f = strcmp (path, "-") ? fopen (path, "rb") : stdin;
-    if (!f) {
-        cli_error ("cannot open %s: %s", path, strerror (errno));
-        return NULL;
-    }
-    socin_str_t buf = SOCIN_STR_INIT;
-    char chunk[1 << 16];
-    size_t n;
-    while ((n = fread (chunk, 1, sizeof chunk, f)) > 0) socin_str_append (&buf, chunk, n);
-    bool failed = ferror (f);
-    if (f != stdin) fclose (f);
-    if (failed) {
-        cli_error ("cannot read %s", path);
-        socin_str_free (&buf);
-        return NULL;
-    }
-    *len = buf.len;
-    return socin_str_take (&buf);
+    char err[512];
+    char *data = socin_file_read (path, len, err, sizeof err);
+    if (!data) cli_error ("%s", err);
+    return data;
 }
 
 /* ---- keys ---- */

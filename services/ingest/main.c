@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "csv.h"
 #include "arena.h"
 #include "clock.h"
@@ -26,7 +27,6 @@
 #include "validate.h"
 #include "socin/v1/ingest.pb-c.h"
 
-#define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 
 typedef struct {
     socin_daemon_t *daemon;
@@ -87,7 +87,7 @@ s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *
     char text[1024];
     va_list args;
     va_start (args, fmt);
-    vsnprintf (text, sizeof text, fmt, args);
+    socin_error_vformat (text, sizeof text, fmt, args);
     va_end (args);
     Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
     error.code = code;
@@ -195,7 +195,7 @@ s_replay (ingest_t *self, zmsg_t *envelope, const char *request_id, const uint8_
 {
     Socin__V1__ImportSummary *summary = socin__v1__import_summary__unpack (NULL, len, packed);
     if (!summary) {
-        s_refuse (self, envelope, request_id, NULL, E (INTERNAL), "the stored summary cannot be read");
+        s_refuse (self, envelope, request_id, NULL, SOCIN_E (INTERNAL), "the stored summary cannot be read");
         return;
     }
     summary->replayed = true;
@@ -220,7 +220,7 @@ s_history (ingest_t *self, zmsg_t *envelope, const char *request_id, const char 
     socin_unit_t *unit = socin_model_unit (m, q->unit);
     socin_indicator_t *ind = socin_model_indicator (m, q->indicator);
     if (!sub || !unit || !ind || !socin_submitter_covers (sub, unit)) {
-        s_refuse (self, envelope, request_id, NULL, !unit || !ind ? E (NOT_FOUND) : E (PERMISSION_DENIED),
+        s_refuse (self, envelope, request_id, NULL, !unit || !ind ? SOCIN_E (NOT_FOUND) : SOCIN_E (PERMISSION_DENIED),
                   "%s", !unit ? "unknown unit" : !ind ? "unknown indicator"
                                                 : "the unit is outside the submitter's territory");
         return;
@@ -230,13 +230,13 @@ s_history (ingest_t *self, zmsg_t *envelope, const char *request_id, const char 
     size_t keylen;
     if (socin_period_parse (q->period, &period, why, sizeof why) ||
         socin_model_disaggregation (m, ind, q->disaggregation, disagg, sizeof disagg, why, sizeof why)) {
-        s_refuse (self, envelope, request_id, NULL, E (INVALID_ARGUMENT), "%s", why);
+        s_refuse (self, envelope, request_id, NULL, SOCIN_E (INVALID_ARGUMENT), "%s", why);
         return;
     }
     char ptext[SOCIN_PERIOD_STRLEN];
     socin_period_format (period, ptext, sizeof ptext);
     if (ing_value_key (ind->code, unit->code, ptext, disagg, key, &keylen)) {
-        s_refuse (self, envelope, request_id, NULL, E (INVALID_ARGUMENT), "the value's key is too long");
+        s_refuse (self, envelope, request_id, NULL, SOCIN_E (INVALID_ARGUMENT), "the value's key is too long");
         return;
     }
     Socin__V1__ValueHistory history = SOCIN__V1__VALUE_HISTORY__INIT;
@@ -258,7 +258,7 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
     item->replay_of = -1;
     item->received_us = zclock_usecs ();
     if (msg->payload && zframe_size (msg->payload) > self->max_message) {
-        s_refuse (self, msg->envelope, "", NULL, E (MESSAGE_TOO_LARGE),
+        s_refuse (self, msg->envelope, "", NULL, SOCIN_E (MESSAGE_TOO_LARGE),
                   "the message has %zu bytes; at most %zu are accepted (split the submission)",
                   zframe_size (msg->payload), self->max_message);
         return false;
@@ -269,7 +269,7 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
                                                        zframe_size (msg->payload), zframe_data (msg->payload))
                                                  : NULL;
     if (!req) {
-        s_refuse (self, msg->envelope, "", NULL, E (MALFORMED_MESSAGE),
+        s_refuse (self, msg->envelope, "", NULL, SOCIN_E (MALFORMED_MESSAGE),
                   "the message is not a socin.v1.IngestRequest");
         return false;
     }
@@ -279,7 +279,7 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
         return false;
     }
     if (req->body_case != SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION) {
-        s_refuse (self, msg->envelope, req->request_id, NULL, E (UNSUPPORTED),
+        s_refuse (self, msg->envelope, req->request_id, NULL, SOCIN_E (UNSUPPORTED),
                   "the request has no body this ingest knows");
         return false;
     }
@@ -294,25 +294,25 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
         if (!socin_utf8_valid (sid, len, &bad)) len = bad;
         memcpy (shown, sid, len);
         shown[len] = 0;
-        s_refuse (self, msg->envelope, req->request_id, shown, E (BAD_SUBMISSION_ID),
+        s_refuse (self, msg->envelope, req->request_id, shown, SOCIN_E (BAD_SUBMISSION_ID),
                   "submission_id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 . _ : -", shown);
         return false;
     }
     if (socin_daemon_draining (self->daemon)) {
-        s_refuse (self, msg->envelope, req->request_id, sid, E (UNAVAILABLE),
+        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (UNAVAILABLE),
                   "this ingest is shutting down; resend to it when it is back");
         return false;
     }
     socin_model_t *model = socin_replica_model (self->replica);
     socin_submitter_t *submitter = socin_model_submitter_by_key (model, msg->peer);
     if (!submitter) {
-        s_refuse (self, msg->envelope, req->request_id, sid, E (PERMISSION_DENIED),
+        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (PERMISSION_DENIED),
                   "key %s is not a registered submitter", msg->peer);
         return false;
     }
     size_t nitems = sub->n_values + sub->n_events;
     if (nitems > self->max_items) {
-        s_refuse (self, msg->envelope, req->request_id, sid, E (BATCH_TOO_LARGE),
+        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (BATCH_TOO_LARGE),
                   "the submission has %zu items; at most %zu are accepted in one (split it)",
                   nitems, self->max_items);
         return false;
@@ -329,7 +329,7 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
         int found = ing_ledger_find (self->ledger, submitter->key, sid, digest, &packed, &len);
         if (found == 0) {
             if (memcmp (digest, p->digest, 20))
-                s_refuse (self, msg->envelope, req->request_id, sid, E (SUBMISSION_ID_REUSED),
+                s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (SUBMISSION_ID_REUSED),
                           "submission id %s was used before by %s for other content; use a new id",
                           sid, submitter->code);
             else
@@ -342,7 +342,7 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
                 strcmp (group[i].p.sub->submission_id, sid))
                 continue;
             if (memcmp (group[i].p.digest, p->digest, 20)) {
-                s_refuse (self, msg->envelope, req->request_id, sid, E (SUBMISSION_ID_REUSED),
+                s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (SUBMISSION_ID_REUSED),
                           "submission id %s was used before by %s for other content; use a new id",
                           sid, submitter->code);
                 return false;
@@ -401,7 +401,7 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
         socin_store_rc_t my = is_dry ? rc : rrc;
         if (my != SOCIN_STORE_OK) {
             s_refuse (self, item->envelope, item->req->request_id, item->p.sub->submission_id,
-                      my == SOCIN_STORE_FULL ? E (STORAGE_FULL) : E (STORAGE_ERROR),
+                      my == SOCIN_STORE_FULL ? SOCIN_E (STORAGE_FULL) : SOCIN_E (STORAGE_ERROR),
                       "nothing was stored: %s", err);
             continue;
         }

@@ -1,6 +1,8 @@
 /*  validate: submission items against the registry replica. See validate.h. */
 #include "validate.h"
 
+#include "error.h"
+
 #include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
@@ -15,7 +17,6 @@
 #include "str.h"
 #include "valuekey.h"
 
-#define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 #define KIND_VALUE SOCIN__V1__ITEM_KIND__ITEM_KIND_VALUE
 #define KIND_EVENT SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT
 
@@ -130,12 +131,12 @@ s_text_ok (ing_checked_t *out, int kind, uint32_t index, const char *field, cons
 {
     size_t len = strlen (text), bad;
     if (!socin_utf8_valid (text, len, &bad)) {
-        ing_conflict (out, kind, index, E (INVALID_TEXT), field, text,
+        ing_conflict (out, kind, index, SOCIN_E (INVALID_TEXT), field, text,
                       "%s is not valid UTF-8 (byte %zu)", field, bad + 1);
         return false;
     }
     if (len > max) {
-        ing_conflict (out, kind, index, E (FIELD_TOO_LONG), field, text,
+        ing_conflict (out, kind, index, SOCIN_E (FIELD_TOO_LONG), field, text,
                       "%s has %zu bytes; at most %zu are accepted", field, len, max);
         return false;
     }
@@ -177,14 +178,14 @@ s_territory_ok (const ing_context_t *ctx, ing_checked_t *out, int kind, uint32_t
     char label[200], list[300];
     if (!socin_submitter_covers (ctx->submitter, unit)) {
         s_territory_list (ctx->model, ctx->submitter->roots, ctx->submitter->nroots, list, sizeof list);
-        ing_conflict (out, kind, index, E (OUTSIDE_TERRITORY), "unit", unit->code,
+        ing_conflict (out, kind, index, SOCIN_E (OUTSIDE_TERRITORY), "unit", unit->code,
                       "unit %s is outside the territory of submitter %s (%s)",
                       s_unit_label (unit, label, sizeof label), ctx->submitter->code, list);
         return false;
     }
     if (!s_served (ctx, unit)) {
         s_territory_list (ctx->model, ctx->territory, ctx->nterritory, list, sizeof list);
-        ing_conflict (out, kind, index, E (OUTSIDE_TERRITORY), "unit", unit->code,
+        ing_conflict (out, kind, index, SOCIN_E (OUTSIDE_TERRITORY), "unit", unit->code,
                       "unit %s is outside the territory this ingest serves (%s); submit it to "
                       "the ingest of its region",
                       s_unit_label (unit, label, sizeof label), list);
@@ -223,7 +224,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     const char *fields[] = {"indicator", dv->indicator, "unit", dv->unit, "period", dv->period};
     for (int f = 0; f < 6; f += 2) {
         if (!*fields[f + 1]) {
-            ing_conflict (out, KIND_VALUE, index, E (MISSING_FIELD), fields[f], "", "%s is empty", fields[f]);
+            ing_conflict (out, KIND_VALUE, index, SOCIN_E (MISSING_FIELD), fields[f], "", "%s is empty", fields[f]);
             return;
         }
         if (!s_text_ok (out, KIND_VALUE, index, fields[f], fields[f + 1], ING_ID_MAX)) return;
@@ -239,14 +240,14 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     }
     const socin_indicator_t *ind = cache->ind;
     if (!ind) {
-        ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_INDICATOR), "indicator", dv->indicator,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (UNKNOWN_INDICATOR), "indicator", dv->indicator,
                       "indicator \"%s\" is not in the catalogue (socin registry list indicators "
                       "shows the codes)",
                       dv->indicator);
         return;
     }
     if (ind->derived) {
-        ing_conflict (out, KIND_VALUE, index, E (DERIVED_INDICATOR), "indicator", dv->indicator,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (DERIVED_INDICATOR), "indicator", dv->indicator,
                       "indicator %s is derived (%s / %s) and cannot be submitted; submit its "
                       "components",
                       ind->code, ind->pb->formula->numerator, ind->pb->formula->denominator);
@@ -258,7 +259,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     }
     const socin_unit_t *unit = cache->unit;
     if (!unit) {
-        ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_UNIT), "unit", dv->unit,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (UNKNOWN_UNIT), "unit", dv->unit,
                       "unit \"%s\" is not in the registry (municipalities have 6-digit ČSÚ codes "
                       "such as 582786)",
                       dv->unit);
@@ -271,7 +272,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     }
     socin_period_t period = cache->period;
     if (!cache->period_ok) {
-        ing_conflict (out, KIND_VALUE, index, E (MALFORMED_PERIOD), "period", dv->period, "%s",
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (MALFORMED_PERIOD), "period", dv->period, "%s",
                       cache->period_why);
         return;
     }
@@ -279,7 +280,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
         char example[SOCIN_PERIOD_STRLEN];
         socin_period_t sample = socin_period_of_day (ind->period_type, socin_period_start (period));
         socin_period_format (sample, example, sizeof example);
-        ing_conflict (out, KIND_VALUE, index, E (WRONG_PERIOD_TYPE), "period", dv->period,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (WRONG_PERIOD_TYPE), "period", dv->period,
                       "period %s is %s but %s is reported %s (e.g. %s)", dv->period,
                       socin_period_type_name (period.type), ind->code,
                       socin_period_type_name (ind->period_type), example);
@@ -287,7 +288,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     }
     int32_t start = socin_period_start (period), end = socin_period_end (period);
     if (!socin_unit_valid_during (unit, start, end)) {
-        ing_conflict (out, KIND_VALUE, index, E (UNIT_NOT_VALID_IN_PERIOD), "unit", dv->unit,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (UNIT_NOT_VALID_IN_PERIOD), "unit", dv->unit,
                       "unit %s did not exist during %s (valid %s to %s)",
                       s_unit_label (unit, label, sizeof label), dv->period,
                       *unit->pb->valid_from ? unit->pb->valid_from : "always",
@@ -316,14 +317,14 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
             w += (size_t) snprintf (list + w, sizeof list - w, "%s%s (%s level)", d ? ", " : "",
                                     ds->code, socin_level_name (ds->level));
         }
-        ing_conflict (out, KIND_VALUE, index, E (INDICATOR_NOT_IN_DATASET), "indicator", dv->indicator,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (INDICATOR_NOT_IN_DATASET), "indicator", dv->indicator,
                       "indicator %s is not in any data set that unit %s reports (its data sets: %s)",
                       ind->code, s_unit_label (unit, label, sizeof label), list);
         return;
     }
     if (!s_territory_ok (ctx, out, KIND_VALUE, index, unit)) return;
     if (!ds_allowed) {
-        ing_conflict (out, KIND_VALUE, index, E (DATASET_NOT_ALLOWED), "indicator", dv->indicator,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (DATASET_NOT_ALLOWED), "indicator", dv->indicator,
                       "submitter %s may not report data set %s, which holds %s",
                       ctx->submitter->code, ds_found->code, ind->code);
         return;
@@ -331,7 +332,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     if (start > ctx->today) {
         char today[SOCIN_DATE_STRLEN];
         socin_date_format (ctx->today, today, sizeof today);
-        ing_conflict (out, KIND_VALUE, index, E (FUTURE_PERIOD), "period", dv->period,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (FUTURE_PERIOD), "period", dv->period,
                       "period %s has not begun (today is %s)", dv->period, today);
         return;
     }
@@ -339,7 +340,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     if (lock && (int64_t) end + lock < ctx->today) {
         char day[SOCIN_DATE_STRLEN];
         socin_date_format (end + (int32_t) lock, day, sizeof day);
-        ing_conflict (out, KIND_VALUE, index, E (PERIOD_LOCKED), "period", dv->period,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (PERIOD_LOCKED), "period", dv->period,
                       "period %s locked after %s (data set %s locks %u days after a period ends)",
                       dv->period, day, ds_allowed->code, lock);
         return;
@@ -348,14 +349,14 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     socin_dec_t value = 0;
     if (!dv->delete_) {
         if (!*dv->value) {
-            ing_conflict (out, KIND_VALUE, index, E (MISSING_FIELD), "value", "",
+            ing_conflict (out, KIND_VALUE, index, SOCIN_E (MISSING_FIELD), "value", "",
                           "value is empty (to delete the stored value, set delete)");
             return;
         }
         if (ind->value_type == SOCIN_VT_BOOLEAN) {
             bool b;
             if (ing_parse_bool (dv->value, &b)) {
-                ing_conflict (out, KIND_VALUE, index, E (WRONG_VALUE_TYPE), "value", dv->value,
+                ing_conflict (out, KIND_VALUE, index, SOCIN_E (WRONG_VALUE_TYPE), "value", dv->value,
                               "value \"%s\" is not a boolean (true, false, 1, 0, t, f, yes, no); "
                               "%s is boolean",
                               dv->value, ind->code);
@@ -365,11 +366,11 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
         }
         else {
             if (socin_dec_parse (dv->value, strlen (dv->value), &value, why, sizeof why)) {
-                ing_conflict (out, KIND_VALUE, index, E (MALFORMED_VALUE), "value", dv->value, "%s", why);
+                ing_conflict (out, KIND_VALUE, index, SOCIN_E (MALFORMED_VALUE), "value", dv->value, "%s", why);
                 return;
             }
             if (ind->value_type == SOCIN_VT_INTEGER && value % SOCIN_DEC_SCALE) {
-                ing_conflict (out, KIND_VALUE, index, E (WRONG_VALUE_TYPE), "value", dv->value,
+                ing_conflict (out, KIND_VALUE, index, SOCIN_E (WRONG_VALUE_TYPE), "value", dv->value,
                               "value %s is not a whole number; %s counts whole %s", dv->value,
                               ind->code, *ind->pb->measure ? ind->pb->measure : "units");
                 return;
@@ -377,13 +378,13 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
             char bound[SOCIN_DEC_STRLEN];
             if (ind->has_min && value < ind->min) {
                 socin_dec_format (ind->min, bound, sizeof bound);
-                ing_conflict (out, KIND_VALUE, index, E (VALUE_OUT_OF_RANGE), "value", dv->value,
+                ing_conflict (out, KIND_VALUE, index, SOCIN_E (VALUE_OUT_OF_RANGE), "value", dv->value,
                               "value %s is below the minimum %s of %s", dv->value, bound, ind->code);
                 return;
             }
             if (ind->has_max && value > ind->max) {
                 socin_dec_format (ind->max, bound, sizeof bound);
-                ing_conflict (out, KIND_VALUE, index, E (VALUE_OUT_OF_RANGE), "value", dv->value,
+                ing_conflict (out, KIND_VALUE, index, SOCIN_E (VALUE_OUT_OF_RANGE), "value", dv->value,
                               "value %s is above the maximum %s of %s", dv->value, bound, ind->code);
                 return;
             }
@@ -393,7 +394,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
         if (socin_model_disaggregation (m, ind, dv->disaggregation, cache->dis_canon,
                                         sizeof cache->dis_canon, why, sizeof why)) {
             cache->dis_ind = NULL;
-            ing_conflict (out, KIND_VALUE, index, E (UNKNOWN_DISAGGREGATION), "disaggregation",
+            ing_conflict (out, KIND_VALUE, index, SOCIN_E (UNKNOWN_DISAGGREGATION), "disaggregation",
                           dv->disaggregation, "%s", why);
             return;
         }
@@ -405,7 +406,7 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     size_t keylen;
     socin_period_format (period, period_text, sizeof period_text);
     if (ing_value_key (ind->code, unit->code, period_text, disagg, key, &keylen)) {
-        ing_conflict (out, KIND_VALUE, index, E (FIELD_TOO_LONG), "disaggregation", dv->disaggregation,
+        ing_conflict (out, KIND_VALUE, index, SOCIN_E (FIELD_TOO_LONG), "disaggregation", dv->disaggregation,
                       "the item's key is too long");
         return;
     }
@@ -436,7 +437,7 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
     const char *fields[] = {"event_id", ev->event_id, "unit", ev->unit, "date", ev->date};
     for (int f = 0; f < 6; f += 2) {
         if (!*fields[f + 1] && !(ev->delete_ && f == 4)) {
-            ing_conflict (out, KIND_EVENT, index, E (MISSING_FIELD), fields[f], "", "%s is empty", fields[f]);
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (MISSING_FIELD), fields[f], "", "%s is empty", fields[f]);
             return;
         }
         if (!s_text_ok (out, KIND_EVENT, index, fields[f], fields[f + 1], ING_ID_MAX)) return;
@@ -444,14 +445,14 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
     if (!s_text_ok (out, KIND_EVENT, index, "topic", ev->topic, 200)) return;
     const socin_unit_t *unit = socin_model_unit (m, ev->unit);
     if (!unit) {
-        ing_conflict (out, KIND_EVENT, index, E (UNKNOWN_UNIT), "unit", ev->unit,
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_UNIT), "unit", ev->unit,
                       "unit \"%s\" is not in the registry (municipalities have 6-digit ČSÚ codes "
                       "such as 582786)",
                       ev->unit);
         return;
     }
     if (unit->level != SOCIN_LEVEL_MUNICIPALITY && unit->level != SOCIN_LEVEL_DISTRICT) {
-        ing_conflict (out, KIND_EVENT, index, E (WRONG_UNIT_LEVEL), "unit", ev->unit,
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (WRONG_UNIT_LEVEL), "unit", ev->unit,
                       "unit %s is not a municipality or city district; events are held by those",
                       s_unit_label (unit, label, sizeof label));
         return;
@@ -460,24 +461,24 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
     int32_t day = 0;
     if (!ev->delete_) {
         if (socin_date_parse (ev->date, &day, why, sizeof why)) {
-            ing_conflict (out, KIND_EVENT, index, E (MALFORMED_DATE), "date", ev->date, "%s", why);
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (MALFORMED_DATE), "date", ev->date, "%s", why);
             return;
         }
         char today[SOCIN_DATE_STRLEN];
         socin_date_format (ctx->today, today, sizeof today);
         if (day > ctx->today) {
-            ing_conflict (out, KIND_EVENT, index, E (FUTURE_PERIOD), "date", ev->date,
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (FUTURE_PERIOD), "date", ev->date,
                           "date %s is in the future (today is %s)", ev->date, today);
             return;
         }
         if (ctx->event_lock_days && (int64_t) day + ctx->event_lock_days < ctx->today) {
-            ing_conflict (out, KIND_EVENT, index, E (PERIOD_LOCKED), "date", ev->date,
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (PERIOD_LOCKED), "date", ev->date,
                           "events older than %u days are locked (%s is before %s minus %u days)",
                           ctx->event_lock_days, ev->date, today, ctx->event_lock_days);
             return;
         }
         if (!socin_unit_valid_during (unit, day, day)) {
-            ing_conflict (out, KIND_EVENT, index, E (UNIT_NOT_VALID_IN_PERIOD), "unit", ev->unit,
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNIT_NOT_VALID_IN_PERIOD), "unit", ev->unit,
                           "unit %s did not exist on %s", s_unit_label (unit, label, sizeof label), ev->date);
             return;
         }
@@ -485,7 +486,7 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
             ev->type > SOCIN__V1__EVENT_TYPE__EVENT_TYPE_FAMILY_INTERVIEWS) {
             char value[16];
             snprintf (value, sizeof value, "%d", (int) ev->type);
-            ing_conflict (out, KIND_EVENT, index, E (UNKNOWN_EVENT_TYPE), "type", value,
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_EVENT_TYPE), "type", value,
                           "event type %d is not one of public_meeting (1), round_table (2), "
                           "focus_group (3), working_group (4), survey (5), family_interviews (6)",
                           (int) ev->type);
@@ -499,7 +500,7 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
             for (size_t o = 0; groups && o < groups->pb->n_options && !known; o++)
                 known = !strcmp (groups->pb->options[o]->code, gp->group);
             if (!known) {
-                ing_conflict (out, KIND_EVENT, index, E (UNKNOWN_DISAGGREGATION), "vulnerable",
+                ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_DISAGGREGATION), "vulnerable",
                               gp->group, "\"%s\" is not a target group (socin registry list "
                               "dimensions shows target_group's options)",
                               gp->group);
@@ -507,14 +508,14 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
             }
             for (size_t h = 0; h < g; h++)
                 if (!strcmp (ev->vulnerable[h]->group, gp->group)) {
-                    ing_conflict (out, KIND_EVENT, index, E (DUPLICATE_KEY), "vulnerable", gp->group,
+                    ing_conflict (out, KIND_EVENT, index, SOCIN_E (DUPLICATE_KEY), "vulnerable", gp->group,
                                   "target group %s is listed twice", gp->group);
                     return;
                 }
             if (gp->participants > ev->participants) {
                 char value[32];
                 snprintf (value, sizeof value, "%u", gp->participants);
-                ing_conflict (out, KIND_EVENT, index, E (INCONSISTENT_COUNTS), "vulnerable", value,
+                ing_conflict (out, KIND_EVENT, index, SOCIN_E (INCONSISTENT_COUNTS), "vulnerable", value,
                               "%u participants from %s exceed the %u participants in total",
                               gp->participants, gp->group, ev->participants);
                 return;
@@ -532,7 +533,7 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
     ok->keylen = 2 + a + b;
     uintptr_t first = (uintptr_t) socin_index_get (seen, ok->key, ok->keylen);
     if (first) {
-        ing_conflict (out, KIND_EVENT, index, E (DUPLICATE_KEY), "event_id", ev->event_id,
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (DUPLICATE_KEY), "event_id", ev->event_id,
                       "event %zu has the same unit and event id (%s %s)", (size_t) (first - 1),
                       unit->code, ev->event_id);
         return;
@@ -571,7 +572,7 @@ s_drop_duplicates (const Socin__V1__Submission *sub, ing_checked_t *out)
         ing_value_t *prev = kept ? &out->values[kept - 1] : NULL;
         if (prev && prev->keylen == v->keylen && !memcmp (prev->key, v->key, v->keylen)) {
             const Socin__V1__DataValue *dv = sub->values[v->index];
-            ing_conflict (out, KIND_VALUE, v->index, E (DUPLICATE_KEY), "indicator", dv->indicator,
+            ing_conflict (out, KIND_VALUE, v->index, SOCIN_E (DUPLICATE_KEY), "indicator", dv->indicator,
                           "item %u has the same indicator, unit, period and disaggregation (%s %s %s%s%s)",
                           prev->index, v->indicator->code, v->unit->code, v->period,
                           *v->disaggregation ? " " : "", v->disaggregation);

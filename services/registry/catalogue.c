@@ -2,6 +2,8 @@
     See catalogue.h and docs/catalogue.md. */
 #include "catalogue.h"
 
+#include "error.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

@@ -23,6 +23,7 @@
 #include "csv.h"
 #include "daemon.h"
 #include "embedded.h"
+#include "file.h"
 #include "log.h"
 #include "model.h"
 #include "territory.h"
@@ -257,11 +258,8 @@ s_reply_error (registry_t *self, socin_wire_msg_t *msg, const char *request_id, 
     char text[1024];
     va_list args;
     va_start (args, fmt);
-    vsnprintf (text, sizeof text, fmt, args);
+    socin_error_vformat (text, sizeof text, fmt, args);
     va_end (args);
-    /* A message cut to fit may end inside a character: keep it valid UTF-8 for every client. */
-    size_t bad;
-    if (!socin_utf8_valid (text, strlen (text), &bad)) text[bad] = 0;
     Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
     error.code = code;
     error.message = text;
@@ -760,23 +758,6 @@ s_heartbeat (zloop_t *loop, int timer_id, void *arg)
 
 /* ---- start-up ---- */
 
-static char *
-s_read_file (const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen (path, "rb");
-    if (!f) {
-        snprintf (err, errlen, "cannot open %s: %s", path, strerror (errno));
-        return NULL;
-    }
-    socin_str_t buf = SOCIN_STR_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread (chunk, 1, sizeof chunk, f)) > 0) socin_str_append (&buf, chunk, n);
-    fclose (f);
-    *len = buf.len;
-    return socin_str_take (&buf);
-}
-
 static int
 s_bootstrap (registry_t *self)
 {
@@ -786,7 +767,7 @@ s_bootstrap (registry_t *self)
     size_t n;
     const char *path = socin_config_str (self->config, "territory_file");
     if (*path) {
-        char *data = s_read_file (path, &len, err, sizeof err);
+        char *data = socin_file_read (path, &len, err, sizeof err);
         int32_t edition;
         if (!data || socin_territory_parse_csu (data, len, "", &recs, &n, &edition, err, sizeof err)) {
             free (data);
@@ -812,7 +793,7 @@ s_bootstrap (registry_t *self)
 
     path = socin_config_str (self->config, "population_file");
     if (*path) {
-        char *data = s_read_file (path, &len, err, sizeof err);
+        char *data = socin_file_read (path, &len, err, sizeof err);
         if (!data || socin_population_plan (self->model, data, len,
                                             socin_config_str (self->config, "population_date"),
                                             &recs, &n, err, sizeof err) ||
@@ -828,7 +809,7 @@ s_bootstrap (registry_t *self)
     char *owned = NULL;
     const char *text;
     if (*path) {
-        owned = s_read_file (path, &len, err, sizeof err);
+        owned = socin_file_read (path, &len, err, sizeof err);
         if (!owned) {
             socin_error ("bootstrap.catalogue_failed", "reason=%s", socin_log_q (err));
             return -1;

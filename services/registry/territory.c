@@ -1,6 +1,8 @@
 /*  territory: units from the ČSÚ CSV, the sample file and population. See territory.h. */
 #include "territory.h"
 
+#include "error.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "apply.h"
 #include "arena.h"
 #include "cube.h"
@@ -24,7 +25,6 @@
 #include "socin/v1/forward.pb-c.h"
 #include "socin/v1/report.pb-c.h"
 
-#define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 
 typedef struct {
     socin_daemon_t *daemon;
@@ -142,13 +142,13 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
            && socin_wire_recv (sock, &msg) == 0) {
         socin_peer_t *peer = socin_model_peer_by_key (model, msg.peer);
         if (!peer || peer->pb->role != SOCIN_ROLE_INGEST) {
-            s_forward_error (self, msg.envelope, E (PERMISSION_DENIED), "this key is not a registered ingest");
+            s_forward_error (self, msg.envelope, SOCIN_E (PERMISSION_DENIED), "this key is not a registered ingest");
             socin_wire_msg_release (&msg);
             continue;
         }
         const char *source = peer->code;
         if (msg.payload && zframe_size (msg.payload) > self->max_message) {
-            s_forward_error (self, msg.envelope, E (MESSAGE_TOO_LARGE), "the batch is larger than max_message");
+            s_forward_error (self, msg.envelope, SOCIN_E (MESSAGE_TOO_LARGE), "the batch is larger than max_message");
             socin_wire_msg_release (&msg);
             continue;
         }
@@ -159,7 +159,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
                                                     : NULL;
         if (!fm) {
             socin_arena_destroy (&arena);
-            s_forward_error (self, msg.envelope, E (MALFORMED_MESSAGE), "the message is not a socin.v1.ForwardMessage");
+            s_forward_error (self, msg.envelope, SOCIN_E (MALFORMED_MESSAGE), "the message is not a socin.v1.ForwardMessage");
             socin_wire_msg_release (&msg);
             continue;
         }
@@ -209,7 +209,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
             break;
         }
         default:
-            s_forward_error (self, msg.envelope, E (UNSUPPORTED), "unknown forward message");
+            s_forward_error (self, msg.envelope, SOCIN_E (UNSUPPORTED), "unknown forward message");
             socin_arena_destroy (&arena);
         }
         socin_wire_msg_release (&msg);
@@ -226,7 +226,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
         for (size_t i = 0; i < n; i++) {
             s_pending_t *p = &group[i];
             if (rc != SOCIN_STORE_OK) {
-                s_forward_error (self, p->envelope, rc == SOCIN_STORE_FULL ? E (STORAGE_FULL) : E (STORAGE_ERROR), err);
+                s_forward_error (self, p->envelope, rc == SOCIN_STORE_FULL ? SOCIN_E (STORAGE_FULL) : SOCIN_E (STORAGE_ERROR), err);
                 continue;
             }
             /* One answer per source: after its last batch of the group. */
@@ -278,7 +278,7 @@ s_on_query (zloop_t *loop, zsock_t *sock, void *arg)
             &socin__v1__report_request__descriptor, msg.payload);
         if (!req) {
             Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
-            error.code = E (MALFORMED_MESSAGE);
+            error.code = SOCIN_E (MALFORMED_MESSAGE);
             error.message = "the message is not a socin.v1.ReportRequest";
             Socin__V1__ReportReply reply = SOCIN__V1__REPORT_REPLY__INIT;
             reply.error = &error;

@@ -1,6 +1,8 @@
 /*  query: reporting's answers. See query.h. */
 #include "query.h"
 
+#include "error.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,6 @@
 #include "str.h"
 #include "valuekey.h"
 
-#define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 
 static void *
 s_new (size_t size)
@@ -31,13 +32,8 @@ s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     char text[1024];
     va_list args;
     va_start (args, fmt);
-    vsnprintf (text, sizeof text, fmt, args);
+    socin_error_vformat (text, sizeof text, fmt, args);
     va_end (args);
-    /* Cut where a character was cut (a long request text quoted in the message), or where
-       invalid bytes came in: a reply that is not valid UTF-8 cannot be decoded at all by
-       clients in other languages. */
-    size_t bad;
-    if (!socin_utf8_valid (text, strlen (text), &bad)) text[bad] = 0;
     Socin__V1__Error *e = s_new (sizeof *e);
     socin__v1__error__init (e);
     e->code = code;
@@ -204,33 +200,33 @@ s_resolve (const rep_query_ctx_t *ctx, Socin__V1__ReportReply *reply, const char
 {
     char why[256];
     *ind = socin_model_indicator (ctx->model, ind_code);
-    if (!*ind) return s_fail (reply, E (NOT_FOUND), "indicator '%s' is not in the catalogue", ind_code);
+    if (!*ind) return s_fail (reply, SOCIN_E (NOT_FOUND), "indicator '%s' is not in the catalogue", ind_code);
     if (socin_period_parse (period_text, period, why, sizeof why))
-        return s_fail (reply, E (INVALID_ARGUMENT), "period %s", why);
+        return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s", why);
     if (period->type < (*ind)->period_type)
-        return s_fail (reply, E (INVALID_ARGUMENT), "period %s is %s, finer than %s, which is reported %s",
+        return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s is %s, finer than %s, which is reported %s",
                        period_text, socin_period_type_name (period->type), ind_code,
                        socin_period_type_name ((*ind)->period_type));
     *group = NULL;
     *root = NULL;
     if (group_code && *group_code) {
         *group = socin_model_group (ctx->model, group_code);
-        if (!*group) return s_fail (reply, E (NOT_FOUND), "group '%s' is not in the registry", group_code);
+        if (!*group) return s_fail (reply, SOCIN_E (NOT_FOUND), "group '%s' is not in the registry", group_code);
     }
     else {
         *root = socin_model_unit (ctx->model, under && *under ? under : "CZ");
-        if (!*root) return s_fail (reply, E (NOT_FOUND), "unit '%s' is not in the registry", under);
+        if (!*root) return s_fail (reply, SOCIN_E (NOT_FOUND), "unit '%s' is not in the registry", under);
     }
     disagg[0] = 0;
     if (disagg_text && !strcmp (disagg_text, "*")) {
         snprintf (disagg, dlen, "*");
-        if ((*ind)->derived) return s_fail (reply, E (INVALID_ARGUMENT), "a derived indicator has no disaggregations");
+        if ((*ind)->derived) return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "a derived indicator has no disaggregations");
     }
     else if (disagg_text && *disagg_text) {
         if ((*ind)->derived)
-            return s_fail (reply, E (INVALID_ARGUMENT), "a derived indicator has no disaggregations");
+            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "a derived indicator has no disaggregations");
         if (socin_model_disaggregation (ctx->model, *ind, disagg_text, disagg, dlen, why, sizeof why))
-            return s_fail (reply, E (INVALID_ARGUMENT), "disaggregation %s", why);
+            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "disaggregation %s", why);
     }
     return 0;
 }
@@ -300,7 +296,7 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q, Socin__V1
                    &period, &root, &group, disagg, sizeof disagg))
         return;
     if (ind->derived) {
-        s_fail (reply, E (INVALID_ARGUMENT), "%s is derived: ask for its roll-up by level", ind->code);
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "%s is derived: ask for its roll-up by level", ind->code);
         return;
     }
     socin_period_format (period, ptext, sizeof ptext);
@@ -311,7 +307,7 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q, Socin__V1
         const socin_unit_t *u = socin_model_unit (ctx->model, q->unit);
         if (!u) {
             protobuf_c_message_free_unpacked (&t->base, NULL);
-            s_fail (reply, E (NOT_FOUND), "unit '%s' is not in the registry", q->unit);
+            s_fail (reply, SOCIN_E (NOT_FOUND), "unit '%s' is not in the registry", q->unit);
             return;
         }
         units = calloc (1, sizeof *units);
@@ -349,22 +345,22 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
     const socin_dataset_t *ds = socin_model_dataset (m, q->dataset);
     char why[256], ptext[SOCIN_PERIOD_STRLEN], day[SOCIN_DATE_STRLEN];
     if (!ds) {
-        s_fail (reply, E (NOT_FOUND), "data set '%s' is not in the catalogue", q->dataset);
+        s_fail (reply, SOCIN_E (NOT_FOUND), "data set '%s' is not in the catalogue", q->dataset);
         return;
     }
     socin_period_t period;
     if (socin_period_parse (q->period, &period, why, sizeof why)) {
-        s_fail (reply, E (INVALID_ARGUMENT), "period %s", why);
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s", why);
         return;
     }
     if (period.type != ds->period_type) {
-        s_fail (reply, E (INVALID_ARGUMENT), "data set %s is reported %s; %s is %s", ds->code,
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "data set %s is reported %s; %s is %s", ds->code,
                 socin_period_type_name (ds->period_type), q->period, socin_period_type_name (period.type));
         return;
     }
     const socin_unit_t *root = socin_model_unit (m, *q->under ? q->under : "CZ");
     if (!root) {
-        s_fail (reply, E (NOT_FOUND), "unit '%s' is not in the registry", q->under);
+        s_fail (reply, SOCIN_E (NOT_FOUND), "unit '%s' is not in the registry", q->under);
         return;
     }
     socin_period_format (period, ptext, sizeof ptext);
@@ -448,11 +444,11 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
     int32_t as_of = ctx->today;
     char why[256];
     if (*q->as_of && socin_date_parse (q->as_of, &as_of, why, sizeof why)) {
-        s_fail (reply, E (INVALID_ARGUMENT), "as_of %s", why);
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "as_of %s", why);
         return;
     }
     if (*q->code && !socin_model_target (m, q->code)) {
-        s_fail (reply, E (NOT_FOUND), "target '%s' is not in the catalogue", q->code);
+        s_fail (reply, SOCIN_E (NOT_FOUND), "target '%s' is not in the catalogue", q->code);
         return;
     }
     Socin__V1__Targets *out = s_new (sizeof *out);
@@ -531,22 +527,22 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q, Socin__
     char why[256], disagg[256], ptext[SOCIN_PERIOD_STRLEN];
     socin_period_t period;
     if (!ind) {
-        s_fail (reply, E (NOT_FOUND), "indicator '%s' is not in the catalogue", q->indicator);
+        s_fail (reply, SOCIN_E (NOT_FOUND), "indicator '%s' is not in the catalogue", q->indicator);
         return;
     }
     if (socin_period_parse (q->period, &period, why, sizeof why)) {
-        s_fail (reply, E (INVALID_ARGUMENT), "period %s", why);
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s", why);
         return;
     }
     if (socin_model_disaggregation (m, ind, q->disaggregation, disagg, sizeof disagg, why, sizeof why)) {
-        s_fail (reply, E (INVALID_ARGUMENT), "disaggregation %s", why);
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "disaggregation %s", why);
         return;
     }
     socin_period_format (period, ptext, sizeof ptext);
     char key[SOCIN_VALUE_KEY_MAX];
     size_t keylen = socin_value_key (ind->code, q->unit, ptext, disagg, key);
     if (!keylen) {
-        s_fail (reply, E (INVALID_ARGUMENT), "the key is too long");
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "the key is too long");
         return;
     }
     Socin__V1__ValueHistory *h = s_new (sizeof *h);
@@ -577,7 +573,7 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
         socin__v1__participation__init (p);
         if (rep_events_participation (ctx->events, ctx->model, req->participation, p, why, sizeof why)) {
             protobuf_c_message_free_unpacked (&p->base, NULL);
-            s_fail (reply, E (INVALID_ARGUMENT), "%s", why);
+            s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "%s", why);
             break;
         }
         reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_PARTICIPATION;
@@ -590,7 +586,7 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
         reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_SOURCES;
         reply->sources = true;
         break;
-    default: s_fail (reply, E (UNSUPPORTED), "the request has no body this service knows"); break;
+    default: s_fail (reply, SOCIN_E (UNSUPPORTED), "the request has no body this service knows"); break;
     }
     return reply;
 }

@@ -9,13 +9,13 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "error.h"
 #include "client.h"
 #include "stack.h"
 #include "testing.h"
 #include "wire.h"
 #include "socin/v1/ingest.pb-c.h"
 
-#define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 
 static char s_home[256], s_reg[400], s_upd[400], s_admin[400];
 static t_daemon_t *s_registry;
@@ -168,7 +168,7 @@ s_fill (socin_client_t *c, const char *prefix, int per, int *counter, int *accep
         }
         if (s->error) {
             snprintf (message, mlen, "%s (code %d)", s->error->message, s->error->code);
-            bool full = s->error->code == E (STORAGE_FULL);
+            bool full = s->error->code == SOCIN_E (STORAGE_FULL);
             protobuf_c_message_free_unpacked (&reply->base, NULL);
             if (full) return frame;
             zframe_destroy (&frame);
@@ -205,7 +205,7 @@ test_map_full (void)
         /* Sent again as it is: refused again, nothing half-stored. */
         Socin__V1__IngestReply *reply;
         Socin__V1__ImportSummary *s = s_send_wait (c, refused, &reply);
-        CHECK (s && s->error && s->error->code == E (STORAGE_FULL));
+        CHECK (s && s->error && s->error->code == SOCIN_E (STORAGE_FULL));
         if (reply) protobuf_c_message_free_unpacked (&reply->base, NULL);
         /* The operator raises the limit and reloads: the same submission goes through. */
         const char *big = "map_initial = 1M\nmap_max = 256M\n";

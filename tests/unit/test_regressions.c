@@ -5,6 +5,8 @@
     seed corpus (tests/fuzz/corpus/<target>/), so the fuzzers start from it too.
 */
 #include "catalogue.h"
+
+#include "error.h"
 #include "csv.h"
 #include "query.h"
 #include "testing.h"
