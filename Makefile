@@ -22,7 +22,7 @@ OPT   ?= -O2
 CC      ?= cc
 PROTOC  ?= protoc-c
 CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
-           -Wmissing-prototypes -Wno-unused-parameter -pthread -fno-strict-aliasing \
+           -Wmissing-prototypes -Wno-unused-parameter -Werror=implicit-function-declaration -pthread -fno-strict-aliasing \
            -Icommon -I$(BUILD)/gen $(EXTRA_CFLAGS)
 LDLIBS  := -lczmq -lzmq -lprotobuf-c -llmdb -lpthread -lm
 ifneq ($(SAN),)
@@ -169,7 +169,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_OPTS    ?=
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wformat=2 -Wshadow \
-                -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -pthread \
+                -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Werror=implicit-function-declaration -pthread \
                 -Wno-missing-field-initializers -Wno-format-nonliteral \
                 -fno-strict-aliasing -Icommon -I$(FUZZ_BUILD)/gen -Iservices/ingest \
                 -Iservices/registry -Iservices/reporting -Itests/fuzz $(FUZZ_SAN)

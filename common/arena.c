@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "mem.h"
 
 #define BLOCK (256 * 1024)
 
@@ -33,8 +34,7 @@ s_free (void *data, void *ptr)
 socin_arena_t *
 socin_arena_new (void)
 {
-    socin_arena_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_arena_t *self = socin_calloc (1, sizeof *self);
     self->allocator.alloc = s_alloc;
     self->allocator.free = s_free;
     self->allocator.allocator_data = self;
@@ -62,8 +62,7 @@ socin_arena_alloc (socin_arena_t *self, size_t len)
     s_block_t *b = self->blocks;
     if (!b || b->used + len > b->size) {
         size_t size = len > BLOCK ? len : BLOCK;
-        b = malloc (sizeof *b + size);
-        if (!b) socin_fatal ("memory.exhausted", "bytes=%zu", size);
+        b = socin_malloc (sizeof *b + size);
         b->used = 0;
         b->size = size;
         b->next = self->blocks;

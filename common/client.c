@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "wire.h"
+#include "mem.h"
 
 struct socin_client_t {
     zsock_t *sock;
@@ -40,8 +41,7 @@ socin_client_new (const char *endpoint, const char *server_key, const char *cert
     }
     /* A command may wait a little for the connection to come up, never forever. */
     zsock_set_sndtimeo (sock, 5000);
-    socin_client_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_client_t *self = socin_calloc (1, sizeof *self);
     self->sock = sock;
     self->cert = cert;
     return self;

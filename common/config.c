@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mem.h"
 
 #define MAX_KEYS 96
 
@@ -57,8 +58,7 @@ s_forget_expanded (socin_config_t *self)
 {
     for (size_t i = 0; i < self->count; i++) {
         if (!self->expanded[i]) continue;
-        char **more = realloc (self->retired, (self->nretired + 1) * sizeof *more);
-        if (!more) socin_fatal ("memory.exhausted", NULL);
+        char **more = socin_realloc (self->retired, (self->nretired + 1) * sizeof *more);
         self->retired = more;
         self->retired[self->nretired++] = self->expanded[i];
         self->expanded[i] = NULL;
@@ -68,8 +68,7 @@ s_forget_expanded (socin_config_t *self)
 socin_config_t *
 socin_config_new (const char *svc, const socin_config_key_t *table)
 {
-    socin_config_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_config_t *self = socin_calloc (1, sizeof *self);
     self->svc = svc;
     for (size_t i = 0; i < sizeof s_builtin / sizeof s_builtin[0]; i++)
         self->entries[self->count++].key = s_builtin[i];
@@ -341,7 +340,7 @@ s_load_file (socin_config_t *self, const char *path, char *err, size_t errlen)
         }
         size_t idx = (size_t) (e - self->entries);
         free (values[idx]);
-        values[idx] = strdup (v);
+        values[idx] = socin_strdup (v);
     }
     fclose (file);
     if (rc == 0) {
@@ -400,7 +399,7 @@ socin_config_parse (socin_config_t *self, int argc, char **argv, char *err, size
             value = argv[++i];
         }
         free (e->arg_value);
-        e->arg_value = strdup (value);
+        e->arg_value = socin_strdup (value);
     }
     s_forget_expanded (self);
     if (self->help_only) return 0;
@@ -417,7 +416,7 @@ socin_config_reload (socin_config_t *self, char *err, size_t errlen)
     /* Keep the old file values until the new file has been checked whole. */
     char *saved[MAX_KEYS];
     for (size_t i = 0; i < self->count; i++)
-        saved[i] = self->entries[i].file_value ? strdup (self->entries[i].file_value) : NULL;
+        saved[i] = self->entries[i].file_value ? socin_strdup (self->entries[i].file_value) : NULL;
     int rc = s_load_file (self, path, err, errlen);
     if (rc == 0) rc = s_check_all (self, err, errlen);
     for (size_t i = 0; i < self->count; i++) {
@@ -490,7 +489,7 @@ socin_config_set (socin_config_t *self, const char *key, const char *value)
     s_entry_t *e = s_find (self, key);
     if (!e) socin_fatal ("config.unknown_key", "key=%s", key);
     free (e->arg_value);
-    e->arg_value = strdup (value);
+    e->arg_value = socin_strdup (value);
     s_forget_expanded (self);
 }
 

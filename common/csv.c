@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
 
 struct socin_csv_t {
     const char *data;
@@ -22,8 +23,7 @@ struct socin_csv_t {
 socin_csv_t *
 socin_csv_new (const char *data, size_t len)
 {
-    socin_csv_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_csv_t *self = socin_calloc (1, sizeof *self);
     self->data = data;
     self->len = len;
     self->line = 1;
@@ -58,8 +58,7 @@ s_put (socin_csv_t *self, size_t *n, char c)
 {
     if (*n + 1 >= self->cap) {
         self->cap = self->cap ? self->cap * 2 : 1024;
-        self->buf = realloc (self->buf, self->cap);
-        if (!self->buf) socin_fatal ("memory.exhausted", NULL);
+        self->buf = socin_realloc (self->buf, self->cap);
     }
     self->buf[(*n)++] = c;
 }

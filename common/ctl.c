@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mem.h"
 
 #define MAX_LINE   8192
 #define MAX_WORDS  32
@@ -84,8 +85,7 @@ socin_ctl_new (const char *path, char *err, size_t errlen)
         close (fd);
         return NULL;
     }
-    socin_ctl_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_ctl_t *self = socin_calloc (1, sizeof *self);
     self->fd = fd;
     snprintf (self->path, sizeof self->path, "%s", path);
     self->next_id = 1;
@@ -349,8 +349,7 @@ s_on_accept (zloop_t *loop, zmq_pollitem_t *item, void *arg)
         close (fd);
         return 0;
     }
-    s_conn_t *conn = calloc (1, sizeof *conn);
-    if (!conn) socin_fatal ("memory.exhausted", NULL);
+    s_conn_t *conn = socin_calloc (1, sizeof *conn);
     conn->fd = fd;
     conn->id = self->next_id++;
     self->conns[slot] = conn;

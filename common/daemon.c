@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mem.h"
 
 #define MAX_BACKUPS 4
 
@@ -317,8 +318,7 @@ s_merge_keys (const socin_service_t *service)
 {
     size_t n = 0, shared = sizeof s_shared_help / sizeof s_shared_help[0];
     for (const socin_config_key_t *k = service->keys; k && k->key; k++) n++;
-    socin_config_key_t *keys = calloc (n + shared + 1, sizeof *keys);
-    if (!keys) socin_fatal ("memory.exhausted", NULL);
+    socin_config_key_t *keys = socin_calloc (n + shared + 1, sizeof *keys);
     for (size_t i = 0; i < n; i++) keys[i] = service->keys[i];
     for (size_t i = 0; i < shared; i++) {
         socin_config_key_t *k = &keys[n + i];

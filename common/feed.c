@@ -65,8 +65,7 @@ socin_feed_t *
 socin_feed_new (const char *data, size_t len, const char *name, socin_feed_format_t format,
                 bool deletions)
 {
-    socin_feed_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_feed_t *self = socin_calloc (1, sizeof *self);
     self->data = data;
     self->len = len;
     self->name = socin_strdup (name ? name : "input");
@@ -223,8 +222,7 @@ s_set (char **dst, const char *text)
 static Socin__V1__DataValue *
 s_value_new (void)
 {
-    Socin__V1__DataValue *value = malloc (sizeof *value);
-    if (!value) socin_fatal ("memory.exhausted", NULL);
+    Socin__V1__DataValue *value = socin_malloc (sizeof *value);
     socin__v1__data_value__init (value);
     return value;
 }
@@ -232,8 +230,7 @@ s_value_new (void)
 static Socin__V1__ParticipationEvent *
 s_event_new (void)
 {
-    Socin__V1__ParticipationEvent *event = malloc (sizeof *event);
-    if (!event) socin_fatal ("memory.exhausted", NULL);
+    Socin__V1__ParticipationEvent *event = socin_malloc (sizeof *event);
     socin__v1__participation_event__init (event);
     return event;
 }
@@ -241,14 +238,12 @@ s_event_new (void)
 static void
 s_add_group (Socin__V1__ParticipationEvent *event, const char *group, uint32_t participants)
 {
-    Socin__V1__GroupParticipants *entry = malloc (sizeof *entry);
-    if (!entry) socin_fatal ("memory.exhausted", NULL);
+    Socin__V1__GroupParticipants *entry = socin_malloc (sizeof *entry);
     socin__v1__group_participants__init (entry);
     s_set (&entry->group, group);
     entry->participants = participants;
     Socin__V1__GroupParticipants **grown =
-        realloc (event->vulnerable, (event->n_vulnerable + 1) * sizeof *grown);
-    if (!grown) socin_fatal ("memory.exhausted", NULL);
+        socin_realloc (event->vulnerable, (event->n_vulnerable + 1) * sizeof *grown);
     grown[event->n_vulnerable++] = entry;
     event->vulnerable = grown;
 }

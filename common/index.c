@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
 
 typedef struct {
     const char *key;
@@ -34,11 +35,9 @@ socin_hash (const void *data, size_t len)
 socin_index_t *
 socin_index_new (void)
 {
-    socin_index_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_index_t *self = socin_calloc (1, sizeof *self);
     self->cap = 16;
-    self->slots = calloc (self->cap, sizeof *self->slots);
-    if (!self->slots) socin_fatal ("memory.exhausted", NULL);
+    self->slots = socin_calloc (self->cap, sizeof *self->slots);
     return self;
 }
 
@@ -70,8 +69,7 @@ s_grow (socin_index_t *self)
     s_slot_t *old = self->slots;
     size_t oldcap = self->cap;
     self->cap *= 2;
-    self->slots = calloc (self->cap, sizeof *self->slots);
-    if (!self->slots) socin_fatal ("memory.exhausted", NULL);
+    self->slots = socin_calloc (self->cap, sizeof *self->slots);
     for (size_t i = 0; i < oldcap; i++)
         if (old[i].key) *s_find (self, old[i].key, old[i].len, old[i].hash) = old[i];
     free (old);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
 
 typedef enum {
     S_VALUE,        /* a value: at the top, after ':', after ',' in an array */
@@ -46,8 +47,7 @@ struct socin_json_t {
 socin_json_t *
 socin_json_new (const char *data, size_t len)
 {
-    socin_json_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_json_t *self = socin_calloc (1, sizeof *self);
     self->data = data;
     self->len = len;
     self->line = 1;
@@ -154,8 +154,7 @@ s_reserve (socin_json_t *self, size_t more)
     size_t cap = self->cap ? self->cap : 256;
     while (cap < self->n + more + 1)
         cap *= 2;
-    char *grown = realloc (self->buf, cap);
-    if (!grown) socin_fatal ("memory.exhausted", NULL);
+    char *grown = socin_realloc (self->buf, cap);
     self->buf = grown;
     self->cap = cap;
 }

@@ -7,6 +7,7 @@
 
 #include "index.h"
 #include "log.h"
+#include "mem.h"
 
 /* Every wrapper starts with these two fields. */
 typedef struct {
@@ -53,8 +54,7 @@ s_table_free (s_table_t *t)
 socin_model_t *
 socin_model_new (void)
 {
-    socin_model_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_model_t *self = socin_calloc (1, sizeof *self);
     s_table_init (&self->units, sizeof (socin_unit_t));
     s_table_init (&self->groups, sizeof (socin_group_t));
     s_table_init (&self->dimensions, sizeof (socin_dimension_t));
@@ -145,12 +145,10 @@ socin_record_t *
 socin_record_copy (const socin_record_t *rec)
 {
     size_t len = socin__v1__record__get_packed_size (rec);
-    uint8_t *buf = malloc (len ? len : 1);
-    if (!buf) socin_fatal ("memory.exhausted", NULL);
+    uint8_t *buf = socin_malloc (len ? len : 1);
     socin__v1__record__pack (rec, buf);
     socin_record_t *copy = socin__v1__record__unpack (NULL, len, buf);
     free (buf);
-    if (!copy) socin_fatal ("memory.exhausted", NULL);
     return copy;
 }
 
@@ -161,8 +159,7 @@ s_pack_content (const socin_record_t *rec, size_t *len)
     tmp.seq = 0;
     tmp.changed_ms = 0;
     *len = socin__v1__record__get_packed_size (&tmp);
-    uint8_t *buf = malloc (*len ? *len : 1);
-    if (!buf) socin_fatal ("memory.exhausted", NULL);
+    uint8_t *buf = socin_malloc (*len ? *len : 1);
     socin__v1__record__pack (&tmp, buf);
     return buf;
 }
@@ -231,12 +228,10 @@ socin_model_put (socin_model_t *self, socin_record_t *rec)
     else {
         if (t->count == t->cap) {
             t->cap = t->cap ? t->cap * 2 : 64;
-            t->items = realloc (t->items, t->cap * sizeof *t->items);
-            t->recs = realloc (t->recs, t->cap * sizeof *t->recs);
-            if (!t->items || !t->recs) socin_fatal ("memory.exhausted", NULL);
+            t->items = socin_realloc (t->items, t->cap * sizeof *t->items);
+            t->recs = socin_realloc (t->recs, t->cap * sizeof *t->recs);
         }
-        head = calloc (1, t->wrapper_size);
-        if (!head) socin_fatal ("memory.exhausted", NULL);
+        head = socin_calloc (1, t->wrapper_size);
         head->id = (uint32_t) t->count + 1;
         t->items[t->count] = head;
         t->recs[t->count] = rec;
@@ -338,7 +333,7 @@ socin_day_or (const char *text, int32_t def)
 static uint32_t *
 s_ids (const s_table_t *t, char **codes, size_t n, size_t *count)
 {
-    uint32_t *ids = n ? calloc (n, sizeof *ids) : NULL;
+    uint32_t *ids = n ? socin_calloc (n, sizeof *ids) : NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         s_head_t *h = socin_index_get_str (t->by_code, codes[i]);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "wire.h"
 #include "socin/v1/registry.pb-c.h"
+#include "mem.h"
 
 #define SNAPSHOT_TIMEOUT_MS 5000
 #define SILENCE_MS          4000
@@ -45,8 +46,7 @@ s_push (socin_record_t ***arr, size_t *n, size_t *cap, socin_record_t *rec)
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 256;
-        *arr = realloc (*arr, *cap * sizeof **arr);
-        if (!*arr) socin_fatal ("memory.exhausted", NULL);
+        *arr = socin_realloc (*arr, *cap * sizeof **arr);
     }
     (*arr)[(*n)++] = rec;
 }
@@ -79,8 +79,7 @@ s_load (socin_replica_t *self)
 socin_replica_t *
 socin_replica_new (socin_store_t *store, zcert_t *cert, const socin_replica_opts_t *opts)
 {
-    socin_replica_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_replica_t *self = socin_calloc (1, sizeof *self);
     self->store = store;
     self->cert = cert;
     self->endpoint = socin_strdup (opts->endpoint);

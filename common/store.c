@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mem.h"
 
 #define MiB (1024ULL * 1024)
 /* Mapped store pages a daemon may keep resident between two releases. */
@@ -65,8 +66,7 @@ socin_store_open (const char *dir, const socin_store_opts_t *opts, char *err, si
         snprintf (err, errlen, "cannot create data directory %s: %s", dir, strerror (errno));
         return NULL;
     }
-    socin_store_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_store_t *self = socin_calloc (1, sizeof *self);
     snprintf (self->dir, sizeof self->dir, "%s", dir);
     self->map_max = o.map_max;
     int rc = mdb_env_create (&self->env);
@@ -120,7 +120,7 @@ socin_store_dbi (socin_store_t *self, const char *name, unsigned flags)
         mdb_txn_abort (txn);
     if (rc) socin_fatal ("store.dbi_failed", "db=%s err=%s", name, socin_log_q (mdb_strerror (rc)));
     if (self->ndbs < 64) {
-        self->names[self->ndbs] = strdup (name);
+        self->names[self->ndbs] = socin_strdup (name);
         self->dbis[self->ndbs++] = dbi;
     }
     return dbi;

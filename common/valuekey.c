@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
 
 #define TAG     'U'
 #define TAG_OLD 'V'
@@ -113,16 +114,14 @@ s_migrate_txn (MDB_txn *txn, void *arg)
     if (rc) return rc;
     /* Collect a chunk first: the puts below would move the cursor's pages. */
     MDB_val k = {m->fromlen, m->from}, v;
-    MDB_val *keys = calloc (m->chunk, sizeof *keys), *vals = calloc (m->chunk, sizeof *vals);
-    if (!keys || !vals) socin_fatal ("memory.exhausted", NULL);
+    MDB_val *keys = socin_calloc (m->chunk, sizeof *keys), *vals = socin_calloc (m->chunk, sizeof *vals);
     size_t n = 0;
     rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && n < m->chunk && k.mv_size >= 1 && ((const char *) k.mv_data)[0] == TAG_OLD) {
         keys[n].mv_size = k.mv_size;
         vals[n].mv_size = v.mv_size;
-        keys[n].mv_data = malloc (k.mv_size);
-        vals[n].mv_data = malloc (v.mv_size ? v.mv_size : 1);
-        if (!keys[n].mv_data || !vals[n].mv_data) socin_fatal ("memory.exhausted", NULL);
+        keys[n].mv_data = socin_malloc (k.mv_size);
+        vals[n].mv_data = socin_malloc (v.mv_size ? v.mv_size : 1);
         memcpy (keys[n].mv_data, k.mv_data, k.mv_size);
         memcpy (vals[n].mv_data, v.mv_data, v.mv_size);
         n++;
@@ -139,8 +138,7 @@ s_migrate_txn (MDB_txn *txn, void *arg)
     }
     else if (n)
         m->done = true; /* no key of a value is that long */
-    char *out = malloc (SOCIN_VALUE_KEY_MAX + 1024);
-    if (!out) socin_fatal ("memory.exhausted", NULL);
+    char *out = socin_malloc (SOCIN_VALUE_KEY_MAX + 1024);
     for (size_t i = 0; i < n && !rc; i++) {
         /* A key that does not parse stays where it is. */
         size_t len = keys[i].mv_size <= 1024 ? s_convert (m, keys[i].mv_data, keys[i].mv_size, out) : 0;

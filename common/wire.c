@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "socin/v1/errors.pb-c.h"
+#include "mem.h"
 
 /* ---- keys ---- */
 
@@ -233,8 +234,7 @@ struct socin_zap_t {
 socin_zap_t *
 socin_zap_new (socin_zap_fn *fn, void *arg)
 {
-    socin_zap_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    socin_zap_t *self = socin_calloc (1, sizeof *self);
     self->fn = fn;
     self->arg = arg;
     self->handler = zsock_new (ZMQ_REP);
