@@ -17,6 +17,11 @@
 #define MAX_WORDS  32
 #define MAX_TABLES 8
 #define MAX_CONNS  64
+/* A connection silent this long is closed by the sweep; when every slot is taken, the one
+   silent longest (and not waiting for a deferred answer) makes room for a new operator at
+   once, so idle or abandoned sessions can never lock operators out. */
+#define IDLE_MS    300000
+#define SWEEP_MS   10000
 
 typedef struct {
     int fd;
@@ -25,6 +30,7 @@ typedef struct {
     size_t inlen;
     uint64_t pending; /* deferred token being waited on, 0 when none */
     bool eof;         /* the client closed its side: close after the pending answer */
+    int64_t active;   /* zclock_mono () of the last byte read or answer written */
 } s_conn_t;
 
 struct socin_ctl_t {
@@ -271,6 +277,7 @@ s_answer (s_conn_t *conn, int rc, socin_str_t *out)
     }
     socin_str_puts (&text, "\n");
     s_write_all (conn->fd, text.data, text.len);
+    conn->active = zclock_mono ();
     socin_str_free (&text);
 }
 
@@ -309,6 +316,7 @@ s_on_client (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     s_conn_t *conn = self->conns[slot];
     ssize_t n = read (conn->fd, conn->in + conn->inlen, sizeof conn->in - 1 - conn->inlen);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+    conn->active = zclock_mono ();
     if (n <= 0) {
         /* EOF: a final line without newline still counts. */
         if (conn->inlen && !memchr (conn->in, '\n', conn->inlen)) conn->in[conn->inlen++] = '\n';
@@ -334,6 +342,41 @@ s_on_client (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     return 0;
 }
 
+/* Closes the connection silent longest that waits for no deferred answer, telling it why;
+   returns its slot, or -1 when every connection is busy. */
+static int
+s_evict_idlest (socin_ctl_t *self)
+{
+    int idlest = -1;
+    for (int i = 0; i < MAX_CONNS; i++) {
+        s_conn_t *conn = self->conns[i];
+        if (conn && !conn->pending && (idlest < 0 || conn->active < self->conns[idlest]->active))
+            idlest = i;
+    }
+    if (idlest < 0) return -1;
+    static const char bye[] = "error: closed to make room for another connection\n\n";
+    s_write_all (self->conns[idlest]->fd, bye, sizeof bye - 1);
+    socin_info ("ctl.evicted", "idle_ms=%lld",
+                (long long) (zclock_mono () - self->conns[idlest]->active));
+    s_conn_close (self, idlest);
+    return idlest;
+}
+
+static int
+s_on_sweep (zloop_t *loop, int timer_id, void *arg)
+{
+    socin_ctl_t *self = arg;
+    int64_t now = zclock_mono ();
+    for (int i = 0; i < MAX_CONNS; i++) {
+        s_conn_t *conn = self->conns[i];
+        if (!conn || conn->pending || now - conn->active < IDLE_MS) continue;
+        static const char bye[] = "error: closed after 300 s without a command\n\n";
+        s_write_all (conn->fd, bye, sizeof bye - 1);
+        s_conn_close (self, i);
+    }
+    return 0;
+}
+
 static int
 s_on_accept (zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
@@ -343,6 +386,7 @@ s_on_accept (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     int slot = -1;
     for (int i = 0; i < MAX_CONNS && slot < 0; i++)
         if (!self->conns[i]) slot = i;
+    if (slot < 0) slot = s_evict_idlest (self);
     if (slot < 0) {
         static const char busy[] = "error: too many control connections\n\n";
         s_write_all (fd, busy, sizeof busy - 1);
@@ -352,6 +396,7 @@ s_on_accept (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     s_conn_t *conn = socin_calloc (1, sizeof *conn);
     conn->fd = fd;
     conn->id = self->next_id++;
+    conn->active = zclock_mono ();
     self->conns[slot] = conn;
     zmq_pollitem_t it = {NULL, fd, ZMQ_POLLIN, 0};
     zloop_poller (loop, &it, s_on_client, self);
@@ -363,6 +408,7 @@ socin_ctl_attach (socin_ctl_t *self, zloop_t *loop)
 {
     self->loop = loop;
     zmq_pollitem_t item = {NULL, self->fd, ZMQ_POLLIN, 0};
+    if (zloop_timer (loop, SWEEP_MS, 0, s_on_sweep, self) < 0) return -1;
     return zloop_poller (loop, &item, s_on_accept, self);
 }
 

@@ -526,6 +526,41 @@ a_path_too_long_for_a_socket_is_refused (void)
     CHECK_CONTAINS (s_err, "cannot listen on control socket");
 }
 
+static void
+idle_connections_make_room_for_a_new_operator (void)
+{
+    s_state_t state = {0};
+    socin_ctl_t *ctl = s_ctl_new ("idle.sock", &state);
+    CHECK (ctl != NULL);
+    if (!ctl) return;
+    zloop_t *loop = s_loop_new ();
+    socin_ctl_attach (ctl, loop);
+    /* Every slot taken by a connection that never says anything. */
+    enum { IDLE = 64 };
+    int idle[IDLE];
+    char buf[256];
+    for (int i = 0; i < IDLE; i++) {
+        idle[i] = s_connect (socin_ctl_path (ctl));
+        s_pump (loop);
+    }
+    CHECK (idle[0] >= 0 && idle[IDLE - 1] >= 0);
+    /* The next operator is answered, and the connection silent longest is told why it goes. */
+    int fd = s_connect (socin_ctl_path (ctl));
+    CHECK (fd >= 0);
+    if (fd >= 0) {
+        s_send (fd, "echo alive\n");
+        s_read_answers (loop, fd, 1, buf, sizeof buf, 2000);
+        CHECK_STR (buf, "alive\n\n");
+        close (fd);
+    }
+    CHECK_INT (s_read_answers (loop, idle[0], 1, buf, sizeof buf, 2000), 1);
+    CHECK_STR (buf, "error: closed to make room for another connection\n\n");
+    for (int i = 0; i < IDLE; i++)
+        if (idle[i] >= 0) close (idle[i]);
+    socin_ctl_destroy (&ctl);
+    zloop_destroy (&loop);
+}
+
 int
 main (void)
 {
@@ -553,6 +588,8 @@ main (void)
     RUN (a_deferred_answer_keeps_the_order_of_lines,
          "a deferred answer comes later and keeps the order of lines");
     RUN (a_socket_in_use_is_refused, "a second listener on a socket in use is refused");
+    RUN (idle_connections_make_room_for_a_new_operator,
+         "idle connections in every slot make room for a new operator");
     RUN (a_stale_socket_file_is_replaced, "a stale socket file is replaced");
     RUN (a_path_too_long_for_a_socket_is_refused,
          "a path too long for a socket or in no directory is refused");
