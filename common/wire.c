@@ -173,24 +173,47 @@ socin_wire_connect (int type, const char *endpoint, zcert_t *cert, const char *s
 
 /* ---- messages ---- */
 
+/* A request is at most a routing id, an empty delimiter (from REQ clients) and the payload. */
+#define S_MAX_FRAMES 3
+
 int
 socin_wire_recv (zsock_t *sock, socin_wire_msg_t *out)
 {
     memset (out, 0, sizeof *out);
-    zmq_pollitem_t item = {zsock_resolve (sock), 0, ZMQ_POLLIN, 0};
+    void *handle = zsock_resolve (sock);
+    zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
     if (zmq_poll (&item, 1, 0) <= 0) return -1;
-    zmsg_t *msg = zmsg_recv_nowait (sock);
-    if (!msg) return -1;
-    zframe_t *payload = zmsg_pop (msg);
-    /* The payload is the last frame; every frame before it is envelope. */
-    while (zmsg_size (msg) > 0) {
-        if (!out->envelope) out->envelope = zmsg_new ();
-        zmsg_append (out->envelope, &payload);
-        payload = zmsg_pop (msg);
+    /* Frame by frame, keeping at most S_MAX_FRAMES: a message of a million frames costs its
+       reading and nothing else (no envelope of a million frames to copy into the reply). */
+    zframe_t *frames[S_MAX_FRAMES];
+    size_t kept = 0, total = 0;
+    for (bool more = true; more;) {
+        zframe_t *frame = zframe_recv_nowait (sock);
+        if (!frame) break;
+        more = zframe_more (frame);
+        total++;
+        if (kept < S_MAX_FRAMES) frames[kept++] = frame;
+        else zframe_destroy (&frame);
     }
-    zmsg_destroy (&msg);
-    out->payload = payload;
-    const char *user = payload ? zframe_meta (payload, "User-Id") : NULL;
+    if (!kept) return -1;
+    out->frames = total;
+    if (total > S_MAX_FRAMES) {
+        /* Refused whole: on a ROUTER the routing id stays so the service can answer. */
+        bool router = zsock_type (sock) == ZMQ_ROUTER;
+        for (size_t i = router ? 1 : 0; i < kept; i++) zframe_destroy (&frames[i]);
+        if (router) {
+            out->envelope = zmsg_new ();
+            zmsg_append (out->envelope, &frames[0]);
+        }
+        return 0;
+    }
+    /* The payload is the last frame; every frame before it is envelope. */
+    for (size_t i = 0; i + 1 < kept; i++) {
+        if (!out->envelope) out->envelope = zmsg_new ();
+        zmsg_append (out->envelope, &frames[i]);
+    }
+    out->payload = frames[kept - 1];
+    const char *user = zframe_meta (out->payload, "User-Id");
     if (user && strlen (user) == SOCIN_KEY_LEN) memcpy (out->peer, user, SOCIN_KEY_LEN + 1);
     return 0;
 }

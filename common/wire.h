@@ -57,10 +57,13 @@ typedef struct {
     zmsg_t *envelope;  /* frames before the payload (NULL on a DEALER) */
     zframe_t *payload; /* the protobuf bytes */
     char peer[SOCIN_KEY_LEN + 1]; /* Z85 key the connection proved ("" when unauthenticated) */
+    size_t frames;     /* how many frames the message had */
 } socin_wire_msg_t;
 
 /* Receives one message from SOCK without waiting. 0 with OUT filled, or -1 when nothing is
-   waiting. A message without any payload frame is returned with payload NULL. */
+   waiting. A message of more frames than a request has (routing id, delimiter, payload) is
+   refused up front: its frames are read and dropped, payload is NULL, FRAMES says how many
+   came, and on a ROUTER the envelope holds just the routing id so the service can answer. */
 int socin_wire_recv (zsock_t *sock, socin_wire_msg_t *out);
 void socin_wire_msg_release (socin_wire_msg_t *msg);
 

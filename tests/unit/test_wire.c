@@ -444,6 +444,36 @@ a_message_far_above_max_msg_never_arrives (void)
 }
 
 static void
+a_message_of_many_frames_is_refused_up_front (void)
+{
+    CHECK (s_fx.server != NULL);
+    if (!s_fx.server) return;
+    zsock_t *client = s_client (ZMQ_DEALER, s_fx.good_cert);
+    CHECK (client != NULL);
+    if (!client) return;
+    zmsg_t *many = zmsg_new ();
+    for (int i = 0; i < 100000; i++) zmsg_addmem (many, "", 0);
+    CHECK_INT (zmsg_send (&many, client), 0);
+    socin_wire_msg_t msg;
+    CHECK_INT (s_wait (s_fx.server, &msg, 5000), 0);
+    CHECK_INT (msg.frames, 100001); /* with the routing id */
+    CHECK (msg.payload == NULL);                                  /* nothing to decode */
+    CHECK (msg.envelope != NULL && zmsg_size (msg.envelope) == 1); /* just the routing id */
+    socin_wire_msg_release (&msg);
+    /* The connection still works for a well-formed message. */
+    Socin__V1__Error request = SOCIN__V1__ERROR__INIT;
+    request.message = "after";
+    CHECK_INT (socin_wire_send (client, NULL, &request.base), 0);
+    CHECK_INT (s_wait (s_fx.server, &msg, 3000), 0);
+    CHECK_INT (msg.frames, 2);
+    Socin__V1__Error *got = s_error_of (&msg);
+    CHECK (got && streq (got->message, "after"));
+    s_error_free (got);
+    socin_wire_msg_release (&msg);
+    zsock_destroy (&client);
+}
+
+static void
 sockets_with_bad_settings_are_refused_with_a_message (void)
 {
     zcert_t *cert = zcert_new ();
@@ -512,6 +542,8 @@ main (void)
          "a refused client's message never arrives and the refusal is counted");
     RUN (a_message_far_above_max_msg_never_arrives,
          "a message above four times max_msg never arrives");
+    RUN (a_message_of_many_frames_is_refused_up_front,
+         "a message of 100,000 frames is refused up front, keeping only the routing id");
     s_fixture_destroy ();
     RUN (sockets_with_bad_settings_are_refused_with_a_message,
          "a bad server key or endpoint is refused with a message");
