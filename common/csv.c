@@ -63,15 +63,23 @@ s_put (socin_csv_t *self, size_t *n, char c)
     self->buf[(*n)++] = c;
 }
 
+/* A NUL byte would silently end the field it is in (fields are C strings): refused. */
+static int
+s_nul (socin_csv_t *self, size_t field, char *err, size_t errlen)
+{
+    snprintf (err, errlen, "line %zu: field %zu holds a NUL byte", self->line, field);
+    self->failed = true;
+    return -1;
+}
+
 int
 socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, size_t errlen)
 {
     if (self->failed) return -1;
     /* Skip empty lines. */
-    while (self->pos < self->len &&
-           (self->data[self->pos] == '\n' ||
-            (self->data[self->pos] == '\r' && self->pos + 1 < self->len &&
-             self->data[self->pos + 1] == '\n'))) {
+    while (self->pos < self->len && (self->data[self->pos] == '\n' ||
+                                     (self->data[self->pos] == '\r' && self->pos + 1 < self->len &&
+                                      self->data[self->pos + 1] == '\n'))) {
         self->pos += self->data[self->pos] == '\r' ? 2 : 1;
         self->line++;
     }
@@ -101,6 +109,7 @@ socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, siz
                     break;
                 }
                 if (c == '\n') self->line++;
+                if (c == 0) return s_nul (self, nfields, err, errlen);
                 s_put (self, &n, c);
             }
             if (self->pos < self->len && d[self->pos] != ',' && d[self->pos] != '\n' &&
@@ -110,8 +119,7 @@ socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, siz
                 self->failed = true;
                 return -1;
             }
-        }
-        else {
+        } else {
             while (self->pos < self->len && d[self->pos] != ',' && d[self->pos] != '\n') {
                 char c = d[self->pos];
                 if (c == '\r' && (self->pos + 1 == self->len || d[self->pos + 1] == '\n')) break;
@@ -123,6 +131,7 @@ socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, siz
                     self->failed = true;
                     return -1;
                 }
+                if (c == 0) return s_nul (self, nfields, err, errlen);
                 s_put (self, &n, c);
                 self->pos++;
             }
@@ -145,7 +154,8 @@ socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, siz
         self->line++;
         break;
     }
-    for (size_t i = 0; i < nfields; i++) self->fields[i] = self->buf + starts[i];
+    for (size_t i = 0; i < nfields; i++)
+        self->fields[i] = self->buf + starts[i];
     *fields = self->fields;
     *count = nfields;
     return 1;

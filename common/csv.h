@@ -21,7 +21,8 @@ void socin_csv_destroy (socin_csv_t **self_p);
 
 /* Reads the next row: 1 with FIELDS (NUL-terminated, valid until the next call) and COUNT
    set, 0 at the end, -1 with a message ("line 7: a quoted field is not closed", "line 3:
-   more than 64 fields", "line 4: text after a closing quote") after which reading stops.
+   more than 64 fields", "line 4: text after a closing quote", "line 5: field 9 holds a NUL
+   byte") after which reading stops.
    Empty lines are skipped. */
 int socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, size_t errlen);
 

@@ -20,8 +20,8 @@
 /* A connection silent this long is closed by the sweep; when every slot is taken, the one
    silent longest (and not waiting for a deferred answer) makes room for a new operator at
    once, so idle or abandoned sessions can never lock operators out. */
-#define IDLE_MS    300000
-#define SWEEP_MS   10000
+#define IDLE_MS  300000
+#define SWEEP_MS 10000
 
 typedef struct {
     int fd;
@@ -34,7 +34,7 @@ typedef struct {
 } s_conn_t;
 
 struct socin_ctl_t {
-    char path[sizeof ((struct sockaddr_un *) 0)->sun_path];
+    char path[sizeof ((struct sockaddr_un *)0)->sun_path];
     int fd;
     zloop_t *loop;
     struct {
@@ -73,7 +73,7 @@ socin_ctl_new (const char *path, char *err, size_t errlen)
     /* A leftover socket file: replace it only when nothing answers on it. */
     if (access (path, F_OK) == 0) {
         int probe = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int in_use = probe >= 0 && connect (probe, (struct sockaddr *) &addr, sizeof addr) == 0;
+        int in_use = probe >= 0 && connect (probe, (struct sockaddr *)&addr, sizeof addr) == 0;
         if (probe >= 0) close (probe);
         if (in_use) {
             snprintf (err, errlen, "control socket %s is in use: is the daemon already running?",
@@ -84,7 +84,7 @@ socin_ctl_new (const char *path, char *err, size_t errlen)
         unlink (path);
     }
     mode_t old = umask (0177);
-    int rc = bind (fd, (struct sockaddr *) &addr, sizeof addr);
+    int rc = bind (fd, (struct sockaddr *)&addr, sizeof addr);
     umask (old);
     if (rc || chmod (path, 0600) || listen (fd, 16)) {
         snprintf (err, errlen, "cannot listen on control socket %s: %s", path, strerror (errno));
@@ -118,7 +118,8 @@ socin_ctl_destroy (socin_ctl_t **self_p)
 {
     socin_ctl_t *self = *self_p;
     if (!self) return;
-    for (int i = 0; i < MAX_CONNS; i++) s_conn_close (self, i);
+    for (int i = 0; i < MAX_CONNS; i++)
+        s_conn_close (self, i);
     if (self->loop) {
         zmq_pollitem_t item = {NULL, self->fd, ZMQ_POLLIN, 0};
         zloop_poller_end (self->loop, &item);
@@ -163,7 +164,8 @@ socin_ctl_split (char *buf, char **argv, int max, char *err, size_t errlen)
     int argc = 0;
     char *p = buf;
     for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+        while (*p == ' ' || *p == '\t' || *p == '\r')
+            p++;
         if (!*p) break;
         if (argc == max) {
             snprintf (err, errlen, "too many words (at most %d)", max);
@@ -181,9 +183,9 @@ socin_ctl_split (char *buf, char **argv, int max, char *err, size_t errlen)
                 return -1;
             }
             p++;
-        }
-        else
-            while (*p && *p != ' ' && *p != '\t' && *p != '\r') *w++ = *p++;
+        } else
+            while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+                *w++ = *p++;
         /* Step over the separator (the NUL below may overwrite it), but not over text that
            follows a closing quote at once: that is the next word. */
         if (*p == ' ' || *p == '\t' || *p == '\r') p++;
@@ -257,7 +259,7 @@ s_write_all (int fd, const char *data, size_t len)
         }
         if (n <= 0) return;
         data += n;
-        len -= (size_t) n;
+        len -= (size_t)n;
     }
 }
 
@@ -268,10 +270,10 @@ s_answer (s_conn_t *conn, int rc, socin_str_t *out)
     if (rc == SOCIN_CTL_ERROR) {
         socin_str_puts (&text, "error: ");
         socin_str_append (&text, out->data ? out->data : "", out->len);
-        while (text.len && text.data[text.len - 1] == '\n') text.data[--text.len] = 0;
+        while (text.len && text.data[text.len - 1] == '\n')
+            text.data[--text.len] = 0;
         socin_str_puts (&text, "\n");
-    }
-    else {
+    } else {
         socin_str_append (&text, out->data ? out->data : "", out->len);
         if (text.len && text.data[text.len - 1] != '\n') socin_str_puts (&text, "\n");
     }
@@ -299,7 +301,7 @@ s_run_lines (socin_ctl_t *self, s_conn_t *conn)
             s_answer (conn, rc == SOCIN_CTL_DEFERRED ? SOCIN_CTL_OK : rc, &out);
         self->deferring = 0;
         socin_str_free (&out);
-        size_t used = (size_t) (nl - conn->in) + 1;
+        size_t used = (size_t)(nl - conn->in) + 1;
         memmove (conn->in, nl + 1, conn->inlen - used);
         conn->inlen -= used;
     }
@@ -321,9 +323,8 @@ s_on_client (zloop_t *loop, zmq_pollitem_t *item, void *arg)
         /* EOF: a final line without newline still counts. */
         if (conn->inlen && !memchr (conn->in, '\n', conn->inlen)) conn->in[conn->inlen++] = '\n';
         conn->eof = true;
-    }
-    else
-        conn->inlen += (size_t) n;
+    } else
+        conn->inlen += (size_t)n;
     s_run_lines (self, conn);
     if (conn->inlen == sizeof conn->in - 1 && !memchr (conn->in, '\n', conn->inlen)) {
         socin_str_t out = SOCIN_STR_INIT;
@@ -333,7 +334,8 @@ s_on_client (zloop_t *loop, zmq_pollitem_t *item, void *arg)
         s_conn_close (self, slot);
         return 0;
     }
-    if (conn->eof && !conn->pending) s_conn_close (self, slot);
+    if (conn->eof && !conn->pending)
+        s_conn_close (self, slot);
     else if (conn->eof) {
         /* Stop polling a closed socket while the deferred answer is outstanding. */
         zmq_pollitem_t it = {NULL, conn->fd, ZMQ_POLLIN, 0};
@@ -357,7 +359,7 @@ s_evict_idlest (socin_ctl_t *self)
     static const char bye[] = "error: closed to make room for another connection\n\n";
     s_write_all (self->conns[idlest]->fd, bye, sizeof bye - 1);
     socin_info ("ctl.evicted", "idle_ms=%lld",
-                (long long) (zclock_mono () - self->conns[idlest]->active));
+                (long long)(zclock_mono () - self->conns[idlest]->active));
     s_conn_close (self, idlest);
     return idlest;
 }

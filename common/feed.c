@@ -317,10 +317,33 @@ typedef struct {
     size_t len;
 } s_member_t;
 
-/* Reads the next member of the object being read: 1 with M filled, 0 at the object's end, -1
-   with the reading stopped. */
+/* The member names read so far in one object: a name given twice is refused, never silently
+   taken as the last (another reader of the same file might take the first). Names past the
+   first S_SEEN_MAX of an object are not tracked: no item has that many fields. */
+#define S_SEEN_MAX 24
+typedef struct {
+    char keys[S_SEEN_MAX][32];
+    size_t n;
+} s_seen_t;
+
 static int
-s_member (socin_feed_t *self, socin_json_t *json, s_member_t *m, char *err, size_t errlen)
+s_seen_check (socin_feed_t *self, socin_json_t *json, s_seen_t *seen, const char *key, char *err,
+              size_t errlen)
+{
+    if (!key[0]) return 0;
+    for (size_t i = 0; i < seen->n; i++)
+        if (strcmp (seen->keys[i], key) == 0)
+            return s_fail (self, err, errlen, "%s line %zu: \"%s\" is given twice in one object",
+                           self->name, socin_json_line (json), key);
+    if (seen->n < S_SEEN_MAX) strcpy (seen->keys[seen->n++], key);
+    return 0;
+}
+
+/* Reads the next member of the object being read (whose names so far are in SEEN): 1 with M
+   filled, 0 at the object's end, -1 with the reading stopped. */
+static int
+s_member (socin_feed_t *self, socin_json_t *json, s_seen_t *seen, s_member_t *m, char *err,
+          size_t errlen)
 {
     socin_json_token_t token = socin_json_next (json, &m->text, &m->len);
     if (token == SOCIN_JSON_OBJECT_END) return 0;
@@ -329,6 +352,7 @@ s_member (socin_feed_t *self, socin_json_t *json, s_member_t *m, char *err, size
         m->key[0] = 0;
     else
         memcpy (m->key, m->text, m->len + 1);
+    if (s_seen_check (self, json, seen, m->key, err, errlen)) return -1;
     m->token = socin_json_next (json, &m->text, &m->len);
     if (m->token == SOCIN_JSON_ERROR) return s_fail_json (self, json, err, errlen);
     return 1;
@@ -389,8 +413,9 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
     item->value = value;
     item->line = socin_json_line (json);
     s_member_t m;
+    s_seen_t seen = {.n = 0};
     int rc;
-    while ((rc = s_member (self, json, &m, err, errlen)) == 1) {
+    while ((rc = s_member (self, json, &seen, &m, err, errlen)) == 1) {
         if (strcmp (m.key, "dataElement") == 0)
             rc = s_string_member (self, &m, false, &value->indicator, err, errlen);
         else if (strcmp (m.key, "period") == 0)
@@ -501,8 +526,9 @@ s_json_event (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
     item->event = event;
     item->line = socin_json_line (json);
     s_member_t m;
+    s_seen_t seen = {.n = 0};
     int rc;
-    while ((rc = s_member (self, json, &m, err, errlen)) == 1) {
+    while ((rc = s_member (self, json, &seen, &m, err, errlen)) == 1) {
         if (strcmp (m.key, "event_id") == 0)
             rc = s_string_member (self, &m, false, &event->event_id, err, errlen);
         else if (strcmp (m.key, "unit") == 0)
@@ -573,7 +599,8 @@ s_json_first_pass (socin_feed_t *self, char *err, size_t errlen)
     socin_json_token_t token = socin_json_next (json, NULL, NULL);
     if (token == SOCIN_JSON_OBJECT) {
         s_member_t m;
-        while ((rc = s_member (self, json, &m, err, errlen)) == 1) {
+        s_seen_t seen = {.n = 0};
+        while ((rc = s_member (self, json, &seen, &m, err, errlen)) == 1) {
             if ((rc = s_check_top_member (self, json, m.key, m.token, err, errlen)) != 0) break;
             if (m.token == SOCIN_JSON_STRING &&
                 (strcmp (m.key, "period") == 0 || strcmp (m.key, "orgUnit") == 0)) {
@@ -617,7 +644,8 @@ s_json_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errl
             break;
         case S_MEMBERS: {
             s_member_t m;
-            int rc = s_member (self, json, &m, err, errlen);
+            s_seen_t seen = {.n = 0}; /* the first pass refused top-level names given twice */
+            int rc = s_member (self, json, &seen, &m, err, errlen);
             if (rc < 0) return -1;
             if (rc == 0)
                 self->where = S_DONE;

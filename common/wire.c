@@ -51,8 +51,8 @@ socin_keys_load_or_create (const char *dir, const char *name, char *err, size_t 
 }
 
 int
-socin_keys_publish (zcert_t *cert, const char *path, const char *name, const char *role,
-                    char *err, size_t errlen)
+socin_keys_publish (zcert_t *cert, const char *path, const char *name, const char *role, char *err,
+                    size_t errlen)
 {
     zcert_t *pub = zcert_new_from (zcert_public_key (cert), zcert_secret_key (cert));
     zcert_set_meta (pub, "name", "%s", name);
@@ -72,7 +72,7 @@ socin_keys_publish (zcert_t *cert, const char *path, const char *name, const cha
         }
         /* Write to a temporary name and rename, so a reader never sees half a file. */
         char tmp[1100];
-        snprintf (tmp, sizeof tmp, "%s.tmp%d", path, (int) getpid ());
+        snprintf (tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid ());
         rc = zcert_save_public (pub, tmp);
         if (rc == 0) rc = rename (tmp, path);
         if (rc) {
@@ -113,8 +113,8 @@ socin_keys_public (const char *spec, char *out, char *err, size_t errlen)
 /* ---- sockets ---- */
 
 zsock_t *
-socin_wire_bind (int type, const char *endpoint, zcert_t *cert, const char *domain,
-                 size_t max_msg, char *err, size_t errlen)
+socin_wire_bind (int type, const char *endpoint, zcert_t *cert, const char *domain, size_t max_msg,
+                 char *err, size_t errlen)
 {
     zsock_t *sock = zsock_new (type);
     if (!sock) {
@@ -124,7 +124,8 @@ socin_wire_bind (int type, const char *endpoint, zcert_t *cert, const char *doma
     zcert_apply (cert, sock);
     zsock_set_curve_server (sock, 1);
     zsock_set_zap_domain (sock, domain);
-    if (max_msg) zsock_set_maxmsgsize (sock, (int) (max_msg * 4 > INT32_MAX ? INT32_MAX : max_msg * 4));
+    if (max_msg)
+        zsock_set_maxmsgsize (sock, (int)(max_msg * 4 > INT32_MAX ? INT32_MAX : max_msg * 4));
     zsock_set_linger (sock, 0);
     if (type == ZMQ_ROUTER) {
         zsock_set_router_mandatory (sock, 0);
@@ -154,7 +155,8 @@ socin_wire_connect (int type, const char *endpoint, zcert_t *cert, const char *s
     }
     zcert_apply (cert, sock);
     zsock_set_curve_serverkey (sock, server_key);
-    if (max_msg) zsock_set_maxmsgsize (sock, (int) (max_msg * 4 > INT32_MAX ? INT32_MAX : max_msg * 4));
+    if (max_msg)
+        zsock_set_maxmsgsize (sock, (int)(max_msg * 4 > INT32_MAX ? INT32_MAX : max_msg * 4));
     zsock_set_linger (sock, 0);
     /* A client socket whose peer is gone (or refused the handshake) must never block the
        daemon's loop: sends fail at once instead, and the protocols resend. */
@@ -192,15 +194,18 @@ socin_wire_recv (zsock_t *sock, socin_wire_msg_t *out)
         if (!frame) break;
         more = zframe_more (frame);
         total++;
-        if (kept < S_MAX_FRAMES) frames[kept++] = frame;
-        else zframe_destroy (&frame);
+        if (kept < S_MAX_FRAMES)
+            frames[kept++] = frame;
+        else
+            zframe_destroy (&frame);
     }
     if (!kept) return -1;
     out->frames = total;
     if (total > S_MAX_FRAMES) {
         /* Refused whole: on a ROUTER the routing id stays so the service can answer. */
         bool router = zsock_type (sock) == ZMQ_ROUTER;
-        for (size_t i = router ? 1 : 0; i < kept; i++) zframe_destroy (&frames[i]);
+        for (size_t i = router ? 1 : 0; i < kept; i++)
+            zframe_destroy (&frames[i]);
         if (router) {
             out->envelope = zmsg_new ();
             zmsg_append (out->envelope, &frames[0]);
@@ -336,4 +341,3 @@ socin_zap_counts (socin_zap_t *self, uint64_t *allowed, uint64_t *refused)
 }
 
 /* ---- error codes ---- */
-

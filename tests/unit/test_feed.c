@@ -564,6 +564,26 @@ refuses_text_that_is_not_utf8_naming_the_line (void)
 }
 
 static void
+refuses_a_nul_byte_in_csv_and_a_json_name_given_twice (void)
+{
+    static const char nul_row[] = "A,2025,1,,,5\nA,2025,1,,,5,j,x,cut\0here\n";
+    /* The first row is the header. */
+    s_refused (s_read_n (nul_row, sizeof nul_row - 1, "feed.csv", SOCIN_FEED_CSV, false), 0,
+               "feed.csv line 2: field 9 holds a NUL byte");
+    s_refused (s_read ("{\"dataValues\": [\n{\"dataElement\": \"A\", \"value\": \"1\",\n"
+                       " \"value\": \"2\"}]}",
+                       SOCIN_FEED_JSON, false),
+               0, "feed.json line 3: \"value\" is given twice in one object");
+    s_refused (s_read ("{\"events\": [{\"event_id\": \"e1\", \"unit\": \"1\", \"unit\": \"2\"}]}",
+                       SOCIN_FEED_JSON, false),
+               0, "feed.json line 1: \"unit\" is given twice in one object");
+    s_refused (s_read ("{\"orgUnit\": \"1\", \"dataValues\": [], \"orgUnit\": \"2\"}",
+                       SOCIN_FEED_JSON, false),
+               0, "feed.json line 1: \"orgUnit\" is given twice in one object");
+    s_clear ();
+}
+
+static void
 detects_the_format_by_the_first_non_blank_byte (void)
 {
     struct {
@@ -712,6 +732,8 @@ main (void)
          "refuses a quote inside an unquoted CSV field");
     RUN (refuses_text_that_is_not_utf8_naming_the_line,
          "refuses text that is not UTF-8, naming the line");
+    RUN (refuses_a_nul_byte_in_csv_and_a_json_name_given_twice,
+         "a NUL byte in a CSV field and a JSON name given twice are refused, naming the line");
     RUN (detects_the_format_by_the_first_non_blank_byte,
          "detects the format by the first non-blank byte");
     RUN (reads_200000_csv_rows_one_by_one, "reads 200,000 CSV rows one by one");
