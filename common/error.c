@@ -3,6 +3,7 @@
 
 #include "socin/v1/errors.pb-c.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,35 +59,40 @@ socin_error_quote (const char *text, size_t len, char *quoted)
     quoted[at] = 0;
 }
 
+size_t
+socin_utf8_seq (const unsigned char *s, size_t len)
+{
+    uint32_t c = s[0], min;
+    size_t need;
+    if (c < 0x80) return 1;
+    if ((c & 0xE0) == 0xC0)
+        need = 1, min = 0x80, c &= 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        need = 2, min = 0x800, c &= 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        need = 3, min = 0x10000, c &= 0x07;
+    else
+        return 0;
+    if (len <= need) return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if ((s[k] & 0xC0) != 0x80) return 0;
+        c = c << 6 | (s[k] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    return need + 1;
+}
+
 bool
 socin_utf8_valid (const char *text, size_t len, size_t *bad)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t need;
-        unsigned min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0)
-            need = 1, min = 0x80, c &= 0x1F;
-        else if ((c & 0xF0) == 0xE0)
-            need = 2, min = 0x800, c &= 0x0F;
-        else if ((c & 0xF8) == 0xF0)
-            need = 3, min = 0x10000, c &= 0x07;
-        else
-            goto fail;
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= len || (s[i + k] & 0xC0) != 0x80) goto fail;
-            c = c << 6 | (s[i + k] & 0x3F);
+    for (size_t i = 0; i < len;) {
+        size_t n = socin_utf8_seq (s + i, len - i);
+        if (!n) {
+            if (bad) *bad = i;
+            return false;
         }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) goto fail;
-        i += need + 1;
+        i += n;
     }
     return true;
-fail:
-    if (bad) *bad = i;
-    return false;
 }

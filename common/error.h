@@ -40,4 +40,8 @@ void socin_error_quote (const char *text, size_t len, char *quoted);
  *BAD (if given) is set to the offset of the first invalid byte. */
 bool socin_utf8_valid (const char *text, size_t len, size_t *bad);
 
+/* The length of the valid UTF-8 sequence at S (LEN > 0 bytes available): 1 for ASCII, 2 to 4,
+   or 0 when it is not one (overlongs, surrogates and code points past U+10FFFF are not). */
+size_t socin_utf8_seq (const unsigned char *s, size_t len);
+
 #endif

@@ -7,6 +7,8 @@
 */
 #include "json.h"
 
+#include "error.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -213,30 +215,6 @@ s_hex4 (socin_json_t *self, uint32_t *cp)
     return 0;
 }
 
-/*  The length of the valid UTF-8 sequence at S (LEN bytes available; S[0] >= 0x80), or 0
-    when it is not one (overlongs, surrogates and code points past U+10FFFF are not). */
-static size_t
-s_utf8_seq (const unsigned char *s, size_t len)
-{
-    uint32_t c = s[0], min;
-    size_t need;
-    if ((c & 0xE0) == 0xC0)
-        need = 1, min = 0x80, c &= 0x1F;
-    else if ((c & 0xF0) == 0xE0)
-        need = 2, min = 0x800, c &= 0x0F;
-    else if ((c & 0xF8) == 0xF0)
-        need = 3, min = 0x10000, c &= 0x07;
-    else
-        return 0;
-    if (len <= need) return 0;
-    for (size_t k = 1; k <= need; k++) {
-        if ((s[k] & 0xC0) != 0x80) return 0;
-        c = c << 6 | (s[k] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-    return need + 1;
-}
-
 /* Reads a string whose opening quote is at POS into buf: 0, or -1 with the error set. */
 static int
 s_string (socin_json_t *self)
@@ -275,7 +253,7 @@ s_string (socin_json_t *self)
             return -1;
         }
         if (c >= 0x80) {
-            size_t n = s_utf8_seq ((const unsigned char *)d + self->pos, self->len - self->pos);
+            size_t n = socin_utf8_seq ((const unsigned char *)d + self->pos, self->len - self->pos);
             if (n == 0) {
                 s_fail (self, "a string is not valid UTF-8 (byte 0x%02X)", c);
                 return -1;
