@@ -196,6 +196,22 @@ if [ "$up_rc" != 0 ]; then
     exit 1
 fi
 
+begin "deploy/local/up again restarts a daemon killed with -9 and leaves the live ones alone"
+watched=""
+reg_pid=$(cat "$stack/pids/registry.pid"); rep_pid=$(cat "$stack/pids/reporting.pid")
+kill -9 "$rep_pid"
+i=0; while kill -0 "$rep_pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+"$SOCIN_ROOT/deploy/local/up" "$stack" --regions 2 --today 2026-03-15 >"$tmp/up2.log" 2>&1
+expect_eq "up's exit code" 0 "$?"
+expect_eq "registry pid" "$reg_pid" "$(cat "$stack/pids/registry.pid")"
+new_pid=$(cat "$stack/pids/reporting.pid")
+[ "$new_pid" != "$rep_pid" ] && kill -0 "$new_pid" 2>/dev/null || problem "reporting was not started again"
+expect_line "$tmp/up2.log" "reporting: not running, started again"
+grep -q "^registry: running (pid $reg_pid), left as it is$" "$tmp/up2.log" || problem "up2.log: $(head -c 300 "$tmp/up2.log")"
+ctl reporting status | grep -q '^svc:reporting$\|^service:reporting$\|reporting' || problem "reporting does not answer"
+watched=$stack
+end
+
 # ==== registry ====
 
 begin "registry list units --under CZ020 --level municipality: the sample's municipalities of CZ020"
