@@ -252,11 +252,19 @@ socin_wire_unpack (const ProtobufCMessageDescriptor *desc, zframe_t *payload)
 
 /* ---- ZAP (RFC 27) ---- */
 
+/* Refused keys are logged once each (a client retrying every second would otherwise write a
+   line a second, and a fresh stack's replicas retry until the registry's news reaches them);
+   later refusals of a logged key are only counted. Past this many distinct keys, new ones are
+   counted without a line of their own, so no client can grow the table or the log. */
+#define S_ZAP_LOGGED_MAX 4096
+
 struct socin_zap_t {
     zsock_t *handler;
     socin_zap_fn *fn;
     void *arg;
     uint64_t allowed, refused;
+    zhashx_t *logged; /* key -> refusals since its line (uintptr_t) */
+    bool full_noted;
 };
 
 socin_zap_t *
@@ -265,6 +273,7 @@ socin_zap_new (socin_zap_fn *fn, void *arg)
     socin_zap_t *self = socin_calloc (1, sizeof *self);
     self->fn = fn;
     self->arg = arg;
+    self->logged = zhashx_new ();
     self->handler = zsock_new (ZMQ_REP);
     if (!self->handler || zsock_bind (self->handler, "inproc://zeromq.zap.01") < 0)
         socin_fatal ("zap.bind_failed", "err=%s", socin_log_q (zmq_strerror (zmq_errno ())));
@@ -277,8 +286,44 @@ socin_zap_destroy (socin_zap_t **self_p)
     socin_zap_t *self = *self_p;
     if (!self) return;
     zsock_destroy (&self->handler);
+    zhashx_destroy (&self->logged);
     free (self);
     *self_p = NULL;
+}
+
+/* The log line for a refusal: once per key (see S_ZAP_LOGGED_MAX). */
+static void
+s_zap_log_refusal (socin_zap_t *self, const char *domain, const char *address,
+                   const char *mechanism, const char *key)
+{
+    const char *name = *key ? key : mechanism ? mechanism : "";
+    uintptr_t seen = (uintptr_t) zhashx_lookup (self->logged, name);
+    if (seen) {
+        zhashx_update (self->logged, name, (void *) (seen + 1));
+        return;
+    }
+    if (zhashx_size (self->logged) >= S_ZAP_LOGGED_MAX) {
+        if (!self->full_noted)
+            socin_warn ("auth.refused_many", "keys=%zu note=%s", zhashx_size (self->logged),
+                        socin_log_q ("further refused keys are counted, not logged"));
+        self->full_noted = true;
+        return;
+    }
+    zhashx_insert (self->logged, name, (void *) (uintptr_t) 1);
+    socin_info ("auth.refused", "domain=%s address=%s mechanism=%s key=%s note=%s",
+                socin_log_q (domain), socin_log_q (address), socin_log_q (mechanism),
+                socin_log_q (key), socin_log_q ("logged once per key; stats counts them all"));
+}
+
+/* A key refused before and now let in (a replica that caught up): its refusals were expected. */
+static void
+s_zap_log_allowed (socin_zap_t *self, const char *key)
+{
+    uintptr_t seen = (uintptr_t) zhashx_lookup (self->logged, key);
+    if (!seen) return;
+    socin_info ("auth.allowed", "key=%s refused_before=%llu", socin_log_q (key),
+                (unsigned long long) seen);
+    zhashx_delete (self->logged, key);
 }
 
 static int
@@ -300,13 +345,13 @@ s_zap_request (zloop_t *loop, zsock_t *reader, void *arg)
         zmq_z85_encode (key, zframe_data (credentials), 32);
         ok = self->fn (domain ? domain : "", key, self->arg);
     }
-    if (ok)
+    if (ok) {
         self->allowed++;
+        s_zap_log_allowed (self, key);
+    }
     else {
         self->refused++;
-        socin_info ("auth.refused", "domain=%s address=%s mechanism=%s key=%s",
-                    socin_log_q (domain), socin_log_q (address), socin_log_q (mechanism),
-                    socin_log_q (key));
+        s_zap_log_refusal (self, domain, address, mechanism, key);
     }
     zmsg_t *reply = zmsg_new ();
     zmsg_addstr (reply, "1.0");

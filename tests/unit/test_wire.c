@@ -9,6 +9,7 @@
 
 #include "socin/v1/errors.pb-c.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -473,6 +474,54 @@ a_message_of_many_frames_is_refused_up_front (void)
     zsock_destroy (&client);
 }
 
+/* Counts the lines of the file at PATH holding TEXT. */
+static int
+s_count_lines (const char *path, const char *text)
+{
+    FILE *f = fopen (path, "r");
+    if (!f) return -1;
+    char line[2048];
+    int n = 0;
+    while (fgets (line, sizeof line, f))
+        if (strstr (line, text)) n++;
+    fclose (f);
+    return n;
+}
+
+static void
+a_refused_key_is_logged_once_however_often_it_tries (void)
+{
+    CHECK (s_fx.server != NULL);
+    if (!s_fx.server) return;
+    char path[256];
+    snprintf (path, sizeof path, "%s/stderr.log", s_dir);
+    fflush (stderr);
+    int saved = dup (2);
+    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2 (fd, 2);
+    close (fd);
+    uint64_t allowed, refused_before, refused;
+    socin_zap_counts (s_fx.zap, &allowed, &refused_before);
+    socin_wire_msg_t msg;
+    for (int i = 0; i < 3; i++) {
+        zsock_t *client = s_client (ZMQ_DEALER, s_fx.bad_cert);
+        Socin__V1__Error request = SOCIN__V1__ERROR__INIT;
+        request.message = "again";
+        if (client) socin_wire_send (client, NULL, &request.base);
+        CHECK_INT (s_wait (s_fx.server, &msg, 500), -1);
+        zsock_destroy (&client);
+    }
+    fflush (stderr);
+    dup2 (saved, 2);
+    close (saved);
+    socin_zap_counts (s_fx.zap, &allowed, &refused);
+    CHECK (refused >= refused_before + 3); /* every refusal is counted */
+    char line[128];
+    snprintf (line, sizeof line, "key=%s", zcert_public_txt (s_fx.bad_cert));
+    /* The key was refused once before this case (and logged then): no new line at all. */
+    CHECK_INT (s_count_lines (path, line), 0);
+}
+
 static void
 sockets_with_bad_settings_are_refused_with_a_message (void)
 {
@@ -542,6 +591,8 @@ main (void)
          "a refused client's message never arrives and the refusal is counted");
     RUN (a_message_far_above_max_msg_never_arrives,
          "a message above four times max_msg never arrives");
+    RUN (a_refused_key_is_logged_once_however_often_it_tries,
+         "a refused key is logged once, however often it tries, and every refusal counted");
     RUN (a_message_of_many_frames_is_refused_up_front,
          "a message of 100,000 frames is refused up front, keeping only the routing id");
     s_fixture_destroy ();
