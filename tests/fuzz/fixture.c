@@ -1,4 +1,5 @@
 /*  fixture: the registry model and string checks the fuzz targets share. See fixture.h. */
+#include "error.h"
 #include "fixture.h"
 
 #include <ftw.h>

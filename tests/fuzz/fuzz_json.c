@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "csv.h"
 #include "fixture.h"
 #include "json.h"
