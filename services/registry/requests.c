@@ -224,6 +224,17 @@ s_query_datasets (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
 
 /* ---- changes ---- */
 
+/* Replies to an import: the error CODE with ERR, or the CHANGES it made. */
+static void
+s_reply_import (reg_requests_t *self, socin_wire_msg_t *msg, const char *id, int code,
+                const char *err, const reg_changes_t *changes, bool dry_run)
+{
+    if (code)
+        s_reply_error (self, msg, id, code, "%s", err);
+    else
+        s_reply_changes (self, msg, id, changes, dry_run);
+}
+
 static void
 s_import_territory (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
                     const Socin__V1__ImportTerritory *req)
@@ -232,13 +243,10 @@ s_import_territory (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
     reg_changes_t c = {0};
     int code = reg_bootstrap_territory (self->records, (const char *)req->csv.data, req->csv.len,
                                         req->valid_from, req->dry_run, &c, err, sizeof err);
-    if (code) {
-        s_reply_error (self, msg, id, code, "%s", err);
-        return;
-    }
-    socin_info ("territory.imported", "added=%u updated=%u unchanged=%u closed=%u dry_run=%d",
-                c.added, c.updated, c.unchanged, c.closed, req->dry_run);
-    s_reply_changes (self, msg, id, &c, req->dry_run);
+    if (!code)
+        socin_info ("territory.imported", "added=%u updated=%u unchanged=%u closed=%u dry_run=%d",
+                    c.added, c.updated, c.unchanged, c.closed, req->dry_run);
+    s_reply_import (self, msg, id, code, err, &c, req->dry_run);
 }
 
 static void
@@ -249,10 +257,7 @@ s_import_population (reg_requests_t *self, socin_wire_msg_t *msg, const char *id
     reg_changes_t c = {0};
     int code = reg_bootstrap_population (self->records, (const char *)req->csv.data, req->csv.len,
                                          req->as_of, req->dry_run, &c, err, sizeof err);
-    if (code)
-        s_reply_error (self, msg, id, code, "%s", err);
-    else
-        s_reply_changes (self, msg, id, &c, req->dry_run);
+    s_reply_import (self, msg, id, code, err, &c, req->dry_run);
 }
 
 static void
@@ -263,10 +268,7 @@ s_import_catalogue (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
     reg_changes_t c = {0};
     int code = reg_bootstrap_catalogue (self->records, (const char *)req->text.data, req->text.len,
                                         req->dry_run, &c, err, sizeof err);
-    if (code)
-        s_reply_error (self, msg, id, code, "%s", err);
-    else
-        s_reply_changes (self, msg, id, &c, req->dry_run);
+    s_reply_import (self, msg, id, code, err, &c, req->dry_run);
 }
 
 /* What a holder of a key (WHAT: "submitter" or "peer") needs: a name and a valid key. */
