@@ -3,6 +3,7 @@
 #include "catalogue.h"
 
 #include "error.h"
+#include "mem.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,36 +25,45 @@ typedef struct {
 
 /* Key tables: the order gives each key its index in `seen`. */
 static const char *s_dimension_keys[] = {"name_cs", "name_en", "option", NULL};
-static const char *s_indicator_keys[] = {"name_cs", "name_en",    "measure", "type",
-                                         "aggregation", "range",  "area",    "dimensions",
-                                         "period",  "formula",    "description", NULL};
-static const char *s_dataset_keys[] = {"name",     "period", "indicators", "territories", "level",
-                                       "groups",   "deadline", "timely",   "lock",        NULL};
-static const char *s_target_keys[] = {"name",       "commitment", "description", "level",
-                                      "rule",       "event_types", "public_only", "min_events",
-                                      "min_quarters", "platform_representation", "indicator",
-                                      "min_value",  "threshold",  "window",      "deadline", NULL};
+static const char *s_indicator_keys[] = {"name_cs",     "name_en", "measure",     "type",
+                                         "aggregation", "range",   "area",        "dimensions",
+                                         "period",      "formula", "description", NULL};
+static const char *s_dataset_keys[] = {"name",   "period",   "indicators", "territories", "level",
+                                       "groups", "deadline", "timely",     "lock",        NULL};
+static const char *s_target_keys[] = {
+    "name",        "commitment",  "description", "level",        "rule",
+    "event_types", "public_only", "min_events",  "min_quarters", "platform_representation",
+    "indicator",   "min_value",   "threshold",   "window",       "deadline",
+    NULL};
 static const char *s_group_keys[] = {"name", "kind", "members", "valid", NULL};
 
 static const char **
 s_keys_of (const socin_record_t *rec)
 {
     switch (rec->kind_case) {
-    case SOCIN__V1__RECORD__KIND_DIMENSION: return s_dimension_keys;
-    case SOCIN__V1__RECORD__KIND_INDICATOR: return s_indicator_keys;
-    case SOCIN__V1__RECORD__KIND_DATASET: return s_dataset_keys;
-    case SOCIN__V1__RECORD__KIND_TARGET: return s_target_keys;
-    case SOCIN__V1__RECORD__KIND_GROUP: return s_group_keys;
-    default: return NULL;
+    case SOCIN__V1__RECORD__KIND_DIMENSION:
+        return s_dimension_keys;
+    case SOCIN__V1__RECORD__KIND_INDICATOR:
+        return s_indicator_keys;
+    case SOCIN__V1__RECORD__KIND_DATASET:
+        return s_dataset_keys;
+    case SOCIN__V1__RECORD__KIND_TARGET:
+        return s_target_keys;
+    case SOCIN__V1__RECORD__KIND_GROUP:
+        return s_group_keys;
+    default:
+        return NULL;
     }
 }
 
 static char *
 s_trim (char *s)
 {
-    while (isspace ((unsigned char) *s)) s++;
+    while (isspace ((unsigned char)*s))
+        s++;
     size_t n = strlen (s);
-    while (n && isspace ((unsigned char) s[n - 1])) s[--n] = 0;
+    while (n && isspace ((unsigned char)s[n - 1]))
+        s[--n] = 0;
     return s;
 }
 
@@ -77,7 +87,7 @@ s_uint (const char *value, uint32_t *out)
     errno = 0;
     unsigned long v = strtoul (value, &end, 10);
     if (errno || end == value || *end || *value == '-' || v > UINT32_MAX) return -1;
-    *out = (uint32_t) v;
+    *out = (uint32_t)v;
     return 0;
 }
 
@@ -102,7 +112,7 @@ s_range (const char *value, char **lo, char **hi)
 {
     const char *dots = strstr (value, "..");
     if (!dots) return -1;
-    char *a = socin_strndup (value, (size_t) (dots - value));
+    char *a = socin_strndup (value, (size_t)(dots - value));
     char *b = socin_strdup (dots + 2);
     *lo = socin_strdup (s_trim (a));
     *hi = socin_strdup (s_trim (b));
@@ -120,7 +130,7 @@ s_date_ok (const char *text, char *why, size_t whylen)
 
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
-        snprintf (err, errlen, __VA_ARGS__);                                                       \
+        socin_error_set (err, errlen, __VA_ARGS__);                                                \
         return -1;                                                                                 \
     } while (0)
 
@@ -128,8 +138,10 @@ static int
 s_set_dimension (Socin__V1__Dimension *d, const char *key, const char *value, size_t line,
                  char *err, size_t errlen)
 {
-    if (!strcmp (key, "name_cs")) d->name_cs = socin_strdup (value);
-    else if (!strcmp (key, "name_en")) d->name_en = socin_strdup (value);
+    if (!strcmp (key, "name_cs"))
+        d->name_cs = socin_strdup (value);
+    else if (!strcmp (key, "name_en"))
+        d->name_en = socin_strdup (value);
     else if (!strcmp (key, "option")) {
         char *copy = socin_strdup (value), *parts[3] = {NULL, NULL, NULL}, *save = NULL;
         int k = 0;
@@ -142,8 +154,7 @@ s_set_dimension (Socin__V1__Dimension *d, const char *key, const char *value, si
                   "free of spaces, commas and '='",
                   line);
         }
-        Socin__V1__DimensionOption *o = malloc (sizeof *o);
-        if (!o) socin_fatal ("memory.exhausted", NULL);
+        Socin__V1__DimensionOption *o = socin_malloc (sizeof *o);
         socin__v1__dimension_option__init (o);
         o->code = socin_strdup (parts[0]);
         if (parts[1]) o->name_cs = socin_strdup (parts[1]);
@@ -154,8 +165,7 @@ s_set_dimension (Socin__V1__Dimension *d, const char *key, const char *value, si
                 protobuf_c_message_free_unpacked (&o->base, NULL);
                 FAIL ("line %zu: option '%s' is given twice", line, d->options[i]->code);
             }
-        d->options = realloc (d->options, (d->n_options + 1) * sizeof *d->options);
-        if (!d->options) socin_fatal ("memory.exhausted", NULL);
+        d->options = socin_realloc (d->options, (d->n_options + 1) * sizeof *d->options);
         d->options[d->n_options++] = o;
     }
     return 0;
@@ -166,49 +176,54 @@ s_set_indicator (Socin__V1__Indicator *ind, const char *key, const char *value, 
                  char *err, size_t errlen)
 {
     char why[160];
-    if (!strcmp (key, "name_cs")) ind->name_cs = socin_strdup (value);
-    else if (!strcmp (key, "name_en")) ind->name_en = socin_strdup (value);
-    else if (!strcmp (key, "measure")) ind->measure = socin_strdup (value);
-    else if (!strcmp (key, "area")) ind->policy_area = socin_strdup (value);
-    else if (!strcmp (key, "description")) ind->description = socin_strdup (value);
-    else if (!strcmp (key, "dimensions")) s_list (value, &ind->dimensions, &ind->n_dimensions);
+    if (!strcmp (key, "name_cs"))
+        ind->name_cs = socin_strdup (value);
+    else if (!strcmp (key, "name_en"))
+        ind->name_en = socin_strdup (value);
+    else if (!strcmp (key, "measure"))
+        ind->measure = socin_strdup (value);
+    else if (!strcmp (key, "area"))
+        ind->policy_area = socin_strdup (value);
+    else if (!strcmp (key, "description"))
+        ind->description = socin_strdup (value);
+    else if (!strcmp (key, "dimensions"))
+        s_list (value, &ind->dimensions, &ind->n_dimensions);
     else if (!strcmp (key, "type")) {
         int t = socin_value_type_parse (value);
-        if (!t) FAIL ("line %zu: unknown type '%s' (integer, decimal, percentage, boolean)", line, value);
+        if (!t)
+            FAIL ("line %zu: unknown type '%s' (integer, decimal, percentage, boolean)", line,
+                  value);
         ind->value_type = t;
-    }
-    else if (!strcmp (key, "aggregation")) {
+    } else if (!strcmp (key, "aggregation")) {
         int a = socin_aggregation_parse (value);
         if (!a)
             FAIL ("line %zu: unknown aggregation '%s' (sum, average, weighted_average, min, max, "
                   "last, count, count_true)",
                   line, value);
         ind->aggregation = a;
-    }
-    else if (!strcmp (key, "period")) {
+    } else if (!strcmp (key, "period")) {
         if (!socin_period_type_parse (value))
             FAIL ("line %zu: unknown period type '%s' (weekly, monthly, quarterly, half-yearly, "
                   "yearly)",
                   line, value);
         ind->period_type = socin_strdup (value);
-    }
-    else if (!strcmp (key, "range")) {
+    } else if (!strcmp (key, "range")) {
         char *lo, *hi;
         if (s_range (value, &lo, &hi)) FAIL ("line %zu: range '%s' is not MIN..MAX", line, value);
         ind->min = lo;
         ind->max = hi;
-        if (*lo && s_decimal_ok (lo, why, sizeof why)) FAIL ("line %zu: range minimum %s", line, why);
-        if (*hi && s_decimal_ok (hi, why, sizeof why)) FAIL ("line %zu: range maximum %s", line, why);
-    }
-    else if (!strcmp (key, "formula")) {
+        if (*lo && s_decimal_ok (lo, why, sizeof why))
+            FAIL ("line %zu: range minimum %s", line, why);
+        if (*hi && s_decimal_ok (hi, why, sizeof why))
+            FAIL ("line %zu: range maximum %s", line, why);
+    } else if (!strcmp (key, "formula")) {
         /* NUMERATOR / DENOMINATOR [* FACTOR] */
         char num[128], den[128], factor[64] = "1";
         int n = sscanf (value, " %127[A-Za-z0-9_] / %127[A-Za-z0-9_] * %63s", num, den, factor);
         if (n < 2)
             FAIL ("line %zu: formula '%s' is not 'NUMERATOR / DENOMINATOR * FACTOR'", line, value);
         if (s_decimal_ok (factor, why, sizeof why)) FAIL ("line %zu: formula factor %s", line, why);
-        ind->formula = malloc (sizeof *ind->formula);
-        if (!ind->formula) socin_fatal ("memory.exhausted", NULL);
+        ind->formula = socin_malloc (sizeof *ind->formula);
         socin__v1__formula__init (ind->formula);
         ind->formula->numerator = socin_strdup (num);
         ind->formula->denominator = socin_strdup (den);
@@ -221,28 +236,99 @@ static int
 s_set_dataset (Socin__V1__DataSet *ds, const char *key, const char *value, size_t line, char *err,
                size_t errlen)
 {
-    if (!strcmp (key, "name")) ds->name = socin_strdup (value);
-    else if (!strcmp (key, "indicators")) s_list (value, &ds->indicators, &ds->n_indicators);
-    else if (!strcmp (key, "territories")) s_list (value, &ds->territories, &ds->n_territories);
-    else if (!strcmp (key, "groups")) s_list (value, &ds->groups, &ds->n_groups);
+    if (!strcmp (key, "name"))
+        ds->name = socin_strdup (value);
+    else if (!strcmp (key, "indicators"))
+        s_list (value, &ds->indicators, &ds->n_indicators);
+    else if (!strcmp (key, "territories"))
+        s_list (value, &ds->territories, &ds->n_territories);
+    else if (!strcmp (key, "groups"))
+        s_list (value, &ds->groups, &ds->n_groups);
     else if (!strcmp (key, "period")) {
         if (!socin_period_type_parse (value))
             FAIL ("line %zu: unknown period type '%s' (weekly, monthly, quarterly, half-yearly, "
                   "yearly)",
                   line, value);
         ds->period_type = socin_strdup (value);
-    }
-    else if (!strcmp (key, "level")) {
+    } else if (!strcmp (key, "level")) {
         int l = socin_level_parse (value);
-        if (!l) FAIL ("line %zu: unknown level '%s' (country, kraj, okres, orp, municipality, district)", line, value);
+        if (!l)
+            FAIL (
+                "line %zu: unknown level '%s' (country, kraj, okres, orp, municipality, district)",
+                line, value);
         ds->level = l;
-    }
-    else {
+    } else {
         uint32_t v;
-        if (s_uint (value, &v)) FAIL ("line %zu: %s '%s' is not a number of days", line, key, value);
-        if (!strcmp (key, "deadline")) ds->deadline_days = v;
-        else if (!strcmp (key, "timely")) ds->timely_days = v;
-        else ds->lock_days = v;
+        if (s_uint (value, &v))
+            FAIL ("line %zu: %s '%s' is not a number of days", line, key, value);
+        if (!strcmp (key, "deadline"))
+            ds->deadline_days = v;
+        else if (!strcmp (key, "timely"))
+            ds->timely_days = v;
+        else
+            ds->lock_days = v;
+    }
+    return 0;
+}
+
+/* The "event_types" of an events rule: a list of event type names. */
+static int
+s_set_event_types (Socin__V1__EventRule *rule, const char *value, size_t line, char *err,
+                   size_t errlen)
+{
+    char **types = NULL;
+    size_t n = 0;
+    int rc = 0;
+    s_list (value, &types, &n);
+    rule->types = socin_calloc (n ? n : 1, sizeof *rule->types);
+    for (size_t i = 0; i < n && !rc; i++) {
+        int et = socin_event_type_parse (types[i]);
+        if (et)
+            rule->types[rule->n_types++] = et;
+        else
+            rc = socin_error_set (err, errlen,
+                                  "line %zu: unknown event type '%s' (public_meeting, round_table, "
+                                  "focus_group, working_group, survey, family_interviews)",
+                                  line, types[i]);
+    }
+    for (size_t k = 0; k < n; k++)
+        free (types[k]);
+    free (types);
+    return rc;
+}
+
+/* A setting of the target's rule (events or value), which must come after 'rule = ...'. */
+static int
+s_set_target_rule (Socin__V1__Target *t, const char *key, const char *value, size_t line, char *err,
+                   size_t errlen)
+{
+    char why[160];
+    bool events_key = strcmp (key, "indicator") && strcmp (key, "min_value");
+    if (events_key && t->rule_case != SOCIN__V1__TARGET__RULE_EVENTS)
+        FAIL ("line %zu: %s needs 'rule = events' before it", line, key);
+    if (!events_key && t->rule_case != SOCIN__V1__TARGET__RULE_VALUE)
+        FAIL ("line %zu: %s needs 'rule = value' before it", line, key);
+    if (!strcmp (key, "indicator"))
+        t->value->indicator = socin_strdup (value);
+    else if (!strcmp (key, "min_value")) {
+        if (s_decimal_ok (value, why, sizeof why)) FAIL ("line %zu: min_value %s", line, why);
+        t->value->min_value = socin_strdup (value);
+    } else if (!strcmp (key, "event_types"))
+        return s_set_event_types (t->events, value, line, err, errlen);
+    else if (!strcmp (key, "public_only") || !strcmp (key, "platform_representation")) {
+        bool b;
+        if (s_bool (value, &b)) FAIL ("line %zu: %s '%s' is not true or false", line, key, value);
+        if (key[0] == 'p' && key[1] == 'u')
+            t->events->public_only = b;
+        else
+            t->events->require_platform_representation = b;
+    } else {
+        uint32_t v;
+        if (s_uint (value, &v)) FAIL ("line %zu: %s '%s' is not a count", line, key, value);
+        if (!strcmp (key, "min_events"))
+            t->events->min_events = v;
+        else
+            t->events->min_distinct_quarters = v;
     }
     return 0;
 }
@@ -252,91 +338,42 @@ s_set_target (Socin__V1__Target *t, const char *key, const char *value, size_t l
               size_t errlen)
 {
     char why[160];
-    if (!strcmp (key, "name")) t->name = socin_strdup (value);
-    else if (!strcmp (key, "commitment")) t->commitment = socin_strdup (value);
-    else if (!strcmp (key, "description")) t->description = socin_strdup (value);
+    if (!strcmp (key, "name"))
+        t->name = socin_strdup (value);
+    else if (!strcmp (key, "commitment"))
+        t->commitment = socin_strdup (value);
+    else if (!strcmp (key, "description"))
+        t->description = socin_strdup (value);
     else if (!strcmp (key, "level")) {
         int l = socin_level_parse (value);
         if (!l) FAIL ("line %zu: unknown level '%s'", line, value);
         t->level = l;
-    }
-    else if (!strcmp (key, "rule")) {
+    } else if (!strcmp (key, "rule")) {
         if (!strcmp (value, "events")) {
             t->rule_case = SOCIN__V1__TARGET__RULE_EVENTS;
-            t->events = malloc (sizeof *t->events);
-            if (!t->events) socin_fatal ("memory.exhausted", NULL);
+            t->events = socin_malloc (sizeof *t->events);
             socin__v1__event_rule__init (t->events);
-        }
-        else if (!strcmp (value, "value")) {
+        } else if (!strcmp (value, "value")) {
             t->rule_case = SOCIN__V1__TARGET__RULE_VALUE;
-            t->value = malloc (sizeof *t->value);
-            if (!t->value) socin_fatal ("memory.exhausted", NULL);
+            t->value = socin_malloc (sizeof *t->value);
             socin__v1__value_rule__init (t->value);
-        }
-        else
+        } else
             FAIL ("line %zu: unknown rule '%s' (events or value)", line, value);
-    }
-    else if (!strcmp (key, "threshold")) {
-        if (s_uint (value, &t->threshold)) FAIL ("line %zu: threshold '%s' is not a count", line, value);
-    }
-    else if (!strcmp (key, "deadline")) {
+    } else if (!strcmp (key, "threshold")) {
+        if (s_uint (value, &t->threshold))
+            FAIL ("line %zu: threshold '%s' is not a count", line, value);
+    } else if (!strcmp (key, "deadline")) {
         if (s_date_ok (value, why, sizeof why)) FAIL ("line %zu: deadline %s", line, why);
         t->deadline = socin_strdup (value);
-    }
-    else if (!strcmp (key, "window")) {
+    } else if (!strcmp (key, "window")) {
         char *lo, *hi;
         if (s_range (value, &lo, &hi)) FAIL ("line %zu: window '%s' is not FROM..TO", line, value);
         t->window_from = lo;
         t->window_to = hi;
         if (*lo && s_date_ok (lo, why, sizeof why)) FAIL ("line %zu: window start %s", line, why);
         if (*hi && s_date_ok (hi, why, sizeof why)) FAIL ("line %zu: window end %s", line, why);
-    }
-    else {
-        /* Rule settings need the rule first. */
-        bool events_key = strcmp (key, "indicator") && strcmp (key, "min_value");
-        if (events_key && t->rule_case != SOCIN__V1__TARGET__RULE_EVENTS)
-            FAIL ("line %zu: %s needs 'rule = events' before it", line, key);
-        if (!events_key && t->rule_case != SOCIN__V1__TARGET__RULE_VALUE)
-            FAIL ("line %zu: %s needs 'rule = value' before it", line, key);
-        if (!strcmp (key, "indicator")) t->value->indicator = socin_strdup (value);
-        else if (!strcmp (key, "min_value")) {
-            if (s_decimal_ok (value, why, sizeof why)) FAIL ("line %zu: min_value %s", line, why);
-            t->value->min_value = socin_strdup (value);
-        }
-        else if (!strcmp (key, "event_types")) {
-            char **types = NULL;
-            size_t n = 0;
-            s_list (value, &types, &n);
-            t->events->types = calloc (n ? n : 1, sizeof *t->events->types);
-            for (size_t i = 0; i < n; i++) {
-                int et = socin_event_type_parse (types[i]);
-                if (!et) {
-                    snprintf (err, errlen,
-                              "line %zu: unknown event type '%s' (public_meeting, round_table, "
-                              "focus_group, working_group, survey, family_interviews)",
-                              line, types[i]);
-                    for (size_t k = 0; k < n; k++) free (types[k]);
-                    free (types);
-                    return -1;
-                }
-                t->events->types[t->events->n_types++] = et;
-            }
-            for (size_t k = 0; k < n; k++) free (types[k]);
-            free (types);
-        }
-        else if (!strcmp (key, "public_only") || !strcmp (key, "platform_representation")) {
-            bool b;
-            if (s_bool (value, &b)) FAIL ("line %zu: %s '%s' is not true or false", line, key, value);
-            if (key[0] == 'p' && key[1] == 'u') t->events->public_only = b;
-            else t->events->require_platform_representation = b;
-        }
-        else {
-            uint32_t v;
-            if (s_uint (value, &v)) FAIL ("line %zu: %s '%s' is not a count", line, key, value);
-            if (!strcmp (key, "min_events")) t->events->min_events = v;
-            else t->events->min_distinct_quarters = v;
-        }
-    }
+    } else
+        return s_set_target_rule (t, key, value, line, err, errlen);
     return 0;
 }
 
@@ -345,9 +382,12 @@ s_set_group (Socin__V1__Group *g, const char *key, const char *value, size_t lin
              size_t errlen)
 {
     char why[160];
-    if (!strcmp (key, "name")) g->name = socin_strdup (value);
-    else if (!strcmp (key, "kind")) g->kind = socin_strdup (value);
-    else if (!strcmp (key, "members")) s_list (value, &g->members, &g->n_members);
+    if (!strcmp (key, "name"))
+        g->name = socin_strdup (value);
+    else if (!strcmp (key, "kind"))
+        g->kind = socin_strdup (value);
+    else if (!strcmp (key, "members"))
+        s_list (value, &g->members, &g->n_members);
     else if (!strcmp (key, "valid")) {
         char *lo, *hi;
         if (s_range (value, &lo, &hi)) FAIL ("line %zu: valid '%s' is not FROM..TO", line, value);
@@ -373,7 +413,8 @@ s_close_section (s_parse_t *p, char *err, size_t errlen)
         break;
     case SOCIN__V1__RECORD__KIND_INDICATOR: {
         Socin__V1__Indicator *i = r->indicator;
-        if (!*i->name_cs && !*i->name_en) FAIL ("line %zu: indicator %s has no name_cs or name_en", line, code);
+        if (!*i->name_cs && !*i->name_en)
+            FAIL ("line %zu: indicator %s has no name_cs or name_en", line, code);
         if (!i->value_type) FAIL ("line %zu: indicator %s has no type", line, code);
         if (!i->aggregation) FAIL ("line %zu: indicator %s has no aggregation", line, code);
         if (!*i->period_type) FAIL ("line %zu: indicator %s has no period", line, code);
@@ -395,10 +436,12 @@ s_close_section (s_parse_t *p, char *err, size_t errlen)
         if (!r->target->level) r->target->level = SOCIN_LEVEL_MUNICIPALITY;
         if (r->target->rule_case == SOCIN__V1__TARGET__RULE_VALUE && !*r->target->value->indicator)
             FAIL ("line %zu: target %s has rule = value but no indicator", line, code);
-        if (r->target->rule_case == SOCIN__V1__TARGET__RULE_EVENTS && !r->target->events->min_events)
+        if (r->target->rule_case == SOCIN__V1__TARGET__RULE_EVENTS &&
+            !r->target->events->min_events)
             r->target->events->min_events = 1;
         break;
-    default: break;
+    default:
+        break;
     }
     p->cur = NULL;
     return 0;
@@ -408,42 +451,39 @@ static int
 s_open_section (s_parse_t *p, char *header, size_t line, char *err, size_t errlen)
 {
     char *kind = s_trim (header), *code = kind;
-    while (*code && !isspace ((unsigned char) *code)) code++;
+    while (*code && !isspace ((unsigned char)*code))
+        code++;
     if (*code) *code++ = 0;
     code = s_trim (code);
     if (!*code || strpbrk (code, " ,=|"))
         FAIL ("line %zu: a section is [KIND CODE] with a code free of spaces, commas, '=' and '|'",
               line);
     if (strlen (code) > 64) FAIL ("line %zu: code '%s' is longer than 64 bytes", line, code);
-    socin_record_t *r = malloc (sizeof *r);
-    if (!r) socin_fatal ("memory.exhausted", NULL);
+    socin_record_t *r = socin_malloc (sizeof *r);
     socin__v1__record__init (r);
 #define S_NEW(field, type, init, case_)                                                            \
     r->kind_case = case_;                                                                          \
-    r->field = malloc (sizeof (type));                                                             \
-    if (!r->field) socin_fatal ("memory.exhausted", NULL);                                         \
+    r->field = socin_malloc (sizeof (type));                                                       \
     init (r->field)
     if (!strcmp (kind, "dimension")) {
-        S_NEW (dimension, Socin__V1__Dimension, socin__v1__dimension__init, SOCIN__V1__RECORD__KIND_DIMENSION);
+        S_NEW (dimension, Socin__V1__Dimension, socin__v1__dimension__init,
+               SOCIN__V1__RECORD__KIND_DIMENSION);
         r->dimension->code = socin_strdup (code);
-    }
-    else if (!strcmp (kind, "indicator")) {
-        S_NEW (indicator, Socin__V1__Indicator, socin__v1__indicator__init, SOCIN__V1__RECORD__KIND_INDICATOR);
+    } else if (!strcmp (kind, "indicator")) {
+        S_NEW (indicator, Socin__V1__Indicator, socin__v1__indicator__init,
+               SOCIN__V1__RECORD__KIND_INDICATOR);
         r->indicator->code = socin_strdup (code);
-    }
-    else if (!strcmp (kind, "dataset")) {
-        S_NEW (dataset, Socin__V1__DataSet, socin__v1__data_set__init, SOCIN__V1__RECORD__KIND_DATASET);
+    } else if (!strcmp (kind, "dataset")) {
+        S_NEW (dataset, Socin__V1__DataSet, socin__v1__data_set__init,
+               SOCIN__V1__RECORD__KIND_DATASET);
         r->dataset->code = socin_strdup (code);
-    }
-    else if (!strcmp (kind, "target")) {
+    } else if (!strcmp (kind, "target")) {
         S_NEW (target, Socin__V1__Target, socin__v1__target__init, SOCIN__V1__RECORD__KIND_TARGET);
         r->target->code = socin_strdup (code);
-    }
-    else if (!strcmp (kind, "group")) {
+    } else if (!strcmp (kind, "group")) {
         S_NEW (group, Socin__V1__Group, socin__v1__group__init, SOCIN__V1__RECORD__KIND_GROUP);
         r->group->code = socin_strdup (code);
-    }
-    else {
+    } else {
         free (r);
         FAIL ("line %zu: unknown section kind '%s' (dimension, indicator, dataset, target, group)",
               line, kind);
@@ -461,8 +501,7 @@ s_open_section (s_parse_t *p, char *header, size_t line, char *err, size_t errle
     }
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 32;
-        p->recs = realloc (p->recs, p->cap * sizeof *p->recs);
-        if (!p->recs) socin_fatal ("memory.exhausted", NULL);
+        p->recs = socin_realloc (p->recs, p->cap * sizeof *p->recs);
     }
     p->recs[p->n++] = r;
     p->cur = r;
@@ -485,14 +524,16 @@ s_setting (s_parse_t *p, char *text, size_t line, char *err, size_t errlen)
         if (!strcmp (keys[i], key)) idx = i;
     if (idx < 0) {
         socin_str_t list = SOCIN_STR_INIT;
-        for (int i = 0; keys[i]; i++) socin_str_printf (&list, "%s%s", i ? ", " : "", keys[i]);
-        snprintf (err, errlen, "line %zu: unknown key '%s' (this section takes %s)", line, key,
-                  socin_str_cstr (&list));
+        for (int i = 0; keys[i]; i++)
+            socin_str_printf (&list, "%s%s", i ? ", " : "", keys[i]);
+        socin_error_set (err, errlen, "line %zu: unknown key '%s' (this section takes %s)", line,
+                         key, socin_str_cstr (&list));
         socin_str_free (&list);
         return -1;
     }
     bool repeatable = !strcmp (key, "option");
-    if (p->seen[idx] && !repeatable) FAIL ("line %zu: '%s' is given twice in this section", line, key);
+    if (p->seen[idx] && !repeatable)
+        FAIL ("line %zu: '%s' is given twice in this section", line, key);
     p->seen[idx] = true;
     if (!*value) FAIL ("line %zu: '%s' has no value", line, key);
     switch (p->cur->kind_case) {
@@ -506,7 +547,8 @@ s_setting (s_parse_t *p, char *text, size_t line, char *err, size_t errlen)
         return s_set_target (p->cur->target, key, value, line, err, errlen);
     case SOCIN__V1__RECORD__KIND_GROUP:
         return s_set_group (p->cur->group, key, value, line, err, errlen);
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -517,7 +559,8 @@ socin_catalogue_parse (const char *text, size_t len, socin_record_t ***out, size
     size_t bad;
     if (!socin_utf8_valid (text, len, &bad)) {
         size_t line = 1;
-        for (size_t i = 0; i < bad; i++) line += text[i] == '\n';
+        for (size_t i = 0; i < bad; i++)
+            line += text[i] == '\n';
         FAIL ("line %zu: the text is not valid UTF-8", line);
     }
     if (memchr (text, 0, len)) FAIL ("the catalogue contains a NUL byte: it is not a text file");
@@ -527,10 +570,10 @@ socin_catalogue_parse (const char *text, size_t len, socin_record_t ***out, size
     const char *pos = text, *end = text + len;
     if (len >= 3 && !memcmp (text, "\xEF\xBB\xBF", 3)) pos += 3;
     while (pos < end && rc == 0) {
-        const char *nl = memchr (pos, '\n', (size_t) (end - pos));
+        const char *nl = memchr (pos, '\n', (size_t)(end - pos));
         if (!nl) nl = end;
         line++;
-        char *copy = socin_strndup (pos, (size_t) (nl - pos));
+        char *copy = socin_strndup (pos, (size_t)(nl - pos));
         pos = nl + 1;
         char *t = s_trim (copy);
         if (!*t || *t == '#') {
@@ -540,26 +583,25 @@ socin_catalogue_parse (const char *text, size_t len, socin_record_t ***out, size
         if (*t == '[') {
             char *close = strchr (t, ']');
             if (!close || s_trim (close + 1)[0]) {
-                snprintf (err, errlen, "line %zu: a section header is [KIND CODE]", line);
+                socin_error_set (err, errlen, "line %zu: a section header is [KIND CODE]", line);
                 rc = -1;
-            }
-            else {
+            } else {
                 *close = 0;
                 rc = s_close_section (&p, err, errlen);
                 if (!rc) rc = s_open_section (&p, t + 1, line, err, errlen);
             }
-        }
-        else
+        } else
             rc = s_setting (&p, t, line, err, errlen);
         free (copy);
     }
     if (!rc) rc = s_close_section (&p, err, errlen);
     if (!rc && !p.n) {
-        snprintf (err, errlen, "the catalogue has no entries");
+        socin_error_set (err, errlen, "the catalogue has no entries");
         rc = -1;
     }
     if (rc) {
-        for (size_t i = 0; i < p.n; i++) protobuf_c_message_free_unpacked (&p.recs[i]->base, NULL);
+        for (size_t i = 0; i < p.n; i++)
+            protobuf_c_message_free_unpacked (&p.recs[i]->base, NULL);
         free (p.recs);
         return -1;
     }
@@ -595,16 +637,19 @@ socin_catalogue_check (const socin_model_t *model, socin_record_t **recs, size_t
             if (ind->formula) {
                 const char *parts[2] = {ind->formula->numerator, ind->formula->denominator};
                 for (int k = 0; k < 2; k++) {
-                    const socin_record_t *c = s_find (model, recs, n, SOCIN_KIND_INDICATOR, parts[k]);
-                    if (!c) FAIL ("indicator %s: formula component '%s' is not defined", code, parts[k]);
+                    const socin_record_t *c =
+                        s_find (model, recs, n, SOCIN_KIND_INDICATOR, parts[k]);
+                    if (!c)
+                        FAIL ("indicator %s: formula component '%s' is not defined", code,
+                              parts[k]);
                     if (c->indicator->formula)
-                        FAIL ("indicator %s: formula component %s is itself derived", code, parts[k]);
+                        FAIL ("indicator %s: formula component %s is itself derived", code,
+                              parts[k]);
                     if (c->indicator->value_type == SOCIN_VT_BOOLEAN)
                         FAIL ("indicator %s: formula component %s is boolean", code, parts[k]);
                 }
             }
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_DATASET) {
+        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_DATASET) {
             Socin__V1__DataSet *ds = r->dataset;
             for (size_t k = 0; k < ds->n_indicators; k++) {
                 const socin_record_t *c =
@@ -619,17 +664,17 @@ socin_catalogue_check (const socin_model_t *model, socin_record_t **recs, size_t
             }
             for (size_t k = 0; k < ds->n_territories; k++)
                 if (!socin_model_unit (model, ds->territories[k]))
-                    FAIL ("dataset %s: territory '%s' is not a known unit", code, ds->territories[k]);
+                    FAIL ("dataset %s: territory '%s' is not a known unit", code,
+                          ds->territories[k]);
             for (size_t k = 0; k < ds->n_groups; k++)
                 if (!s_find (model, recs, n, SOCIN_KIND_GROUP, ds->groups[k]))
                     FAIL ("dataset %s: group '%s' is not defined", code, ds->groups[k]);
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_TARGET &&
-                 r->target->rule_case == SOCIN__V1__TARGET__RULE_VALUE) {
+        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_TARGET &&
+                   r->target->rule_case == SOCIN__V1__TARGET__RULE_VALUE) {
             if (!s_find (model, recs, n, SOCIN_KIND_INDICATOR, r->target->value->indicator))
-                FAIL ("target %s: indicator '%s' is not defined", code, r->target->value->indicator);
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_GROUP) {
+                FAIL ("target %s: indicator '%s' is not defined", code,
+                      r->target->value->indicator);
+        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_GROUP) {
             for (size_t k = 0; k < r->group->n_members; k++)
                 if (!socin_model_unit (model, r->group->members[k]))
                     FAIL ("group %s: member '%s' is not a known unit", code, r->group->members[k]);

@@ -2,6 +2,7 @@
 #include "territory.h"
 
 #include "error.h"
+#include "mem.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,7 +17,7 @@
 
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
-        snprintf (err, errlen, __VA_ARGS__);                                                       \
+        socin_error_set (err, errlen, __VA_ARGS__);                                                \
         goto fail;                                                                                 \
     } while (0)
 
@@ -30,9 +31,8 @@ typedef struct {
 static socin_record_t *
 s_unit_new (const char *code, int level, const char *name)
 {
-    socin_record_t *r = malloc (sizeof *r);
-    Socin__V1__Unit *u = malloc (sizeof *u);
-    if (!r || !u) socin_fatal ("memory.exhausted", NULL);
+    socin_record_t *r = socin_malloc (sizeof *r);
+    Socin__V1__Unit *u = socin_malloc (sizeof *u);
     socin__v1__record__init (r);
     socin__v1__unit__init (u);
     r->kind_case = SOCIN__V1__RECORD__KIND_UNIT;
@@ -48,21 +48,20 @@ s_units_add (s_units_t *set, socin_record_t *r, size_t line)
 {
     if (set->n == set->cap) {
         set->cap = set->cap ? set->cap * 2 : 1024;
-        set->recs = realloc (set->recs, set->cap * sizeof *set->recs);
-        set->lines = realloc (set->lines, set->cap * sizeof *set->lines);
-        if (!set->recs || !set->lines) socin_fatal ("memory.exhausted", NULL);
+        set->recs = socin_realloc (set->recs, set->cap * sizeof *set->recs);
+        set->lines = socin_realloc (set->lines, set->cap * sizeof *set->lines);
     }
     set->recs[set->n] = r;
     set->lines[set->n] = line;
     set->n++;
-    socin_index_put_str (set->by_code, r->unit->code, (void *) (uintptr_t) set->n);
+    socin_index_put_str (set->by_code, r->unit->code, (void *)(uintptr_t)set->n);
 }
 
 /* The record of CODE in SET with its line, or NULL. */
 static socin_record_t *
 s_units_get (s_units_t *set, const char *code, size_t *line)
 {
-    uintptr_t i = (uintptr_t) socin_index_get_str (set->by_code, code);
+    uintptr_t i = (uintptr_t)socin_index_get_str (set->by_code, code);
     if (!i) return NULL;
     if (line) *line = set->lines[i - 1];
     return set->recs[i - 1];
@@ -72,7 +71,8 @@ static void
 s_units_free (s_units_t *set, bool records_too)
 {
     if (records_too)
-        for (size_t i = 0; i < set->n; i++) protobuf_c_message_free_unpacked (&set->recs[i]->base, NULL);
+        for (size_t i = 0; i < set->n; i++)
+            protobuf_c_message_free_unpacked (&set->recs[i]->base, NULL);
     if (records_too) free (set->recs);
     free (set->lines);
     socin_index_destroy (&set->by_code);
@@ -83,7 +83,7 @@ s_digits (const char *s, size_t n)
 {
     if (strlen (s) != n) return false;
     for (size_t i = 0; i < n; i++)
-        if (!isdigit ((unsigned char) s[i])) return false;
+        if (!isdigit ((unsigned char)s[i])) return false;
     return true;
 }
 
@@ -93,7 +93,7 @@ s_nuts (const char *s, size_t total)
 {
     if (strlen (s) != total || s[0] != 'C' || s[1] != 'Z') return false;
     for (size_t i = 2; i < total; i++)
-        if (!isalnum ((unsigned char) s[i])) return false;
+        if (!isalnum ((unsigned char)s[i])) return false;
     return true;
 }
 
@@ -111,23 +111,31 @@ s_shared_unit (s_units_t *set, const char *code, int level, const char *name, co
         return 0;
     }
     if (strcmp (r->unit->name, name)) {
-        snprintf (err, errlen, "line %zu: %s %s is named '%s' here but '%s' on line %zu", line,
-                  what, code, name, r->unit->name, first);
+        socin_error_set (err, errlen, "line %zu: %s %s is named '%s' here but '%s' on line %zu",
+                         line, what, code, name, r->unit->name, first);
         return -1;
     }
     if (strcmp (r->unit->parents[0], parent)) {
-        snprintf (err, errlen, "line %zu: %s %s lies in %s here but in %s on line %zu", line, what,
-                  code, parent, r->unit->parents[0], first);
+        socin_error_set (err, errlen, "line %zu: %s %s lies in %s here but in %s on line %zu", line,
+                         what, code, parent, r->unit->parents[0], first);
         return -1;
     }
     return 0;
 }
 
-static const char *s_csu_columns[] = {
-    "platnost_datum", "obec_text",  "obec_kod",  "obec_typ",
-    "orp_text",       "orp_csu_cis65_kod",        "okres_text",
-    "okres_csu_cis109_nuts_kod",  "kraj_text", "kraj_csu_cis108_nuts_kod",
-    "stat_text",      "stat_csu_cis105_nuts_kod", NULL};
+static const char *s_csu_columns[] = {"platnost_datum",
+                                      "obec_text",
+                                      "obec_kod",
+                                      "obec_typ",
+                                      "orp_text",
+                                      "orp_csu_cis65_kod",
+                                      "okres_text",
+                                      "okres_csu_cis109_nuts_kod",
+                                      "kraj_text",
+                                      "kraj_csu_cis108_nuts_kod",
+                                      "stat_text",
+                                      "stat_csu_cis105_nuts_kod",
+                                      NULL};
 enum {
     C_DATE,
     C_OBEC_TEXT,
@@ -143,6 +151,85 @@ enum {
     C_STAT,
     C_COUNT
 };
+
+/* Finds the columns of the ČSÚ file in its header row F (NF fields) and puts their indexes
+   into COL. */
+static int
+s_csu_header (char **f, size_t nf, int col[C_COUNT], char *err, size_t errlen)
+{
+    for (int c = 0; c < C_COUNT; c++) {
+        col[c] = -1;
+        for (size_t i = 0; i < nf; i++)
+            if (!strcmp (f[i], s_csu_columns[c])) col[c] = (int)i;
+        if (col[c] < 0)
+            return socin_error_set (
+                err, errlen,
+                "line 1: column '%s' is missing (is this the ČSÚ 'Struktura území ČR' CSV?)",
+                s_csu_columns[c]);
+    }
+    return 0;
+}
+
+/* Checks the codes of one row of the ČSÚ file: every field filled, each code of its form. */
+static int
+s_csu_row_check (char **f, const int col[C_COUNT], size_t line, char *err, size_t errlen)
+{
+    const char *obec = f[col[C_OBEC]], *orp = f[col[C_ORP]], *okres = f[col[C_OKRES]],
+               *kraj = f[col[C_KRAJ]], *stat = f[col[C_STAT]];
+    if (!s_digits (obec, 6))
+        return socin_error_set (err, errlen, "line %zu: obec_kod '%s' is not a 6-digit code", line,
+                                obec);
+    if (!s_digits (orp, 4))
+        return socin_error_set (
+            err, errlen, "line %zu: orp_csu_cis65_kod '%s' is not a 4-digit code", line, orp);
+    if (!s_nuts (kraj, 5))
+        return socin_error_set (
+            err, errlen,
+            "line %zu: kraj_csu_cis108_nuts_kod '%s' is not a NUTS3 code such as CZ064", line,
+            kraj);
+    if (!s_nuts (okres, 6) || strncmp (okres, kraj, 5))
+        return socin_error_set (
+            err, errlen,
+            "line %zu: okres_csu_cis109_nuts_kod '%s' is not a NUTS code inside kraj %s", line,
+            okres, kraj);
+    if (strcmp (stat, "CZ"))
+        return socin_error_set (err, errlen, "line %zu: stat_csu_cis105_nuts_kod '%s' is not CZ",
+                                line, stat);
+    for (int c = 0; c < C_COUNT; c++)
+        if (c != C_DATE && !*f[col[c]])
+            return socin_error_set (err, errlen, "line %zu: %s is empty", line, s_csu_columns[c]);
+    return 0;
+}
+
+/* Adds the units one checked row names to SET: the country, its kraj, okres and ORP (the same
+   on every row that names them) and its municipality (on this row only). */
+static int
+s_csu_row_units (s_units_t *set, char **f, const int col[C_COUNT], size_t line, char *err,
+                 size_t errlen)
+{
+    const char *obec = f[col[C_OBEC]], *orp = f[col[C_ORP]], *okres = f[col[C_OKRES]],
+               *kraj = f[col[C_KRAJ]];
+    if (!s_units_get (set, "CZ", NULL))
+        s_units_add (set, s_unit_new ("CZ", SOCIN_LEVEL_COUNTRY, f[col[C_STAT_TEXT]]), line);
+    if (s_shared_unit (set, kraj, SOCIN_LEVEL_KRAJ, f[col[C_KRAJ_TEXT]], "CZ", line, "kraj", err,
+                       errlen) ||
+        s_shared_unit (set, okres, SOCIN_LEVEL_OKRES, f[col[C_OKRES_TEXT]], kraj, line, "okres",
+                       err, errlen) ||
+        s_shared_unit (set, orp, SOCIN_LEVEL_ORP, f[col[C_ORP_TEXT]], kraj, line, "ORP", err,
+                       errlen))
+        return -1;
+    size_t first;
+    if (s_units_get (set, obec, &first))
+        return socin_error_set (err, errlen,
+                                "line %zu: municipality %s appears again (first on line %zu)", line,
+                                obec, first);
+    socin_record_t *r = s_unit_new (obec, SOCIN_LEVEL_MUNICIPALITY, f[col[C_OBEC_TEXT]]);
+    r->unit->kind = socin_strdup (f[col[C_OBEC_TYP]]);
+    socin_strv_push (&r->unit->parents, &r->unit->n_parents, orp);
+    socin_strv_push (&r->unit->parents, &r->unit->n_parents, okres);
+    s_units_add (set, r, line);
+    return 0;
+}
 
 int
 socin_territory_parse_csu (const char *data, size_t len, const char *valid_from,
@@ -160,7 +247,8 @@ socin_territory_parse_csu (const char *data, size_t len, const char *valid_from,
     size_t bad;
     if (!socin_utf8_valid (data, len, &bad)) {
         size_t line = 1;
-        for (size_t i = 0; i < bad; i++) line += data[i] == '\n';
+        for (size_t i = 0; i < bad; i++)
+            line += data[i] == '\n';
         FAIL ("line %zu: the file is not valid UTF-8 (ČSÚ publishes it in UTF-8)", line);
     }
     if (valid_from && *valid_from) {
@@ -170,49 +258,24 @@ socin_territory_parse_csu (const char *data, size_t len, const char *valid_from,
     if (rc < 0) goto fail;
     if (rc == 0) FAIL ("the file is empty");
     header_n = nf;
-    for (int c = 0; c < C_COUNT; c++) {
-        col[c] = -1;
-        for (size_t i = 0; i < nf; i++)
-            if (!strcmp (f[i], s_csu_columns[c])) col[c] = (int) i;
-        if (col[c] < 0)
-            FAIL ("line 1: column '%s' is missing (is this the ČSÚ 'Struktura území ČR' CSV?)",
-                  s_csu_columns[c]);
-    }
+    if (s_csu_header (f, nf, col, err, errlen)) goto fail;
     while ((rc = socin_csv_next (csv, &f, &nf, err, errlen)) > 0) {
         size_t line = socin_csv_line (csv);
-        if (nf != header_n) FAIL ("line %zu: %zu fields, expected %zu as in the header", line, nf, header_n);
-        const char *obec = f[col[C_OBEC]], *orp = f[col[C_ORP]], *okres = f[col[C_OKRES]],
-                   *kraj = f[col[C_KRAJ]], *stat = f[col[C_STAT]];
-        if (!s_digits (obec, 6)) FAIL ("line %zu: obec_kod '%s' is not a 6-digit code", line, obec);
-        if (!s_digits (orp, 4)) FAIL ("line %zu: orp_csu_cis65_kod '%s' is not a 4-digit code", line, orp);
-        if (!s_nuts (kraj, 5)) FAIL ("line %zu: kraj_csu_cis108_nuts_kod '%s' is not a NUTS3 code such as CZ064", line, kraj);
-        if (!s_nuts (okres, 6) || strncmp (okres, kraj, 5))
-            FAIL ("line %zu: okres_csu_cis109_nuts_kod '%s' is not a NUTS code inside kraj %s", line, okres, kraj);
-        if (strcmp (stat, "CZ")) FAIL ("line %zu: stat_csu_cis105_nuts_kod '%s' is not CZ", line, stat);
-        for (int c = 0; c < C_COUNT; c++)
-            if (c != C_DATE && !*f[col[c]]) FAIL ("line %zu: %s is empty", line, s_csu_columns[c]);
+        if (nf != header_n)
+            FAIL ("line %zu: %zu fields, expected %zu as in the header", line, nf, header_n);
+        if (s_csu_row_check (f, col, line, err, errlen)) goto fail;
         if (day == SOCIN_DAY_MIN) {
             if (socin_date_parse (f[col[C_DATE]], &day, why, sizeof why))
                 FAIL ("line %zu: platnost_datum %s", line, why);
         }
-        if (!s_units_get (&set, "CZ", NULL)) s_units_add (&set, s_unit_new ("CZ", SOCIN_LEVEL_COUNTRY, f[col[C_STAT_TEXT]]), line);
-        if (s_shared_unit (&set, kraj, SOCIN_LEVEL_KRAJ, f[col[C_KRAJ_TEXT]], "CZ", line, "kraj", err, errlen)) goto fail;
-        if (s_shared_unit (&set, okres, SOCIN_LEVEL_OKRES, f[col[C_OKRES_TEXT]], kraj, line, "okres", err, errlen)) goto fail;
-        if (s_shared_unit (&set, orp, SOCIN_LEVEL_ORP, f[col[C_ORP_TEXT]], kraj, line, "ORP", err, errlen)) goto fail;
-        size_t first;
-        if (s_units_get (&set, obec, &first))
-            FAIL ("line %zu: municipality %s appears again (first on line %zu)", line, obec, first);
-        socin_record_t *r = s_unit_new (obec, SOCIN_LEVEL_MUNICIPALITY, f[col[C_OBEC_TEXT]]);
-        r->unit->kind = socin_strdup (f[col[C_OBEC_TYP]]);
-        socin_strv_push (&r->unit->parents, &r->unit->n_parents, orp);
-        socin_strv_push (&r->unit->parents, &r->unit->n_parents, okres);
-        s_units_add (&set, r, line);
+        if (s_csu_row_units (&set, f, col, line, err, errlen)) goto fail;
     }
     if (rc < 0) goto fail;
     if (set.n == 0) FAIL ("the file has a header but no municipality");
     char date[SOCIN_DATE_STRLEN];
     socin_date_format (day, date, sizeof date);
-    for (size_t i = 0; i < set.n; i++) set.recs[i]->unit->valid_from = socin_strdup (date);
+    for (size_t i = 0; i < set.n; i++)
+        set.recs[i]->unit->valid_from = socin_strdup (date);
     socin_csv_destroy (&csv);
     s_units_free (&set, false);
     *out = set.recs;
@@ -241,7 +304,8 @@ socin_territory_parse_sample (const char *data, size_t len, socin_record_t ***ou
         if (f[0][0] == '#') continue;
         if (!header) {
             if (nf != 6 || strcmp (f[0], "code") || strcmp (f[1], "level"))
-                FAIL ("line %zu: expected the header code,level,name,parents,kind,population", line);
+                FAIL ("line %zu: expected the header code,level,name,parents,kind,population",
+                      line);
             header = true;
             continue;
         }
@@ -288,8 +352,8 @@ fail:
 
 int
 socin_population_plan (const socin_model_t *model, const char *data, size_t len,
-                       const char *population_date, socin_record_t ***out, size_t *count,
-                       char *err, size_t errlen)
+                       const char *population_date, socin_record_t ***out, size_t *count, char *err,
+                       size_t errlen)
 {
     socin_csv_t *csv = socin_csv_new (data, len);
     socin_record_t **recs = NULL;
@@ -305,7 +369,7 @@ socin_population_plan (const socin_model_t *model, const char *data, size_t len,
         FAIL ("as_of %s", why);
     rc = socin_csv_next (csv, &f, &nf, err, errlen);
     if (rc <= 0) {
-        if (rc == 0) snprintf (err, errlen, "the file is empty");
+        if (rc == 0) socin_error_set (err, errlen, "the file is empty");
         goto fail;
     }
     if (nf != 2) FAIL ("line 1: expected the header obec_kod,pocet_obyvatel");
@@ -319,18 +383,19 @@ socin_population_plan (const socin_model_t *model, const char *data, size_t len,
         unsigned long long pop = strtoull (f[1], &end, 10);
         if (errno || end == f[1] || *end || f[1][0] == '-')
             FAIL ("line %zu: population '%s' is not a count", line, f[1]);
-        if (socin_index_get_str (seen, u->code)) FAIL ("line %zu: unit %s appears twice", line, f[0]);
-        socin_index_put_str (seen, u->code, (void *) u);
+        if (socin_index_get_str (seen, u->code))
+            FAIL ("line %zu: unit %s appears twice", line, f[0]);
+        socin_index_put_str (seen, u->code, (void *)u);
         const char *date = population_date && *population_date ? population_date : "";
         if (u->pb->population == pop && !strcmp (u->pb->population_date, date)) continue;
-        socin_record_t *r = socin_record_copy (socin_model_record (model, SOCIN_KIND_UNIT, u->code));
+        socin_record_t *r =
+            socin_record_copy (socin_model_record (model, SOCIN_KIND_UNIT, u->code));
         r->unit->population = pop;
         if (r->unit->population_date != protobuf_c_empty_string) free (r->unit->population_date);
         r->unit->population_date = socin_strdup (date);
         if (n == cap) {
             cap = cap ? cap * 2 : 1024;
-            recs = realloc (recs, cap * sizeof *recs);
-            if (!recs) socin_fatal ("memory.exhausted", NULL);
+            recs = socin_realloc (recs, cap * sizeof *recs);
         }
         recs[n++] = r;
     }
@@ -341,7 +406,8 @@ socin_population_plan (const socin_model_t *model, const char *data, size_t len,
     *count = n;
     return 0;
 fail:
-    for (size_t i = 0; i < n; i++) protobuf_c_message_free_unpacked (&recs[i]->base, NULL);
+    for (size_t i = 0; i < n; i++)
+        protobuf_c_message_free_unpacked (&recs[i]->base, NULL);
     free (recs);
     socin_csv_destroy (&csv);
     socin_index_destroy (&seen);
@@ -360,9 +426,8 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
                       int32_t edition, socin_record_t ***out, size_t *count, uint32_t *added,
                       uint32_t *updated, uint32_t *unchanged, uint32_t *closed)
 {
-    socin_record_t **changes = malloc ((nparsed + socin_model_count (model, SOCIN_KIND_UNIT) + 1) *
-                                       sizeof *changes);
-    if (!changes) socin_fatal ("memory.exhausted", NULL);
+    socin_record_t **changes =
+        socin_malloc ((nparsed + socin_model_count (model, SOCIN_KIND_UNIT) + 1) * sizeof *changes);
     size_t n = 0;
     *added = *updated = *unchanged = *closed = 0;
     socin_index_t *in_file = socin_index_new ();
@@ -402,7 +467,8 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
         const socin_unit_t *u = socin_model_unit_at (model, id);
         if (u->level < SOCIN_LEVEL_KRAJ || u->level > SOCIN_LEVEL_MUNICIPALITY) continue;
         if (*u->pb->valid_to || socin_index_get_str (in_file, u->code)) continue;
-        socin_record_t *r = socin_record_copy (socin_model_record (model, SOCIN_KIND_UNIT, u->code));
+        socin_record_t *r =
+            socin_record_copy (socin_model_record (model, SOCIN_KIND_UNIT, u->code));
         s_set_str (&r->unit->valid_to, close_day);
         changes[n++] = r;
         (*closed)++;
