@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "exitcode.h"
+#include "options.h"
 #include "clock.h"
 #include "decimal.h"
 #include "model.h"
@@ -10,12 +12,27 @@
 #include "wire.h"
 #include "socin/v1/report.pb-c.h"
 
-enum { O_INDICATOR, O_PERIOD, O_LEVEL, O_UNDER, O_GROUP, O_DATASET, O_UNIT, O_DISAGG, O_MISSING, O_BY_TYPE, O_TARGET, O_AS_OF, O_UNITS };
+enum {
+    O_INDICATOR,
+    O_PERIOD,
+    O_LEVEL,
+    O_UNDER,
+    O_GROUP,
+    O_DATASET,
+    O_UNIT,
+    O_DISAGG,
+    O_MISSING,
+    O_BY_TYPE,
+    O_TARGET,
+    O_AS_OF,
+    O_UNITS
+};
 
 static const cli_opt_t s_opts[] = {
     {"indicator", true, false, "indicator code (values, rollup, history)"},
     {"period", true, false, "period: 2025, 2025S1, 2025Q3, 202507, 2025W05"},
-    {"level", true, false, "one row per unit of this level: kraj, okres, orp, municipality, district"},
+    {"level", true, false,
+     "one row per unit of this level: kraj, okres, orp, municipality, district"},
     {"under", true, false, "only units under this unit (default CZ)"},
     {"group", true, false, "the members of this group instead of a territory"},
     {"dataset", true, false, "data set code (completeness)"},
@@ -64,10 +81,10 @@ static void
 s_footer (cli_t *cli, const Socin__V1__Stamp *stamp)
 {
     if (cli->format != OUT_TABLE || !stamp) return;
-    printf ("(as of registry seq %llu", (unsigned long long) stamp->registry_seq);
+    printf ("(as of registry seq %llu", (unsigned long long)stamp->registry_seq);
     for (size_t i = 0; i < stamp->n_sources; i++)
         printf ("%s %s=%llu%s", i ? "," : "; sources", stamp->sources[i]->source,
-                (unsigned long long) stamp->sources[i]->applied_seq,
+                (unsigned long long)stamp->sources[i]->applied_seq,
                 stamp->sources[i]->lag ? " (lagging)" : "");
     printf (")\n");
 }
@@ -76,7 +93,7 @@ static char *
 s_u64 (uint64_t v)
 {
     char buf[32];
-    snprintf (buf, sizeof buf, "%llu", (unsigned long long) v);
+    snprintf (buf, sizeof buf, "%llu", (unsigned long long)v);
     return socin_strdup (buf);
 }
 
@@ -84,12 +101,12 @@ static char *
 s_percent (uint64_t part, uint64_t whole)
 {
     socin_dec_t v;
-    if (!whole || socin_dec_ratio ((socin_sum_t) part * SOCIN_DEC_SCALE, (socin_sum_t) whole * SOCIN_DEC_SCALE,
-                                   100 * SOCIN_DEC_SCALE, &v))
+    if (!whole || socin_dec_ratio ((socin_sum_t)part * SOCIN_DEC_SCALE,
+                                   (socin_sum_t)whole * SOCIN_DEC_SCALE, 100 * SOCIN_DEC_SCALE, &v))
         return socin_strdup ("");
     /* One decimal place is what a person reads; the exact figure is part / whole. */
     socin_dec_t rounded;
-    socin_sum_div ((socin_sum_t) v, 100000, &rounded);
+    socin_sum_div ((socin_sum_t)v, 100000, &rounded);
     char buf[SOCIN_DEC_STRLEN];
     socin_dec_format (rounded * 100000, buf, sizeof buf);
     return socin_strdup (buf);
@@ -149,18 +166,21 @@ s_table_rows (cli_t *cli, const Socin__V1__ReportReply *reply, bool rollup)
 static void
 s_completeness_rows (cli_t *cli, const Socin__V1__Completeness *c, bool missing)
 {
-    static const char *cols[] = {"unit", "name", "expected#", "reported#", "complete#", "on_time#", "complete_pct#", "on_time_pct#"};
+    static const char *cols[] = {"unit",      "name",     "expected#",     "reported#",
+                                 "complete#", "on_time#", "complete_pct#", "on_time_pct#"};
     out_table_t *out = out_table_new (cols, 8);
     for (size_t i = 0; i < c->n_rows; i++) {
         const Socin__V1__CompletenessRow *r = c->rows[i];
-        char *e = s_u64 (r->expected), *p = s_u64 (r->partial), *cm = s_u64 (r->complete), *ot = s_u64 (r->on_time);
+        char *e = s_u64 (r->expected), *p = s_u64 (r->partial), *cm = s_u64 (r->complete),
+             *ot = s_u64 (r->on_time);
         char *pc = s_percent (r->complete, r->expected), *po = s_percent (r->on_time, r->expected);
         const char *cells[] = {r->unit, r->name, e, p, cm, ot, pc, po};
         out_table_row (out, cells);
         free (e), free (p), free (cm), free (ot), free (pc), free (po);
     }
     if (cli->format == OUT_TABLE)
-        printf ("%s %s: due %s, on time until %s\n", c->dataset, c->period, c->due, c->timely_until);
+        printf ("%s %s: due %s, on time until %s\n", c->dataset, c->period, c->due,
+                c->timely_until);
     /* JSON with the missing units is one object holding both lists, so it stays one document. */
     bool wrap = missing && cli->format == OUT_JSON;
     if (wrap) printf ("{\"completeness\": ");
@@ -212,16 +232,19 @@ s_participation_rows (cli_t *cli, const Socin__V1__Participation *p, bool by_typ
         cells[k++] = owned[o++] = s_u64 (r->events);
         cells[k++] = owned[o++] = s_u64 (r->participants);
         cells[k++] = owned[o++] = s_u64 (r->municipalities);
-        for (size_t g = 0; g < ngroups && g < r->n_vulnerable; g++) cells[k++] = owned[o++] = s_u64 (r->vulnerable[g]->participants);
+        for (size_t g = 0; g < ngroups && g < r->n_vulnerable; g++)
+            cells[k++] = owned[o++] = s_u64 (r->vulnerable[g]->participants);
         out_table_row (out, cells);
-        for (int x = 0; x < o; x++) free (owned[x]);
+        for (int x = 0; x < o; x++)
+            free (owned[x]);
         free (owned);
         free (cells);
     }
     if (cli->format == OUT_TABLE) printf ("participation %s\n", p->period);
     out_table_print (out, cli->format, stdout);
     out_table_destroy (&out);
-    for (size_t g = 0; g < ngroups; g++) free (names[g]);
+    for (size_t g = 0; g < ngroups; g++)
+        free (names[g]);
     free (names);
     free (cols);
 }
@@ -229,12 +252,14 @@ s_participation_rows (cli_t *cli, const Socin__V1__Participation *p, bool by_typ
 static void
 s_targets_rows (cli_t *cli, const Socin__V1__Targets *t, bool units)
 {
-    static const char *cols[] = {"target", "commitment", "current#", "threshold#", "met", "deadline", "name"};
+    static const char *cols[] = {"target", "commitment", "current#", "threshold#",
+                                 "met",    "deadline",   "name"};
     out_table_t *out = out_table_new (cols, 7);
     for (size_t i = 0; i < t->n_targets; i++) {
         const Socin__V1__TargetProgress *tp = t->targets[i];
         char *cur = s_u64 (tp->current), *thr = s_u64 (tp->threshold);
-        const char *cells[] = {tp->code, tp->commitment, cur, thr, tp->met ? "yes" : "no", tp->deadline, tp->name};
+        const char *cells[] = {tp->code,     tp->commitment, cur, thr, tp->met ? "yes" : "no",
+                               tp->deadline, tp->name};
         out_table_row (out, cells);
         free (cur);
         free (thr);
@@ -250,7 +275,8 @@ s_targets_rows (cli_t *cli, const Socin__V1__Targets *t, bool units)
     for (size_t i = 0; i < t->n_targets; i++)
         for (size_t k = 0; k < t->targets[i]->n_units; k++) {
             const char *cells[] = {t->targets[i]->code, t->targets[i]->units[k],
-                                   k < t->targets[i]->n_unit_names ? t->targets[i]->unit_names[k] : ""};
+                                   k < t->targets[i]->n_unit_names ? t->targets[i]->unit_names[k]
+                                                                   : ""};
             out_table_row (u, cells);
         }
     if (cli->format == OUT_TABLE) printf ("\nqualifying units:\n");
@@ -263,19 +289,23 @@ s_targets_rows (cli_t *cli, const Socin__V1__Targets *t, bool units)
 static void
 s_history_rows (cli_t *cli, const Socin__V1__ValueHistory *h)
 {
-    static const char *cols[] = {"changed", "old#", "new#", "deleted", "submitter", "submission", "source", "seq#", "comment"};
+    static const char *cols[] = {"changed",    "old#",   "new#", "deleted", "submitter",
+                                 "submission", "source", "seq#", "comment"};
     out_table_t *out = out_table_new (cols, 9);
     for (size_t i = 0; i < h->n_entries; i++) {
         const Socin__V1__HistoryEntry *e = h->entries[i];
         char when[SOCIN_TIME_STRLEN], *seq = s_u64 (e->source_seq);
         socin_time_text (e->changed_ms, when);
-        const char *cells[] = {when, e->old_value, e->new_value, e->deleted ? "yes" : "no", e->submitter,
-                               e->submission_id, e->source, seq, e->comment};
+        const char *cells[] = {
+            when,         e->old_value,     e->new_value, e->deleted ? "yes" : "no",
+            e->submitter, e->submission_id, e->source,    seq,
+            e->comment};
         out_table_row (out, cells);
         free (seq);
     }
     out_table_print (out, cli->format, stdout);
-    if (cli->format == OUT_TABLE) printf ("current value: %s\n", *h->current ? h->current : "(none)");
+    if (cli->format == OUT_TABLE)
+        printf ("current value: %s\n", *h->current ? h->current : "(none)");
     out_table_destroy (&out);
 }
 
@@ -320,87 +350,73 @@ cli_report (cli_t *cli, int argc, char **argv)
     Socin__V1__SourcesQuery sources = SOCIN__V1__SOURCES_QUERY__INIT;
     if (!strcmp (kind, "values")) {
         if (s_need (&p, kind, O_INDICATOR) || s_need (&p, kind, O_PERIOD)) return CLI_USAGE;
-        values.indicator = (char *) cli_opt (&p, O_INDICATOR);
-        values.period = (char *) cli_opt (&p, O_PERIOD);
-        values.under = (char *) s_or (cli_opt (&p, O_UNDER));
+        values.indicator = (char *)cli_opt (&p, O_INDICATOR);
+        values.period = (char *)cli_opt (&p, O_PERIOD);
+        values.under = (char *)s_or (cli_opt (&p, O_UNDER));
         values.level = level;
-        values.unit = (char *) s_or (cli_opt (&p, O_UNIT));
-        values.disaggregation = (char *) s_or (cli_opt (&p, O_DISAGG));
+        values.unit = (char *)s_or (cli_opt (&p, O_UNIT));
+        values.disaggregation = (char *)s_or (cli_opt (&p, O_DISAGG));
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_VALUES;
         req.values = &values;
-    }
-    else if (!strcmp (kind, "rollup")) {
+    } else if (!strcmp (kind, "rollup")) {
         if (s_need (&p, kind, O_INDICATOR) || s_need (&p, kind, O_PERIOD)) return CLI_USAGE;
-        rollup.indicator = (char *) cli_opt (&p, O_INDICATOR);
-        rollup.period = (char *) cli_opt (&p, O_PERIOD);
+        rollup.indicator = (char *)cli_opt (&p, O_INDICATOR);
+        rollup.period = (char *)cli_opt (&p, O_PERIOD);
         rollup.level = level;
-        rollup.under = (char *) s_or (cli_opt (&p, O_UNDER));
-        rollup.group = (char *) s_or (cli_opt (&p, O_GROUP));
-        rollup.disaggregation = (char *) s_or (cli_opt (&p, O_DISAGG));
+        rollup.under = (char *)s_or (cli_opt (&p, O_UNDER));
+        rollup.group = (char *)s_or (cli_opt (&p, O_GROUP));
+        rollup.disaggregation = (char *)s_or (cli_opt (&p, O_DISAGG));
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP;
         req.rollup = &rollup;
-    }
-    else if (!strcmp (kind, "completeness")) {
+    } else if (!strcmp (kind, "completeness")) {
         if (s_need (&p, kind, O_DATASET) || s_need (&p, kind, O_PERIOD)) return CLI_USAGE;
-        comp.dataset = (char *) cli_opt (&p, O_DATASET);
-        comp.period = (char *) cli_opt (&p, O_PERIOD);
+        comp.dataset = (char *)cli_opt (&p, O_DATASET);
+        comp.period = (char *)cli_opt (&p, O_PERIOD);
         comp.level = level;
-        comp.under = (char *) s_or (cli_opt (&p, O_UNDER));
+        comp.under = (char *)s_or (cli_opt (&p, O_UNDER));
         comp.list_missing = cli_flag (&p, O_MISSING);
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_COMPLETENESS;
         req.completeness = &comp;
-    }
-    else if (!strcmp (kind, "participation")) {
+    } else if (!strcmp (kind, "participation")) {
         if (s_need (&p, kind, O_PERIOD)) return CLI_USAGE;
-        part.period = (char *) cli_opt (&p, O_PERIOD);
+        part.period = (char *)cli_opt (&p, O_PERIOD);
         part.level = level;
-        part.under = (char *) s_or (cli_opt (&p, O_UNDER));
-        part.group = (char *) s_or (cli_opt (&p, O_GROUP));
+        part.under = (char *)s_or (cli_opt (&p, O_UNDER));
+        part.group = (char *)s_or (cli_opt (&p, O_GROUP));
         part.by_type = cli_flag (&p, O_BY_TYPE);
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_PARTICIPATION;
         req.participation = &part;
-    }
-    else if (!strcmp (kind, "targets")) {
-        targets.code = (char *) s_or (cli_opt (&p, O_TARGET));
-        targets.as_of = (char *) s_or (cli_opt (&p, O_AS_OF));
+    } else if (!strcmp (kind, "targets")) {
+        targets.code = (char *)s_or (cli_opt (&p, O_TARGET));
+        targets.as_of = (char *)s_or (cli_opt (&p, O_AS_OF));
         targets.list_units = cli_flag (&p, O_UNITS);
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_TARGETS;
         req.targets = &targets;
-    }
-    else if (!strcmp (kind, "history")) {
-        if (s_need (&p, kind, O_INDICATOR) || s_need (&p, kind, O_UNIT) || s_need (&p, kind, O_PERIOD))
+    } else if (!strcmp (kind, "history")) {
+        if (s_need (&p, kind, O_INDICATOR) || s_need (&p, kind, O_UNIT) ||
+            s_need (&p, kind, O_PERIOD))
             return CLI_USAGE;
-        history.indicator = (char *) cli_opt (&p, O_INDICATOR);
-        history.unit = (char *) cli_opt (&p, O_UNIT);
-        history.period = (char *) cli_opt (&p, O_PERIOD);
-        history.disaggregation = (char *) s_or (cli_opt (&p, O_DISAGG));
+        history.indicator = (char *)cli_opt (&p, O_INDICATOR);
+        history.unit = (char *)cli_opt (&p, O_UNIT);
+        history.period = (char *)cli_opt (&p, O_PERIOD);
+        history.disaggregation = (char *)s_or (cli_opt (&p, O_DISAGG));
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_HISTORY;
         req.history = &history;
-    }
-    else if (!strcmp (kind, "sources")) {
+    } else if (!strcmp (kind, "sources")) {
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_SOURCES;
         req.sources = &sources;
-    }
-    else {
+    } else {
         cli_error ("unknown report '%s'\nusage: %s", kind, s_usage);
         return CLI_USAGE;
     }
-    socin_client_t *client = cli_connect (cli, "reporting");
-    if (!client) return CLI_UNAVAILABLE;
-    char err[1024];
-    Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *) socin_client_call (
-        client, &req.base, &socin__v1__report_reply__descriptor, cli->timeout_ms, err, sizeof err);
-    socin_client_destroy (&client);
-    if (!reply) {
-        cli_error ("reporting at %s: %s", socin_config_str (cli->config, "reporting"), err);
-        return CLI_UNAVAILABLE;
-    }
-    int rc = CLI_OK;
+    int rc;
+    Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *)cli_call (
+        cli, "reporting", &req.base, &socin__v1__report_reply__descriptor, &rc);
+    if (!reply) return rc;
     if (reply->error) {
         cli_error ("%s: %s", socin_error_name (reply->error->code), reply->error->message);
         rc = CLI_FAILED;
-    }
-    else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_TABLE)
+    } else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_TABLE)
         s_table_rows (cli, reply, !strcmp (kind, "rollup"));
     else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_COMPLETENESS)
         s_completeness_rows (cli, reply->completeness, cli_flag (&p, O_MISSING));

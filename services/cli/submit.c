@@ -8,15 +8,15 @@
     line of the item they concern.
 */
 #include <czmq.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "exitcode.h"
+#include "options.h"
 #include "feed.h"
+#include "input.h"
 #include "str.h"
 #include "wire.h"
 #include "socin/v1/ingest.pb-c.h"
@@ -25,7 +25,8 @@ enum { O_DRY_RUN, O_ATOMIC, O_DELETE, O_ID, O_BATCH, O_INFLIGHT };
 
 static const cli_opt_t s_opts[] = {
     {"dry-run", false, false, "validate and count, store nothing"},
-    {"atomic", false, false, "all or nothing: one rejected item stores nothing (the file is one submission)"},
+    {"atomic", false, false,
+     "all or nothing: one rejected item stores nothing (the file is one submission)"},
     {"delete", false, false, "values without a value delete the stored ones"},
     {"id", true, false, "prefix of the submission ids (default: from the file name)"},
     {"batch", true, false, "items per submission (default 10000)"},
@@ -95,9 +96,11 @@ static const char *
 s_file_field (socin_feed_format_t format, int kind, const char *field)
 {
     if (kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT) return field;
-    static const char *csv[][2] = {{"indicator", "dataelement"}, {"unit", "orgunit"},
+    static const char *csv[][2] = {{"indicator", "dataelement"},
+                                   {"unit", "orgunit"},
                                    {"disaggregation", "categoryoptioncombo"}};
-    static const char *json[][2] = {{"indicator", "dataElement"}, {"unit", "orgUnit"},
+    static const char *json[][2] = {{"indicator", "dataElement"},
+                                    {"unit", "orgUnit"},
                                     {"disaggregation", "categoryOptionCombo"}};
     for (int i = 0; i < 3; i++) {
         if (format == SOCIN_FEED_CSV && !strcmp (field, csv[i][0])) return csv[i][1];
@@ -111,20 +114,24 @@ s_progress (s_run_t *run, const char *name)
 {
     if (!run->progress || !run->total_items) return;
     int width = 30;
-    int filled = (int) ((double) run->done_items / (double) run->total_items * width);
+    int filled = (int)((double)run->done_items / (double)run->total_items * width);
     if (filled > width) filled = width;
     fprintf (stderr, "\r%-20.20s [", name);
-    for (int i = 0; i < width; i++) fputc (i < filled ? '#' : ' ', stderr);
-    fprintf (stderr, "] %3d%% %zu/%zu items", (int) (100.0 * (double) run->done_items / (double) run->total_items),
-             run->done_items, run->total_items);
+    for (int i = 0; i < width; i++)
+        fputc (i < filled ? '#' : ' ', stderr);
+    fprintf (stderr, "] %3d%% %zu/%zu items",
+             (int)(100.0 * (double)run->done_items / (double)run->total_items), run->done_items,
+             run->total_items);
     fflush (stderr);
 }
 
 static void
 s_batch_free (s_batch_t *b)
 {
-    for (size_t i = 0; i < b->sub.n_values; i++) protobuf_c_message_free_unpacked (&b->sub.values[i]->base, NULL);
-    for (size_t i = 0; i < b->sub.n_events; i++) protobuf_c_message_free_unpacked (&b->sub.events[i]->base, NULL);
+    for (size_t i = 0; i < b->sub.n_values; i++)
+        protobuf_c_message_free_unpacked (&b->sub.values[i]->base, NULL);
+    for (size_t i = 0; i < b->sub.n_events; i++)
+        protobuf_c_message_free_unpacked (&b->sub.events[i]->base, NULL);
     free (b->sub.values);
     free (b->sub.events);
     free (b->value_lines);
@@ -145,8 +152,7 @@ s_batch_add (s_batch_t *b, socin_feed_item_t *item)
         }
         b->value_lines[b->sub.n_values] = item->line;
         b->sub.values[b->sub.n_values++] = item->value;
-    }
-    else {
+    } else {
         if (b->sub.n_events == b->cap_events) {
             b->cap_events = b->cap_events ? b->cap_events * 2 : 64;
             b->sub.events = realloc (b->sub.events, b->cap_events * sizeof *b->sub.events);
@@ -173,7 +179,7 @@ s_batch_id (s_batch_t *b, const char *prefix, size_t number, bool dry)
     snprintf (b->id, sizeof b->id, "%s-%zu-%.12s", prefix, number, zdigest_string (d));
     zdigest_destroy (&d);
     for (char *c = b->id; *c; c++)
-        if (*c >= 'A' && *c <= 'F') *c = (char) (*c - 'A' + 'a');
+        if (*c >= 'A' && *c <= 'F') *c = (char)(*c - 'A' + 'a');
     b->sub.submission_id = b->id;
     b->sub.dry_run = dry;
 }
@@ -192,7 +198,8 @@ s_send (s_run_t *run, s_batch_t *b)
 }
 
 static void
-s_account (s_run_t *run, s_file_t *f, s_batch_t *b, const Socin__V1__ImportSummary *s, socin_feed_format_t format)
+s_account (s_run_t *run, s_file_t *f, s_batch_t *b, const Socin__V1__ImportSummary *s,
+           socin_feed_format_t format)
 {
     if (s->error) {
         f->failed = true;
@@ -212,21 +219,24 @@ s_account (s_run_t *run, s_file_t *f, s_batch_t *b, const Socin__V1__ImportSumma
         bool event = c->kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT;
         size_t line = event ? (c->index < b->sub.n_events ? b->event_lines[c->index] : 0)
                             : (c->index < b->sub.n_values ? b->value_lines[c->index] : 0);
-        s_add_conflict (run, f->name, line, c->code, s_file_field (format, c->kind, c->field), c->value, c->message);
+        s_add_conflict (run, f->name, line, c->code, s_file_field (format, c->kind, c->field),
+                        c->value, c->message);
     }
 }
 
 /* Waits for answers until at most KEEP submissions are outstanding. 0, or -1 when the ingest
    stopped answering. */
 static int
-s_drain (s_run_t *run, s_file_t *f, s_batch_t *slots, size_t nslots, size_t keep, socin_feed_format_t format)
+s_drain (s_run_t *run, s_file_t *f, s_batch_t *slots, size_t nslots, size_t keep,
+         socin_feed_format_t format)
 {
     for (;;) {
         size_t waiting = 0;
-        for (size_t i = 0; i < nslots; i++) waiting += slots[i].waiting;
+        for (size_t i = 0; i < nslots; i++)
+            waiting += slots[i].waiting;
         if (waiting <= keep) return 0;
         char err[512];
-        Socin__V1__IngestReply *reply = (Socin__V1__IngestReply *) socin_client_recv (
+        Socin__V1__IngestReply *reply = (Socin__V1__IngestReply *)socin_client_recv (
             run->client, &socin__v1__ingest_reply__descriptor, 1000, err, sizeof err);
         if (!reply) {
             /* Resend what waited too long: the same id is answered once, whatever happens. */
@@ -236,7 +246,8 @@ s_drain (s_run_t *run, s_file_t *f, s_batch_t *slots, size_t nslots, size_t keep
                 if (!b->waiting || now - b->sent_at < run->cli->timeout_ms) continue;
                 if (b->tries >= 3) {
                     f->unanswered = true;
-                    snprintf (f->error, sizeof f->error, "the ingest at %s did not answer submission %s (%d tries)",
+                    snprintf (f->error, sizeof f->error,
+                              "the ingest at %s did not answer submission %s (%d tries)",
                               socin_config_str (run->cli->config, "ingest"), b->id, b->tries);
                     return -1;
                 }
@@ -253,10 +264,10 @@ s_drain (s_run_t *run, s_file_t *f, s_batch_t *slots, size_t nslots, size_t keep
             run->done_items += b->sub.n_values + b->sub.n_events;
             s_progress (run, f->name);
             s_batch_free (b);
-        }
-        else if (reply->body_case == SOCIN__V1__INGEST_REPLY__BODY_ERROR) {
+        } else if (reply->body_case == SOCIN__V1__INGEST_REPLY__BODY_ERROR) {
             f->failed = true;
-            snprintf (f->error, sizeof f->error, "%s: %s", socin_error_name (reply->error->code), reply->error->message);
+            snprintf (f->error, sizeof f->error, "%s: %s", socin_error_name (reply->error->code),
+                      reply->error->message);
             if (b) {
                 f->rejected += b->sub.n_values + b->sub.n_events;
                 s_batch_free (b);
@@ -266,29 +277,6 @@ s_drain (s_run_t *run, s_file_t *f, s_batch_t *slots, size_t nslots, size_t keep
     }
 }
 
-/* A file's bytes: mapped when it is a regular file, read otherwise. */
-static char *
-s_load (const char *path, size_t *len, bool *mapped)
-{
-    *mapped = false;
-    if (strcmp (path, "-")) {
-        int fd = open (path, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0) {
-            void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-            close (fd);
-            if (p != MAP_FAILED) {
-                *len = (size_t) st.st_size;
-                *mapped = true;
-                return p;
-            }
-        }
-        else if (fd >= 0)
-            close (fd);
-    }
-    return cli_read_file (path, len);
-}
-
 static void
 s_prefix (const char *path, const char *given, char *out, size_t len)
 {
@@ -296,10 +284,10 @@ s_prefix (const char *path, const char *given, char *out, size_t len)
     if (!strcmp (base, "-")) base = "stdin";
     size_t n = 0;
     for (const char *c = base; *c && n + 1 < len && n < 24; c++)
-        out[n++] = (char) ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                                   *c == '.' || *c == '_' || *c == '-'
-                               ? *c
-                               : '_');
+        out[n++] = (char)((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                                  (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-'
+                              ? *c
+                              : '_');
     out[n] = 0;
     if (!n) snprintf (out, len, "file");
 }
@@ -309,7 +297,7 @@ s_submit_file (s_run_t *run, const char *path, const char *prefix_opt, s_file_t 
 {
     size_t len;
     bool mapped;
-    char *data = s_load (path, &len, &mapped);
+    char *data = cli_input_load (path, &len, &mapped);
     if (!data) {
         f->failed = true;
         snprintf (f->error, sizeof f->error, "cannot read %s", path);
@@ -340,7 +328,8 @@ s_submit_file (s_run_t *run, const char *path, const char *prefix_opt, s_file_t 
     s_prefix (path, prefix_opt, prefix, sizeof prefix);
     s_batch_t *slots = calloc (run->inflight + 1, sizeof *slots);
     if (!slots) exit (CLI_FAILED);
-    for (size_t i = 0; i <= run->inflight; i++) socin__v1__submission__init (&slots[i].sub);
+    for (size_t i = 0; i <= run->inflight; i++)
+        socin__v1__submission__init (&slots[i].sub);
     feed = socin_feed_new (data, len, path, SOCIN_FEED_AUTO, run->deletions);
     s_batch_t *cur = NULL;
     size_t number = 0;
@@ -379,13 +368,11 @@ s_submit_file (s_run_t *run, const char *path, const char *prefix_opt, s_file_t 
     }
     socin_feed_destroy (&feed);
     if (!f->unanswered) s_drain (run, f, slots, run->inflight, 0, format);
-    for (size_t i = 0; i < run->inflight; i++) s_batch_free (&slots[i]);
+    for (size_t i = 0; i < run->inflight; i++)
+        s_batch_free (&slots[i]);
     free (slots);
 done:
-    if (mapped)
-        munmap (data, len);
-    else
-        free (data);
+    cli_input_release (data, len, mapped);
 }
 
 static void
@@ -393,16 +380,19 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
 {
     cli_t *cli = run->cli;
     if (cli->format == OUT_JSON) {
-        printf ("{\"status\": \"%s\", \"dry_run\": %s, \"files\": [", status, run->dry ? "true" : "false");
+        printf ("{\"status\": \"%s\", \"dry_run\": %s, \"files\": [", status,
+                run->dry ? "true" : "false");
         for (size_t i = 0; i < nfiles; i++) {
             s_file_t *f = &files[i];
             printf ("%s\n {\"file\": ", i ? "," : "");
             out_json_string (stdout, f->name);
-            printf (", \"items\": %zu, \"submissions\": %zu, \"imported\": %llu, \"updated\": %llu, "
-                    "\"ignored\": %llu, \"deleted\": %llu, \"rejected\": %llu, \"replayed\": %zu, \"error\": ",
-                    f->items, f->submissions, (unsigned long long) f->imported, (unsigned long long) f->updated,
-                    (unsigned long long) f->ignored, (unsigned long long) f->deleted,
-                    (unsigned long long) f->rejected, f->replayed);
+            printf (
+                ", \"items\": %zu, \"submissions\": %zu, \"imported\": %llu, \"updated\": %llu, "
+                "\"ignored\": %llu, \"deleted\": %llu, \"rejected\": %llu, \"replayed\": %zu, "
+                "\"error\": ",
+                f->items, f->submissions, (unsigned long long)f->imported,
+                (unsigned long long)f->updated, (unsigned long long)f->ignored,
+                (unsigned long long)f->deleted, (unsigned long long)f->rejected, f->replayed);
             if (*f->error)
                 out_json_string (stdout, f->error);
             else
@@ -412,8 +402,8 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
             for (size_t c = 0; c < run->nconflicts; c++) {
                 s_conflict_t *k = &run->conflicts[c];
                 if (strcmp (k->file, f->name)) continue;
-                printf ("%s\n   {\"line\": %zu, \"code\": \"%s\", \"field\": ", first ? "" : ",", k->line,
-                        socin_error_name (k->code));
+                printf ("%s\n   {\"line\": %zu, \"code\": \"%s\", \"field\": ", first ? "" : ",",
+                        k->line, socin_error_name (k->code));
                 out_json_string (stdout, k->field);
                 printf (", \"value\": ");
                 out_json_string (stdout, k->value);
@@ -433,7 +423,8 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
         s_conflict_t *k = &run->conflicts[c];
         char line[32];
         snprintf (line, sizeof line, "%zu", k->line);
-        const char *cells[] = {k->file, line, socin_error_name (k->code), k->field, k->value, k->message};
+        const char *cells[] = {k->file,  line,     socin_error_name (k->code),
+                               k->field, k->value, k->message};
         out_table_row (t, cells);
     }
     if (cli->format == OUT_CSV) {
@@ -445,12 +436,15 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
     }
     for (size_t i = 0; i < nfiles; i++) {
         s_file_t *f = &files[i];
-        printf ("%s: %zu items in %zu submission%s: %simported %llu, updated %llu, ignored %llu, deleted %llu, rejected %llu\n",
-                f->name, f->items, f->submissions, f->submissions == 1 ? "" : "s", run->dry ? "(dry run) " : "",
-                (unsigned long long) f->imported, (unsigned long long) f->updated, (unsigned long long) f->ignored,
-                (unsigned long long) f->deleted, (unsigned long long) f->rejected);
+        printf ("%s: %zu items in %zu submission%s: %simported %llu, updated %llu, ignored %llu, "
+                "deleted %llu, rejected %llu\n",
+                f->name, f->items, f->submissions, f->submissions == 1 ? "" : "s",
+                run->dry ? "(dry run) " : "", (unsigned long long)f->imported,
+                (unsigned long long)f->updated, (unsigned long long)f->ignored,
+                (unsigned long long)f->deleted, (unsigned long long)f->rejected);
         if (f->replayed)
-            printf ("  %zu of the submissions had been sent before: these are their stored answers, and nothing changed\n",
+            printf ("  %zu of the submissions had been sent before: these are their stored "
+                    "answers, and nothing changed\n",
                     f->replayed);
         if (*f->error) printf ("  error: %s\n", f->error);
     }
@@ -469,25 +463,39 @@ cli_submit (cli_t *cli, int argc, char **argv)
     if (cli_parse (s_opts, argc, argv, &p, s_usage)) return CLI_USAGE;
     if (p.help) {
         cli_usage (stdout, s_usage, s_opts);
-        printf ("Files: DHIS2 CSV (dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,\n"
-                "storedby,lastupdated,comment,followup), DHIS2 dataValueSets JSON, socin events JSON\n"
-                "({\"events\": [...]}); - reads standard input. Exit: 0 all accepted, 1 some rejected,\n"
-                "2 nothing accepted or a file refused, 69 the ingest did not answer.\n");
+        printf (
+            "Files: DHIS2 CSV "
+            "(dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,\n"
+            "storedby,lastupdated,comment,followup), DHIS2 dataValueSets JSON, socin events JSON\n"
+            "({\"events\": [...]}); - reads standard input. Exit: 0 all accepted, 1 some "
+            "rejected,\n"
+            "2 nothing accepted or a file refused, 69 the ingest did not answer.\n");
         return CLI_OK;
     }
     if (p.nargs < 1) {
         cli_usage (stderr, s_usage, s_opts);
         return CLI_USAGE;
     }
-    s_run_t run = {cli, NULL, cli_flag (&p, O_DRY_RUN), cli_flag (&p, O_ATOMIC), cli_flag (&p, O_DELETE),
-                   10000, 8, NULL, 0, 0, isatty (2) && cli->format == OUT_TABLE, 0, 0};
+    s_run_t run = {cli,
+                   NULL,
+                   cli_flag (&p, O_DRY_RUN),
+                   cli_flag (&p, O_ATOMIC),
+                   cli_flag (&p, O_DELETE),
+                   10000,
+                   8,
+                   NULL,
+                   0,
+                   0,
+                   isatty (2) && cli->format == OUT_TABLE,
+                   0,
+                   0};
     if (cli_opt (&p, O_BATCH)) {
         long n = atol (cli_opt (&p, O_BATCH));
         if (n < 1 || n > 100000) {
             cli_error ("--batch must be 1 to 100000");
             return CLI_USAGE;
         }
-        run.batch_size = (size_t) n;
+        run.batch_size = (size_t)n;
     }
     if (cli_opt (&p, O_INFLIGHT)) {
         long n = atol (cli_opt (&p, O_INFLIGHT));
@@ -495,11 +503,11 @@ cli_submit (cli_t *cli, int argc, char **argv)
             cli_error ("--inflight must be 1 to 64");
             return CLI_USAGE;
         }
-        run.inflight = (size_t) n;
+        run.inflight = (size_t)n;
     }
     run.client = cli_connect (cli, "ingest");
     if (!run.client) return CLI_UNAVAILABLE;
-    s_file_t *files = calloc ((size_t) p.nargs, sizeof *files);
+    s_file_t *files = calloc ((size_t)p.nargs, sizeof *files);
     if (!files) return CLI_FAILED;
     for (int i = 0; i < p.nargs; i++) {
         files[i].name = p.args[i];
@@ -515,15 +523,15 @@ cli_submit (cli_t *cli, int argc, char **argv)
         failed |= files[i].failed;
         unanswered |= files[i].unanswered;
     }
-    int rc = unanswered                    ? CLI_UNAVAILABLE
+    int rc = unanswered                          ? CLI_UNAVAILABLE
              : !accepted && (rejected || failed) ? CLI_FAILED
-             : rejected || failed          ? CLI_PARTIAL
-                                           : CLI_OK;
+             : rejected || failed                ? CLI_PARTIAL
+                                                 : CLI_OK;
     const char *status = rc == CLI_OK        ? "success: every item was accepted"
                          : rc == CLI_PARTIAL ? "partial: some items were rejected"
                          : rc == CLI_FAILED  ? "failed: nothing was accepted"
                                              : "unanswered: the ingest did not answer";
-    s_report (&run, files, (size_t) p.nargs, status);
+    s_report (&run, files, (size_t)p.nargs, status);
     for (size_t c = 0; c < run.nconflicts; c++) {
         free (run.conflicts[c].file);
         free (run.conflicts[c].field);
