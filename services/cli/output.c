@@ -23,8 +23,8 @@ out_table_new (const char *const *columns, int ncolumns)
     out_table_t *self = calloc (1, sizeof *self);
     if (!self) socin_fatal ("memory.exhausted", NULL);
     self->ncols = ncolumns;
-    self->names = calloc ((size_t) ncolumns, sizeof *self->names);
-    self->numeric = calloc ((size_t) ncolumns, sizeof *self->numeric);
+    self->names = calloc ((size_t)ncolumns, sizeof *self->names);
+    self->numeric = calloc ((size_t)ncolumns, sizeof *self->numeric);
     if (!self->names || !self->numeric) socin_fatal ("memory.exhausted", NULL);
     for (int c = 0; c < ncolumns; c++) {
         size_t n = strlen (columns[c]);
@@ -39,8 +39,10 @@ out_table_destroy (out_table_t **self_p)
 {
     out_table_t *self = *self_p;
     if (!self) return;
-    for (size_t i = 0; i < self->nrows * (size_t) self->ncols; i++) free (self->cells[i]);
-    for (int c = 0; c < self->ncols; c++) free (self->names[c]);
+    for (size_t i = 0; i < self->nrows * (size_t)self->ncols; i++)
+        free (self->cells[i]);
+    for (int c = 0; c < self->ncols; c++)
+        free (self->names[c]);
     free (self->cells);
     free (self->names);
     free (self->numeric);
@@ -53,11 +55,12 @@ out_table_row (out_table_t *self, const char *const *cells)
 {
     if (self->nrows == self->cap) {
         self->cap = self->cap ? self->cap * 2 : 64;
-        self->cells = realloc (self->cells, self->cap * (size_t) self->ncols * sizeof *self->cells);
+        self->cells = realloc (self->cells, self->cap * (size_t)self->ncols * sizeof *self->cells);
         if (!self->cells) socin_fatal ("memory.exhausted", NULL);
     }
     for (int c = 0; c < self->ncols; c++)
-        self->cells[self->nrows * (size_t) self->ncols + (size_t) c] = socin_strdup (cells[c] ? cells[c] : "");
+        self->cells[self->nrows * (size_t)self->ncols + (size_t)c] =
+            socin_strdup (cells[c] ? cells[c] : "");
     self->nrows++;
 }
 
@@ -72,7 +75,7 @@ static size_t
 s_width (const char *s)
 {
     size_t w = 0;
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if ((*p & 0xC0) != 0x80) w++;
     return w;
 }
@@ -80,7 +83,8 @@ s_width (const char *s)
 static void
 s_pad (FILE *out, size_t n)
 {
-    while (n--) fputc (' ', out);
+    while (n--)
+        fputc (' ', out);
 }
 
 static void
@@ -102,12 +106,11 @@ void
 out_json_string (FILE *out, const char *s)
 {
     fputc ('"', out);
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\') {
             fputc ('\\', out);
             fputc (*p, out);
-        }
-        else if (*p == '\n')
+        } else if (*p == '\n')
             fputs ("\\n", out);
         else if (*p == '\t')
             fputs ("\\t", out);
@@ -130,7 +133,7 @@ s_is_number (const char *s)
 void
 out_table_print (out_table_t *self, out_format_t format, FILE *out)
 {
-    size_t nc = (size_t) self->ncols;
+    size_t nc = (size_t)self->ncols;
     if (format == OUT_CSV) {
         for (size_t c = 0; c < nc; c++) {
             if (c) fputc (',', out);
@@ -169,7 +172,8 @@ out_table_print (out_table_t *self, out_format_t format, FILE *out)
     }
     size_t *w = calloc (nc, sizeof *w);
     if (!w) socin_fatal ("memory.exhausted", NULL);
-    for (size_t c = 0; c < nc; c++) w[c] = s_width (self->names[c]);
+    for (size_t c = 0; c < nc; c++)
+        w[c] = s_width (self->names[c]);
     for (size_t r = 0; r < self->nrows; r++)
         for (size_t c = 0; c < nc; c++) {
             size_t x = s_width (self->cells[r * nc + c]);
@@ -183,8 +187,7 @@ out_table_print (out_table_t *self, out_format_t format, FILE *out)
             if (self->numeric[c]) {
                 s_pad (out, w[c] - x);
                 fputs (cell, out);
-            }
-            else {
+            } else {
                 fputs (cell, out);
                 if (!last) s_pad (out, w[c] - x);
             }
@@ -198,9 +201,13 @@ out_table_print (out_table_t *self, out_format_t format, FILE *out)
 int
 out_format_parse (const char *text, out_format_t *out)
 {
-    if (!strcmp (text, "table")) *out = OUT_TABLE;
-    else if (!strcmp (text, "csv")) *out = OUT_CSV;
-    else if (!strcmp (text, "json")) *out = OUT_JSON;
-    else return -1;
+    if (!strcmp (text, "table"))
+        *out = OUT_TABLE;
+    else if (!strcmp (text, "csv"))
+        *out = OUT_CSV;
+    else if (!strcmp (text, "json"))
+        *out = OUT_JSON;
+    else
+        return -1;
     return 0;
 }

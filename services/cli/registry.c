@@ -93,108 +93,140 @@ s_join (char **items, size_t n)
     return socin_str_take (&s);
 }
 
+/* One row per record (a dimension: per option), in a table the first record makes. */
+static void
+s_unit_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code", "level",       "name",       "parents",
+                                 "kind", "population#", "valid_from", "valid_to"};
+    if (!*out) *out = out_table_new (cols, 8);
+    char *parents = s_join (r->unit->parents, r->unit->n_parents), pop[32];
+    snprintf (pop, sizeof pop, "%llu", (unsigned long long)r->unit->population);
+    const char *cells[] = {
+        r->unit->code, socin_level_name (r->unit->level), r->unit->name,       parents,
+        r->unit->kind, r->unit->population ? pop : "",    r->unit->valid_from, r->unit->valid_to};
+    out_table_row (*out, cells);
+    free (parents);
+}
+
+static void
+s_indicator_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code",       "type", "aggregation", "period",
+                                 "dimensions", "area", "range",       "name"};
+    if (!*out) *out = out_table_new (cols, 8);
+    const Socin__V1__Indicator *ind = r->indicator;
+    char *dims = s_join (ind->dimensions, ind->n_dimensions), range[128] = "";
+    if (*ind->min || *ind->max) snprintf (range, sizeof range, "%s..%s", ind->min, ind->max);
+    char type[160];
+    if (ind->formula)
+        snprintf (type, sizeof type, "derived (%s / %s * %s)", ind->formula->numerator,
+                  ind->formula->denominator, ind->formula->factor);
+    else
+        snprintf (type, sizeof type, "%s", socin_value_type_name (ind->value_type));
+    const char *cells[] = {
+        ind->code,        type,  socin_aggregation_name (ind->aggregation),  ind->period_type, dims,
+        ind->policy_area, range, *ind->name_en ? ind->name_en : ind->name_cs};
+    out_table_row (*out, cells);
+    free (dims);
+}
+
+static void
+s_dataset_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code",      "period",  "level", "territories", "indicators",
+                                 "deadline#", "timely#", "lock#", "name"};
+    if (!*out) *out = out_table_new (cols, 9);
+    const Socin__V1__DataSet *ds = r->dataset;
+    char *inds = s_join (ds->indicators, ds->n_indicators),
+         *terr = s_join (ds->territories, ds->n_territories);
+    char d[16], t[16], l[16];
+    snprintf (d, sizeof d, "%u", ds->deadline_days);
+    snprintf (t, sizeof t, "%u", ds->timely_days);
+    snprintf (l, sizeof l, "%u", ds->lock_days);
+    const char *cells[] = {
+        ds->code, ds->period_type, socin_level_name (ds->level), terr, inds, d, t, l, ds->name};
+    out_table_row (*out, cells);
+    free (inds);
+    free (terr);
+}
+
+static void
+s_submitter_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"name", "public_key", "territories", "datasets", "disabled"};
+    if (!*out) *out = out_table_new (cols, 5);
+    const Socin__V1__Submitter *s = r->submitter;
+    char *terr = s_join (s->territories, s->n_territories),
+         *ds = s_join (s->datasets, s->n_datasets);
+    const char *cells[] = {s->name, s->public_key, terr, *ds ? ds : "(all)",
+                           s->disabled ? "yes" : "no"};
+    out_table_row (*out, cells);
+    free (terr);
+    free (ds);
+}
+
+static void
+s_target_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code",   "commitment", "level", "threshold#",
+                                 "window", "deadline",   "name"};
+    if (!*out) *out = out_table_new (cols, 7);
+    const Socin__V1__Target *t = r->target;
+    char thr[16], window[64];
+    snprintf (thr, sizeof thr, "%u", t->threshold);
+    snprintf (window, sizeof window, "%s..%s", t->window_from, t->window_to);
+    const char *cells[] = {t->code,     t->commitment, socin_level_name (t->level), thr, window,
+                           t->deadline, t->name};
+    out_table_row (*out, cells);
+}
+
+static void
+s_group_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code", "kind", "members#", "name", "member_codes"};
+    if (!*out) *out = out_table_new (cols, 5);
+    char n[16], *members = s_join (r->group->members, r->group->n_members);
+    snprintf (n, sizeof n, "%zu", r->group->n_members);
+    const char *cells[] = {r->group->code, r->group->kind, n, r->group->name, members};
+    out_table_row (*out, cells);
+    free (members);
+}
+
+static void
+s_dimension_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"dimension", "option", "name_cs", "name_en"};
+    if (!*out) *out = out_table_new (cols, 4);
+    for (size_t o = 0; o < r->dimension->n_options; o++) {
+        const Socin__V1__DimensionOption *opt = r->dimension->options[o];
+        const char *cells[] = {r->dimension->code, opt->code, opt->name_cs, opt->name_en};
+        out_table_row (*out, cells);
+    }
+}
+
+/* The table of each kind of record: made by its first record, one row per record. */
+static const struct {
+    int kind;
+    void (*row) (out_table_t **out, const socin_record_t *r);
+} s_record_rows[] = {
+    {SOCIN__V1__RECORD__KIND_UNIT, s_unit_row},
+    {SOCIN__V1__RECORD__KIND_INDICATOR, s_indicator_row},
+    {SOCIN__V1__RECORD__KIND_DATASET, s_dataset_row},
+    {SOCIN__V1__RECORD__KIND_SUBMITTER, s_submitter_row},
+    {SOCIN__V1__RECORD__KIND_TARGET, s_target_row},
+    {SOCIN__V1__RECORD__KIND_GROUP, s_group_row},
+    {SOCIN__V1__RECORD__KIND_DIMENSION, s_dimension_row},
+};
+
 static void
 s_print_records (cli_t *cli, const char *what, Socin__V1__RecordList *list)
 {
     out_table_t *out = NULL;
-    for (size_t i = 0; i < list->n_records; i++) {
-        const socin_record_t *r = list->records[i];
-        if (r->kind_case == SOCIN__V1__RECORD__KIND_UNIT) {
-            static const char *cols[] = {"code", "level",       "name",       "parents",
-                                         "kind", "population#", "valid_from", "valid_to"};
-            if (!out) out = out_table_new (cols, 8);
-            char *parents = s_join (r->unit->parents, r->unit->n_parents), pop[32];
-            snprintf (pop, sizeof pop, "%llu", (unsigned long long)r->unit->population);
-            const char *cells[] = {r->unit->code,       socin_level_name (r->unit->level),
-                                   r->unit->name,       parents,
-                                   r->unit->kind,       r->unit->population ? pop : "",
-                                   r->unit->valid_from, r->unit->valid_to};
-            out_table_row (out, cells);
-            free (parents);
-        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_INDICATOR) {
-            static const char *cols[] = {"code",       "type", "aggregation", "period",
-                                         "dimensions", "area", "range",       "name"};
-            if (!out) out = out_table_new (cols, 8);
-            const Socin__V1__Indicator *ind = r->indicator;
-            char *dims = s_join (ind->dimensions, ind->n_dimensions), range[128] = "";
-            if (*ind->min || *ind->max)
-                snprintf (range, sizeof range, "%s..%s", ind->min, ind->max);
-            char type[160];
-            if (ind->formula)
-                snprintf (type, sizeof type, "derived (%s / %s * %s)", ind->formula->numerator,
-                          ind->formula->denominator, ind->formula->factor);
-            else
-                snprintf (type, sizeof type, "%s", socin_value_type_name (ind->value_type));
-            const char *cells[] = {ind->code,
-                                   type,
-                                   socin_aggregation_name (ind->aggregation),
-                                   ind->period_type,
-                                   dims,
-                                   ind->policy_area,
-                                   range,
-                                   *ind->name_en ? ind->name_en : ind->name_cs};
-            out_table_row (out, cells);
-            free (dims);
-        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_DATASET) {
-            static const char *cols[] = {"code",        "period",     "level",
-                                         "territories", "indicators", "deadline#",
-                                         "timely#",     "lock#",      "name"};
-            if (!out) out = out_table_new (cols, 9);
-            const Socin__V1__DataSet *ds = r->dataset;
-            char *inds = s_join (ds->indicators, ds->n_indicators),
-                 *terr = s_join (ds->territories, ds->n_territories);
-            char d[16], t[16], l[16];
-            snprintf (d, sizeof d, "%u", ds->deadline_days);
-            snprintf (t, sizeof t, "%u", ds->timely_days);
-            snprintf (l, sizeof l, "%u", ds->lock_days);
-            const char *cells[] = {
-                ds->code, ds->period_type, socin_level_name (ds->level), terr, inds, d, t,
-                l,        ds->name};
-            out_table_row (out, cells);
-            free (inds);
-            free (terr);
-        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_SUBMITTER) {
-            static const char *cols[] = {"name", "public_key", "territories", "datasets",
-                                         "disabled"};
-            if (!out) out = out_table_new (cols, 5);
-            const Socin__V1__Submitter *s = r->submitter;
-            char *terr = s_join (s->territories, s->n_territories),
-                 *ds = s_join (s->datasets, s->n_datasets);
-            const char *cells[] = {s->name, s->public_key, terr, *ds ? ds : "(all)",
-                                   s->disabled ? "yes" : "no"};
-            out_table_row (out, cells);
-            free (terr);
-            free (ds);
-        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_TARGET) {
-            static const char *cols[] = {"code",   "commitment", "level", "threshold#",
-                                         "window", "deadline",   "name"};
-            if (!out) out = out_table_new (cols, 7);
-            const Socin__V1__Target *t = r->target;
-            char thr[16], window[64];
-            snprintf (thr, sizeof thr, "%u", t->threshold);
-            snprintf (window, sizeof window, "%s..%s", t->window_from, t->window_to);
-            const char *cells[] = {t->code, t->commitment, socin_level_name (t->level),
-                                   thr,     window,        t->deadline,
-                                   t->name};
-            out_table_row (out, cells);
-        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_GROUP) {
-            static const char *cols[] = {"code", "kind", "members#", "name", "member_codes"};
-            if (!out) out = out_table_new (cols, 5);
-            char n[16], *members = s_join (r->group->members, r->group->n_members);
-            snprintf (n, sizeof n, "%zu", r->group->n_members);
-            const char *cells[] = {r->group->code, r->group->kind, n, r->group->name, members};
-            out_table_row (out, cells);
-            free (members);
-        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_DIMENSION) {
-            static const char *cols[] = {"dimension", "option", "name_cs", "name_en"};
-            if (!out) out = out_table_new (cols, 4);
-            for (size_t o = 0; o < r->dimension->n_options; o++) {
-                const Socin__V1__DimensionOption *opt = r->dimension->options[o];
-                const char *cells[] = {r->dimension->code, opt->code, opt->name_cs, opt->name_en};
-                out_table_row (out, cells);
-            }
-        }
-    }
+    for (size_t i = 0; i < list->n_records; i++)
+        for (size_t k = 0; k < sizeof s_record_rows / sizeof s_record_rows[0]; k++)
+            if ((int)list->records[i]->kind_case == s_record_rows[k].kind)
+                s_record_rows[k].row (&out, list->records[i]);
     if (!out) {
         if (cli->format == OUT_JSON)
             printf ("[]\n");
@@ -224,14 +256,14 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
     if (!strcmp (action, "import-territory")) {
         terr.csv.data = (uint8_t *)data;
         terr.csv.len = len;
-        terr.valid_from = (char *)(cli_opt (p, O_VALID_FROM) ? cli_opt (p, O_VALID_FROM) : "");
+        terr.valid_from = (char *)cli_opt_or_empty (p, O_VALID_FROM);
         terr.dry_run = dry;
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
         req.import_territory = &terr;
     } else if (!strcmp (action, "import-population")) {
         pop.csv.data = (uint8_t *)data;
         pop.csv.len = len;
-        pop.as_of = (char *)(cli_opt (p, O_AS_OF) ? cli_opt (p, O_AS_OF) : "");
+        pop.as_of = (char *)cli_opt_or_empty (p, O_AS_OF);
         pop.dry_run = dry;
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_POPULATION;
         req.import_population = &pop;
@@ -277,15 +309,15 @@ s_list (cli_t *cli, const cli_parsed_t *p)
                        level);
             return CLI_USAGE;
         }
-        dq.as_of = (char *)(cli_opt (p, O_AS_OF) ? cli_opt (p, O_AS_OF) : "");
+        dq.as_of = (char *)cli_opt_or_empty (p, O_AS_OF);
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DESCENDANTS;
         req.descendants = &dq;
     } else if (!strcmp (what, "indicators")) {
-        iq.policy_area = (char *)(cli_opt (p, O_AREA) ? cli_opt (p, O_AREA) : "");
+        iq.policy_area = (char *)cli_opt_or_empty (p, O_AREA);
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_INDICATORS;
         req.indicators = &iq;
     } else if (!strcmp (what, "datasets")) {
-        sq.unit = (char *)(cli_opt (p, O_UNIT) ? cli_opt (p, O_UNIT) : "");
+        sq.unit = (char *)cli_opt_or_empty (p, O_UNIT);
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DATASETS;
         req.datasets = &sq;
     } else if (!strcmp (what, "submitters")) {

@@ -49,12 +49,6 @@ static const cli_opt_t s_opts[] = {
 static const char *s_usage =
     "socin report values|rollup|completeness|participation|targets|history|sources [OPTIONS]";
 
-static const char *
-s_or (const char *v)
-{
-    return v ? v : "";
-}
-
 static int
 s_level (const cli_parsed_t *p, int *level)
 {
@@ -327,6 +321,161 @@ s_sources_rows (cli_t *cli, const Socin__V1__Stamp *stamp)
     out_table_destroy (&out);
 }
 
+/* The request of one report, with room for the query of every kind. */
+typedef struct {
+    Socin__V1__ReportRequest req;
+    Socin__V1__ValuesQuery values;
+    Socin__V1__RollupQuery rollup;
+    Socin__V1__CompletenessQuery completeness;
+    Socin__V1__ParticipationQuery participation;
+    Socin__V1__TargetProgressQuery targets;
+    Socin__V1__HistoryQuery history;
+    Socin__V1__SourcesQuery sources;
+} s_query_t;
+
+/* Each fills in the query of its kind from the options: 0, or -1 after printing what is
+   missing. */
+static int
+s_values_query (const cli_parsed_t *p, const char *kind, int level, s_query_t *q)
+{
+    if (s_need (p, kind, O_INDICATOR) || s_need (p, kind, O_PERIOD)) return -1;
+    q->values.indicator = (char *)cli_opt (p, O_INDICATOR);
+    q->values.period = (char *)cli_opt (p, O_PERIOD);
+    q->values.under = (char *)cli_opt_or_empty (p, O_UNDER);
+    q->values.level = level;
+    q->values.unit = (char *)cli_opt_or_empty (p, O_UNIT);
+    q->values.disaggregation = (char *)cli_opt_or_empty (p, O_DISAGG);
+    q->req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_VALUES;
+    q->req.values = &q->values;
+    return 0;
+}
+
+static int
+s_rollup_query (const cli_parsed_t *p, const char *kind, int level, s_query_t *q)
+{
+    if (s_need (p, kind, O_INDICATOR) || s_need (p, kind, O_PERIOD)) return -1;
+    q->rollup.indicator = (char *)cli_opt (p, O_INDICATOR);
+    q->rollup.period = (char *)cli_opt (p, O_PERIOD);
+    q->rollup.level = level;
+    q->rollup.under = (char *)cli_opt_or_empty (p, O_UNDER);
+    q->rollup.group = (char *)cli_opt_or_empty (p, O_GROUP);
+    q->rollup.disaggregation = (char *)cli_opt_or_empty (p, O_DISAGG);
+    q->req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP;
+    q->req.rollup = &q->rollup;
+    return 0;
+}
+
+static int
+s_completeness_query (const cli_parsed_t *p, const char *kind, int level, s_query_t *q)
+{
+    if (s_need (p, kind, O_DATASET) || s_need (p, kind, O_PERIOD)) return -1;
+    q->completeness.dataset = (char *)cli_opt (p, O_DATASET);
+    q->completeness.period = (char *)cli_opt (p, O_PERIOD);
+    q->completeness.level = level;
+    q->completeness.under = (char *)cli_opt_or_empty (p, O_UNDER);
+    q->completeness.list_missing = cli_flag (p, O_MISSING);
+    q->req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_COMPLETENESS;
+    q->req.completeness = &q->completeness;
+    return 0;
+}
+
+static int
+s_participation_query (const cli_parsed_t *p, const char *kind, int level, s_query_t *q)
+{
+    if (s_need (p, kind, O_PERIOD)) return -1;
+    q->participation.period = (char *)cli_opt (p, O_PERIOD);
+    q->participation.level = level;
+    q->participation.under = (char *)cli_opt_or_empty (p, O_UNDER);
+    q->participation.group = (char *)cli_opt_or_empty (p, O_GROUP);
+    q->participation.by_type = cli_flag (p, O_BY_TYPE);
+    q->req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_PARTICIPATION;
+    q->req.participation = &q->participation;
+    return 0;
+}
+
+static int
+s_targets_query (const cli_parsed_t *p, const char *kind, int level, s_query_t *q)
+{
+    q->targets.code = (char *)cli_opt_or_empty (p, O_TARGET);
+    q->targets.as_of = (char *)cli_opt_or_empty (p, O_AS_OF);
+    q->targets.list_units = cli_flag (p, O_UNITS);
+    q->req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_TARGETS;
+    q->req.targets = &q->targets;
+    return 0;
+}
+
+static int
+s_history_query (const cli_parsed_t *p, const char *kind, int level, s_query_t *q)
+{
+    if (s_need (p, kind, O_INDICATOR) || s_need (p, kind, O_UNIT) || s_need (p, kind, O_PERIOD))
+        return -1;
+    q->history.indicator = (char *)cli_opt (p, O_INDICATOR);
+    q->history.unit = (char *)cli_opt (p, O_UNIT);
+    q->history.period = (char *)cli_opt (p, O_PERIOD);
+    q->history.disaggregation = (char *)cli_opt_or_empty (p, O_DISAGG);
+    q->req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_HISTORY;
+    q->req.history = &q->history;
+    return 0;
+}
+
+static int
+s_sources_query (const cli_parsed_t *p, const char *kind, int level, s_query_t *q)
+{
+    q->req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_SOURCES;
+    q->req.sources = &q->sources;
+    return 0;
+}
+
+/* The kinds of report, in the order of the usage line. */
+static const struct {
+    const char *name;
+    int (*query) (const cli_parsed_t *p, const char *kind, int level, s_query_t *q);
+} s_kinds[] = {
+    {"values", s_values_query},
+    {"rollup", s_rollup_query},
+    {"completeness", s_completeness_query},
+    {"participation", s_participation_query},
+    {"targets", s_targets_query},
+    {"history", s_history_query},
+    {"sources", s_sources_query},
+    {NULL},
+};
+
+/* Prints the answer in the shape of its body; the exit code. */
+static int
+s_print_reply (cli_t *cli, const Socin__V1__ReportReply *reply, const cli_parsed_t *p,
+               const char *kind)
+{
+    if (reply->error) {
+        cli_error ("%s: %s", socin_error_name (reply->error->code), reply->error->message);
+        return CLI_FAILED;
+    }
+    switch (reply->body_case) {
+    case SOCIN__V1__REPORT_REPLY__BODY_TABLE:
+        s_table_rows (cli, reply, !strcmp (kind, "rollup"));
+        break;
+    case SOCIN__V1__REPORT_REPLY__BODY_COMPLETENESS:
+        s_completeness_rows (cli, reply->completeness, cli_flag (p, O_MISSING));
+        break;
+    case SOCIN__V1__REPORT_REPLY__BODY_PARTICIPATION:
+        s_participation_rows (cli, reply->participation, cli_flag (p, O_BY_TYPE));
+        break;
+    case SOCIN__V1__REPORT_REPLY__BODY_TARGETS:
+        s_targets_rows (cli, reply->targets, cli_flag (p, O_UNITS));
+        break;
+    case SOCIN__V1__REPORT_REPLY__BODY_HISTORY:
+        s_history_rows (cli, reply->history);
+        break;
+    default:
+        break;
+    }
+    if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_SOURCES)
+        s_sources_rows (cli, reply->stamp);
+    else
+        s_footer (cli, reply->stamp);
+    return CLI_OK;
+}
+
 int
 cli_report (cli_t *cli, int argc, char **argv)
 {
@@ -339,97 +488,24 @@ cli_report (cli_t *cli, int argc, char **argv)
     const char *kind = p.args[0];
     int level;
     if (s_level (&p, &level)) return CLI_USAGE;
-    Socin__V1__ReportRequest req = SOCIN__V1__REPORT_REQUEST__INIT;
-    req.request_id = "report";
-    Socin__V1__ValuesQuery values = SOCIN__V1__VALUES_QUERY__INIT;
-    Socin__V1__RollupQuery rollup = SOCIN__V1__ROLLUP_QUERY__INIT;
-    Socin__V1__CompletenessQuery comp = SOCIN__V1__COMPLETENESS_QUERY__INIT;
-    Socin__V1__ParticipationQuery part = SOCIN__V1__PARTICIPATION_QUERY__INIT;
-    Socin__V1__TargetProgressQuery targets = SOCIN__V1__TARGET_PROGRESS_QUERY__INIT;
-    Socin__V1__HistoryQuery history = SOCIN__V1__HISTORY_QUERY__INIT;
-    Socin__V1__SourcesQuery sources = SOCIN__V1__SOURCES_QUERY__INIT;
-    if (!strcmp (kind, "values")) {
-        if (s_need (&p, kind, O_INDICATOR) || s_need (&p, kind, O_PERIOD)) return CLI_USAGE;
-        values.indicator = (char *)cli_opt (&p, O_INDICATOR);
-        values.period = (char *)cli_opt (&p, O_PERIOD);
-        values.under = (char *)s_or (cli_opt (&p, O_UNDER));
-        values.level = level;
-        values.unit = (char *)s_or (cli_opt (&p, O_UNIT));
-        values.disaggregation = (char *)s_or (cli_opt (&p, O_DISAGG));
-        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_VALUES;
-        req.values = &values;
-    } else if (!strcmp (kind, "rollup")) {
-        if (s_need (&p, kind, O_INDICATOR) || s_need (&p, kind, O_PERIOD)) return CLI_USAGE;
-        rollup.indicator = (char *)cli_opt (&p, O_INDICATOR);
-        rollup.period = (char *)cli_opt (&p, O_PERIOD);
-        rollup.level = level;
-        rollup.under = (char *)s_or (cli_opt (&p, O_UNDER));
-        rollup.group = (char *)s_or (cli_opt (&p, O_GROUP));
-        rollup.disaggregation = (char *)s_or (cli_opt (&p, O_DISAGG));
-        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP;
-        req.rollup = &rollup;
-    } else if (!strcmp (kind, "completeness")) {
-        if (s_need (&p, kind, O_DATASET) || s_need (&p, kind, O_PERIOD)) return CLI_USAGE;
-        comp.dataset = (char *)cli_opt (&p, O_DATASET);
-        comp.period = (char *)cli_opt (&p, O_PERIOD);
-        comp.level = level;
-        comp.under = (char *)s_or (cli_opt (&p, O_UNDER));
-        comp.list_missing = cli_flag (&p, O_MISSING);
-        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_COMPLETENESS;
-        req.completeness = &comp;
-    } else if (!strcmp (kind, "participation")) {
-        if (s_need (&p, kind, O_PERIOD)) return CLI_USAGE;
-        part.period = (char *)cli_opt (&p, O_PERIOD);
-        part.level = level;
-        part.under = (char *)s_or (cli_opt (&p, O_UNDER));
-        part.group = (char *)s_or (cli_opt (&p, O_GROUP));
-        part.by_type = cli_flag (&p, O_BY_TYPE);
-        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_PARTICIPATION;
-        req.participation = &part;
-    } else if (!strcmp (kind, "targets")) {
-        targets.code = (char *)s_or (cli_opt (&p, O_TARGET));
-        targets.as_of = (char *)s_or (cli_opt (&p, O_AS_OF));
-        targets.list_units = cli_flag (&p, O_UNITS);
-        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_TARGETS;
-        req.targets = &targets;
-    } else if (!strcmp (kind, "history")) {
-        if (s_need (&p, kind, O_INDICATOR) || s_need (&p, kind, O_UNIT) ||
-            s_need (&p, kind, O_PERIOD))
-            return CLI_USAGE;
-        history.indicator = (char *)cli_opt (&p, O_INDICATOR);
-        history.unit = (char *)cli_opt (&p, O_UNIT);
-        history.period = (char *)cli_opt (&p, O_PERIOD);
-        history.disaggregation = (char *)s_or (cli_opt (&p, O_DISAGG));
-        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_HISTORY;
-        req.history = &history;
-    } else if (!strcmp (kind, "sources")) {
-        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_SOURCES;
-        req.sources = &sources;
-    } else {
+    int k = 0;
+    while (s_kinds[k].name && strcmp (s_kinds[k].name, kind))
+        k++;
+    if (!s_kinds[k].name) {
         cli_error ("unknown report '%s'\nusage: %s", kind, s_usage);
         return CLI_USAGE;
     }
+    s_query_t q = {SOCIN__V1__REPORT_REQUEST__INIT,      SOCIN__V1__VALUES_QUERY__INIT,
+                   SOCIN__V1__ROLLUP_QUERY__INIT,        SOCIN__V1__COMPLETENESS_QUERY__INIT,
+                   SOCIN__V1__PARTICIPATION_QUERY__INIT, SOCIN__V1__TARGET_PROGRESS_QUERY__INIT,
+                   SOCIN__V1__HISTORY_QUERY__INIT,       SOCIN__V1__SOURCES_QUERY__INIT};
+    q.req.request_id = "report";
+    if (s_kinds[k].query (&p, kind, level, &q)) return CLI_USAGE;
     int rc;
     Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *)cli_call (
-        cli, "reporting", &req.base, &socin__v1__report_reply__descriptor, &rc);
+        cli, "reporting", &q.req.base, &socin__v1__report_reply__descriptor, &rc);
     if (!reply) return rc;
-    if (reply->error) {
-        cli_error ("%s: %s", socin_error_name (reply->error->code), reply->error->message);
-        rc = CLI_FAILED;
-    } else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_TABLE)
-        s_table_rows (cli, reply, !strcmp (kind, "rollup"));
-    else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_COMPLETENESS)
-        s_completeness_rows (cli, reply->completeness, cli_flag (&p, O_MISSING));
-    else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_PARTICIPATION)
-        s_participation_rows (cli, reply->participation, cli_flag (&p, O_BY_TYPE));
-    else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_TARGETS)
-        s_targets_rows (cli, reply->targets, cli_flag (&p, O_UNITS));
-    else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_HISTORY)
-        s_history_rows (cli, reply->history);
-    if (!reply->error && reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_SOURCES)
-        s_sources_rows (cli, reply->stamp);
-    else if (!reply->error)
-        s_footer (cli, reply->stamp);
+    rc = s_print_reply (cli, reply, &p, kind);
     protobuf_c_message_free_unpacked (&reply->base, NULL);
     return rc;
 }

@@ -293,54 +293,66 @@ s_prefix (const char *path, const char *given, char *out, size_t len)
 }
 
 static void
-s_submit_file (s_run_t *run, const char *path, const char *prefix_opt, s_file_t *f)
+s_item_free (socin_feed_item_t *item)
 {
-    size_t len;
-    bool mapped;
-    char *data = cli_input_load (path, &len, &mapped);
-    if (!data) {
-        f->failed = true;
-        snprintf (f->error, sizeof f->error, "cannot read %s", path);
-        return;
-    }
-    char err[1000];
-    /* First pass: the whole file must be readable. */
+    if (item->value) protobuf_c_message_free_unpacked (&item->value->base, NULL);
+    if (item->event) protobuf_c_message_free_unpacked (&item->event->base, NULL);
+}
+
+/* First pass: whether the whole file can be read; its items and format. 0, or -1 with ERR. */
+static int
+s_check_file (s_run_t *run, const char *data, size_t len, const char *path, size_t *items,
+              socin_feed_format_t *format, char *err, size_t errlen)
+{
     socin_feed_t *feed = socin_feed_new (data, len, path, SOCIN_FEED_AUTO, run->deletions);
     socin_feed_item_t item;
     int rc;
-    size_t items = 0;
-    while ((rc = socin_feed_next (feed, &item, err, sizeof err)) > 0) {
-        items++;
-        if (item.value) protobuf_c_message_free_unpacked (&item.value->base, NULL);
-        if (item.event) protobuf_c_message_free_unpacked (&item.event->base, NULL);
+    *items = 0;
+    while ((rc = socin_feed_next (feed, &item, err, errlen)) > 0) {
+        (*items)++;
+        s_item_free (&item);
     }
-    socin_feed_format_t format = socin_feed_format (feed);
+    *format = socin_feed_format (feed);
     socin_feed_destroy (&feed);
-    if (rc < 0) {
-        f->failed = true;
-        snprintf (f->error, sizeof f->error, "%s; nothing of the file was sent", err);
-        goto done;
+    return rc < 0 ? -1 : 0;
+}
+
+/* Names the batch CUR and sends it. 0, or -1 (F says why) when it could not be sent. */
+static int
+s_send_batch (s_run_t *run, s_file_t *f, s_batch_t *cur, const char *prefix, size_t number)
+{
+    cur->sub.atomic = run->atomic;
+    s_batch_id (cur, prefix, number, run->dry);
+    if (s_send (run, cur)) {
+        f->unanswered = true;
+        snprintf (f->error, sizeof f->error, "cannot send to the ingest at %s",
+                  socin_config_str (run->cli->config, "ingest"));
+        return -1;
     }
-    f->items = items;
-    run->total_items += items;
-    if (run->atomic && items > run->batch_size) run->batch_size = items;
-    char prefix[32];
-    s_prefix (path, prefix_opt, prefix, sizeof prefix);
-    s_batch_t *slots = calloc (run->inflight + 1, sizeof *slots);
-    if (!slots) exit (CLI_FAILED);
+    f->submissions++;
+    return 0;
+}
+
+/* Second pass: the file's items in batches, --inflight of them awaiting answers at once. */
+static void
+s_send_file (s_run_t *run, s_file_t *f, const char *data, size_t len, const char *path,
+             const char *prefix, socin_feed_format_t format)
+{
+    s_batch_t *slots = socin_calloc (run->inflight + 1, sizeof *slots);
     for (size_t i = 0; i <= run->inflight; i++)
         socin__v1__submission__init (&slots[i].sub);
-    feed = socin_feed_new (data, len, path, SOCIN_FEED_AUTO, run->deletions);
+    socin_feed_t *feed = socin_feed_new (data, len, path, SOCIN_FEED_AUTO, run->deletions);
+    socin_feed_item_t item;
     s_batch_t *cur = NULL;
     size_t number = 0;
+    char err[1000];
     for (;;) {
-        rc = socin_feed_next (feed, &item, err, sizeof err);
+        int rc = socin_feed_next (feed, &item, err, sizeof err);
         if (rc > 0 && item.error[0]) {
             /* The file itself shows the item cannot be sent. */
             f->rejected++;
             s_add_conflict (run, path, item.line, item.code, item.field, "", item.error);
-            if (item.value) protobuf_c_message_free_unpacked (&item.value->base, NULL);
-            if (item.event) protobuf_c_message_free_unpacked (&item.event->base, NULL);
+            s_item_free (&item);
             run->done_items++;
             continue;
         }
@@ -353,15 +365,7 @@ s_submit_file (s_run_t *run, const char *path, const char *prefix_opt, s_file_t 
             s_batch_add (cur, &item);
         }
         if (cur && (rc <= 0 || cur->sub.n_values + cur->sub.n_events >= run->batch_size)) {
-            cur->sub.atomic = run->atomic;
-            s_batch_id (cur, prefix, ++number, run->dry);
-            if (s_send (run, cur)) {
-                f->unanswered = true;
-                snprintf (f->error, sizeof f->error, "cannot send to the ingest at %s",
-                          socin_config_str (run->cli->config, "ingest"));
-                break;
-            }
-            f->submissions++;
+            if (s_send_batch (run, f, cur, prefix, ++number)) break;
             cur = NULL;
         }
         if (rc <= 0) break;
@@ -371,52 +375,83 @@ s_submit_file (s_run_t *run, const char *path, const char *prefix_opt, s_file_t 
     for (size_t i = 0; i < run->inflight; i++)
         s_batch_free (&slots[i]);
     free (slots);
-done:
-    cli_input_release (data, len, mapped);
 }
 
 static void
-s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
+s_submit_file (s_run_t *run, const char *path, const char *prefix_opt, s_file_t *f)
 {
-    cli_t *cli = run->cli;
-    if (cli->format == OUT_JSON) {
-        printf ("{\"status\": \"%s\", \"dry_run\": %s, \"files\": [", status,
-                run->dry ? "true" : "false");
-        for (size_t i = 0; i < nfiles; i++) {
-            s_file_t *f = &files[i];
-            printf ("%s\n {\"file\": ", i ? "," : "");
-            out_json_string (stdout, f->name);
-            printf (
-                ", \"items\": %zu, \"submissions\": %zu, \"imported\": %llu, \"updated\": %llu, "
-                "\"ignored\": %llu, \"deleted\": %llu, \"rejected\": %llu, \"replayed\": %zu, "
-                "\"error\": ",
-                f->items, f->submissions, (unsigned long long)f->imported,
-                (unsigned long long)f->updated, (unsigned long long)f->ignored,
-                (unsigned long long)f->deleted, (unsigned long long)f->rejected, f->replayed);
-            if (*f->error)
-                out_json_string (stdout, f->error);
-            else
-                printf ("null");
-            printf (", \"conflicts\": [");
-            bool first = true;
-            for (size_t c = 0; c < run->nconflicts; c++) {
-                s_conflict_t *k = &run->conflicts[c];
-                if (strcmp (k->file, f->name)) continue;
-                printf ("%s\n   {\"line\": %zu, \"code\": \"%s\", \"field\": ", first ? "" : ",",
-                        k->line, socin_error_name (k->code));
-                out_json_string (stdout, k->field);
-                printf (", \"value\": ");
-                out_json_string (stdout, k->value);
-                printf (", \"message\": ");
-                out_json_string (stdout, k->message);
-                printf ("}");
-                first = false;
-            }
-            printf ("]}");
-        }
-        printf ("\n]}\n");
+    size_t len;
+    bool mapped;
+    char *data = cli_input_load (path, &len, &mapped);
+    if (!data) {
+        f->failed = true;
+        snprintf (f->error, sizeof f->error, "cannot read %s", path);
         return;
     }
+    char err[1000];
+    socin_feed_format_t format;
+    if (s_check_file (run, data, len, path, &f->items, &format, err, sizeof err)) {
+        f->failed = true;
+        f->items = 0;
+        snprintf (f->error, sizeof f->error, "%s; nothing of the file was sent", err);
+    } else {
+        run->total_items += f->items;
+        if (run->atomic && f->items > run->batch_size) run->batch_size = f->items;
+        char prefix[32];
+        s_prefix (path, prefix_opt, prefix, sizeof prefix);
+        s_send_file (run, f, data, len, path, prefix, format);
+    }
+    cli_input_release (data, len, mapped);
+}
+
+/* One file's object of the JSON answer, with its conflicts. */
+static void
+s_report_json_file (const s_run_t *run, const s_file_t *f, bool first_file)
+{
+    printf ("%s\n {\"file\": ", first_file ? "" : ",");
+    out_json_string (stdout, f->name);
+    printf (", \"items\": %zu, \"submissions\": %zu, \"imported\": %llu, \"updated\": %llu, "
+            "\"ignored\": %llu, \"deleted\": %llu, \"rejected\": %llu, \"replayed\": %zu, "
+            "\"error\": ",
+            f->items, f->submissions, (unsigned long long)f->imported,
+            (unsigned long long)f->updated, (unsigned long long)f->ignored,
+            (unsigned long long)f->deleted, (unsigned long long)f->rejected, f->replayed);
+    if (*f->error)
+        out_json_string (stdout, f->error);
+    else
+        printf ("null");
+    printf (", \"conflicts\": [");
+    bool first = true;
+    for (size_t c = 0; c < run->nconflicts; c++) {
+        s_conflict_t *k = &run->conflicts[c];
+        if (strcmp (k->file, f->name)) continue;
+        printf ("%s\n   {\"line\": %zu, \"code\": \"%s\", \"field\": ", first ? "" : ",", k->line,
+                socin_error_name (k->code));
+        out_json_string (stdout, k->field);
+        printf (", \"value\": ");
+        out_json_string (stdout, k->value);
+        printf (", \"message\": ");
+        out_json_string (stdout, k->message);
+        printf ("}");
+        first = false;
+    }
+    printf ("]}");
+}
+
+static void
+s_report_json (const s_run_t *run, const s_file_t *files, size_t nfiles, const char *status)
+{
+    printf ("{\"status\": \"%s\", \"dry_run\": %s, \"files\": [", status,
+            run->dry ? "true" : "false");
+    for (size_t i = 0; i < nfiles; i++)
+        s_report_json_file (run, &files[i], i == 0);
+    printf ("\n]}\n");
+}
+
+/* The conflicts of all files: file, line, code, field, value, message. */
+static out_table_t *
+s_conflict_table (const s_run_t *run)
+{
     static const char *cols[] = {"file", "line#", "code", "field", "value", "message"};
     out_table_t *t = out_table_new (cols, 6);
     for (size_t c = 0; c < run->nconflicts; c++) {
@@ -427,6 +462,18 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
                                k->field, k->value, k->message};
         out_table_row (t, cells);
     }
+    return t;
+}
+
+static void
+s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
+{
+    cli_t *cli = run->cli;
+    if (cli->format == OUT_JSON) {
+        s_report_json (run, files, nfiles, status);
+        return;
+    }
+    out_table_t *t = s_conflict_table (run);
     if (cli->format == OUT_CSV) {
         out_table_print (t, OUT_CSV, stdout);
         out_table_destroy (&t);
@@ -456,6 +503,75 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
     printf ("\nstatus: %s\n", status);
 }
 
+/* --batch and --inflight into RUN: 0, or -1 after printing what is wrong. */
+static int
+s_run_options (const cli_parsed_t *p, s_run_t *run)
+{
+    if (cli_opt (p, O_BATCH)) {
+        long n = atol (cli_opt (p, O_BATCH));
+        if (n < 1 || n > 100000) {
+            cli_error ("--batch must be 1 to 100000");
+            return -1;
+        }
+        run->batch_size = (size_t)n;
+    }
+    if (cli_opt (p, O_INFLIGHT)) {
+        long n = atol (cli_opt (p, O_INFLIGHT));
+        if (n < 1 || n > 64) {
+            cli_error ("--inflight must be 1 to 64");
+            return -1;
+        }
+        run->inflight = (size_t)n;
+    }
+    return 0;
+}
+
+/* The exit code of the whole run over its NFILES files. */
+static int
+s_outcome (const s_file_t *files, size_t nfiles)
+{
+    uint64_t accepted = 0, rejected = 0;
+    bool failed = false, unanswered = false;
+    for (size_t i = 0; i < nfiles; i++) {
+        accepted += files[i].imported + files[i].updated + files[i].ignored + files[i].deleted;
+        rejected += files[i].rejected;
+        failed |= files[i].failed;
+        unanswered |= files[i].unanswered;
+    }
+    if (unanswered) return CLI_UNAVAILABLE;
+    if (!accepted && (rejected || failed)) return CLI_FAILED;
+    return rejected || failed ? CLI_PARTIAL : CLI_OK;
+}
+
+static const char *
+s_status (int rc)
+{
+    return rc == CLI_OK        ? "success: every item was accepted"
+           : rc == CLI_PARTIAL ? "partial: some items were rejected"
+           : rc == CLI_FAILED  ? "failed: nothing was accepted"
+                               : "unanswered: the ingest did not answer";
+}
+
+static void
+s_run_free (s_run_t *run)
+{
+    for (size_t c = 0; c < run->nconflicts; c++) {
+        free (run->conflicts[c].file);
+        free (run->conflicts[c].field);
+        free (run->conflicts[c].value);
+        free (run->conflicts[c].message);
+    }
+    free (run->conflicts);
+    socin_client_destroy (&run->client);
+}
+
+static const char *s_files_help =
+    "Files: DHIS2 CSV (dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,"
+    "value,\n"
+    "storedby,lastupdated,comment,followup), DHIS2 dataValueSets JSON, socin events JSON\n"
+    "({\"events\": [...]}); - reads standard input. Exit: 0 all accepted, 1 some rejected,\n"
+    "2 nothing accepted or a file refused, 69 the ingest did not answer.\n";
+
 int
 cli_submit (cli_t *cli, int argc, char **argv)
 {
@@ -463,83 +579,33 @@ cli_submit (cli_t *cli, int argc, char **argv)
     if (cli_parse (s_opts, argc, argv, &p, s_usage)) return CLI_USAGE;
     if (p.help) {
         cli_usage (stdout, s_usage, s_opts);
-        printf (
-            "Files: DHIS2 CSV "
-            "(dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,\n"
-            "storedby,lastupdated,comment,followup), DHIS2 dataValueSets JSON, socin events JSON\n"
-            "({\"events\": [...]}); - reads standard input. Exit: 0 all accepted, 1 some "
-            "rejected,\n"
-            "2 nothing accepted or a file refused, 69 the ingest did not answer.\n");
+        fputs (s_files_help, stdout);
         return CLI_OK;
     }
     if (p.nargs < 1) {
         cli_usage (stderr, s_usage, s_opts);
         return CLI_USAGE;
     }
-    s_run_t run = {cli,
-                   NULL,
-                   cli_flag (&p, O_DRY_RUN),
-                   cli_flag (&p, O_ATOMIC),
-                   cli_flag (&p, O_DELETE),
-                   10000,
-                   8,
-                   NULL,
-                   0,
-                   0,
-                   isatty (2) && cli->format == OUT_TABLE,
-                   0,
-                   0};
-    if (cli_opt (&p, O_BATCH)) {
-        long n = atol (cli_opt (&p, O_BATCH));
-        if (n < 1 || n > 100000) {
-            cli_error ("--batch must be 1 to 100000");
-            return CLI_USAGE;
-        }
-        run.batch_size = (size_t)n;
-    }
-    if (cli_opt (&p, O_INFLIGHT)) {
-        long n = atol (cli_opt (&p, O_INFLIGHT));
-        if (n < 1 || n > 64) {
-            cli_error ("--inflight must be 1 to 64");
-            return CLI_USAGE;
-        }
-        run.inflight = (size_t)n;
-    }
+    s_run_t run = {.cli = cli,
+                   .dry = cli_flag (&p, O_DRY_RUN),
+                   .atomic = cli_flag (&p, O_ATOMIC),
+                   .deletions = cli_flag (&p, O_DELETE),
+                   .batch_size = 10000,
+                   .inflight = 8,
+                   .progress = isatty (2) && cli->format == OUT_TABLE};
+    if (s_run_options (&p, &run)) return CLI_USAGE;
     run.client = cli_connect (cli, "ingest");
     if (!run.client) return CLI_UNAVAILABLE;
-    s_file_t *files = calloc ((size_t)p.nargs, sizeof *files);
-    if (!files) return CLI_FAILED;
+    s_file_t *files = socin_calloc ((size_t)p.nargs, sizeof *files);
     for (int i = 0; i < p.nargs; i++) {
         files[i].name = p.args[i];
         s_submit_file (&run, p.args[i], cli_opt (&p, O_ID), &files[i]);
         if (files[i].unanswered) break;
     }
     if (run.progress && run.total_items) fputc ('\n', stderr);
-    uint64_t accepted = 0, rejected = 0;
-    bool failed = false, unanswered = false;
-    for (int i = 0; i < p.nargs; i++) {
-        accepted += files[i].imported + files[i].updated + files[i].ignored + files[i].deleted;
-        rejected += files[i].rejected;
-        failed |= files[i].failed;
-        unanswered |= files[i].unanswered;
-    }
-    int rc = unanswered                          ? CLI_UNAVAILABLE
-             : !accepted && (rejected || failed) ? CLI_FAILED
-             : rejected || failed                ? CLI_PARTIAL
-                                                 : CLI_OK;
-    const char *status = rc == CLI_OK        ? "success: every item was accepted"
-                         : rc == CLI_PARTIAL ? "partial: some items were rejected"
-                         : rc == CLI_FAILED  ? "failed: nothing was accepted"
-                                             : "unanswered: the ingest did not answer";
-    s_report (&run, files, (size_t)p.nargs, status);
-    for (size_t c = 0; c < run.nconflicts; c++) {
-        free (run.conflicts[c].file);
-        free (run.conflicts[c].field);
-        free (run.conflicts[c].value);
-        free (run.conflicts[c].message);
-    }
-    free (run.conflicts);
+    int rc = s_outcome (files, (size_t)p.nargs);
+    s_report (&run, files, (size_t)p.nargs, s_status (rc));
     free (files);
-    socin_client_destroy (&run.client);
+    s_run_free (&run);
     return rc;
 }
