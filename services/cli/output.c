@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "decimal.h"
-#include "log.h"
+#include "mem.h"
 #include "str.h"
 
 struct out_table_t {
@@ -20,12 +20,10 @@ struct out_table_t {
 out_table_t *
 out_table_new (const char *const *columns, int ncolumns)
 {
-    out_table_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    out_table_t *self = socin_calloc (1, sizeof *self);
     self->ncols = ncolumns;
-    self->names = calloc ((size_t)ncolumns, sizeof *self->names);
-    self->numeric = calloc ((size_t)ncolumns, sizeof *self->numeric);
-    if (!self->names || !self->numeric) socin_fatal ("memory.exhausted", NULL);
+    self->names = socin_calloc ((size_t)ncolumns, sizeof *self->names);
+    self->numeric = socin_calloc ((size_t)ncolumns, sizeof *self->numeric);
     for (int c = 0; c < ncolumns; c++) {
         size_t n = strlen (columns[c]);
         self->numeric[c] = n && columns[c][n - 1] == '#';
@@ -55,8 +53,8 @@ out_table_row (out_table_t *self, const char *const *cells)
 {
     if (self->nrows == self->cap) {
         self->cap = self->cap ? self->cap * 2 : 64;
-        self->cells = realloc (self->cells, self->cap * (size_t)self->ncols * sizeof *self->cells);
-        if (!self->cells) socin_fatal ("memory.exhausted", NULL);
+        self->cells =
+            socin_realloc (self->cells, self->cap * (size_t)self->ncols * sizeof *self->cells);
     }
     for (int c = 0; c < self->ncols; c++)
         self->cells[self->nrows * (size_t)self->ncols + (size_t)c] =
@@ -170,8 +168,7 @@ out_table_print (out_table_t *self, out_format_t format, FILE *out)
         fputs (self->nrows ? "\n]\n" : "]\n", out);
         return;
     }
-    size_t *w = calloc (nc, sizeof *w);
-    if (!w) socin_fatal ("memory.exhausted", NULL);
+    size_t *w = socin_calloc (nc, sizeof *w);
     for (size_t c = 0; c < nc; c++)
         w[c] = s_width (self->names[c]);
     for (size_t r = 0; r < self->nrows; r++)

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "decimal.h"
 #include "model.h"
+#include "mem.h"
 #include "str.h"
 #include "wire.h"
 #include "socin/v1/report.pb-c.h"
@@ -199,8 +200,8 @@ static void
 s_participation_rows (cli_t *cli, const Socin__V1__Participation *p, bool by_type)
 {
     size_t ngroups = p->n_rows ? p->rows[0]->n_vulnerable : 0;
-    const char **cols = calloc (6 + ngroups, sizeof *cols);
-    char **names = calloc (ngroups + 1, sizeof *names);
+    const char **cols = socin_calloc (6 + ngroups, sizeof *cols);
+    char **names = socin_calloc (ngroups + 1, sizeof *names);
     int n = 0;
     cols[n++] = "unit";
     cols[n++] = "name";
@@ -217,8 +218,8 @@ s_participation_rows (cli_t *cli, const Socin__V1__Participation *p, bool by_typ
     out_table_t *out = out_table_new (cols, n);
     for (size_t i = 0; i < p->n_rows; i++) {
         const Socin__V1__ParticipationRow *r = p->rows[i];
-        const char **cells = calloc (6 + ngroups, sizeof *cells);
-        char **owned = calloc (4 + ngroups, sizeof *owned);
+        const char **cells = socin_calloc (6 + ngroups, sizeof *cells);
+        char **owned = socin_calloc (4 + ngroups, sizeof *owned);
         int k = 0, o = 0;
         cells[k++] = r->unit;
         cells[k++] = r->name;

@@ -17,6 +17,7 @@
 #include "options.h"
 #include "feed.h"
 #include "input.h"
+#include "mem.h"
 #include "str.h"
 #include "wire.h"
 #include "socin/v1/ingest.pb-c.h"
@@ -79,8 +80,7 @@ s_add_conflict (s_run_t *run, const char *file, size_t line, int code, const cha
 {
     if (run->nconflicts == run->capconflicts) {
         run->capconflicts = run->capconflicts ? run->capconflicts * 2 : 64;
-        run->conflicts = realloc (run->conflicts, run->capconflicts * sizeof *run->conflicts);
-        if (!run->conflicts) exit (CLI_FAILED);
+        run->conflicts = socin_realloc (run->conflicts, run->capconflicts * sizeof *run->conflicts);
     }
     s_conflict_t *c = &run->conflicts[run->nconflicts++];
     c->file = socin_strdup (file);
@@ -146,18 +146,16 @@ s_batch_add (s_batch_t *b, socin_feed_item_t *item)
     if (item->kind == SOCIN_ITEM_VALUE) {
         if (b->sub.n_values == b->cap_values) {
             b->cap_values = b->cap_values ? b->cap_values * 2 : 256;
-            b->sub.values = realloc (b->sub.values, b->cap_values * sizeof *b->sub.values);
-            b->value_lines = realloc (b->value_lines, b->cap_values * sizeof *b->value_lines);
-            if (!b->sub.values || !b->value_lines) exit (CLI_FAILED);
+            b->sub.values = socin_realloc (b->sub.values, b->cap_values * sizeof *b->sub.values);
+            b->value_lines = socin_realloc (b->value_lines, b->cap_values * sizeof *b->value_lines);
         }
         b->value_lines[b->sub.n_values] = item->line;
         b->sub.values[b->sub.n_values++] = item->value;
     } else {
         if (b->sub.n_events == b->cap_events) {
             b->cap_events = b->cap_events ? b->cap_events * 2 : 64;
-            b->sub.events = realloc (b->sub.events, b->cap_events * sizeof *b->sub.events);
-            b->event_lines = realloc (b->event_lines, b->cap_events * sizeof *b->event_lines);
-            if (!b->sub.events || !b->event_lines) exit (CLI_FAILED);
+            b->sub.events = socin_realloc (b->sub.events, b->cap_events * sizeof *b->sub.events);
+            b->event_lines = socin_realloc (b->event_lines, b->cap_events * sizeof *b->event_lines);
         }
         b->event_lines[b->sub.n_events] = item->line;
         b->sub.events[b->sub.n_events++] = item->event;
@@ -170,8 +168,7 @@ s_batch_id (s_batch_t *b, const char *prefix, size_t number, bool dry)
 {
     b->sub.dry_run = false;
     size_t len = socin__v1__submission__get_packed_size (&b->sub);
-    uint8_t *buf = malloc (len ? len : 1);
-    if (!buf) exit (CLI_FAILED);
+    uint8_t *buf = socin_malloc (len);
     socin__v1__submission__pack (&b->sub, buf);
     zdigest_t *d = zdigest_new ();
     zdigest_update (d, buf, len);
