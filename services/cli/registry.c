@@ -154,7 +154,7 @@ s_dataset_row (out_table_t **out, const socin_record_t *r)
 static void
 s_submitter_row (out_table_t **out, const socin_record_t *r)
 {
-    static const char *cols[] = {"name", "public_key", "territories", "datasets", "disabled"};
+    static const char *cols[] = {"name", "public_key!", "territories", "datasets", "disabled"};
     if (!*out) *out = out_table_new (cols, 5);
     const Socin__V1__Submitter *s = r->submitter;
     char *terr = s_join (s->territories, s->n_territories),

@@ -299,8 +299,11 @@ s_history_rows (cli_t *cli, const Socin__V1__ValueHistory *h)
         free (seq);
     }
     out_table_print (out, cli->format, stdout);
-    if (cli->format == OUT_TABLE)
-        printf ("current value: %s\n", *h->current ? h->current : "(none)");
+    if (cli->format == OUT_TABLE) {
+        fputs ("current value: ", stdout);
+        out_text (stdout, *h->current ? h->current : "(none)");
+        fputc ('\n', stdout);
+    }
     out_table_destroy (&out);
 }
 

@@ -480,9 +480,10 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
     }
     for (size_t i = 0; i < nfiles; i++) {
         s_file_t *f = &files[i];
-        printf ("%s: %zu items in %zu submission%s: %simported %llu, updated %llu, ignored %llu, "
+        out_text (stdout, f->name);
+        printf (": %zu items in %zu submission%s: %simported %llu, updated %llu, ignored %llu, "
                 "deleted %llu, rejected %llu\n",
-                f->name, f->items, f->submissions, f->submissions == 1 ? "" : "s",
+                f->items, f->submissions, f->submissions == 1 ? "" : "s",
                 run->dry ? "(dry run) " : "", (unsigned long long)f->imported,
                 (unsigned long long)f->updated, (unsigned long long)f->ignored,
                 (unsigned long long)f->deleted, (unsigned long long)f->rejected);
@@ -490,7 +491,11 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
             printf ("  %zu of the submissions had been sent before: these are their stored "
                     "answers, and nothing changed\n",
                     f->replayed);
-        if (*f->error) printf ("  error: %s\n", f->error);
+        if (*f->error) {
+            fputs ("  error: ", stdout);
+            out_text (stdout, f->error);
+            fputc ('\n', stdout);
+        }
     }
     if (out_table_rows (t)) {
         printf ("\n");
@@ -500,26 +505,18 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
     printf ("\nstatus: %s\n", status);
 }
 
-/* --batch and --inflight into RUN: 0, or -1 after printing what is wrong. */
+/* Option I as a count from 1 to MAX into *OUT (left as it is when absent): 0, or -1 after
+   printing the allowed range. */
 static int
-s_run_options (const cli_parsed_t *p, s_run_t *run)
+s_count_option (const cli_parsed_t *p, int i, long max, size_t *out)
 {
-    if (cli_opt (p, O_BATCH)) {
-        long n = atol (cli_opt (p, O_BATCH));
-        if (n < 1 || n > 100000) {
-            cli_error ("--batch must be 1 to 100000");
-            return -1;
-        }
-        run->batch_size = (size_t)n;
+    if (!cli_opt (p, i)) return 0;
+    long n = atol (cli_opt (p, i));
+    if (n < 1 || n > max) {
+        cli_error ("--%s must be 1 to %ld", s_opts[i].name, max);
+        return -1;
     }
-    if (cli_opt (p, O_INFLIGHT)) {
-        long n = atol (cli_opt (p, O_INFLIGHT));
-        if (n < 1 || n > 64) {
-            cli_error ("--inflight must be 1 to 64");
-            return -1;
-        }
-        run->inflight = (size_t)n;
-    }
+    *out = (size_t)n;
     return 0;
 }
 
@@ -590,7 +587,9 @@ cli_submit (cli_t *cli, int argc, char **argv)
                    .batch_size = 10000,
                    .inflight = 8,
                    .progress = isatty (2) && cli->format == OUT_TABLE};
-    if (s_run_options (&p, &run)) return CLI_USAGE;
+    if (s_count_option (&p, O_BATCH, 100000, &run.batch_size) ||
+        s_count_option (&p, O_INFLIGHT, 64, &run.inflight))
+        return CLI_USAGE;
     run.client = cli_connect (cli, "ingest");
     if (!run.client) return CLI_UNAVAILABLE;
     s_file_t *files = socin_calloc ((size_t)p.nargs, sizeof *files);
