@@ -2,13 +2,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "exitcode.h"
+#include "options.h"
+#include "input.h"
 #include "model.h"
 #include "str.h"
 #include "wire.h"
 #include "socin/v1/registry.pb-c.h"
 
-enum { O_UNDER, O_LEVEL, O_AS_OF, O_UNIT, O_AREA, O_KEY, O_TERRITORY, O_DATASET, O_ROLE, O_VALID_FROM, O_DRY_RUN };
+enum {
+    O_UNDER,
+    O_LEVEL,
+    O_AS_OF,
+    O_UNIT,
+    O_AREA,
+    O_KEY,
+    O_TERRITORY,
+    O_DATASET,
+    O_ROLE,
+    O_VALID_FROM,
+    O_DRY_RUN
+};
 
 static const cli_opt_t s_opts[] = {
     {"under", true, false, "list units under this unit (default CZ)"},
@@ -28,26 +43,16 @@ static const cli_opt_t s_opts[] = {
 static const char *s_usage =
     "socin registry import-territory FILE | import-population FILE | import-catalogue FILE |\n"
     "       list units|indicators|datasets|submitters|targets|groups|dimensions | show UNIT |\n"
-    "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role ROLE";
+    "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role "
+    "ROLE";
 
 static Socin__V1__RegistryReply *
 s_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
 {
-    socin_client_t *client = cli_connect (cli, "registry");
-    if (!client) {
-        *rc = CLI_UNAVAILABLE;
-        return NULL;
-    }
     req->request_id = "registry";
-    char err[1024];
-    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *) socin_client_call (
-        client, &req->base, &socin__v1__registry_reply__descriptor, cli->timeout_ms, err, sizeof err);
-    socin_client_destroy (&client);
-    if (!reply) {
-        cli_error ("registry at %s: %s", socin_config_str (cli->config, "registry"), err);
-        *rc = CLI_UNAVAILABLE;
-        return NULL;
-    }
+    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *)cli_call (
+        cli, "registry", &req->base, &socin__v1__registry_reply__descriptor, rc);
+    if (!reply) return NULL;
     if (reply->error) {
         cli_error ("%s: %s", socin_error_name (reply->error->code), reply->error->message);
         protobuf_c_message_free_unpacked (&reply->base, NULL);
@@ -63,16 +68,18 @@ s_print_changes (cli_t *cli, Socin__V1__RegistryReply *reply)
 {
     const Socin__V1__ChangeSummary *c = reply->changes;
     if (cli->format == OUT_JSON)
-        printf ("{\"added\": %u, \"updated\": %u, \"unchanged\": %u, \"closed\": %u, \"seq\": %llu, \"dry_run\": %s}\n",
-                c->added, c->updated, c->unchanged, c->closed, (unsigned long long) c->seq,
+        printf ("{\"added\": %u, \"updated\": %u, \"unchanged\": %u, \"closed\": %u, \"seq\": "
+                "%llu, \"dry_run\": %s}\n",
+                c->added, c->updated, c->unchanged, c->closed, (unsigned long long)c->seq,
                 c->dry_run ? "true" : "false");
     else if (cli->format == OUT_CSV)
-        printf ("added,updated,unchanged,closed,seq,dry_run\n%u,%u,%u,%u,%llu,%s\n", c->added, c->updated,
-                c->unchanged, c->closed, (unsigned long long) c->seq, c->dry_run ? "true" : "false");
+        printf ("added,updated,unchanged,closed,seq,dry_run\n%u,%u,%u,%u,%llu,%s\n", c->added,
+                c->updated, c->unchanged, c->closed, (unsigned long long)c->seq,
+                c->dry_run ? "true" : "false");
     else
         printf ("%sadded %u, updated %u, unchanged %u, closed %u (registry seq %llu)\n",
-                c->dry_run ? "dry run: would have " : "", c->added, c->updated, c->unchanged, c->closed,
-                (unsigned long long) c->seq);
+                c->dry_run ? "dry run: would have " : "", c->added, c->updated, c->unchanged,
+                c->closed, (unsigned long long)c->seq);
     protobuf_c_message_free_unpacked (&reply->base, NULL);
     return CLI_OK;
 }
@@ -81,96 +88,145 @@ static char *
 s_join (char **items, size_t n)
 {
     socin_str_t s = SOCIN_STR_INIT;
-    for (size_t i = 0; i < n; i++) socin_str_printf (&s, "%s%s", i ? "," : "", items[i]);
+    for (size_t i = 0; i < n; i++)
+        socin_str_printf (&s, "%s%s", i ? "," : "", items[i]);
     return socin_str_take (&s);
 }
+
+/* One row per record (a dimension: per option), in a table the first record makes. */
+static void
+s_unit_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code", "level",       "name",       "parents",
+                                 "kind", "population#", "valid_from", "valid_to"};
+    if (!*out) *out = out_table_new (cols, 8);
+    char *parents = s_join (r->unit->parents, r->unit->n_parents), pop[32];
+    snprintf (pop, sizeof pop, "%llu", (unsigned long long)r->unit->population);
+    const char *cells[] = {
+        r->unit->code, socin_level_name (r->unit->level), r->unit->name,       parents,
+        r->unit->kind, r->unit->population ? pop : "",    r->unit->valid_from, r->unit->valid_to};
+    out_table_row (*out, cells);
+    free (parents);
+}
+
+static void
+s_indicator_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code",       "type", "aggregation", "period",
+                                 "dimensions", "area", "range",       "name"};
+    if (!*out) *out = out_table_new (cols, 8);
+    const Socin__V1__Indicator *ind = r->indicator;
+    char *dims = s_join (ind->dimensions, ind->n_dimensions), range[128] = "";
+    if (*ind->min || *ind->max) snprintf (range, sizeof range, "%s..%s", ind->min, ind->max);
+    char type[160];
+    if (ind->formula)
+        snprintf (type, sizeof type, "derived (%s / %s * %s)", ind->formula->numerator,
+                  ind->formula->denominator, ind->formula->factor);
+    else
+        snprintf (type, sizeof type, "%s", socin_value_type_name (ind->value_type));
+    const char *cells[] = {
+        ind->code,        type,  socin_aggregation_name (ind->aggregation),  ind->period_type, dims,
+        ind->policy_area, range, *ind->name_en ? ind->name_en : ind->name_cs};
+    out_table_row (*out, cells);
+    free (dims);
+}
+
+static void
+s_dataset_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code",      "period",  "level", "territories", "indicators",
+                                 "deadline#", "timely#", "lock#", "name"};
+    if (!*out) *out = out_table_new (cols, 9);
+    const Socin__V1__DataSet *ds = r->dataset;
+    char *inds = s_join (ds->indicators, ds->n_indicators),
+         *terr = s_join (ds->territories, ds->n_territories);
+    char d[16], t[16], l[16];
+    snprintf (d, sizeof d, "%u", ds->deadline_days);
+    snprintf (t, sizeof t, "%u", ds->timely_days);
+    snprintf (l, sizeof l, "%u", ds->lock_days);
+    const char *cells[] = {
+        ds->code, ds->period_type, socin_level_name (ds->level), terr, inds, d, t, l, ds->name};
+    out_table_row (*out, cells);
+    free (inds);
+    free (terr);
+}
+
+static void
+s_submitter_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"name", "public_key!", "territories", "datasets", "disabled"};
+    if (!*out) *out = out_table_new (cols, 5);
+    const Socin__V1__Submitter *s = r->submitter;
+    char *terr = s_join (s->territories, s->n_territories),
+         *ds = s_join (s->datasets, s->n_datasets);
+    const char *cells[] = {s->name, s->public_key, terr, *ds ? ds : "(all)",
+                           s->disabled ? "yes" : "no"};
+    out_table_row (*out, cells);
+    free (terr);
+    free (ds);
+}
+
+static void
+s_target_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code",   "commitment", "level", "threshold#",
+                                 "window", "deadline",   "name"};
+    if (!*out) *out = out_table_new (cols, 7);
+    const Socin__V1__Target *t = r->target;
+    char thr[16], window[64];
+    snprintf (thr, sizeof thr, "%u", t->threshold);
+    snprintf (window, sizeof window, "%s..%s", t->window_from, t->window_to);
+    const char *cells[] = {t->code,     t->commitment, socin_level_name (t->level), thr, window,
+                           t->deadline, t->name};
+    out_table_row (*out, cells);
+}
+
+static void
+s_group_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code", "kind", "members#", "name", "member_codes"};
+    if (!*out) *out = out_table_new (cols, 5);
+    char n[16], *members = s_join (r->group->members, r->group->n_members);
+    snprintf (n, sizeof n, "%zu", r->group->n_members);
+    const char *cells[] = {r->group->code, r->group->kind, n, r->group->name, members};
+    out_table_row (*out, cells);
+    free (members);
+}
+
+static void
+s_dimension_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"dimension", "option", "name_cs", "name_en"};
+    if (!*out) *out = out_table_new (cols, 4);
+    for (size_t o = 0; o < r->dimension->n_options; o++) {
+        const Socin__V1__DimensionOption *opt = r->dimension->options[o];
+        const char *cells[] = {r->dimension->code, opt->code, opt->name_cs, opt->name_en};
+        out_table_row (*out, cells);
+    }
+}
+
+/* The table of each kind of record: made by its first record, one row per record. */
+static const struct {
+    int kind;
+    void (*row) (out_table_t **out, const socin_record_t *r);
+} s_record_rows[] = {
+    {SOCIN__V1__RECORD__KIND_UNIT, s_unit_row},
+    {SOCIN__V1__RECORD__KIND_INDICATOR, s_indicator_row},
+    {SOCIN__V1__RECORD__KIND_DATASET, s_dataset_row},
+    {SOCIN__V1__RECORD__KIND_SUBMITTER, s_submitter_row},
+    {SOCIN__V1__RECORD__KIND_TARGET, s_target_row},
+    {SOCIN__V1__RECORD__KIND_GROUP, s_group_row},
+    {SOCIN__V1__RECORD__KIND_DIMENSION, s_dimension_row},
+};
 
 static void
 s_print_records (cli_t *cli, const char *what, Socin__V1__RecordList *list)
 {
     out_table_t *out = NULL;
-    for (size_t i = 0; i < list->n_records; i++) {
-        const socin_record_t *r = list->records[i];
-        if (r->kind_case == SOCIN__V1__RECORD__KIND_UNIT) {
-            static const char *cols[] = {"code", "level", "name", "parents", "kind", "population#", "valid_from", "valid_to"};
-            if (!out) out = out_table_new (cols, 8);
-            char *parents = s_join (r->unit->parents, r->unit->n_parents), pop[32];
-            snprintf (pop, sizeof pop, "%llu", (unsigned long long) r->unit->population);
-            const char *cells[] = {r->unit->code, socin_level_name (r->unit->level), r->unit->name, parents,
-                                   r->unit->kind, r->unit->population ? pop : "", r->unit->valid_from, r->unit->valid_to};
-            out_table_row (out, cells);
-            free (parents);
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_INDICATOR) {
-            static const char *cols[] = {"code", "type", "aggregation", "period", "dimensions", "area", "range", "name"};
-            if (!out) out = out_table_new (cols, 8);
-            const Socin__V1__Indicator *ind = r->indicator;
-            char *dims = s_join (ind->dimensions, ind->n_dimensions), range[128] = "";
-            if (*ind->min || *ind->max) snprintf (range, sizeof range, "%s..%s", ind->min, ind->max);
-            char type[160];
-            if (ind->formula)
-                snprintf (type, sizeof type, "derived (%s / %s * %s)", ind->formula->numerator,
-                          ind->formula->denominator, ind->formula->factor);
-            else
-                snprintf (type, sizeof type, "%s", socin_value_type_name (ind->value_type));
-            const char *cells[] = {ind->code, type, socin_aggregation_name (ind->aggregation), ind->period_type,
-                                   dims, ind->policy_area, range, *ind->name_en ? ind->name_en : ind->name_cs};
-            out_table_row (out, cells);
-            free (dims);
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_DATASET) {
-            static const char *cols[] = {"code", "period", "level", "territories", "indicators", "deadline#", "timely#", "lock#", "name"};
-            if (!out) out = out_table_new (cols, 9);
-            const Socin__V1__DataSet *ds = r->dataset;
-            char *inds = s_join (ds->indicators, ds->n_indicators), *terr = s_join (ds->territories, ds->n_territories);
-            char d[16], t[16], l[16];
-            snprintf (d, sizeof d, "%u", ds->deadline_days);
-            snprintf (t, sizeof t, "%u", ds->timely_days);
-            snprintf (l, sizeof l, "%u", ds->lock_days);
-            const char *cells[] = {ds->code, ds->period_type, socin_level_name (ds->level), terr, inds, d, t, l, ds->name};
-            out_table_row (out, cells);
-            free (inds);
-            free (terr);
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_SUBMITTER) {
-            static const char *cols[] = {"name", "public_key", "territories", "datasets", "disabled"};
-            if (!out) out = out_table_new (cols, 5);
-            const Socin__V1__Submitter *s = r->submitter;
-            char *terr = s_join (s->territories, s->n_territories), *ds = s_join (s->datasets, s->n_datasets);
-            const char *cells[] = {s->name, s->public_key, terr, *ds ? ds : "(all)", s->disabled ? "yes" : "no"};
-            out_table_row (out, cells);
-            free (terr);
-            free (ds);
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_TARGET) {
-            static const char *cols[] = {"code", "commitment", "level", "threshold#", "window", "deadline", "name"};
-            if (!out) out = out_table_new (cols, 7);
-            const Socin__V1__Target *t = r->target;
-            char thr[16], window[64];
-            snprintf (thr, sizeof thr, "%u", t->threshold);
-            snprintf (window, sizeof window, "%s..%s", t->window_from, t->window_to);
-            const char *cells[] = {t->code, t->commitment, socin_level_name (t->level), thr, window, t->deadline, t->name};
-            out_table_row (out, cells);
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_GROUP) {
-            static const char *cols[] = {"code", "kind", "members#", "name", "member_codes"};
-            if (!out) out = out_table_new (cols, 5);
-            char n[16], *members = s_join (r->group->members, r->group->n_members);
-            snprintf (n, sizeof n, "%zu", r->group->n_members);
-            const char *cells[] = {r->group->code, r->group->kind, n, r->group->name, members};
-            out_table_row (out, cells);
-            free (members);
-        }
-        else if (r->kind_case == SOCIN__V1__RECORD__KIND_DIMENSION) {
-            static const char *cols[] = {"dimension", "option", "name_cs", "name_en"};
-            if (!out) out = out_table_new (cols, 4);
-            for (size_t o = 0; o < r->dimension->n_options; o++) {
-                const Socin__V1__DimensionOption *opt = r->dimension->options[o];
-                const char *cells[] = {r->dimension->code, opt->code, opt->name_cs, opt->name_en};
-                out_table_row (out, cells);
-            }
-        }
-    }
+    for (size_t i = 0; i < list->n_records; i++)
+        for (size_t k = 0; k < sizeof s_record_rows / sizeof s_record_rows[0]; k++)
+            if ((int)list->records[i]->kind_case == s_record_rows[k].kind)
+                s_record_rows[k].row (&out, list->records[i]);
     if (!out) {
         if (cli->format == OUT_JSON)
             printf ("[]\n");
@@ -190,7 +246,7 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
         return CLI_USAGE;
     }
     size_t len;
-    char *data = cli_read_file (p->args[1], &len);
+    char *data = cli_input_read (p->args[1], &len);
     if (!data) return CLI_FAILED;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     Socin__V1__ImportTerritory terr = SOCIN__V1__IMPORT_TERRITORY__INIT;
@@ -198,23 +254,21 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
     Socin__V1__ImportCatalogue cat = SOCIN__V1__IMPORT_CATALOGUE__INIT;
     bool dry = cli_flag (p, O_DRY_RUN);
     if (!strcmp (action, "import-territory")) {
-        terr.csv.data = (uint8_t *) data;
+        terr.csv.data = (uint8_t *)data;
         terr.csv.len = len;
-        terr.valid_from = (char *) (cli_opt (p, O_VALID_FROM) ? cli_opt (p, O_VALID_FROM) : "");
+        terr.valid_from = (char *)cli_opt_or_empty (p, O_VALID_FROM);
         terr.dry_run = dry;
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
         req.import_territory = &terr;
-    }
-    else if (!strcmp (action, "import-population")) {
-        pop.csv.data = (uint8_t *) data;
+    } else if (!strcmp (action, "import-population")) {
+        pop.csv.data = (uint8_t *)data;
         pop.csv.len = len;
-        pop.as_of = (char *) (cli_opt (p, O_AS_OF) ? cli_opt (p, O_AS_OF) : "");
+        pop.as_of = (char *)cli_opt_or_empty (p, O_AS_OF);
         pop.dry_run = dry;
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_POPULATION;
         req.import_population = &pop;
-    }
-    else {
-        cat.text.data = (uint8_t *) data;
+    } else {
+        cat.text.data = (uint8_t *)data;
         cat.text.len = len;
         cat.dry_run = dry;
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_CATALOGUE;
@@ -234,7 +288,8 @@ static int
 s_list (cli_t *cli, const cli_parsed_t *p)
 {
     if (p->nargs != 2) {
-        cli_error ("registry list needs what: units, indicators, datasets, submitters, targets, groups, dimensions");
+        cli_error ("registry list needs what: units, indicators, datasets, submitters, targets, "
+                   "groups, dimensions");
         return CLI_USAGE;
     }
     const char *what = p->args[1];
@@ -247,44 +302,40 @@ s_list (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__GroupsQuery gq = SOCIN__V1__GROUPS_QUERY__INIT;
     Socin__V1__DimensionsQuery mq = SOCIN__V1__DIMENSIONS_QUERY__INIT;
     if (!strcmp (what, "units")) {
-        dq.code = (char *) (cli_opt (p, O_UNDER) ? cli_opt (p, O_UNDER) : "CZ");
+        dq.code = (char *)(cli_opt (p, O_UNDER) ? cli_opt (p, O_UNDER) : "CZ");
         const char *level = cli_opt (p, O_LEVEL);
         if (level && !(dq.level = socin_level_parse (level))) {
-            cli_error ("--level '%s' is not country, kraj, okres, orp, municipality or district", level);
+            cli_error ("--level '%s' is not country, kraj, okres, orp, municipality or district",
+                       level);
             return CLI_USAGE;
         }
-        dq.as_of = (char *) (cli_opt (p, O_AS_OF) ? cli_opt (p, O_AS_OF) : "");
+        dq.as_of = (char *)cli_opt_or_empty (p, O_AS_OF);
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DESCENDANTS;
         req.descendants = &dq;
-    }
-    else if (!strcmp (what, "indicators")) {
-        iq.policy_area = (char *) (cli_opt (p, O_AREA) ? cli_opt (p, O_AREA) : "");
+    } else if (!strcmp (what, "indicators")) {
+        iq.policy_area = (char *)cli_opt_or_empty (p, O_AREA);
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_INDICATORS;
         req.indicators = &iq;
-    }
-    else if (!strcmp (what, "datasets")) {
-        sq.unit = (char *) (cli_opt (p, O_UNIT) ? cli_opt (p, O_UNIT) : "");
+    } else if (!strcmp (what, "datasets")) {
+        sq.unit = (char *)cli_opt_or_empty (p, O_UNIT);
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DATASETS;
         req.datasets = &sq;
-    }
-    else if (!strcmp (what, "submitters")) {
+    } else if (!strcmp (what, "submitters")) {
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_SUBMITTERS;
         req.submitters = &uq;
-    }
-    else if (!strcmp (what, "targets")) {
+    } else if (!strcmp (what, "targets")) {
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_TARGETS;
         req.targets = &tq;
-    }
-    else if (!strcmp (what, "groups")) {
+    } else if (!strcmp (what, "groups")) {
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_GROUPS;
         req.groups = &gq;
-    }
-    else if (!strcmp (what, "dimensions")) {
+    } else if (!strcmp (what, "dimensions")) {
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DIMENSIONS;
         req.dimensions = &mq;
-    }
-    else {
-        cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups or dimensions", what);
+    } else {
+        cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups or "
+                   "dimensions",
+                   what);
         return CLI_USAGE;
     }
     int rc;
@@ -303,7 +354,7 @@ s_show (cli_t *cli, const cli_parsed_t *p)
         return CLI_USAGE;
     }
     Socin__V1__UnitQuery q = SOCIN__V1__UNIT_QUERY__INIT;
-    q.code = (char *) p->args[1];
+    q.code = (char *)p->args[1];
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_UNIT;
     req.unit = &q;
@@ -345,12 +396,12 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
         return CLI_USAGE;
     }
     Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
-    sub.name = (char *) p->args[1];
+    sub.name = (char *)p->args[1];
     sub.public_key = key;
-    sub.territories = (char **) p->values[O_TERRITORY];
-    sub.n_territories = (size_t) p->counts[O_TERRITORY];
-    sub.datasets = (char **) p->values[O_DATASET];
-    sub.n_datasets = (size_t) p->counts[O_DATASET];
+    sub.territories = (char **)p->values[O_TERRITORY];
+    sub.n_territories = (size_t)p->counts[O_TERRITORY];
+    sub.datasets = (char **)p->values[O_DATASET];
+    sub.n_datasets = (size_t)p->counts[O_DATASET];
     Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
     put.submitter = &sub;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
@@ -376,7 +427,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
         cli_error ("--role must be admin, reader, ingest or reporting");
         return CLI_USAGE;
     }
-    peer.name = (char *) p->args[1];
+    peer.name = (char *)p->args[1];
     peer.public_key = key;
     Socin__V1__PutPeer put = SOCIN__V1__PUT_PEER__INIT;
     put.peer = &peer;

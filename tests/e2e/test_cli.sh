@@ -975,5 +975,29 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 end
 
+# ==== submitted text in the output ====
+
+begin "submitted text cannot drive the terminal (table: control characters as \xHH, UTF-8 kept) nor run as a spreadsheet formula (CSV: a leading quote, not before -12.5)"
+# A comment with an OSC title, a screen clear and a colour; a comment with a formula; a
+# negative number the ingest rejects (PART_PARTICIPANTS counts people).
+{
+    echo "$csv_header"
+    printf 'PART_PARTICIPANTS,202509,532053,,,7,,,\033]0;owned\007\033[2J\033[31mStředočeský,\n'
+    echo 'PART_PARTICIPANTS,202510,532053,,,8,,,"=HYPERLINK(""http://evil.example"",""x"")",'
+    echo 'PART_PARTICIPANTS,202511,532053,,,-12.5,,,,'
+} >"$files/inject.csv"
+office --format csv submit inject.csv; expect_rc 1
+grep -q '^inject\.csv,4,[A-Z_]*,value,-12\.5,' "$tmp/out" || problem "the rejected -12.5 is not a plain number in CSV: $(grep inject "$tmp/out")"
+expect_no_line "$tmp/out" "'-12.5"
+wait_applied
+admin report history --indicator PART_PARTICIPANTS --unit 532053 --period 202509; expect_rc 0
+! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out" || problem "control characters reach the terminal: $(od -c "$tmp/out" | grep -m 2 '033\|007')"
+grep -qF '\x1B]0;owned\x07\x1B[2J\x1B[31mStředočeský' "$tmp/out" || problem "comment not shown escaped: $(sed -n 2p "$tmp/out")"
+admin --format csv report history --indicator PART_PARTICIPANTS --unit 532053 --period 202510; expect_rc 0
+grep -qF ',"'"'"'=HYPERLINK(""http://evil.example"",""x"")"' "$tmp/out" || problem "formula not neutralised: $(sed -n 2p "$tmp/out")"
+admin --format json report history --indicator PART_PARTICIPANTS --unit 532053 --period 202510; expect_rc 0
+grep -qF '"comment": "=HYPERLINK(\"http://evil.example\",\"x\")"' "$tmp/out" || problem "JSON changed the comment: $(grep comment "$tmp/out")"
+end
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,24 @@
+/*  commands: the subcommands of socin. Each takes the session and its own words (ARGV[0] is
+    the subcommand's name) and returns an exit code (exitcode.h).
+*/
+#ifndef SOCIN_CLI_COMMANDS_H
+#define SOCIN_CLI_COMMANDS_H
+
+#include "session.h"
+
+/* socin submit FILE...: values and events to an ingest (submit.c). */
+int cli_submit (cli_t *cli, int argc, char **argv);
+
+/* socin report KIND: questions to reporting (report.c). */
+int cli_report (cli_t *cli, int argc, char **argv);
+
+/* socin registry ACTION: imports, listings and keys of the registry (registry.c). */
+int cli_registry (cli_t *cli, int argc, char **argv);
+
+/* socin keys new NAME: a CURVE certificate (keys.c). */
+int cli_keys (cli_t *cli, int argc, char **argv);
+
+/* socin ctl SERVICE COMMAND...: a daemon's control socket (ctl.c). */
+int cli_ctl (cli_t *cli, int argc, char **argv);
+
+#endif
