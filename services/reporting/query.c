@@ -13,7 +13,6 @@
 #include "str.h"
 #include "valuekey.h"
 
-
 static void *
 s_new (size_t size)
 {
@@ -22,8 +21,7 @@ s_new (size_t size)
     return p;
 }
 
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
 static int
@@ -112,8 +110,10 @@ s_row_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const so
         const socin_indicator_t *den = socin_model_indicator_at (ctx->model, ind->denominator);
         if (!num || !den) return;
         rep_agg_t an, ad;
-        if (s_aggregate (ctx, num, unit, group, s_component_period (period, num->period_type), "", &an) ||
-            s_aggregate (ctx, den, unit, group, s_component_period (period, den->period_type), "", &ad))
+        if (s_aggregate (ctx, num, unit, group, s_component_period (period, num->period_type), "",
+                         &an) ||
+            s_aggregate (ctx, den, unit, group, s_component_period (period, den->period_type), "",
+                         &ad))
             return;
         socin_dec_t n, d;
         bool hn = rep_agg_value (&an, num->aggregation, &n) == 0;
@@ -160,14 +160,14 @@ s_add_row (Socin__V1__Table *t, Socin__V1__Row *row)
 static int
 s_cmp_unit (const void *a, const void *b)
 {
-    const socin_unit_t *x = *(const socin_unit_t *const *) a, *y = *(const socin_unit_t *const *) b;
+    const socin_unit_t *x = *(const socin_unit_t *const *)a, *y = *(const socin_unit_t *const *)b;
     return strcmp (x->code, y->code);
 }
 
 static int
 s_cmp_text (const void *a, const void *b)
 {
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
+    return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Units at LEVEL under ROOT (or members of GROUP), valid during PERIOD, in code order. */
@@ -200,32 +200,40 @@ s_resolve (const rep_query_ctx_t *ctx, Socin__V1__ReportReply *reply, const char
 {
     char why[256];
     *ind = socin_model_indicator (ctx->model, ind_code);
-    if (!*ind) return s_fail (reply, SOCIN_E (NOT_FOUND), "indicator '%s' is not in the catalogue", ind_code);
+    if (!*ind)
+        return s_fail (reply, SOCIN_E (NOT_FOUND), "indicator '%s' is not in the catalogue",
+                       ind_code);
     if (socin_period_parse (period_text, period, why, sizeof why))
         return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s", why);
     if (period->type < (*ind)->period_type)
-        return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s is %s, finer than %s, which is reported %s",
-                       period_text, socin_period_type_name (period->type), ind_code,
+        return s_fail (reply, SOCIN_E (INVALID_ARGUMENT),
+                       "period %s is %s, finer than %s, which is reported %s", period_text,
+                       socin_period_type_name (period->type), ind_code,
                        socin_period_type_name ((*ind)->period_type));
     *group = NULL;
     *root = NULL;
     if (group_code && *group_code) {
         *group = socin_model_group (ctx->model, group_code);
-        if (!*group) return s_fail (reply, SOCIN_E (NOT_FOUND), "group '%s' is not in the registry", group_code);
-    }
-    else {
+        if (!*group)
+            return s_fail (reply, SOCIN_E (NOT_FOUND), "group '%s' is not in the registry",
+                           group_code);
+    } else {
         *root = socin_model_unit (ctx->model, under && *under ? under : "CZ");
-        if (!*root) return s_fail (reply, SOCIN_E (NOT_FOUND), "unit '%s' is not in the registry", under);
+        if (!*root)
+            return s_fail (reply, SOCIN_E (NOT_FOUND), "unit '%s' is not in the registry", under);
     }
     disagg[0] = 0;
     if (disagg_text && !strcmp (disagg_text, "*")) {
         snprintf (disagg, dlen, "*");
-        if ((*ind)->derived) return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "a derived indicator has no disaggregations");
-    }
-    else if (disagg_text && *disagg_text) {
         if ((*ind)->derived)
-            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "a derived indicator has no disaggregations");
-        if (socin_model_disaggregation (ctx->model, *ind, disagg_text, disagg, dlen, why, sizeof why))
+            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT),
+                           "a derived indicator has no disaggregations");
+    } else if (disagg_text && *disagg_text) {
+        if ((*ind)->derived)
+            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT),
+                           "a derived indicator has no disaggregations");
+        if (socin_model_disaggregation (ctx->model, *ind, disagg_text, disagg, dlen, why,
+                                        sizeof why))
             return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "disaggregation %s", why);
     }
     return 0;
@@ -243,7 +251,8 @@ s_table (const socin_indicator_t *ind, const char *period)
 }
 
 static void
-s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q, Socin__V1__ReportReply *reply)
+s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
+          Socin__V1__ReportReply *reply)
 {
     const socin_indicator_t *ind;
     const socin_unit_t *root;
@@ -268,8 +277,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q, Socin__V1
             s_row_figure (ctx, ind, root, group, period, combos[c], row);
             s_add_row (t, row);
         }
-    }
-    else {
+    } else {
         const socin_unit_t **units;
         size_t n = s_units_at (ctx->model, q->level, root, group, period, &units);
         for (size_t i = 0; i < n; i++)
@@ -285,7 +293,8 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q, Socin__V1
 }
 
 static void
-s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q, Socin__V1__ReportReply *reply)
+s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q,
+          Socin__V1__ReportReply *reply)
 {
     const socin_indicator_t *ind;
     const socin_unit_t *root;
@@ -296,7 +305,8 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q, Socin__V1
                    &period, &root, &group, disagg, sizeof disagg))
         return;
     if (ind->derived) {
-        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "%s is derived: ask for its roll-up by level", ind->code);
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "%s is derived: ask for its roll-up by level",
+                ind->code);
         return;
     }
     socin_period_format (period, ptext, sizeof ptext);
@@ -314,9 +324,9 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q, Socin__V1
         if (!units) socin_fatal ("memory.exhausted", NULL);
         units[0] = u;
         n = 1;
-    }
-    else
-        n = s_units_at (ctx->model, q->level ? (int) q->level : SOCIN_LEVEL_MUNICIPALITY, root, NULL, period, &units);
+    } else
+        n = s_units_at (ctx->model, q->level ? (int)q->level : SOCIN_LEVEL_MUNICIPALITY, root, NULL,
+                        period, &units);
     const char **combos;
     const char *only[] = {disagg};
     size_t ncombos = !strcmp (disagg, "*") ? rep_cube_disaggregations (ctx->cube, ind, &combos)
@@ -325,7 +335,9 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q, Socin__V1
         for (size_t c = 0; c < ncombos; c++) {
             rep_agg_t a;
             socin_dec_t v;
-            if (rep_cube_unit (ctx->cube, ind, units[i], period, combos[c], &a) || (!a.n && !a.units)) continue;
+            if (rep_cube_unit (ctx->cube, ind, units[i], period, combos[c], &a) ||
+                (!a.n && !a.units))
+                continue;
             Socin__V1__Row *row = s_row (units[i], NULL, ptext, combos[c]);
             row->values = a.n;
             row->units = a.units;
@@ -355,7 +367,8 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
     }
     if (period.type != ds->period_type) {
         s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "data set %s is reported %s; %s is %s", ds->code,
-                socin_period_type_name (ds->period_type), q->period, socin_period_type_name (period.type));
+                socin_period_type_name (ds->period_type), q->period,
+                socin_period_type_name (period.type));
         return;
     }
     const socin_unit_t *root = socin_model_unit (m, *q->under ? q->under : "CZ");
@@ -365,12 +378,12 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
     }
     socin_period_format (period, ptext, sizeof ptext);
     int32_t start = socin_period_start (period), end = socin_period_end (period);
-    int32_t timely = end + (int32_t) ds->pb->timely_days;
+    int32_t timely = end + (int32_t)ds->pb->timely_days;
     Socin__V1__Completeness *c = s_new (sizeof *c);
     socin__v1__completeness__init (c);
     c->dataset = socin_strdup (ds->code);
     c->period = socin_strdup (ptext);
-    socin_date_format (end + (int32_t) ds->pb->deadline_days, day, sizeof day);
+    socin_date_format (end + (int32_t)ds->pb->deadline_days, day, sizeof day);
     c->due = socin_strdup (day);
     socin_date_format (timely, day, sizeof day);
     c->timely_until = socin_strdup (day);
@@ -391,7 +404,8 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
     size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
     int32_t *row_of = malloc ((total + 1) * sizeof *row_of);
     if (!row_of) socin_fatal ("memory.exhausted", NULL);
-    for (size_t i = 0; i <= total; i++) row_of[i] = -1;
+    for (size_t i = 0; i <= total; i++)
+        row_of[i] = -1;
     for (size_t i = 0; i < nrows; i++) {
         Socin__V1__CompletenessRow *r = s_new (sizeof *r);
         socin__v1__completeness_row__init (r);
@@ -399,7 +413,7 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         r->name = socin_strdup (units[i]->pb->name);
         r->level = units[i]->level;
         c->rows[c->n_rows++] = r;
-        row_of[units[i]->id] = (int32_t) i;
+        row_of[units[i]->id] = (int32_t)i;
     }
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
@@ -407,14 +421,16 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
             !socin_dataset_includes (m, ds, u))
             continue;
         int32_t row = row_of[id];
-        for (int a = 0; a < u->nancestors && row < 0; a++) row = row_of[u->ancestors[a]];
+        for (int a = 0; a < u->nancestors && row < 0; a++)
+            row = row_of[u->ancestors[a]];
         if (row < 0) continue;
         Socin__V1__CompletenessRow *r = c->rows[row];
         r->expected++;
         size_t got = 0;
         int32_t latest = INT32_MIN;
         for (size_t k = 0; k < ds->nindicators; k++) {
-            int32_t when = rep_cube_received (ctx->cube, socin_model_indicator_at (m, ds->indicators[k]), u, period);
+            int32_t when = rep_cube_received (
+                ctx->cube, socin_model_indicator_at (m, ds->indicators[k]), u, period);
             if (when == INT32_MAX) continue;
             got++;
             if (when > latest) latest = when;
@@ -467,17 +483,19 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
             /* A unit qualifies when its figure for some year of the window reaches min_value. */
             const socin_indicator_t *ind = socin_model_indicator (m, t->pb->value->indicator);
             socin_dec_t min = 0;
-            socin_dec_parse (t->pb->value->min_value, strlen (t->pb->value->min_value), &min, why, sizeof why);
+            socin_dec_parse (t->pb->value->min_value, strlen (t->pb->value->min_value), &min, why,
+                             sizeof why);
             int y0, y1, mo, d;
-            socin_date_to_ymd (t->window_from == SOCIN_DAY_MIN ? as_of : t->window_from, &y0, &mo, &d);
+            socin_date_to_ymd (t->window_from == SOCIN_DAY_MIN ? as_of : t->window_from, &y0, &mo,
+                               &d);
             socin_date_to_ymd (t->window_to < as_of ? t->window_to : as_of, &y1, &mo, &d);
             size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
             for (uint32_t uid = 1; ind && uid <= total; uid++) {
                 const socin_unit_t *u = socin_model_unit_at (m, uid);
-                if ((int) u->level != (int) t->pb->level) continue;
+                if ((int)u->level != (int)t->pb->level) continue;
                 bool ok = false;
                 for (int y = y0; y <= y1 && !ok; y++) {
-                    socin_period_t p = {SOCIN_PERIOD_YEAR, (uint16_t) y, 1};
+                    socin_period_t p = {SOCIN_PERIOD_YEAR, (uint16_t)y, 1};
                     rep_agg_t a;
                     socin_dec_t v;
                     if (rep_cube_unit (ctx->cube, ind, u, p, "", &a) == 0 &&
@@ -499,12 +517,13 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
         tp->deadline = socin_strdup (t->pb->deadline);
         tp->window_from = socin_strdup (t->pb->window_from);
         tp->window_to = socin_strdup (t->pb->window_to);
-        tp->current = (uint32_t) count;
+        tp->current = (uint32_t)count;
         tp->met = count >= t->pb->threshold;
         if (q->list_units) {
             const socin_unit_t **list = calloc (count + 1, sizeof *list);
             if (!list) socin_fatal ("memory.exhausted", NULL);
-            for (size_t i = 0; i < count; i++) list[i] = socin_model_unit_at (m, units[i]);
+            for (size_t i = 0; i < count; i++)
+                list[i] = socin_model_unit_at (m, units[i]);
             qsort (list, count, sizeof *list, s_cmp_unit);
             for (size_t i = 0; i < count; i++) {
                 socin_strv_push (&tp->units, &tp->n_units, list[i]->code);
@@ -519,8 +538,83 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
     reply->targets = out;
 }
 
+/* ---- the history of one value: apply.h has the layout ---- */
+
+#define STATE_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4; the source follows */
+#define FLAG_DELETE 1
+
+/* Who sent batch SEQ of SOURCE, and when, into E. */
 static void
-s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q, Socin__V1__ReportReply *reply)
+s_history_batch (const rep_apply_dbs_t *dbs, MDB_txn *txn, Socin__V1__HistoryEntry *e)
+{
+    char bkey[REP_APPLY_BATCH_KEY_MAX];
+    MDB_val bk = {rep_apply_batch_key (e->source, e->source_seq, bkey), bkey}, bv;
+    if (mdb_get (txn, dbs->batches, &bk, &bv)) return;
+    Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, bv.mv_size, bv.mv_data);
+    if (!b) return;
+    e->submitter = socin_strdup (b->submitter);
+    e->submitter_key = socin_strdup (b->submitter_key);
+    e->submission_id = socin_strdup (b->submission_id);
+    socin__v1__change_batch__free_unpacked (b, NULL);
+}
+
+/* The history of value KEY (KEYLEN bytes), oldest first, and its current value into OUT. */
+static int
+s_history_read (const rep_apply_dbs_t *dbs, const char *key, size_t keylen,
+                Socin__V1__ValueHistory *out)
+{
+    MDB_txn *txn;
+    if (socin_store_read_begin (dbs->store, &txn)) return -1;
+    char prefix[SOCIN_VALUE_KEY_MAX + 1];
+    if (keylen + 1 > sizeof prefix) {
+        mdb_txn_abort (txn);
+        return -1;
+    }
+    memcpy (prefix, key, keylen);
+    prefix[keylen] = (char)0xFF;
+    MDB_cursor *cur;
+    mdb_cursor_open (txn, dbs->history, &cur);
+    MDB_val k = {keylen + 1, prefix}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    const char *prev = "";
+    /* key, 0xFF, ms (8), source, NUL, seq (8) */
+    while (rc == 0 && k.mv_size >= keylen + 1 + 8 + 1 + 8 &&
+           !memcmp (k.mv_data, prefix, keylen + 1) && v.mv_size >= 9) {
+        const unsigned char *hk = (const unsigned char *)k.mv_data + keylen + 1, *hv = v.mv_data;
+        size_t slen = k.mv_size - keylen - 1 - 8 - 1 - 8;
+        Socin__V1__HistoryEntry *e = s_new (sizeof *e);
+        socin__v1__history_entry__init (e);
+        e->deleted = hv[0] & FLAG_DELETE;
+        socin_dec_t value;
+        memcpy (&value, hv + 1, 8);
+        e->new_value = e->deleted ? socin_strdup ("") : s_dec_text (value);
+        e->old_value = socin_strdup (prev);
+        e->comment = socin_strndup ((const char *)hv + 9, v.mv_size - 9);
+        e->changed_ms = (int64_t)socin_be64_get (hk);
+        e->source = socin_strndup ((const char *)hk + 8, slen);
+        e->source_seq = socin_be64_get (hk + 8 + slen + 1);
+        s_history_batch (dbs, txn, e);
+        prev = e->new_value;
+        out->entries = realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
+        if (!out->entries) socin_fatal ("memory.exhausted", NULL);
+        out->entries[out->n_entries++] = e;
+        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close (cur);
+    MDB_val ck = {keylen, (void *)key};
+    if (mdb_get (txn, dbs->values, &ck, &v) == 0 && v.mv_size >= STATE_HEAD &&
+        !(((const unsigned char *)v.mv_data)[24] & FLAG_DELETE)) {
+        socin_dec_t value;
+        memcpy (&value, v.mv_data, 8);
+        out->current = s_dec_text (value);
+    }
+    mdb_txn_abort (txn);
+    return 0;
+}
+
+static void
+s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
+           Socin__V1__ReportReply *reply)
 {
     const socin_model_t *m = ctx->model;
     const socin_indicator_t *ind = socin_model_indicator (m, q->indicator);
@@ -534,7 +628,8 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q, Socin__
         s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s", why);
         return;
     }
-    if (socin_model_disaggregation (m, ind, q->disaggregation, disagg, sizeof disagg, why, sizeof why)) {
+    if (socin_model_disaggregation (m, ind, q->disaggregation, disagg, sizeof disagg, why,
+                                    sizeof why)) {
         s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "disaggregation %s", why);
         return;
     }
@@ -547,7 +642,7 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q, Socin__
     }
     Socin__V1__ValueHistory *h = s_new (sizeof *h);
     socin__v1__value_history__init (h);
-    rep_apply_history (ctx->apply, key, keylen, h);
+    s_history_read (rep_apply_dbs (ctx->apply), key, keylen, h);
     reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_HISTORY;
     reply->history = h;
 }
@@ -565,13 +660,20 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
     reply->stamp = stamp;
     char why[256];
     switch (req->body_case) {
-    case SOCIN__V1__REPORT_REQUEST__BODY_VALUES: s_values (ctx, req->values, reply); break;
-    case SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP: s_rollup (ctx, req->rollup, reply); break;
-    case SOCIN__V1__REPORT_REQUEST__BODY_COMPLETENESS: s_completeness (ctx, req->completeness, reply); break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_VALUES:
+        s_values (ctx, req->values, reply);
+        break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP:
+        s_rollup (ctx, req->rollup, reply);
+        break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_COMPLETENESS:
+        s_completeness (ctx, req->completeness, reply);
+        break;
     case SOCIN__V1__REPORT_REQUEST__BODY_PARTICIPATION: {
         Socin__V1__Participation *p = s_new (sizeof *p);
         socin__v1__participation__init (p);
-        if (rep_events_participation (ctx->events, ctx->model, req->participation, p, why, sizeof why)) {
+        if (rep_events_participation (ctx->events, ctx->model, req->participation, p, why,
+                                      sizeof why)) {
             protobuf_c_message_free_unpacked (&p->base, NULL);
             s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "%s", why);
             break;
@@ -580,13 +682,19 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
         reply->participation = p;
         break;
     }
-    case SOCIN__V1__REPORT_REQUEST__BODY_TARGETS: s_targets (ctx, req->targets, reply); break;
-    case SOCIN__V1__REPORT_REQUEST__BODY_HISTORY: s_history (ctx, req->history, reply); break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_TARGETS:
+        s_targets (ctx, req->targets, reply);
+        break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_HISTORY:
+        s_history (ctx, req->history, reply);
+        break;
     case SOCIN__V1__REPORT_REQUEST__BODY_SOURCES:
         reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_SOURCES;
         reply->sources = true;
         break;
-    default: s_fail (reply, SOCIN_E (UNSUPPORTED), "the request has no body this service knows"); break;
+    default:
+        s_fail (reply, SOCIN_E (UNSUPPORTED), "the request has no body this service knows");
+        break;
     }
     return reply;
 }

@@ -4,8 +4,8 @@
     aggregated by its own rule over the same units and period (a component of a coarser
     period type, such as a yearly population under a monthly count, is taken for the period
     that holds the queried one). Completeness reads, for every unit expected to report, when
-    each indicator of the data set was first received. Every answer carries the state it
-    reflects.
+    each indicator of the data set was first received. The history of one value is read from
+    the store apply.c writes. Every answer carries the state it reflects.
 */
 #ifndef SOCIN_REPORTING_QUERY_H
 #define SOCIN_REPORTING_QUERY_H
