@@ -8,11 +8,11 @@
 #include "clock.h"
 #include "index.h"
 #include "log.h"
+#include "mem.h"
 #include "valuekey.h"
+#include "valuestate.h"
 
-#define STATE_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4; the source follows */
-#define FLAG_DELETE 1
-#define KEY_MAX     SOCIN_VALUE_KEY_MAX
+#define KEY_MAX SOCIN_VALUE_KEY_MAX
 
 typedef struct {
     char name[128];
@@ -114,29 +114,6 @@ static size_t
 s_value_key (const Socin__V1__ValueChange *c, char *key)
 {
     return socin_value_key (c->indicator, c->unit, c->period, c->disaggregation, key);
-}
-
-typedef struct {
-    socin_dec_t value;
-    int64_t ms;
-    uint64_t seq;
-    uint8_t flags;
-    int32_t first_day;
-    const char *source;
-    size_t source_len;
-} s_state_t;
-
-static void
-s_read_state (const MDB_val *v, s_state_t *s)
-{
-    const unsigned char *p = v->mv_data;
-    memcpy (&s->value, p, 8);
-    memcpy (&s->ms, p + 8, 8);
-    memcpy (&s->seq, p + 16, 8);
-    s->flags = p[24];
-    memcpy (&s->first_day, p + 25, 4);
-    s->source = (const char *)p + STATE_HEAD;
-    s->source_len = v->mv_size - STATE_HEAD;
 }
 
 /* >0 when version A (ms, source, seq) is later than B. */
@@ -270,8 +247,9 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int3
     *out = 0;
     rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size >= klen + 9 && !memcmp (k.mv_data, prefix, klen + 1)) {
-        bool deleted = v.mv_size >= 1 && (((const unsigned char *)v.mv_data)[0] & FLAG_DELETE);
-        if (deleted)
+        socin_value_state_t change;
+        socin_value_state_unpack (SOCIN_VALUE_CHANGE, v.mv_data, v.mv_size, &change);
+        if (change.deleted)
             present = false;
         else if (!present) {
             present = true;
@@ -311,6 +289,16 @@ s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_de
     return 0;
 }
 
+/* Stores STATE as the current version of the value under K. */
+static int
+s_put_state (rep_apply_t *self, MDB_txn *txn, MDB_val *k, const socin_value_state_t *state)
+{
+    MDB_val v = {socin_value_state_size (SOCIN_VALUE_VERSION, state), NULL};
+    int rc = mdb_put (txn, self->dbs.values, k, &v, MDB_RESERVE);
+    if (!rc) socin_value_state_pack (SOCIN_VALUE_VERSION, state, v.mv_data);
+    return rc;
+}
+
 static int
 s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
                const Socin__V1__ValueChange *c)
@@ -324,58 +312,52 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
        is kept once per batch (batches). Ordered as versions are: accepted time, then source,
        then sequence. */
     size_t hlen = s_history_key (key, klen, b->accepted_ms, source, b->seq);
-    size_t clen = strlen (c->comment);
-    MDB_val hk = {hlen, key}, hv = {9 + clen, NULL};
+    socin_value_state_t change = {.value = c->value_micros,
+                                  .deleted = c->deleted,
+                                  .text = c->comment,
+                                  .text_len = strlen (c->comment)};
+    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, &change), NULL};
     int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
     if (rc) return rc;
-    unsigned char *hp = hv.mv_data;
-    hp[0] = c->deleted ? FLAG_DELETE : 0;
-    memcpy (hp + 1, &c->value_micros, 8);
-    memcpy (hp + 9, c->comment, clen);
+    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, hv.mv_data);
 
     MDB_val k = {klen, key}, old;
     rc = mdb_get (txn, self->dbs.values, &k, &old);
     if (rc && rc != MDB_NOTFOUND) return rc;
-    s_state_t was = {0};
+    socin_value_state_t was = {0};
     bool had = rc == 0;
     if (had) {
-        s_read_state (&old, &was);
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.source, was.source_len,
+        socin_value_state_unpack (SOCIN_VALUE_VERSION, old.mv_data, old.mv_size, &was);
+        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text, was.text_len,
                            was.seq) <= 0) {
             /* A later version is already in place; but this older one, arriving late, can
                still move the day the present value was first received (earlier, or later
                when it is a deletion), which completeness counts on. */
             t->superseded++;
-            if (was.flags & FLAG_DELETE) return 0;
+            if (was.deleted) return 0;
             int32_t first;
             if ((rc = s_first_day (self, txn, key, klen, &first)) || first == was.first_day)
                 return rc;
-            unsigned char *copy = malloc (old.mv_size);
-            if (!copy) socin_fatal ("memory.exhausted", NULL);
-            memcpy (copy, old.mv_data, old.mv_size);
-            memcpy (copy + 25, &first, 4);
-            MDB_val cv = {old.mv_size, copy};
-            rc = mdb_put (txn, self->dbs.values, &k, &cv, 0);
-            free (copy);
+            /* The state is rewritten from a copy: LMDB may move OLD's page during the put. */
+            char *source_copy = socin_memdup (was.text, was.text_len);
+            was.text = source_copy;
+            was.first_day = first;
+            rc = s_put_state (self, txn, &k, &was);
+            free (source_copy);
             return rc ? rc : s_mem_value (t, c, true, was.value, first);
         }
     }
-    bool was_present = had && !(was.flags & FLAG_DELETE);
-    int32_t first_day = was_present ? was.first_day : s_day_of_ms (b->accepted_ms);
-    MDB_val nv = {STATE_HEAD + slen, NULL};
-    rc = mdb_put (txn, self->dbs.values, &k, &nv, MDB_RESERVE);
-    if (rc) return rc;
-    unsigned char *p = nv.mv_data;
-    socin_dec_t value = c->deleted ? 0 : c->value_micros;
-    int64_t ms = b->accepted_ms;
-    uint64_t seq = b->seq;
-    memcpy (p, &value, 8);
-    memcpy (p + 8, &ms, 8);
-    memcpy (p + 16, &seq, 8);
-    p[24] = c->deleted ? FLAG_DELETE : 0;
-    memcpy (p + 25, &first_day, 4);
-    memcpy (p + STATE_HEAD, source, slen);
-    return s_mem_value (t, c, !c->deleted, value, first_day);
+    bool was_present = had && !was.deleted;
+    socin_value_state_t now = {.value = c->deleted ? 0 : c->value_micros,
+                               .deleted = c->deleted,
+                               .seq = b->seq,
+                               .ms = b->accepted_ms,
+                               .first_day =
+                                   was_present ? was.first_day : s_day_of_ms (b->accepted_ms),
+                               .text = source,
+                               .text_len = slen};
+    if ((rc = s_put_state (self, txn, &k, &now))) return rc;
+    return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
 }
 
 static int
@@ -614,13 +596,12 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
         if (++scanned % 262144 == 0) socin_store_release_pages (self->dbs.store);
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
-        if (v.mv_size < STATE_HEAD ||
+        socin_value_state_t st;
+        if (!socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &st) ||
             !socin_value_key_split (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text,
                                     disagg, sizeof disagg))
             continue;
-        s_state_t st;
-        s_read_state (&v, &st);
-        if (st.flags & FLAG_DELETE) continue;
+        if (st.deleted) continue;
         const socin_indicator_t *ind = socin_model_indicator (model, ind_code);
         const socin_unit_t *unit = socin_model_unit (model, unit_code);
         socin_period_t period;

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "str.h"
 #include "valuekey.h"
+#include "valuestate.h"
 
 static void *
 s_new (size_t size)
@@ -540,22 +541,37 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
 
 /* ---- the history of one value: apply.h has the layout ---- */
 
-#define STATE_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4; the source follows */
-#define FLAG_DELETE 1
-
-/* Who sent batch SEQ of SOURCE, and when, into E. */
-static void
-s_history_batch (const rep_apply_dbs_t *dbs, MDB_txn *txn, Socin__V1__HistoryEntry *e)
+/* The packed ChangeBatch SEQ of SOURCE in BV (who sent it, and when): false when absent. */
+static bool
+s_history_batch (const rep_apply_dbs_t *dbs, MDB_txn *txn, const char *source, uint64_t seq,
+                 MDB_val *bv)
 {
     char bkey[REP_APPLY_BATCH_KEY_MAX];
-    MDB_val bk = {rep_apply_batch_key (e->source, e->source_seq, bkey), bkey}, bv;
-    if (mdb_get (txn, dbs->batches, &bk, &bv)) return;
-    Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, bv.mv_size, bv.mv_data);
-    if (!b) return;
-    e->submitter = socin_strdup (b->submitter);
-    e->submitter_key = socin_strdup (b->submitter_key);
-    e->submission_id = socin_strdup (b->submission_id);
-    socin__v1__change_batch__free_unpacked (b, NULL);
+    MDB_val bk = {rep_apply_batch_key (source, seq, bkey), bkey};
+    return mdb_get (txn, dbs->batches, &bk, bv) == 0;
+}
+
+/* Adds the change under history key K (value key of KEYLEN bytes, 0xFF, be64 ms, source,
+   NUL, be64 seq) with record V to OUT. False when K or V is not one. */
+static bool
+s_history_entry (const rep_apply_dbs_t *dbs, MDB_txn *txn, size_t keylen, const MDB_val *k,
+                 const MDB_val *v, Socin__V1__ValueHistory *out)
+{
+    socin_value_state_t change;
+    if (k->mv_size < keylen + 1 + 8 + 1 + 8 ||
+        !socin_value_state_unpack (SOCIN_VALUE_CHANGE, v->mv_data, v->mv_size, &change))
+        return false;
+    const unsigned char *hk = (const unsigned char *)k->mv_data + keylen + 1;
+    size_t slen = k->mv_size - keylen - 1 - 8 - 1 - 8;
+    char source[128];
+    snprintf (source, sizeof source, "%.*s", (int)slen, (const char *)hk + 8);
+    change.ms = (int64_t)socin_be64_get (hk);
+    change.seq = socin_be64_get (hk + 8 + slen + 1);
+    MDB_val bv;
+    bool found = s_history_batch (dbs, txn, source, change.seq, &bv);
+    socin_value_history_add (out, &change, (const char *)hk + 8, slen, found ? bv.mv_data : NULL,
+                             found ? bv.mv_size : 0);
+    return true;
 }
 
 /* The history of value KEY (KEYLEN bytes), oldest first, and its current value into OUT. */
@@ -564,50 +580,23 @@ s_history_read (const rep_apply_dbs_t *dbs, const char *key, size_t keylen,
                 Socin__V1__ValueHistory *out)
 {
     MDB_txn *txn;
-    if (socin_store_read_begin (dbs->store, &txn)) return -1;
     char prefix[SOCIN_VALUE_KEY_MAX + 1];
-    if (keylen + 1 > sizeof prefix) {
-        mdb_txn_abort (txn);
-        return -1;
-    }
+    if (keylen + 1 > sizeof prefix || socin_store_read_begin (dbs->store, &txn)) return -1;
     memcpy (prefix, key, keylen);
     prefix[keylen] = (char)0xFF;
     MDB_cursor *cur;
     mdb_cursor_open (txn, dbs->history, &cur);
     MDB_val k = {keylen + 1, prefix}, v;
     int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
-    const char *prev = "";
-    /* key, 0xFF, ms (8), source, NUL, seq (8) */
-    while (rc == 0 && k.mv_size >= keylen + 1 + 8 + 1 + 8 &&
-           !memcmp (k.mv_data, prefix, keylen + 1) && v.mv_size >= 9) {
-        const unsigned char *hk = (const unsigned char *)k.mv_data + keylen + 1, *hv = v.mv_data;
-        size_t slen = k.mv_size - keylen - 1 - 8 - 1 - 8;
-        Socin__V1__HistoryEntry *e = s_new (sizeof *e);
-        socin__v1__history_entry__init (e);
-        e->deleted = hv[0] & FLAG_DELETE;
-        socin_dec_t value;
-        memcpy (&value, hv + 1, 8);
-        e->new_value = e->deleted ? socin_strdup ("") : s_dec_text (value);
-        e->old_value = socin_strdup (prev);
-        e->comment = socin_strndup ((const char *)hv + 9, v.mv_size - 9);
-        e->changed_ms = (int64_t)socin_be64_get (hk);
-        e->source = socin_strndup ((const char *)hk + 8, slen);
-        e->source_seq = socin_be64_get (hk + 8 + slen + 1);
-        s_history_batch (dbs, txn, e);
-        prev = e->new_value;
-        out->entries = realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
-        if (!out->entries) socin_fatal ("memory.exhausted", NULL);
-        out->entries[out->n_entries++] = e;
+    while (rc == 0 && k.mv_size >= keylen + 1 && !memcmp (k.mv_data, prefix, keylen + 1) &&
+           s_history_entry (dbs, txn, keylen, &k, &v, out))
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
-    }
     mdb_cursor_close (cur);
     MDB_val ck = {keylen, (void *)key};
-    if (mdb_get (txn, dbs->values, &ck, &v) == 0 && v.mv_size >= STATE_HEAD &&
-        !(((const unsigned char *)v.mv_data)[24] & FLAG_DELETE)) {
-        socin_dec_t value;
-        memcpy (&value, v.mv_data, 8);
-        out->current = s_dec_text (value);
-    }
+    socin_value_state_t now;
+    if (mdb_get (txn, dbs->values, &ck, &v) == 0 &&
+        socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &now) && !now.deleted)
+        out->current = s_dec_text (now.value);
     mdb_txn_abort (txn);
     return 0;
 }
