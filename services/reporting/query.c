@@ -10,6 +10,7 @@
 
 #include "csv.h"
 #include "log.h"
+#include "mem.h"
 #include "str.h"
 #include "valuekey.h"
 #include "valuestate.h"
@@ -350,63 +351,66 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q,
     reply->table = t;
 }
 
-static void
-s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *q,
-                Socin__V1__ReportReply *reply)
+/* The data set and period asked about, and the unit under which: false when refused. */
+static bool
+s_completeness_scope (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *q,
+                      Socin__V1__ReportReply *reply, const socin_dataset_t **ds,
+                      socin_period_t *period, const socin_unit_t **root)
 {
-    const socin_model_t *m = ctx->model;
-    const socin_dataset_t *ds = socin_model_dataset (m, q->dataset);
-    char why[256], ptext[SOCIN_PERIOD_STRLEN], day[SOCIN_DATE_STRLEN];
-    if (!ds) {
-        s_fail (reply, SOCIN_E (NOT_FOUND), "data set '%s' is not in the catalogue", q->dataset);
-        return;
-    }
-    socin_period_t period;
-    if (socin_period_parse (q->period, &period, why, sizeof why)) {
-        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s", why);
-        return;
-    }
-    if (period.type != ds->period_type) {
-        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "data set %s is reported %s; %s is %s", ds->code,
-                socin_period_type_name (ds->period_type), q->period,
-                socin_period_type_name (period.type));
-        return;
-    }
-    const socin_unit_t *root = socin_model_unit (m, *q->under ? q->under : "CZ");
-    if (!root) {
-        s_fail (reply, SOCIN_E (NOT_FOUND), "unit '%s' is not in the registry", q->under);
-        return;
-    }
-    socin_period_format (period, ptext, sizeof ptext);
-    int32_t start = socin_period_start (period), end = socin_period_end (period);
-    int32_t timely = end + (int32_t)ds->pb->timely_days;
+    char why[256];
+    *ds = socin_model_dataset (ctx->model, q->dataset);
+    if (!*ds)
+        return s_fail (reply, SOCIN_E (NOT_FOUND), "data set '%s' is not in the catalogue",
+                       q->dataset),
+               false;
+    if (socin_period_parse (q->period, period, why, sizeof why))
+        return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "period %s", why), false;
+    if (period->type != (*ds)->period_type)
+        return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "data set %s is reported %s; %s is %s",
+                       (*ds)->code, socin_period_type_name ((*ds)->period_type), q->period,
+                       socin_period_type_name (period->type)),
+               false;
+    *root = socin_model_unit (ctx->model, *q->under ? q->under : "CZ");
+    if (!*root)
+        return s_fail (reply, SOCIN_E (NOT_FOUND), "unit '%s' is not in the registry", q->under),
+               false;
+    return true;
+}
+
+/* The answer's head: data set, period, due day and the last day on time. */
+static Socin__V1__Completeness *
+s_completeness_new (const socin_dataset_t *ds, socin_period_t period)
+{
+    char ptext[SOCIN_PERIOD_STRLEN], day[SOCIN_DATE_STRLEN];
+    int32_t end = socin_period_end (period);
     Socin__V1__Completeness *c = s_new (sizeof *c);
     socin__v1__completeness__init (c);
+    socin_period_format (period, ptext, sizeof ptext);
     c->dataset = socin_strdup (ds->code);
     c->period = socin_strdup (ptext);
     socin_date_format (end + (int32_t)ds->pb->deadline_days, day, sizeof day);
     c->due = socin_strdup (day);
-    socin_date_format (timely, day, sizeof day);
+    socin_date_format (end + (int32_t)ds->pb->timely_days, day, sizeof day);
     c->timely_until = socin_strdup (day);
+    return c;
+}
 
-    /* The rows: units at the level under the root, or the root alone. */
+/* The rows: units at the level under ROOT, or ROOT alone; ROW_OF maps a unit id to its row. */
+static void
+s_completeness_rows (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *q,
+                     const socin_unit_t *root, socin_period_t period, Socin__V1__Completeness *c,
+                     int32_t *row_of)
+{
     const socin_unit_t **units;
     size_t nrows;
     if (q->level)
-        nrows = s_units_at (m, q->level, root, NULL, period, &units);
+        nrows = s_units_at (ctx->model, q->level, root, NULL, period, &units);
     else {
-        units = calloc (1, sizeof *units);
-        if (!units) socin_fatal ("memory.exhausted", NULL);
+        units = socin_calloc (1, sizeof *units);
         units[0] = root;
         nrows = 1;
     }
-    c->rows = calloc (nrows + 1, sizeof *c->rows);
-    if (!c->rows) socin_fatal ("memory.exhausted", NULL);
-    size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
-    int32_t *row_of = malloc ((total + 1) * sizeof *row_of);
-    if (!row_of) socin_fatal ("memory.exhausted", NULL);
-    for (size_t i = 0; i <= total; i++)
-        row_of[i] = -1;
+    c->rows = socin_calloc (nrows + 1, sizeof *c->rows);
     for (size_t i = 0; i < nrows; i++) {
         Socin__V1__CompletenessRow *r = s_new (sizeof *r);
         socin__v1__completeness_row__init (r);
@@ -416,6 +420,50 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         c->rows[c->n_rows++] = r;
         row_of[units[i]->id] = (int32_t)i;
     }
+    free (units);
+}
+
+/* Counts unit U of data set DS into row R: expected, partial, complete, on time by TIMELY. */
+static void
+s_completeness_count (const rep_query_ctx_t *ctx, const socin_dataset_t *ds, socin_period_t period,
+                      int32_t timely, bool list_missing, const socin_unit_t *u,
+                      Socin__V1__CompletenessRow *r)
+{
+    r->expected++;
+    size_t got = 0;
+    int32_t latest = INT32_MIN;
+    for (size_t k = 0; k < ds->nindicators; k++) {
+        int32_t when = rep_cube_received (
+            ctx->cube, socin_model_indicator_at (ctx->model, ds->indicators[k]), u, period);
+        if (when == INT32_MAX) continue;
+        got++;
+        if (when > latest) latest = when;
+    }
+    if (got) r->partial++;
+    if (got == ds->nindicators) {
+        r->complete++;
+        if (latest <= timely) r->on_time++;
+    }
+    if (!got && list_missing) socin_strv_push (&r->missing, &r->n_missing, u->code);
+}
+
+static void
+s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *q,
+                Socin__V1__ReportReply *reply)
+{
+    const socin_model_t *m = ctx->model;
+    const socin_dataset_t *ds;
+    socin_period_t period;
+    const socin_unit_t *root;
+    if (!s_completeness_scope (ctx, q, reply, &ds, &period, &root)) return;
+    int32_t start = socin_period_start (period), end = socin_period_end (period);
+    int32_t timely = end + (int32_t)ds->pb->timely_days;
+    Socin__V1__Completeness *c = s_completeness_new (ds, period);
+    size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
+    int32_t *row_of = socin_malloc ((total + 1) * sizeof *row_of);
+    for (size_t i = 0; i <= total; i++)
+        row_of[i] = -1;
+    s_completeness_rows (ctx, q, root, period, c, row_of);
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (!socin_unit_under (u, root->id) || !socin_unit_valid_during (u, start, end) ||
@@ -424,33 +472,51 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         int32_t row = row_of[id];
         for (int a = 0; a < u->nancestors && row < 0; a++)
             row = row_of[u->ancestors[a]];
-        if (row < 0) continue;
-        Socin__V1__CompletenessRow *r = c->rows[row];
-        r->expected++;
-        size_t got = 0;
-        int32_t latest = INT32_MIN;
-        for (size_t k = 0; k < ds->nindicators; k++) {
-            int32_t when = rep_cube_received (
-                ctx->cube, socin_model_indicator_at (m, ds->indicators[k]), u, period);
-            if (when == INT32_MAX) continue;
-            got++;
-            if (when > latest) latest = when;
-        }
-        if (got) r->partial++;
-        if (got == ds->nindicators) {
-            r->complete++;
-            if (latest <= timely) r->on_time++;
-        }
-        if (!got && q->list_missing) socin_strv_push (&r->missing, &r->n_missing, u->code);
+        if (row >= 0)
+            s_completeness_count (ctx, ds, period, timely, q->list_missing, u, c->rows[row]);
     }
     /* Missing codes in code order, whatever order the replica learnt the units in. */
     for (size_t i = 0; i < c->n_rows; i++)
         if (c->rows[i]->n_missing)
             qsort (c->rows[i]->missing, c->rows[i]->n_missing, sizeof (char *), s_cmp_text);
     free (row_of);
-    free (units);
     reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_COMPLETENESS;
     reply->completeness = c;
+}
+
+/* The units that qualify for value target T as of AS_OF into *UNITS (malloc'ed); their count.
+   A unit qualifies when its figure for some year of the window reaches min_value. */
+static size_t
+s_value_qualifying (const rep_query_ctx_t *ctx, const socin_target_t *t, int32_t as_of,
+                    uint32_t **units)
+{
+    const socin_model_t *m = ctx->model;
+    const socin_indicator_t *ind = socin_model_indicator (m, t->pb->value->indicator);
+    char why[256];
+    socin_dec_t min = 0;
+    socin_dec_parse (t->pb->value->min_value, strlen (t->pb->value->min_value), &min, why,
+                     sizeof why);
+    int y0, y1, mo, d;
+    socin_date_to_ymd (t->window_from == SOCIN_DAY_MIN ? as_of : t->window_from, &y0, &mo, &d);
+    socin_date_to_ymd (t->window_to < as_of ? t->window_to : as_of, &y1, &mo, &d);
+    size_t total = socin_model_count (m, SOCIN_KIND_UNIT), count = 0;
+    for (uint32_t uid = 1; ind && uid <= total; uid++) {
+        const socin_unit_t *u = socin_model_unit_at (m, uid);
+        if ((int)u->level != (int)t->pb->level) continue;
+        bool ok = false;
+        for (int y = y0; y <= y1 && !ok; y++) {
+            socin_period_t p = {SOCIN_PERIOD_YEAR, (uint16_t)y, 1};
+            rep_agg_t a;
+            socin_dec_t v;
+            if (rep_cube_unit (ctx->cube, ind, u, p, "", &a) == 0 &&
+                rep_agg_value (&a, ind->aggregation, &v) == 0 && v >= min)
+                ok = true;
+        }
+        if (!ok) continue;
+        *units = socin_realloc (*units, (count + 1) * sizeof **units);
+        (*units)[count++] = uid;
+    }
+    return count;
 }
 
 static void
@@ -480,35 +546,8 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
         size_t count = 0;
         if (t->pb->rule_case == SOCIN__V1__TARGET__RULE_EVENTS)
             count = rep_events_qualifying (ctx->events, m, t, as_of, &units);
-        else if (t->pb->rule_case == SOCIN__V1__TARGET__RULE_VALUE) {
-            /* A unit qualifies when its figure for some year of the window reaches min_value. */
-            const socin_indicator_t *ind = socin_model_indicator (m, t->pb->value->indicator);
-            socin_dec_t min = 0;
-            socin_dec_parse (t->pb->value->min_value, strlen (t->pb->value->min_value), &min, why,
-                             sizeof why);
-            int y0, y1, mo, d;
-            socin_date_to_ymd (t->window_from == SOCIN_DAY_MIN ? as_of : t->window_from, &y0, &mo,
-                               &d);
-            socin_date_to_ymd (t->window_to < as_of ? t->window_to : as_of, &y1, &mo, &d);
-            size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
-            for (uint32_t uid = 1; ind && uid <= total; uid++) {
-                const socin_unit_t *u = socin_model_unit_at (m, uid);
-                if ((int)u->level != (int)t->pb->level) continue;
-                bool ok = false;
-                for (int y = y0; y <= y1 && !ok; y++) {
-                    socin_period_t p = {SOCIN_PERIOD_YEAR, (uint16_t)y, 1};
-                    rep_agg_t a;
-                    socin_dec_t v;
-                    if (rep_cube_unit (ctx->cube, ind, u, p, "", &a) == 0 &&
-                        rep_agg_value (&a, ind->aggregation, &v) == 0 && v >= min)
-                        ok = true;
-                }
-                if (!ok) continue;
-                units = realloc (units, (count + 1) * sizeof *units);
-                if (!units) socin_fatal ("memory.exhausted", NULL);
-                units[count++] = uid;
-            }
-        }
+        else if (t->pb->rule_case == SOCIN__V1__TARGET__RULE_VALUE)
+            count = s_value_qualifying (ctx, t, as_of, &units);
         Socin__V1__TargetProgress *tp = s_new (sizeof *tp);
         socin__v1__target_progress__init (tp);
         tp->code = socin_strdup (t->code);
