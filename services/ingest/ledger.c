@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
 #include "str.h"
 #include "valuestate.h"
 #include "wire.h"
@@ -26,8 +27,7 @@ ing_ledger_set_batch_values (ing_ledger_t *self, size_t batch_values)
 ing_ledger_t *
 ing_ledger_new (socin_store_t *store)
 {
-    ing_ledger_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    ing_ledger_t *self = socin_calloc (1, sizeof *self);
     self->store = store;
     self->batch_values = 10000;
     self->values = socin_store_dbi (store, "values", 0);
@@ -101,8 +101,7 @@ s_keep (ing_ledger_t *self, MDB_txn *txn, const char *key, size_t keylen, uint64
     MDB_val k = {keylen + 8, hkey}, v = *old;
     /* LMDB may move OLD's page during the put: copy it first. */
     char small[512];
-    void *copy = old->mv_size <= sizeof small ? small : malloc (old->mv_size);
-    if (!copy) socin_fatal ("memory.exhausted", NULL);
+    void *copy = old->mv_size <= sizeof small ? small : socin_malloc (old->mv_size);
     memcpy (copy, old->mv_data, old->mv_size);
     v.mv_data = copy;
     int rc = mdb_put (txn, self->history, &k, &v, 0);
@@ -207,8 +206,7 @@ s_apply_events (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                     return rc;
             }
         } else {
-            uint8_t *packed = malloc (len ? len : 1);
-            if (!packed) socin_fatal ("memory.exhausted", NULL);
+            uint8_t *packed = socin_malloc (len ? len : 1);
             socin__v1__participation_event__pack (e->event, packed);
             bool same =
                 had && old.mv_size == 8 + len && !memcmp ((char *)old.mv_data + 8, packed, len);
@@ -262,11 +260,10 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     int rc = 0;
     if (!atomic_fail) {
         uint64_t seq = a->last_seq + 1;
-        Socin__V1__ValueChange *vchanges = calloc (p->checked.nvalues + 1, sizeof *vchanges);
-        Socin__V1__ValueChange **vptrs = calloc (p->checked.nvalues + 1, sizeof *vptrs);
+        Socin__V1__ValueChange *vchanges = socin_calloc (p->checked.nvalues + 1, sizeof *vchanges);
+        Socin__V1__ValueChange **vptrs = socin_calloc (p->checked.nvalues + 1, sizeof *vptrs);
         Socin__V1__ParticipationEvent **echanges =
-            calloc (p->checked.nevents + 1, sizeof *echanges);
-        if (!vchanges || !vptrs || !echanges) socin_fatal ("memory.exhausted", NULL);
+            socin_calloc (p->checked.nevents + 1, sizeof *echanges);
         size_t nv = 0, ne = 0;
         rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
         /* The changes go in batches of at most `chunk` values, so that no submission makes
@@ -385,8 +382,7 @@ ing_ledger_find (ing_ledger_t *self, const char *key, const char *id, uint8_t di
     if (rc == 0 && v.mv_size >= 20) {
         memcpy (digest, v.mv_data, 20);
         *len = v.mv_size - 20;
-        *summary = malloc (*len ? *len : 1);
-        if (!*summary) socin_fatal ("memory.exhausted", NULL);
+        *summary = socin_malloc (*len ? *len : 1);
         memcpy (*summary, (uint8_t *)v.mv_data + 20, *len);
     }
     mdb_txn_abort (txn);

@@ -23,6 +23,7 @@
 #include "forward.h"
 #include "ledger.h"
 #include "log.h"
+#include "mem.h"
 #include "replica.h"
 #include "validate.h"
 #include "socin/v1/ingest.pb-c.h"
@@ -420,8 +421,8 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
 static void
 s_commit_group (ingest_t *self, s_item_t *group, size_t n)
 {
-    ing_pending_t **real = calloc (n + 1, sizeof *real), **dry = calloc (n + 1, sizeof *dry);
-    if (!real || !dry) socin_fatal ("memory.exhausted", NULL);
+    ing_pending_t **real = socin_calloc (n + 1, sizeof *real),
+                  **dry = socin_calloc (n + 1, sizeof *dry);
     size_t nreal = 0, ndry = 0;
     for (size_t i = 0; i < n; i++) {
         if (group[i].replay_of >= 0) continue;
@@ -493,8 +494,7 @@ static int
 s_on_submissions (zloop_t *loop, zsock_t *sock, void *arg)
 {
     ingest_t *self = arg;
-    s_item_t *group = calloc (self->group_max, sizeof *group);
-    if (!group) socin_fatal ("memory.exhausted", NULL);
+    s_item_t *group = socin_calloc (self->group_max, sizeof *group);
     size_t n = 0, items = 0;
     socin_wire_msg_t msg;
     while (n < self->group_max && items < self->group_values && socin_wire_recv (sock, &msg) == 0) {
@@ -532,8 +532,7 @@ s_resolve_territory (ingest_t *self)
             continue;
         }
         self->territory =
-            realloc (self->territory, (self->nterritory + 1) * sizeof *self->territory);
-        if (!self->territory) socin_fatal ("memory.exhausted", NULL);
+            socin_realloc (self->territory, (self->nterritory + 1) * sizeof *self->territory);
         self->territory[self->nterritory++] = u->id;
     }
     free (copy);

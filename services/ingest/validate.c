@@ -14,6 +14,7 @@
 #include "csv.h"
 #include "index.h"
 #include "log.h"
+#include "mem.h"
 #include "str.h"
 #include "valuekey.h"
 
@@ -29,8 +30,7 @@ ing_conflict (ing_checked_t *out, int kind, uint32_t index, int code, const char
     va_start (args, fmt);
     vsnprintf (text, sizeof text, fmt, args);
     va_end (args);
-    Socin__V1__Conflict *c = malloc (sizeof *c);
-    if (!c) socin_fatal ("memory.exhausted", NULL);
+    Socin__V1__Conflict *c = socin_malloc (sizeof *c);
     socin__v1__conflict__init (c);
     c->kind = kind;
     c->index = index;
@@ -49,8 +49,7 @@ ing_conflict (ing_checked_t *out, int kind, uint32_t index, int code, const char
     c->message = socin_strndup (text, len);
     if (out->nconflicts == out->capconflicts) {
         out->capconflicts = out->capconflicts ? out->capconflicts * 2 : 16;
-        out->conflicts = realloc (out->conflicts, out->capconflicts * sizeof *out->conflicts);
-        if (!out->conflicts) socin_fatal ("memory.exhausted", NULL);
+        out->conflicts = socin_realloc (out->conflicts, out->capconflicts * sizeof *out->conflicts);
     }
     out->conflicts[out->nconflicts++] = c;
 }
@@ -68,8 +67,7 @@ s_arena_copy (ing_checked_t *out, const char *text, size_t len)
     ing_arena_t *a = out->arena;
     if (!a || a->used + len > a->size) {
         size_t size = len > 65536 ? len : 65536;
-        ing_arena_t *b = malloc (sizeof *b + size);
-        if (!b) socin_fatal ("memory.exhausted", NULL);
+        ing_arena_t *b = socin_malloc (sizeof *b + size);
         b->next = a;
         b->used = 0;
         b->size = size;
@@ -723,9 +721,8 @@ void
 ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_checked_t *out)
 {
     socin_index_t *seen = socin_index_new ();
-    out->values = calloc (sub->n_values ? sub->n_values : 1, sizeof *out->values);
-    out->events = calloc (sub->n_events ? sub->n_events : 1, sizeof *out->events);
-    if (!out->values || !out->events) socin_fatal ("memory.exhausted", NULL);
+    out->values = socin_calloc (sub->n_values ? sub->n_values : 1, sizeof *out->values);
+    out->events = socin_calloc (sub->n_events ? sub->n_events : 1, sizeof *out->events);
     s_cache_t cache = {0};
     for (size_t i = 0; i < sub->n_values; i++) {
         ing_value_t *ok = &out->values[out->nvalues];

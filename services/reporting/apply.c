@@ -36,8 +36,7 @@ s_source (rep_apply_t *self, const char *name, bool create)
     for (size_t i = 0; i < self->nsrc; i++)
         if (!strcmp (self->src[i].name, name)) return &self->src[i];
     if (!create) return NULL;
-    self->src = realloc (self->src, (self->nsrc + 1) * sizeof *self->src);
-    if (!self->src) socin_fatal ("memory.exhausted", NULL);
+    self->src = socin_realloc (self->src, (self->nsrc + 1) * sizeof *self->src);
     s_source_t *s = &self->src[self->nsrc++];
     memset (s, 0, sizeof *s);
     snprintf (s->name, sizeof s->name, "%s", name);
@@ -47,8 +46,7 @@ s_source (rep_apply_t *self, const char *name, bool create)
 rep_apply_t *
 rep_apply_new (socin_store_t *store)
 {
-    rep_apply_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    rep_apply_t *self = socin_calloc (1, sizeof *self);
     self->dbs.store = store;
     self->dbs.values = socin_store_dbi (store, "values", 0);
     self->dbs.history = socin_store_dbi (store, "history", 0);
@@ -203,9 +201,8 @@ s_txn_applied (s_txn_t *t, const char *source)
 {
     for (size_t i = 0; i < t->nnames; i++)
         if (!strcmp (t->names[i], source)) return &t->applied[i];
-    t->names = realloc (t->names, (t->nnames + 1) * sizeof *t->names);
-    t->applied = realloc (t->applied, (t->nnames + 1) * sizeof *t->applied);
-    if (!t->names || !t->applied) socin_fatal ("memory.exhausted", NULL);
+    t->names = socin_realloc (t->names, (t->nnames + 1) * sizeof *t->names);
+    t->applied = socin_realloc (t->applied, (t->nnames + 1) * sizeof *t->applied);
     snprintf (t->names[t->nnames], 128, "%s", source);
     t->applied[t->nnames] = rep_apply_applied (t->self, source);
     return &t->applied[t->nnames++];
@@ -216,8 +213,7 @@ s_mem_push (s_txn_t *t, const s_mem_t *m)
 {
     if (t->nmem == t->capmem) {
         t->capmem = t->capmem ? t->capmem * 2 : 1024;
-        t->mem = realloc (t->mem, t->capmem * sizeof *t->mem);
-        if (!t->mem) socin_fatal ("memory.exhausted", NULL);
+        t->mem = socin_realloc (t->mem, t->capmem * sizeof *t->mem);
     }
     t->mem[t->nmem++] = *m;
 }
@@ -401,8 +397,7 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     socin__v1__participation_event__pack (ev, p + 17 + slen);
     if (t->nevs == t->capevs) {
         t->capevs = t->capevs ? t->capevs * 2 : 64;
-        t->evs = realloc (t->evs, t->capevs * sizeof *t->evs);
-        if (!t->evs) socin_fatal ("memory.exhausted", NULL);
+        t->evs = socin_realloc (t->evs, t->capevs * sizeof *t->evs);
     }
     t->evs[t->nevs++] = ev;
     return 0;
@@ -473,9 +468,8 @@ s_batches_txn (MDB_txn *txn, void *arg)
     }
     /* Values in key order: B-tree pages are then touched once each, in order, which is what
        makes a large transaction cheap. Which version wins does not depend on this order. */
-    s_sorted_t *items = malloc ((total ? total : 1) * sizeof *items);
-    s_sorted_t **order = malloc ((total ? total : 1) * sizeof *order);
-    if (!items || !order) socin_fatal ("memory.exhausted", NULL);
+    s_sorted_t *items = socin_malloc ((total ? total : 1) * sizeof *items);
+    s_sorted_t **order = socin_malloc ((total ? total : 1) * sizeof *order);
     socin_str_t arena = SOCIN_STR_INIT;
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -636,11 +630,9 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
 void
 rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp)
 {
-    stamp->sources = calloc (self->nsrc + 1, sizeof *stamp->sources);
-    if (!stamp->sources) socin_fatal ("memory.exhausted", NULL);
+    stamp->sources = socin_calloc (self->nsrc + 1, sizeof *stamp->sources);
     for (size_t i = 0; i < self->nsrc; i++) {
-        Socin__V1__SourceState *s = malloc (sizeof *s);
-        if (!s) socin_fatal ("memory.exhausted", NULL);
+        Socin__V1__SourceState *s = socin_malloc (sizeof *s);
         socin__v1__source_state__init (s);
         s->source = socin_strdup (self->src[i].name);
         s->applied_seq = self->src[i].applied;

@@ -37,8 +37,7 @@ struct rep_events_t {
 rep_events_t *
 rep_events_new (void)
 {
-    rep_events_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    rep_events_t *self = socin_calloc (1, sizeof *self);
     self->by_key = socin_index_new ();
     return self;
 }
@@ -76,8 +75,7 @@ void
 rep_events_set (rep_events_t *self, const Socin__V1__ParticipationEvent *ev)
 {
     size_t a = strlen (ev->unit), b = strlen (ev->event_id);
-    char *key = malloc (a + b + 2);
-    if (!key) socin_fatal ("memory.exhausted", NULL);
+    char *key = socin_malloc (a + b + 2);
     memcpy (key, ev->unit, a + 1);
     memcpy (key + a + 1, ev->event_id, b + 1);
     uintptr_t at = (uintptr_t)socin_index_get (self->by_key, key, a + 1 + b);
@@ -97,8 +95,7 @@ rep_events_set (rep_events_t *self, const Socin__V1__ParticipationEvent *ev)
         }
         if (self->n == self->cap) {
             self->cap = self->cap ? self->cap * 2 : 256;
-            self->list = realloc (self->list, self->cap * sizeof *self->list);
-            if (!self->list) socin_fatal ("memory.exhausted", NULL);
+            self->list = socin_realloc (self->list, self->cap * sizeof *self->list);
             /* Keys live in the entries' own allocations, so the index survives the move. */
         }
         e = &self->list[self->n++];
@@ -149,8 +146,7 @@ s_row_add_unit (s_row_t *r, uint32_t unit)
     for (size_t i = 0; i < r->nmunicipalities; i++)
         if (r->municipalities[i] == unit) return;
     r->municipalities =
-        realloc (r->municipalities, (r->nmunicipalities + 1) * sizeof *r->municipalities);
-    if (!r->municipalities) socin_fatal ("memory.exhausted", NULL);
+        socin_realloc (r->municipalities, (r->nmunicipalities + 1) * sizeof *r->municipalities);
     r->municipalities[r->nmunicipalities++] = unit;
 }
 
@@ -335,10 +331,9 @@ rep_events_qualifying (rep_events_t *self, const socin_model_t *model, const soc
     if (target->pb->rule_case != SOCIN__V1__TARGET__RULE_EVENTS || !rule) return 0;
     size_t total = socin_model_count (model, SOCIN_KIND_UNIT);
     /* Per unit: events that count, the quarters they fall in, platform representation. */
-    uint32_t *count = calloc (total + 1, sizeof *count);
-    uint64_t *quarters = calloc (total + 1, sizeof *quarters);
-    bool *platform = calloc (total + 1, sizeof *platform);
-    if (!count || !quarters || !platform) socin_fatal ("memory.exhausted", NULL);
+    uint32_t *count = socin_calloc (total + 1, sizeof *count);
+    uint64_t *quarters = socin_calloc (total + 1, sizeof *quarters);
+    bool *platform = socin_calloc (total + 1, sizeof *platform);
     int32_t to = target->window_to < as_of ? target->window_to : as_of;
     int first_year = 0;
     if (target->window_from != SOCIN_DAY_MIN) {
@@ -368,8 +363,7 @@ rep_events_qualifying (rep_events_t *self, const socin_model_t *model, const soc
         if (!count[id] || count[id] < rule->min_events) continue;
         if ((uint32_t)__builtin_popcountll (quarters[id]) < rule->min_distinct_quarters) continue;
         if (rule->require_platform_representation && !platform[id]) continue;
-        *units = realloc (*units, (n + 1) * sizeof **units);
-        if (!*units) socin_fatal ("memory.exhausted", NULL);
+        *units = socin_realloc (*units, (n + 1) * sizeof **units);
         (*units)[n++] = id;
     }
     free (count);

@@ -15,14 +15,6 @@
 #include "valuekey.h"
 #include "valuestate.h"
 
-static void *
-s_new (size_t size)
-{
-    void *p = calloc (1, size);
-    if (!p) socin_fatal ("memory.exhausted", NULL);
-    return p;
-}
-
 static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
@@ -34,7 +26,7 @@ s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     va_start (args, fmt);
     socin_error_vformat (text, sizeof text, fmt, args);
     va_end (args);
-    Socin__V1__Error *e = s_new (sizeof *e);
+    Socin__V1__Error *e = socin_calloc (1, sizeof *e);
     socin__v1__error__init (e);
     e->code = code;
     e->message = socin_strdup (text);
@@ -141,7 +133,7 @@ s_row_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const so
 static Socin__V1__Row *
 s_row (const socin_unit_t *unit, const socin_group_t *group, const char *period, const char *disagg)
 {
-    Socin__V1__Row *row = s_new (sizeof *row);
+    Socin__V1__Row *row = socin_calloc (1, sizeof *row);
     socin__v1__row__init (row);
     row->unit = socin_strdup (unit ? unit->code : group ? group->code : "");
     row->name = socin_strdup (unit ? unit->pb->name : group ? group->pb->name : "");
@@ -154,8 +146,7 @@ s_row (const socin_unit_t *unit, const socin_group_t *group, const char *period,
 static void
 s_add_row (Socin__V1__Table *t, Socin__V1__Row *row)
 {
-    t->rows = realloc (t->rows, (t->n_rows + 1) * sizeof *t->rows);
-    if (!t->rows) socin_fatal ("memory.exhausted", NULL);
+    t->rows = socin_realloc (t->rows, (t->n_rows + 1) * sizeof *t->rows);
     t->rows[t->n_rows++] = row;
 }
 
@@ -178,8 +169,7 @@ s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const s
             socin_period_t period, const socin_unit_t ***out)
 {
     size_t total = socin_model_count (m, SOCIN_KIND_UNIT), n = 0;
-    const socin_unit_t **list = calloc (total + 1, sizeof *list);
-    if (!list) socin_fatal ("memory.exhausted", NULL);
+    const socin_unit_t **list = socin_calloc (total + 1, sizeof *list);
     int32_t start = socin_period_start (period), end = socin_period_end (period);
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
@@ -244,7 +234,7 @@ s_resolve (const rep_query_ctx_t *ctx, Socin__V1__ReportReply *reply, const char
 static Socin__V1__Table *
 s_table (const socin_indicator_t *ind, const char *period)
 {
-    Socin__V1__Table *t = s_new (sizeof *t);
+    Socin__V1__Table *t = socin_calloc (1, sizeof *t);
     socin__v1__table__init (t);
     t->indicator = socin_strdup (ind->code);
     t->period = socin_strdup (period);
@@ -322,8 +312,7 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q,
             s_fail (reply, SOCIN_E (NOT_FOUND), "unit '%s' is not in the registry", q->unit);
             return;
         }
-        units = calloc (1, sizeof *units);
-        if (!units) socin_fatal ("memory.exhausted", NULL);
+        units = socin_calloc (1, sizeof *units);
         units[0] = u;
         n = 1;
     } else
@@ -383,7 +372,7 @@ s_completeness_new (const socin_dataset_t *ds, socin_period_t period)
 {
     char ptext[SOCIN_PERIOD_STRLEN], day[SOCIN_DATE_STRLEN];
     int32_t end = socin_period_end (period);
-    Socin__V1__Completeness *c = s_new (sizeof *c);
+    Socin__V1__Completeness *c = socin_calloc (1, sizeof *c);
     socin__v1__completeness__init (c);
     socin_period_format (period, ptext, sizeof ptext);
     c->dataset = socin_strdup (ds->code);
@@ -412,7 +401,7 @@ s_completeness_rows (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQu
     }
     c->rows = socin_calloc (nrows + 1, sizeof *c->rows);
     for (size_t i = 0; i < nrows; i++) {
-        Socin__V1__CompletenessRow *r = s_new (sizeof *r);
+        Socin__V1__CompletenessRow *r = socin_calloc (1, sizeof *r);
         socin__v1__completeness_row__init (r);
         r->unit = socin_strdup (units[i]->code);
         r->name = socin_strdup (units[i]->pb->name);
@@ -534,11 +523,10 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
         s_fail (reply, SOCIN_E (NOT_FOUND), "target '%s' is not in the catalogue", q->code);
         return;
     }
-    Socin__V1__Targets *out = s_new (sizeof *out);
+    Socin__V1__Targets *out = socin_calloc (1, sizeof *out);
     socin__v1__targets__init (out);
     size_t n = socin_model_count (m, SOCIN_KIND_TARGET);
-    out->targets = calloc (n + 1, sizeof *out->targets);
-    if (!out->targets) socin_fatal ("memory.exhausted", NULL);
+    out->targets = socin_calloc (n + 1, sizeof *out->targets);
     for (uint32_t id = 1; id <= n; id++) {
         const socin_target_t *t = socin_model_target_at (m, id);
         if (*q->code && strcmp (t->code, q->code)) continue;
@@ -548,7 +536,7 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
             count = rep_events_qualifying (ctx->events, m, t, as_of, &units);
         else if (t->pb->rule_case == SOCIN__V1__TARGET__RULE_VALUE)
             count = s_value_qualifying (ctx, t, as_of, &units);
-        Socin__V1__TargetProgress *tp = s_new (sizeof *tp);
+        Socin__V1__TargetProgress *tp = socin_calloc (1, sizeof *tp);
         socin__v1__target_progress__init (tp);
         tp->code = socin_strdup (t->code);
         tp->name = socin_strdup (t->pb->name);
@@ -560,8 +548,7 @@ s_targets (const rep_query_ctx_t *ctx, const Socin__V1__TargetProgressQuery *q,
         tp->current = (uint32_t)count;
         tp->met = count >= t->pb->threshold;
         if (q->list_units) {
-            const socin_unit_t **list = calloc (count + 1, sizeof *list);
-            if (!list) socin_fatal ("memory.exhausted", NULL);
+            const socin_unit_t **list = socin_calloc (count + 1, sizeof *list);
             for (size_t i = 0; i < count; i++)
                 list[i] = socin_model_unit_at (m, units[i]);
             qsort (list, count, sizeof *list, s_cmp_unit);
@@ -668,7 +655,7 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
         s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "the key is too long");
         return;
     }
-    Socin__V1__ValueHistory *h = s_new (sizeof *h);
+    Socin__V1__ValueHistory *h = socin_calloc (1, sizeof *h);
     socin__v1__value_history__init (h);
     s_history_read (rep_apply_dbs (ctx->apply), key, keylen, h);
     reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_HISTORY;
@@ -678,10 +665,10 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
 Socin__V1__ReportReply *
 rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
 {
-    Socin__V1__ReportReply *reply = s_new (sizeof *reply);
+    Socin__V1__ReportReply *reply = socin_calloc (1, sizeof *reply);
     socin__v1__report_reply__init (reply);
     reply->request_id = socin_strdup (req->request_id);
-    Socin__V1__Stamp *stamp = s_new (sizeof *stamp);
+    Socin__V1__Stamp *stamp = socin_calloc (1, sizeof *stamp);
     socin__v1__stamp__init (stamp);
     stamp->registry_seq = ctx->registry_seq;
     rep_apply_stamp (ctx->apply, stamp);
@@ -698,7 +685,7 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
         s_completeness (ctx, req->completeness, reply);
         break;
     case SOCIN__V1__REPORT_REQUEST__BODY_PARTICIPATION: {
-        Socin__V1__Participation *p = s_new (sizeof *p);
+        Socin__V1__Participation *p = socin_calloc (1, sizeof *p);
         socin__v1__participation__init (p);
         if (rep_events_participation (ctx->events, ctx->model, req->participation, p, why,
                                       sizeof why)) {
