@@ -77,23 +77,6 @@ struct rep_cube_t {
 /* ---- layout ---- */
 
 static int
-s_nfinest (socin_period_type_t type, int year)
-{
-    switch (type) {
-    case SOCIN_PERIOD_WEEK:
-        return socin_iso_weeks_in_year (year);
-    case SOCIN_PERIOD_MONTH:
-        return 12;
-    case SOCIN_PERIOD_QUARTER:
-        return 4;
-    case SOCIN_PERIOD_HALF:
-        return 2;
-    default:
-        return 1;
-    }
-}
-
-static int
 s_count_of (socin_period_type_t type)
 {
     switch (type) {
@@ -108,6 +91,12 @@ s_count_of (socin_period_type_t type)
     default:
         return 1;
     }
+}
+
+static int
+s_nfinest (socin_period_type_t type, int year)
+{
+    return type == SOCIN_PERIOD_WEEK ? socin_iso_weeks_in_year (year) : s_count_of (type);
 }
 
 /* The slot of P in a slab whose finest type is FINEST, or -1. */

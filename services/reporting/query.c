@@ -601,10 +601,10 @@ s_history_entry (const rep_apply_dbs_t *dbs, MDB_txn *txn, size_t keylen, const 
 }
 
 /* The history of value KEY (KEYLEN bytes), oldest first, and its current value into OUT. */
-static int
-s_history_read (const rep_apply_dbs_t *dbs, const char *key, size_t keylen,
-                Socin__V1__ValueHistory *out)
+int
+rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1__ValueHistory *out)
 {
+    const rep_apply_dbs_t *dbs = rep_apply_dbs (apply);
     MDB_txn *txn;
     char prefix[SOCIN_VALUE_KEY_MAX + 1];
     if (keylen + 1 > sizeof prefix || socin_store_read_begin (dbs->store, &txn)) return -1;
@@ -657,7 +657,7 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
     }
     Socin__V1__ValueHistory *h = socin_calloc (1, sizeof *h);
     socin__v1__value_history__init (h);
-    s_history_read (rep_apply_dbs (ctx->apply), key, keylen, h);
+    rep_query_history (ctx->apply, key, keylen, h);
     reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_HISTORY;
     reply->history = h;
 }

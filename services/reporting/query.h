@@ -29,4 +29,10 @@ typedef struct {
 Socin__V1__ReportReply *rep_query_answer (const rep_query_ctx_t *ctx,
                                           const Socin__V1__ReportRequest *req);
 
+/* The history of value KEY (KEYLEN bytes) in APPLY's store, oldest first, and its current
+   value into OUT (an initialised ValueHistory; its parts are malloc'ed). -1 when the store
+   cannot be read. */
+int rep_query_history (rep_apply_t *apply, const char *key, size_t keylen,
+                       Socin__V1__ValueHistory *out);
+
 #endif
