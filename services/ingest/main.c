@@ -324,7 +324,7 @@ s_submitter (ingest_t *self, socin_wire_msg_t *msg, const Socin__V1__IngestReque
                   "key %s is not a registered submitter", msg->peer);
         return NULL;
     }
-    size_t nitems = sub->n_values + sub->n_events;
+    size_t nitems = sub->n_values + sub->n_events + sub->n_followups + sub->n_approvals;
     if (nitems > self->max_items) {
         s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (BATCH_TOO_LARGE),
                   "the submission has %zu items; at most %zu are accepted in one (split it)",
