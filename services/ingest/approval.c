@@ -145,6 +145,7 @@ ing_approval_validate (const ing_context_t *ctx, const Socin__V1__Submission *su
         ok->comment = a->comment;
         out->napprovals++;
     }
+    ing_checked_seal (out);
 }
 
 /* The stored step of KEY (0: none). */
@@ -203,9 +204,9 @@ s_put (MDB_txn *txn, MDB_dbi approvals, MDB_dbi history, const ing_approval_t *a
 }
 
 /* The state approval item A leaves when the stored step is CUR: the new step, CUR when
-   nothing changes, or -1 when out of order (with a conflict on P). */
+   nothing changes, or -1 when out of order (with a conflict in CHECKED). */
 static int
-s_next (ing_pending_t *p, const ing_approval_t *a, int cur)
+s_next (ing_checked_t *checked, const ing_approval_t *a, int cur)
 {
     const char *need = NULL;
     int next = cur;
@@ -220,7 +221,7 @@ s_next (ing_pending_t *p, const ing_approval_t *a, int cur)
     if (!need) return next;
     char step[16];
     snprintf (step, sizeof step, "%d", a->step);
-    ing_conflict (&p->checked, KIND_APPROVAL, a->index, SOCIN_E (APPROVAL_ORDER), "step", step,
+    ing_conflict (checked, KIND_APPROVAL, a->index, SOCIN_E (APPROVAL_ORDER), "step", step,
                   "%s the %s step of %s %s for %s needs %s (it is now approved to the %s step)",
                   a->withdraw ? "withdrawing" : "approving", ing_approval_step_name (a->step),
                   a->dataset->code, a->period, a->unit->code, need, ing_approval_step_name (cur));
@@ -228,25 +229,26 @@ s_next (ing_pending_t *p, const ing_approval_t *a, int cur)
 }
 
 int
-ing_approval_apply (MDB_txn *txn, MDB_dbi approvals, MDB_dbi history, ing_pending_t *p,
-                    uint64_t seq, bool dry, Socin__V1__ApprovalState *changes, size_t *nchanges)
+ing_approval_apply (MDB_txn *txn, MDB_dbi approvals, MDB_dbi history, ing_checked_t *checked,
+                    const Socin__V1__Submission *sub, ing_counts_t *counts, uint64_t seq, bool dry,
+                    Socin__V1__ApprovalState *changes, size_t *nchanges)
 {
-    for (size_t i = 0; i < p->checked.napprovals; i++) {
-        const ing_approval_t *a = &p->checked.approvals[i];
+    for (size_t i = 0; i < checked->napprovals; i++) {
+        const ing_approval_t *a = &checked->approvals[i];
         int cur, rc = s_step (txn, approvals, a->key, a->keylen, &cur);
         if (rc) return rc;
-        int next = s_next (p, a, cur);
+        int next = s_next (checked, a, cur);
         if (next < 0) continue;
         if (next == cur) {
-            p->ignored++;
+            counts->ignored++;
             continue;
         }
         if (!cur)
-            p->imported++;
+            counts->imported++;
         else if (!next)
-            p->deleted++;
+            counts->deleted++;
         else
-            p->updated++;
+            counts->updated++;
         if (!dry && (rc = s_put (txn, approvals, history, a, next, seq))) return rc;
         Socin__V1__ApprovalState *c = &changes[(*nchanges)++];
         socin__v1__approval_state__init (c);

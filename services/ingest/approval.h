@@ -20,11 +20,11 @@
 
 #include <lmdb.h>
 
-#include "ledger.h"
 #include "validate.h"
 #include "socin/v1/forward.pb-c.h"
 
-/* Validates SUB's approval items into OUT->approvals (conflicts of ITEM_KIND_APPROVAL). */
+/* Validates SUB's approval items into OUT->approvals (conflicts of ITEM_KIND_APPROVAL), after
+   ing_validate and ing_followup_validate (ing_checked_seal). */
 void ing_approval_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub,
                             ing_checked_t *out);
 
@@ -37,9 +37,9 @@ int ing_approval_lock (MDB_txn *txn, MDB_dbi approvals, ing_checked_t *checked);
    was stored; deleted when the last step is withdrawn); a step already in that state is
    ignored; out of order is refused (ERROR_CODE_APPROVAL_ORDER). The states left go to
    CHANGES (room for every item), their count to *NCHANGES. An LMDB code, or 0. */
-int ing_approval_apply (MDB_txn *txn, MDB_dbi approvals, MDB_dbi history, ing_pending_t *p,
-                        uint64_t seq, bool dry, Socin__V1__ApprovalState *changes,
-                        size_t *nchanges);
+int ing_approval_apply (MDB_txn *txn, MDB_dbi approvals, MDB_dbi history, ing_checked_t *checked,
+                        const Socin__V1__Submission *sub, ing_counts_t *counts, uint64_t seq,
+                        bool dry, Socin__V1__ApprovalState *changes, size_t *nchanges);
 
 /* The step name users type and read ("municipality", "region", "centre"), and back (0 when
    unknown). */

@@ -50,6 +50,7 @@ ing_followup_validate (const ing_context_t *ctx, const Socin__V1__Submission *su
         f->key = v.key;
         f->keylen = v.keylen;
     }
+    ing_checked_seal (out);
 }
 
 /* The stored mark: be64 seq, then the comment. */
@@ -88,18 +89,18 @@ s_effect (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, const ing_followup_t 
 }
 
 int
-ing_followup_apply (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, ing_pending_t *p, uint64_t seq,
-                    bool dry, Socin__V1__FollowupMark *changes, size_t *nchanges)
+ing_followup_apply (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, ing_checked_t *checked,
+                    const Socin__V1__Submission *sub, ing_counts_t *counts, uint64_t seq, bool dry,
+                    Socin__V1__FollowupMark *changes, size_t *nchanges)
 {
-    const Socin__V1__Submission *sub = p->sub;
-    for (size_t i = 0; i < p->checked.nfollowups; i++) {
-        const ing_followup_t *f = &p->checked.followups[i];
+    for (size_t i = 0; i < checked->nfollowups; i++) {
+        const ing_followup_t *f = &checked->followups[i];
         int rc, effect = s_effect (txn, values, followups, f, &rc);
         if (rc) return rc;
         if (effect < 0) {
             const Socin__V1__FollowupMark *m = sub->followups[f->index];
-            ing_conflict (&p->checked, KIND_FOLLOWUP, f->index, SOCIN_E (NO_SUCH_VALUE),
-                          "indicator", m->indicator,
+            ing_conflict (checked, KIND_FOLLOWUP, f->index, SOCIN_E (NO_SUCH_VALUE), "indicator",
+                          m->indicator,
                           "no value of %s for unit %s, period %s%s%s is stored to mark for "
                           "follow-up",
                           f->indicator->code, f->unit->code, f->period,
@@ -107,12 +108,12 @@ ing_followup_apply (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, ing_pending
             continue;
         }
         if (effect == 0) {
-            p->ignored++;
+            counts->ignored++;
             continue;
         }
-        if (effect == 1) p->imported++;
-        if (effect == 2) p->updated++;
-        if (effect == 3) p->deleted++;
+        if (effect == 1) counts->imported++;
+        if (effect == 2) counts->updated++;
+        if (effect == 3) counts->deleted++;
         if (!dry) {
             MDB_val k = {f->keylen, (void *)f->key};
             rc = effect == 3 ? mdb_del (txn, followups, &k, NULL)

@@ -12,10 +12,10 @@
 
 #include <lmdb.h>
 
-#include "ledger.h"
 #include "validate.h"
 
-/* Validates SUB's follow-up marks into OUT->followups (conflicts of ITEM_KIND_FOLLOWUP). */
+/* Validates SUB's follow-up marks into OUT->followups (conflicts of ITEM_KIND_FOLLOWUP), after
+   ing_validate: the conflicts so far then count as validation's (ing_checked_seal). */
 void ing_followup_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub,
                             ing_checked_t *out);
 
@@ -24,7 +24,8 @@ void ing_followup_validate (const ing_context_t *ctx, const Socin__V1__Submissio
    (ERROR_CODE_NO_SUCH_VALUE); setting a mark counts as imported (updated when only the comment
    changes), clearing one as deleted, the same mark again as ignored. Changed marks go to
    CHANGES (room for every mark of P), their count to *NCHANGES. An LMDB code, or 0. */
-int ing_followup_apply (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, ing_pending_t *p,
-                        uint64_t seq, bool dry, Socin__V1__FollowupMark *changes, size_t *nchanges);
+int ing_followup_apply (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, ing_checked_t *checked,
+                        const Socin__V1__Submission *sub, ing_counts_t *counts, uint64_t seq,
+                        bool dry, Socin__V1__FollowupMark *changes, size_t *nchanges);
 
 #endif

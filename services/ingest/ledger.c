@@ -313,12 +313,17 @@ s_apply_changes (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     size_t per = self->batch_values, nbatches = nv ? (nv + per - 1) / per : 1;
     uint64_t last = seq + nbatches - 1;
     if (!rc) rc = s_apply_events (a, txn, p, last, echanges, &ne);
+    ing_counts_t counts = {0};
     if (!rc)
-        rc =
-            ing_followup_apply (txn, self->values, self->followups, p, last, a->dry, fchanges, &nf);
+        rc = ing_followup_apply (txn, self->values, self->followups, &p->checked, p->sub, &counts,
+                                 last, a->dry, fchanges, &nf);
     if (!rc)
-        rc = ing_approval_apply (txn, self->approvals, self->history, p, last, a->dry, achanges,
-                                 &na);
+        rc = ing_approval_apply (txn, self->approvals, self->history, &p->checked, p->sub, &counts,
+                                 last, a->dry, achanges, &na);
+    p->imported += counts.imported;
+    p->updated += counts.updated;
+    p->ignored += counts.ignored;
+    p->deleted += counts.deleted;
     if (!rc && (nv || ne || nf || na)) {
         /* A dry run changes nothing, so no batch carries it. */
         p->seq_first = a->dry ? 0 : seq;

@@ -41,7 +41,7 @@ typedef struct {
     uint32_t imported, updated, ignored, deleted;
     uint64_t seq;       /* its (last) change batch, 0 when it changed nothing */
     uint64_t seq_first; /* its first change batch */
-    int status;   /* Socin__V1__ImportStatus */
+    int status;         /* Socin__V1__ImportStatus */
 } ing_pending_t;
 
 /* Opens the ledger's databases in STORE (at start-up). */

@@ -20,6 +20,8 @@
 #include "arena.h"
 #include "clock.h"
 #include "daemon.h"
+#include "approval.h"
+#include "followup.h"
 #include "forward.h"
 #include "ledger.h"
 #include "log.h"
@@ -414,6 +416,8 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
                              socin_date_today (),
                              self->event_lock_days};
         ing_validate (&ctx, sub, &p->checked);
+        ing_followup_validate (&ctx, sub, &p->checked);
+        ing_approval_validate (&ctx, sub, &p->checked);
     }
     return true;
 }

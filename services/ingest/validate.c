@@ -17,8 +17,6 @@
 #include "mem.h"
 #include "str.h"
 #include "valuekey.h"
-#include "approval.h"
-#include "followup.h"
 
 #define KIND_VALUE SOCIN__V1__ITEM_KIND__ITEM_KIND_VALUE
 #define KIND_EVENT SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT
@@ -780,9 +778,14 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
         out->nevents++;
     }
     socin_index_destroy (&seen);
-    ing_followup_validate (ctx, sub, out);
-    ing_approval_validate (ctx, sub, out);
     out->model = ctx->model;
-    ing_checked_sort (out);
-    out->nvalidated = out->nconflicts;
+    ing_checked_seal (out);
+}
+
+void
+ing_checked_seal (ing_checked_t *checked)
+{
+    checked->nvalidated = 0;
+    ing_checked_sort (checked);
+    checked->nvalidated = checked->nconflicts;
 }

@@ -141,6 +141,14 @@ bool ing_text_ok (ing_checked_t *out, int kind, uint32_t index, const char *fiel
 bool ing_validate_key (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_t index,
                        int kind, ing_checked_t *out, ing_value_t *ok);
 
+/* Ends validation: sorts every conflict and counts them as validation's (nvalidated). */
+void ing_checked_seal (ing_checked_t *checked);
+
+/* What a submission's items did to the stored state. */
+typedef struct {
+    uint32_t imported, updated, ignored, deleted;
+} ing_counts_t;
+
 /* Drops the conflicts and refusals of an earlier attempt of the transaction (those after
    nvalidated), so that the checks against the stored state run afresh. */
 void ing_checked_reset (ing_checked_t *checked);

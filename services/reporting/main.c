@@ -22,6 +22,7 @@
 #include "log.h"
 #include "query.h"
 #include "replica.h"
+#include "review.h"
 #include "socin/v1/report.pb-c.h"
 
 typedef struct {
@@ -116,7 +117,8 @@ s_on_query (zloop_t *loop, zsock_t *sock, void *arg)
                                self->events,
                                self->apply,
                                socin_date_today ()};
-        Socin__V1__ReportReply *reply = rep_query_answer (&ctx, req);
+        Socin__V1__ReportReply *reply =
+            rep_review_handles (req) ? rep_review_answer (&ctx, req) : rep_query_answer (&ctx, req);
         socin_wire_send (sock, msg.envelope, &reply->base);
         int64_t us = zclock_usecs () - t0;
         self->queries_answered++;

@@ -19,18 +19,35 @@ static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...
     __attribute__ ((format (printf, 3, 4)));
 
 static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+s_vfail (Socin__V1__ReportReply *reply, int code, const char *fmt, va_list args)
 {
     char text[1024];
-    va_list args;
-    va_start (args, fmt);
     socin_error_vformat (text, sizeof text, fmt, args);
-    va_end (args);
     Socin__V1__Error *e = socin_calloc (1, sizeof *e);
     socin__v1__error__init (e);
     e->code = code;
     e->message = socin_strdup (text);
     reply->error = e;
+    return -1;
+}
+
+static int
+s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    s_vfail (reply, code, fmt, args);
+    va_end (args);
+    return -1;
+}
+
+int
+rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    s_vfail (reply, code, fmt, args);
+    va_end (args);
     return -1;
 }
 
@@ -80,6 +97,14 @@ s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const soc
         s_merge (out, &own);
     }
     return 0;
+}
+
+int
+rep_query_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                     const socin_unit_t *unit, socin_period_t period, const char *disagg,
+                     rep_agg_t *out)
+{
+    return s_aggregate (ctx, ind, unit, NULL, period, disagg, out);
 }
 
 /* The period of TYPE to use for a component queried for PERIOD: PERIOD itself when the
@@ -181,6 +206,13 @@ s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const s
     qsort (list, n, sizeof *list, s_cmp_unit);
     *out = list;
     return n;
+}
+
+size_t
+rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
+                    socin_period_t period, const socin_unit_t ***out)
+{
+    return s_units_at (m, level, root, NULL, period, out);
 }
 
 /* Common arguments of values and roll-ups. */
@@ -453,6 +485,10 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
     for (size_t i = 0; i <= total; i++)
         row_of[i] = -1;
     s_completeness_rows (ctx, q, root, period, c, row_of);
+    /* Approval state: how many expected units are approved at each step (marks.h). */
+    const rep_marks_dbs_t *marks = &rep_apply_dbs (ctx->apply)->marks;
+    MDB_txn *txn = NULL;
+    if (socin_store_read_begin (marks->store, &txn)) txn = NULL;
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (!socin_unit_under (u, root->id) || !socin_unit_valid_during (u, start, end) ||
@@ -461,9 +497,14 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         int32_t row = row_of[id];
         for (int a = 0; a < u->nancestors && row < 0; a++)
             row = row_of[u->ancestors[a]];
-        if (row >= 0)
-            s_completeness_count (ctx, ds, period, timely, q->list_missing, u, c->rows[row]);
+        if (row < 0) continue;
+        s_completeness_count (ctx, ds, period, timely, q->list_missing, u, c->rows[row]);
+        int step = txn ? rep_marks_step (marks, txn, ds->code, c->period, u->code) : 0;
+        c->rows[row]->approved_municipality += step >= 1;
+        c->rows[row]->approved_region += step >= 2;
+        c->rows[row]->approved_centre += step >= 3;
     }
+    if (txn) mdb_txn_abort (txn);
     /* Missing codes in code order, whatever order the replica learnt the units in. */
     for (size_t i = 0; i < c->n_rows; i++)
         if (c->rows[i]->n_missing)
@@ -663,7 +704,7 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
 }
 
 Socin__V1__ReportReply *
-rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+rep_query_reply_new (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
 {
     Socin__V1__ReportReply *reply = socin_calloc (1, sizeof *reply);
     socin__v1__report_reply__init (reply);
@@ -673,6 +714,13 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
     stamp->registry_seq = ctx->registry_seq;
     rep_apply_stamp (ctx->apply, stamp);
     reply->stamp = stamp;
+    return reply;
+}
+
+Socin__V1__ReportReply *
+rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+{
+    Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req);
     char why[256];
     switch (req->body_case) {
     case SOCIN__V1__REPORT_REQUEST__BODY_VALUES:

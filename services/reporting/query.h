@@ -29,6 +29,26 @@ typedef struct {
 Socin__V1__ReportReply *rep_query_answer (const rep_query_ctx_t *ctx,
                                           const Socin__V1__ReportRequest *req);
 
+/* A reply to REQ with its request id and the stamp of the state it reflects, and no body. */
+Socin__V1__ReportReply *rep_query_reply_new (const rep_query_ctx_t *ctx,
+                                             const Socin__V1__ReportRequest *req);
+
+/* Sets REPLY's error to CODE and the formatted message; returns -1. */
+int rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/* Everything reported for IND at or beneath UNIT (its own values and those of the units
+   beneath it) for PERIOD and DISAGG ("" the total) into OUT. -1 when PERIOD is finer than
+   IND's type. */
+int rep_query_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                         const socin_unit_t *unit, socin_period_t period, const char *disagg,
+                         rep_agg_t *out);
+
+/* The units at LEVEL (any when 0) under ROOT valid during PERIOD, in code order, into *OUT
+   (malloc'ed); their count. */
+size_t rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
+                           socin_period_t period, const socin_unit_t ***out);
+
 /* The history of value KEY (KEYLEN bytes) in APPLY's store, oldest first, and its current
    value into OUT (an initialised ValueHistory; its parts are malloc'ed). -1 when the store
    cannot be read. */
