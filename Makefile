@@ -179,7 +179,8 @@ FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_ALL))
 # The project code the targets reach: common/ and the service modules that decode or check
 # outside input (never a service's main.c).
 FUZZ_LIB_C   := $(COMMON_C) services/ingest/validate.c services/ingest/ledger.c \
-                services/registry/catalogue.c services/registry/territory.c \
+                services/ingest/approval.c services/ingest/followup.c services/ingest/shape.c \
+                services/reporting/marks.c services/registry/catalogue.c services/registry/territory.c \
                 services/registry/embedded.c services/reporting/apply.c \
                 services/reporting/cube.c services/reporting/events.c services/reporting/query.c \
                 tests/fuzz/fixture.c
@@ -233,7 +234,8 @@ fuzz: fuzz-build
 # it links those beside the library (this explicit rule takes over from the unit-test pattern).
 FUZZ_REGRESSION_O := $(patsubst %.c,$(BUILD)/obj/%.o,services/registry/catalogue.c \
                      services/ingest/validate.c services/reporting/query.c services/reporting/apply.c \
-                     services/reporting/cube.c services/reporting/events.c)
+                     services/reporting/cube.c services/reporting/events.c \
+                     services/reporting/marks.c)
 $(BUILD)/obj/tests/unit/test_regressions.o: CFLAGS += -Iservices/ingest -Iservices/registry \
                                                -Iservices/reporting
 $(BUILD)/tests/unit/test_regressions: $(BUILD)/obj/tests/unit/test_regressions.o \

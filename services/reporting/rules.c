@@ -76,8 +76,13 @@ s_side (const rep_query_ctx_t *ctx, const char *text, const socin_unit_t *unit,
     socin_rule_term_t terms[SOCIN_RULE_TERMS_MAX];
     char why[200];
     int n = socin_rule_expr_parse (text, terms, why, sizeof why);
-    for (int i = 0; i < n; i++)
+    bool figures = false;
+    for (int i = 0; i < n; i++) {
         s_add_term (ctx, &terms[i], unit, period, &side);
+        figures = figures || !terms[i].number;
+    }
+    /* A side of numbers only is always there. */
+    if (!figures) side.any = true;
     if (n < 0) side.coarse = true; /* checked at import; never evaluated half-read */
     return side;
 }

@@ -5,9 +5,9 @@
     beneath it, as roll-ups are), one disaggregation of it, the sum of its breakdowns by the
     dimensions a `{dim=*}` names, or a number, each times its factor. Sides are compared
     exactly (figures and factors are micros, so a side is a 128-bit count of 10^-12). A rule is
-    evaluated for a unit when each side has at least one value; otherwise the pair is counted
-    as skipped. Rules whose indicators are reported more coarsely than the period are left out
-    (refused when the query names the rule).
+    evaluated for a unit when each side has at least one value (or is numbers only); otherwise the
+   pair is counted as skipped. Rules whose indicators are reported more coarsely than the period are
+   left out (refused when the query names the rule).
 */
 #ifndef SOCIN_REPORTING_RULES_H
 #define SOCIN_REPORTING_RULES_H
