@@ -64,7 +64,7 @@ CHAOS_T_BINS := $(patsubst tests/chaos/%.c,$(BUILD)/tests/chaos/%,$(CHAOS_T_C))
 HARNESS_O := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tests/harness/*.c)))
 
 .PHONY: all bins deps test asan lint clean run bench format chaos install uninstall deb clients
-all: $(SERVICE_BINS) $(UNIT_BINS) $(SVC_T_BINS) $(CHAOS_T_BINS)
+all: $(SERVICE_BINS) $(UNIT_BINS) $(SVC_T_BINS) $(CHAOS_T_BINS) clients
 bins: $(SERVICE_BINS)
 
 deps:
@@ -105,6 +105,13 @@ $(foreach s,$(SERVICES),$(eval $(call SERVICE_RULE,$(s))))
 $(BIN)/socin: $(call svc_objs,cli) $(LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $(call svc_objs,cli) $(LIB) $(LDLIBS)
+
+# The example client (clients/submit.c): the generated protobuf-c code, CZMQ and libzmq only,
+# as another organisation would build it; tests/e2e/test_clients.sh runs it.
+clients: $(BUILD)/clients/submit
+$(BUILD)/clients/submit: clients/submit.c $(PROTO_O)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PROTO_O) -lczmq -lzmq -lprotobuf-c
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
