@@ -248,7 +248,7 @@ $(DEB): $(DEB_INPUTS)
 	tar -cf - --exclude=./build --exclude=./bin --exclude=./.git . | tar -C $(DEB_DIR)/src -xf -
 	cd $(DEB_DIR)/src && DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
 	    dpkg-buildpackage -us -uc -b
-	lintian --fail-on error,warning --suppress-tags-from-file debian/lintian-ignore \
+	lintian --fail-on error,warning \
 	    $(DEB_DIR)/socin_$(DEB_VERSION)_$(DEB_ARCH).changes
 
 # ---- fuzzing (tests/fuzz/) ---------------------------------------------------------------------
