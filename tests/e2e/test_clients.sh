@@ -17,24 +17,15 @@ SOCIN_BIN=$(cd "${SOCIN_BIN:-$SOCIN_ROOT/bin}" && pwd)
 SOCIN_BUILD=${SOCIN_BUILD:-$SOCIN_ROOT/build}
 
 . "$SOCIN_ROOT/tests/e2e/lib.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/socin-clients.XXXXXX") || { echo "cannot make a temporary directory"; echo "0 passed, 1 failed"; exit 1; }
-stack=$tmp/stack
-started=0
-cleanup () {
-    [ "$started" = 1 ] && "$SOCIN_ROOT/deploy/local/down" "$stack" >/dev/null 2>&1
-    if [ -n "${SOCIN_E2E_KEEP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+temp_dir socin-clients
 
 # The stack's date: 2025 is an open period.
 export SOCIN_TODAY=2026-01-20
-if ! "$SOCIN_ROOT/deploy/local/up" "$stack" --regions 1 >"$tmp/up.log" 2>&1; then
+if ! local_stack --regions 1; then
     echo "FAIL - the stack did not start: $(tail -n 5 "$tmp/up.log")"
     echo "0 passed, 1 failed"
     exit 1
 fi
-started=1
 watched=$stack
 
 endpoint=ipc://$stack/run/ingest-CZ010.ipc

@@ -13,9 +13,7 @@ SOCIN_BIN=$(cd "${SOCIN_BIN:-$SOCIN_ROOT/bin}" && pwd)
 SOCIN_BUILD=${SOCIN_BUILD:-$SOCIN_ROOT/build}
 
 . "$SOCIN_ROOT/tests/e2e/lib.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/socin-install.XXXXXX") || { echo "cannot make a temporary directory"; echo "0 passed, 1 failed"; exit 1; }
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+temp_dir socin-install
 
 # mk TARGET VAR=VALUE...: make in the repository with the binaries under test; output in $tmp/out.
 mk () { make --no-print-directory -C "$SOCIN_ROOT" BUILD="$SOCIN_BUILD" BIN="$SOCIN_BIN" "$@" >"$tmp/out" 2>&1; rc=$?; }

@@ -14,15 +14,7 @@ SOCIN_BIN=$(cd "${SOCIN_BIN:-$SOCIN_ROOT/bin}" && pwd)
 man=$SOCIN_ROOT/man
 
 . "$SOCIN_ROOT/tests/e2e/lib.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/socin-man.XXXXXX") || { echo "cannot make a temporary directory"; echo "0 passed, 1 failed"; exit 1; }
-stack=$tmp/stack
-started=0
-cleanup () {
-    [ "$started" = 1 ] && "$SOCIN_ROOT/deploy/local/down" "$stack" >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+temp_dir socin-man
 
 # entries PAGE MACRO: "SECTION<TAB>WORD" for each ".It MACRO WORD" line of PAGE, SECTION being the
 # .Ss (or .Sh) heading above it.
@@ -86,9 +78,7 @@ m=$(missing "$commands" "$(in_section "$man/socin.1" Cm COMMANDS)")
 end
 
 begin "every control command each daemon lists with help is in its page's CONTROL COMMANDS, and the page names no other"
-if "$SOCIN_ROOT/deploy/local/up" "$stack" --regions 1 >"$tmp/up.log" 2>&1; then
-    started=1
-else
+if ! local_stack --regions 1; then
     problem "the stack did not start: $(tail -n 3 "$tmp/up.log")"
 fi
 for d in registry reporting ingest; do
