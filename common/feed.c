@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csv.h"
 #include "json.h"
@@ -299,6 +300,7 @@ s_csv_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errle
     s_set (&value->disaggregation, fields[3]);
     s_set (&value->value, fields[5]);
     if (count > 8) s_set (&value->comment, fields[8]);
+    item->followup = count > 9 && !strcasecmp (fields[9], "true");
     if (!fields[5][0] && self->deletions) value->delete_ = 1;
     item->kind = SOCIN_ITEM_VALUE;
     item->value = value;
@@ -428,7 +430,11 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
             rc = s_string_member (self, &m, false, &value->comment, err, errlen);
         else if (strcmp (m.key, "deleted") == 0)
             rc = s_bool_member (self, &m, &value->delete_, err, errlen);
-        else if (strcmp (m.key, "value") == 0) {
+        else if (strcmp (m.key, "followup") == 0) {
+            protobuf_c_boolean on = 0;
+            rc = s_bool_member (self, &m, &on, err, errlen);
+            item->followup = on;
+        } else if (strcmp (m.key, "value") == 0) {
             /* A string as it is, a number as written, a boolean as "true" or "false". */
             if (m.token == SOCIN_JSON_TRUE || m.token == SOCIN_JSON_FALSE)
                 s_set (&value->value, m.token == SOCIN_JSON_TRUE ? "true" : "false");

@@ -48,6 +48,7 @@ typedef struct {
     Socin__V1__DataValue *value;
     Socin__V1__ParticipationEvent *event;
     size_t line;
+    bool followup; /* the value is marked for follow-up (DHIS2's followup column) */
     int code;
     char field[32];
     char error[300];

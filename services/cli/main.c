@@ -26,7 +26,11 @@ static const s_command_t s_commands[] = {
     {"submit", cli_submit, "submit FILE...",
      "send values and events (DHIS2 CSV, dataValueSets JSON, events JSON)"},
     {"report", cli_report, "report KIND",
-     "values, rollup, completeness, participation, targets, history, sources"},
+     "values, rollup, completeness, participation, targets, history, sources,\n"
+     "                            violations, outliers, followups, approval"},
+    {"followup", cli_followup, "followup mark|unmark ...",
+     "mark a value for follow-up, or clear it"},
+    {"approve", cli_approve, "approve DS PERIOD UNIT STEP", "approve (or --withdraw) a step"},
     {"registry", cli_registry, "registry ACTION",
      "import-territory, import-population, import-catalogue, list, show,\n                         "
      "   add-submitter, add-peer"},

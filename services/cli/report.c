@@ -490,6 +490,7 @@ cli_report (cli_t *cli, int argc, char **argv)
         return p.help ? CLI_OK : CLI_USAGE;
     }
     const char *kind = p.args[0];
+    if (cli_quality_kind (kind)) return cli_quality_report (cli, argc, argv);
     int level;
     if (s_level (&p, &level)) return CLI_USAGE;
     int k = 0;

@@ -40,8 +40,8 @@ static const char *s_usage = "socin submit [--dry-run] [--atomic] [--delete] [--
 typedef struct {
     char id[80];
     Socin__V1__Submission sub;
-    size_t *value_lines, *event_lines;
-    size_t cap_values, cap_events;
+    size_t *value_lines, *event_lines, *followup_lines;
+    size_t cap_values, cap_events, cap_followups;
     int64_t sent_at;
     int tries;
     bool waiting;
@@ -132,12 +132,38 @@ s_batch_free (s_batch_t *b)
         protobuf_c_message_free_unpacked (&b->sub.values[i]->base, NULL);
     for (size_t i = 0; i < b->sub.n_events; i++)
         protobuf_c_message_free_unpacked (&b->sub.events[i]->base, NULL);
+    for (size_t i = 0; i < b->sub.n_followups; i++)
+        protobuf_c_message_free_unpacked (&b->sub.followups[i]->base, NULL);
     free (b->sub.values);
     free (b->sub.events);
+    free (b->sub.followups);
     free (b->value_lines);
     free (b->event_lines);
+    free (b->followup_lines);
     memset (b, 0, sizeof *b);
     socin__v1__submission__init (&b->sub);
+}
+
+/* The follow-up mark a file's `followup` column asks for, beside ITEM's value. */
+static void
+s_batch_mark (s_batch_t *b, const socin_feed_item_t *item)
+{
+    if (b->sub.n_followups == b->cap_followups) {
+        b->cap_followups = b->cap_followups ? b->cap_followups * 2 : 16;
+        b->sub.followups =
+            socin_realloc (b->sub.followups, b->cap_followups * sizeof *b->sub.followups);
+        b->followup_lines =
+            socin_realloc (b->followup_lines, b->cap_followups * sizeof *b->followup_lines);
+    }
+    Socin__V1__FollowupMark *m = socin_malloc (sizeof *m);
+    socin__v1__followup_mark__init (m);
+    m->indicator = socin_strdup (item->value->indicator);
+    m->unit = socin_strdup (item->value->unit);
+    m->period = socin_strdup (item->value->period);
+    m->disaggregation = socin_strdup (item->value->disaggregation);
+    m->followup = true;
+    b->followup_lines[b->sub.n_followups] = item->line;
+    b->sub.followups[b->sub.n_followups++] = m;
 }
 
 static void
@@ -151,6 +177,7 @@ s_batch_add (s_batch_t *b, socin_feed_item_t *item)
         }
         b->value_lines[b->sub.n_values] = item->line;
         b->sub.values[b->sub.n_values++] = item->value;
+        if (item->followup) s_batch_mark (b, item);
     } else {
         if (b->sub.n_events == b->cap_events) {
             b->cap_events = b->cap_events ? b->cap_events * 2 : 64;
@@ -214,8 +241,10 @@ s_account (s_run_t *run, s_file_t *f, s_batch_t *b, const Socin__V1__ImportSumma
     for (size_t i = 0; i < s->n_conflicts; i++) {
         const Socin__V1__Conflict *c = s->conflicts[i];
         bool event = c->kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT;
-        size_t line = event ? (c->index < b->sub.n_events ? b->event_lines[c->index] : 0)
-                            : (c->index < b->sub.n_values ? b->value_lines[c->index] : 0);
+        bool mark = c->kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_FOLLOWUP;
+        size_t line = event  ? (c->index < b->sub.n_events ? b->event_lines[c->index] : 0)
+                      : mark ? (c->index < b->sub.n_followups ? b->followup_lines[c->index] : 0)
+                             : (c->index < b->sub.n_values ? b->value_lines[c->index] : 0);
         s_add_conflict (run, f->name, line, c->code, s_file_field (format, c->kind, c->field),
                         c->value, c->message);
     }
