@@ -15,39 +15,22 @@
 #include "valuekey.h"
 #include "valuestate.h"
 
-static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
+/* Refusals: rep_query_fail (query.h) sets the reply's error. */
+#define s_fail rep_query_fail
 
-static int
-s_vfail (Socin__V1__ReportReply *reply, int code, const char *fmt, va_list args)
+int
+rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
 {
     char text[1024];
+    va_list args;
+    va_start (args, fmt);
     socin_error_vformat (text, sizeof text, fmt, args);
+    va_end (args);
     Socin__V1__Error *e = socin_calloc (1, sizeof *e);
     socin__v1__error__init (e);
     e->code = code;
     e->message = socin_strdup (text);
     reply->error = e;
-    return -1;
-}
-
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    s_vfail (reply, code, fmt, args);
-    va_end (args);
-    return -1;
-}
-
-int
-rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    s_vfail (reply, code, fmt, args);
-    va_end (args);
     return -1;
 }
 
