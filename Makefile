@@ -24,7 +24,7 @@ PROTOC  ?= protoc-c
 CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter -pthread -fno-strict-aliasing \
            -Icommon -I$(BUILD)/gen $(EXTRA_CFLAGS)
-LDLIBS  := -lczmq -lzmq -lprotobuf-c -llmdb -lpthread -lm
+LDLIBS  := -lczmq -lzmq -lsodium -lprotobuf-c -llmdb -lpthread -lm
 ifneq ($(SAN),)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -32,7 +32,7 @@ endif
 
 # Debian packages: build, run, test, lint, bench.
 DEPS := make gcc pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
-        liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang libclang-rt-14-dev \
+        libsodium-dev liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang libclang-rt-14-dev \
         postgresql
 
 PROTOS    := $(sort $(wildcard proto/socin/v1/*.proto))

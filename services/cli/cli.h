@@ -16,6 +16,7 @@
 #include "client.h"
 #include "config.h"
 #include "output.h"
+#include "socin/v1/registry.pb-c.h"
 
 #define CLI_OK          0
 #define CLI_PARTIAL     1
@@ -35,10 +36,16 @@ int cli_report (cli_t *cli, int argc, char **argv);
 int cli_registry (cli_t *cli, int argc, char **argv);
 int cli_keys (cli_t *cli, int argc, char **argv);
 int cli_ctl (cli_t *cli, int argc, char **argv);
+int cli_token (cli_t *cli, int argc, char **argv);
 
 /* A connection to SERVICE ("registry", "reporting" or "ingest") with the configured
    endpoint, service key and client key; NULL after printing why. */
 socin_client_t *cli_connect (cli_t *cli, const char *service);
+
+/* Sends REQ to the registry and returns its answer; NULL after printing why, with *RC the exit
+   code (unavailable, or failed when the registry refused). Free with
+   protobuf_c_message_free_unpacked. */
+Socin__V1__RegistryReply *cli_registry_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc);
 
 /* Prints "socin: MESSAGE" on stderr. */
 void cli_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));

@@ -303,6 +303,7 @@ s_help (FILE *out)
              "                            add-submitter, add-peer\n"
              "  keys new NAME             a CURVE certificate for a new submitter or peer\n"
              "  ctl SERVICE COMMAND...    a daemon's control socket\n"
+             "  token issue|check|revoke  bearer tokens of reader keys for socin-web\n"
              "  help [COMMAND]            this text, or a command's\n"
              "\n"
              "settings (flags; also SOCIN_* environment variables or a client.conf):\n");
@@ -408,6 +409,7 @@ main (int argc, char **argv)
     else if (!strcmp (cmd, "registry")) rc = cli_registry (&cli, nr, rest);
     else if (!strcmp (cmd, "keys")) rc = cli_keys (&cli, nr, rest);
     else if (!strcmp (cmd, "ctl")) rc = cli_ctl (&cli, nr, rest);
+    else if (!strcmp (cmd, "token")) rc = cli_token (&cli, nr, rest);
     else {
         cli_error ("unknown command '%s' (socin help lists the commands)", cmd);
         rc = CLI_USAGE;

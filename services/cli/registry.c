@@ -408,3 +408,9 @@ cli_registry (cli_t *cli, int argc, char **argv)
     cli_error ("unknown registry action '%s'\nusage: %s", action, s_usage);
     return CLI_USAGE;
 }
+
+Socin__V1__RegistryReply *
+cli_registry_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
+{
+    return s_call (cli, req, rc);
+}

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "model.h"
 #include "territory.h"
+#include "tokens.h"
 #include "socin/v1/registry.pb-c.h"
 
 typedef struct {
@@ -42,6 +43,7 @@ typedef struct {
     int64_t last_trust_scan;
     struct timespec trust_mtime; /* of trust_dir at the last scan */
     uint64_t requests, refusals, snapshots, published;
+    reg_tokens_t *tokens; /* socin-web's bearer tokens (tokens.c) */
 } registry_t;
 
 static registry_t s_registry;
@@ -654,6 +656,24 @@ s_put_peer (registry_t *self, socin_wire_msg_t *msg, const char *id, const Socin
     s_reply_changes (self, msg, id, added, updated, unchanged, 0, false);
 }
 
+static void
+s_token (registry_t *self, socin_wire_msg_t *msg, const Socin__V1__RegistryRequest *req)
+{
+    char err[512];
+    int code;
+    const Socin__V1__TokenInfo *info = reg_tokens_answer (self->tokens, self->model, req, &code, err, sizeof err);
+    if (!info) {
+        s_reply_error (self, msg, req->request_id, code, "%s", err);
+        return;
+    }
+    Socin__V1__RegistryReply reply = SOCIN__V1__REGISTRY_REPLY__INIT;
+    reply.request_id = req->request_id;
+    reply.seq = self->seq;
+    reply.body_case = SOCIN__V1__REGISTRY_REPLY__BODY_TOKEN;
+    reply.token = (Socin__V1__TokenInfo *) info;
+    socin_wire_send (self->router, msg->envelope, &reply.base);
+}
+
 /* ---- request dispatch ---- */
 
 static void
@@ -725,6 +745,9 @@ s_handle (registry_t *self, socin_wire_msg_t *msg)
         break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_SUBMITTER: s_put_submitter (self, msg, id, req->put_submitter->submitter); break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_PEER: s_put_peer (self, msg, id, req->put_peer->peer); break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_CHECK_TOKEN:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_ISSUE_TOKEN:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_REVOKE_TOKEN: s_token (self, msg, req); break;
     default:
         s_reply_error (self, msg, id, SOCIN__V1__ERROR_CODE__ERROR_CODE_UNSUPPORTED,
                        "the request has no body this registry knows");
@@ -921,6 +944,7 @@ s_start (socin_daemon_t *daemon, void *arg)
     self->records = socin_store_dbi (self->store, "records", 0);
     self->history = socin_store_dbi (self->store, "history", 0);
     self->meta = socin_store_dbi (self->store, "meta", 0);
+    self->tokens = reg_tokens_new (self->store);
     self->model = socin_model_new ();
     self->max_message = socin_config_size (self->config, "max_message");
     if (s_load (self)) return -1;
@@ -974,6 +998,7 @@ s_stop (socin_daemon_t *daemon, void *arg)
     zsock_destroy (&self->router);
     zsock_destroy (&self->pub);
     socin_model_destroy (&self->model);
+    reg_tokens_destroy (&self->tokens);
 }
 
 static void
