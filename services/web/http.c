@@ -123,7 +123,7 @@ s_address (const char *listen, struct sockaddr_storage *addr, char *err, size_t 
     size_t hlen = colon ? (size_t) (colon - listen) : 0;
     char *end;
     long port = colon ? strtol (colon + 1, &end, 10) : -1;
-    if (!colon || !*(colon + 1) || *end || port < 1 || port > 65535 || hlen >= sizeof host) {
+    if (!colon || !*(colon + 1) || *end || port < 0 || port > 65535 || hlen >= sizeof host) {
         snprintf (err, errlen, "listen '%s' is not host:port", listen);
         return -1;
     }
@@ -191,6 +191,13 @@ web_http_destroy (web_http_t **self_p)
     MHD_stop_daemon (self->mhd);
     free (self);
     *self_p = NULL;
+}
+
+int
+web_http_port (web_http_t *self)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info (self->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? (int) info->port : 0;
 }
 
 void

@@ -26,7 +26,7 @@ typedef void(web_handler_fn) (web_req_t *req, void *arg);
 typedef void(web_done_fn) (web_req_t *req, void *arg);
 
 typedef struct {
-    const char *listen;      /* host:port, [v6]:port */
+    const char *listen;      /* host:port, [v6]:port; port 0: one the system picks */
     size_t header_limit;     /* bytes for the request line and headers */
     size_t max_body;         /* bytes of a request body */
     unsigned max_connections;
@@ -37,6 +37,9 @@ typedef struct {
 web_http_t *web_http_new (const web_http_opts_t *opts, zloop_t *loop, web_handler_fn *handler,
                           web_done_fn *done, void *arg, char *err, size_t errlen);
 void web_http_destroy (web_http_t **self_p);
+
+/* The TCP port it listens on (the one the system chose for port 0). */
+int web_http_port (web_http_t *self);
 
 /* Lets libmicrohttpd do due work (timeouts, resumed requests): from the cron, and after
    answers arrived. */

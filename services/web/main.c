@@ -26,6 +26,7 @@ typedef struct {
     socin_config_t *config;
     web_ctx_t ctx;
     web_http_t *http;
+    char url[160]; /* where it listens, with the port it got */
 } web_t;
 
 static web_t s_web;
@@ -98,8 +99,9 @@ s_start (socin_daemon_t *daemon, void *arg)
         return -1;
     }
     socin_replica_attach (ctx->replica, loop);
-    socin_info ("web.serving", "url=http://%s/ public=%s", socin_config_str (c, "listen"),
-                socin_log_q (ctx->public_sections));
+    const char *listen = socin_config_str (c, "listen"), *colon = strrchr (listen, ':');
+    snprintf (self->url, sizeof self->url, "http://%.*s:%d/", (int) (colon - listen), listen, web_http_port (self->http));
+    socin_info ("web.serving", "url=%s public=%s", self->url, socin_log_q (ctx->public_sections));
     return 0;
 }
 
@@ -142,8 +144,7 @@ static void
 s_status (socin_daemon_t *daemon, socin_str_t *out, void *arg)
 {
     web_t *self = arg;
-    socin_str_printf (out, "# Web\nurl:http://%s/\npublic:%s\n", socin_config_str (self->config, "listen"),
-                      self->ctx.public_sections);
+    socin_str_printf (out, "# Web\nurl:%s\npublic:%s\n", self->url, self->ctx.public_sections);
     socin_replica_status (self->ctx.replica, out);
 }
 

@@ -213,6 +213,7 @@ web_table_json (const web_table_t *self, socin_str_t *out)
 void
 web_table_html (const web_table_t *self, socin_str_t *out, const char *download, size_t max_rows)
 {
+    if (!self) return; /* a view with more tables than it keeps */
     size_t nc = (size_t) self->ncols;
     const char *sep = strchr (download, '?') ? "&amp;" : "?";
     socin_str_puts (out, "<table id=\"t-");

@@ -431,8 +431,9 @@ s_route (const char *path, const char **sub)
     for (size_t t = 0; t < 3; t++)
         for (const web_route_t *r = tables[t]; r->path; r++) {
             size_t n = strlen (r->path);
-            if (r->path[n - 1] == '/' ? !strncmp (path, r->path, n) && path[n] : !strcmp (path, r->path)) {
-                *sub = path + (r->path[n - 1] == '/' ? n : strlen (path));
+            bool prefix = n > 1 && r->path[n - 1] == '/';
+            if (prefix ? !strncmp (path, r->path, n) && path[n] && !strchr (path + n, '/') : !strcmp (path, r->path)) {
+                *sub = path + (prefix ? n : strlen (path));
                 return r;
             }
         }

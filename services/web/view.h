@@ -45,7 +45,7 @@ typedef struct {
 } web_args_t;
 
 #define WEB_MAX_QUERIES 160
-#define WEB_MAX_TABLES  24
+#define WEB_MAX_TABLES  64
 
 typedef struct web_view_t web_view_t;
 
