@@ -30,6 +30,8 @@ struct web_backend_t {
     zloop_t *loop;
     zsock_t *sock[2];
     int64_t heard_ms[2]; /* last answer on each connection, or when it was made */
+    int64_t made_ms[2];  /* when each connection was made */
+    bool refused[2];     /* a send failed: no peer (the handshake may have been refused) */
     zhashx_t *pending;   /* request id -> s_pending_t */
     zhashx_t *cache;     /* hex of the packed question -> s_cached_t */
     uint64_t next_id;
@@ -51,7 +53,8 @@ s_connect (web_backend_t *self, web_service_t s)
         zloop_reader_end (self->loop, self->sock[s]);
         zsock_destroy (&self->sock[s]);
     }
-    self->heard_ms[s] = socin_mono_ms ();
+    self->heard_ms[s] = self->made_ms[s] = socin_mono_ms ();
+    self->refused[s] = false;
     char key[SOCIN_KEY_LEN + 1], err[512];
     if (socin_keys_public (self->opts.key[s], key, err, sizeof err)) {
         socin_warn ("backend.no_key", "service=%s reason=%s", s_name[s], socin_log_q (err));
@@ -168,6 +171,7 @@ web_backend_ask (web_backend_t *self, web_service_t s, ProtobufCMessage *req, we
     if (!self->sock[s] || socin_wire_send (self->sock[s], NULL, req)) {
         free (key);
         self->failures++;
+        self->refused[s] = true;
         char err[128];
         snprintf (err, sizeof err, "%s cannot be reached now", s_name[s]);
         s_set_id (s, req, "");
@@ -257,8 +261,10 @@ web_backend_tick (web_backend_t *self)
         fn (arg, slot, NULL, err);
     }
     zlistx_destroy (&keys);
+    /* A connection that cannot send (our key was registered after the handshake was refused,
+       and libzmq does not try again) is made anew, at most once a second. */
     for (int s = 0; s < 2; s++)
-        if (stale[s] || !self->sock[s]) {
+        if (stale[s] || ((!self->sock[s] || self->refused[s]) && now - self->made_ms[s] >= 1000)) {
             socin_warn ("backend.reconnect", "service=%s", s_name[s]);
             s_connect (self, (web_service_t) s);
         }
