@@ -10,11 +10,18 @@
 #include "socin/v1/registry.pb-c.h"
 #include "socin/v1/report.pb-c.h"
 
+/* Who waits for an answer. */
 typedef struct {
-    web_service_t service;
     web_backend_fn *fn;
     void *arg;
     size_t slot;
+} s_waiter_t;
+
+/* A question in flight: the same question asked again meanwhile waits for the same answer. */
+typedef struct {
+    web_service_t service;
+    s_waiter_t *waiters;
+    size_t nwaiters;
     char *cache_key; /* reporting questions only */
     int64_t asked_ms;
 } s_pending_t;
@@ -33,6 +40,7 @@ struct web_backend_t {
     int64_t made_ms[2];  /* when each connection was made */
     bool refused[2];     /* a send failed: no peer (the handshake may have been refused) */
     zhashx_t *pending;   /* request id -> s_pending_t */
+    zhashx_t *inflight;  /* cache key -> request id (not owned) */
     zhashx_t *cache;     /* hex of the packed question -> s_cached_t */
     uint64_t next_id;
     uint64_t asked, hits, timeouts, failures;
@@ -75,6 +83,7 @@ s_pending_free (void **item)
     s_pending_t *p = *item;
     if (!p) return;
     free (p->cache_key);
+    free (p->waiters);
     free (p);
     *item = NULL;
 }
@@ -99,6 +108,9 @@ web_backend_new (const web_backend_opts_t *opts, zcert_t *cert, zloop_t *loop)
     self->loop = loop;
     self->pending = zhashx_new ();
     zhashx_set_destructor (self->pending, s_pending_free);
+    self->inflight = zhashx_new ();
+    zhashx_set_duplicator (self->inflight, (zhashx_duplicator_fn *) strdup);
+    zhashx_set_destructor (self->inflight, (zhashx_destructor_fn *) zstr_free);
     self->cache = zhashx_new ();
     zhashx_set_destructor (self->cache, s_cached_free);
     s_connect (self, WEB_REPORTING);
@@ -117,6 +129,7 @@ web_backend_destroy (web_backend_t **self_p)
             zsock_destroy (&self->sock[s]);
         }
     zhashx_destroy (&self->pending);
+    zhashx_destroy (&self->inflight);
     zhashx_destroy (&self->cache);
     free (self);
     *self_p = NULL;
@@ -142,47 +155,80 @@ s_hex (const uint8_t *data, size_t len)
     return out;
 }
 
-void
-web_backend_ask (web_backend_t *self, web_service_t s, ProtobufCMessage *req, web_backend_fn *fn,
-                 void *arg, size_t slot)
+static void
+s_wait (s_pending_t *p, web_backend_fn *fn, void *arg, size_t slot)
 {
-    self->asked++;
-    char *key = NULL;
-    if (s == WEB_REPORTING && self->opts.cache_ms > 0) {
-        s_set_id (s, req, "");
-        size_t len = protobuf_c_message_get_packed_size (req);
-        uint8_t *buf = malloc (len ? len : 1);
-        if (!buf) socin_fatal ("memory.exhausted", NULL);
-        protobuf_c_message_pack (req, buf);
-        key = s_hex (buf, len);
-        free (buf);
-        s_cached_t *c = zhashx_lookup (self->cache, key);
-        if (c && socin_mono_ms () - c->at_ms < self->opts.cache_ms) {
-            ProtobufCMessage *reply = socin_wire_unpack (s_reply_desc[s], c->answer);
-            free (key);
-            self->hits++;
-            fn (arg, slot, reply, reply ? NULL : "a cached answer did not unpack");
-            return;
-        }
-    }
+    p->waiters = realloc (p->waiters, (p->nwaiters + 1) * sizeof *p->waiters);
+    if (!p->waiters) socin_fatal ("memory.exhausted", NULL);
+    p->waiters[p->nwaiters++] = (s_waiter_t) {fn, arg, slot};
+}
+
+/* Sends REQ (taking KEY); FN (may be NULL: a refresh nobody waits for) gets the answer. */
+static void
+s_send (web_backend_t *self, web_service_t s, ProtobufCMessage *req, char *key, web_backend_fn *fn, void *arg,
+        size_t slot)
+{
     char id[32];
     snprintf (id, sizeof id, "w%llu", (unsigned long long) ++self->next_id);
     s_set_id (s, req, id);
-    if (!self->sock[s] || socin_wire_send (self->sock[s], NULL, req)) {
+    int rc = self->sock[s] ? socin_wire_send (self->sock[s], NULL, req) : -1;
+    s_set_id (s, req, "");
+    if (rc) {
         free (key);
         self->failures++;
         self->refused[s] = true;
         char err[128];
         snprintf (err, sizeof err, "%s cannot be reached now", s_name[s]);
-        s_set_id (s, req, "");
-        fn (arg, slot, NULL, err);
+        if (fn) fn (arg, slot, NULL, err);
+        return;
+    }
+    s_pending_t *p = calloc (1, sizeof *p);
+    if (!p) socin_fatal ("memory.exhausted", NULL);
+    p->service = s;
+    p->cache_key = key;
+    p->asked_ms = socin_mono_ms ();
+    if (fn) s_wait (p, fn, arg, slot);
+    zhashx_insert (self->pending, id, p);
+    if (key) zhashx_update (self->inflight, key, id);
+}
+
+void
+web_backend_ask (web_backend_t *self, web_service_t s, ProtobufCMessage *req, web_backend_fn *fn,
+                 void *arg, size_t slot)
+{
+    self->asked++;
+    if (s != WEB_REPORTING || self->opts.cache_ms <= 0) {
+        s_send (self, s, req, NULL, fn, arg, slot);
         return;
     }
     s_set_id (s, req, "");
-    s_pending_t *p = calloc (1, sizeof *p);
-    if (!p) socin_fatal ("memory.exhausted", NULL);
-    *p = (s_pending_t) {s, fn, arg, slot, key, socin_mono_ms ()};
-    zhashx_insert (self->pending, id, p);
+    size_t len = protobuf_c_message_get_packed_size (req);
+    uint8_t *buf = malloc (len ? len : 1);
+    if (!buf) socin_fatal ("memory.exhausted", NULL);
+    protobuf_c_message_pack (req, buf);
+    char *key = s_hex (buf, len);
+    free (buf);
+    /* Fresh: answered from the cache. Stale (within timeout_ms after): answered from the cache
+       too, while one question refreshes it. Older: asked, once however many wait. */
+    s_cached_t *c = zhashx_lookup (self->cache, key);
+    int64_t age = c ? socin_mono_ms () - c->at_ms : INT64_MAX;
+    const char *flying = zhashx_lookup (self->inflight, key);
+    s_pending_t *p = flying ? zhashx_lookup (self->pending, flying) : NULL;
+    if (c && age < self->opts.cache_ms + self->opts.timeout_ms) {
+        ProtobufCMessage *reply = socin_wire_unpack (s_reply_desc[s], c->answer);
+        self->hits++;
+        fn (arg, slot, reply, reply ? NULL : "a cached answer did not unpack");
+        if (age >= self->opts.cache_ms && !p) s_send (self, s, req, key, NULL, NULL, 0);
+        else free (key);
+        return;
+    }
+    if (p) {
+        self->hits++;
+        s_wait (p, fn, arg, slot);
+        free (key);
+        return;
+    }
+    s_send (self, s, req, key, fn, arg, slot);
 }
 
 static int
@@ -211,12 +257,19 @@ s_on_answer (zloop_t *loop, zsock_t *sock, void *arg)
             c->at_ms = socin_mono_ms ();
             zhashx_update (self->cache, p->cache_key, c);
         }
-        web_backend_fn *fn = p->fn;
-        void *cb_arg = p->arg;
-        size_t slot = p->slot;
+        /* Each waiter gets its own copy; the pending entry goes before any callback runs. */
+        s_waiter_t *waiters = p->waiters;
+        size_t n = p->nwaiters;
+        p->waiters = NULL;
+        if (p->cache_key) zhashx_delete (self->inflight, p->cache_key);
         zhashx_delete (self->pending, id);
+        for (size_t w = 0; w < n; w++) {
+            ProtobufCMessage *copy = w + 1 == n ? reply : socin_wire_unpack (s_reply_desc[s], msg.payload);
+            waiters[w].fn (waiters[w].arg, waiters[w].slot, copy, copy ? NULL : "the answer did not unpack");
+        }
+        if (!n && reply) protobuf_c_message_free_unpacked (reply, NULL);
+        free (waiters);
         socin_wire_msg_release (&msg);
-        fn (cb_arg, slot, reply, NULL);
     }
     if (self->after) self->after (self->after_arg);
     return 0;
@@ -235,7 +288,10 @@ web_backend_forget (web_backend_t *self, void *arg)
     zlistx_t *keys = zhashx_keys (self->pending);
     for (const char *k = zlistx_first (keys); k; k = zlistx_next (keys)) {
         s_pending_t *p = zhashx_lookup (self->pending, k);
-        if (p && p->arg == arg) zhashx_delete (self->pending, k);
+        size_t kept = 0;
+        for (size_t w = 0; p && w < p->nwaiters; w++)
+            if (p->waiters[w].arg != arg) p->waiters[kept++] = p->waiters[w];
+        if (p) p->nwaiters = kept; /* the answer still fills the cache */
     }
     zlistx_destroy (&keys);
 }
@@ -249,16 +305,18 @@ web_backend_tick (web_backend_t *self)
     for (const char *k = zlistx_first (keys); k; k = zlistx_next (keys)) {
         s_pending_t *p = zhashx_lookup (self->pending, k);
         if (!p || now - p->asked_ms < self->opts.timeout_ms) continue;
-        web_backend_fn *fn = p->fn;
-        void *arg = p->arg;
-        size_t slot = p->slot;
         web_service_t s = p->service;
         if (now - self->heard_ms[s] >= self->opts.timeout_ms) stale[s] = true;
+        s_waiter_t *waiters = p->waiters;
+        size_t n = p->nwaiters;
+        p->waiters = NULL;
+        if (p->cache_key) zhashx_delete (self->inflight, p->cache_key);
         zhashx_delete (self->pending, k);
         self->timeouts++;
         char err[128];
         snprintf (err, sizeof err, "%s did not answer within %d ms", s_name[s], self->opts.timeout_ms);
-        fn (arg, slot, NULL, err);
+        for (size_t w = 0; w < n; w++) waiters[w].fn (waiters[w].arg, waiters[w].slot, NULL, err);
+        free (waiters);
     }
     zlistx_destroy (&keys);
     /* A connection that cannot send (our key was registered after the handshake was refused,
@@ -272,7 +330,7 @@ web_backend_tick (web_backend_t *self)
     zlistx_t *ckeys = zhashx_keys (self->cache);
     for (const char *k = zlistx_first (ckeys); k; k = zlistx_next (ckeys)) {
         s_cached_t *c = zhashx_lookup (self->cache, k);
-        if (c && now - c->at_ms >= self->opts.cache_ms) zhashx_delete (self->cache, k);
+        if (c && now - c->at_ms >= self->opts.cache_ms + self->opts.timeout_ms) zhashx_delete (self->cache, k);
     }
     zlistx_destroy (&ckeys);
 }

@@ -35,8 +35,9 @@ s_plan (web_view_t *v)
             const socin_dataset_t *ds = socin_model_dataset_at (v->model, i);
             char p[SOCIN_PERIOD_STRLEN];
             socin_period_format (web_period_within (v->period, ds->period_type), p, sizeof p);
-            web_ask_completeness (v, ds->code, p, 0, under, true);
-            web_ask_completeness (v, ds->code, p, child, under, false);
+            /* One question per data set: the rows beneath, with the missing units; the total is
+               their sum (the rows of one level partition the unit). */
+            web_ask_completeness (v, ds->code, p, child, under, true);
         }
     }
     if (web_view_may (v, "indicators") && v->indicator) {
@@ -86,7 +87,8 @@ s_completeness (web_view_t *v, socin_str_t *b, const char *dl)
 {
     socin_str_puts (b, "<section id=\"completeness\"><h2>Completeness and timeliness of reporting</h2>\n");
     size_t slot = v->mark[M_DS];
-    for (uint32_t i = 1; i <= v->mark[M_NDS]; i++, slot += 2) {
+    int child = web_child_level (v->unit->level, v->args.via);
+    for (uint32_t i = 1; i <= v->mark[M_NDS]; i++, slot++) {
         const socin_dataset_t *ds = socin_model_dataset_at (v->model, i);
         const Socin__V1__ReportReply *r = web_view_reply (v, slot);
         char id[96], title[300];
@@ -101,11 +103,12 @@ s_completeness (web_view_t *v, socin_str_t *b, const char *dl)
         socin_str_puts (b, "</h3>\n");
         snprintf (id, sizeof id, "completeness-%s", ds->code);
         snprintf (title, sizeof title, "%s: units that reported, complete and on time", ds->code);
-        web_table_html (web_completeness_table (v, slot, id, title), b, dl, 0);
-        if (v->unit->level != SOCIN_LEVEL_MUNICIPALITY) {
+        web_table_html (child ? web_completeness_total_table (v, slot, id, title) : web_completeness_table (v, slot, id, title),
+                        b, dl, 0);
+        if (child) {
             snprintf (id, sizeof id, "by-%s", ds->code);
-            snprintf (title, sizeof title, "%s by %s", ds->code, socin_level_name (web_child_level (v->unit->level, v->args.via)));
-            web_table_html (web_completeness_table (v, slot + 1, id, title), b, dl, 0);
+            snprintf (title, sizeof title, "%s by %s", ds->code, socin_level_name (child));
+            web_table_html (web_completeness_table (v, slot, id, title), b, dl, 0);
         }
         snprintf (id, sizeof id, "missing-%s", ds->code);
         snprintf (title, sizeof title, "%s: units with nothing reported", ds->code);

@@ -162,21 +162,49 @@ web_rollup_table (web_view_t *v, size_t slot, const char *id, const char *title)
     return web_view_table (v, t);
 }
 
+static const char *const s_completeness_cols[] = {"unit", "name", "expected#", "reported#", "complete#", "on_time#",
+                                                  "complete_pct#", "on_time_pct#"};
+
+static void
+s_completeness_row (web_table_t *t, const char *unit, const char *name, uint64_t expected, uint64_t partial,
+                    uint64_t complete, uint64_t on_time, const char *href)
+{
+    char e[24], p[24], c[24], o[24], cp[24], op[24];
+    s_u64 (e, expected), s_u64 (p, partial), s_u64 (c, complete), s_u64 (o, on_time);
+    s_percent (cp, complete, expected), s_percent (op, on_time, expected);
+    web_table_row (t, CELLS (unit, name, e, p, c, o, cp, op), href);
+}
+
 web_table_t *
 web_completeness_table (web_view_t *v, size_t slot, const char *id, const char *title)
 {
     const Socin__V1__ReportReply *r = web_view_reply (v, slot);
     if (!r || !r->completeness) return s_failed (v, slot, id, title);
-    web_table_t *t = web_table_new (id, title, CELLS ("unit", "name", "expected#", "reported#", "complete#", "on_time#",
-                                                      "complete_pct#", "on_time_pct#"), 8);
+    web_table_t *t = web_table_new (id, title, s_completeness_cols, 8);
     socin_str_t href = SOCIN_STR_INIT;
     for (size_t i = 0; i < r->completeness->n_rows; i++) {
         const Socin__V1__CompletenessRow *row = r->completeness->rows[i];
-        char e[24], p[24], c[24], o[24], cp[24], op[24];
-        s_u64 (e, row->expected), s_u64 (p, row->partial), s_u64 (c, row->complete), s_u64 (o, row->on_time);
-        s_percent (cp, row->complete, row->expected), s_percent (op, row->on_time, row->expected);
-        web_table_row (t, CELLS (row->unit, row->name, e, p, c, o, cp, op), s_href (v, &href, row->unit));
+        s_completeness_row (t, row->unit, row->name, row->expected, row->partial, row->complete, row->on_time,
+                            s_href (v, &href, row->unit));
     }
+    socin_str_free (&href);
+    return web_view_table (v, t);
+}
+
+web_table_t *
+web_completeness_total_table (web_view_t *v, size_t slot, const char *id, const char *title)
+{
+    const Socin__V1__ReportReply *r = web_view_reply (v, slot);
+    if (!r || !r->completeness) return s_failed (v, slot, id, title);
+    uint64_t expected = 0, partial = 0, complete = 0, on_time = 0;
+    for (size_t i = 0; i < r->completeness->n_rows; i++) {
+        const Socin__V1__CompletenessRow *row = r->completeness->rows[i];
+        expected += row->expected, partial += row->partial, complete += row->complete, on_time += row->on_time;
+    }
+    web_table_t *t = web_table_new (id, title, s_completeness_cols, 8);
+    socin_str_t href = SOCIN_STR_INIT;
+    s_completeness_row (t, v->unit->code, v->unit->pb->name, expected, partial, complete, on_time,
+                        s_href (v, &href, v->unit->code));
     socin_str_free (&href);
     return web_view_table (v, t);
 }

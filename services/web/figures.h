@@ -19,6 +19,9 @@ size_t web_ask_history (web_view_t *v, const char *indicator, const char *unit, 
 
 web_table_t *web_rollup_table (web_view_t *v, size_t slot, const char *id, const char *title);
 web_table_t *web_completeness_table (web_view_t *v, size_t slot, const char *id, const char *title);
+/* One row for the view's unit: the sum of a completeness answer's rows (which must
+   partition the unit: one level beneath it). */
+web_table_t *web_completeness_total_table (web_view_t *v, size_t slot, const char *id, const char *title);
 /* The units with nothing reported, from a completeness answer asked with missing. */
 web_table_t *web_missing_table (web_view_t *v, size_t slot, const char *id, const char *title);
 web_table_t *web_participation_table (web_view_t *v, size_t slot, const char *id, const char *title);
