@@ -1,6 +1,7 @@
 /*  api: the JSON API. See api.h. */
 #include "api.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "figures.h"
@@ -45,7 +46,7 @@ s_completeness_render (web_view_t *v)
 {
     snprintf (v->title, sizeof v->title, "completeness %s %s", v->args.dataset, v->period_text);
     web_completeness_table (v, 0, "completeness", v->title);
-    web_missing_table (v, 0, "missing", "units with nothing reported");
+    web_missing_table (v, 0, "missing", "units with nothing reported", SIZE_MAX);
 }
 
 static int

@@ -112,7 +112,7 @@ s_completeness (web_view_t *v, socin_str_t *b, const char *dl)
         }
         snprintf (id, sizeof id, "missing-%s", ds->code);
         snprintf (title, sizeof title, "%s: units with nothing reported", ds->code);
-        web_table_html (web_missing_table (v, slot, id, title), b, dl, 25);
+        web_table_html (web_missing_table (v, slot, id, title, 25), b, dl, 25);
     }
     socin_str_puts (b, "</section>\n");
 }

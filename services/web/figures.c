@@ -210,14 +210,19 @@ web_completeness_total_table (web_view_t *v, size_t slot, const char *id, const 
 }
 
 web_table_t *
-web_missing_table (web_view_t *v, size_t slot, const char *id, const char *title)
+web_missing_table (web_view_t *v, size_t slot, const char *id, const char *title, size_t max_rows)
 {
     const Socin__V1__ReportReply *r = web_view_reply (v, slot);
     if (!r || !r->completeness) return s_failed (v, slot, id, title);
     web_table_t *t = web_table_new (id, title, CELLS ("unit", "name", "kraj"), 3);
+    /* A page shows the first rows; only this table's download builds all of them. */
+    bool whole = v->args.table && !strcmp (v->args.table, id);
+    size_t total = 0;
+    for (size_t i = 0; i < r->completeness->n_rows; i++) total += r->completeness->rows[i]->n_missing;
+    web_table_set_total (t, total);
     socin_str_t href = SOCIN_STR_INIT;
     for (size_t i = 0; i < r->completeness->n_rows; i++)
-        for (size_t k = 0; k < r->completeness->rows[i]->n_missing; k++) {
+        for (size_t k = 0; k < r->completeness->rows[i]->n_missing && (whole || web_table_rows (t) < max_rows); k++) {
             const char *code = r->completeness->rows[i]->missing[k];
             const socin_unit_t *u = socin_model_unit (v->model, code);
             const socin_unit_t *kraj = u && u->kraj ? socin_model_unit_at (v->model, u->kraj) : NULL;

@@ -22,8 +22,9 @@ web_table_t *web_completeness_table (web_view_t *v, size_t slot, const char *id,
 /* One row for the view's unit: the sum of a completeness answer's rows (which must
    partition the unit: one level beneath it). */
 web_table_t *web_completeness_total_table (web_view_t *v, size_t slot, const char *id, const char *title);
-/* The units with nothing reported, from a completeness answer asked with missing. */
-web_table_t *web_missing_table (web_view_t *v, size_t slot, const char *id, const char *title);
+/* The units with nothing reported, from a completeness answer asked with missing: at most
+   MAX_ROWS of them unless the request downloads this very table (table=ID). */
+web_table_t *web_missing_table (web_view_t *v, size_t slot, const char *id, const char *title, size_t max_rows);
 web_table_t *web_participation_table (web_view_t *v, size_t slot, const char *id, const char *title);
 /* Every target's progress, and (UNITS) the qualifying units within the scope. */
 web_table_t *web_targets_table (web_view_t *v, size_t slot, const char *id, const char *title);

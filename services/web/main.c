@@ -118,6 +118,7 @@ s_cron (socin_daemon_t *daemon, void *arg)
     socin_replica_tick (self->ctx.replica);
     web_backend_tick (self->ctx.backend);
     web_auth_tick (self->ctx.auth);
+    web_view_cache_tick (&self->ctx, false);
     web_http_run (self->http);
 }
 
@@ -134,6 +135,7 @@ s_stop (socin_daemon_t *daemon, void *arg)
 {
     web_t *self = arg;
     web_http_destroy (&self->http);
+    web_view_cache_tick (&self->ctx, true);
     web_backend_destroy (&self->ctx.backend);
     web_auth_destroy (&self->ctx.auth);
     web_map_destroy (&self->ctx.map);
@@ -152,8 +154,8 @@ static void
 s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
 {
     web_t *self = arg;
-    socin_str_printf (out, "# Views\nviews:%llu\nrefused:%llu\n", (unsigned long long) self->ctx.views,
-                      (unsigned long long) self->ctx.refused);
+    socin_str_printf (out, "# Views\nviews:%llu\nrefused:%llu\npage_cache_hits:%llu\n", (unsigned long long) self->ctx.views,
+                      (unsigned long long) self->ctx.refused, (unsigned long long) self->ctx.page_hits);
     web_http_stats (self->http, out);
     web_backend_stats (self->ctx.backend, out);
     web_auth_stats (self->ctx.auth, out);

@@ -15,6 +15,7 @@ struct web_table_t {
     char **cells; /* nrows * ncols */
     char **hrefs; /* per row, may be NULL */
     size_t nrows, cap;
+    size_t total; /* rows it has, when more than it keeps */
 };
 
 web_table_t *
@@ -68,6 +69,12 @@ web_table_row (web_table_t *self, const char *const *cells, const char *href)
         self->cells[self->nrows * nc + c] = socin_strdup (cells[c] ? cells[c] : "");
     self->hrefs[self->nrows] = href ? socin_strdup (href) : NULL;
     self->nrows++;
+}
+
+void
+web_table_set_total (web_table_t *self, size_t total)
+{
+    self->total = total;
 }
 
 const char *
@@ -253,9 +260,10 @@ web_table_html (const web_table_t *self, socin_str_t *out, const char *download,
         }
         socin_str_puts (out, "</tr>\n");
     }
-    if (shown < self->nrows)
+    size_t total = self->total > self->nrows ? self->total : self->nrows;
+    if (shown < total)
         socin_str_printf (out, "<tr><td colspan=\"%zu\" class=\"more\">and %zu more rows in the downloads</td></tr>\n",
-                          nc, self->nrows - shown);
+                          nc, total - shown);
     if (!self->nrows) socin_str_printf (out, "<tr><td colspan=\"%zu\" class=\"more\">no rows</td></tr>\n", nc);
     socin_str_puts (out, "</tbody></table>\n");
 }

@@ -24,6 +24,10 @@ void web_table_destroy (web_table_t **self_p);
    cell a link on the page (a path of this site, escaped here). */
 void web_table_row (web_table_t *self, const char *const *cells, const char *href);
 
+/* Declares that the table has TOTAL rows of which only those added are kept (a page that
+   shows the first rows of a long table; its downloads build it whole). */
+void web_table_set_total (web_table_t *self, size_t total);
+
 const char *web_table_id (const web_table_t *self);
 size_t web_table_rows (const web_table_t *self);
 /* The cell at ROW, COLUMN ("" beyond the table). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "csv.h"
 #include "layout.h"
 #include "log.h"
@@ -197,6 +198,90 @@ web_view_done (web_req_t *req, void *ctx)
     s_free (v);
 }
 
+/* ---- whole answers, kept for cache_ms ---- */
+
+typedef struct {
+    int64_t at_ms;
+    char *type, *headers;
+    socin_str_t body;
+} s_page_t;
+
+static void
+s_page_free (void **item)
+{
+    s_page_t *p = *item;
+    if (!p) return;
+    free (p->type);
+    free (p->headers);
+    socin_str_free (&p->body);
+    free (p);
+    *item = NULL;
+}
+
+/* The key of V's answer: who asks (the token's id, or the public) and what, every argument. */
+static char *
+s_page_key (web_view_t *v)
+{
+    socin_str_t key = SOCIN_STR_INIT;
+    socin_str_printf (&key, "%s ", v->scope.signed_in ? v->scope.id : "-");
+    web_view_link (v, &key, web_req_path (v->req), NULL, NULL);
+    socin_str_printf (&key, " %s %s", v->args.format ? v->args.format : "", v->args.table ? v->args.table : "");
+    return socin_str_take (&key);
+}
+
+static bool
+s_page_cached (web_view_t *v)
+{
+    if (v->ctx->cache_ms <= 0 || !v->ctx->pages) return false;
+    char *key = s_page_key (v);
+    s_page_t *p = zhashx_lookup (v->ctx->pages, key);
+    free (key);
+    if (!p || socin_mono_ms () - p->at_ms >= v->ctx->cache_ms) return false;
+    socin_str_t body = SOCIN_STR_INIT;
+    socin_str_append (&body, p->body.data ? p->body.data : "", p->body.len);
+    web_req_respond (v->req, 200, p->type, &body, p->headers);
+    v->ctx->page_hits++;
+    return true;
+}
+
+static void
+s_page_keep (web_view_t *v, const char *type, const socin_str_t *body, const char *headers)
+{
+    if (v->ctx->cache_ms <= 0) return;
+    if (!v->ctx->pages) {
+        v->ctx->pages = zhashx_new ();
+        zhashx_set_destructor (v->ctx->pages, s_page_free);
+    }
+    s_page_t *p = calloc (1, sizeof *p);
+    if (!p) socin_fatal ("memory.exhausted", NULL);
+    p->at_ms = socin_mono_ms ();
+    p->type = socin_strdup (type);
+    p->headers = socin_strdup (headers);
+    socin_str_append (&p->body, body->data ? body->data : "", body->len);
+    char *key = s_page_key (v);
+    zhashx_update (v->ctx->pages, key, p);
+    free (key);
+}
+
+void
+web_view_cache_tick (web_ctx_t *ctx, bool all)
+{
+    zhashx_t *pages = ctx->pages;
+    if (!pages) return;
+    if (all) {
+        zhashx_destroy (&pages);
+        ctx->pages = NULL;
+        return;
+    }
+    int64_t now = socin_mono_ms ();
+    zlistx_t *keys = zhashx_keys (pages);
+    for (const char *k = zlistx_first (keys); k; k = zlistx_next (keys)) {
+        s_page_t *p = zhashx_lookup (pages, k);
+        if (p && now - p->at_ms >= ctx->cache_ms) zhashx_delete (pages, k);
+    }
+    zlistx_destroy (&keys);
+}
+
 /* ---- answers ---- */
 
 static const char *
@@ -284,6 +369,7 @@ s_respond (web_view_t *v)
         socin_str_puts (&out, "]}\n");
         type = "application/json; charset=utf-8";
     }
+    s_page_keep (v, type, &out, socin_str_cstr (&headers));
     web_req_respond (v->req, 200, type, &out, socin_str_cstr (&headers));
     socin_str_free (&headers);
 }
@@ -414,6 +500,7 @@ s_after_auth (web_view_t *v)
         s_respond (v);
         return;
     }
+    if (s_page_cached (v)) return;
     if (s_resolve (v) == 0) {
         v->planning = true;
         if (v->route->plan) v->route->plan (v);

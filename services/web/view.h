@@ -35,7 +35,8 @@ typedef struct {
     const char *public_sections; /* comma-separated sections anyone may see */
     bool cookie_secure;
     int cache_ms;
-    uint64_t views, refused;
+    void *pages; /* whole answers for cache_ms, by reader's scope and request (view.c) */
+    uint64_t views, refused, page_hits;
 } web_ctx_t;
 
 /* The checked arguments (NULL when absent). */
@@ -87,6 +88,9 @@ struct web_view_t {
     int status;
     socin_str_t message; /* the reason, when status is not 200 */
 };
+
+/* Drops answers older than cache_ms (from the cron), and all of them at the end. */
+void web_view_cache_tick (web_ctx_t *ctx, bool all);
 
 /* The daemon's request handler and its end-of-request hook (http.h). */
 void web_view_handle (web_req_t *req, void *ctx);
