@@ -33,7 +33,7 @@ endif
 # Debian packages: build, run, test, lint, bench.
 DEPS := make gcc pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
         libsodium-dev liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang libclang-rt-14-dev \
-        postgresql libmicrohttpd-dev chromium-headless-shell fonts-dejavu-core curl wrk
+        postgresql libmicrohttpd-dev chromium-headless-shell fonts-dejavu-core curl
 
 PROTOS    := $(sort $(wildcard proto/socin/v1/*.proto))
 PROTO_C   := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
