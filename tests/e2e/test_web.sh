@@ -176,7 +176,7 @@ get / -H "Authorization: Bearer $scoped"
 expect_body "Středočeský kraj"
 end
 
-begin "a revoked token stops working once its check expires (token_cache_ms)"
+begin "a revoked token is refused by the registry (socin-web follows within token_cache_ms)"
 q token revoke "$scoped_id" >/dev/null || problem "revoke failed: $(cat "$tmp/err")"
 "$SOCIN_BIN/socin" token check "$scoped" --config "$stack/client.conf" >/dev/null 2>&1 && problem "the registry still accepts the revoked token"
 end
