@@ -115,6 +115,19 @@ socin_plan_under (const socin_model_t *model, const socin_plan_t *plan, uint32_t
     return false;
 }
 
+size_t
+socin_measure_key (const char *plan, const char *measure, const char *period, char *key,
+                   size_t max)
+{
+    size_t a = strlen (plan), b = strlen (measure), c = strlen (period);
+    if (a + b + c + 3 > max) return 0;
+    key[0] = 'M';
+    memcpy (key + 1, plan, a + 1);
+    memcpy (key + 2 + a, measure, b + 1);
+    memcpy (key + 3 + a + b, period, c);
+    return 3 + a + b + c;
+}
+
 int
 socin_funding_read (Socin__V1__FundingAmount *const *amounts, size_t n, socin_dec_t *out,
                     size_t *bad, char *why, size_t whylen)

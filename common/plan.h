@@ -47,6 +47,11 @@ bool socin_plan_covered_by (const socin_model_t *model, const socin_plan_t *plan
 /* PLAN is owned by ROOT or a unit beneath it, or by a group with a member beneath ROOT. */
 bool socin_plan_under (const socin_model_t *model, const socin_plan_t *plan, uint32_t root);
 
+/* The storage key of a measure report, "M" plan NUL measure NUL period, into KEY (MAX bytes):
+   its length, or 0 when it does not fit. */
+size_t socin_measure_key (const char *plan, const char *measure, const char *period, char *key,
+                          size_t max);
+
 /* Reads N amounts into OUT (indexed by source, SOCIN_FUNDING_COUNT + 1 entries, zeroed first).
    0, or an ErrorCode (UNKNOWN_FUNDING_SOURCE for a source out of range or given twice,
    MALFORMED_VALUE, NEGATIVE_AMOUNT) with *BAD the index of the amount at fault and WHY. */

@@ -15,6 +15,7 @@
 #include "index.h"
 #include "log.h"
 #include "mem.h"
+#include "progress.h"
 #include "str.h"
 #include "valuekey.h"
 
@@ -91,6 +92,7 @@ ing_checked_free (ing_checked_t *checked)
     free (checked->conflicts);
     free (checked->values);
     free (checked->events);
+    ing_progress_free (checked);
     memset (checked, 0, sizeof *checked);
 }
 
@@ -743,6 +745,7 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
         out->nevents++;
     }
     socin_index_destroy (&seen);
+    ing_progress_validate (ctx, sub, out);
     if (out->nconflicts > 1)
         qsort (out->conflicts, out->nconflicts, sizeof *out->conflicts, s_cmp_conflict);
 }
