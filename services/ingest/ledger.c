@@ -197,6 +197,7 @@ s_apply_item (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, MDB_db
     int rc = mdb_get (txn, dbi, &k, &old);
     if (rc && rc != MDB_NOTFOUND) return rc;
     bool had = rc == 0;
+    rc = 0;
     if (it->del) {
         if (!had) {
             p->ignored++;
