@@ -201,7 +201,7 @@ cli_report_plans (cli_t *cli, int argc, char **argv)
 {
     cli_parsed_t p;
     if (cli_parse (s_opts, argc, argv, &p, s_usage)) return CLI_USAGE;
-    if (p.help || p.nargs != 1) {
+    if (p.help || p.nargs != 0) {
         cli_usage (p.help ? stdout : stderr, s_usage, s_opts);
         return p.help ? CLI_OK : CLI_USAGE;
     }
