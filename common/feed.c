@@ -318,13 +318,20 @@ s_csv_measure (socin_feed_t *self, socin_feed_item_t *item, char **fields, size_
     Socin__V1__MeasureProgress *m = item->measure;
     for (size_t i = 0; i < count; i++) {
         const char *c = self->columns[i];
-        if (!strcmp (c, "plan")) s_set (&m->plan, fields[i]);
-        else if (!strcmp (c, "measure")) s_set (&m->measure, fields[i]);
-        else if (!strcmp (c, "period")) s_set (&m->period, fields[i]);
-        else if (!strcmp (c, "output_value")) s_set (&m->output_value, fields[i]);
-        else if (!strcmp (c, "comment")) s_set (&m->comment, fields[i]);
-        else if (!strcmp (c, "status") && *fields[i]) s_measure_status (item, fields[i]);
-        else if (!strncmp (c, "spent_", 6)) s_measure_spent (item, c + 6, fields[i]);
+        if (!strcmp (c, "plan"))
+            s_set (&m->plan, fields[i]);
+        else if (!strcmp (c, "measure"))
+            s_set (&m->measure, fields[i]);
+        else if (!strcmp (c, "period"))
+            s_set (&m->period, fields[i]);
+        else if (!strcmp (c, "output_value"))
+            s_set (&m->output_value, fields[i]);
+        else if (!strcmp (c, "comment"))
+            s_set (&m->comment, fields[i]);
+        else if (!strcmp (c, "status") && *fields[i])
+            s_measure_status (item, fields[i]);
+        else if (!strncmp (c, "spent_", 6))
+            s_measure_spent (item, c + 6, fields[i]);
     }
     if (self->deletions && !m->status && !item->error[0]) m->delete_ = 1;
     return 1;
@@ -343,7 +350,8 @@ s_csv_measure_header (socin_feed_t *self, char **fields, size_t count, char *err
             return s_fail (self, err, errlen,
                            "%s line %zu: column \"%.60s\" is not one of plan, measure, period, "
                            "status, spent_<source> (%s), output_value, comment",
-                           self->name, socin_csv_line (self->csv), fields[i], socin_funding_names ());
+                           self->name, socin_csv_line (self->csv), fields[i],
+                           socin_funding_names ());
         self->columns[i] = socin_strdup (fields[i]);
     }
     self->ncolumns = count;
@@ -367,8 +375,9 @@ s_csv_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errle
                            S_CSV_COLUMNS);
         self->header_read = true;
         if (!strcmp (fields[0], "plan"))
-            return s_csv_measure_header (self, fields, count, err, errlen) ? -1
-                                                                            : s_csv_next (self, item, err, errlen);
+            return s_csv_measure_header (self, fields, count, err, errlen)
+                       ? -1
+                       : s_csv_next (self, item, err, errlen);
         self->header_read = false;
         if (count < S_CSV_MIN || count > S_CSV_MAX)
             return s_fail (self, err, errlen,
@@ -842,8 +851,8 @@ s_json_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errl
                            self->name, socin_json_line (json),
                            self->where == S_EVENTS     ? "\"events\""
                            : self->where == S_MEASURES ? "\"measures\""
-                           : self->where == S_VALUES ? "\"dataValues\""
-                                                     : "the top-level array",
+                           : self->where == S_VALUES   ? "\"dataValues\""
+                                                       : "the top-level array",
                            s_json_kind (token));
         case S_DONE:
             socin_json_next (json, NULL, NULL); /* END: the offset reaches the text's end */

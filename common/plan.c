@@ -9,27 +9,28 @@
 #include "mem.h"
 #include "socin/v1/errors.pb-c.h"
 
-static const char *s_kinds[] = {"",    "strategic",       "lap",           "rap",
+static const char *s_kinds[] = {"",     "strategic",       "lap",           "rap",
                                 "kpss", "local_inclusion", "remote_support"};
-static const char *s_sources[] = {"", "own", "kraj", "state", "ope_plus", "irop", "op_jak", "mv",
-                                  "eu_other"};
+static const char *s_sources[] = {"",     "own",    "kraj", "state",   "ope_plus",
+                                  "irop", "op_jak", "mv",   "eu_other"};
 static const char *s_statuses[] = {"", "planned", "in_progress", "done", "delayed", "cancelled"};
-static const char *s_eu_areas[] = {"employment",           "social_protection", "access",
-                                   "early_school_leaving", "child_poverty",     "migrants_minorities"};
+static const char *s_eu_areas[] = {"employment",    "social_protection",
+                                   "access",        "early_school_leaving",
+                                   "child_poverty", "migrants_minorities"};
 
 #define S_COUNT(table) (sizeof table / sizeof table[0])
 
 static const char *
 s_name (const char *const *table, size_t n, int v)
 {
-    return v <= 0 || (size_t) v >= n ? "unspecified" : table[v];
+    return v <= 0 || (size_t)v >= n ? "unspecified" : table[v];
 }
 
 static int
 s_parse (const char *const *table, size_t n, const char *name)
 {
     for (size_t i = 1; name && i < n; i++)
-        if (!strcmp (name, table[i])) return (int) i;
+        if (!strcmp (name, table[i])) return (int)i;
     return 0;
 }
 
@@ -40,7 +41,7 @@ s_join (const char *const *table, size_t first, size_t n, char *buf, size_t size
     size_t len = 0;
     buf[0] = 0;
     for (size_t i = first; i < n && len < size; i++)
-        len += (size_t) snprintf (buf + len, size - len, "%s%s", i > first ? ", " : "", table[i]);
+        len += (size_t)snprintf (buf + len, size - len, "%s%s", i > first ? ", " : "", table[i]);
     return buf;
 }
 
@@ -108,7 +109,8 @@ socin_plan_covered_by (const socin_model_t *model, const socin_plan_t *plan,
 bool
 socin_plan_under (const socin_model_t *model, const socin_plan_t *plan, uint32_t root)
 {
-    if (plan->owner_unit) return socin_unit_under (socin_model_unit_at (model, plan->owner_unit), root);
+    if (plan->owner_unit)
+        return socin_unit_under (socin_model_unit_at (model, plan->owner_unit), root);
     const socin_group_t *group = socin_model_group_at (model, plan->owner_group);
     for (size_t m = 0; group && m < group->nmembers; m++)
         if (socin_unit_under (socin_model_unit_at (model, group->members[m]), root)) return true;
@@ -116,8 +118,7 @@ socin_plan_under (const socin_model_t *model, const socin_plan_t *plan, uint32_t
 }
 
 size_t
-socin_measure_key (const char *plan, const char *measure, const char *period, char *key,
-                   size_t max)
+socin_measure_key (const char *plan, const char *measure, const char *period, char *key, size_t max)
 {
     size_t a = strlen (plan), b = strlen (measure), c = strlen (period);
     if (a + b + c + 3 > max) return 0;
@@ -137,7 +138,7 @@ socin_funding_read (Socin__V1__FundingAmount *const *amounts, size_t n, socin_de
     for (size_t i = 0; i < n; i++) {
         const Socin__V1__FundingAmount *a = amounts[i];
         *bad = i;
-        int src = (int) a->source;
+        int src = (int)a->source;
         if (src <= 0 || src > SOCIN_FUNDING_COUNT) {
             socin_error_set (why, whylen, "funding source %d is not one of %s", src,
                              socin_funding_names ());

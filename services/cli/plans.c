@@ -39,8 +39,8 @@ s_total (Socin__V1__FundingAmount *const *amounts, size_t n, char *buf)
 void
 cli_plans_row (out_table_t **out, const socin_record_t *r)
 {
-    static const char *cols[] = {"code",  "kind",       "owner", "valid_from", "valid_to",
-                                 "areas", "participative", "measures#", "budget#", "name"};
+    static const char *cols[] = {"code",  "kind",          "owner",     "valid_from", "valid_to",
+                                 "areas", "participative", "measures#", "budget#",    "name"};
     if (!*out) *out = out_table_new (cols, 10);
     const Socin__V1__Plan *p = r->plan;
     char *areas = s_join (p->policy_areas, p->n_policy_areas), n[16], budget[SOCIN_DEC_STRLEN];
@@ -53,9 +53,9 @@ cli_plans_row (out_table_t **out, const socin_record_t *r)
         if (!socin_dec_parse (one, strlen (one), &v, NULL, 0)) sum += v;
     }
     socin_sum_format (sum, budget, sizeof budget);
-    const char *cells[] = {p->code,  socin_plan_kind_name (p->kind), p->owner, p->valid_from,
-                           p->valid_to, areas, p->participative ? "yes" : "no", n, budget,
-                           p->name};
+    const char *cells[] = {
+        p->code, socin_plan_kind_name (p->kind),  p->owner, p->valid_from, p->valid_to,
+        areas,   p->participative ? "yes" : "no", n,        budget,        p->name};
     out_table_row (*out, cells);
     free (areas);
 }
@@ -84,17 +84,17 @@ cli_plans_show (cli_t *cli, const Socin__V1__Plan *plan)
         out_table_destroy (&head);
         printf ("\n");
     }
-    static const char *cols[] = {"plan",   "measure", "area",   "target_group", "start",
-                                 "end",    "budget#", "budget_by_source", "output",
-                                 "target#", "responsible", "title"};
+    static const char *cols[] = {"plan",   "measure", "area",        "target_group",
+                                 "start",  "end",     "budget#",     "budget_by_source",
+                                 "output", "target#", "responsible", "title"};
     out_table_t *out = out_table_new (cols, 12);
     for (size_t i = 0; i < plan->n_measures; i++) {
         const Socin__V1__Measure *m = plan->measures[i];
         char total[SOCIN_DEC_STRLEN], *by = s_by_source (m->budget, m->n_budget);
         s_total (m->budget, m->n_budget, total);
-        const char *cells[] = {plan->code, m->code,  m->policy_area,      m->target_group,
-                               m->start,   m->end,   total,               by,
-                               m->output_indicator, m->output_target, m->responsible, m->title};
+        const char *cells[] = {
+            plan->code, m->code, m->policy_area,      m->target_group,  m->start,       m->end,
+            total,      by,      m->output_indicator, m->output_target, m->responsible, m->title};
         out_table_row (out, cells);
         free (by);
     }
@@ -132,20 +132,33 @@ s_u32 (uint32_t v)
 static void
 s_rows (cli_t *cli, const Socin__V1__PlanFulfilment *f)
 {
-    static const char *cols[] = {"unit", "name", "plans#", "measures#", "done#", "in_progress#",
-                                 "delayed#", "cancelled#", "planned#", "overdue#", "done_%#",
-                                 "done_budget_%#", "budget#", "spent#", "targets#",
-                                 "targets_reached#"};
+    static const char *cols[] = {"unit",     "name",         "plans#",   "measures#",
+                                 "done#",    "in_progress#", "delayed#", "cancelled#",
+                                 "planned#", "overdue#",     "done_%#",  "done_budget_%#",
+                                 "budget#",  "spent#",       "targets#", "targets_reached#"};
     out_table_t *out = out_table_new (cols, 16);
     for (size_t i = 0; i < f->n_rows; i++) {
         const Socin__V1__PlanRow *r = f->rows[i];
-        char *n[10] = {s_u32 (r->plans),   s_u32 (r->measures),  s_u32 (r->done),
-                       s_u32 (r->in_progress), s_u32 (r->delayed), s_u32 (r->cancelled),
-                       s_u32 (r->planned), s_u32 (r->overdue),   s_u32 (r->targets),
+        char *n[10] = {s_u32 (r->plans),          s_u32 (r->measures), s_u32 (r->done),
+                       s_u32 (r->in_progress),    s_u32 (r->delayed),  s_u32 (r->cancelled),
+                       s_u32 (r->planned),        s_u32 (r->overdue),  s_u32 (r->targets),
                        s_u32 (r->targets_reached)};
-        const char *cells[] = {r->unit, r->name, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7],
-                               r->done_share, r->done_budget_share, r->budget_planned, r->spent,
-                               n[8], n[9]};
+        const char *cells[] = {r->unit,
+                               r->name,
+                               n[0],
+                               n[1],
+                               n[2],
+                               n[3],
+                               n[4],
+                               n[5],
+                               n[6],
+                               n[7],
+                               r->done_share,
+                               r->done_budget_share,
+                               r->budget_planned,
+                               r->spent,
+                               n[8],
+                               n[9]};
         out_table_row (out, cells);
         for (int k = 0; k < 10; k++)
             free (n[k]);
@@ -158,16 +171,26 @@ static void
 s_measures (cli_t *cli, Socin__V1__MeasureState *const *list, size_t n, const char *title)
 {
     if (cli->format == OUT_TABLE) printf ("\n%s\n", title);
-    static const char *cols[] = {"plan", "measure", "owner", "owner_name", "status", "period",
-                                 "end", "overdue", "budget#", "spent#", "output#", "target#",
-                                 "responsible", "title"};
+    static const char *cols[] = {"plan",    "measure", "owner",       "owner_name", "status",
+                                 "period",  "end",     "overdue",     "budget#",    "spent#",
+                                 "output#", "target#", "responsible", "title"};
     out_table_t *out = out_table_new (cols, 14);
     for (size_t i = 0; i < n; i++) {
         const Socin__V1__MeasureState *m = list[i];
-        const char *cells[] = {m->plan,  m->measure, m->owner, m->owner_name,
-                               socin_measure_status_name (m->status), m->period, m->end,
-                               m->overdue ? "yes" : "no", m->budget_planned, m->spent,
-                               m->output_value, m->output_target, m->responsible, m->title};
+        const char *cells[] = {m->plan,
+                               m->measure,
+                               m->owner,
+                               m->owner_name,
+                               socin_measure_status_name (m->status),
+                               m->period,
+                               m->end,
+                               m->overdue ? "yes" : "no",
+                               m->budget_planned,
+                               m->spent,
+                               m->output_value,
+                               m->output_target,
+                               m->responsible,
+                               m->title};
         out_table_row (out, cells);
     }
     out_table_print (out, cli->format, stdout);
@@ -180,7 +203,8 @@ s_query (const cli_parsed_t *p, Socin__V1__PlanFulfilmentQuery *q)
 {
     const char *level = cli_opt (p, O_LEVEL), *kind = cli_opt (p, O_KIND);
     if (level && !(q->level = socin_level_parse (level))) {
-        cli_error ("--level '%s' is not country, kraj, okres, orp, municipality or district", level);
+        cli_error ("--level '%s' is not country, kraj, okres, orp, municipality or district",
+                   level);
         return -1;
     }
     if (kind && !(q->kind = socin_plan_kind_parse (kind))) {
@@ -227,7 +251,8 @@ cli_report_plans (cli_t *cli, int argc, char **argv)
         if (cli->format == OUT_TABLE) printf ("plan fulfilment as of %s\n", f->as_of);
         s_rows (cli, f);
     }
-    if (f && q.list_late && !*q.plan) s_measures (cli, f->late, f->n_late, "delayed or overdue measures:");
+    if (f && q.list_late && !*q.plan)
+        s_measures (cli, f->late, f->n_late, "delayed or overdue measures:");
     protobuf_c_message_free_unpacked (&reply->base, NULL);
     return CLI_OK;
 }

@@ -282,7 +282,7 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
         plans.data.len = len;
         /* The format by the file's name when it tells; else by its first byte. */
         const char *dot = strrchr (p->args[1], '.');
-        plans.format = (char *)(dot && !strcmp (dot, ".json") ? "json"
+        plans.format = (char *)(dot && !strcmp (dot, ".json")  ? "json"
                                 : dot && !strcmp (dot, ".csv") ? "csv"
                                                                : "");
         plans.dry_run = dry;

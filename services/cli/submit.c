@@ -380,7 +380,8 @@ s_send_file (s_run_t *run, s_file_t *f, const char *data, size_t len, const char
             }
             s_batch_add (cur, &item);
         }
-        if (cur && (rc <= 0 || cur->sub.n_values + cur->sub.n_events + cur->sub.n_measures >= run->batch_size)) {
+        if (cur && (rc <= 0 || cur->sub.n_values + cur->sub.n_events + cur->sub.n_measures >=
+                                   run->batch_size)) {
             if (s_send_batch (run, f, cur, prefix, ++number)) break;
             cur = NULL;
         }
@@ -583,7 +584,8 @@ static const char *s_files_help =
     "value,\n"
     "storedby,lastupdated,comment,followup), DHIS2 dataValueSets JSON, socin events JSON\n"
     "({\"events\": [...]}), measure progress JSON ({\"measures\": [...]}) or CSV (header\n"
-    "plan,measure,period,status,spent_own,...; docs/plans.md); - reads standard input. Exit: 0 all accepted, 1 some rejected,\n"
+    "plan,measure,period,status,spent_own,...; docs/plans.md); - reads standard input. Exit: 0 all "
+    "accepted, 1 some rejected,\n"
     "2 nothing accepted or a file refused, 69 the ingest did not answer.\n";
 
 int

@@ -228,8 +228,7 @@ s_apply_item (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, MDB_db
         p->imported++;
     *changed = true;
     if (!a->dry) {
-        if (had)
-            rc = s_keep (self, txn, it->key, it->keylen, socin_be64_get (old.mv_data), &old);
+        if (had) rc = s_keep (self, txn, it->key, it->keylen, socin_be64_get (old.mv_data), &old);
         MDB_val nv = {8 + len, NULL};
         if (!rc) rc = mdb_put (txn, dbi, &k, &nv, MDB_RESERVE);
         if (!rc) {

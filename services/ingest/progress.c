@@ -67,7 +67,8 @@ s_resolve (s_check_t *c)
     }
     if (!(c->measure = socin_plan_measure (c->plan, mp->measure))) {
         ing_conflict (c->out, KIND_MEASURE, c->index, SOCIN_E (UNKNOWN_MEASURE), "measure",
-                      mp->measure, "plan %s has no measure \"%s\" (it has %zu measures; socin "
+                      mp->measure,
+                      "plan %s has no measure \"%s\" (it has %zu measures; socin "
                       "registry show plan %s)",
                       mp->plan, mp->measure, c->plan->pb->n_measures, mp->plan);
         return false;
@@ -83,7 +84,8 @@ s_territory (s_check_t *c)
     const socin_plan_t *plan = c->plan;
     if (!socin_plan_covered_by (ctx->model, plan, ctx->submitter)) {
         ing_conflict (c->out, KIND_MEASURE, c->index, SOCIN_E (OUTSIDE_TERRITORY), "plan",
-                      c->mp->plan, "plan %s belongs to %s, which is outside the territory of "
+                      c->mp->plan,
+                      "plan %s belongs to %s, which is outside the territory of "
                       "submitter %s",
                       plan->code, plan->pb->owner, ctx->submitter->code);
         return false;
@@ -127,15 +129,15 @@ s_period (s_check_t *c)
     }
     if (start > c->ctx->today) {
         socin_date_format (c->ctx->today, day, sizeof day);
-        ing_conflict (c->out, KIND_MEASURE, c->index, SOCIN_E (FUTURE_PERIOD), "period",
-                      mp->period, "period %s has not begun (today is %s)", mp->period, day);
+        ing_conflict (c->out, KIND_MEASURE, c->index, SOCIN_E (FUTURE_PERIOD), "period", mp->period,
+                      "period %s has not begun (today is %s)", mp->period, day);
         return false;
     }
     uint32_t lock = c->plan->pb->lock_days;
     if (lock && (int64_t)end + lock < c->ctx->today) {
         socin_date_format (end + (int32_t)lock, day, sizeof day);
-        ing_conflict (c->out, KIND_MEASURE, c->index, SOCIN_E (PERIOD_LOCKED), "period",
-                      mp->period, "period %s locked after %s (plan %s locks %u days after a "
+        ing_conflict (c->out, KIND_MEASURE, c->index, SOCIN_E (PERIOD_LOCKED), "period", mp->period,
+                      "period %s locked after %s (plan %s locks %u days after a "
                       "period ends)",
                       mp->period, day, c->plan->code, lock);
         return false;

@@ -53,7 +53,7 @@ s_code_ok (const char *code)
     size_t n = strlen (code);
     if (n == 0 || n > S_CODE_MAX) return false;
     for (const char *c = code; *c; c++)
-        if (!isalnum ((unsigned char) *c) && !strchr ("._:/-", *c)) return false;
+        if (!isalnum ((unsigned char)*c) && !strchr ("._:/-", *c)) return false;
     return true;
 }
 
@@ -109,9 +109,11 @@ s_plan_areas (s_ctx_t *ctx, Socin__V1__Plan *plan, const char *text, size_t line
     char *copy = socin_strdup (text), *save = NULL;
     int rc = 0;
     for (char *a = strtok_r (copy, ",;", &save); a && !rc; a = strtok_r (NULL, ",;", &save)) {
-        while (isspace ((unsigned char) *a)) a++;
+        while (isspace ((unsigned char)*a))
+            a++;
         char *e = a + strlen (a);
-        while (e > a && isspace ((unsigned char) e[-1])) *--e = 0;
+        while (e > a && isspace ((unsigned char)e[-1]))
+            *--e = 0;
         if (*a) rc = s_plan_area (ctx, plan, a, line);
     }
     free (copy);
@@ -121,8 +123,8 @@ s_plan_areas (s_ctx_t *ctx, Socin__V1__Plan *plan, const char *text, size_t line
 static int
 s_bool (s_ctx_t *ctx, size_t line, const char *field, const char *text, protobuf_c_boolean *out)
 {
-    static const char *yes[] = {"true", "yes", "1", "t", "y"}, *no[] = {"false", "no", "0", "f",
-                                                                        "n", ""};
+    static const char *yes[] = {"true", "yes", "1", "t", "y"},
+                      *no[] = {"false", "no", "0", "f", "n", ""};
     for (size_t i = 0; i < 5; i++)
         if (!strcasecmp (text, yes[i])) return *out = 1, 0;
     for (size_t i = 0; i < 6; i++)
@@ -158,7 +160,7 @@ s_plan_field (s_ctx_t *ctx, Socin__V1__Plan *plan, const char *key, const char *
         long v = strtol (text, &end, 10);
         if (!*text || *end || v < 0 || v > 100000)
             return s_fail (ctx, line, key, "'%s' is not a number of days (0 to 100000)", text);
-        plan->lock_days = (uint32_t) v;
+        plan->lock_days = (uint32_t)v;
     } else
         return 1;
     return 0;
@@ -193,14 +195,14 @@ s_measure_field (s_ctx_t *ctx, s_measure_t *m, const char *key, const char *text
         s_set (&pb->title, text);
     } else if (!strcmp (key, "area")) {
         if (!socin_policy_area_known (ctx->model, text))
-            return s_fail (ctx, line, key, "'%s' is not a policy area (the EU key areas %s, or "
-                           "an area of the catalogue's indicators)", text,
-                           socin_policy_area_eu_names ());
+            return s_fail (ctx, line, key,
+                           "'%s' is not a policy area (the EU key areas %s, or "
+                           "an area of the catalogue's indicators)",
+                           text, socin_policy_area_eu_names ());
         s_set (&pb->policy_area, text);
     } else if (!strcmp (key, "target_group")) {
         if (!s_target_group_ok (ctx, text))
-            return s_fail (ctx, line, key, "'%s' is not an option of dimension target_group",
-                           text);
+            return s_fail (ctx, line, key, "'%s' is not an option of dimension target_group", text);
         s_set (&pb->target_group, text);
     } else if (!strcmp (key, "responsible")) {
         s_set (&pb->responsible, text);
@@ -235,15 +237,19 @@ s_measure_end (s_ctx_t *ctx, Socin__V1__Plan *plan, s_measure_t *m)
     int rc = 0;
     int32_t start, end;
     if (!s_code_ok (pb->code))
-        rc = s_fail (ctx, m->line, "measure", "'%s' is not a code of 1 to 64 letters, digits "
-                     "and ._:/-", pb->code);
+        rc = s_fail (ctx, m->line, "measure",
+                     "'%s' is not a code of 1 to 64 letters, digits "
+                     "and ._:/-",
+                     pb->code);
     else if (socin_plan_measure (&(socin_plan_t){.pb = plan}, pb->code))
         rc = s_fail (ctx, m->line, "measure", "plan %s already has a measure %s", plan->code,
                      pb->code);
     else if (!*pb->title || !*pb->policy_area || !*pb->start || !*pb->end)
-        rc = s_fail (ctx, m->line, !*pb->title ? "title" : !*pb->policy_area ? "area"
-                                                         : !*pb->start     ? "start"
-                                                                           : "end",
+        rc = s_fail (ctx, m->line,
+                     !*pb->title         ? "title"
+                     : !*pb->policy_area ? "area"
+                     : !*pb->start       ? "start"
+                                         : "end",
                      "measure %s needs a title, an area, a start and an end", pb->code);
     else if ((start = socin_day_or (pb->start, 0)) > (end = socin_day_or (pb->end, 0)))
         rc = s_fail (ctx, m->line, "end", "%s is before the start %s", pb->end, pb->start);
@@ -254,7 +260,8 @@ s_measure_end (s_ctx_t *ctx, Socin__V1__Plan *plan, s_measure_t *m)
         return -1;
     }
     pb->budget = socin_funding_list (m->budget, &pb->n_budget);
-    plan->measures = socin_realloc (plan->measures, (plan->n_measures + 1) * sizeof *plan->measures);
+    plan->measures =
+        socin_realloc (plan->measures, (plan->n_measures + 1) * sizeof *plan->measures);
     plan->measures[plan->n_measures++] = pb;
     return 0;
 }
@@ -294,13 +301,13 @@ s_plan_add (s_ctx_t *ctx, Socin__V1__Plan *plan, size_t line)
 static int
 s_plan_check (s_ctx_t *ctx, const Socin__V1__Plan *plan, size_t line)
 {
-    const char *missing = !plan->kind               ? "kind"
-                          : !*plan->name            ? "name"
-                          : !*plan->owner           ? "owner"
-                          : !*plan->valid_from      ? "valid_from"
-                          : !*plan->valid_to        ? "valid_to"
-                          : !plan->n_policy_areas   ? "areas"
-                                                    : NULL;
+    const char *missing = !plan->kind             ? "kind"
+                          : !*plan->name          ? "name"
+                          : !*plan->owner         ? "owner"
+                          : !*plan->valid_from    ? "valid_from"
+                          : !*plan->valid_to      ? "valid_to"
+                          : !plan->n_policy_areas ? "areas"
+                                                  : NULL;
     if (missing) return s_fail (ctx, line, missing, "plan %s has no %s", plan->code, missing);
     if (socin_day_or (plan->valid_from, 0) > socin_day_or (plan->valid_to, 0))
         return s_fail (ctx, line, "valid_to", "%s is before valid_from %s", plan->valid_to,
@@ -335,9 +342,8 @@ s_free_plans (s_ctx_t *ctx)
 
 /* ---- CSV ---- */
 
-static const char *s_plan_columns[] = {"kind",          "name",     "owner",    "valid_from",
-                                       "valid_to",      "areas",    "participative",
-                                       "lock_days"};
+static const char *s_plan_columns[] = {"kind",     "name",  "owner",         "valid_from",
+                                       "valid_to", "areas", "participative", "lock_days"};
 
 /* True when A and B have the same plan fields (measures aside). */
 static bool
@@ -361,8 +367,8 @@ s_same_plan_fields (Socin__V1__Plan *a, Socin__V1__Plan *b)
     return same;
 }
 
-static const char *s_measure_columns[] = {"title", "area",  "target_group",     "responsible",
-                                          "start", "end",   "output_indicator", "output_target"};
+static const char *s_measure_columns[] = {"title", "area", "target_group",     "responsible",
+                                          "start", "end",  "output_indicator", "output_target"};
 
 /* NAME is a column of a plans file. */
 static bool
@@ -394,14 +400,17 @@ s_csv_header (s_ctx_t *ctx, s_header_t *h, char **fields, size_t count, size_t l
         h->names[i] = socin_strdup (name);
         if (!s_column_known (name))
             return s_fail (ctx, line, name, "not a column of a plans file (see docs/plans.md)");
-        if (!strcmp (name, "plan")) h->plan_col = (int) i;
-        else if (!strcmp (name, "measure")) h->measure_col = (int) i;
+        if (!strcmp (name, "plan"))
+            h->plan_col = (int)i;
+        else if (!strcmp (name, "measure"))
+            h->measure_col = (int)i;
         for (size_t k = 0; k < i; k++)
             if (!strcmp (h->names[k], name))
                 return s_fail (ctx, line, name, "the column is named twice");
     }
     if (h->plan_col < 0)
-        return s_fail (ctx, line, "plan", "the header row has no column 'plan' (see docs/plans.md)");
+        return s_fail (ctx, line, "plan",
+                       "the header row has no column 'plan' (see docs/plans.md)");
     return 0;
 }
 
@@ -422,15 +431,14 @@ s_csv_plan (s_ctx_t *ctx, const s_header_t *h, char **fields, size_t line)
 
 /* The measure of one row, added to PLAN (none when the measure column is empty). */
 static int
-s_csv_measure (s_ctx_t *ctx, const s_header_t *h, char **fields, size_t line,
-               Socin__V1__Plan *plan)
+s_csv_measure (s_ctx_t *ctx, const s_header_t *h, char **fields, size_t line, Socin__V1__Plan *plan)
 {
     if (h->measure_col < 0 || !*fields[h->measure_col]) return 0;
     s_measure_t m;
     s_measure_begin (&m, line);
     s_set (&m.pb->code, fields[h->measure_col]);
     for (size_t i = 0; i < h->ncols; i++) {
-        if ((int) i == h->plan_col || (int) i == h->measure_col) continue;
+        if ((int)i == h->plan_col || (int)i == h->measure_col) continue;
         bool plan_col = false;
         for (size_t c = 0; c < sizeof s_plan_columns / sizeof s_plan_columns[0]; c++)
             plan_col |= !strcmp (h->names[i], s_plan_columns[c]);
@@ -450,8 +458,10 @@ s_csv_row (s_ctx_t *ctx, const s_header_t *h, char **fields, size_t count, size_
         return s_fail (ctx, line, "plan", "%zu columns where the header has %zu", count, h->ncols);
     const char *code = fields[h->plan_col];
     if (!s_code_ok (code))
-        return s_fail (ctx, line, "plan", "'%s' is not a code of 1 to 64 letters, digits and "
-                       "._:/-", code);
+        return s_fail (ctx, line, "plan",
+                       "'%s' is not a code of 1 to 64 letters, digits and "
+                       "._:/-",
+                       code);
     Socin__V1__Plan *row = s_csv_plan (ctx, h, fields, line);
     if (!row) return -1;
     Socin__V1__Plan *plan = s_plan_find (ctx, code);
@@ -493,7 +503,8 @@ s_read_csv (s_ctx_t *ctx, const char *data, size_t len)
     }
     if (!rc && got < 0) rc = socin_error_set (ctx->err, ctx->errlen, "%s", why);
     if (!rc && !header) rc = socin_error_set (ctx->err, ctx->errlen, "the file is empty");
-    for (size_t i = 0; i < h.ncols; i++) free (h.names[i]);
+    for (size_t i = 0; i < h.ncols; i++)
+        free (h.names[i]);
     socin_csv_destroy (&csv);
     return rc;
 }
@@ -515,7 +526,10 @@ s_json_scalar (s_ctx_t *ctx, socin_json_t *js, const char *key, char *text, size
         return 0;
     }
     if (tok == SOCIN_JSON_TRUE || tok == SOCIN_JSON_FALSE || tok == SOCIN_JSON_NULL) {
-        snprintf (text, size, "%s", tok == SOCIN_JSON_TRUE ? "true" : tok == SOCIN_JSON_FALSE ? "false" : "");
+        snprintf (text, size, "%s",
+                  tok == SOCIN_JSON_TRUE    ? "true"
+                  : tok == SOCIN_JSON_FALSE ? "false"
+                                            : "");
         return 0;
     }
     if (tok == SOCIN_JSON_ERROR)
@@ -605,7 +619,8 @@ s_json_measures (s_ctx_t *ctx, socin_json_t *js, Socin__V1__Plan *plan)
         if (tok != SOCIN_JSON_OBJECT)
             return tok == SOCIN_JSON_ERROR
                        ? socin_error_set (ctx->err, ctx->errlen, "%s", socin_json_error (js))
-                       : s_fail (ctx, socin_json_line (js), "measures", "expected a measure object");
+                       : s_fail (ctx, socin_json_line (js), "measures",
+                                 "expected a measure object");
         s_measure_t m;
         s_measure_begin (&m, socin_json_line (js));
         if (s_json_measure_members (ctx, js, &m)) {
@@ -650,8 +665,10 @@ s_json_plan_members (s_ctx_t *ctx, socin_json_t *js, Socin__V1__Plan *plan)
         if (s_json_scalar (ctx, js, key, text, sizeof text)) return -1;
         if (!strcmp (key, "code")) {
             if (!s_code_ok (text))
-                return s_fail (ctx, line, "code", "'%s' is not a code of 1 to 64 letters, digits "
-                               "and ._:/-", text);
+                return s_fail (ctx, line, "code",
+                               "'%s' is not a code of 1 to 64 letters, digits "
+                               "and ._:/-",
+                               text);
             if (s_plan_find (ctx, text))
                 return s_fail (ctx, line, "code", "plan %s is given twice", text);
             free (plan->code);
@@ -694,7 +711,9 @@ s_read_json (s_ctx_t *ctx, const char *data, size_t len)
                  ? socin_error_set (ctx->err, ctx->errlen, "%s", socin_json_error (js))
                  : s_fail (ctx, socin_json_line (js), "plans", "expected a plan object");
     if (!rc && (rc = s_json_key (ctx, js, key, sizeof key)) != 0)
-        rc = rc < 0 ? rc : s_fail (ctx, socin_json_line (js), key, "the file holds one member, \"plans\"");
+        rc = rc < 0
+                 ? rc
+                 : s_fail (ctx, socin_json_line (js), key, "the file holds one member, \"plans\"");
     socin_json_destroy (&js);
     return rc;
 }
@@ -714,7 +733,8 @@ reg_plans_parse (const socin_model_t *model, const char *data, size_t len, const
     } else {
         size_t i = 0;
         if (len >= 3 && !memcmp (data, "\xEF\xBB\xBF", 3)) i = 3;
-        while (i < len && isspace ((unsigned char) data[i])) i++;
+        while (i < len && isspace ((unsigned char)data[i]))
+            i++;
         json = i < len && (data[i] == '{' || data[i] == '[');
     }
     s_ctx_t ctx = {.model = model, .err = err, .errlen = errlen};

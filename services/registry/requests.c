@@ -404,8 +404,10 @@ s_is_change (Socin__V1__RegistryRequest__BodyCase body)
     case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_CATALOGUE:
     case SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_SUBMITTER:
     case SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_PEER:
-    case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS: return true;
-    default: return false;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS:
+        return true;
+    default:
+        return false;
     }
 }
 

@@ -409,8 +409,8 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     memcpy (key, ev->unit, a + 1);
     memcpy (key + a + 1, ev->event_id, e);
     bool applied;
-    int rc = s_apply_versioned (t, txn, t->self->dbs.events, key, a + 1 + e, source, b,
-                                &ev->base, &applied);
+    int rc = s_apply_versioned (t, txn, t->self->dbs.events, key, a + 1 + e, source, b, &ev->base,
+                                &applied);
     if (rc || !applied) return rc;
     if (t->nevs == t->capevs) {
         t->capevs = t->capevs ? t->capevs * 2 : 64;

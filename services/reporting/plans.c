@@ -150,12 +150,14 @@ s_state (s_ctx_t *c, const socin_plan_t *plan, const Socin__V1__Measure *m, s_st
     s->overdue = socin_day_or (m->end, SOCIN_DAY_MAX) < c->as_of && s->status != S_DONE &&
                  s->status != S_CANCELLED;
     socin_funding_read (m->budget, m->n_budget, s->planned, &bad, why, sizeof why);
-    if (s->mp) socin_funding_read (s->mp->spent, s->mp->n_spent, s->spent, &bad, why, sizeof why);
-    else memset (s->spent, 0, sizeof s->spent);
+    if (s->mp)
+        socin_funding_read (s->mp->spent, s->mp->n_spent, s->spent, &bad, why, sizeof why);
+    else
+        memset (s->spent, 0, sizeof s->spent);
     socin_dec_t target, got;
-    s->has_target = *m->output_target &&
-                    !socin_dec_parse (m->output_target, strlen (m->output_target), &target, why,
-                                      sizeof why);
+    s->has_target =
+        *m->output_target &&
+        !socin_dec_parse (m->output_target, strlen (m->output_target), &target, why, sizeof why);
     s->reached = s->has_target && s->mp && *s->mp->output_value &&
                  !socin_dec_parse (s->mp->output_value, strlen (s->mp->output_value), &got, why,
                                    sizeof why) &&
@@ -237,7 +239,8 @@ static char *
 s_share (socin_sum_t part, socin_sum_t whole)
 {
     socin_dec_t v;
-    if (!whole || socin_dec_ratio (part, whole, 100 * SOCIN_DEC_SCALE, &v)) return socin_strdup ("");
+    if (!whole || socin_dec_ratio (part, whole, 100 * SOCIN_DEC_SCALE, &v))
+        return socin_strdup ("");
     char buf[SOCIN_DEC_STRLEN];
     socin_dec_format (v, buf, sizeof buf);
     return socin_strdup (buf);
@@ -305,7 +308,8 @@ static bool
 s_in_group (const s_ctx_t *c, const socin_plan_t *plan, const void *arg)
 {
     const socin_group_t *g = arg;
-    return plan->owner_group == g->id || (plan->owner_unit && socin_group_has (g, plan->owner_unit));
+    return plan->owner_group == g->id ||
+           (plan->owner_unit && socin_group_has (g, plan->owner_unit));
 }
 
 static bool
@@ -317,7 +321,8 @@ s_in_all (const s_ctx_t *c, const socin_plan_t *plan, const void *arg)
 static int
 s_cmp_code (const void *a, const void *b)
 {
-    return strcmp ((*(const socin_unit_t *const *)a)->code, (*(const socin_unit_t *const *)b)->code);
+    return strcmp ((*(const socin_unit_t *const *)a)->code,
+                   (*(const socin_unit_t *const *)b)->code);
 }
 
 /* One row per unit of the level under ROOT (valid on the day), in code order. */
@@ -392,8 +397,8 @@ s_cmp_state (const void *a, const void *b)
 
 /* The measures IN keeps (only the late ones when LATE) into *LIST, by plan and code. */
 static void
-s_list (const s_ctx_t *c, s_in_fn *in, const void *arg, bool late,
-        Socin__V1__MeasureState ***list, size_t *n)
+s_list (const s_ctx_t *c, s_in_fn *in, const void *arg, bool late, Socin__V1__MeasureState ***list,
+        size_t *n)
 {
     const s_state_t **pick = socin_calloc (c->nstates ? c->nstates : 1, sizeof *pick);
     size_t k = 0;

@@ -42,8 +42,8 @@ static socin_client_t *s_admin, *s_analyst, *s_local, *s_olk;
 
 static const char *s_owners[NPLANS] = {"500496", "505188", "505927", "532053", "533165",
                                        "544256", "541630", "539911", "CZ071",  "CASE_2021_W3"};
-static const char *s_kinds[NPLANS] = {"lap", "strategic", "lap", "strategic", "lap",
-                                      "lap", "strategic", "kpss", "rap", "strategic"};
+static const char *s_kinds[NPLANS] = {"lap", "strategic", "lap",  "strategic", "lap",
+                                      "lap", "strategic", "kpss", "rap",       "strategic"};
 static const char *s_areas[NMEASURES] = {"employment", "access", "housing", "child_poverty"};
 static const char *s_ends[NMEASURES] = {"2024-12-31", "2025-06-30", "2025-12-31", "2027-12-31"};
 /* Kraje each plan counts in (a group's: every kraj with a member), found from the registry. */
@@ -360,7 +360,8 @@ test_import (void)
         CHECK_INT (p->n_policy_areas, 2);
         CHECK_STR (p->measures[1]->budget[0]->amount, "109001");
         CHECK_STR (p->measures[1]->budget[1]->amount, "501");
-        CHECK_INT (p->measures[1]->budget[1]->source, SOCIN__V1__FUNDING_SOURCE__FUNDING_SOURCE_OPE_PLUS);
+        CHECK_INT (p->measures[1]->budget[1]->source,
+                   SOCIN__V1__FUNDING_SOURCE__FUNDING_SOURCE_OPE_PLUS);
         CHECK (r->records->records[0]->seq > 0);
     }
     s_free (r);
@@ -462,17 +463,17 @@ static void
 test_conflicts (void)
 {
     Socin__V1__MeasureProgress *items[] = {
-        s_item ("P01", "M1", "2025Q1", STATUS (DONE), "100"),    /* 0: fine */
-        s_item ("NOPE", "M1", "2025Q1", STATUS (DONE), "1"),     /* 1 */
-        s_item ("P01", "M9", "2025Q1", STATUS (DONE), "1"),      /* 2 */
-        s_item ("P03", "M1", "2025Q1", STATUS (DONE), "1"),      /* 3: Opava, outside CZ071 */
-        s_item ("P01", "M1", "2023Q4", STATUS (DONE), "1"),      /* 4 */
-        s_item ("P01", "M2", "2025Q1", STATUS (DONE), "-1"),     /* 5 */
-        s_item ("P01", "M3", "2025Q1", STATUS (DONE), "1,5"),    /* 6 */
-        s_item ("P01", "M4", "2025Q1", 9, "1"),                  /* 7 */
-        s_item ("P02", "M1", "2024Q1", STATUS (DONE), "1"),      /* 8: locked */
-        s_item ("P01", "M1", "2026Q3", STATUS (DONE), "1"),      /* 9: future */
-        s_item ("P01", "M1", "2025Q1", STATUS (DONE), "100"),    /* 10: same key as 0 */
+        s_item ("P01", "M1", "2025Q1", STATUS (DONE), "100"), /* 0: fine */
+        s_item ("NOPE", "M1", "2025Q1", STATUS (DONE), "1"),  /* 1 */
+        s_item ("P01", "M9", "2025Q1", STATUS (DONE), "1"),   /* 2 */
+        s_item ("P03", "M1", "2025Q1", STATUS (DONE), "1"),   /* 3: Opava, outside CZ071 */
+        s_item ("P01", "M1", "2023Q4", STATUS (DONE), "1"),   /* 4 */
+        s_item ("P01", "M2", "2025Q1", STATUS (DONE), "-1"),  /* 5 */
+        s_item ("P01", "M3", "2025Q1", STATUS (DONE), "1,5"), /* 6 */
+        s_item ("P01", "M4", "2025Q1", 9, "1"),               /* 7 */
+        s_item ("P02", "M1", "2024Q1", STATUS (DONE), "1"),   /* 8: locked */
+        s_item ("P01", "M1", "2026Q3", STATUS (DONE), "1"),   /* 9: future */
+        s_item ("P01", "M1", "2025Q1", STATUS (DONE), "100"), /* 10: same key as 0 */
     };
     const int n = sizeof items / sizeof items[0];
     const struct {
@@ -506,7 +507,8 @@ test_conflicts (void)
             CHECK_INT (s->conflicts[i]->code, want[i].code);
             CHECK_STR (s->conflicts[i]->field, want[i].field);
         }
-        CHECK_CONTAINS (s->n_conflicts > 2 ? s->conflicts[2]->message : "", "outside the territory");
+        CHECK_CONTAINS (s->n_conflicts > 2 ? s->conflicts[2]->message : "",
+                        "outside the territory");
     }
     s_free (s);
     /* Without atomic the one good item is stored, and reaches reporting. */
@@ -892,9 +894,9 @@ main (void)
                               s_forward_ep,         "--registry", s_reg_req,
                               "--registry-updates", s_reg_pub,    NULL};
     s_reporting = s_admin ? t_start ("socin-reporting", "reporting", s_home, rep_args) : NULL;
-    const char *ing_args[] = {"--source",   "REAL",       "--endpoint",         s_ingest_ep,
-                              "--registry", s_reg_req,    "--registry-updates", s_reg_pub,
-                              "--reporting", s_forward_ep, NULL};
+    const char *ing_args[] = {
+        "--source",           "REAL",    "--endpoint",  s_ingest_ep,  "--registry", s_reg_req,
+        "--registry-updates", s_reg_pub, "--reporting", s_forward_ep, NULL};
     s_ingest = s_reporting ? t_start ("socin-ingest", "ingest", s_home, ing_args) : NULL;
     /* Submitter "olk", for kraj CZ071 only. */
     zcert_t *cert = zcert_new ();
