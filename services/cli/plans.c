@@ -13,15 +13,6 @@
 #include "str.h"
 #include "socin/v1/report.pb-c.h"
 
-static char *
-s_join (char **items, size_t n)
-{
-    socin_str_t s = SOCIN_STR_INIT;
-    for (size_t i = 0; i < n; i++)
-        socin_str_printf (&s, "%s%s", i ? "," : "", items[i]);
-    return socin_str_take (&s);
-}
-
 /* The sum of AMOUNTS (exact), as text. */
 static void
 s_total (Socin__V1__FundingAmount *const *amounts, size_t n, char *buf)
@@ -43,7 +34,7 @@ cli_plans_row (out_table_t **out, const socin_record_t *r)
                                  "areas", "participative", "measures#", "budget#",    "name"};
     if (!*out) *out = out_table_new (cols, 10);
     const Socin__V1__Plan *p = r->plan;
-    char *areas = s_join (p->policy_areas, p->n_policy_areas), n[16], budget[SOCIN_DEC_STRLEN];
+    char *areas = out_join (p->policy_areas, p->n_policy_areas), n[16], budget[SOCIN_DEC_STRLEN];
     snprintf (n, sizeof n, "%zu", p->n_measures);
     socin_sum_t sum = 0;
     for (size_t m = 0; m < p->n_measures; m++) {

@@ -92,15 +92,6 @@ s_print_changes (cli_t *cli, Socin__V1__RegistryReply *reply)
     return CLI_OK;
 }
 
-static char *
-s_join (char **items, size_t n)
-{
-    socin_str_t s = SOCIN_STR_INIT;
-    for (size_t i = 0; i < n; i++)
-        socin_str_printf (&s, "%s%s", i ? "," : "", items[i]);
-    return socin_str_take (&s);
-}
-
 /* One row per record (a dimension: per option), in a table the first record makes. */
 static void
 s_unit_row (out_table_t **out, const socin_record_t *r)
@@ -108,7 +99,7 @@ s_unit_row (out_table_t **out, const socin_record_t *r)
     static const char *cols[] = {"code", "level",       "name",       "parents",
                                  "kind", "population#", "valid_from", "valid_to"};
     if (!*out) *out = out_table_new (cols, 8);
-    char *parents = s_join (r->unit->parents, r->unit->n_parents), pop[32];
+    char *parents = out_join (r->unit->parents, r->unit->n_parents), pop[32];
     snprintf (pop, sizeof pop, "%llu", (unsigned long long)r->unit->population);
     const char *cells[] = {
         r->unit->code, socin_level_name (r->unit->level), r->unit->name,       parents,
@@ -124,7 +115,7 @@ s_indicator_row (out_table_t **out, const socin_record_t *r)
                                  "dimensions", "area", "range",       "name"};
     if (!*out) *out = out_table_new (cols, 8);
     const Socin__V1__Indicator *ind = r->indicator;
-    char *dims = s_join (ind->dimensions, ind->n_dimensions), range[128] = "";
+    char *dims = out_join (ind->dimensions, ind->n_dimensions), range[128] = "";
     if (*ind->min || *ind->max) snprintf (range, sizeof range, "%s..%s", ind->min, ind->max);
     char type[160];
     if (ind->formula)
@@ -146,8 +137,8 @@ s_dataset_row (out_table_t **out, const socin_record_t *r)
                                  "deadline#", "timely#", "lock#", "name"};
     if (!*out) *out = out_table_new (cols, 9);
     const Socin__V1__DataSet *ds = r->dataset;
-    char *inds = s_join (ds->indicators, ds->n_indicators),
-         *terr = s_join (ds->territories, ds->n_territories);
+    char *inds = out_join (ds->indicators, ds->n_indicators),
+         *terr = out_join (ds->territories, ds->n_territories);
     char d[16], t[16], l[16];
     snprintf (d, sizeof d, "%u", ds->deadline_days);
     snprintf (t, sizeof t, "%u", ds->timely_days);
@@ -165,8 +156,8 @@ s_submitter_row (out_table_t **out, const socin_record_t *r)
     static const char *cols[] = {"name", "public_key!", "territories", "datasets", "disabled"};
     if (!*out) *out = out_table_new (cols, 5);
     const Socin__V1__Submitter *s = r->submitter;
-    char *terr = s_join (s->territories, s->n_territories),
-         *ds = s_join (s->datasets, s->n_datasets);
+    char *terr = out_join (s->territories, s->n_territories),
+         *ds = out_join (s->datasets, s->n_datasets);
     const char *cells[] = {s->name, s->public_key, terr, *ds ? ds : "(all)",
                            s->disabled ? "yes" : "no"};
     out_table_row (*out, cells);
@@ -194,7 +185,7 @@ s_group_row (out_table_t **out, const socin_record_t *r)
 {
     static const char *cols[] = {"code", "kind", "members#", "name", "member_codes"};
     if (!*out) *out = out_table_new (cols, 5);
-    char n[16], *members = s_join (r->group->members, r->group->n_members);
+    char n[16], *members = out_join (r->group->members, r->group->n_members);
     snprintf (n, sizeof n, "%zu", r->group->n_members);
     const char *cells[] = {r->group->code, r->group->kind, n, r->group->name, members};
     out_table_row (*out, cells);

@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "forward.h"
 #include "ledger.h"
+#include "progress.h"
 #include "log.h"
 #include "mem.h"
 #include "replica.h"
@@ -412,6 +413,7 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
                              socin_date_today (),
                              self->event_lock_days};
         ing_validate (&ctx, sub, &p->checked);
+        ing_progress_validate (&ctx, sub, &p->checked);
     }
     return true;
 }

@@ -236,13 +236,3 @@ ing_progress_validate (const ing_context_t *ctx, const Socin__V1__Submission *su
         s_check (ctx, sub->measures[i], (uint32_t)i, out, seen);
     socin_index_destroy (&seen);
 }
-
-void
-ing_progress_free (ing_checked_t *out)
-{
-    for (size_t i = 0; i < out->nmeasures; i++)
-        protobuf_c_message_free_unpacked (&out->measures[i].progress->base, NULL);
-    free (out->measures);
-    out->measures = NULL;
-    out->nmeasures = 0;
-}

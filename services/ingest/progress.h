@@ -13,11 +13,9 @@
 
 #include "validate.h"
 
-/* Checks every measure item of SUB into OUT->measures; conflicts go to OUT. */
+/* Checks every measure item of SUB into OUT->measures (freed with the rest of OUT by
+   ing_checked_free); conflicts go to OUT, after those of ing_validate. */
 void ing_progress_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub,
                             ing_checked_t *out);
-
-/* Frees the canonical items of OUT. */
-void ing_progress_free (ing_checked_t *out);
 
 #endif

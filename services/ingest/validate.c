@@ -15,7 +15,6 @@
 #include "index.h"
 #include "log.h"
 #include "mem.h"
-#include "progress.h"
 #include "str.h"
 #include "valuekey.h"
 
@@ -92,7 +91,10 @@ ing_checked_free (ing_checked_t *checked)
     free (checked->conflicts);
     free (checked->values);
     free (checked->events);
-    ing_progress_free (checked);
+    /* Measure reports, checked by progress.c. */
+    for (size_t i = 0; i < checked->nmeasures; i++)
+        protobuf_c_message_free_unpacked (&checked->measures[i].progress->base, NULL);
+    free (checked->measures);
     memset (checked, 0, sizeof *checked);
 }
 
@@ -745,7 +747,6 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
         out->nevents++;
     }
     socin_index_destroy (&seen);
-    ing_progress_validate (ctx, sub, out);
     if (out->nconflicts > 1)
         qsort (out->conflicts, out->nconflicts, sizeof *out->conflicts, s_cmp_conflict);
 }
