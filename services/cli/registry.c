@@ -379,7 +379,7 @@ s_show_plan (cli_t *cli, const char *code)
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS;
     req.plans = &q;
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     if (!reply) return rc;
     if (reply->records && reply->records->n_records == 1)
         cli_plans_show (cli, reply->records->records[0]->plan);

@@ -74,7 +74,14 @@ s_hash (uint32_t x)
 static void
 s_quarter (int q, char *out)
 {
-    snprintf (out, 8, "%dQ%d", (2024 + q / 4) % 10000, (q % 4 + 1) % 10);
+    int year = 2024 + q / 4;
+    out[0] = '2';
+    out[1] = '0';
+    out[2] = (char)('0' + year / 10 % 10);
+    out[3] = (char)('0' + year % 10);
+    out[4] = 'Q';
+    out[5] = (char)('1' + q % 4);
+    out[6] = 0;
 }
 
 static void
