@@ -13,6 +13,10 @@
       - socin events JSON: {"events": [{"event_id", "unit", "date", "type", "topic",
         "participants", "vulnerable": {"roma": 3, ...}, "open_to_public",
         "platform_includes_vulnerable", "delete"}...]} (and "dataValues" may sit beside it).
+      - measure progress (docs/plans.md): JSON {"measures": [{"plan", "measure", "period",
+        "status", "spent": {"own": "1200.50", ...}, "output_value", "comment", "delete"}...]}
+        beside the others, or CSV whose header starts with "plan": plan, measure, period,
+        status, spent_<source>..., output_value, comment, read by column name.
     The whole file must be valid UTF-8. Structural faults (a row with too few columns,
     broken JSON, a field of the wrong JSON type) stop the reading with a message naming the
     file, line and what is wrong, so a bad file is refused before anything of it is sent.
@@ -37,6 +41,7 @@ typedef enum {
 typedef enum {
     SOCIN_ITEM_VALUE = 1,
     SOCIN_ITEM_EVENT = 2,
+    SOCIN_ITEM_MEASURE = 3,
 } socin_item_kind_t;
 
 /* One item. VALUE or EVENT (by KIND) is malloc'ed with its strings: free it with
@@ -47,6 +52,7 @@ typedef struct {
     socin_item_kind_t kind;
     Socin__V1__DataValue *value;
     Socin__V1__ParticipationEvent *event;
+    Socin__V1__MeasureProgress *measure;
     size_t line;
     int code;
     char field[32];

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "decimal.h"
 #include "model.h"
+#include "plans.h"
 #include "mem.h"
 #include "str.h"
 #include "wire.h"
@@ -48,7 +49,8 @@ static const cli_opt_t s_opts[] = {
 };
 
 static const char *s_usage =
-    "socin report values|rollup|completeness|participation|targets|history|sources [OPTIONS]";
+    "socin report values|rollup|completeness|participation|targets|history|sources [OPTIONS]\n"
+    "       socin report plans [OPTIONS] (socin report plans --help)";
 
 static int
 s_level (const cli_parsed_t *p, int *level)
@@ -483,6 +485,7 @@ s_print_reply (cli_t *cli, const Socin__V1__ReportReply *reply, const cli_parsed
 int
 cli_report (cli_t *cli, int argc, char **argv)
 {
+    if (argc > 1 && !strcmp (argv[1], "plans")) return cli_report_plans (cli, argc - 1, argv + 1);
     cli_parsed_t p;
     if (cli_parse (s_opts, argc, argv, &p, s_usage)) return CLI_USAGE;
     if (p.help || p.nargs != 1) {

@@ -91,6 +91,10 @@ ing_checked_free (ing_checked_t *checked)
     free (checked->conflicts);
     free (checked->values);
     free (checked->events);
+    /* Measure reports, checked by progress.c. */
+    for (size_t i = 0; i < checked->nmeasures; i++)
+        protobuf_c_message_free_unpacked (&checked->measures[i].progress->base, NULL);
+    free (checked->measures);
     memset (checked, 0, sizeof *checked);
 }
 

@@ -54,6 +54,14 @@ typedef struct {
     size_t keylen;
 } ing_event_t;
 
+/* A measure progress report that passed validation (progress.h). */
+typedef struct {
+    uint32_t index;
+    Socin__V1__MeasureProgress *progress; /* canonical copy, owned by the checked submission */
+    char key[ING_KEY_MAX];
+    size_t keylen;
+} ing_measure_t;
+
 typedef struct ing_arena_t ing_arena_t;
 
 /* The outcome of validating one submission. Values are in key order (so a transaction
@@ -63,6 +71,8 @@ typedef struct {
     size_t nvalues;
     ing_event_t *events;
     size_t nevents;
+    ing_measure_t *measures;
+    size_t nmeasures;
     Socin__V1__Conflict **conflicts; /* each malloc'ed with its strings */
     size_t nconflicts, capconflicts;
     ing_arena_t *arena;

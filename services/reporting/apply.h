@@ -5,6 +5,10 @@
    key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change: flags (deleted), value,
    comment batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time events
    unit NUL event id -> version and event sources  source name -> the last sequence applied from it
+        measures  "M" plan NUL measure NUL period (socin_measure_key) -> the latest version of a
+                  measure report: ms 8, seq 8, source length 1, source, packed MeasureProgress
+                  (a deletion stays as a tombstone with `delete` set); every change also goes
+                  to history under the key with 'm' for 'M', 0xFF, accepted time, source, seq
 
     A group of batches (from any sources) is applied in one transaction that also stores
     each source's applied sequence, so a crash can neither lose a batch nor apply one twice:
@@ -47,7 +51,7 @@ typedef struct {
 /* Where the state lives, for the modules that read it (query.c). */
 typedef struct {
     socin_store_t *store;
-    MDB_dbi values, history, events, sources, batches;
+    MDB_dbi values, history, events, sources, batches, measures;
 } rep_apply_dbs_t;
 
 /* The longest key rep_apply_batch_key writes. */

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mem.h"
 #include "str.h"
+#include "plans.h"
 #include "valuekey.h"
 #include "valuestate.h"
 
@@ -703,6 +704,20 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
     case SOCIN__V1__REPORT_REQUEST__BODY_HISTORY:
         s_history (ctx, req->history, reply);
         break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_PLANS: {
+        Socin__V1__PlanFulfilment *p = socin_calloc (1, sizeof *p);
+        socin__v1__plan_fulfilment__init (p);
+        int code = rep_plans_answer (ctx->model, rep_apply_dbs (ctx->apply), ctx->today, req->plans,
+                                     p, why, sizeof why);
+        if (code) {
+            protobuf_c_message_free_unpacked (&p->base, NULL);
+            s_fail (reply, code, "%s", why);
+            break;
+        }
+        reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_PLANS;
+        reply->plans = p;
+        break;
+    }
     case SOCIN__V1__REPORT_REQUEST__BODY_SOURCES:
         reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_SOURCES;
         reply->sources = true;
