@@ -6,6 +6,7 @@
 #include "exitcode.h"
 #include "options.h"
 #include "input.h"
+#include "mem.h"
 #include "model.h"
 #include "str.h"
 #include "wire.h"
@@ -32,7 +33,9 @@ static const cli_opt_t s_opts[] = {
     {"unit", true, false, "list the data sets this unit reports"},
     {"area", true, false, "list the indicators of this policy area"},
     {"key", true, false, "certificate file (or Z85 public key) of the submitter or peer"},
-    {"territory", true, true, "unit codes a submitter may report for"},
+    {"territory", true, true,
+     "unit codes (several, or comma-separated) a submitter may report for, or a reader may "
+     "query (default: a reader reads the whole country)"},
     {"dataset", true, true, "data sets a submitter may report (default all)"},
     {"role", true, false, "a peer's role: admin, reader, ingest, reporting"},
     {"valid-from", true, false, "the day a territory edition takes effect (default: the file's)"},
@@ -43,8 +46,8 @@ static const cli_opt_t s_opts[] = {
 static const char *s_usage =
     "socin registry import-territory FILE | import-population FILE | import-catalogue FILE |\n"
     "       list units|indicators|datasets|submitters|targets|groups|dimensions | show UNIT |\n"
-    "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role "
-    "ROLE";
+    "       add-submitter NAME --key FILE --territory CODE... |\n"
+    "       add-peer NAME --key FILE --role ROLE [--territory CODE,...]";
 
 static Socin__V1__RegistryReply *
 s_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
@@ -382,6 +385,30 @@ s_public_key (const cli_parsed_t *p, char *key)
     return 0;
 }
 
+/* The --territory values, each split at commas ("CZ064,CZ063"), into *OUT (free with
+   s_strv_free); the count. */
+static size_t
+s_territories (const cli_parsed_t *p, char ***out)
+{
+    *out = NULL;
+    size_t n = 0;
+    for (int i = 0; i < p->counts[O_TERRITORY]; i++) {
+        char *copy = socin_strdup (p->values[O_TERRITORY][i]), *save = NULL;
+        for (char *t = strtok_r (copy, ", ", &save); t; t = strtok_r (NULL, ", ", &save))
+            socin_strv_push (out, &n, t);
+        free (copy);
+    }
+    return n;
+}
+
+static void
+s_strv_free (char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free (v[i]);
+    free (v);
+}
+
 static int
 s_add_submitter (cli_t *cli, const cli_parsed_t *p)
 {
@@ -398,8 +425,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
     sub.name = (char *)p->args[1];
     sub.public_key = key;
-    sub.territories = (char **)p->values[O_TERRITORY];
-    sub.n_territories = (size_t)p->counts[O_TERRITORY];
+    sub.n_territories = s_territories (p, &sub.territories);
     sub.datasets = (char **)p->values[O_DATASET];
     sub.n_datasets = (size_t)p->counts[O_DATASET];
     Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
@@ -409,6 +435,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     req.put_submitter = &put;
     int rc;
     Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    s_strv_free (sub.territories, sub.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
@@ -429,6 +456,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     }
     peer.name = (char *)p->args[1];
     peer.public_key = key;
+    peer.n_territories = s_territories (p, &peer.territories);
     Socin__V1__PutPeer put = SOCIN__V1__PUT_PEER__INIT;
     put.peer = &peer;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
@@ -436,6 +464,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     req.put_peer = &put;
     int rc;
     Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    s_strv_free (peer.territories, peer.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
