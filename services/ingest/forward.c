@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "mem.h"
 #include "wire.h"
 #include "socin/v1/forward.pb-c.h"
 
@@ -29,11 +30,10 @@ struct ing_forward_t {
 };
 
 ing_forward_t *
-ing_forward_new (ing_ledger_t *ledger, zcert_t *cert, const char *endpoint,
-                 const char *server_key, const char *source)
+ing_forward_new (ing_ledger_t *ledger, zcert_t *cert, const char *endpoint, const char *server_key,
+                 const char *source)
 {
-    ing_forward_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    ing_forward_t *self = socin_calloc (1, sizeof *self);
     self->ledger = ledger;
     self->cert = cert;
     self->endpoint = socin_strdup (endpoint);
@@ -123,7 +123,7 @@ s_on_reply (zloop_t *loop, zsock_t *sock, void *arg)
     ing_forward_t *self = arg;
     socin_wire_msg_t msg;
     for (int i = 0; i < 1000 && socin_wire_recv (sock, &msg) == 0; i++) {
-        Socin__V1__ForwardReply *reply = (Socin__V1__ForwardReply *) socin_wire_unpack (
+        Socin__V1__ForwardReply *reply = (Socin__V1__ForwardReply *)socin_wire_unpack (
             &socin__v1__forward_reply__descriptor, msg.payload);
         socin_wire_msg_release (&msg);
         if (!reply) continue;
@@ -137,9 +137,8 @@ s_on_reply (zloop_t *loop, zsock_t *sock, void *arg)
                 socin_warn ("forward.source_mismatch", "configured=%s registered=%s",
                             socin_log_q (self->source), socin_log_q (w->source));
             if (w->applied_seq > last)
-                socin_error ("forward.reporting_ahead",
-                             "applied=%llu last=%llu detail=%s",
-                             (unsigned long long) w->applied_seq, (unsigned long long) last,
+                socin_error ("forward.reporting_ahead", "applied=%llu last=%llu detail=%s",
+                             (unsigned long long)w->applied_seq, (unsigned long long)last,
                              socin_log_q ("reporting applied batches this ingest no longer has "
                                           "(store restored from an older backup?)"));
             self->welcomed = true;
@@ -148,29 +147,31 @@ s_on_reply (zloop_t *loop, zsock_t *sock, void *arg)
             self->acked_at = socin_mono_ms ();
             self->window = w->window;
             socin_info ("forward.welcomed", "source=%s applied=%llu last=%llu window=%u",
-                        socin_log_q (w->source), (unsigned long long) w->applied_seq,
-                        (unsigned long long) last, w->window);
+                        socin_log_q (w->source), (unsigned long long)w->applied_seq,
+                        (unsigned long long)last, w->window);
             break;
         }
         case SOCIN__V1__FORWARD_REPLY__BODY_ACK:
             s_on_ack (self, reply->ack->applied_seq, reply->ack->window);
             break;
         case SOCIN__V1__FORWARD_REPLY__BODY_RESEND:
-            socin_info ("forward.resend", "from=%llu", (unsigned long long) reply->resend->from_seq);
+            socin_info ("forward.resend", "from=%llu", (unsigned long long)reply->resend->from_seq);
             if (reply->resend->from_seq > self->acked) self->next_send = reply->resend->from_seq;
             self->resent++;
             break;
         case SOCIN__V1__FORWARD_REPLY__BODY_HEARTBEAT:
-            if (self->welcomed && reply->heartbeat->seq > self->acked) s_on_ack (self, reply->heartbeat->seq, self->window);
+            if (self->welcomed && reply->heartbeat->seq > self->acked)
+                s_on_ack (self, reply->heartbeat->seq, self->window);
             break;
         case SOCIN__V1__FORWARD_REPLY__BODY_ERROR:
-            socin_warn ("forward.refused", "code=%s reason=%s", socin_error_name (reply->error->code),
-                        socin_log_q (reply->error->message));
+            socin_warn ("forward.refused", "code=%s reason=%s",
+                        socin_error_name (reply->error->code), socin_log_q (reply->error->message));
             /* Not welcomed any more: say Hello again after the next silence check. */
             if (reply->error->code < 200) self->welcomed = false;
             self->next_send = self->acked + 1;
             break;
-        default: break;
+        default:
+            break;
         }
         protobuf_c_message_free_unpacked (&reply->base, NULL);
     }
@@ -188,7 +189,8 @@ s_connect (ing_forward_t *self)
         return;
     }
     memcpy (self->key, key, sizeof key);
-    self->sock = socin_wire_connect (ZMQ_DEALER, self->endpoint, self->cert, key, 0, err, sizeof err);
+    self->sock =
+        socin_wire_connect (ZMQ_DEALER, self->endpoint, self->cert, key, 0, err, sizeof err);
     if (!self->sock) {
         socin_error ("forward.connect_failed", "reason=%s", socin_log_q (err));
         return;
@@ -223,7 +225,7 @@ ing_forward_tick (ing_forward_t *self)
         return;
     }
     if (now - self->heard_at > SILENCE_MS) {
-        socin_info ("forward.silent", "ms=%lld detail=%s", (long long) (now - self->heard_at),
+        socin_info ("forward.silent", "ms=%lld detail=%s", (long long)(now - self->heard_at),
                     socin_log_q ("reporting did not answer; connecting again"));
         s_disconnect (self);
         s_connect (self);
@@ -239,7 +241,7 @@ ing_forward_tick (ing_forward_t *self)
     /* Batches sent but not acknowledged for long: send them again. */
     if (self->next_send > self->acked + 1 && now - self->acked_at > STALL_MS &&
         now - self->sent_at > STALL_MS) {
-        socin_info ("forward.resending", "from=%llu", (unsigned long long) self->acked + 1);
+        socin_info ("forward.resending", "from=%llu", (unsigned long long)self->acked + 1);
         self->next_send = self->acked + 1;
         self->acked_at = now;
         self->resent++;
@@ -269,9 +271,9 @@ ing_forward_status (ing_forward_t *self, socin_str_t *out)
     uint64_t last = ing_ledger_last_seq (self->ledger), batches, bytes;
     ing_ledger_outbox_size (self->ledger, &batches, &bytes);
     int64_t now = socin_mono_ms ();
-    const char *state = !self->sock ? "waiting_for_reporting_key"
-                        : self->paused ? "paused"
-                        : !self->welcomed ? "connecting"
+    const char *state = !self->sock                               ? "waiting_for_reporting_key"
+                        : self->paused                            ? "paused"
+                        : !self->welcomed                         ? "connecting"
                         : now - self->heard_at > 2 * HEARTBEAT_MS ? "silent"
                                                                   : "forwarding";
     socin_str_printf (out,
@@ -279,10 +281,11 @@ ing_forward_status (ing_forward_t *self, socin_str_t *out)
                       "acked_seq:%llu\nbacklog_batches:%llu\nbacklog_bytes:%llu\nnext_send:%llu\n"
                       "window:%u\nheard_ms_ago:%lld\nbatches_sent:%llu\nresends:%llu\nacks:%llu\n"
                       "connects:%llu\n",
-                      state, self->endpoint, (unsigned long long) last,
-                      (unsigned long long) self->acked, (unsigned long long) (last > self->acked ? last - self->acked : 0),
-                      (unsigned long long) bytes, (unsigned long long) self->next_send,
-                      self->window, self->sock ? (long long) (now - self->heard_at) : -1LL,
-                      (unsigned long long) self->sent, (unsigned long long) self->resent,
-                      (unsigned long long) self->acks, (unsigned long long) self->reconnects);
+                      state, self->endpoint, (unsigned long long)last,
+                      (unsigned long long)self->acked,
+                      (unsigned long long)(last > self->acked ? last - self->acked : 0),
+                      (unsigned long long)bytes, (unsigned long long)self->next_send, self->window,
+                      self->sock ? (long long)(now - self->heard_at) : -1LL,
+                      (unsigned long long)self->sent, (unsigned long long)self->resent,
+                      (unsigned long long)self->acks, (unsigned long long)self->reconnects);
 }

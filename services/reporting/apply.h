@@ -1,12 +1,10 @@
 /*  apply: reporting's durable state, and change batches applied to it exactly once.
 
-        values   value key (valuekey.h: "U" unit NUL period NUL indicator NUL disagg.) -> the current state:
-                 value, version (accepted time, source, sequence), first day received
-        history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change:
-                 flags (deleted), value, comment
-        batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time
-        events   unit NUL event id -> version and event
-        sources  source name -> the last sequence applied from it
+        values   value key (valuekey.h: "U" unit NUL period NUL indicator NUL disagg.) -> the
+   current state: value, version (accepted time, source, sequence), first day received history value
+   key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change: flags (deleted), value,
+   comment batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time events
+   unit NUL event id -> version and event sources  source name -> the last sequence applied from it
 
     A group of batches (from any sources) is applied in one transaction that also stores
     each source's applied sequence, so a crash can neither lose a batch nor apply one twice:
@@ -17,7 +15,8 @@
     The first day received is that of the earliest version after the last deletion, in version
     order (an older change arriving late still moves it), so completeness does not depend on
     that order either.
-    Only after the commit are the cube and the event list changed.
+    Only after the commit are the cube and the event list changed. This module writes; the
+    answers read (query.c, through rep_apply_dbs).
 */
 #ifndef SOCIN_REPORTING_APPLY_H
 #define SOCIN_REPORTING_APPLY_H
@@ -45,6 +44,15 @@ typedef struct {
     rep_outcome_t outcome; /* set by rep_apply_batches */
 } rep_batch_t;
 
+/* Where the state lives, for the modules that read it (query.c). */
+typedef struct {
+    socin_store_t *store;
+    MDB_dbi values, history, events, sources, batches;
+} rep_apply_dbs_t;
+
+/* The longest key rep_apply_batch_key writes. */
+#define REP_APPLY_BATCH_KEY_MAX 140
+
 rep_apply_t *rep_apply_new (socin_store_t *store);
 void rep_apply_destroy (rep_apply_t **self_p);
 
@@ -65,13 +73,18 @@ uint64_t rep_apply_applied (rep_apply_t *self, const char *source);
 /* Notes that SOURCE was heard from and announced LAST (its last durable sequence). */
 void rep_apply_contact (rep_apply_t *self, const char *source, uint64_t last);
 
+/* The store and its databases, for reading. */
+const rep_apply_dbs_t *rep_apply_dbs (rep_apply_t *self);
+
+/* Writes the key of batch SEQ of SOURCE in `batches` (the source cut to 127 bytes) into KEY
+   (REP_APPLY_BATCH_KEY_MAX bytes); returns its length. */
+size_t rep_apply_batch_key (const char *source, uint64_t seq, char *key);
+
+/* The history of one value is read on the query side: rep_query_history (query.h). */
+
 /* The state every answer reflects: each source's applied sequence, lag and last contact. */
 void rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp);
 void rep_apply_stamp_free (Socin__V1__Stamp *stamp);
-
-/* The history of one value key, oldest first, with its current value. */
-int rep_apply_history (rep_apply_t *self, const char *key, size_t keylen,
-                       Socin__V1__ValueHistory *out);
 
 /* Counters for stats. */
 void rep_apply_stats (rep_apply_t *self, socin_str_t *out);
