@@ -26,7 +26,9 @@ static const s_command_t s_commands[] = {
     {"submit", cli_submit, "submit FILE...",
      "send values and events (DHIS2 CSV, dataValueSets JSON, events JSON)"},
     {"report", cli_report, "report KIND",
-     "values, rollup, completeness, participation, targets, history, sources"},
+     "values, rollup, pivot, completeness, participation, targets, history, sources"},
+    {"export", cli_export, "export FORMAT",
+     "stored values as csv, json, dhis2 (dataValueSets) or sdmx (SDMX-CSV 2.0), streamed"},
     {"registry", cli_registry, "registry ACTION",
      "import-territory, import-population, import-catalogue, list, show,\n                         "
      "   add-submitter, add-peer"},

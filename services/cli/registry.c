@@ -385,30 +385,6 @@ s_public_key (const cli_parsed_t *p, char *key)
     return 0;
 }
 
-/* The --territory values, each split at commas ("CZ064,CZ063"), into *OUT (free with
-   s_strv_free); the count. */
-static size_t
-s_territories (const cli_parsed_t *p, char ***out)
-{
-    *out = NULL;
-    size_t n = 0;
-    for (int i = 0; i < p->counts[O_TERRITORY]; i++) {
-        char *copy = socin_strdup (p->values[O_TERRITORY][i]), *save = NULL;
-        for (char *t = strtok_r (copy, ", ", &save); t; t = strtok_r (NULL, ", ", &save))
-            socin_strv_push (out, &n, t);
-        free (copy);
-    }
-    return n;
-}
-
-static void
-s_strv_free (char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free (v[i]);
-    free (v);
-}
-
 static int
 s_add_submitter (cli_t *cli, const cli_parsed_t *p)
 {
@@ -425,7 +401,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
     sub.name = (char *)p->args[1];
     sub.public_key = key;
-    sub.n_territories = s_territories (p, &sub.territories);
+    sub.n_territories = cli_opt_words (p, O_TERRITORY, &sub.territories);
     sub.datasets = (char **)p->values[O_DATASET];
     sub.n_datasets = (size_t)p->counts[O_DATASET];
     Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
@@ -435,7 +411,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     req.put_submitter = &put;
     int rc;
     Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
-    s_strv_free (sub.territories, sub.n_territories);
+    cli_words_free (sub.territories, sub.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
@@ -456,7 +432,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     }
     peer.name = (char *)p->args[1];
     peer.public_key = key;
-    peer.n_territories = s_territories (p, &peer.territories);
+    peer.n_territories = cli_opt_words (p, O_TERRITORY, &peer.territories);
     Socin__V1__PutPeer put = SOCIN__V1__PUT_PEER__INIT;
     put.peer = &peer;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
@@ -464,7 +440,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     req.put_peer = &put;
     int rc;
     Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
-    s_strv_free (peer.territories, peer.n_territories);
+    cli_words_free (peer.territories, peer.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 

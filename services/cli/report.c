@@ -48,7 +48,8 @@ static const cli_opt_t s_opts[] = {
 };
 
 static const char *s_usage =
-    "socin report values|rollup|completeness|participation|targets|history|sources [OPTIONS]";
+    "socin report values|rollup|completeness|participation|targets|history|sources [OPTIONS]\n"
+    "       socin report pivot --dx IND,... --pe PERIOD,... [--ou UNIT,...] (see report pivot --help)";
 
 static int
 s_level (const cli_parsed_t *p, int *level)
@@ -451,7 +452,7 @@ s_print_reply (cli_t *cli, const Socin__V1__ReportReply *reply, const cli_parsed
                const char *kind)
 {
     if (reply->error) {
-        cli_error ("%s: %s", socin_error_name (reply->error->code), reply->error->message);
+        cli_report_error (reply->error);
         return CLI_FAILED;
     }
     switch (reply->body_case) {
@@ -483,6 +484,8 @@ s_print_reply (cli_t *cli, const Socin__V1__ReportReply *reply, const cli_parsed
 int
 cli_report (cli_t *cli, int argc, char **argv)
 {
+    /* A pivot has options of its own (pivot.c): `report pivot --dx ...`. */
+    if (argc > 1 && !strcmp (argv[1], "pivot")) return cli_report_pivot (cli, argc - 1, argv + 1);
     cli_parsed_t p;
     if (cli_parse (s_opts, argc, argv, &p, s_usage)) return CLI_USAGE;
     if (p.help || p.nargs != 1) {

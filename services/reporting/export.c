@@ -210,6 +210,39 @@ s_value (s_export_t *x, const MDB_val *k, const MDB_val *v)
     x->page->values[x->page->n_values++] = e;
 }
 
+static int
+s_cmp_dimension (const void *a, const void *b)
+{
+    return strcmp ((*(const socin_dimension_t *const *) a)->code, (*(const socin_dimension_t *const *) b)->code);
+}
+
+/* Lists in the page the dimensions of the indicators asked for (all when none was named). */
+static void
+s_dimensions (s_export_t *x)
+{
+    const socin_model_t *m = x->ctx->model;
+    size_t ndims = socin_model_count (m, SOCIN_KIND_DIMENSION);
+    uint8_t *used = socin_calloc (ndims + 1, 1);
+    for (uint32_t id = 1; id <= socin_model_count (m, SOCIN_KIND_INDICATOR); id++) {
+        const socin_indicator_t *ind = socin_model_indicator_at (m, id);
+        if (x->inds && !x->inds[id]) continue;
+        for (int d = 0; d < ind->ndims; d++)
+            used[ind->dims[d]] = 1;
+    }
+    const socin_dimension_t **list = socin_calloc (ndims + 1, sizeof *list);
+    size_t n = 0;
+    for (uint32_t id = 1; id <= ndims; id++)
+        if (used[id]) list[n++] = socin_model_dimension_at (m, id);
+    qsort (list, n, sizeof *list, s_cmp_dimension);
+    Socin__V1__ExportPage *p = x->page;
+    p->dimensions = socin_calloc (n + 1, sizeof *p->dimensions);
+    for (size_t i = 0; i < n; i++)
+        p->dimensions[p->n_dimensions++] =
+            s_item (list[i]->code, *list[i]->pb->name_cs ? list[i]->pb->name_cs : list[i]->pb->name_en, 0);
+    free (list);
+    free (used);
+}
+
 /* ---- the page ---- */
 
 /* Reads from the unit at CODES[FROM] (starting after key AFTER when it is set) until the page
@@ -310,6 +343,7 @@ rep_export_answer (const rep_query_ctx_t *ctx, const rep_scope_t *scope,
         socin__v1__export_page__init (x.page);
         x.page->values = socin_calloc (x.max + 1, sizeof *x.page->values);
         x.listed = socin_calloc (socin_model_count (ctx->model, SOCIN_KIND_INDICATOR) + 1, 1);
+        s_dimensions (&x);
         MDB_val after = {q->after.len, q->after.data};
         int rc = socin_store_read_begin (x.dbs->store, &x.txn);
         if (!rc) {
