@@ -110,7 +110,7 @@ rep_scope_check_code (const rep_scope_t *self, const socin_model_t *model, const
                      "%s %s (%s) is outside the territory of key %s, which may read %s only%s",
                      is_group ? "group" : "unit", name, field, self->who, codes,
                      is_group ? " (a group is readable when every member is)"
-                              : "; name one of them, or a unit beneath, with under or unit");
+                              : "; name one of them or a unit beneath it");
     *err = s_error (SOCIN_E (OUTSIDE_SCOPE), field, name, text);
     return -1;
 }
