@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "bench.h"
 #include "client.h"
 #include "decimal.h"
@@ -682,6 +683,12 @@ s_stage_feed (void)
 
     b_note ("stack A: queries (%d each)", QUERY_REPS);
     s_stage_queries (&s);
+    {
+        b_note ("stack A: pivots and exports");
+        socin_client_t *c = s_query_client (&s);
+        b_access_stage (c, (double) s_subs_feed.values);
+        socin_client_destroy (&c);
+    }
 
     /* Footprint at full scale, before the extra stages below add more data. */
     s_rss (&s, "full load");
