@@ -12,9 +12,9 @@
         error otherwise (never silently dropped); lastupdated is the ingest's to set.
       - DHIS2 dataValueSets JSON: {"dataValues": [{"dataElement", "period", "orgUnit",
         "categoryOptionCombo", "attributeOptionCombo", "value", "storedBy", "comment",
-        "followup", "deleted"}...]} (the columns as in CSV; other members are skipped) with optional top-level
-        "period" and "orgUnit" applying to values that lack them; a value without "value" is
-        a deletion when the reader was asked for deletions, else it is sent without a value.
+        "followup", "deleted"}...]} (the columns as in CSV; other members are skipped) with optional
+   top-level "period" and "orgUnit" applying to values that lack them; a value without "value" is a
+   deletion when the reader was asked for deletions, else it is sent without a value.
       - socin events JSON: {"events": [{"event_id", "unit", "date", "type", "topic",
         "participants", "vulnerable": {"roma": 3, ...}, "open_to_public",
         "platform_includes_vulnerable", "delete"}...]} (and "dataValues" may sit beside it).

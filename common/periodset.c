@@ -46,12 +46,12 @@ static const s_relative_t s_relative[] = {
 socin_period_t
 socin_period_prev (socin_period_t p)
 {
-    return socin_period_of_day ((socin_period_type_t) p.type, socin_period_start (p) - 1);
+    return socin_period_of_day ((socin_period_type_t)p.type, socin_period_start (p) - 1);
 }
 
 static int
-s_push (socin_period_t p, socin_period_t **list, size_t *n, size_t max, const char *item,
-        char *err, size_t errlen)
+s_push (socin_period_t p, socin_period_t **list, size_t *n, size_t max, const char *item, char *err,
+        size_t errlen)
 {
     if (*n >= max)
         return socin_error_set (err, errlen, "period %s makes more than %zu periods", item, max);
@@ -61,8 +61,8 @@ s_push (socin_period_t p, socin_period_t **list, size_t *n, size_t max, const ch
 }
 
 static int
-s_add_relative (const s_relative_t *r, int32_t today, socin_period_t **list, size_t *n,
-                size_t max, char *err, size_t errlen)
+s_add_relative (const s_relative_t *r, int32_t today, socin_period_t **list, size_t *n, size_t max,
+                char *err, size_t errlen)
 {
     socin_period_t p = socin_period_of_day (r->type, today);
     if (r->count == 0) {
@@ -85,16 +85,19 @@ s_add_range (const char *item, const char *dots, socin_period_t **list, size_t *
              char *err, size_t errlen)
 {
     char from[SOCIN_PERIOD_STRLEN], why[256];
-    size_t len = (size_t) (dots - item);
+    size_t len = (size_t)(dots - item);
     socin_period_t a, b;
-    if (len >= sizeof from) return socin_error_set (err, errlen, "period range %s: no such start", item);
+    if (len >= sizeof from)
+        return socin_error_set (err, errlen, "period range %s: no such start", item);
     memcpy (from, item, len);
     from[len] = 0;
-    if (socin_period_parse (from, &a, why, sizeof why) || socin_period_parse (dots + 2, &b, why, sizeof why))
+    if (socin_period_parse (from, &a, why, sizeof why) ||
+        socin_period_parse (dots + 2, &b, why, sizeof why))
         return socin_error_set (err, errlen, "period range %s: %s", item, why);
     if (a.type != b.type)
-        return socin_error_set (err, errlen, "period range %s: both ends must be of one type (%s, %s)",
-                                item, socin_period_type_name (a.type), socin_period_type_name (b.type));
+        return socin_error_set (err, errlen,
+                                "period range %s: both ends must be of one type (%s, %s)", item,
+                                socin_period_type_name (a.type), socin_period_type_name (b.type));
     if (socin_period_pack (a) > socin_period_pack (b))
         return socin_error_set (err, errlen, "period range %s ends before it starts", item);
     for (socin_period_t p = a;; p = socin_period_next (p)) {
@@ -104,8 +107,8 @@ s_add_range (const char *item, const char *dots, socin_period_t **list, size_t *
 }
 
 int
-socin_periodset_add (const char *item, int32_t today, socin_period_t **list, size_t *n,
-                     size_t max, char *err, size_t errlen)
+socin_periodset_add (const char *item, int32_t today, socin_period_t **list, size_t *n, size_t max,
+                     char *err, size_t errlen)
 {
     for (const s_relative_t *r = s_relative; r->name; r++)
         if (!strcmp (item, r->name)) return s_add_relative (r, today, list, n, max, err, errlen);

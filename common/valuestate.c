@@ -9,9 +9,9 @@
 #define FLAG_DELETE   1
 #define FLAG_FOLLOWUP 2 /* ledger, change: marked for follow-up (1.2) */
 #define FLAG_STORED   4 /* ledger, change: the text starts with stored_by, its length first (1.2) */
-#define LEDGER_HEAD  17 /* value 8, seq 8, flags 1 */
-#define VERSION_HEAD 29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
-#define CHANGE_HEAD  9  /* flags 1, value 8 */
+#define LEDGER_HEAD   17 /* value 8, seq 8, flags 1 */
+#define VERSION_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
+#define CHANGE_HEAD   9  /* flags 1, value 8 */
 
 static size_t
 s_head (socin_value_layout_t layout)
@@ -69,7 +69,7 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
     }
     p += s_head (layout);
     if (flags & FLAG_STORED) {
-        *p++ = (unsigned char) s_stored_len (state);
+        *p++ = (unsigned char)s_stored_len (state);
         memcpy (p, state->stored_by, s_stored_len (state));
         p += s_stored_len (state);
     }
@@ -104,10 +104,12 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
     }
     state->text = (const char *)p + head;
     state->text_len = len - head;
-    unsigned char flags = layout == SOCIN_VALUE_LEDGER ? p[16] : layout == SOCIN_VALUE_CHANGE ? p[0] : 0;
+    unsigned char flags = layout == SOCIN_VALUE_LEDGER   ? p[16]
+                          : layout == SOCIN_VALUE_CHANGE ? p[0]
+                                                         : 0;
     state->followup = flags & FLAG_FOLLOWUP;
     if (flags & FLAG_STORED) {
-        size_t n = state->text_len ? (unsigned char) state->text[0] : 0;
+        size_t n = state->text_len ? (unsigned char)state->text[0] : 0;
         if (!state->text_len || 1 + n > state->text_len) return false;
         state->stored_by = state->text + 1;
         state->stored_by_len = n;
@@ -143,7 +145,8 @@ socin_value_history_add (Socin__V1__ValueHistory *out, const socin_value_state_t
     const Socin__V1__HistoryEntry *prev = out->n_entries ? out->entries[out->n_entries - 1] : NULL;
     e->old_value = socin_strdup (prev ? prev->new_value : "");
     e->comment = socin_strndup (change->text, change->text_len);
-    e->stored_by = socin_strndup (change->stored_by ? change->stored_by : "", change->stored_by_len);
+    e->stored_by =
+        socin_strndup (change->stored_by ? change->stored_by : "", change->stored_by_len);
     e->followup = change->followup;
     e->changed_ms = change->ms;
     e->source = socin_strndup (source, source_len);

@@ -58,10 +58,10 @@ bool socin_value_state_unpack (socin_value_layout_t layout, const void *data, si
                                socin_value_state_t *state);
 
 /* Appends to OUT the history entry of CHANGE (its deleted, value, comment, stored_by and
-   followup as text and seq), made by SOURCE (SOURCE_LEN bytes) at CHANGE->ms; BATCH (BATCH_LEN bytes of a packed
-   ChangeBatch, or NULL) names the submitter and submission, and the time when CHANGE->ms is
-   0. The old value is the previous entry's new value ("" after a deletion). Returns the
-   entry, owned by OUT. */
+   followup as text and seq), made by SOURCE (SOURCE_LEN bytes) at CHANGE->ms; BATCH (BATCH_LEN
+   bytes of a packed ChangeBatch, or NULL) names the submitter and submission, and the time when
+   CHANGE->ms is 0. The old value is the previous entry's new value ("" after a deletion). Returns
+   the entry, owned by OUT. */
 Socin__V1__HistoryEntry *socin_value_history_add (Socin__V1__ValueHistory *out,
                                                   const socin_value_state_t *change,
                                                   const char *source, size_t source_len,

@@ -36,15 +36,19 @@ enum { O_DX, O_PE, O_OU, O_RELATIVE_TO, O_OUTPUT, O_PAGE, O_DATAFLOW };
 static const cli_opt_t s_opts[] = {
     {"dx", true, true, "indicator codes (default every indicator)"},
     {"pe", true, true, "periods, ranges (202501..202512) or relative periods (LAST_YEAR, ...)"},
-    {"ou", true, true, "units (every value at or beneath them) or GROUP-code (default this key's territory)"},
+    {"ou", true, true,
+     "units (every value at or beneath them) or GROUP-code (default this key's territory)"},
     {"relative-to", true, false, "the day relative periods count from (default today)"},
     {"output", true, false, "write to FILE (default standard output)"},
-    {"page-values", true, false, "values per page asked of reporting (default 10000, at most 100000)"},
-    {"dataflow", true, false, "sdmx: the dataflow, AGENCY:ID(VERSION) (default SOCIN:DF_SOCIN(1.0))"},
+    {"page-values", true, false,
+     "values per page asked of reporting (default 10000, at most 100000)"},
+    {"dataflow", true, false,
+     "sdmx: the dataflow, AGENCY:ID(VERSION) (default SOCIN:DF_SOCIN(1.0))"},
     {NULL},
 };
 
-static const char *s_usage = "socin export csv|json|dhis2|sdmx [--dx IND,...] [--pe PERIOD,...] [--ou UNIT,...] [OPTIONS]";
+static const char *s_usage =
+    "socin export csv|json|dhis2|sdmx [--dx IND,...] [--pe PERIOD,...] [--ou UNIT,...] [OPTIONS]";
 
 typedef enum { F_CSV, F_JSON, F_DHIS2, F_SDMX } s_format_t;
 
@@ -110,10 +114,15 @@ s_header (s_writer_t *w)
     switch (w->format) {
     case F_CSV:
         fputs ("indicator,indicator_name,unit,unit_name,level,period,disaggregation,value,"
-               "last_updated,submitter,stored_by,comment,followup\n", w->out);
+               "last_updated,submitter,stored_by,comment,followup\n",
+               w->out);
         break;
-    case F_JSON: fputs ("{\"values\": [\n", w->out); break;
-    case F_DHIS2: fputs ("{\"dataValues\": [\n", w->out); break;
+    case F_JSON:
+        fputs ("{\"values\": [\n", w->out);
+        break;
+    case F_DHIS2:
+        fputs ("{\"dataValues\": [\n", w->out);
+        break;
     case F_SDMX:
         fputs ("STRUCTURE,STRUCTURE_ID,ACTION,FREQ,INDICATOR,REF_AREA,", w->out);
         for (size_t d = 0; d < p->n_dimensions; d++) {
@@ -130,9 +139,18 @@ static void
 s_csv_row (s_writer_t *w, const Socin__V1__ExportValue *v, const Socin__V1__PivotItem *unit,
            const Socin__V1__PivotItem *ind, const char *when)
 {
-    const char *cells[] = {v->indicator, ind ? ind->name : "", v->unit, unit ? unit->name : "",
-                           unit ? socin_level_name (unit->level) : "", v->period, v->disaggregation,
-                           v->value, when, v->submitter, v->stored_by, v->comment,
+    const char *cells[] = {v->indicator,
+                           ind ? ind->name : "",
+                           v->unit,
+                           unit ? unit->name : "",
+                           unit ? socin_level_name (unit->level) : "",
+                           v->period,
+                           v->disaggregation,
+                           v->value,
+                           when,
+                           v->submitter,
+                           v->stored_by,
+                           v->comment,
                            v->followup ? "true" : "false"};
     size_t n = sizeof cells / sizeof *cells;
     for (size_t i = 0; i < n; i++)
@@ -184,11 +202,21 @@ s_sdmx_time (const char *text, char *freq, char *out, size_t len)
     static const char freqs[] = " WMQSA";
     *freq = freqs[p.type];
     switch (p.type) {
-    case SOCIN_PERIOD_WEEK: snprintf (out, len, "%u-W%02u", p.year, p.index); break;
-    case SOCIN_PERIOD_MONTH: snprintf (out, len, "%u-%02u", p.year, p.index); break;
-    case SOCIN_PERIOD_QUARTER: snprintf (out, len, "%u-Q%u", p.year, p.index); break;
-    case SOCIN_PERIOD_HALF: snprintf (out, len, "%u-S%u", p.year, p.index); break;
-    default: snprintf (out, len, "%u", p.year); break;
+    case SOCIN_PERIOD_WEEK:
+        snprintf (out, len, "%u-W%02u", p.year, p.index);
+        break;
+    case SOCIN_PERIOD_MONTH:
+        snprintf (out, len, "%u-%02u", p.year, p.index);
+        break;
+    case SOCIN_PERIOD_QUARTER:
+        snprintf (out, len, "%u-Q%u", p.year, p.index);
+        break;
+    case SOCIN_PERIOD_HALF:
+        snprintf (out, len, "%u-S%u", p.year, p.index);
+        break;
+    default:
+        snprintf (out, len, "%u", p.year);
+        break;
     }
 }
 
@@ -200,7 +228,8 @@ s_sdmx_option (const char *disagg, const char *dim, char *out, size_t len)
     for (const char *at = disagg; at && *at; at = strchr (at, ',') ? strchr (at, ',') + 1 : NULL)
         if (!strncmp (at, dim, n) && at[n] == '=') {
             const char *end = strchr (at + n + 1, ',');
-            snprintf (out, len, "%.*s", (int) (end ? (size_t) (end - at - n - 1) : strlen (at + n + 1)), at + n + 1);
+            snprintf (out, len, "%.*s",
+                      (int)(end ? (size_t)(end - at - n - 1) : strlen (at + n + 1)), at + n + 1);
             return;
         }
     snprintf (out, len, "_T");
@@ -238,8 +267,10 @@ s_page (s_writer_t *w, const Socin__V1__ExportPage *page)
     }
     for (size_t i = 0; i < page->n_values; i++) {
         const Socin__V1__ExportValue *v = page->values[i];
-        const Socin__V1__PivotItem *unit = s_find (page->units, page->n_units, &w->unit_at, v->unit);
-        const Socin__V1__PivotItem *ind = s_find (page->indicators, page->n_indicators, &w->ind_at, v->indicator);
+        const Socin__V1__PivotItem *unit =
+            s_find (page->units, page->n_units, &w->unit_at, v->unit);
+        const Socin__V1__PivotItem *ind =
+            s_find (page->indicators, page->n_indicators, &w->ind_at, v->indicator);
         char when[SOCIN_TIME_STRLEN] = "";
         if (v->changed_ms) socin_time_text (v->changed_ms, when);
         if (w->format == F_CSV)
@@ -270,8 +301,8 @@ s_progress (const s_writer_t *w, int64_t t0, bool done)
 {
     if (!isatty (STDERR_FILENO)) return;
     int64_t ms = socin_mono_ms () - t0;
-    fprintf (stderr, "\rexported %llu values (%llu/s)%s", (unsigned long long) w->written,
-             (unsigned long long) (ms > 0 ? w->written * 1000 / (uint64_t) ms : 0), done ? "\n" : "");
+    fprintf (stderr, "\rexported %llu values (%llu/s)%s", (unsigned long long)w->written,
+             (unsigned long long)(ms > 0 ? w->written * 1000 / (uint64_t)ms : 0), done ? "\n" : "");
 }
 
 /* Asks for pages of Q until the last, writing each: CLI_OK, or an error code after saying why. */
@@ -290,8 +321,9 @@ s_stream (cli_t *cli, Socin__V1__ExportQuery *q, s_writer_t *w)
         req.request_id = id;
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_EXPORT;
         req.export = q;
-        Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *) socin_client_call (
-            client, &req.base, &socin__v1__report_reply__descriptor, cli->timeout_ms, err, sizeof err);
+        Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *)socin_client_call (
+            client, &req.base, &socin__v1__report_reply__descriptor, cli->timeout_ms, err,
+            sizeof err);
         if (!reply) {
             cli_error ("reporting at %s: %s", socin_config_str (cli->config, "reporting"), err);
             rc = CLI_UNAVAILABLE;
@@ -327,7 +359,7 @@ s_format (const char *name, s_format_t *out)
     static const char *names[] = {"csv", "json", "dhis2", "sdmx"};
     for (int i = 0; i < 4; i++)
         if (!strcmp (name, names[i])) {
-            *out = (s_format_t) i;
+            *out = (s_format_t)i;
             return 0;
         }
     return -1;
@@ -340,7 +372,8 @@ cli_export (cli_t *cli, int argc, char **argv)
     if (cli_parse (s_opts, argc, argv, &p, s_usage)) return CLI_USAGE;
     s_writer_t w = {.out = stdout, .dataflow = "SOCIN:DF_SOCIN(1.0)"};
     if (p.help || p.nargs != 1 || s_format (p.args[0], &w.format)) {
-        if (!p.help && p.nargs == 1) cli_error ("export format '%s' is not csv, json, dhis2 or sdmx", p.args[0]);
+        if (!p.help && p.nargs == 1)
+            cli_error ("export format '%s' is not csv, json, dhis2 or sdmx", p.args[0]);
         cli_usage (p.help ? stdout : stderr, s_usage, s_opts);
         return p.help ? CLI_OK : CLI_USAGE;
     }
@@ -349,8 +382,8 @@ cli_export (cli_t *cli, int argc, char **argv)
     q.n_dx = cli_opt_words (&p, O_DX, &q.dx);
     q.n_pe = cli_opt_words (&p, O_PE, &q.pe);
     q.n_ou = cli_opt_words (&p, O_OU, &q.ou);
-    q.relative_to = (char *) cli_opt_or_empty (&p, O_RELATIVE_TO);
-    q.page_values = cli_opt (&p, O_PAGE) ? (uint32_t) strtoul (cli_opt (&p, O_PAGE), NULL, 10) : 0;
+    q.relative_to = (char *)cli_opt_or_empty (&p, O_RELATIVE_TO);
+    q.page_values = cli_opt (&p, O_PAGE) ? (uint32_t)strtoul (cli_opt (&p, O_PAGE), NULL, 10) : 0;
     int rc = CLI_OK;
     const char *path = cli_opt (&p, O_OUTPUT);
     if (path && !(w.out = fopen (path, "w"))) {

@@ -33,7 +33,8 @@ static const cli_opt_t s_opts[] = {
     {NULL},
 };
 
-static const char *s_usage = "socin report pivot --dx IND,... --pe PERIOD,... [--ou UNIT,...] [OPTIONS]";
+static const char *s_usage =
+    "socin report pivot --dx IND,... --pe PERIOD,... [--ou UNIT,...] [OPTIONS]";
 
 /* The items of dimension NAME in P, and their count. */
 static Socin__V1__PivotItem **
@@ -90,7 +91,7 @@ s_print (cli_t *cli, const Socin__V1__Pivot *p)
     }
     for (size_t k = 0; k < ncols; k++)
         names[c++] = s_label (p, p->columns, p->n_columns, k, true);
-    out_table_t *out = out_table_new ((const char *const *) names, (int) width);
+    out_table_t *out = out_table_new ((const char *const *)names, (int)width);
     const char **cells = socin_calloc (width + 1, sizeof *cells);
     for (size_t r = 0; r < nrows; r++) {
         size_t at = r;
@@ -122,10 +123,10 @@ s_footer (cli_t *cli, const Socin__V1__ReportReply *reply)
 {
     if (cli->format != OUT_TABLE) return;
     printf ("(relative periods as of %s; registry seq %llu", reply->pivot->relative_to,
-            (unsigned long long) reply->stamp->registry_seq);
+            (unsigned long long)reply->stamp->registry_seq);
     for (size_t i = 0; i < reply->stamp->n_sources; i++)
         printf ("%s %s=%llu", i ? "," : "; sources", reply->stamp->sources[i]->source,
-                (unsigned long long) reply->stamp->sources[i]->applied_seq);
+                (unsigned long long)reply->stamp->sources[i]->applied_seq);
     printf (")\n");
 }
 
@@ -144,8 +145,8 @@ cli_report_pivot (cli_t *cli, int argc, char **argv)
     q.n_ou = cli_opt_words (&p, O_OU, &q.ou);
     q.n_rows = cli_opt_words (&p, O_ROWS, &q.rows);
     q.n_columns = cli_opt_words (&p, O_COLUMNS, &q.columns);
-    q.relative_to = (char *) cli_opt_or_empty (&p, O_RELATIVE_TO);
-    q.disaggregation = (char *) cli_opt_or_empty (&p, O_DISAGG);
+    q.relative_to = (char *)cli_opt_or_empty (&p, O_RELATIVE_TO);
+    q.disaggregation = (char *)cli_opt_or_empty (&p, O_DISAGG);
     int rc = CLI_USAGE;
     if (!q.n_dx || !q.n_pe)
         cli_error ("report pivot needs --dx and --pe\nusage: %s", s_usage);
@@ -154,13 +155,12 @@ cli_report_pivot (cli_t *cli, int argc, char **argv)
         req.request_id = "pivot";
         req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_PIVOT;
         req.pivot = &q;
-        Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *) cli_call (
+        Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *)cli_call (
             cli, "reporting", &req.base, &socin__v1__report_reply__descriptor, &rc);
         if (reply && reply->error) {
             cli_report_error (reply->error);
             rc = CLI_FAILED;
-        }
-        else if (reply && reply->pivot) {
+        } else if (reply && reply->pivot) {
             s_print (cli, reply->pivot);
             s_footer (cli, reply);
         }

@@ -49,7 +49,8 @@ static const cli_opt_t s_opts[] = {
 
 static const char *s_usage =
     "socin report values|rollup|completeness|participation|targets|history|sources [OPTIONS]\n"
-    "       socin report pivot --dx IND,... --pe PERIOD,... [--ou UNIT,...] (see report pivot --help)";
+    "       socin report pivot --dx IND,... --pe PERIOD,... [--ou UNIT,...] (see report pivot "
+    "--help)";
 
 static int
 s_level (const cli_parsed_t *p, int *level)
@@ -285,17 +286,25 @@ s_targets_rows (cli_t *cli, const Socin__V1__Targets *t, bool units)
 static void
 s_history_rows (cli_t *cli, const Socin__V1__ValueHistory *h)
 {
-    static const char *cols[] = {"changed", "old#",    "new#",      "deleted",  "submitter", "submission",
-                                 "source",  "seq#",    "comment",   "stored_by", "followup"};
+    static const char *cols[] = {"changed",   "old#",       "new#",    "deleted",
+                                 "submitter", "submission", "source",  "seq#",
+                                 "comment",   "stored_by",  "followup"};
     out_table_t *out = out_table_new (cols, 11);
     for (size_t i = 0; i < h->n_entries; i++) {
         const Socin__V1__HistoryEntry *e = h->entries[i];
         char when[SOCIN_TIME_STRLEN], *seq = s_u64 (e->source_seq);
         socin_time_text (e->changed_ms, when);
-        const char *cells[] = {
-            when,         e->old_value,     e->new_value, e->deleted ? "yes" : "no",
-            e->submitter, e->submission_id, e->source,    seq,
-            e->comment,   e->stored_by,     e->followup ? "yes" : "no"};
+        const char *cells[] = {when,
+                               e->old_value,
+                               e->new_value,
+                               e->deleted ? "yes" : "no",
+                               e->submitter,
+                               e->submission_id,
+                               e->source,
+                               seq,
+                               e->comment,
+                               e->stored_by,
+                               e->followup ? "yes" : "no"};
         out_table_row (out, cells);
         free (seq);
     }

@@ -308,7 +308,8 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     /* History: every change, whether or not it is the latest version; who sent it and when
        is kept once per batch (batches). Ordered as versions are: accepted time, then source,
        then sequence. */
-    size_t hlen = rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
+    size_t hlen =
+        rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
     socin_value_state_t change = {.value = c->value_micros,
                                   .deleted = c->deleted,
                                   .text = c->comment,

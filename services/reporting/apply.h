@@ -85,8 +85,8 @@ size_t rep_apply_batch_key (const char *source, uint64_t seq, char *key);
    at MS; returns the length.
    A value's state (version) names the change that made it, so an export finds its comment,
    stored_by and follow-up mark with one lookup. */
-size_t rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source,
-                              size_t slen, uint64_t seq);
+size_t rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                              uint64_t seq);
 
 /* The history of one value is read on the query side: rep_query_history (query.h). */
 

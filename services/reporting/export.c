@@ -19,7 +19,7 @@ typedef struct {
     MDB_txn *txn;
     uint8_t *inds; /* indicator ids asked for (NULL: all) */
     socin_period_t *pe;
-    size_t npe; /* 0: all periods */
+    size_t npe;         /* 0: all periods */
     const char **codes; /* the units to visit, in store order */
     size_t ncodes;
     Socin__V1__ExportPage *page;
@@ -32,8 +32,7 @@ typedef struct {
     char *submitter;
 } s_export_t;
 
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
 static int
@@ -55,10 +54,14 @@ s_indicators (s_export_t *x, const Socin__V1__ExportQuery *q, Socin__V1__ReportR
     x->inds = socin_calloc (socin_model_count (x->ctx->model, SOCIN_KIND_INDICATOR) + 1, 1);
     for (size_t i = 0; i < q->n_dx; i++) {
         const socin_indicator_t *ind = socin_model_indicator (x->ctx->model, q->dx[i]);
-        if (!ind) return s_fail (reply, SOCIN_E (NOT_FOUND), "dx: indicator '%s' is not in the catalogue", q->dx[i]);
+        if (!ind)
+            return s_fail (reply, SOCIN_E (NOT_FOUND), "dx: indicator '%s' is not in the catalogue",
+                           q->dx[i]);
         if (ind->derived)
-            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT),
-                           "dx: %s is derived, computed from others: it has no stored values to export", ind->code);
+            return s_fail (
+                reply, SOCIN_E (INVALID_ARGUMENT),
+                "dx: %s is derived, computed from others: it has no stored values to export",
+                ind->code);
         x->inds[ind->id] = 1;
     }
     return 0;
@@ -67,7 +70,7 @@ s_indicators (s_export_t *x, const Socin__V1__ExportQuery *q, Socin__V1__ReportR
 static int
 s_cmp_code (const void *a, const void *b)
 {
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
+    return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The codes of every unit at or beneath OU's units and of its groups' members, each once,
@@ -81,7 +84,8 @@ s_codes (s_export_t *x, const rep_ou_t *ou)
     x->codes = socin_calloc (total + 1, sizeof *x->codes);
     for (size_t i = 0; i < ou->n; i++) {
         const socin_unit_t **units;
-        size_t n = rep_query_units_at (m, 0, ou->units[i], ou->groups[i], INT32_MIN, INT32_MAX, &units);
+        size_t n =
+            rep_query_units_at (m, 0, ou->units[i], ou->groups[i], INT32_MIN, INT32_MAX, &units);
         for (size_t k = 0; k < n; k++)
             if (!seen[units[k]->id]++) x->codes[x->ncodes++] = units[k]->code;
         free (units);
@@ -144,7 +148,8 @@ s_last_change (s_export_t *x, const char *key, size_t klen, const socin_value_st
     char hkey[SOCIN_VALUE_KEY_MAX + 1 + 8 + 127 + 1 + 8];
     if (klen > SOCIN_VALUE_KEY_MAX) return;
     memcpy (hkey, key, klen);
-    MDB_val k = {rep_apply_history_key (hkey, klen, st->ms, st->text, st->text_len, st->seq), hkey}, v;
+    MDB_val k = {rep_apply_history_key (hkey, klen, st->ms, st->text, st->text_len, st->seq), hkey},
+            v;
     socin_value_state_t change;
     if (mdb_get (x->txn, x->dbs->history, &k, &v) ||
         !socin_value_state_unpack (SOCIN_VALUE_CHANGE, v.mv_data, v.mv_size, &change))
@@ -175,7 +180,8 @@ s_dictionary (s_export_t *x, const socin_unit_t *unit, const socin_indicator_t *
         p->units[p->n_units++] = s_item (unit->code, unit->pb->name, unit->level);
     }
     if (!x->listed[ind->id]++) {
-        p->indicators = socin_realloc (p->indicators, (p->n_indicators + 1) * sizeof *p->indicators);
+        p->indicators =
+            socin_realloc (p->indicators, (p->n_indicators + 1) * sizeof *p->indicators);
         p->indicators[p->n_indicators++] =
             s_item (ind->code, *ind->pb->name_cs ? ind->pb->name_cs : ind->pb->name_en, 0);
     }
@@ -188,7 +194,8 @@ s_value (s_export_t *x, const MDB_val *k, const MDB_val *v)
     const char *ind_code, *unit_code, *ptext;
     char disagg[256];
     socin_value_state_t st;
-    if (!socin_value_key_split (k->mv_data, k->mv_size, &ind_code, &unit_code, &ptext, disagg, sizeof disagg) ||
+    if (!socin_value_key_split (k->mv_data, k->mv_size, &ind_code, &unit_code, &ptext, disagg,
+                                sizeof disagg) ||
         !socin_value_state_unpack (SOCIN_VALUE_VERSION, v->mv_data, v->mv_size, &st) || st.deleted)
         return;
     const socin_indicator_t *ind = socin_model_indicator (x->ctx->model, ind_code);
@@ -213,7 +220,8 @@ s_value (s_export_t *x, const MDB_val *k, const MDB_val *v)
 static int
 s_cmp_dimension (const void *a, const void *b)
 {
-    return strcmp ((*(const socin_dimension_t *const *) a)->code, (*(const socin_dimension_t *const *) b)->code);
+    return strcmp ((*(const socin_dimension_t *const *)a)->code,
+                   (*(const socin_dimension_t *const *)b)->code);
 }
 
 /* Lists in the page the dimensions of the indicators asked for (all when none was named). */
@@ -237,8 +245,8 @@ s_dimensions (s_export_t *x)
     Socin__V1__ExportPage *p = x->page;
     p->dimensions = socin_calloc (n + 1, sizeof *p->dimensions);
     for (size_t i = 0; i < n; i++)
-        p->dimensions[p->n_dimensions++] =
-            s_item (list[i]->code, *list[i]->pb->name_cs ? list[i]->pb->name_cs : list[i]->pb->name_en, 0);
+        p->dimensions[p->n_dimensions++] = s_item (
+            list[i]->code, *list[i]->pb->name_cs ? list[i]->pb->name_cs : list[i]->pb->name_en, 0);
     free (list);
     free (used);
 }
@@ -255,10 +263,10 @@ s_read (s_export_t *x, size_t from, const MDB_val *after)
     if (rc) return rc;
     char prefix[SOCIN_VALUE_KEY_MAX];
     for (size_t c = from; c < x->ncodes; c++) {
-        size_t plen = (size_t) snprintf (prefix, sizeof prefix, "U%s", x->codes[c]) + 1;
+        size_t plen = (size_t)snprintf (prefix, sizeof prefix, "U%s", x->codes[c]) + 1;
         /* Within the unit the token names, just after the token; else from the unit's start. */
-        bool resume = c == from && after && !strcmp ((const char *) after->mv_data + 1, x->codes[c]);
-        MDB_val k = resume ? *after : (MDB_val) {plen, prefix}, v;
+        bool resume = c == from && after && !strcmp ((const char *)after->mv_data + 1, x->codes[c]);
+        MDB_val k = resume ? *after : (MDB_val){plen, prefix}, v;
         rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
         if (rc == 0 && resume && k.mv_size == after->mv_size &&
             !memcmp (k.mv_data, after->mv_data, k.mv_size))
@@ -293,7 +301,7 @@ static long
 s_resume (const s_export_t *x, const ProtobufCBinaryData *after)
 {
     if (!after->len) return 0;
-    const char *t = (const char *) after->data;
+    const char *t = (const char *)after->data;
     const char *nul = memchr (t, 0, after->len);
     if (after->len > SOCIN_VALUE_KEY_MAX || t[0] != 'U' || !nul) return -1;
     size_t lo = 0, hi = x->ncodes;
@@ -304,7 +312,7 @@ s_resume (const s_export_t *x, const ProtobufCBinaryData *after)
         else
             hi = mid;
     }
-    return (long) lo;
+    return (long)lo;
 }
 
 static int
@@ -316,12 +324,15 @@ s_setup (s_export_t *x, const rep_scope_t *scope, const Socin__V1__ExportQuery *
         rep_pivot_periods (q->pe, q->n_pe, day, 100000, &x->pe, &x->npe, reply))
         return -1;
     rep_ou_t ou;
-    if (rep_ou_resolve (x->ctx->model, scope, q->ou, q->n_ou, INT32_MIN, INT32_MAX, reply, &ou)) return -1;
+    if (rep_ou_resolve (x->ctx->model, scope, q->ou, q->n_ou, INT32_MIN, INT32_MAX, reply, &ou))
+        return -1;
     for (size_t i = 0; i < q->n_ou; i++)
         if (!strncmp (q->ou[i], "LEVEL-", 6)) {
             rep_ou_free (&ou);
-            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT),
-                           "ou: an export takes units and groups (every value beneath them), not %s", q->ou[i]);
+            return s_fail (
+                reply, SOCIN_E (INVALID_ARGUMENT),
+                "ou: an export takes units and groups (every value beneath them), not %s",
+                q->ou[i]);
         }
     s_codes (x, &ou);
     rep_ou_free (&ou);
@@ -347,14 +358,14 @@ rep_export_answer (const rep_query_ctx_t *ctx, const rep_scope_t *scope,
         MDB_val after = {q->after.len, q->after.data};
         int rc = socin_store_read_begin (x.dbs->store, &x.txn);
         if (!rc) {
-            rc = s_read (&x, (size_t) from, q->after.len ? &after : NULL);
+            rc = s_read (&x, (size_t)from, q->after.len ? &after : NULL);
             mdb_txn_abort (x.txn);
         }
         if (rc) {
             protobuf_c_message_free_unpacked (&x.page->base, NULL);
-            s_fail (reply, SOCIN_E (STORAGE_ERROR), "the store cannot be read: %s", mdb_strerror (rc));
-        }
-        else {
+            s_fail (reply, SOCIN_E (STORAGE_ERROR), "the store cannot be read: %s",
+                    mdb_strerror (rc));
+        } else {
             reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_EXPORT;
             reply->export = x.page;
         }

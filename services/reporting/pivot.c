@@ -10,8 +10,7 @@
 #include "periodset.h"
 #include "str.h"
 
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
 static int
@@ -130,7 +129,8 @@ s_ou_level (const socin_model_t *model, int32_t start, int32_t end, rep_ou_t *ou
             continue;
         }
         const socin_unit_t **units;
-        size_t n = rep_query_units_at (model, roots.level, roots.units[i], NULL, start, end, &units);
+        size_t n =
+            rep_query_units_at (model, roots.level, roots.units[i], NULL, start, end, &units);
         for (size_t k = 0; k < n; k++)
             if (!seen[units[k]->id]++) s_ou_push (out, units[k], NULL);
         free (units);
@@ -213,7 +213,7 @@ s_layout (const Socin__V1__PivotQuery *q, int order[D_N], int *nrows, Socin__V1_
     }
     /* What the caller left out: ou as a row when no row was named, the rest as columns. */
     if (!*nrows && !used[D_OU]) {
-        memmove (order + 1, order, (size_t) n * sizeof *order);
+        memmove (order + 1, order, (size_t)n * sizeof *order);
         order[0] = D_OU;
         used[D_OU] = true;
         *nrows = 1;
@@ -249,17 +249,23 @@ static int
 s_indicators (const rep_query_ctx_t *ctx, const Socin__V1__PivotQuery *q, s_dims_t *d,
               Socin__V1__ReportReply *reply)
 {
-    if (!q->n_dx) return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "dx: name at least one indicator");
+    if (!q->n_dx)
+        return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "dx: name at least one indicator");
     d->dx = socin_calloc (q->n_dx, sizeof *d->dx);
     d->disagg = socin_calloc (q->n_dx, sizeof *d->disagg);
     char why[256];
     for (size_t i = 0; i < q->n_dx; i++) {
         const socin_indicator_t *ind = socin_model_indicator (ctx->model, q->dx[i]);
-        if (!ind) return s_fail (reply, SOCIN_E (NOT_FOUND), "dx: indicator '%s' is not in the catalogue", q->dx[i]);
+        if (!ind)
+            return s_fail (reply, SOCIN_E (NOT_FOUND), "dx: indicator '%s' is not in the catalogue",
+                           q->dx[i]);
         if (*q->disaggregation && ind->derived)
-            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "dx: %s is derived and has no disaggregations", ind->code);
-        if (socin_model_disaggregation (ctx->model, ind, q->disaggregation, d->disagg[d->ndx], 256, why, sizeof why))
-            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "disaggregation of %s: %s", ind->code, why);
+            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT),
+                           "dx: %s is derived and has no disaggregations", ind->code);
+        if (socin_model_disaggregation (ctx->model, ind, q->disaggregation, d->disagg[d->ndx], 256,
+                                        why, sizeof why))
+            return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "disaggregation of %s: %s", ind->code,
+                           why);
         d->dx[d->ndx++] = ind;
     }
     return 0;
@@ -271,18 +277,20 @@ s_dims (const rep_query_ctx_t *ctx, const rep_scope_t *scope, const Socin__V1__P
 {
     if (s_indicators (ctx, q, d, reply)) return -1;
     if (!q->n_pe) return s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "pe: name at least one period");
-    if (rep_pivot_periods (q->pe, q->n_pe, day, REP_PIVOT_MAX_CELLS, &d->pe, &d->npe, reply)) return -1;
+    if (rep_pivot_periods (q->pe, q->n_pe, day, REP_PIVOT_MAX_CELLS, &d->pe, &d->npe, reply))
+        return -1;
     int32_t start = INT32_MAX, end = INT32_MIN;
     for (size_t i = 0; i < d->npe; i++) {
         if (socin_period_start (d->pe[i]) < start) start = socin_period_start (d->pe[i]);
         if (socin_period_end (d->pe[i]) > end) end = socin_period_end (d->pe[i]);
     }
     if (rep_ou_resolve (ctx->model, scope, q->ou, q->n_ou, start, end, reply, &d->ou)) return -1;
-    if ((uint64_t) d->ndx * d->npe * d->ou.n > REP_PIVOT_MAX_CELLS)
-        return s_fail (reply, SOCIN_E (QUERY_TOO_LARGE),
-                       "the pivot has %zu indicators x %zu periods x %zu units, more than %d cells: "
-                       "split it, or use an export",
-                       d->ndx, d->npe, d->ou.n, REP_PIVOT_MAX_CELLS);
+    if ((uint64_t)d->ndx * d->npe * d->ou.n > REP_PIVOT_MAX_CELLS)
+        return s_fail (
+            reply, SOCIN_E (QUERY_TOO_LARGE),
+            "the pivot has %zu indicators x %zu periods x %zu units, more than %d cells: "
+            "split it, or use an export",
+            d->ndx, d->npe, d->ou.n, REP_PIVOT_MAX_CELLS);
     return 0;
 }
 
@@ -315,7 +323,8 @@ s_items (const s_dims_t *d, Socin__V1__Pivot *p)
     for (size_t i = 0; i < d->ou.n; i++) {
         const socin_unit_t *u = d->ou.units[i];
         const socin_group_t *g = d->ou.groups[i];
-        p->ou[p->n_ou++] = u ? s_item (u->code, u->pb->name, u->level) : s_item (g->code, g->pb->name, 0);
+        p->ou[p->n_ou++] =
+            u ? s_item (u->code, u->pb->name, u->level) : s_item (g->code, g->pb->name, 0);
     }
 }
 
@@ -325,9 +334,9 @@ s_cell (const rep_query_ctx_t *ctx, const s_dims_t *d, size_t x, size_t y, size_
 {
     Socin__V1__PivotCell *c = socin_malloc (sizeof *c);
     socin__v1__pivot_cell__init (c);
-    c->dx = (uint32_t) x;
-    c->pe = (uint32_t) y;
-    c->ou = (uint32_t) z;
+    c->dx = (uint32_t)x;
+    c->pe = (uint32_t)y;
+    c->ou = (uint32_t)z;
     const socin_indicator_t *ind = d->dx[x];
     if (d->pe[y].type < ind->period_type) return c; /* finer than it is reported: no figure */
     Socin__V1__Row row = SOCIN__V1__ROW__INIT;

@@ -100,9 +100,9 @@ s_component_period (socin_period_t period, socin_period_type_t type)
 }
 
 void
-rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
-              const socin_group_t *group, socin_period_t period, const char *disagg,
-              Socin__V1__Row *row)
+rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                  const socin_unit_t *unit, const socin_group_t *group, socin_period_t period,
+                  const char *disagg, Socin__V1__Row *row)
 {
     socin_dec_t v;
     if (ind->derived) {

@@ -42,8 +42,8 @@ Socin__V1__ReportReply *rep_query_answer (const rep_query_ctx_t *ctx,
    denominator (malloc'ed texts). ROW is left empty when nothing contributes or PERIOD is
    finer than IND's type. */
 void rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
-                       const socin_unit_t *unit, const socin_group_t *group,
-                       socin_period_t period, const char *disagg, Socin__V1__Row *row);
+                       const socin_unit_t *unit, const socin_group_t *group, socin_period_t period,
+                       const char *disagg, Socin__V1__Row *row);
 
 /* The units at LEVEL (any when 0) under ROOT (or the members of GROUP) that exist on some day
    of [START, END], in code order: their count, the list in *OUT (free() it). */

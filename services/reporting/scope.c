@@ -97,8 +97,7 @@ rep_scope_check_code (const rep_scope_t *self, const socin_model_t *model, const
         const socin_group_t *g = socin_model_group (model, name);
         if (!g) return 0;
         inside = rep_scope_has_group (self, model, g);
-    }
-    else {
+    } else {
         const socin_unit_t *u = socin_model_unit (model, name);
         if (!u) return 0;
         inside = rep_scope_has_unit (self, u);
@@ -169,7 +168,7 @@ s_cut_target (const rep_scope_t *self, const socin_model_t *model, bool list_uni
         free (tp->units[i]);
         free (name);
     }
-    tp->current = (uint32_t) count;
+    tp->current = (uint32_t)count;
     tp->met = count >= tp->threshold;
     tp->n_units = tp->n_unit_names = kept;
 }

@@ -18,11 +18,11 @@
 #include "socin/v1/report.pb-c.h"
 
 typedef struct {
-    const char *who;      /* the key's registered name, for messages */
-    bool limited;         /* false: the whole country */
+    const char *who;       /* the key's registered name, for messages */
+    bool limited;          /* false: the whole country */
     const uint32_t *roots; /* unit ids (borrowed from the model) */
     size_t nroots;
-    char *const *codes;   /* their codes as registered (borrowed) */
+    char *const *codes; /* their codes as registered (borrowed) */
     size_t ncodes;
 } rep_scope_t;
 
