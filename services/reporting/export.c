@@ -32,18 +32,8 @@ typedef struct {
     char *submitter;
 } s_export_t;
 
-static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    rep_query_vfail (reply, code, fmt, args);
-    va_end (args);
-    return -1;
-}
+/* Failures go through query.c's, which every answer shares. */
+#define s_fail rep_query_fail
 
 /* ---- what the query covers ---- */
 
@@ -159,17 +149,6 @@ s_last_change (s_export_t *x, const char *key, size_t klen, const socin_value_st
     e->followup = change.followup;
 }
 
-static Socin__V1__PivotItem *
-s_item (const char *code, const char *name, int level)
-{
-    Socin__V1__PivotItem *it = socin_malloc (sizeof *it);
-    socin__v1__pivot_item__init (it);
-    it->code = socin_strdup (code);
-    it->name = socin_strdup (name);
-    it->level = level;
-    return it;
-}
-
 /* Lists UNIT and IND in the page's dictionary when they are new to it. */
 static void
 s_dictionary (s_export_t *x, const socin_unit_t *unit, const socin_indicator_t *ind)
@@ -177,13 +156,13 @@ s_dictionary (s_export_t *x, const socin_unit_t *unit, const socin_indicator_t *
     Socin__V1__ExportPage *p = x->page;
     if (!p->n_units || strcmp (p->units[p->n_units - 1]->code, unit->code)) {
         p->units = socin_realloc (p->units, (p->n_units + 1) * sizeof *p->units);
-        p->units[p->n_units++] = s_item (unit->code, unit->pb->name, unit->level);
+        p->units[p->n_units++] = rep_pivot_item (unit->code, unit->pb->name, unit->level);
     }
     if (!x->listed[ind->id]++) {
         p->indicators =
             socin_realloc (p->indicators, (p->n_indicators + 1) * sizeof *p->indicators);
         p->indicators[p->n_indicators++] =
-            s_item (ind->code, *ind->pb->name_cs ? ind->pb->name_cs : ind->pb->name_en, 0);
+            rep_pivot_item (ind->code, *ind->pb->name_cs ? ind->pb->name_cs : ind->pb->name_en, 0);
     }
 }
 
@@ -245,7 +224,7 @@ s_dimensions (s_export_t *x)
     Socin__V1__ExportPage *p = x->page;
     p->dimensions = socin_calloc (n + 1, sizeof *p->dimensions);
     for (size_t i = 0; i < n; i++)
-        p->dimensions[p->n_dimensions++] = s_item (
+        p->dimensions[p->n_dimensions++] = rep_pivot_item (
             list[i]->code, *list[i]->pb->name_cs ? list[i]->pb->name_cs : list[i]->pb->name_en, 0);
     free (list);
     free (used);

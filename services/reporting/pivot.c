@@ -10,18 +10,8 @@
 #include "periodset.h"
 #include "str.h"
 
-static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    rep_query_vfail (reply, code, fmt, args);
-    va_end (args);
-    return -1;
-}
+/* Failures go through query.c's, which every answer shares. */
+#define s_fail rep_query_fail
 
 /* ---- periods ---- */
 
@@ -294,8 +284,8 @@ s_dims (const rep_query_ctx_t *ctx, const rep_scope_t *scope, const Socin__V1__P
     return 0;
 }
 
-static Socin__V1__PivotItem *
-s_item (const char *code, const char *name, int level)
+Socin__V1__PivotItem *
+rep_pivot_item (const char *code, const char *name, int level)
 {
     Socin__V1__PivotItem *it = socin_malloc (sizeof *it);
     socin__v1__pivot_item__init (it);
@@ -311,20 +301,20 @@ s_items (const s_dims_t *d, Socin__V1__Pivot *p)
     p->dx = socin_calloc (d->ndx + 1, sizeof *p->dx);
     for (size_t i = 0; i < d->ndx; i++) {
         const Socin__V1__Indicator *pb = d->dx[i]->pb;
-        p->dx[p->n_dx++] = s_item (pb->code, *pb->name_cs ? pb->name_cs : pb->name_en, 0);
+        p->dx[p->n_dx++] = rep_pivot_item (pb->code, *pb->name_cs ? pb->name_cs : pb->name_en, 0);
     }
     p->pe = socin_calloc (d->npe + 1, sizeof *p->pe);
     for (size_t i = 0; i < d->npe; i++) {
         char text[SOCIN_PERIOD_STRLEN];
         socin_period_format (d->pe[i], text, sizeof text);
-        p->pe[p->n_pe++] = s_item (text, text, 0);
+        p->pe[p->n_pe++] = rep_pivot_item (text, text, 0);
     }
     p->ou = socin_calloc (d->ou.n + 1, sizeof *p->ou);
     for (size_t i = 0; i < d->ou.n; i++) {
         const socin_unit_t *u = d->ou.units[i];
         const socin_group_t *g = d->ou.groups[i];
-        p->ou[p->n_ou++] =
-            u ? s_item (u->code, u->pb->name, u->level) : s_item (g->code, g->pb->name, 0);
+        p->ou[p->n_ou++] = u ? rep_pivot_item (u->code, u->pb->name, u->level)
+                             : rep_pivot_item (g->code, g->pb->name, 0);
     }
 }
 

@@ -32,11 +32,14 @@ typedef struct {
     int level; /* the LEVEL- item, 0 when none */
 } rep_ou_t;
 
-/* Resolves the N ITEMS for SCOPE into OUT (free with rep_ou_free). EMPTY_MEANS_SCOPE: no item
+/* Resolves the N ITEMS for SCOPE into OUT (free with rep_ou_free); no unit or group item
    means USER_ORGUNIT. 0, or -1 with REPLY's error set. */
 int rep_ou_resolve (const socin_model_t *model, const rep_scope_t *scope, char **items, size_t n,
                     int32_t start, int32_t end, Socin__V1__ReportReply *reply, rep_ou_t *out);
 void rep_ou_free (rep_ou_t *ou);
+
+/* A malloc'ed item of a dimension (or of an export page's dictionary). */
+Socin__V1__PivotItem *rep_pivot_item (const char *code, const char *name, int level);
 
 /* The day of RELATIVE_TO (CTX's today when empty): 0, or -1 with REPLY's error set. */
 int rep_pivot_day (const rep_query_ctx_t *ctx, const char *relative_to, int32_t *day,

@@ -10,8 +10,6 @@
 #ifndef SOCIN_REPORTING_QUERY_H
 #define SOCIN_REPORTING_QUERY_H
 
-#include <stdarg.h>
-
 #include "apply.h"
 #include "cube.h"
 #include "events.h"
@@ -31,7 +29,8 @@ typedef struct {
 Socin__V1__ReportReply *rep_query_reply_new (const rep_query_ctx_t *ctx, const char *request_id);
 
 /* Sets REPLY's error: CODE and the message FMT formats (kept valid UTF-8). Returns -1. */
-int rep_query_vfail (Socin__V1__ReportReply *reply, int code, const char *fmt, va_list args);
+int rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 /* A malloc'ed answer to REQ (free with protobuf_c_message_free_unpacked). */
 Socin__V1__ReportReply *rep_query_answer (const rep_query_ctx_t *ctx,
