@@ -234,6 +234,40 @@ s_value_new (void)
     return value;
 }
 
+/* DHIS2's attributeoptioncombo TEXT of ITEM's value: empty, "default" or DHIS2's default
+   combination (HllvX50cXC0) mean none; "dimension=option" pairs join the disaggregation (so
+   rows that differ only there stay apart, and the ingest checks the dimensions); anything
+   else makes the item an error, never silently dropped. */
+static void
+s_attribute (socin_feed_item_t *item, const char *text)
+{
+    if (!*text || !strcmp (text, "default") || !strcmp (text, "HllvX50cXC0")) return;
+    Socin__V1__DataValue *value = item->value;
+    if (!strchr (text, '=')) {
+        s_item_error (item, SOCIN_E (UNKNOWN_DISAGGREGATION), "attributeoptioncombo",
+                      "attribute option combination \"%.64s\" is not dimension=option pairs: "
+                      "socin keeps a value's categories in its disaggregation (leave it empty, "
+                      "or write e.g. funding_source=ope_plus)",
+                      text);
+        return;
+    }
+    socin_str_t s = SOCIN_STR_INIT;
+    socin_str_printf (&s, "%s%s%s", value->disaggregation, *value->disaggregation ? "," : "", text);
+    s_set (&value->disaggregation, s.data);
+    socin_str_free (&s);
+}
+
+/* DHIS2's followup column TEXT: "true"/"false" (also 1/0, empty for false). */
+static void
+s_followup (socin_feed_item_t *item, const char *text)
+{
+    if (!strcasecmp (text, "true") || !strcmp (text, "1"))
+        item->value->followup = 1;
+    else if (*text && strcasecmp (text, "false") && strcmp (text, "0"))
+        s_item_error (item, SOCIN_E (MALFORMED_VALUE), "followup",
+                      "followup \"%.64s\" is not true or false", text);
+}
+
 static Socin__V1__ParticipationEvent *
 s_event_new (void)
 {
@@ -406,11 +440,14 @@ s_csv_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errle
     s_set (&value->unit, fields[2]);
     s_set (&value->disaggregation, fields[3]);
     s_set (&value->value, fields[5]);
+    if (count > 6) s_set (&value->stored_by, fields[6]);
     if (count > 8) s_set (&value->comment, fields[8]);
     if (!fields[5][0] && self->deletions) value->delete_ = 1;
     item->kind = SOCIN_ITEM_VALUE;
     item->value = value;
     item->line = line;
+    s_attribute (item, fields[4]);
+    if (count > 9) s_followup (item, fields[9]);
     return 1;
 }
 
@@ -522,6 +559,7 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
     item->line = socin_json_line (json);
     s_member_t m;
     s_seen_t seen = {.n = 0};
+    char *aoc = (char *)protobuf_c_empty_string; /* applied once categoryOptionCombo is read */
     int rc;
     while ((rc = s_member (self, json, &seen, &m, err, errlen)) == 1) {
         if (strcmp (m.key, "dataElement") == 0)
@@ -536,6 +574,12 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
             rc = s_string_member (self, &m, false, &value->comment, err, errlen);
         else if (strcmp (m.key, "deleted") == 0)
             rc = s_bool_member (self, &m, &value->delete_, err, errlen);
+        else if (strcmp (m.key, "storedBy") == 0)
+            rc = s_string_member (self, &m, false, &value->stored_by, err, errlen);
+        else if (strcmp (m.key, "followup") == 0)
+            rc = s_bool_member (self, &m, &value->followup, err, errlen);
+        else if (strcmp (m.key, "attributeOptionCombo") == 0)
+            rc = s_string_member (self, &m, false, &aoc, err, errlen);
         else if (strcmp (m.key, "value") == 0) {
             /* A string as it is, a number as written, a boolean as "true" or "false". */
             if (m.token == SOCIN_JSON_TRUE || m.token == SOCIN_JSON_FALSE)
@@ -551,6 +595,8 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
             rc = s_fail_json (self, json, err, errlen);
         if (rc < 0) break;
     }
+    if (rc == 0) s_attribute (item, aoc);
+    s_set (&aoc, "");
     if (rc < 0) {
         s_item_clear (item);
         return -1;

@@ -5,11 +5,16 @@
         then rows of dataelement, period, orgunit, categoryoptioncombo, attributeoptioncombo,
         value, storedby, lastupdated, comment, followup (the first six required). Codes are
         socin codes: dataelement is the indicator, orgunit the unit, categoryoptioncombo the
-        disaggregation ("sex=f,target_group=roma").
+        disaggregation ("sex=f,target_group=roma"). storedby and followup travel with the
+        value (DataValue.stored_by, .followup); attributeoptioncombo, which socin has no
+        separate place for, joins the disaggregation when it is dimension=option pairs, is
+        nothing when empty, "default" or DHIS2's default HllvX50cXC0, and makes the item an
+        error otherwise (never silently dropped); lastupdated is the ingest's to set.
       - DHIS2 dataValueSets JSON: {"dataValues": [{"dataElement", "period", "orgUnit",
-        "categoryOptionCombo", "value", "comment", "deleted"}...]} with optional top-level
-        "period" and "orgUnit" applying to values that lack them; a value without "value" is
-        a deletion when the reader was asked for deletions, else it is sent without a value.
+        "categoryOptionCombo", "attributeOptionCombo", "value", "storedBy", "comment",
+        "followup", "deleted"}...]} (the columns as in CSV; other members are skipped) with optional
+   top-level "period" and "orgUnit" applying to values that lack them; a value without "value" is a
+   deletion when the reader was asked for deletions, else it is sent without a value.
       - socin events JSON: {"events": [{"event_id", "unit", "date", "type", "topic",
         "participants", "vulnerable": {"roma": 3, ...}, "open_to_public",
         "platform_includes_vulnerable", "delete"}...]} (and "dataValues" may sit beside it).

@@ -378,6 +378,12 @@ s_free_derived (socin_model_t *self)
         free (s->datasets);
         s->roots = s->datasets = NULL;
     }
+    for (size_t i = 0; i < self->peers.count; i++) {
+        socin_peer_t *p = (socin_peer_t *) self->peers.items[i];
+        free (p->roots);
+        p->roots = NULL;
+        p->nroots = 0;
+    }
 }
 
 /* Collects the ancestors of U (depth-first over parents, nearest first, no repeats). */
@@ -516,6 +522,8 @@ s_finish_people (socin_model_t *self)
     for (size_t i = 0; i < self->peers.count; i++) {
         socin_peer_t *p = (socin_peer_t *) self->peers.items[i];
         p->key = p->pb->public_key;
+        p->limited = p->pb->n_territories > 0;
+        p->roots = s_ids (&self->units, p->pb->territories, p->pb->n_territories, &p->nroots);
         if (!p->pb->disabled && *p->key) socin_index_put_str (self->peer_keys, p->key, p);
     }
     for (size_t i = 0; i < self->targets.count; i++) {

@@ -152,6 +152,11 @@ typedef struct {
     uint32_t id;
     const char *code; /* its name */
     const char *key;
+    /* A reader limited to territories (pb->territories non-empty): the ids of those the model
+       knows. Limited with none known reads nothing, never everything. */
+    bool limited;
+    uint32_t *roots;
+    size_t nroots;
     Socin__V1__Peer *pb;
 } socin_peer_t;
 

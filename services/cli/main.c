@@ -27,7 +27,10 @@ static const s_command_t s_commands[] = {
      "send values, events and measure progress (DHIS2 CSV, dataValueSets JSON, events\n"
      "                            JSON, measure progress CSV or JSON)"},
     {"report", cli_report, "report KIND",
-     "values, rollup, completeness, participation, targets, history, sources, plans"},
+     "values, rollup, pivot, completeness, participation, targets, history, sources,\n"
+     "                            plans"},
+    {"export", cli_export, "export FORMAT",
+     "stored values as csv, json, dhis2 (dataValueSets) or sdmx (SDMX-CSV 2.0), streamed"},
     {"registry", cli_registry, "registry ACTION",
      "import-territory, import-population, import-catalogue, import-plans, list,\n"
      "                            show, add-submitter, add-peer"},

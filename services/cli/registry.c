@@ -6,6 +6,7 @@
 #include "exitcode.h"
 #include "options.h"
 #include "input.h"
+#include "mem.h"
 #include "model.h"
 #include "plan.h"
 #include "plans.h"
@@ -36,7 +37,9 @@ static const cli_opt_t s_opts[] = {
     {"unit", true, false, "list the data sets this unit reports"},
     {"area", true, false, "list the indicators of this policy area"},
     {"key", true, false, "certificate file (or Z85 public key) of the submitter or peer"},
-    {"territory", true, true, "unit codes a submitter may report for"},
+    {"territory", true, true,
+     "unit codes (several, or comma-separated) a submitter may report for, or a reader may "
+     "query (default: a reader reads the whole country)"},
     {"dataset", true, true, "data sets a submitter may report (default all)"},
     {"role", true, false, "a peer's role: admin, reader, ingest, reporting"},
     {"valid-from", true, false, "the day a territory edition takes effect (default: the file's)"},
@@ -51,8 +54,8 @@ static const char *s_usage =
     "       import-plans FILE |\n"
     "       list units|indicators|datasets|submitters|targets|groups|dimensions|plans |\n"
     "       show UNIT | show plan CODE |\n"
-    "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role "
-    "ROLE";
+    "       add-submitter NAME --key FILE --territory CODE... |\n"
+    "       add-peer NAME --key FILE --role ROLE [--territory CODE,...]";
 
 Socin__V1__RegistryReply *
 cli_registry_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
@@ -440,8 +443,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
     sub.name = (char *)p->args[1];
     sub.public_key = key;
-    sub.territories = (char **)p->values[O_TERRITORY];
-    sub.n_territories = (size_t)p->counts[O_TERRITORY];
+    sub.n_territories = cli_opt_words (p, O_TERRITORY, &sub.territories);
     sub.datasets = (char **)p->values[O_DATASET];
     sub.n_datasets = (size_t)p->counts[O_DATASET];
     Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
@@ -451,6 +453,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     req.put_submitter = &put;
     int rc;
     Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    cli_words_free (sub.territories, sub.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
@@ -471,6 +474,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     }
     peer.name = (char *)p->args[1];
     peer.public_key = key;
+    peer.n_territories = cli_opt_words (p, O_TERRITORY, &peer.territories);
     Socin__V1__PutPeer put = SOCIN__V1__PUT_PEER__INIT;
     put.peer = &peer;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
@@ -478,6 +482,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     req.put_peer = &put;
     int rc;
     Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    cli_words_free (peer.territories, peer.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 

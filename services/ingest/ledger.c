@@ -125,7 +125,7 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         int rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
-        size_t clen = strlen (v->comment);
+        size_t clen = strlen (v->comment), slen = strlen (v->stored_by);
         if (v->deleted) {
             if (!had) {
                 p->ignored++;
@@ -146,8 +146,12 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
             if (had) {
                 socin_value_state_t was;
                 socin_value_state_unpack (SOCIN_VALUE_LEDGER, old.mv_data, old.mv_size, &was);
+                /* Unchanged when what the value carries is too: its comment, who keyed it
+                   and its follow-up mark. */
                 if (was.value == v->value && was.text_len == clen &&
-                    !memcmp (was.text, v->comment, clen)) {
+                    !memcmp (was.text, v->comment, clen) && was.stored_by_len == slen &&
+                    !memcmp (was.stored_by ? was.stored_by : "", v->stored_by, slen) &&
+                    was.followup == v->followup) {
                     p->ignored++;
                     continue;
                 }
@@ -157,8 +161,13 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
             if (!a->dry) {
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
-                socin_value_state_t now = {
-                    .value = v->value, .seq = seq, .text = v->comment, .text_len = clen};
+                socin_value_state_t now = {.value = v->value,
+                                           .seq = seq,
+                                           .text = v->comment,
+                                           .text_len = clen,
+                                           .stored_by = v->stored_by,
+                                           .stored_by_len = slen,
+                                           .followup = v->followup};
                 MDB_val nv = {socin_value_state_size (SOCIN_VALUE_LEDGER, &now), NULL};
                 if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
                 socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, nv.mv_data);
@@ -173,6 +182,8 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         c->value_micros = v->value;
         c->deleted = v->deleted;
         c->comment = (char *)v->comment;
+        c->stored_by = (char *)v->stored_by;
+        c->followup = v->followup;
     }
     return 0;
 }

@@ -698,10 +698,14 @@ s_cmd_history (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *
     for (size_t i = 0; i < history.n_entries; i++) {
         Socin__V1__HistoryEntry *e = history.entries[i];
         char when[SOCIN_TIME_STRLEN];
-        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s\n",
+        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s",
                           socin_time_text (e->changed_ms, when), (unsigned long long)e->source_seq,
                           *e->old_value ? e->old_value : "(none)",
                           e->deleted ? "(deleted)" : e->new_value, e->submitter, e->submission_id);
+        if (*e->stored_by || e->followup)
+            socin_str_printf (out, " stored_by=%s followup=%s", socin_log_q (e->stored_by),
+                              e->followup ? "yes" : "no");
+        socin_str_puts (out, "\n");
     }
     ing_ledger_history_free (&history);
     return SOCIN_CTL_OK;

@@ -37,6 +37,8 @@ typedef struct {
     const socin_unit_t *unit;
     socin_dec_t value;
     const char *comment;        /* points into the submission */
+    const char *stored_by;      /* DHIS2's storedBy, into the submission (at most 64 bytes) */
+    bool followup;              /* DHIS2's followup */
     const char *disaggregation; /* canonical, in the arena ("" for the total) */
     /* The storage key (valuekey.h), in the arena. */
     const char *key;

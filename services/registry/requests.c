@@ -354,7 +354,7 @@ s_check_submitter (socin_model_t *model, const Socin__V1__Submitter *sub, char *
 }
 
 static int
-s_check_peer (const Socin__V1__Peer *peer, char *err, size_t errlen)
+s_check_peer (socin_model_t *model, const Socin__V1__Peer *peer, char *err, size_t errlen)
 {
     if (s_check_holder ("peer", peer ? peer->name : NULL, peer ? peer->public_key : NULL, err,
                         errlen))
@@ -363,6 +363,16 @@ s_check_peer (const Socin__V1__Peer *peer, char *err, size_t errlen)
         peer->role > SOCIN_ROLE_REPORTING)
         return socin_error_set (
             err, errlen, "peer %s: role must be admin, reader, ingest or reporting", peer->name);
+    /* Only what reads reporting can be limited: a limited admin or service would be a
+       promise the services do not keep. */
+    if (peer->n_territories && peer->role != SOCIN_ROLE_READER)
+        return socin_error_set (err, errlen,
+                                "peer %s: only a reader can be limited to territories, not %s",
+                                peer->name, socin_role_name (peer->role));
+    for (size_t i = 0; i < peer->n_territories; i++)
+        if (!socin_model_unit (model, peer->territories[i]))
+            return socin_error_set (err, errlen, "peer %s: territory '%s' is not a known unit",
+                                    peer->name, peer->territories[i]);
     return 0;
 }
 
@@ -374,7 +384,7 @@ s_put (reg_requests_t *self, socin_wire_msg_t *msg, const char *id, const socin_
     int bad =
         rec->kind_case == SOCIN__V1__RECORD__KIND_SUBMITTER
             ? s_check_submitter (reg_records_model (self->records), rec->submitter, err, sizeof err)
-            : s_check_peer (rec->peer, err, sizeof err);
+            : s_check_peer (reg_records_model (self->records), rec->peer, err, sizeof err);
     if (bad) {
         s_reply_error (self, msg, id, SOCIN_E (INVALID_ARGUMENT), "%s", err);
         return;

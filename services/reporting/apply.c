@@ -130,12 +130,13 @@ s_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_
     return 0;
 }
 
-/* Extends value KEY (KLEN bytes) to the key of its change in batch SEQ of SOURCE, accepted
-   at MS (the source cut to 127 bytes); returns the length. */
-static size_t
-s_history_key (char *key, size_t klen, int64_t ms, const char *source, uint64_t seq)
+/* Extends value KEY (KLEN bytes) to the key of its change in batch SEQ of SOURCE (SLEN
+   bytes), accepted at MS (the source cut to 127 bytes); returns the length. */
+size_t
+rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                       uint64_t seq)
 {
-    size_t slen = strlen (source), n = klen;
+    size_t n = klen;
     if (slen > 127) slen = 127;
     key[n++] = (char)0xFF;
     socin_be64_put ((unsigned char *)key + n, (uint64_t)ms);
@@ -309,11 +310,15 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     /* History: every change, whether or not it is the latest version; who sent it and when
        is kept once per batch (batches). Ordered as versions are: accepted time, then source,
        then sequence. */
-    size_t hlen = s_history_key (key, klen, b->accepted_ms, source, b->seq);
+    size_t hlen =
+        rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
     socin_value_state_t change = {.value = c->value_micros,
                                   .deleted = c->deleted,
                                   .text = c->comment,
-                                  .text_len = strlen (c->comment)};
+                                  .text_len = strlen (c->comment),
+                                  .stored_by = c->stored_by,
+                                  .stored_by_len = strlen (c->stored_by),
+                                  .followup = c->followup};
     MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, &change), NULL};
     int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
     if (rc) return rc;

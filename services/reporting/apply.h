@@ -84,6 +84,14 @@ const rep_apply_dbs_t *rep_apply_dbs (rep_apply_t *self);
    (REP_APPLY_BATCH_KEY_MAX bytes); returns its length. */
 size_t rep_apply_batch_key (const char *source, uint64_t seq, char *key);
 
+/* Extends value KEY (KLEN bytes; KEY must have room for 1 + 8 + 127 + 1 + 8 more) to the
+   key of its change in `history` by batch SEQ of SOURCE (SLEN bytes, cut to 127) accepted
+   at MS; returns the length.
+   A value's state (version) names the change that made it, so an export finds its comment,
+   stored_by and follow-up mark with one lookup. */
+size_t rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                              uint64_t seq);
+
 /* The history of one value is read on the query side: rep_query_history (query.h). */
 
 /* The state every answer reflects: each source's applied sequence, lag and last contact. */

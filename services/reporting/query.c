@@ -16,11 +16,8 @@
 #include "valuekey.h"
 #include "valuestate.h"
 
-static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+int
+rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
 {
     char text[1024];
     va_list args;
@@ -34,6 +31,9 @@ s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     reply->error = e;
     return -1;
 }
+
+/* This file's answers fail through the function pivot.c and export.c share. */
+#define s_fail rep_query_fail
 
 static char *
 s_dec_text (socin_dec_t v)
@@ -93,11 +93,10 @@ s_component_period (socin_period_t period, socin_period_type_t type)
     return p;
 }
 
-/* Fills ROW's figure for IND over a node. */
-static void
-s_row_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
-              const socin_group_t *group, socin_period_t period, const char *disagg,
-              Socin__V1__Row *row)
+void
+rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                  const socin_unit_t *unit, const socin_group_t *group, socin_period_t period,
+                  const char *disagg, Socin__V1__Row *row)
 {
     socin_dec_t v;
     if (ind->derived) {
@@ -164,14 +163,21 @@ s_cmp_text (const void *a, const void *b)
     return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Units at LEVEL under ROOT (or members of GROUP), valid during PERIOD, in code order. */
 static size_t
 s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const socin_group_t *group,
             socin_period_t period, const socin_unit_t ***out)
 {
+    return rep_query_units_at (m, level, root, group, socin_period_start (period),
+                               socin_period_end (period), out);
+}
+
+size_t
+rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
+                    const socin_group_t *group, int32_t start, int32_t end,
+                    const socin_unit_t ***out)
+{
     size_t total = socin_model_count (m, SOCIN_KIND_UNIT), n = 0;
     const socin_unit_t **list = socin_calloc (total + 1, sizeof *list);
-    int32_t start = socin_period_start (period), end = socin_period_end (period);
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (level && u->level != level) continue;
@@ -267,7 +273,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
     if (!q->level) {
         for (size_t c = 0; c < ncombos; c++) {
             Socin__V1__Row *row = s_row (root, group, ptext, combos[c]);
-            s_row_figure (ctx, ind, root, group, period, combos[c], row);
+            rep_query_figure (ctx, ind, root, group, period, combos[c], row);
             s_add_row (t, row);
         }
     } else {
@@ -276,7 +282,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
         for (size_t i = 0; i < n; i++)
             for (size_t c = 0; c < ncombos; c++) {
                 Socin__V1__Row *row = s_row (units[i], NULL, ptext, combos[c]);
-                s_row_figure (ctx, ind, units[i], NULL, period, combos[c], row);
+                rep_query_figure (ctx, ind, units[i], NULL, period, combos[c], row);
                 s_add_row (t, row);
             }
         free (units);
@@ -664,16 +670,23 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
 }
 
 Socin__V1__ReportReply *
-rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+rep_query_reply_new (const rep_query_ctx_t *ctx, const char *request_id)
 {
     Socin__V1__ReportReply *reply = socin_calloc (1, sizeof *reply);
     socin__v1__report_reply__init (reply);
-    reply->request_id = socin_strdup (req->request_id);
+    reply->request_id = socin_strdup (request_id);
     Socin__V1__Stamp *stamp = socin_calloc (1, sizeof *stamp);
     socin__v1__stamp__init (stamp);
     stamp->registry_seq = ctx->registry_seq;
     rep_apply_stamp (ctx->apply, stamp);
     reply->stamp = stamp;
+    return reply;
+}
+
+Socin__V1__ReportReply *
+rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+{
+    Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req->request_id);
     char why[256];
     switch (req->body_case) {
     case SOCIN__V1__REPORT_REQUEST__BODY_VALUES:
