@@ -15,6 +15,11 @@ int cli_submit (cli_t *cli, int argc, char **argv);
 /* socin report KIND: questions to reporting (report.c). */
 int cli_report (cli_t *cli, int argc, char **argv);
 
+/* socin report pivot: several indicators, periods and units in one grid (pivot.c). */
+int cli_report_pivot (cli_t *cli, int argc, char **argv);
+
+/* socin export FORMAT: stored values streamed to a file (export.c). */
+int cli_export (cli_t *cli, int argc, char **argv);
 /* socin report violations|outliers|followups|approval: data review (quality.c); KIND is one
    of those when cli_quality_kind says so. */
 bool cli_quality_kind (const char *kind);

@@ -11,6 +11,41 @@
 
 #define KIND_FOLLOWUP SOCIN__V1__ITEM_KIND__ITEM_KIND_FOLLOWUP
 
+/* A value sent with its followup flag set (DHIS2's followup column) is marked too, unless an
+   item of the submission marks or clears it already. */
+static void
+s_from_values (const Socin__V1__Submission *sub, ing_checked_t *out)
+{
+    size_t explicit_marks = out->nfollowups, n = 0;
+    for (size_t i = 0; i < out->nvalues; i++)
+        n += sub->values[out->values[i].index]->followup && !out->values[i].deleted;
+    if (!n) return;
+    out->followups =
+        socin_realloc (out->followups, (out->nfollowups + n + 1) * sizeof *out->followups);
+    for (size_t i = 0; i < out->nvalues; i++) {
+        const ing_value_t *v = &out->values[i];
+        if (!sub->values[v->index]->followup || v->deleted) continue;
+        bool named = false;
+        for (size_t k = 0; k < explicit_marks && !named; k++)
+            named = out->followups[k].keylen == v->keylen &&
+                    !memcmp (out->followups[k].key, v->key, v->keylen);
+        if (named) continue;
+        ing_followup_t *f = &out->followups[out->nfollowups++];
+        memset (f, 0, sizeof *f);
+        f->index = v->index;
+        f->followup = true;
+        f->from_value = true;
+        f->value_at = i;
+        memcpy (f->period, v->period, sizeof f->period);
+        f->indicator = v->indicator;
+        f->unit = v->unit;
+        f->disaggregation = v->disaggregation;
+        f->comment = "";
+        f->key = v->key;
+        f->keylen = v->keylen;
+    }
+}
+
 void
 ing_followup_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub,
                        ing_checked_t *out)
@@ -50,6 +85,7 @@ ing_followup_validate (const ing_context_t *ctx, const Socin__V1__Submission *su
         f->key = v.key;
         f->keylen = v.keylen;
     }
+    s_from_values (sub, out);
     ing_checked_seal (out);
 }
 
@@ -95,9 +131,13 @@ ing_followup_apply (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, ing_checked
 {
     for (size_t i = 0; i < checked->nfollowups; i++) {
         const ing_followup_t *f = &checked->followups[i];
+        if (f->from_value && checked->values[f->value_at].refused) continue;
         int rc, effect = s_effect (txn, values, followups, f, &rc);
         if (rc) return rc;
-        if (effect < 0) {
+        if (f->from_value) {
+            /* Counted with its value; a refused value leaves no mark and no conflict. */
+            if (effect <= 0 || effect == 2) continue;
+        } else if (effect < 0) {
             const Socin__V1__FollowupMark *m = sub->followups[f->index];
             ing_conflict (checked, KIND_FOLLOWUP, f->index, SOCIN_E (NO_SUCH_VALUE), "indicator",
                           m->indicator,
@@ -107,13 +147,15 @@ ing_followup_apply (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, ing_checked
                           *f->disaggregation ? ", " : "", f->disaggregation);
             continue;
         }
-        if (effect == 0) {
+        if (effect == 0 && !f->from_value) {
             counts->ignored++;
             continue;
         }
-        if (effect == 1) counts->imported++;
-        if (effect == 2) counts->updated++;
-        if (effect == 3) counts->deleted++;
+        if (!f->from_value) {
+            counts->imported += effect == 1;
+            counts->updated += effect == 2;
+            counts->deleted += effect == 3;
+        }
         if (!dry) {
             MDB_val k = {f->keylen, (void *)f->key};
             rc = effect == 3 ? mdb_del (txn, followups, &k, NULL)

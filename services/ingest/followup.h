@@ -2,10 +2,12 @@
 
     A mark names a stored value by its key and is checked as the value's key is (indicator,
     unit, period, disaggregation, the submitter's territory and data sets, the period's lock);
-    it is applied after the submission's values, so a value and its mark can come together (the
-    `followup` column of a DHIS2 file). The `followups` database keeps each marked value's key
-    with the mark's batch and comment; clearing a mark removes it. Each accepted change rides to
-    reporting in the submission's last change batch, where the later version wins.
+    it is applied after the submission's values, so a value and its mark can come together. A
+    value sent with DataValue.followup set (the `followup` column of a DHIS2 file) is marked too,
+    as if an item named it (without a comment, counted with the value); clearing the flag on a
+    value leaves a mark standing, which only a mark item clears. The `followups` database keeps each
+   marked value's key with the mark's batch and comment; clearing a mark removes it. Each accepted
+   change rides to reporting in the submission's last change batch, where the later version wins.
 */
 #ifndef SOCIN_INGEST_FOLLOWUP_H
 #define SOCIN_INGEST_FOLLOWUP_H

@@ -93,6 +93,10 @@ ing_checked_free (ing_checked_t *checked)
     free (checked->events);
     free (checked->followups);
     free (checked->approvals);
+    /* Measure reports, checked by progress.c. */
+    for (size_t i = 0; i < checked->nmeasures; i++)
+        protobuf_c_message_free_unpacked (&checked->measures[i].progress->base, NULL);
+    free (checked->measures);
     memset (checked, 0, sizeof *checked);
 }
 
@@ -244,6 +248,7 @@ s_value_fields (s_value_check_t *c)
     }
     return ing_text_ok (c->out, KIND_VALUE, c->index, "disaggregation", dv->disaggregation, 200) &&
            ing_text_ok (c->out, KIND_VALUE, c->index, "comment", dv->comment, ING_COMMENT_MAX) &&
+           ing_text_ok (c->out, KIND_VALUE, c->index, "stored_by", dv->stored_by, ING_ID_MAX) &&
            ing_text_ok (c->out, KIND_VALUE, c->index, "value", dv->value, 100);
 }
 
@@ -510,6 +515,8 @@ s_value_accept (s_value_check_t *c, const char *disagg, ing_value_t *ok)
     ok->value = c->value;
     ok->deleted = c->dv->delete_;
     ok->comment = c->dv->comment;
+    ok->stored_by = c->dv->stored_by;
+    ok->followup = c->dv->followup;
     /* The key, then the disaggregation as its own string (the key ends with it). */
     size_t dlen = strlen (disagg);
     ok->key = ing_arena_copy (c->out, key, keylen);

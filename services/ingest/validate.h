@@ -38,6 +38,8 @@ typedef struct {
     const socin_unit_t *unit;
     socin_dec_t value;
     const char *comment;        /* points into the submission */
+    const char *stored_by;      /* DHIS2's storedBy, into the submission (at most 64 bytes) */
+    bool followup;              /* DHIS2's followup */
     const char *disaggregation; /* canonical, in the arena ("" for the total) */
     /* The storage key (valuekey.h), in the arena. */
     const char *key;
@@ -59,6 +61,8 @@ typedef struct {
 typedef struct {
     uint32_t index;
     bool followup;
+    bool from_value; /* set by a value's own followup flag (DataValue.followup), not an item */
+    size_t value_at; /* from_value: the value's place in the checked values */
     char period[8];
     const socin_indicator_t *indicator;
     const socin_unit_t *unit;
@@ -80,6 +84,13 @@ typedef struct {
     char key[ING_KEY_MAX]; /* "A" dataset NUL period NUL unit */
     size_t keylen;
 } ing_approval_t;
+/* A measure progress report that passed validation (progress.h). */
+typedef struct {
+    uint32_t index;
+    Socin__V1__MeasureProgress *progress; /* canonical copy, owned by the checked submission */
+    char key[ING_KEY_MAX];
+    size_t keylen;
+} ing_measure_t;
 
 typedef struct ing_arena_t ing_arena_t;
 
@@ -94,6 +105,8 @@ typedef struct {
     size_t nfollowups;
     ing_approval_t *approvals;
     size_t napprovals;
+    ing_measure_t *measures;
+    size_t nmeasures;
     Socin__V1__Conflict **conflicts; /* each malloc'ed with its strings */
     size_t nconflicts, capconflicts;
     /* Conflicts found by validation; those after them come from checks against the stored

@@ -12,11 +12,9 @@
 #include "log.h"
 #include "mem.h"
 #include "str.h"
+#include "plans.h"
 #include "valuekey.h"
 #include "valuestate.h"
-
-/* Refusals: rep_query_fail (query.h) sets the reply's error. */
-#define s_fail rep_query_fail
 
 int
 rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
@@ -33,6 +31,9 @@ rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     reply->error = e;
     return -1;
 }
+
+/* This file's answers fail through the function pivot.c and export.c share. */
+#define s_fail rep_query_fail
 
 static char *
 s_dec_text (socin_dec_t v)
@@ -100,11 +101,10 @@ s_component_period (socin_period_t period, socin_period_type_t type)
     return p;
 }
 
-/* Fills ROW's figure for IND over a node. */
-static void
-s_row_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
-              const socin_group_t *group, socin_period_t period, const char *disagg,
-              Socin__V1__Row *row)
+void
+rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                  const socin_unit_t *unit, const socin_group_t *group, socin_period_t period,
+                  const char *disagg, Socin__V1__Row *row)
 {
     socin_dec_t v;
     if (ind->derived) {
@@ -171,14 +171,21 @@ s_cmp_text (const void *a, const void *b)
     return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Units at LEVEL under ROOT (or members of GROUP), valid during PERIOD, in code order. */
 static size_t
 s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const socin_group_t *group,
             socin_period_t period, const socin_unit_t ***out)
 {
+    return rep_query_units_at (m, level, root, group, socin_period_start (period),
+                               socin_period_end (period), out);
+}
+
+size_t
+rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
+                    const socin_group_t *group, int32_t start, int32_t end,
+                    const socin_unit_t ***out)
+{
     size_t total = socin_model_count (m, SOCIN_KIND_UNIT), n = 0;
     const socin_unit_t **list = socin_calloc (total + 1, sizeof *list);
-    int32_t start = socin_period_start (period), end = socin_period_end (period);
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (level && u->level != level) continue;
@@ -189,13 +196,6 @@ s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const s
     qsort (list, n, sizeof *list, s_cmp_unit);
     *out = list;
     return n;
-}
-
-size_t
-rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
-                    socin_period_t period, const socin_unit_t ***out)
-{
-    return s_units_at (m, level, root, NULL, period, out);
 }
 
 /* Common arguments of values and roll-ups. */
@@ -281,7 +281,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
     if (!q->level) {
         for (size_t c = 0; c < ncombos; c++) {
             Socin__V1__Row *row = s_row (root, group, ptext, combos[c]);
-            s_row_figure (ctx, ind, root, group, period, combos[c], row);
+            rep_query_figure (ctx, ind, root, group, period, combos[c], row);
             s_add_row (t, row);
         }
     } else {
@@ -290,7 +290,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
         for (size_t i = 0; i < n; i++)
             for (size_t c = 0; c < ncombos; c++) {
                 Socin__V1__Row *row = s_row (units[i], NULL, ptext, combos[c]);
-                s_row_figure (ctx, ind, units[i], NULL, period, combos[c], row);
+                rep_query_figure (ctx, ind, units[i], NULL, period, combos[c], row);
                 s_add_row (t, row);
             }
         free (units);
@@ -687,11 +687,11 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
 }
 
 Socin__V1__ReportReply *
-rep_query_reply_new (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+rep_query_reply_new (const rep_query_ctx_t *ctx, const char *request_id)
 {
     Socin__V1__ReportReply *reply = socin_calloc (1, sizeof *reply);
     socin__v1__report_reply__init (reply);
-    reply->request_id = socin_strdup (req->request_id);
+    reply->request_id = socin_strdup (request_id);
     Socin__V1__Stamp *stamp = socin_calloc (1, sizeof *stamp);
     socin__v1__stamp__init (stamp);
     stamp->registry_seq = ctx->registry_seq;
@@ -703,7 +703,7 @@ rep_query_reply_new (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest 
 Socin__V1__ReportReply *
 rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
 {
-    Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req);
+    Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req->request_id);
     char why[256];
     switch (req->body_case) {
     case SOCIN__V1__REPORT_REQUEST__BODY_VALUES:
@@ -734,6 +734,20 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
     case SOCIN__V1__REPORT_REQUEST__BODY_HISTORY:
         s_history (ctx, req->history, reply);
         break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_PLANS: {
+        Socin__V1__PlanFulfilment *p = socin_calloc (1, sizeof *p);
+        socin__v1__plan_fulfilment__init (p);
+        int code = rep_plans_answer (ctx->model, rep_apply_dbs (ctx->apply), ctx->today, req->plans,
+                                     p, why, sizeof why);
+        if (code) {
+            protobuf_c_message_free_unpacked (&p->base, NULL);
+            s_fail (reply, code, "%s", why);
+            break;
+        }
+        reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_PLANS;
+        reply->plans = p;
+        break;
+    }
     case SOCIN__V1__REPORT_REQUEST__BODY_SOURCES:
         reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_SOURCES;
         reply->sources = true;

@@ -71,7 +71,7 @@ s_approval (const rep_query_ctx_t *ctx, const Socin__V1__ApprovalQuery *q,
 Socin__V1__ReportReply *
 rep_review_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
 {
-    Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req);
+    Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req->request_id);
     switch (req->body_case) {
     case SOCIN__V1__REPORT_REQUEST__BODY_VIOLATIONS:
         rep_rules_violations (ctx, req->violations, reply);

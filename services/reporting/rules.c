@@ -186,7 +186,8 @@ rep_rules_violations (const rep_query_ctx_t *ctx, const Socin__V1__ViolationsQue
     const socin_unit_t **units;
     size_t nunits = 1;
     if (q->level)
-        nunits = rep_query_units_at (ctx->model, q->level, root, period, &units);
+        nunits = rep_query_units_at (ctx->model, q->level, root, NULL, socin_period_start (period),
+                                     socin_period_end (period), &units);
     else {
         units = socin_calloc (1, sizeof *units);
         units[0] = root;

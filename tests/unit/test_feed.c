@@ -701,38 +701,10 @@ reads_200000_json_values_one_by_one (void)
     free (text);
 }
 
-static void
-the_followup_column_marks_its_value (void)
-{
-    s_result_t *r = s_read_csv ("dataelement,period,orgunit,categoryoptioncombo,"
-                                "attributeoptioncombo,value,storedby,lastupdated,comment,followup\n"
-                                "PART_EVENTS,202601,582786,,,3,,,,true\n"
-                                "PART_EVENTS,202602,582786,,,4,,,,false\n"
-                                "PART_EVENTS,202603,582786,,,5\n",
-                                false);
-    CHECK_INT (r->rc, 0);
-    CHECK_INT (r->n, 3);
-    CHECK (r->items[0].followup);
-    CHECK (!r->items[1].followup);
-    CHECK (!r->items[2].followup);
-    r = s_read ("{\"dataValues\": [{\"dataElement\": \"PART_EVENTS\", \"period\": \"202601\", "
-                "\"orgUnit\": \"582786\", \"value\": \"3\", \"followup\": true}, "
-                "{\"dataElement\": \"PART_EVENTS\", \"period\": \"202602\", "
-                "\"orgUnit\": \"582786\", \"value\": \"4\"}]}",
-                SOCIN_FEED_JSON, false);
-    CHECK_INT (r->rc, 0);
-    CHECK_INT (r->n, 2);
-    CHECK (r->items[0].followup);
-    CHECK (!r->items[1].followup);
-    s_clear ();
-}
-
 int
 main (void)
 {
     RUN (reads_the_dhis2_boolean_csv_by_position, "reads the DHIS2 boolean CSV by position");
-    RUN (the_followup_column_marks_its_value,
-         "a DHIS2 followup column or member set to true marks its value for follow-up");
     RUN (reads_the_minimal_dhis2_json_with_the_line_of_its_object,
          "reads the minimal DHIS2 JSON with the line of its object");
     RUN (a_value_without_a_value_is_a_deletion_only_when_asked,
