@@ -555,6 +555,19 @@ test_followup (void)
     q = s_followups ("CZ064");
     CHECK (q && q->followups && q->followups->n_rows == 0);
     s_free (q);
+    /* A value sent with its followup flag (DHIS2's column) is marked too, counted once. */
+    s_sub_init (&s, "fu-3");
+    s_value (&s, "PART_EVENTS", BRNO, "202603", "", "6")->followup = true;
+    r = s_send (s_local, &s);
+    CHECK (r && r->summary && r->summary->imported == 1 && r->summary->rejected == 0);
+    s_free (r);
+    q = s_followups ("CZ064");
+    CHECK (q && q->followups && q->followups->n_rows == 1);
+    if (q && q->followups && q->followups->n_rows == 1) {
+        CHECK_STR (q->followups->rows[0]->period, "202603");
+        CHECK_STR (q->followups->rows[0]->value, "6");
+    }
+    s_free (q);
 }
 
 /* One approval item by CLIENT; the summary's first conflict code (0 when none), and the
@@ -734,8 +747,9 @@ main (void)
                          "sides exact; units without both sides are skipped");
         RUN (test_outliers, "outliers against a unit's history: the exact z-score at its "
                             "boundary, min-max, and the history that makes them suspicious");
-        RUN (test_followup, "a follow-up mark is set with its value, refused without one, "
-                            "listed by territory with its comment, and cleared");
+        RUN (test_followup, "a follow-up mark is set with its value (or by the value's own "
+                            "followup flag), refused without one, listed by territory with its "
+                            "comment, and cleared");
         RUN (test_approval, "approval goes step by step by keys allowed to approve, locks the "
                             "data until withdrawn, shows in completeness and keeps its history "
                             "once");
