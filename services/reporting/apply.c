@@ -426,7 +426,7 @@ s_apply_measure (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__
                                 &applied);
     if (rc) return rc;
     key[0] = 'm'; /* history keys of measures: apart from value keys ("U...") */
-    size_t hlen = s_history_key (key, klen, b->accepted_ms, source, b->seq);
+    size_t hlen = rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
     MDB_val hk = {hlen, key}, hv = {socin__v1__measure_progress__get_packed_size (mp), NULL};
     rc = mdb_put (txn, t->self->dbs.history, &hk, &hv, MDB_RESERVE);
     if (!rc) socin__v1__measure_progress__pack (mp, hv.mv_data);
