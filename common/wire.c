@@ -201,6 +201,9 @@ socin_wire_recv (zsock_t *sock, socin_wire_msg_t *out)
     }
     if (!kept) return -1;
     out->frames = total;
+    /* Who sent it: the key the connection proved, on every frame that came over it. */
+    const char *user = zframe_meta (frames[kept - 1], "User-Id");
+    if (user && strlen (user) == SOCIN_KEY_LEN) memcpy (out->peer, user, SOCIN_KEY_LEN + 1);
     if (total > S_MAX_FRAMES) {
         /* Refused whole: on a ROUTER the routing id stays so the service can answer. */
         bool router = zsock_type (sock) == ZMQ_ROUTER;
@@ -218,8 +221,6 @@ socin_wire_recv (zsock_t *sock, socin_wire_msg_t *out)
         zmsg_append (out->envelope, &frames[i]);
     }
     out->payload = frames[kept - 1];
-    const char *user = zframe_meta (out->payload, "User-Id");
-    if (user && strlen (user) == SOCIN_KEY_LEN) memcpy (out->peer, user, SOCIN_KEY_LEN + 1);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "resync.h"
 #include "wire.h"
 #include "socin/v1/forward.pb-c.h"
 
@@ -16,6 +17,7 @@
 
 struct ing_forward_t {
     ing_ledger_t *ledger;
+    ing_resync_t *resync; /* batches the outbox no longer holds, rebuilt when asked for */
     zcert_t *cert;
     char *endpoint, *server_key, *source;
     char key[SOCIN_KEY_LEN + 1];
@@ -43,6 +45,7 @@ ing_forward_new (ing_ledger_t *ledger, zcert_t *cert, const char *endpoint, cons
     ing_forward_t *self = calloc (1, sizeof *self);
     if (!self) socin_fatal ("memory.exhausted", NULL);
     self->ledger = ledger;
+    self->resync = ing_resync_new (ing_ledger_store (ledger));
     self->cert = cert;
     self->endpoint = socin_strdup (endpoint);
     self->server_key = socin_strdup (server_key);
@@ -68,6 +71,7 @@ ing_forward_destroy (ing_forward_t **self_p)
     ing_forward_t *self = *self_p;
     if (!self) return;
     s_disconnect (self);
+    ing_resync_destroy (&self->resync);
     free (self->endpoint);
     free (self->server_key);
     free (self->source);
@@ -102,6 +106,10 @@ ing_forward_pump (ing_forward_t *self)
     uint64_t last = ing_ledger_last_seq (self->ledger);
     while (self->next_send <= last && self->next_send <= self->acked + self->window) {
         zframe_t *frame = ing_ledger_outbox_frame (self->ledger, self->next_send);
+        /* Trimmed after an acknowledgement that reporting has since lost: rebuilt. */
+        uint64_t trimmed = ing_ledger_acked_seq (self->ledger);
+        if (!frame && self->next_send <= trimmed)
+            frame = ing_resync_frame (self->resync, self->next_send, trimmed);
         if (frame) {
             if (zframe_send (&frame, self->sock, ZFRAME_DONTWAIT)) {
                 zframe_destroy (&frame);
@@ -227,8 +235,13 @@ s_on_message (ing_forward_t *self, Socin__V1__ForwardReply *reply)
         }
         break;
     case SOCIN__V1__FORWARD_REPLY__BODY_HEARTBEAT:
+        /* Reporting's applied sequence only grows while its store lives (and answers keep
+           their order on a connection): below what it acknowledged, it restarted from a
+           backup or an empty store, the connection kept — ask as a Resync would. */
         if (self->welcomed && reply->heartbeat->seq > self->acked)
             s_on_ack (self, reply->heartbeat->seq, self->window);
+        else if (self->welcomed && reply->heartbeat->seq < self->acked)
+            s_rewind (self, reply->heartbeat->seq, "reporting's applied sequence went back");
         break;
     case SOCIN__V1__FORWARD_REPLY__BODY_ERROR:
         s_on_error (self, reply->error);
@@ -297,6 +310,7 @@ ing_forward_tick (ing_forward_t *self)
         if (ing_ledger_ack (self->ledger, self->acked, err, sizeof err))
             socin_warn ("forward.ack_store_failed", "reason=%s", socin_log_q (err));
     }
+    ing_resync_forget (self->resync, self->acked);
     if (!self->sock) {
         if (now - self->tried_at >= 1000) s_connect (self);
         return;
@@ -362,7 +376,8 @@ ing_forward_status (ing_forward_t *self, socin_str_t *out)
         "# Forwarding\nforward_state:%s\nforward_endpoint:%s\nlast_seq:%llu\n"
         "acked_seq:%llu\nbacklog_batches:%llu\nbacklog_bytes:%llu\nnext_send:%llu\n"
         "window:%u\nheard_ms_ago:%lld\nbatches_sent:%llu\nresends:%llu\nacks:%llu\n"
-        "connects:%llu\nrefusals:%llu\nrefused_code:%s\nretry_in_ms:%lld\nresyncs:%llu\n",
+        "connects:%llu\nrefusals:%llu\nrefused_code:%s\nretry_in_ms:%lld\nresyncs:%llu\n"
+        "batches_rebuilt:%llu\n",
         state, self->endpoint, (unsigned long long)last, (unsigned long long)self->acked,
         (unsigned long long)(last > self->acked ? last - self->acked : 0),
         (unsigned long long)bytes, (unsigned long long)self->next_send, self->window,
@@ -371,5 +386,5 @@ ing_forward_status (ing_forward_t *self, socin_str_t *out)
         (unsigned long long)self->reconnects, (unsigned long long)self->refusals,
         self->refused_code ? socin_error_name (self->refused_code) : "none",
         self->hold_until > now ? (long long)(self->hold_until - now) : 0LL,
-        (unsigned long long)self->resyncs);
+        (unsigned long long)self->resyncs, (unsigned long long)ing_resync_rebuilt (self->resync));
 }
