@@ -274,6 +274,11 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
         return false;
     }
     item->req = req;
+    char field[64], why[256];
+    if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
+        s_refuse (self, msg->envelope, socin_wire_id_echo (req->request_id), NULL, SOCIN_E (INVALID_ARGUMENT), "%s", why);
+        return false;
+    }
     if (req->body_case == SOCIN__V1__INGEST_REQUEST__BODY_HISTORY) {
         s_history (self, msg->envelope, req->request_id, msg->peer, req->history);
         return false;

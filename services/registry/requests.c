@@ -363,6 +363,12 @@ s_admit (reg_requests_t *self, socin_wire_msg_t *msg)
                        "the message is not a socin.v1.RegistryRequest");
         return NULL;
     }
+    char field[64], why[256];
+    if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
+        s_reply_error (self, msg, socin_wire_id_echo (req->request_id), SOCIN_E (INVALID_ARGUMENT), "%s", why);
+        protobuf_c_message_free_unpacked (&req->base, NULL);
+        return NULL;
+    }
     bool change = req->body_case >= SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
     if (change && !reg_trust_is_admin (self->trust, msg->peer)) {
         s_reply_error (self, msg, req->request_id, SOCIN_E (PERMISSION_DENIED),

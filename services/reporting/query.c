@@ -1,5 +1,6 @@
 /*  query: reporting's answers. See query.h. */
 #include "query.h"
+#include "wire.h"
 
 #include "error.h"
 
@@ -557,13 +558,18 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
 {
     Socin__V1__ReportReply *reply = s_new (sizeof *reply);
     socin__v1__report_reply__init (reply);
-    reply->request_id = socin_strdup (req->request_id);
+    reply->request_id = socin_strdup (socin_wire_id_echo (req->request_id));
+    char field[64], why[256];
+    if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "%s", why);
+        reply->error->field = socin_strdup (field);
+        return reply;
+    }
     Socin__V1__Stamp *stamp = s_new (sizeof *stamp);
     socin__v1__stamp__init (stamp);
     stamp->registry_seq = ctx->registry_seq;
     rep_apply_stamp (ctx->apply, stamp);
     reply->stamp = stamp;
-    char why[256];
     switch (req->body_case) {
     case SOCIN__V1__REPORT_REQUEST__BODY_VALUES: s_values (ctx, req->values, reply); break;
     case SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP: s_rollup (ctx, req->rollup, reply); break;

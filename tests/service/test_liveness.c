@@ -142,12 +142,21 @@ s_converged (void *arg)
     return strstr (out, want) != NULL;
 }
 
+static void s_reconnect_analyst (void);
+
+/* A query; a reporting that has just started refuses our key until its registry replica
+   knows it (and libzmq does not retry a refused handshake): connect again and ask again. */
 static Socin__V1__ReportReply *
 s_ask (Socin__V1__ReportRequest *req)
 {
     char err[256];
-    return (Socin__V1__ReportReply *)socin_client_call (
-        s_analyst, &req->base, &socin__v1__report_reply__descriptor, 30000, err, sizeof err);
+    for (int i = 0; i < 10; i++) {
+        ProtobufCMessage *reply = socin_client_call (
+            s_analyst, &req->base, &socin__v1__report_reply__descriptor, 3000, err, sizeof err);
+        if (reply) return (Socin__V1__ReportReply *)reply;
+        s_reconnect_analyst ();
+    }
+    return NULL;
 }
 
 /* Every key and the kraj's monthly sums, against what was acknowledged. Returns the
