@@ -61,8 +61,7 @@ rep_apply_new (socin_store_t *store)
     self->events = socin_store_dbi (store, "events", 0);
     self->sources = socin_store_dbi (store, "sources", 0);
     self->batch_db = socin_store_dbi (store, "batches", 0);
-    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq.
-     */
+    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq. */
     socin_value_history_t hist = {self->history, 0, 0xFF};
     char err[512];
     if (socin_value_keys_migrate (store, self->values, &hist, 1, 50000, err, sizeof err) < 0)
@@ -74,7 +73,7 @@ rep_apply_new (socin_store_t *store)
         mdb_cursor_open (txn, self->sources, &cur);
         while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
             char name[128];
-            snprintf (name, sizeof name, "%.*s", (int)k.mv_size, (char *)k.mv_data);
+            snprintf (name, sizeof name, "%.*s", (int) k.mv_size, (char *) k.mv_data);
             if (v.mv_size == 8) s_source (self, name, true)->applied = socin_be64_get (v.mv_data);
         }
         mdb_cursor_close (cur);
@@ -141,7 +140,7 @@ s_read_state (const MDB_val *v, s_state_t *s)
     memcpy (&s->seq, p + 16, 8);
     s->flags = p[24];
     memcpy (&s->first_day, p + 25, 4);
-    s->source = (const char *)p + STATE_HEAD;
+    s->source = (const char *) p + STATE_HEAD;
     s->source_len = v->mv_size - STATE_HEAD;
 }
 
@@ -222,7 +221,7 @@ s_day_of_ms (int64_t ms)
 {
     int64_t d = ms / 86400000;
     if (ms < 0 && ms % 86400000) d--;
-    return (int32_t)d;
+    return (int32_t) d;
 }
 
 /* The day the value under KEY was first received, as if its changes had arrived in version
@@ -233,7 +232,7 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int3
 {
     char prefix[KEY_MAX + 1];
     memcpy (prefix, key, klen);
-    prefix[klen] = (char)0xFF;
+    prefix[klen] = (char) 0xFF;
     MDB_cursor *cur;
     int rc = mdb_cursor_open (txn, self->history, &cur);
     if (rc) return rc;
@@ -242,13 +241,12 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int3
     *out = 0;
     rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size >= klen + 9 && !memcmp (k.mv_data, prefix, klen + 1)) {
-        bool deleted = v.mv_size >= 1 && (((const unsigned char *)v.mv_data)[0] & FLAG_DELETE);
+        bool deleted = v.mv_size >= 1 && (((const unsigned char *) v.mv_data)[0] & FLAG_DELETE);
         if (deleted)
             present = false;
         else if (!present) {
             present = true;
-            *out =
-                s_day_of_ms ((int64_t)socin_be64_get ((const unsigned char *)k.mv_data + klen + 1));
+            *out = s_day_of_ms ((int64_t) socin_be64_get ((const unsigned char *) k.mv_data + klen + 1));
         }
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
     }
@@ -296,13 +294,13 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
        is kept once per batch (batches). Ordered as versions are: accepted time, then source,
        then sequence. */
     size_t hlen = klen, cut = slen < 127 ? slen : 127;
-    key[hlen++] = (char)0xFF;
-    socin_be64_put ((unsigned char *)key + hlen, (uint64_t)b->accepted_ms);
+    key[hlen++] = (char) 0xFF;
+    socin_be64_put ((unsigned char *) key + hlen, (uint64_t) b->accepted_ms);
     hlen += 8;
     memcpy (key + hlen, source, cut);
     hlen += cut;
     key[hlen++] = 0;
-    socin_be64_put ((unsigned char *)key + hlen, b->seq);
+    socin_be64_put ((unsigned char *) key + hlen, b->seq);
     hlen += 8;
     size_t clen = strlen (c->comment);
     MDB_val hk = {hlen, key}, hv = {9 + clen, NULL};
@@ -320,16 +318,14 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     bool had = rc == 0;
     if (had) {
         s_read_state (&old, &was);
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.source, was.source_len,
-                           was.seq) <= 0) {
+        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.source, was.source_len, was.seq) <= 0) {
             /* A later version is already in place; but this older one, arriving late, can
                still move the day the present value was first received (earlier, or later
                when it is a deletion), which completeness counts on. */
             t->superseded++;
             if (was.flags & FLAG_DELETE) return 0;
             int32_t first;
-            if ((rc = s_first_day (self, txn, key, klen, &first)) || first == was.first_day)
-                return rc;
+            if ((rc = s_first_day (self, txn, key, klen, &first)) || first == was.first_day) return rc;
             unsigned char *copy = malloc (old.mv_size);
             if (!copy) socin_fatal ("memory.exhausted", NULL);
             memcpy (copy, old.mv_data, old.mv_size);
@@ -376,10 +372,9 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
         int64_t oms;
         uint64_t oseq;
         memcpy (&oms, old.mv_data, 8);
-        memcpy (&oseq, (char *)old.mv_data + 8, 8);
-        size_t olen = ((unsigned char *)old.mv_data)[16];
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *)old.mv_data + 17,
-                           olen, oseq) <= 0) {
+        memcpy (&oseq, (char *) old.mv_data + 8, 8);
+        size_t olen = ((unsigned char *) old.mv_data)[16];
+        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *) old.mv_data + 17, olen, oseq) <= 0) {
             t->superseded++;
             return 0;
         }
@@ -394,7 +389,7 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     uint64_t seq = b->seq;
     memcpy (p, &ms, 8);
     memcpy (p + 8, &seq, 8);
-    p[16] = (unsigned char)slen;
+    p[16] = (unsigned char) slen;
     memcpy (p + 17, source, slen);
     socin__v1__participation_event__pack (ev, p + 17 + slen);
     if (t->nevs == t->capevs) {
@@ -414,7 +409,7 @@ s_batch_key (const char *source, uint64_t seq, char *key)
     if (n > 127) n = 127;
     memcpy (key, source, n);
     key[n] = 0;
-    socin_be64_put ((unsigned char *)key + n + 1, seq);
+    socin_be64_put ((unsigned char *) key + n + 1, seq);
     return n + 9;
 }
 
@@ -447,7 +442,7 @@ typedef struct {
 static int
 s_cmp_sorted (const void *a, const void *b)
 {
-    const s_sorted_t *x = *(const s_sorted_t *const *)a, *y = *(const s_sorted_t *const *)b;
+    const s_sorted_t *x = *(const s_sorted_t *const *) a, *y = *(const s_sorted_t *const *) b;
     size_t n = x->klen < y->klen ? x->klen : y->klen;
     int c = memcmp (x->key, y->key, n);
     if (c) return c;
@@ -495,17 +490,15 @@ s_batches_txn (MDB_txn *txn, void *arg)
             s_sorted_t *it = &items[n];
             it->rb = rb;
             it->c = rb->batch->values[v];
-            it->order = (uint32_t)n;
-            it->klen = (uint32_t)s_value_key (it->c, key);
-            it->key =
-                (const char *)(uintptr_t)arena.len; /* an offset until the arena stops moving */
+            it->order = (uint32_t) n;
+            it->klen = (uint32_t) s_value_key (it->c, key);
+            it->key = (const char *) (uintptr_t) arena.len; /* an offset until the arena stops moving */
             socin_str_append (&arena, key, it->klen);
             order[n] = it;
             n++;
         }
     }
-    for (size_t i = 0; i < n; i++)
-        items[i].key = arena.data + (uintptr_t)items[i].key;
+    for (size_t i = 0; i < n; i++) items[i].key = arena.data + (uintptr_t) items[i].key;
     qsort (order, n, sizeof *order, s_cmp_sorted);
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -540,8 +533,7 @@ s_batches_txn (MDB_txn *txn, void *arg)
    refusal is a state of the source (lag, `sources`, the stamp), logged once when it starts and
    once when it ends, whatever the number of resends in between. */
 static void
-s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_store_rc_t rc,
-                const char *err)
+s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_store_rc_t rc, const char *err)
 {
     for (size_t i = 0; i < n; i++) {
         s_source_t *s = s_source (self, batches[i].source, true);
@@ -551,8 +543,8 @@ s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_s
             if (batches[i].outcome != REP_APPLIED) continue;
             if (s->refused_code)
                 socin_info ("batch.accepted_again", "source=%s refused=%llu refused_ms=%lld",
-                            socin_log_q (s->name), (unsigned long long)s->refused,
-                            (long long)(socin_now_ms () - s->refused_ms));
+                            socin_log_q (s->name), (unsigned long long) s->refused,
+                            (long long) (socin_now_ms () - s->refused_ms));
             s->refused_code = 0;
             s->refused_ms = 0;
             s->refused = 0;
@@ -560,9 +552,8 @@ s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_s
         }
         int code = rc == SOCIN_STORE_FULL ? SOCIN_E (STORAGE_FULL) : SOCIN_E (STORAGE_ERROR);
         if (!s->refused_code)
-            socin_warn ("batch.refused", "source=%s seq=%llu code=%s reason=%s",
-                        socin_log_q (s->name), (unsigned long long)batches[i].batch->seq,
-                        socin_error_name (code), socin_log_q (err));
+            socin_warn ("batch.refused", "source=%s seq=%llu code=%s reason=%s", socin_log_q (s->name),
+                        (unsigned long long) batches[i].batch->seq, socin_error_name (code), socin_log_q (err));
         if (!s->refused_ms) s->refused_ms = socin_now_ms ();
         s->refused_code = code;
         s->refused++;
@@ -584,13 +575,10 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     if (rc == SOCIN_STORE_OK) {
         for (size_t i = 0; i < t.nmem; i++) {
             const s_mem_t *m = &t.mem[i];
-            rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value,
-                          m->first_day);
+            rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value, m->first_day);
         }
-        for (size_t i = 0; i < t.nevs; i++)
-            rep_events_set (events, t.evs[i]);
-        for (size_t i = 0; i < t.nnames; i++)
-            s_source (self, t.names[i], true)->applied = t.applied[i];
+        for (size_t i = 0; i < t.nevs; i++) rep_events_set (events, t.evs[i]);
+        for (size_t i = 0; i < t.nnames; i++) s_source (self, t.names[i], true)->applied = t.applied[i];
         for (size_t i = 0; i < n; i++) {
             if (batches[i].outcome == REP_APPLIED) {
                 self->batches++;
@@ -598,7 +586,8 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
                 s->batches++;
                 s->values += batches[i].batch->n_values;
                 self->changes += batches[i].batch->n_values + batches[i].batch->n_events;
-            } else if (batches[i].outcome == REP_DUPLICATE)
+            }
+            else if (batches[i].outcome == REP_DUPLICATE)
                 self->duplicates++;
             else
                 self->gaps++;
@@ -607,10 +596,8 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
         self->unresolved += t.unresolved;
         if (t.unresolved) {
             self->stale = true;
-            socin_warn ("apply.unresolved", "values=%llu detail=%s",
-                        (unsigned long long)t.unresolved,
-                        socin_log_q ("indicator or unit unknown to this replica; figures follow "
-                                     "once the registry replica catches up"));
+            socin_warn ("apply.unresolved", "values=%llu detail=%s", (unsigned long long) t.unresolved,
+                        socin_log_q ("indicator or unit unknown to this replica; figures follow once the registry replica catches up"));
         }
     }
     free (t.mem);
@@ -640,8 +627,7 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
         if (v.mv_size < STATE_HEAD ||
-            !socin_value_key_split (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text,
-                                    disagg, sizeof disagg))
+            !socin_value_key_split (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text, disagg, sizeof disagg))
             continue;
         s_state_t st;
         s_read_state (&v, &st);
@@ -660,10 +646,10 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     mdb_cursor_open (txn, self->events, &cur);
     while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
         if (v.mv_size < 17) continue;
-        size_t slen = ((unsigned char *)v.mv_data)[16];
+        size_t slen = ((unsigned char *) v.mv_data)[16];
         if (v.mv_size < 17 + slen) continue;
         Socin__V1__ParticipationEvent *ev = socin__v1__participation_event__unpack (
-            NULL, v.mv_size - 17 - slen, (uint8_t *)v.mv_data + 17 + slen);
+            NULL, v.mv_size - 17 - slen, (uint8_t *) v.mv_data + 17 + slen);
         if (ev) {
             rep_events_set (events, ev);
             socin__v1__participation_event__free_unpacked (ev, NULL);
@@ -689,9 +675,7 @@ rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp)
         s->source = socin_strdup (self->src[i].name);
         s->applied_seq = self->src[i].applied;
         s->last_contact_ms = self->src[i].contact_ms;
-        s->lag = self->src[i].announced > self->src[i].applied
-                     ? self->src[i].announced - self->src[i].applied
-                     : 0;
+        s->lag = self->src[i].announced > self->src[i].applied ? self->src[i].announced - self->src[i].applied : 0;
         s->refused_code = self->src[i].refused_code;
         s->refused_since_ms = self->src[i].refused_ms;
         s->refused_batches = self->src[i].refused;
@@ -720,16 +704,16 @@ rep_apply_history (rep_apply_t *self, const char *key, size_t keylen, Socin__V1_
         return -1;
     }
     memcpy (prefix, key, keylen);
-    prefix[keylen] = (char)0xFF;
+    prefix[keylen] = (char) 0xFF;
     MDB_cursor *cur;
     mdb_cursor_open (txn, self->history, &cur);
     MDB_val k = {keylen + 1, prefix}, v;
     int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
     const char *prev = "";
     /* key, 0xFF, ms (8), source, NUL, seq (8) */
-    while (rc == 0 && k.mv_size >= keylen + 1 + 8 + 1 + 8 &&
-           !memcmp (k.mv_data, prefix, keylen + 1) && v.mv_size >= 9) {
-        const unsigned char *hk = (const unsigned char *)k.mv_data + keylen + 1, *hv = v.mv_data;
+    while (rc == 0 && k.mv_size >= keylen + 1 + 8 + 1 + 8 && !memcmp (k.mv_data, prefix, keylen + 1) &&
+           v.mv_size >= 9) {
+        const unsigned char *hk = (const unsigned char *) k.mv_data + keylen + 1, *hv = v.mv_data;
         size_t slen = k.mv_size - keylen - 1 - 8 - 1 - 8;
         Socin__V1__HistoryEntry *e = malloc (sizeof *e);
         if (!e) socin_fatal ("memory.exhausted", NULL);
@@ -741,15 +725,14 @@ rep_apply_history (rep_apply_t *self, const char *key, size_t keylen, Socin__V1_
         socin_dec_format (value, text, sizeof text);
         e->new_value = socin_strdup (e->deleted ? "" : text);
         e->old_value = socin_strdup (prev);
-        e->comment = socin_strndup ((const char *)hv + 9, v.mv_size - 9);
-        e->changed_ms = (int64_t)socin_be64_get (hk);
-        e->source = socin_strndup ((const char *)hk + 8, slen);
+        e->comment = socin_strndup ((const char *) hv + 9, v.mv_size - 9);
+        e->changed_ms = (int64_t) socin_be64_get (hk);
+        e->source = socin_strndup ((const char *) hk + 8, slen);
         e->source_seq = socin_be64_get (hk + 8 + slen + 1);
         char bkey[140];
         MDB_val bk = {s_batch_key (e->source, e->source_seq, bkey), bkey}, bv;
         if (mdb_get (txn, self->batch_db, &bk, &bv) == 0) {
-            Socin__V1__ChangeBatch *b =
-                socin__v1__change_batch__unpack (NULL, bv.mv_size, bv.mv_data);
+            Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, bv.mv_size, bv.mv_data);
             if (b) {
                 e->submitter = socin_strdup (b->submitter);
                 e->submitter_key = socin_strdup (b->submitter_key);
@@ -764,7 +747,7 @@ rep_apply_history (rep_apply_t *self, const char *key, size_t keylen, Socin__V1_
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close (cur);
-    MDB_val ck = {keylen, (void *)key};
+    MDB_val ck = {keylen, (void *) key};
     if (mdb_get (txn, self->values, &ck, &v) == 0 && v.mv_size >= STATE_HEAD) {
         s_state_t st;
         s_read_state (&v, &st);
@@ -784,7 +767,7 @@ rep_apply_stats (rep_apply_t *self, socin_str_t *out)
     socin_str_printf (out,
                       "# Apply\nbatches_applied:%llu\nbatches_duplicate:%llu\nbatches_gap:%llu\n"
                       "changes_applied:%llu\nchanges_superseded:%llu\nchanges_unresolved:%llu\n",
-                      (unsigned long long)self->batches, (unsigned long long)self->duplicates,
-                      (unsigned long long)self->gaps, (unsigned long long)self->changes,
-                      (unsigned long long)self->superseded, (unsigned long long)self->unresolved);
+                      (unsigned long long) self->batches, (unsigned long long) self->duplicates,
+                      (unsigned long long) self->gaps, (unsigned long long) self->changes,
+                      (unsigned long long) self->superseded, (unsigned long long) self->unresolved);
 }
