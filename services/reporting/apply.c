@@ -25,6 +25,7 @@ typedef struct {
     int refused_code;
     int64_t refused_ms;
     uint64_t refused;
+    bool heard; /* since this process started */
 } s_source_t;
 
 struct rep_apply_t {
@@ -105,6 +106,15 @@ rep_apply_contact (rep_apply_t *self, const char *source, uint64_t last)
     s_source_t *s = s_source (self, source, true);
     s->contact_ms = socin_now_ms ();
     if (last) s->announced = last;
+}
+
+bool
+rep_apply_first_contact (rep_apply_t *self, const char *source)
+{
+    s_source_t *s = s_source (self, source, true);
+    bool first = !s->heard;
+    s->heard = true;
+    return first;
 }
 
 bool

@@ -65,6 +65,11 @@ uint64_t rep_apply_applied (rep_apply_t *self, const char *source);
 /* Notes that SOURCE was heard from and announced LAST (its last durable sequence). */
 void rep_apply_contact (rep_apply_t *self, const char *source, uint64_t last);
 
+/* True the first time SOURCE is heard from since this process started: reporting then asks it
+   for everything after its applied sequence (forward.proto Resync), whatever the source saw
+   acknowledged before (the store may have been restored from a backup, or lost). */
+bool rep_apply_first_contact (rep_apply_t *self, const char *source);
+
 /* The state every answer reflects: each source's applied sequence, lag and last contact. */
 void rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp);
 void rep_apply_stamp_free (Socin__V1__Stamp *stamp);

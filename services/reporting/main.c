@@ -165,6 +165,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
         }
         switch (fm->body_case) {
         case SOCIN__V1__FORWARD_MESSAGE__BODY_HELLO: {
+            rep_apply_first_contact (self->apply, source); /* the Welcome says where to start */
             rep_apply_contact (self->apply, source, fm->hello->last_seq);
             if (strcmp (fm->hello->source, source))
                 socin_warn ("forward.source_mismatch", "key_source=%s hello_source=%s",
@@ -184,6 +185,21 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
         }
         case SOCIN__V1__FORWARD_MESSAGE__BODY_HEARTBEAT: {
             rep_apply_contact (self->apply, source, fm->heartbeat->seq);
+            if (rep_apply_first_contact (self->apply, source)) {
+                /* The source kept its connection across our restart: ask for everything after
+                   what this store applied, which may be less than it saw acknowledged. */
+                Socin__V1__Resync rs = SOCIN__V1__RESYNC__INIT;
+                rs.from_seq = rep_apply_applied (self->apply, source) + 1;
+                rs.reason = "reporting started";
+                Socin__V1__ForwardReply reply = SOCIN__V1__FORWARD_REPLY__INIT;
+                reply.body_case = SOCIN__V1__FORWARD_REPLY__BODY_RESYNC;
+                reply.resync = &rs;
+                s_forward_reply (self, msg.envelope, &reply);
+                socin_info ("source.resync", "source=%s from=%llu announced=%llu", socin_log_q (source),
+                            (unsigned long long) rs.from_seq, (unsigned long long) fm->heartbeat->seq);
+                socin_arena_destroy (&arena);
+                break;
+            }
             Socin__V1__ForwardHeartbeat hb = SOCIN__V1__FORWARD_HEARTBEAT__INIT;
             hb.seq = rep_apply_applied (self->apply, source);
             hb.time_ms = socin_now_ms ();
@@ -195,6 +211,7 @@ s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
             break;
         }
         case SOCIN__V1__FORWARD_MESSAGE__BODY_BATCH: {
+            rep_apply_first_contact (self->apply, source); /* a gap or a duplicate says the rest */
             rep_apply_contact (self->apply, source, 0);
             s_pending_t *p = &group[n++];
             p->msg = fm;
