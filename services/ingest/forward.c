@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "mem.h"
 #include "resync.h"
 #include "wire.h"
 #include "socin/v1/forward.pb-c.h"
@@ -42,8 +43,7 @@ ing_forward_t *
 ing_forward_new (ing_ledger_t *ledger, zcert_t *cert, const char *endpoint, const char *server_key,
                  const char *source)
 {
-    ing_forward_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    ing_forward_t *self = socin_calloc (1, sizeof *self);
     self->ledger = ledger;
     self->resync = ing_resync_new (ing_ledger_store (ledger));
     self->cert = cert;

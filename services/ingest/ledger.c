@@ -6,15 +6,14 @@
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
 #include "str.h"
+#include "valuestate.h"
 #include "wire.h"
-
-#define STATE_HEAD  17 /* value (8), seq (8), flags (1); the comment follows */
-#define FLAG_DELETE 1
 
 struct ing_ledger_t {
     socin_store_t *store;
-    MDB_dbi values, events, history, batches, outbox, submissions, meta;
+    MDB_dbi values, events, measures, history, batches, outbox, submissions, meta;
     uint64_t last_seq, acked_seq;
     size_t batch_values;
 };
@@ -28,12 +27,12 @@ ing_ledger_set_batch_values (ing_ledger_t *self, size_t batch_values)
 ing_ledger_t *
 ing_ledger_new (socin_store_t *store)
 {
-    ing_ledger_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    ing_ledger_t *self = socin_calloc (1, sizeof *self);
     self->store = store;
     self->batch_values = 10000;
     self->values = socin_store_dbi (store, "values", 0);
     self->events = socin_store_dbi (store, "events", 0);
+    self->measures = socin_store_dbi (store, "measures", 0);
     self->history = socin_store_dbi (store, "history", 0);
     self->batches = socin_store_dbi (store, "batches", 0);
     self->outbox = socin_store_dbi (store, "outbox", 0);
@@ -89,20 +88,13 @@ typedef struct {
     uint64_t last_seq; /* as the transaction goes */
 } s_apply_t;
 
-static void
-s_state (unsigned char *buf, socin_dec_t value, uint64_t seq, uint8_t flags)
-{
-    memcpy (buf, &value, 8);
-    memcpy (buf + 8, &seq, 8);
-    buf[16] = flags;
-}
-
+/* The sequence of the change that gave a value its stored STATE (0 when unreadable). */
 static uint64_t
-s_state_seq (const MDB_val *v)
+s_state_seq (const MDB_val *state)
 {
-    uint64_t seq = 0;
-    if (v->mv_size >= STATE_HEAD) memcpy (&seq, (const char *) v->mv_data + 8, 8);
-    return seq;
+    socin_value_state_t st;
+    socin_value_state_unpack (SOCIN_VALUE_LEDGER, state->mv_data, state->mv_size, &st);
+    return st.seq;
 }
 
 /* Keeps OLD (the state change OLDSEQ gave KEY) in history. */
@@ -112,12 +104,11 @@ s_keep (ing_ledger_t *self, MDB_txn *txn, const char *key, size_t keylen, uint64
 {
     char hkey[ING_KEY_MAX + 8];
     memcpy (hkey, key, keylen);
-    socin_be64_put ((unsigned char *) hkey + keylen, oldseq);
+    socin_be64_put ((unsigned char *)hkey + keylen, oldseq);
     MDB_val k = {keylen + 8, hkey}, v = *old;
     /* LMDB may move OLD's page during the put: copy it first. */
     char small[512];
-    void *copy = old->mv_size <= sizeof small ? small : malloc (old->mv_size);
-    if (!copy) socin_fatal ("memory.exhausted", NULL);
+    void *copy = old->mv_size <= sizeof small ? small : socin_malloc (old->mv_size);
     memcpy (copy, old->mv_data, old->mv_size);
     v.mv_data = copy;
     int rc = mdb_put (txn, self->history, &k, &v, 0);
@@ -136,12 +127,11 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         ing_value_t *v = &p->checked.values[i];
         /* The batch that will carry this change, if it is one (see s_apply_one). */
         seq = first + *nchanges / a->self->batch_values;
-        socin_store_touched (self->store);
-        MDB_val k = {v->keylen, (void *) v->key}, old;
+        MDB_val k = {v->keylen, (void *)v->key}, old;
         int rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
-        size_t clen = strlen (v->comment);
+        size_t clen = strlen (v->comment), slen = strlen (v->stored_by);
         if (v->deleted) {
             if (!had) {
                 p->ignored++;
@@ -149,109 +139,150 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
             }
             p->deleted++;
             if (!a->dry) {
-                unsigned char tomb[STATE_HEAD];
-                s_state (tomb, 0, seq, FLAG_DELETE);
-                MDB_val t = {STATE_HEAD, tomb};
+                socin_value_state_t gone = {.deleted = true, .seq = seq};
+                unsigned char tomb[SOCIN_VALUE_HEAD_MAX];
+                MDB_val t = {socin_value_state_size (SOCIN_VALUE_LEDGER, &gone), tomb};
+                socin_value_state_pack (SOCIN_VALUE_LEDGER, &gone, tomb);
                 if ((rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)) ||
                     (rc = s_keep (self, txn, v->key, v->keylen, seq, &t)) ||
                     (rc = mdb_del (txn, self->values, &k, NULL)))
                     return rc;
             }
-        }
-        else {
+        } else {
             if (had) {
-                socin_dec_t was;
-                memcpy (&was, old.mv_data, 8);
-                if (was == v->value && old.mv_size - STATE_HEAD == clen &&
-                    !memcmp ((char *) old.mv_data + STATE_HEAD, v->comment, clen)) {
+                socin_value_state_t was;
+                socin_value_state_unpack (SOCIN_VALUE_LEDGER, old.mv_data, old.mv_size, &was);
+                /* Unchanged when what the value carries is too: its comment, who keyed it
+                   and its follow-up mark. */
+                if (was.value == v->value && was.text_len == clen &&
+                    !memcmp (was.text, v->comment, clen) && was.stored_by_len == slen &&
+                    !memcmp (was.stored_by ? was.stored_by : "", v->stored_by, slen) &&
+                    was.followup == v->followup) {
                     p->ignored++;
                     continue;
                 }
                 p->updated++;
-            }
-            else
+            } else
                 p->imported++;
             if (!a->dry) {
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
-                MDB_val nv = {STATE_HEAD + clen, NULL};
+                socin_value_state_t now = {.value = v->value,
+                                           .seq = seq,
+                                           .text = v->comment,
+                                           .text_len = clen,
+                                           .stored_by = v->stored_by,
+                                           .stored_by_len = slen,
+                                           .followup = v->followup};
+                MDB_val nv = {socin_value_state_size (SOCIN_VALUE_LEDGER, &now), NULL};
                 if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
-                s_state (nv.mv_data, v->value, seq, 0);
-                memcpy ((char *) nv.mv_data + STATE_HEAD, v->comment, clen);
+                socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, nv.mv_data);
             }
         }
         Socin__V1__ValueChange *c = &changes[(*nchanges)++];
         socin__v1__value_change__init (c);
-        c->indicator = (char *) v->indicator->code;
-        c->unit = (char *) v->unit->code;
-        c->period = (char *) v->period;
-        c->disaggregation = (char *) v->disaggregation;
+        c->indicator = (char *)v->indicator->code;
+        c->unit = (char *)v->unit->code;
+        c->period = (char *)v->period;
+        c->disaggregation = (char *)v->disaggregation;
         c->value_micros = v->value;
         c->deleted = v->deleted;
-        c->comment = (char *) v->comment;
+        c->comment = (char *)v->comment;
+        c->stored_by = (char *)v->stored_by;
+        c->followup = v->followup;
     }
     return 0;
+}
+
+/* An item stored whole under its key (an event, a measure report). */
+typedef struct {
+    const char *key;
+    size_t keylen;
+    const ProtobufCMessage *msg;
+    bool del;
+} s_item_t;
+
+/* Applies one item to DBI (stored as be64(seq) + the packed message); *CHANGED tells whether
+   it changed anything. A replaced or deleted item goes to history. */
+static int
+s_apply_item (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, MDB_dbi dbi,
+              const s_item_t *it, bool *changed)
+{
+    ing_ledger_t *self = a->self;
+    *changed = false;
+    MDB_val k = {it->keylen, (void *)it->key}, old;
+    int rc = mdb_get (txn, dbi, &k, &old);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    bool had = rc == 0;
+    rc = 0;
+    if (it->del) {
+        if (!had) {
+            p->ignored++;
+            return 0;
+        }
+        p->deleted++;
+        *changed = true;
+        if (a->dry) return 0;
+        unsigned char tomb[8];
+        socin_be64_put (tomb, seq);
+        MDB_val t = {8, tomb};
+        if ((rc = s_keep (self, txn, it->key, it->keylen, socin_be64_get (old.mv_data), &old)) ||
+            (rc = s_keep (self, txn, it->key, it->keylen, seq, &t)))
+            return rc;
+        return mdb_del (txn, dbi, &k, NULL);
+    }
+    size_t len = protobuf_c_message_get_packed_size (it->msg);
+    uint8_t *packed = socin_malloc (len ? len : 1);
+    protobuf_c_message_pack (it->msg, packed);
+    if (had && old.mv_size == 8 + len && !memcmp ((char *)old.mv_data + 8, packed, len)) {
+        free (packed);
+        p->ignored++;
+        return 0;
+    }
+    if (had)
+        p->updated++;
+    else
+        p->imported++;
+    *changed = true;
+    if (!a->dry) {
+        if (had) rc = s_keep (self, txn, it->key, it->keylen, socin_be64_get (old.mv_data), &old);
+        MDB_val nv = {8 + len, NULL};
+        if (!rc) rc = mdb_put (txn, dbi, &k, &nv, MDB_RESERVE);
+        if (!rc) {
+            socin_be64_put (nv.mv_data, seq);
+            memcpy ((char *)nv.mv_data + 8, packed, len);
+        }
+    }
+    free (packed);
+    return rc;
 }
 
 static int
 s_apply_events (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 Socin__V1__ParticipationEvent **changes, size_t *nchanges)
 {
-    ing_ledger_t *self = a->self;
     for (size_t i = 0; i < p->checked.nevents; i++) {
         ing_event_t *e = &p->checked.events[i];
-        MDB_val k = {e->keylen, e->key}, old;
-        int rc = mdb_get (txn, self->events, &k, &old);
-        if (rc && rc != MDB_NOTFOUND) return rc;
-        bool had = rc == 0;
-        size_t len = socin__v1__participation_event__get_packed_size (e->event);
-        if (e->event->delete_) {
-            if (!had) {
-                p->ignored++;
-                continue;
-            }
-            p->deleted++;
-            if (!a->dry) {
-                uint64_t oldseq = socin_be64_get (old.mv_data);
-                unsigned char tomb[8];
-                socin_be64_put (tomb, seq);
-                MDB_val t = {8, tomb};
-                if ((rc = s_keep (self, txn, e->key, e->keylen, oldseq, &old)) ||
-                    (rc = s_keep (self, txn, e->key, e->keylen, seq, &t)) ||
-                    (rc = mdb_del (txn, self->events, &k, NULL)))
-                    return rc;
-            }
-        }
-        else {
-            uint8_t *packed = malloc (len ? len : 1);
-            if (!packed) socin_fatal ("memory.exhausted", NULL);
-            socin__v1__participation_event__pack (e->event, packed);
-            bool same = had && old.mv_size == 8 + len && !memcmp ((char *) old.mv_data + 8, packed, len);
-            if (same) {
-                free (packed);
-                p->ignored++;
-                continue;
-            }
-            if (had)
-                p->updated++;
-            else
-                p->imported++;
-            if (!a->dry) {
-                if (had && (rc = s_keep (self, txn, e->key, e->keylen, socin_be64_get (old.mv_data), &old))) {
-                    free (packed);
-                    return rc;
-                }
-                MDB_val nv = {8 + len, NULL};
-                rc = mdb_put (txn, self->events, &k, &nv, MDB_RESERVE);
-                if (!rc) {
-                    socin_be64_put (nv.mv_data, seq);
-                    memcpy ((char *) nv.mv_data + 8, packed, len);
-                }
-            }
-            free (packed);
-            if (rc) return rc;
-        }
-        changes[(*nchanges)++] = e->event;
+        s_item_t it = {e->key, e->keylen, &e->event->base, e->event->delete_};
+        bool changed;
+        int rc = s_apply_item (a, txn, p, seq, a->self->events, &it, &changed);
+        if (rc) return rc;
+        if (changed) changes[(*nchanges)++] = e->event;
+    }
+    return 0;
+}
+
+static int
+s_apply_measures (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
+                  Socin__V1__MeasureProgress **changes, size_t *nchanges)
+{
+    for (size_t i = 0; i < p->checked.nmeasures; i++) {
+        ing_measure_t *m = &p->checked.measures[i];
+        s_item_t it = {m->key, m->keylen, &m->progress->base, m->progress->delete_};
+        bool changed;
+        int rc = s_apply_item (a, txn, p, seq, a->self->measures, &it, &changed);
+        if (rc) return rc;
+        if (changed) changes[(*nchanges)++] = m->progress;
     }
     return 0;
 }
@@ -276,48 +307,57 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     int rc = 0;
     if (!atomic_fail) {
         uint64_t seq = a->last_seq + 1;
-        Socin__V1__ValueChange *vchanges = calloc (p->checked.nvalues + 1, sizeof *vchanges);
-        Socin__V1__ValueChange **vptrs = calloc (p->checked.nvalues + 1, sizeof *vptrs);
-        Socin__V1__ParticipationEvent **echanges = calloc (p->checked.nevents + 1, sizeof *echanges);
-        if (!vchanges || !vptrs || !echanges) socin_fatal ("memory.exhausted", NULL);
-        size_t nv = 0, ne = 0;
+        Socin__V1__ValueChange *vchanges = socin_calloc (p->checked.nvalues + 1, sizeof *vchanges);
+        Socin__V1__ValueChange **vptrs = socin_calloc (p->checked.nvalues + 1, sizeof *vptrs);
+        Socin__V1__ParticipationEvent **echanges =
+            socin_calloc (p->checked.nevents + 1, sizeof *echanges);
+        Socin__V1__MeasureProgress **mchanges =
+            socin_calloc (p->checked.nmeasures + 1, sizeof *mchanges);
+        size_t nv = 0, ne = 0, nm = 0;
         rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
         /* The changes go in batches of at most `chunk` values, so that no submission makes
            reporting's transaction (and the pages LMDB keeps for it) unbounded; the events
            ride in the last batch. */
         size_t per = a->self->batch_values, nbatches = nv ? (nv + per - 1) / per : 1;
         if (!rc) rc = s_apply_events (a, txn, p, seq + nbatches - 1, echanges, &ne);
-        if (!rc && (nv || ne)) {
+        if (!rc) rc = s_apply_measures (a, txn, p, seq + nbatches - 1, mchanges, &nm);
+        if (!rc && (nv || ne || nm)) {
             /* A dry run changes nothing, so no batch carries it. */
             p->seq_first = a->dry ? 0 : seq;
             p->seq = a->dry ? 0 : seq + nbatches - 1;
             a->last_seq = seq + nbatches - 1;
-            for (size_t i = 0; i < nv; i++) vptrs[i] = &vchanges[i];
+            for (size_t i = 0; i < nv; i++)
+                vptrs[i] = &vchanges[i];
             for (size_t b = 0; b < nbatches && !a->dry && !rc; b++) {
                 size_t from = b * per, count = nv - from < per ? nv - from : per;
                 bool last = b + 1 == nbatches;
                 Socin__V1__ChangeBatch batch = SOCIN__V1__CHANGE_BATCH__INIT;
                 batch.seq = seq + b;
                 batch.submission_id = p->sub->submission_id;
-                batch.submitter = (char *) p->submitter;
-                batch.submitter_key = (char *) p->submitter_key;
+                batch.submitter = (char *)p->submitter;
+                batch.submitter_key = (char *)p->submitter_key;
                 batch.accepted_ms = a->now;
                 batch.values = vptrs + from;
                 batch.n_values = count;
                 batch.events = last ? echanges : NULL;
                 batch.n_events = last ? ne : 0;
+                batch.measures = last ? mchanges : NULL;
+                batch.n_measures = last ? nm : 0;
                 rc = s_put_seq (txn, a->self->outbox, batch.seq, &batch.base);
                 /* Who and when, kept after the outbox entry is gone. */
                 batch.values = NULL;
                 batch.n_values = 0;
                 batch.events = NULL;
                 batch.n_events = 0;
+                batch.measures = NULL;
+                batch.n_measures = 0;
                 if (!rc) rc = s_put_seq (txn, a->self->batches, batch.seq, &batch.base);
             }
         }
         free (vchanges);
         free (vptrs);
         free (echanges);
+        free (mchanges);
     }
     if (rc) return rc;
     size_t accepted = p->imported + p->updated + p->ignored + p->deleted;
@@ -329,12 +369,13 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     Socin__V1__ImportSummary summary = SOCIN__V1__IMPORT_SUMMARY__INIT;
     ing_ledger_summary (p, "", a->now, &summary);
     char key[SOCIN_KEY_LEN + ING_ID_MAX + 2];
-    size_t klen = (size_t) snprintf (key, sizeof key, "%s%s", p->submitter_key, p->sub->submission_id);
+    size_t klen =
+        (size_t)snprintf (key, sizeof key, "%s%s", p->submitter_key, p->sub->submission_id);
     MDB_val k = {klen, key}, v = {20 + socin__v1__import_summary__get_packed_size (&summary), NULL};
     rc = mdb_put (txn, a->self->submissions, &k, &v, MDB_RESERVE);
     if (!rc) {
         memcpy (v.mv_data, p->digest, 20);
-        socin__v1__import_summary__pack (&summary, (uint8_t *) v.mv_data + 20);
+        socin__v1__import_summary__pack (&summary, (uint8_t *)v.mv_data + 20);
     }
     return rc;
 }
@@ -373,11 +414,11 @@ ing_ledger_summary (const ing_pending_t *p, const char *source, int64_t now,
     summary->updated = p->updated;
     summary->ignored = p->ignored;
     summary->deleted = p->deleted;
-    summary->rejected = (uint32_t) p->checked.nconflicts;
+    summary->rejected = (uint32_t)p->checked.nconflicts;
     summary->conflicts = p->checked.conflicts;
     summary->n_conflicts = p->checked.nconflicts;
     summary->dry_run = p->sub->dry_run;
-    summary->source = (char *) source;
+    summary->source = (char *)source;
     summary->source_seq = p->seq;
     summary->source_seq_first = p->seq_first;
     summary->accepted_ms = now;
@@ -390,15 +431,14 @@ ing_ledger_find (ing_ledger_t *self, const char *key, const char *id, uint8_t di
     MDB_txn *txn;
     if (socin_store_read_begin (self->store, &txn)) return -1;
     char k[SOCIN_KEY_LEN + ING_ID_MAX + 2];
-    size_t klen = (size_t) snprintf (k, sizeof k, "%s%s", key, id);
+    size_t klen = (size_t)snprintf (k, sizeof k, "%s%s", key, id);
     MDB_val mk = {klen, k}, v;
     int rc = mdb_get (txn, self->submissions, &mk, &v);
     if (rc == 0 && v.mv_size >= 20) {
         memcpy (digest, v.mv_data, 20);
         *len = v.mv_size - 20;
-        *summary = malloc (*len ? *len : 1);
-        if (!*summary) socin_fatal ("memory.exhausted", NULL);
-        memcpy (*summary, (uint8_t *) v.mv_data + 20, *len);
+        *summary = socin_malloc (*len ? *len : 1);
+        memcpy (*summary, (uint8_t *)v.mv_data + 20, *len);
     }
     mdb_txn_abort (txn);
     return rc == 0 ? 0 : rc == MDB_NOTFOUND ? 1 : -1;
@@ -423,7 +463,7 @@ ing_ledger_outbox_frame (ing_ledger_t *self, uint64_t seq)
         head[n++] = (2 << 3) | 2;
         uint64_t len = v.mv_size;
         do {
-            head[n] = (unsigned char) (len & 0x7f);
+            head[n] = (unsigned char)(len & 0x7f);
             len >>= 7;
             if (len) head[n] |= 0x80;
             n++;
@@ -471,13 +511,15 @@ ing_ledger_ack (ing_ledger_t *self, uint64_t acked, char *err, size_t errlen)
 void
 ing_ledger_outbox_size (ing_ledger_t *self, uint64_t *batches, uint64_t *bytes)
 {
-    *batches = self->last_seq - (self->acked_seq < self->last_seq ? self->acked_seq : self->last_seq);
+    *batches =
+        self->last_seq - (self->acked_seq < self->last_seq ? self->acked_seq : self->last_seq);
     *bytes = 0;
     MDB_txn *txn;
     if (socin_store_read_begin (self->store, &txn)) return;
     MDB_stat st;
     if (mdb_stat (txn, self->outbox, &st) == 0)
-        *bytes = (uint64_t) (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
+        *bytes =
+            (uint64_t)(st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
     mdb_txn_abort (txn);
 }
 
@@ -495,49 +537,19 @@ ing_ledger_counts (ing_ledger_t *self, uint64_t *values, uint64_t *events)
 
 /* ---- history ---- */
 
-static char *
-s_value_text (const MDB_val *state)
-{
-    socin_dec_t v;
-    memcpy (&v, state->mv_data, 8);
-    char buf[SOCIN_DEC_STRLEN];
-    socin_dec_format (v, buf, sizeof buf);
-    return socin_strdup (buf);
-}
-
-static void
+/* Adds the entry of the change that gave a value its stored STATE to OUT. */
+static Socin__V1__HistoryEntry *
 s_add_entry (Socin__V1__ValueHistory *out, MDB_txn *txn, MDB_dbi batches, const MDB_val *state,
              const char *source)
 {
-    Socin__V1__HistoryEntry *e = malloc (sizeof *e);
-    if (!e) socin_fatal ("memory.exhausted", NULL);
-    socin__v1__history_entry__init (e);
-    uint64_t seq = s_state_seq (state);
-    bool deleted = ((const unsigned char *) state->mv_data)[16] & FLAG_DELETE;
-    e->deleted = deleted;
-    e->new_value = deleted ? socin_strdup ("") : s_value_text (state);
-    e->old_value = socin_strdup (out->n_entries && !out->entries[out->n_entries - 1]->deleted
-                                     ? out->entries[out->n_entries - 1]->new_value
-                                     : "");
-    e->comment = socin_strndup ((const char *) state->mv_data + STATE_HEAD, state->mv_size - STATE_HEAD);
-    e->source = socin_strdup (source);
-    e->source_seq = seq;
+    socin_value_state_t st;
+    socin_value_state_unpack (SOCIN_VALUE_LEDGER, state->mv_data, state->mv_size, &st);
     unsigned char key[8];
-    socin_be64_put (key, seq);
+    socin_be64_put (key, st.seq);
     MDB_val k = {8, key}, v;
-    if (mdb_get (txn, batches, &k, &v) == 0) {
-        Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, v.mv_size, v.mv_data);
-        if (b) {
-            e->submitter = socin_strdup (b->submitter);
-            e->submitter_key = socin_strdup (b->submitter_key);
-            e->submission_id = socin_strdup (b->submission_id);
-            e->changed_ms = b->accepted_ms;
-            socin__v1__change_batch__free_unpacked (b, NULL);
-        }
-    }
-    out->entries = realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
-    if (!out->entries) socin_fatal ("memory.exhausted", NULL);
-    out->entries[out->n_entries++] = e;
+    bool found = mdb_get (txn, batches, &k, &v) == 0;
+    return socin_value_history_add (out, &st, source, strlen (source), found ? v.mv_data : NULL,
+                                    found ? v.mv_size : 0);
 }
 
 int
@@ -548,17 +560,16 @@ ing_ledger_history (ing_ledger_t *self, const char *key, size_t keylen, const ch
     if (socin_store_read_begin (self->store, &txn)) return -1;
     MDB_cursor *cur;
     mdb_cursor_open (txn, self->history, &cur);
-    MDB_val k = {keylen, (void *) key}, v;
+    MDB_val k = {keylen, (void *)key}, v;
     int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size >= keylen && !memcmp (k.mv_data, key, keylen)) {
         if (k.mv_size == keylen + 8) s_add_entry (out, txn, self->batches, &v, source);
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close (cur);
-    MDB_val ck = {keylen, (void *) key};
+    MDB_val ck = {keylen, (void *)key};
     if (mdb_get (txn, self->values, &ck, &v) == 0) {
-        s_add_entry (out, txn, self->batches, &v, source);
-        out->current = socin_strdup (out->entries[out->n_entries - 1]->new_value);
+        out->current = socin_strdup (s_add_entry (out, txn, self->batches, &v, source)->new_value);
     }
     mdb_txn_abort (txn);
     return 0;
@@ -573,5 +584,5 @@ ing_ledger_history_free (Socin__V1__ValueHistory *out)
     if (out->current != protobuf_c_empty_string) free (out->current);
     out->entries = NULL;
     out->n_entries = 0;
-    out->current = (char *) protobuf_c_empty_string;
+    out->current = (char *)protobuf_c_empty_string;
 }

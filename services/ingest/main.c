@@ -22,11 +22,12 @@
 #include "daemon.h"
 #include "forward.h"
 #include "ledger.h"
+#include "progress.h"
 #include "log.h"
+#include "mem.h"
 #include "replica.h"
 #include "validate.h"
 #include "socin/v1/ingest.pb-c.h"
-
 
 typedef struct {
     socin_daemon_t *daemon;
@@ -48,23 +49,32 @@ typedef struct {
 static ingest_t s_ingest;
 
 static const socin_config_key_t s_keys[] = {
-    {"source", SOCIN_CFG_STRING, "CZ", "this ingest's source name (its region, e.g. CZ064); its key is registered under it"},
-    {"territory", SOCIN_CFG_STRING, "", "unit codes this ingest accepts, comma-separated (empty: any the submitter may report)"},
-    {"data_dir", SOCIN_CFG_STRING, "${home}/ingest-${source}", "directory of the ingest's LMDB store and its own key"},
+    {"source", SOCIN_CFG_STRING, "CZ",
+     "this ingest's source name (its region, e.g. CZ064); its key is registered under it"},
+    {"territory", SOCIN_CFG_STRING, "",
+     "unit codes this ingest accepts, comma-separated (empty: any the submitter may report)"},
+    {"data_dir", SOCIN_CFG_STRING, "${home}/ingest-${source}",
+     "directory of the ingest's LMDB store and its own key"},
     {"endpoint", SOCIN_CFG_STRING, "tcp://127.0.0.1:7721", "submissions (ROUTER, CURVE)"},
     {"registry", SOCIN_CFG_STRING, "tcp://127.0.0.1:7701", "the registry's request endpoint"},
-    {"registry_updates", SOCIN_CFG_STRING, "tcp://127.0.0.1:7702", "the registry's update endpoint"},
-    {"registry_key", SOCIN_CFG_STRING, "${keys_dir}/registry.cert", "the registry's public key (Z85 or certificate file)"},
+    {"registry_updates", SOCIN_CFG_STRING, "tcp://127.0.0.1:7702",
+     "the registry's update endpoint"},
+    {"registry_key", SOCIN_CFG_STRING, "${keys_dir}/registry.cert",
+     "the registry's public key (Z85 or certificate file)"},
     {"reporting", SOCIN_CFG_STRING, "tcp://127.0.0.1:7712", "reporting's forwarding endpoint"},
-    {"reporting_key", SOCIN_CFG_STRING, "${keys_dir}/reporting.cert", "reporting's public key (Z85 or certificate file)"},
+    {"reporting_key", SOCIN_CFG_STRING, "${keys_dir}/reporting.cert",
+     "reporting's public key (Z85 or certificate file)"},
     {"max_message", SOCIN_CFG_SIZE, "16M", "largest submission accepted"},
-    {"max_items", SOCIN_CFG_INT, "100000", "most items (values and events) in one submission"},
+    {"max_items", SOCIN_CFG_INT, "100000",
+     "most items (values, events, measure reports) in one submission"},
     {"batch_values", SOCIN_CFG_INT, "10000",
      "most values in one change batch forwarded to reporting; a larger submission goes in several"},
     {"group_max", SOCIN_CFG_INT, "512", "most submissions committed together (one fsync)"},
     {"group_values", SOCIN_CFG_INT, "50000",
-     "a group takes no more submissions once it holds this many items (bounds commit time and memory)"},
-    {"event_lock_days", SOCIN_CFG_INT, "730", "events older than this many days are refused as locked"},
+     "a group takes no more submissions once it holds this many items (bounds commit time and "
+     "memory)"},
+    {"event_lock_days", SOCIN_CFG_INT, "730",
+     "events older than this many days are refused as locked"},
     {NULL},
 };
 
@@ -76,43 +86,39 @@ s_reply (ingest_t *self, zmsg_t *envelope, Socin__V1__IngestReply *reply)
     socin_wire_send (self->router, envelope, &reply->base);
 }
 
-static void
-s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *submission_id,
-          int code, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+static void s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id,
+                      const char *submission_id, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 6, 7)));
 
 static void
 s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *submission_id,
           int code, const char *fmt, ...)
 {
-    char text[1024];
+    socin_error_msg_t e;
     va_list args;
     va_start (args, fmt);
-    socin_error_vformat (text, sizeof text, fmt, args);
+    socin_error_msg_vset (&e, code, fmt, args);
     va_end (args);
-    Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
-    error.code = code;
-    error.message = text;
     Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;
-    reply.request_id = (char *) (request_id ? request_id : "");
+    reply.request_id = (char *)(request_id ? request_id : "");
     Socin__V1__ImportSummary summary = SOCIN__V1__IMPORT_SUMMARY__INIT;
     if (submission_id) {
         /* A refused submission still gets an import summary, with the error in it. */
-        summary.submission_id = (char *) submission_id;
+        summary.submission_id = (char *)submission_id;
         summary.status = SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_ERROR;
-        summary.error = &error;
-        summary.source = (char *) self->source;
+        summary.error = &e.error;
+        summary.source = (char *)self->source;
         reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_SUMMARY;
         reply.summary = &summary;
-    }
-    else {
+    } else {
         reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_ERROR;
-        reply.error = &error;
+        reply.error = &e.error;
     }
     s_reply (self, envelope, &reply);
     self->refusals++;
     socin_info ("submission.refused", "id=%s code=%s reason=%s",
                 socin_log_q (submission_id ? submission_id : request_id), socin_error_name (code),
-                socin_log_q (text));
+                socin_log_q (e.text));
 }
 
 /* ---- submissions ---- */
@@ -138,18 +144,18 @@ s_digest (zframe_t *payload, uint8_t out[20])
         uint64_t tag = 0, len = 0;
         int shift = 0;
         while (p < end && shift < 64) {
-            tag |= (uint64_t) (*p & 0x7f) << shift;
+            tag |= (uint64_t)(*p & 0x7f) << shift;
             shift += 7;
             if (!(*p++ & 0x80)) break;
         }
         if ((tag & 7) != 2) break; /* IngestRequest's fields are all length-delimited */
         shift = 0;
         while (p < end && shift < 64) {
-            len |= (uint64_t) (*p & 0x7f) << shift;
+            len |= (uint64_t)(*p & 0x7f) << shift;
             shift += 7;
             if (!(*p++ & 0x80)) break;
         }
-        if (len > (uint64_t) (end - p)) break;
+        if (len > (uint64_t)(end - p)) break;
         if ((tag >> 3) == 2) {
             start = p;
             stop = p + len;
@@ -157,7 +163,7 @@ s_digest (zframe_t *payload, uint8_t out[20])
         p += len;
     }
     zdigest_t *d = zdigest_new ();
-    zdigest_update (d, start, (size_t) (stop - start));
+    zdigest_update (d, start, (size_t)(stop - start));
     memcpy (out, zdigest_data (d), 20);
     zdigest_destroy (&d);
 }
@@ -182,27 +188,31 @@ s_answer (ingest_t *self, s_item_t *item, int64_t now, bool replayed, const char
     reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_SUMMARY;
     reply.summary = &summary;
     s_reply (self, item->envelope, &reply);
-    double ms = (double) (zclock_usecs () - item->received_us) / 1000.0;
-    socin_info (outcome, "id=%s submitter=%s imported=%u updated=%u ignored=%u deleted=%u rejected=%zu seq=%llu ms=%.1f",
+    double ms = (double)(zclock_usecs () - item->received_us) / 1000.0;
+    socin_info (outcome,
+                "id=%s submitter=%s imported=%u updated=%u ignored=%u deleted=%u rejected=%zu "
+                "seq=%llu ms=%.1f",
                 socin_log_q (item->p.sub->submission_id), socin_log_q (item->p.submitter),
                 item->p.imported, item->p.updated, item->p.ignored, item->p.deleted,
-                item->p.checked.nconflicts, (unsigned long long) item->p.seq, ms);
+                item->p.checked.nconflicts, (unsigned long long)item->p.seq, ms);
 }
 
 /* Sends the stored answer of an earlier submission with the same id. */
 static void
-s_replay (ingest_t *self, zmsg_t *envelope, const char *request_id, const uint8_t *packed, size_t len)
+s_replay (ingest_t *self, zmsg_t *envelope, const char *request_id, const uint8_t *packed,
+          size_t len)
 {
     Socin__V1__ImportSummary *summary = socin__v1__import_summary__unpack (NULL, len, packed);
     if (!summary) {
-        s_refuse (self, envelope, request_id, NULL, SOCIN_E (INTERNAL), "the stored summary cannot be read");
+        s_refuse (self, envelope, request_id, NULL, SOCIN_E (INTERNAL),
+                  "the stored summary cannot be read");
         return;
     }
     summary->replayed = true;
     if (summary->source != protobuf_c_empty_string) free (summary->source);
     summary->source = socin_strdup (self->source);
     Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;
-    reply.request_id = (char *) request_id;
+    reply.request_id = (char *)request_id;
     reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_SUMMARY;
     reply.summary = summary;
     s_reply (self, envelope, &reply);
@@ -220,33 +230,148 @@ s_history (ingest_t *self, zmsg_t *envelope, const char *request_id, const char 
     socin_unit_t *unit = socin_model_unit (m, q->unit);
     socin_indicator_t *ind = socin_model_indicator (m, q->indicator);
     if (!sub || !unit || !ind || !socin_submitter_covers (sub, unit)) {
-        s_refuse (self, envelope, request_id, NULL, !unit || !ind ? SOCIN_E (NOT_FOUND) : SOCIN_E (PERMISSION_DENIED),
-                  "%s", !unit ? "unknown unit" : !ind ? "unknown indicator"
-                                                : "the unit is outside the submitter's territory");
+        s_refuse (self, envelope, request_id, NULL,
+                  !unit || !ind ? SOCIN_E (NOT_FOUND) : SOCIN_E (PERMISSION_DENIED), "%s",
+                  !unit  ? "unknown unit"
+                  : !ind ? "unknown indicator"
+                         : "the unit is outside the submitter's territory");
         return;
     }
     char disagg[256], why[200], key[ING_KEY_MAX];
     socin_period_t period;
     size_t keylen;
     if (socin_period_parse (q->period, &period, why, sizeof why) ||
-        socin_model_disaggregation (m, ind, q->disaggregation, disagg, sizeof disagg, why, sizeof why)) {
+        socin_model_disaggregation (m, ind, q->disaggregation, disagg, sizeof disagg, why,
+                                    sizeof why)) {
         s_refuse (self, envelope, request_id, NULL, SOCIN_E (INVALID_ARGUMENT), "%s", why);
         return;
     }
     char ptext[SOCIN_PERIOD_STRLEN];
     socin_period_format (period, ptext, sizeof ptext);
     if (ing_value_key (ind->code, unit->code, ptext, disagg, key, &keylen)) {
-        s_refuse (self, envelope, request_id, NULL, SOCIN_E (INVALID_ARGUMENT), "the value's key is too long");
+        s_refuse (self, envelope, request_id, NULL, SOCIN_E (INVALID_ARGUMENT),
+                  "the value's key is too long");
         return;
     }
     Socin__V1__ValueHistory history = SOCIN__V1__VALUE_HISTORY__INIT;
     ing_ledger_history (self->ledger, key, keylen, self->source, &history);
     Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;
-    reply.request_id = (char *) request_id;
+    reply.request_id = (char *)request_id;
     reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_HISTORY;
     reply.history = &history;
     s_reply (self, envelope, &reply);
     ing_ledger_history_free (&history);
+}
+
+/* The request in MSG, decoded into ITEM's new arena; NULL when refused. */
+static Socin__V1__IngestRequest *
+s_decode (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item)
+{
+    if (msg->payload && zframe_size (msg->payload) > self->max_message) {
+        s_refuse (self, msg->envelope, "", NULL, SOCIN_E (MESSAGE_TOO_LARGE),
+                  "the message has %zu bytes; at most %zu are accepted (split the submission)",
+                  zframe_size (msg->payload), self->max_message);
+        return NULL;
+    }
+    item->arena = socin_arena_new ();
+    Socin__V1__IngestRequest *req =
+        msg->payload ? socin__v1__ingest_request__unpack (socin_arena_allocator (item->arena),
+                                                          zframe_size (msg->payload),
+                                                          zframe_data (msg->payload))
+                     : NULL;
+    if (!req)
+        s_refuse (self, msg->envelope, "", NULL, SOCIN_E (MALFORMED_MESSAGE),
+                  "the message is not a socin.v1.IngestRequest");
+    return req;
+}
+
+/* Refuses a submission id that is not one. */
+static void
+s_bad_id (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *sid)
+{
+    /* Echoed in the answer: cut to a readable length and kept valid UTF-8 (as conflict
+       values are), or clients in other languages cannot decode the refusal. */
+    char shown[81];
+    size_t len = strlen (sid), bad;
+    if (len > 80) len = 80;
+    if (!socin_utf8_valid (sid, len, &bad)) len = bad;
+    memcpy (shown, sid, len);
+    shown[len] = 0;
+    s_refuse (self, envelope, request_id, shown, SOCIN_E (BAD_SUBMISSION_ID),
+              "submission_id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 . _ : -", shown);
+}
+
+/* Who submits REQ's submission, when it may be taken at all; NULL when refused. */
+static socin_submitter_t *
+s_submitter (ingest_t *self, socin_wire_msg_t *msg, const Socin__V1__IngestRequest *req)
+{
+    const Socin__V1__Submission *sub = req->submission;
+    const char *sid = sub->submission_id;
+    if (!ing_submission_id_ok (sid)) {
+        s_bad_id (self, msg->envelope, req->request_id, sid);
+        return NULL;
+    }
+    if (socin_daemon_draining (self->daemon)) {
+        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (UNAVAILABLE),
+                  "this ingest is shutting down; resend to it when it is back");
+        return NULL;
+    }
+    socin_submitter_t *submitter =
+        socin_model_submitter_by_key (socin_replica_model (self->replica), msg->peer);
+    if (!submitter) {
+        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (PERMISSION_DENIED),
+                  "key %s is not a registered submitter", msg->peer);
+        return NULL;
+    }
+    size_t nitems = sub->n_values + sub->n_events + sub->n_measures;
+    if (nitems > self->max_items) {
+        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (BATCH_TOO_LARGE),
+                  "the submission has %zu items; at most %zu are accepted in one (split it)",
+                  nitems, self->max_items);
+        return NULL;
+    }
+    return submitter;
+}
+
+static void
+s_id_reused (ingest_t *self, zmsg_t *envelope, const char *request_id, const ing_pending_t *p)
+{
+    s_refuse (self, envelope, request_id, p->sub->submission_id, SOCIN_E (SUBMISSION_ID_REUSED),
+              "submission id %s was used before by %s for other content; use a new id",
+              p->sub->submission_id, p->submitter);
+}
+
+/* A resend of ITEM's submission: answered from the stored answer (true), refused when the
+   content differs (true), or marked a replay of an earlier item of GROUP (false, as for a
+   new submission). */
+static bool
+s_resent (ingest_t *self, socin_wire_msg_t *msg, const char *request_id, s_item_t *item,
+          s_item_t *group, size_t ngroup)
+{
+    ing_pending_t *p = &item->p;
+    const char *sid = p->sub->submission_id;
+    uint8_t digest[20], *packed = NULL;
+    size_t len = 0;
+    if (ing_ledger_find (self->ledger, p->submitter_key, sid, digest, &packed, &len) == 0) {
+        if (memcmp (digest, p->digest, 20))
+            s_id_reused (self, msg->envelope, request_id, p);
+        else
+            s_replay (self, msg->envelope, request_id, packed, len);
+        free (packed);
+        return true;
+    }
+    for (size_t i = 0; i < ngroup; i++) {
+        if (group[i].p.sub->dry_run || strcmp (group[i].p.submitter_key, p->submitter_key) ||
+            strcmp (group[i].p.sub->submission_id, sid))
+            continue;
+        if (memcmp (group[i].p.digest, p->digest, 20)) {
+            s_id_reused (self, msg->envelope, request_id, p);
+            return true;
+        }
+        item->replay_of = (int)i;
+        break;
+    }
+    return false;
 }
 
 /* Takes one message: answers at once what needs no commit; otherwise fills ITEM for the group.
@@ -257,22 +382,8 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
     memset (item, 0, sizeof *item);
     item->replay_of = -1;
     item->received_us = zclock_usecs ();
-    if (msg->payload && zframe_size (msg->payload) > self->max_message) {
-        s_refuse (self, msg->envelope, "", NULL, SOCIN_E (MESSAGE_TOO_LARGE),
-                  "the message has %zu bytes; at most %zu are accepted (split the submission)",
-                  zframe_size (msg->payload), self->max_message);
-        return false;
-    }
-    item->arena = socin_arena_new ();
-    Socin__V1__IngestRequest *req = msg->payload ? socin__v1__ingest_request__unpack (
-                                                       socin_arena_allocator (item->arena),
-                                                       zframe_size (msg->payload), zframe_data (msg->payload))
-                                                 : NULL;
-    if (!req) {
-        s_refuse (self, msg->envelope, "", NULL, SOCIN_E (MALFORMED_MESSAGE),
-                  "the message is not a socin.v1.IngestRequest");
-        return false;
-    }
+    Socin__V1__IngestRequest *req = s_decode (self, msg, item);
+    if (!req) return false;
     item->req = req;
     char field[64], why[256];
     if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
@@ -288,80 +399,26 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
                   "the request has no body this ingest knows");
         return false;
     }
+    socin_submitter_t *submitter = s_submitter (self, msg, req);
+    if (!submitter) return false;
     const Socin__V1__Submission *sub = req->submission;
-    const char *sid = sub->submission_id;
-    if (!ing_submission_id_ok (sid)) {
-        /* Echoed in the answer: cut to a readable length and kept valid UTF-8 (as conflict
-           values are), or clients in other languages cannot decode the refusal. */
-        char shown[81];
-        size_t len = strlen (sid), bad;
-        if (len > 80) len = 80;
-        if (!socin_utf8_valid (sid, len, &bad)) len = bad;
-        memcpy (shown, sid, len);
-        shown[len] = 0;
-        s_refuse (self, msg->envelope, req->request_id, shown, SOCIN_E (BAD_SUBMISSION_ID),
-                  "submission_id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 . _ : -", shown);
-        return false;
-    }
-    if (socin_daemon_draining (self->daemon)) {
-        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (UNAVAILABLE),
-                  "this ingest is shutting down; resend to it when it is back");
-        return false;
-    }
-    socin_model_t *model = socin_replica_model (self->replica);
-    socin_submitter_t *submitter = socin_model_submitter_by_key (model, msg->peer);
-    if (!submitter) {
-        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (PERMISSION_DENIED),
-                  "key %s is not a registered submitter", msg->peer);
-        return false;
-    }
-    size_t nitems = sub->n_values + sub->n_events;
-    if (nitems > self->max_items) {
-        s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (BATCH_TOO_LARGE),
-                  "the submission has %zu items; at most %zu are accepted in one (split it)",
-                  nitems, self->max_items);
-        return false;
-    }
     ing_pending_t *p = &item->p;
     p->sub = sub;
     p->submitter = submitter->code;
     p->submitter_key = submitter->key;
     s_digest (msg->payload, p->digest);
-    if (!sub->dry_run) {
-        /* A resend: the stored answer, or a refusal when the content differs. */
-        uint8_t digest[20], *packed = NULL;
-        size_t len = 0;
-        int found = ing_ledger_find (self->ledger, submitter->key, sid, digest, &packed, &len);
-        if (found == 0) {
-            if (memcmp (digest, p->digest, 20))
-                s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (SUBMISSION_ID_REUSED),
-                          "submission id %s was used before by %s for other content; use a new id",
-                          sid, submitter->code);
-            else
-                s_replay (self, msg->envelope, req->request_id, packed, len);
-            free (packed);
-            return false;
-        }
-        for (size_t i = 0; i < ngroup; i++) {
-            if (group[i].p.sub->dry_run || strcmp (group[i].p.submitter_key, submitter->key) ||
-                strcmp (group[i].p.sub->submission_id, sid))
-                continue;
-            if (memcmp (group[i].p.digest, p->digest, 20)) {
-                s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (SUBMISSION_ID_REUSED),
-                          "submission id %s was used before by %s for other content; use a new id",
-                          sid, submitter->code);
-                return false;
-            }
-            item->replay_of = (int) i;
-            break;
-        }
-    }
+    if (!sub->dry_run && s_resent (self, msg, req->request_id, item, group, ngroup)) return false;
     item->envelope = msg->envelope;
     msg->envelope = NULL;
     if (item->replay_of < 0) {
-        ing_context_t ctx = {model, submitter, self->territory, self->nterritory,
-                             socin_date_today (), self->event_lock_days};
+        ing_context_t ctx = {socin_replica_model (self->replica),
+                             submitter,
+                             self->territory,
+                             self->nterritory,
+                             socin_date_today (),
+                             self->event_lock_days};
         ing_validate (&ctx, sub, &p->checked);
+        ing_progress_validate (&ctx, sub, &p->checked);
     }
     return true;
 }
@@ -369,8 +426,8 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
 static void
 s_commit_group (ingest_t *self, s_item_t *group, size_t n)
 {
-    ing_pending_t **real = calloc (n + 1, sizeof *real), **dry = calloc (n + 1, sizeof *dry);
-    if (!real || !dry) socin_fatal ("memory.exhausted", NULL);
+    ing_pending_t **real = socin_calloc (n + 1, sizeof *real),
+                  **dry = socin_calloc (n + 1, sizeof *dry);
     size_t nreal = 0, ndry = 0;
     for (size_t i = 0; i < n; i++) {
         if (group[i].replay_of >= 0) continue;
@@ -378,7 +435,8 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
             dry[ndry++] = &group[i].p;
         else
             real[nreal++] = &group[i].p;
-        self->items += group[i].p.sub->n_values + group[i].p.sub->n_events;
+        self->items +=
+            group[i].p.sub->n_values + group[i].p.sub->n_events + group[i].p.sub->n_measures;
         self->conflicts += group[i].p.checked.nconflicts;
     }
     int64_t now = socin_now_ms ();
@@ -392,13 +450,14 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
                 self->dry_runs++;
             }
     int64_t t0 = zclock_usecs ();
-    socin_store_rc_t rrc = nreal ? ing_ledger_apply (self->ledger, real, nreal, now, false, err, sizeof err)
-                                 : SOCIN_STORE_OK;
+    socin_store_rc_t rrc =
+        nreal ? ing_ledger_apply (self->ledger, real, nreal, now, false, err, sizeof err)
+              : SOCIN_STORE_OK;
     int64_t us = zclock_usecs () - t0;
     if (nreal) {
         self->groups++;
-        self->commit_us_total += (uint64_t) us;
-        if ((uint64_t) us > self->commit_us_max) self->commit_us_max = (uint64_t) us;
+        self->commit_us_total += (uint64_t)us;
+        if ((uint64_t)us > self->commit_us_max) self->commit_us_max = (uint64_t)us;
     }
     for (size_t i = 0; i < n; i++) {
         s_item_t *item = &group[i];
@@ -434,28 +493,27 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
     free (dry);
     if (nreal && rrc == SOCIN_STORE_OK) ing_forward_pump (self->forward);
     /* The commit mapped part of the store: let go of it once it adds up (see store.h). */
-    if (nreal) socin_store_release_pages_if_large (self->store);
 }
 
 static int
 s_on_submissions (zloop_t *loop, zsock_t *sock, void *arg)
 {
     ingest_t *self = arg;
-    s_item_t *group = calloc (self->group_max, sizeof *group);
-    if (!group) socin_fatal ("memory.exhausted", NULL);
+    s_item_t *group = socin_calloc (self->group_max, sizeof *group);
     size_t n = 0, items = 0;
     socin_wire_msg_t msg;
     while (n < self->group_max && items < self->group_values && socin_wire_recv (sock, &msg) == 0) {
         if (s_take (self, &msg, &group[n], group, n)) {
-            items += group[n].p.sub->n_values + group[n].p.sub->n_events;
+            items +=
+                group[n].p.sub->n_values + group[n].p.sub->n_events + group[n].p.sub->n_measures;
             n++;
-        }
-        else
+        } else
             s_item_free (&group[n]);
         socin_wire_msg_release (&msg);
     }
     if (n) s_commit_group (self, group, n);
-    for (size_t i = 0; i < n; i++) s_item_free (&group[i]);
+    for (size_t i = 0; i < n; i++)
+        s_item_free (&group[i]);
     free (group);
     return 0;
 }
@@ -479,8 +537,8 @@ s_resolve_territory (ingest_t *self)
                 socin_warn ("territory.unknown_unit", "code=%s", socin_log_q (code));
             continue;
         }
-        self->territory = realloc (self->territory, (self->nterritory + 1) * sizeof *self->territory);
-        if (!self->territory) socin_fatal ("memory.exhausted", NULL);
+        self->territory =
+            socin_realloc (self->territory, (self->nterritory + 1) * sizeof *self->territory);
         self->territory[self->nterritory++] = u->id;
     }
     free (copy);
@@ -509,27 +567,29 @@ s_start (socin_daemon_t *daemon, void *arg)
     self->store = socin_daemon_store (daemon);
     self->source = socin_config_str (self->config, "source");
     self->max_message = socin_config_size (self->config, "max_message");
-    self->max_items = (size_t) socin_config_int (self->config, "max_items");
-    self->group_max = (size_t) socin_config_int (self->config, "group_max");
+    self->max_items = (size_t)socin_config_int (self->config, "max_items");
+    self->group_max = (size_t)socin_config_int (self->config, "group_max");
     if (self->group_max < 1) self->group_max = 1;
-    self->group_values = (size_t) socin_config_int (self->config, "group_values");
-    self->event_lock_days = (uint32_t) socin_config_int (self->config, "event_lock_days");
+    self->group_values = (size_t)socin_config_int (self->config, "group_values");
+    self->event_lock_days = (uint32_t)socin_config_int (self->config, "event_lock_days");
     zcert_t *cert = socin_daemon_cert (daemon);
 
     self->ledger = ing_ledger_new (self->store);
     int64_t batch_values = socin_config_int (self->config, "batch_values");
-    ing_ledger_set_batch_values (self->ledger, batch_values > 0 ? (size_t) batch_values : 1);
+    ing_ledger_set_batch_values (self->ledger, batch_values > 0 ? (size_t)batch_values : 1);
     socin_replica_opts_t ropts = {socin_config_str (self->config, "registry"),
                                   socin_config_str (self->config, "registry_updates"),
                                   socin_config_str (self->config, "registry_key")};
     self->replica = socin_replica_new (self->store, cert, &ropts);
     socin_replica_on_change (self->replica, s_on_registry_change, self);
     s_resolve_territory (self);
-    self->forward = ing_forward_new (self->ledger, cert, socin_config_str (self->config, "reporting"),
-                                     socin_config_str (self->config, "reporting_key"), self->source);
+    self->forward =
+        ing_forward_new (self->ledger, cert, socin_config_str (self->config, "reporting"),
+                         socin_config_str (self->config, "reporting_key"), self->source);
 
     char err[1024], path[1200];
-    snprintf (path, sizeof path, "%s/ingest-%s.cert", socin_config_str (self->config, "keys_dir"), self->source);
+    snprintf (path, sizeof path, "%s/ingest-%s.cert", socin_config_str (self->config, "keys_dir"),
+              self->source);
     if (socin_keys_publish (cert, path, self->source, "ingest", err, sizeof err))
         socin_warn ("keys.publish_failed", "reason=%s", socin_log_q (err));
     self->router = socin_wire_bind (ZMQ_ROUTER, socin_config_str (self->config, "endpoint"), cert,
@@ -544,8 +604,8 @@ s_start (socin_daemon_t *daemon, void *arg)
     ing_forward_attach (self->forward, loop);
     socin_info ("ingest.serving", "source=%s endpoint=%s last_seq=%llu acked_seq=%llu",
                 socin_log_q (self->source), socin_config_str (self->config, "endpoint"),
-                (unsigned long long) ing_ledger_last_seq (self->ledger),
-                (unsigned long long) ing_ledger_acked_seq (self->ledger));
+                (unsigned long long)ing_ledger_last_seq (self->ledger),
+                (unsigned long long)ing_ledger_acked_seq (self->ledger));
     return 0;
 }
 
@@ -574,9 +634,9 @@ s_status (socin_daemon_t *daemon, socin_str_t *out, void *arg)
     ingest_t *self = arg;
     uint64_t values, events;
     ing_ledger_counts (self->ledger, &values, &events);
-    socin_str_printf (out, "# Ingest\nsource:%s\nendpoint:%s\nvalues:%llu\nevents:%llu\n", self->source,
-                      socin_config_str (self->config, "endpoint"), (unsigned long long) values,
-                      (unsigned long long) events);
+    socin_str_printf (out, "# Ingest\nsource:%s\nendpoint:%s\nvalues:%llu\nevents:%llu\n",
+                      self->source, socin_config_str (self->config, "endpoint"),
+                      (unsigned long long)values, (unsigned long long)events);
     socin_replica_status (self->replica, out);
     ing_forward_status (self->forward, out);
 }
@@ -589,12 +649,13 @@ s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
                       "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
                       "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
                       "commit_ms_max:%.2f\n",
-                      (unsigned long long) self->submissions, (unsigned long long) self->replays,
-                      (unsigned long long) self->refusals, (unsigned long long) self->dry_runs,
-                      (unsigned long long) self->items, (unsigned long long) self->conflicts,
-                      (unsigned long long) self->groups,
-                      self->groups ? (double) self->commit_us_total / (double) self->groups / 1000.0 : 0.0,
-                      (double) self->commit_us_max / 1000.0);
+                      (unsigned long long)self->submissions, (unsigned long long)self->replays,
+                      (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
+                      (unsigned long long)self->items, (unsigned long long)self->conflicts,
+                      (unsigned long long)self->groups,
+                      self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0
+                                   : 0.0,
+                      (double)self->commit_us_max / 1000.0);
 }
 
 static int
@@ -611,7 +672,8 @@ s_cmd_pause (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *ar
     ingest_t *self = arg;
     ing_forward_pause (self->forward, true);
     socin_info ("forward.paused", NULL);
-    socin_str_puts (out, "forwarding paused: submissions are still accepted; resume sends the backlog\n");
+    socin_str_puts (
+        out, "forwarding paused: submissions are still accepted; resume sends the backlog\n");
     return SOCIN_CTL_OK;
 }
 
@@ -641,10 +703,14 @@ s_cmd_history (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *
     for (size_t i = 0; i < history.n_entries; i++) {
         Socin__V1__HistoryEntry *e = history.entries[i];
         char when[SOCIN_TIME_STRLEN];
-        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s\n",
-                          socin_time_text (e->changed_ms, when),
-                          (unsigned long long) e->source_seq, *e->old_value ? e->old_value : "(none)",
+        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s",
+                          socin_time_text (e->changed_ms, when), (unsigned long long)e->source_seq,
+                          *e->old_value ? e->old_value : "(none)",
                           e->deleted ? "(deleted)" : e->new_value, e->submitter, e->submission_id);
+        if (*e->stored_by || e->followup)
+            socin_str_printf (out, " stored_by=%s followup=%s", socin_log_q (e->stored_by),
+                              e->followup ? "yes" : "no");
+        socin_str_puts (out, "\n");
     }
     ing_ledger_history_free (&history);
     return SOCIN_CTL_OK;
@@ -654,7 +720,8 @@ static const socin_ctl_cmd_t s_commands[] = {
     {"backlog", NULL, "change batches not yet acknowledged by reporting", s_cmd_backlog, 0, 0},
     {"pause", NULL, "stop forwarding (submissions are still accepted)", s_cmd_pause, 0, 0},
     {"resume", NULL, "resume forwarding", s_cmd_resume, 0, 0},
-    {"history", "INDICATOR UNIT PERIOD [DISAGGREGATION]", "every change of one value", s_cmd_history, 3, 4},
+    {"history", "INDICATOR UNIT PERIOD [DISAGGREGATION]", "every change of one value",
+     s_cmd_history, 3, 4},
     {NULL},
 };
 

@@ -8,14 +8,14 @@
 #include "log.h"
 #include "mem.h"
 #include "valuekey.h"
+#include "valuestate.h"
 #include "socin/v1/forward.pb-c.h"
 
 #define RESYNC_CHANGES 50000
-/* The ledger's value state: value (8), seq (8), flags (1), then the comment (ledger.c). */
-#define STATE_HEAD  17
-#define FLAG_DELETE 1
 
-/* One change: the state batch SEQ gave KEY (a value key, or an event key "E" unit NUL id). */
+/* One change: the state batch SEQ gave KEY — a value key (valuekey.h, a ledger state from
+   valuestate.h), an event key "E" unit NUL id or a measure key "M" plan NUL measure NUL period
+   (be64(seq) and the packed item; be64(seq) alone for a deletion). */
 typedef struct {
     uint64_t seq;
     char *key, *state;
@@ -24,7 +24,7 @@ typedef struct {
 
 struct ing_resync_t {
     socin_store_t *store;
-    MDB_dbi values, events, history, batches;
+    MDB_dbi values, events, measures, history, batches;
     uint64_t lo, hi; /* the rebuilt range (none when hi < lo) */
     zframe_t **frames;
     uint64_t rebuilt;
@@ -37,6 +37,7 @@ ing_resync_new (socin_store_t *store)
     self->store = store;
     self->values = socin_store_dbi (store, "values", 0);
     self->events = socin_store_dbi (store, "events", 0);
+    self->measures = socin_store_dbi (store, "measures", 0);
     self->history = socin_store_dbi (store, "history", 0);
     self->batches = socin_store_dbi (store, "batches", 0);
     self->lo = 1;
@@ -130,43 +131,64 @@ s_take (s_scan_t *s, uint64_t seq, const MDB_val *key, size_t keylen, const MDB_
     if (s->n > 2 * RESYNC_CHANGES) s_shrink (s);
 }
 
+/* The items of DBI stored as be64(seq) and the packed item (events, measure reports). */
+static int
+s_scan_items (MDB_txn *txn, MDB_dbi dbi, s_scan_t *s)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    int rc = mdb_cursor_open (txn, dbi, &cur);
+    while (!rc && (rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) == 0)
+        if (v.mv_size >= 8) s_take (s, socin_be64_get (v.mv_data), &k, k.mv_size, &v);
+    if (!cur) return rc;
+    mdb_cursor_close (cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static int
 s_scan (ing_resync_t *self, MDB_txn *txn, s_scan_t *s)
 {
-    MDB_cursor *cur;
+    MDB_cursor *cur = NULL;
     MDB_val k, v;
     int rc = mdb_cursor_open (txn, self->values, &cur);
     while (!rc && (rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) == 0) {
-        uint64_t seq = 0;
-        if (v.mv_size >= STATE_HEAD) memcpy (&seq, (const char *)v.mv_data + 8, 8);
-        s_take (s, seq, &k, k.mv_size, &v);
+        socin_value_state_t st;
+        if (socin_value_state_unpack (SOCIN_VALUE_LEDGER, v.mv_data, v.mv_size, &st))
+            s_take (s, st.seq, &k, k.mv_size, &v);
     }
+    if (cur) mdb_cursor_close (cur);
     if (rc == MDB_NOTFOUND) rc = 0;
-    mdb_cursor_close (cur);
-    if (!rc) rc = mdb_cursor_open (txn, self->events, &cur);
-    while (!rc && (rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) == 0)
-        if (v.mv_size >= 8) s_take (s, socin_be64_get (v.mv_data), &k, k.mv_size, &v);
-    if (rc == MDB_NOTFOUND) rc = 0;
-    mdb_cursor_close (cur);
-    /* History keys are the value or event key and be64(seq) of the batch that wrote it. */
+    if (!rc) rc = s_scan_items (txn, self->events, s);
+    if (!rc) rc = s_scan_items (txn, self->measures, s);
+    /* History keys are the item's key and be64(seq) of the batch that wrote it. */
+    cur = NULL;
     if (!rc) rc = mdb_cursor_open (txn, self->history, &cur);
     while (!rc && (rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) == 0)
         if (k.mv_size > 8)
             s_take (s, socin_be64_get ((const unsigned char *)k.mv_data + k.mv_size - 8), &k,
                     k.mv_size - 8, &v);
-    if (rc == MDB_NOTFOUND) rc = 0;
-    mdb_cursor_close (cur);
-    return rc;
+    if (cur) mdb_cursor_close (cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* ---- building a batch ---- */
+
+static char *
+s_text (socin_arena_t *arena, const char *text, size_t len)
+{
+    char *out = socin_arena_alloc (arena, len + 1);
+    if (len) memcpy (out, text, len);
+    out[len] = 0;
+    return out;
+}
 
 static Socin__V1__ValueChange *
 s_value_change (socin_arena_t *arena, const s_change_t *c)
 {
     const char *ind, *unit, *period;
     char disagg[256];
-    if (c->statelen < STATE_HEAD ||
+    socin_value_state_t st;
+    if (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, c->state, c->statelen, &st) ||
         !socin_value_key_split (c->key, c->keylen, &ind, &unit, &period, disagg, sizeof disagg))
         return NULL;
     Socin__V1__ValueChange *vc = socin_arena_alloc (arena, sizeof *vc);
@@ -174,13 +196,12 @@ s_value_change (socin_arena_t *arena, const s_change_t *c)
     vc->indicator = (char *)ind;
     vc->unit = (char *)unit;
     vc->period = (char *)period;
-    vc->disaggregation = socin_arena_alloc (arena, strlen (disagg) + 1);
-    strcpy (vc->disaggregation, disagg);
-    vc->deleted = c->state[16] & FLAG_DELETE;
-    if (!vc->deleted) memcpy (&vc->value_micros, c->state, 8);
-    vc->comment = socin_arena_alloc (arena, c->statelen - STATE_HEAD + 1);
-    memcpy (vc->comment, c->state + STATE_HEAD, c->statelen - STATE_HEAD);
-    vc->comment[c->statelen - STATE_HEAD] = 0;
+    vc->disaggregation = s_text (arena, disagg, strlen (disagg));
+    vc->deleted = st.deleted;
+    vc->value_micros = st.deleted ? 0 : st.value;
+    vc->comment = s_text (arena, st.text, st.text_len);
+    vc->stored_by = s_text (arena, st.stored_by, st.stored_by_len);
+    vc->followup = st.followup;
     return vc;
 }
 
@@ -201,6 +222,27 @@ s_event_change (socin_arena_t *arena, const s_change_t *c)
     return ev;
 }
 
+/* A measure report's state is be64(seq) and the packed report; a deletion's is be64(seq). */
+static Socin__V1__MeasureProgress *
+s_measure_change (socin_arena_t *arena, const s_change_t *c)
+{
+    if (c->statelen > 8)
+        return socin__v1__measure_progress__unpack (socin_arena_allocator (arena), c->statelen - 8,
+                                                    (const uint8_t *)c->state + 8);
+    const char *plan = c->key + 1, *end = c->key + c->keylen;
+    const char *measure = plan + strlen (plan) + 1;
+    if (measure >= end) return NULL;
+    const char *period = measure + strlen (measure) + 1;
+    if (period > end) return NULL;
+    Socin__V1__MeasureProgress *mp = socin_arena_alloc (arena, sizeof *mp);
+    socin__v1__measure_progress__init (mp);
+    mp->plan = (char *)plan;
+    mp->measure = (char *)measure;
+    mp->period = (char *)period;
+    mp->delete_ = true;
+    return mp;
+}
+
 static zframe_t *
 s_build (ing_resync_t *self, MDB_txn *txn, uint64_t seq, const s_change_t *items, size_t n)
 {
@@ -219,9 +261,13 @@ s_build (ing_resync_t *self, MDB_txn *txn, uint64_t seq, const s_change_t *items
     batch->seq = seq;
     batch->values = socin_arena_alloc (arena, (n + 1) * sizeof *batch->values);
     batch->events = socin_arena_alloc (arena, (n + 1) * sizeof *batch->events);
-    batch->n_values = batch->n_events = 0;
+    batch->measures = socin_arena_alloc (arena, (n + 1) * sizeof *batch->measures);
+    batch->n_values = batch->n_events = batch->n_measures = 0;
     for (size_t i = 0; i < n; i++) {
-        if (items[i].key[0] == 'E') {
+        if (items[i].key[0] == 'M') {
+            Socin__V1__MeasureProgress *mp = s_measure_change (arena, &items[i]);
+            if (mp) batch->measures[batch->n_measures++] = mp;
+        } else if (items[i].key[0] == 'E') {
             Socin__V1__ParticipationEvent *ev = s_event_change (arena, &items[i]);
             if (ev) batch->events[batch->n_events++] = ev;
         } else {
@@ -271,7 +317,6 @@ s_rebuild (ing_resync_t *self, uint64_t from, uint64_t upto)
         s_change_free (&s.items[i]);
     free (s.items);
     mdb_txn_abort (txn);
-    socin_store_release_pages_if_large (self->store);
     return rc ? -1 : 0;
 }
 

@@ -14,6 +14,7 @@
 #include "csv.h"
 #include "index.h"
 #include "log.h"
+#include "mem.h"
 #include "str.h"
 #include "valuekey.h"
 
@@ -29,8 +30,7 @@ ing_conflict (ing_checked_t *out, int kind, uint32_t index, int code, const char
     va_start (args, fmt);
     vsnprintf (text, sizeof text, fmt, args);
     va_end (args);
-    Socin__V1__Conflict *c = malloc (sizeof *c);
-    if (!c) socin_fatal ("memory.exhausted", NULL);
+    Socin__V1__Conflict *c = socin_malloc (sizeof *c);
     socin__v1__conflict__init (c);
     c->kind = kind;
     c->index = index;
@@ -49,8 +49,7 @@ ing_conflict (ing_checked_t *out, int kind, uint32_t index, int code, const char
     c->message = socin_strndup (text, len);
     if (out->nconflicts == out->capconflicts) {
         out->capconflicts = out->capconflicts ? out->capconflicts * 2 : 16;
-        out->conflicts = realloc (out->conflicts, out->capconflicts * sizeof *out->conflicts);
-        if (!out->conflicts) socin_fatal ("memory.exhausted", NULL);
+        out->conflicts = socin_realloc (out->conflicts, out->capconflicts * sizeof *out->conflicts);
     }
     out->conflicts[out->nconflicts++] = c;
 }
@@ -68,8 +67,7 @@ s_arena_copy (ing_checked_t *out, const char *text, size_t len)
     ing_arena_t *a = out->arena;
     if (!a || a->used + len > a->size) {
         size_t size = len > 65536 ? len : 65536;
-        ing_arena_t *b = malloc (sizeof *b + size);
-        if (!b) socin_fatal ("memory.exhausted", NULL);
+        ing_arena_t *b = socin_malloc (sizeof *b + size);
         b->next = a;
         b->used = 0;
         b->size = size;
@@ -93,6 +91,10 @@ ing_checked_free (ing_checked_t *checked)
     free (checked->conflicts);
     free (checked->values);
     free (checked->events);
+    /* Measure reports, checked by progress.c. */
+    for (size_t i = 0; i < checked->nmeasures; i++)
+        protobuf_c_message_free_unpacked (&checked->measures[i].progress->base, NULL);
+    free (checked->measures);
     memset (checked, 0, sizeof *checked);
 }
 
@@ -113,7 +115,7 @@ ing_submission_id_ok (const char *text)
     size_t n = strlen (text);
     if (n == 0 || n > ING_ID_MAX) return false;
     for (size_t i = 0; i < n; i++)
-        if (!isalnum ((unsigned char) text[i]) && !strchr ("._:-", text[i])) return false;
+        if (!isalnum ((unsigned char)text[i]) && !strchr ("._:-", text[i])) return false;
     return true;
 }
 
@@ -159,8 +161,8 @@ s_territory_list (const socin_model_t *model, const uint32_t *ids, size_t n, cha
     size_t w = 0;
     buf[0] = 0;
     for (size_t i = 0; i < n && w < len; i++)
-        w += (size_t) snprintf (buf + w, len - w, "%s%s", i ? ", " : "",
-                                socin_model_unit_at (model, ids[i])->code);
+        w += (size_t)snprintf (buf + w, len - w, "%s%s", i ? ", " : "",
+                               socin_model_unit_at (model, ids[i])->code);
 }
 
 static const char *
@@ -177,7 +179,8 @@ s_territory_ok (const ing_context_t *ctx, ing_checked_t *out, int kind, uint32_t
 {
     char label[200], list[300];
     if (!socin_submitter_covers (ctx->submitter, unit)) {
-        s_territory_list (ctx->model, ctx->submitter->roots, ctx->submitter->nroots, list, sizeof list);
+        s_territory_list (ctx->model, ctx->submitter->roots, ctx->submitter->nroots, list,
+                          sizeof list);
         ing_conflict (out, kind, index, SOCIN_E (OUTSIDE_TERRITORY), "unit", unit->code,
                       "unit %s is outside the territory of submitter %s (%s)",
                       s_unit_label (unit, label, sizeof label), ctx->submitter->code, list);
@@ -213,315 +216,452 @@ typedef struct {
     char dis_canon[256];
 } s_cache_t;
 
-static void
-s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_t index,
-               ing_checked_t *out, s_cache_t *cache, ing_value_t *ok, bool *valid)
+/* One value being checked: where it is and what it resolved to so far. */
+typedef struct {
+    const ing_context_t *ctx;
+    const Socin__V1__DataValue *dv;
+    uint32_t index;
+    ing_checked_t *out;
+    s_cache_t *cache;
+    const socin_indicator_t *ind;
+    const socin_unit_t *unit;
+    socin_period_t period;
+    int32_t start, end;
+    socin_dec_t value;
+} s_value_check_t;
+
+/* Required fields, and text that is text. */
+static bool
+s_value_fields (s_value_check_t *c)
 {
-    const socin_model_t *m = ctx->model;
-    char label[200], why[200];
-    *valid = false;
-    /* Required fields, and text that is text. */
+    const Socin__V1__DataValue *dv = c->dv;
     const char *fields[] = {"indicator", dv->indicator, "unit", dv->unit, "period", dv->period};
     for (int f = 0; f < 6; f += 2) {
         if (!*fields[f + 1]) {
-            ing_conflict (out, KIND_VALUE, index, SOCIN_E (MISSING_FIELD), fields[f], "", "%s is empty", fields[f]);
-            return;
+            ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (MISSING_FIELD), fields[f], "",
+                          "%s is empty", fields[f]);
+            return false;
         }
-        if (!s_text_ok (out, KIND_VALUE, index, fields[f], fields[f + 1], ING_ID_MAX)) return;
+        if (!s_text_ok (c->out, KIND_VALUE, c->index, fields[f], fields[f + 1], ING_ID_MAX))
+            return false;
     }
-    if (!s_text_ok (out, KIND_VALUE, index, "disaggregation", dv->disaggregation, 200) ||
-        !s_text_ok (out, KIND_VALUE, index, "comment", dv->comment, ING_COMMENT_MAX) ||
-        !s_text_ok (out, KIND_VALUE, index, "value", dv->value, 100))
-        return;
+    return s_text_ok (c->out, KIND_VALUE, c->index, "disaggregation", dv->disaggregation, 200) &&
+           s_text_ok (c->out, KIND_VALUE, c->index, "comment", dv->comment, ING_COMMENT_MAX) &&
+           s_text_ok (c->out, KIND_VALUE, c->index, "stored_by", dv->stored_by, ING_ID_MAX) &&
+           s_text_ok (c->out, KIND_VALUE, c->index, "value", dv->value, 100);
+}
 
+/* The indicator (known, not derived) and the unit (known). */
+static bool
+s_value_resolve (s_value_check_t *c)
+{
+    const Socin__V1__DataValue *dv = c->dv;
+    s_cache_t *cache = c->cache;
     if (!cache->ind_text || strcmp (cache->ind_text, dv->indicator)) {
         cache->ind_text = dv->indicator;
-        cache->ind = socin_model_indicator (m, dv->indicator);
+        cache->ind = socin_model_indicator (c->ctx->model, dv->indicator);
     }
-    const socin_indicator_t *ind = cache->ind;
+    const socin_indicator_t *ind = c->ind = cache->ind;
     if (!ind) {
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (UNKNOWN_INDICATOR), "indicator", dv->indicator,
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (UNKNOWN_INDICATOR), "indicator",
+                      dv->indicator,
                       "indicator \"%s\" is not in the catalogue (socin registry list indicators "
                       "shows the codes)",
                       dv->indicator);
-        return;
+        return false;
     }
     if (ind->derived) {
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (DERIVED_INDICATOR), "indicator", dv->indicator,
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (DERIVED_INDICATOR), "indicator",
+                      dv->indicator,
                       "indicator %s is derived (%s / %s) and cannot be submitted; submit its "
                       "components",
                       ind->code, ind->pb->formula->numerator, ind->pb->formula->denominator);
-        return;
+        return false;
     }
     if (!cache->unit_text || strcmp (cache->unit_text, dv->unit)) {
         cache->unit_text = dv->unit;
-        cache->unit = socin_model_unit (m, dv->unit);
+        cache->unit = socin_model_unit (c->ctx->model, dv->unit);
     }
-    const socin_unit_t *unit = cache->unit;
-    if (!unit) {
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (UNKNOWN_UNIT), "unit", dv->unit,
+    c->unit = cache->unit;
+    if (!c->unit) {
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (UNKNOWN_UNIT), "unit", dv->unit,
                       "unit \"%s\" is not in the registry (municipalities have 6-digit ČSÚ codes "
                       "such as 582786)",
                       dv->unit);
-        return;
+        return false;
     }
+    return true;
+}
+
+/* The period: well formed, of the indicator's type, while the unit existed. */
+static bool
+s_value_period (s_value_check_t *c)
+{
+    const Socin__V1__DataValue *dv = c->dv;
+    s_cache_t *cache = c->cache;
+    char label[200];
     if (!cache->period_text || strcmp (cache->period_text, dv->period)) {
         cache->period_text = dv->period;
         cache->period_ok = socin_period_parse (dv->period, &cache->period, cache->period_why,
                                                sizeof cache->period_why) == 0;
     }
-    socin_period_t period = cache->period;
+    c->period = cache->period;
     if (!cache->period_ok) {
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (MALFORMED_PERIOD), "period", dv->period, "%s",
-                      cache->period_why);
-        return;
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (MALFORMED_PERIOD), "period",
+                      dv->period, "%s", cache->period_why);
+        return false;
     }
-    if (period.type != ind->period_type) {
+    if (c->period.type != c->ind->period_type) {
         char example[SOCIN_PERIOD_STRLEN];
-        socin_period_t sample = socin_period_of_day (ind->period_type, socin_period_start (period));
+        socin_period_t sample =
+            socin_period_of_day (c->ind->period_type, socin_period_start (c->period));
         socin_period_format (sample, example, sizeof example);
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (WRONG_PERIOD_TYPE), "period", dv->period,
-                      "period %s is %s but %s is reported %s (e.g. %s)", dv->period,
-                      socin_period_type_name (period.type), ind->code,
-                      socin_period_type_name (ind->period_type), example);
-        return;
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (WRONG_PERIOD_TYPE), "period",
+                      dv->period, "period %s is %s but %s is reported %s (e.g. %s)", dv->period,
+                      socin_period_type_name (c->period.type), c->ind->code,
+                      socin_period_type_name (c->ind->period_type), example);
+        return false;
     }
-    int32_t start = socin_period_start (period), end = socin_period_end (period);
-    if (!socin_unit_valid_during (unit, start, end)) {
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (UNIT_NOT_VALID_IN_PERIOD), "unit", dv->unit,
-                      "unit %s did not exist during %s (valid %s to %s)",
+    c->start = socin_period_start (c->period);
+    c->end = socin_period_end (c->period);
+    if (!socin_unit_valid_during (c->unit, c->start, c->end)) {
+        const socin_unit_t *unit = c->unit;
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (UNIT_NOT_VALID_IN_PERIOD), "unit",
+                      dv->unit, "unit %s did not exist during %s (valid %s to %s)",
                       s_unit_label (unit, label, sizeof label), dv->period,
                       *unit->pb->valid_from ? unit->pb->valid_from : "always",
                       *unit->pb->valid_to ? unit->pb->valid_to : "now");
-        return;
+        return false;
     }
-    /* The data sets that hold the indicator and that this unit reports. */
-    if (cache->ds_ind != ind || cache->ds_unit != unit) {
-        cache->ds_ind = ind;
-        cache->ds_unit = unit;
-        cache->ds_found = cache->ds_allowed = NULL;
-        for (int d = 0; d < ind->ndatasets; d++) {
-            const socin_dataset_t *ds = socin_model_dataset_at (m, ind->datasets[d]);
-            if (!socin_dataset_includes (m, ds, unit)) continue;
-            if (!cache->ds_found) cache->ds_found = ds;
-            if (!cache->ds_allowed && socin_submitter_may_report (ctx->submitter, ds->id))
-                cache->ds_allowed = ds;
-        }
+    return true;
+}
+
+/* The data sets that hold the indicator and that the unit reports: the first, and the first
+   the submitter may report. */
+static void
+s_value_datasets (s_value_check_t *c)
+{
+    s_cache_t *cache = c->cache;
+    if (cache->ds_ind == c->ind && cache->ds_unit == c->unit) return;
+    cache->ds_ind = c->ind;
+    cache->ds_unit = c->unit;
+    cache->ds_found = cache->ds_allowed = NULL;
+    for (int d = 0; d < c->ind->ndatasets; d++) {
+        const socin_dataset_t *ds = socin_model_dataset_at (c->ctx->model, c->ind->datasets[d]);
+        if (!socin_dataset_includes (c->ctx->model, ds, c->unit)) continue;
+        if (!cache->ds_found) cache->ds_found = ds;
+        if (!cache->ds_allowed && socin_submitter_may_report (c->ctx->submitter, ds->id))
+            cache->ds_allowed = ds;
     }
-    const socin_dataset_t *ds_found = cache->ds_found, *ds_allowed = cache->ds_allowed;
+}
+
+/* Refuses a value whose indicator is in no data set the unit reports. */
+static void
+s_value_no_dataset (s_value_check_t *c)
+{
+    char list[300] = "none", label[200];
+    size_t w = 0;
+    for (int d = 0; d < c->ind->ndatasets && w < sizeof list; d++) {
+        const socin_dataset_t *ds = socin_model_dataset_at (c->ctx->model, c->ind->datasets[d]);
+        w += (size_t)snprintf (list + w, sizeof list - w, "%s%s (%s level)", d ? ", " : "",
+                               ds->code, socin_level_name (ds->level));
+    }
+    ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (INDICATOR_NOT_IN_DATASET), "indicator",
+                  c->dv->indicator,
+                  "indicator %s is not in any data set that unit %s reports (its data sets: %s)",
+                  c->ind->code, s_unit_label (c->unit, label, sizeof label), list);
+}
+
+/* Who may report it, and when: a data set the submitter may report, in its territory, a
+   period that has begun and is not locked. */
+static bool
+s_value_allowed (s_value_check_t *c)
+{
+    const Socin__V1__DataValue *dv = c->dv;
+    s_value_datasets (c);
+    const socin_dataset_t *ds_found = c->cache->ds_found, *ds_allowed = c->cache->ds_allowed;
     if (!ds_found) {
-        char list[300] = "none";
-        size_t w = 0;
-        for (int d = 0; d < ind->ndatasets && w < sizeof list; d++) {
-            const socin_dataset_t *ds = socin_model_dataset_at (m, ind->datasets[d]);
-            w += (size_t) snprintf (list + w, sizeof list - w, "%s%s (%s level)", d ? ", " : "",
-                                    ds->code, socin_level_name (ds->level));
-        }
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (INDICATOR_NOT_IN_DATASET), "indicator", dv->indicator,
-                      "indicator %s is not in any data set that unit %s reports (its data sets: %s)",
-                      ind->code, s_unit_label (unit, label, sizeof label), list);
-        return;
+        s_value_no_dataset (c);
+        return false;
     }
-    if (!s_territory_ok (ctx, out, KIND_VALUE, index, unit)) return;
+    if (!s_territory_ok (c->ctx, c->out, KIND_VALUE, c->index, c->unit)) return false;
     if (!ds_allowed) {
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (DATASET_NOT_ALLOWED), "indicator", dv->indicator,
-                      "submitter %s may not report data set %s, which holds %s",
-                      ctx->submitter->code, ds_found->code, ind->code);
-        return;
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (DATASET_NOT_ALLOWED), "indicator",
+                      dv->indicator, "submitter %s may not report data set %s, which holds %s",
+                      c->ctx->submitter->code, ds_found->code, c->ind->code);
+        return false;
     }
-    if (start > ctx->today) {
+    if (c->start > c->ctx->today) {
         char today[SOCIN_DATE_STRLEN];
-        socin_date_format (ctx->today, today, sizeof today);
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (FUTURE_PERIOD), "period", dv->period,
+        socin_date_format (c->ctx->today, today, sizeof today);
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (FUTURE_PERIOD), "period", dv->period,
                       "period %s has not begun (today is %s)", dv->period, today);
-        return;
+        return false;
     }
     uint32_t lock = ds_allowed->pb->lock_days;
-    if (lock && (int64_t) end + lock < ctx->today) {
+    if (lock && (int64_t)c->end + lock < c->ctx->today) {
         char day[SOCIN_DATE_STRLEN];
-        socin_date_format (end + (int32_t) lock, day, sizeof day);
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (PERIOD_LOCKED), "period", dv->period,
+        socin_date_format (c->end + (int32_t)lock, day, sizeof day);
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (PERIOD_LOCKED), "period", dv->period,
                       "period %s locked after %s (data set %s locks %u days after a period ends)",
                       dv->period, day, ds_allowed->code, lock);
-        return;
+        return false;
     }
-    /* The value itself. */
-    socin_dec_t value = 0;
-    if (!dv->delete_) {
-        if (!*dv->value) {
-            ing_conflict (out, KIND_VALUE, index, SOCIN_E (MISSING_FIELD), "value", "",
-                          "value is empty (to delete the stored value, set delete)");
-            return;
-        }
-        if (ind->value_type == SOCIN_VT_BOOLEAN) {
-            bool b;
-            if (ing_parse_bool (dv->value, &b)) {
-                ing_conflict (out, KIND_VALUE, index, SOCIN_E (WRONG_VALUE_TYPE), "value", dv->value,
-                              "value \"%s\" is not a boolean (true, false, 1, 0, t, f, yes, no); "
-                              "%s is boolean",
-                              dv->value, ind->code);
-                return;
-            }
-            value = b ? SOCIN_DEC_SCALE : 0;
-        }
-        else {
-            if (socin_dec_parse (dv->value, strlen (dv->value), &value, why, sizeof why)) {
-                ing_conflict (out, KIND_VALUE, index, SOCIN_E (MALFORMED_VALUE), "value", dv->value, "%s", why);
-                return;
-            }
-            if (ind->value_type == SOCIN_VT_INTEGER && value % SOCIN_DEC_SCALE) {
-                ing_conflict (out, KIND_VALUE, index, SOCIN_E (WRONG_VALUE_TYPE), "value", dv->value,
-                              "value %s is not a whole number; %s counts whole %s", dv->value,
-                              ind->code, *ind->pb->measure ? ind->pb->measure : "units");
-                return;
-            }
-            char bound[SOCIN_DEC_STRLEN];
-            if (ind->has_min && value < ind->min) {
-                socin_dec_format (ind->min, bound, sizeof bound);
-                ing_conflict (out, KIND_VALUE, index, SOCIN_E (VALUE_OUT_OF_RANGE), "value", dv->value,
-                              "value %s is below the minimum %s of %s", dv->value, bound, ind->code);
-                return;
-            }
-            if (ind->has_max && value > ind->max) {
-                socin_dec_format (ind->max, bound, sizeof bound);
-                ing_conflict (out, KIND_VALUE, index, SOCIN_E (VALUE_OUT_OF_RANGE), "value", dv->value,
-                              "value %s is above the maximum %s of %s", dv->value, bound, ind->code);
-                return;
-            }
-        }
+    return true;
+}
+
+/* A number within the indicator's type and range. */
+static bool
+s_value_number (s_value_check_t *c)
+{
+    const Socin__V1__DataValue *dv = c->dv;
+    const socin_indicator_t *ind = c->ind;
+    char why[200], bound[SOCIN_DEC_STRLEN];
+    if (socin_dec_parse (dv->value, strlen (dv->value), &c->value, why, sizeof why)) {
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (MALFORMED_VALUE), "value", dv->value,
+                      "%s", why);
+        return false;
     }
-    if (cache->dis_ind != ind || !cache->dis_text || strcmp (cache->dis_text, dv->disaggregation)) {
-        if (socin_model_disaggregation (m, ind, dv->disaggregation, cache->dis_canon,
+    if (ind->value_type == SOCIN_VT_INTEGER && c->value % SOCIN_DEC_SCALE) {
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (WRONG_VALUE_TYPE), "value", dv->value,
+                      "value %s is not a whole number; %s counts whole %s", dv->value, ind->code,
+                      *ind->pb->measure ? ind->pb->measure : "units");
+        return false;
+    }
+    if (ind->has_min && c->value < ind->min) {
+        socin_dec_format (ind->min, bound, sizeof bound);
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (VALUE_OUT_OF_RANGE), "value",
+                      dv->value, "value %s is below the minimum %s of %s", dv->value, bound,
+                      ind->code);
+        return false;
+    }
+    if (ind->has_max && c->value > ind->max) {
+        socin_dec_format (ind->max, bound, sizeof bound);
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (VALUE_OUT_OF_RANGE), "value",
+                      dv->value, "value %s is above the maximum %s of %s", dv->value, bound,
+                      ind->code);
+        return false;
+    }
+    return true;
+}
+
+/* The value itself: present unless deleted, a boolean or a number as the indicator says. */
+static bool
+s_value_value (s_value_check_t *c)
+{
+    const Socin__V1__DataValue *dv = c->dv;
+    c->value = 0;
+    if (dv->delete_) return true;
+    if (!*dv->value) {
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (MISSING_FIELD), "value", "",
+                      "value is empty (to delete the stored value, set delete)");
+        return false;
+    }
+    if (c->ind->value_type != SOCIN_VT_BOOLEAN) return s_value_number (c);
+    bool b;
+    if (ing_parse_bool (dv->value, &b)) {
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (WRONG_VALUE_TYPE), "value", dv->value,
+                      "value \"%s\" is not a boolean (true, false, 1, 0, t, f, yes, no); "
+                      "%s is boolean",
+                      dv->value, c->ind->code);
+        return false;
+    }
+    c->value = b ? SOCIN_DEC_SCALE : 0;
+    return true;
+}
+
+/* The disaggregation in its canonical form (in the cache), or NULL when refused. */
+static const char *
+s_value_disaggregation (s_value_check_t *c)
+{
+    const Socin__V1__DataValue *dv = c->dv;
+    s_cache_t *cache = c->cache;
+    char why[200];
+    if (cache->dis_ind != c->ind || !cache->dis_text ||
+        strcmp (cache->dis_text, dv->disaggregation)) {
+        if (socin_model_disaggregation (c->ctx->model, c->ind, dv->disaggregation, cache->dis_canon,
                                         sizeof cache->dis_canon, why, sizeof why)) {
             cache->dis_ind = NULL;
-            ing_conflict (out, KIND_VALUE, index, SOCIN_E (UNKNOWN_DISAGGREGATION), "disaggregation",
-                          dv->disaggregation, "%s", why);
-            return;
+            ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (UNKNOWN_DISAGGREGATION),
+                          "disaggregation", dv->disaggregation, "%s", why);
+            return NULL;
         }
-        cache->dis_ind = ind;
+        cache->dis_ind = c->ind;
         cache->dis_text = dv->disaggregation;
     }
-    const char *disagg = cache->dis_canon;
+    return cache->dis_canon;
+}
+
+/* Fills OK with the checked value under its key (DISAGG canonical); false when the key is
+   too long. */
+static bool
+s_value_accept (s_value_check_t *c, const char *disagg, ing_value_t *ok)
+{
     char period_text[SOCIN_PERIOD_STRLEN], key[ING_KEY_MAX];
     size_t keylen;
-    socin_period_format (period, period_text, sizeof period_text);
-    if (ing_value_key (ind->code, unit->code, period_text, disagg, key, &keylen)) {
-        ing_conflict (out, KIND_VALUE, index, SOCIN_E (FIELD_TOO_LONG), "disaggregation", dv->disaggregation,
-                      "the item's key is too long");
-        return;
+    socin_period_format (c->period, period_text, sizeof period_text);
+    if (ing_value_key (c->ind->code, c->unit->code, period_text, disagg, key, &keylen)) {
+        ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (FIELD_TOO_LONG), "disaggregation",
+                      c->dv->disaggregation, "the item's key is too long");
+        return false;
     }
-    ok->index = index;
-    ok->indicator = ind;
-    ok->unit = unit;
+    ok->index = c->index;
+    ok->indicator = c->ind;
+    ok->unit = c->unit;
     size_t plen = strlen (period_text);
     assert (plen < sizeof ok->period); /* formatted periods have at most 7 characters */
     memcpy (ok->period, period_text, plen + 1);
-    ok->value = value;
-    ok->deleted = dv->delete_;
-    ok->comment = dv->comment;
+    ok->value = c->value;
+    ok->deleted = c->dv->delete_;
+    ok->comment = c->dv->comment;
+    ok->stored_by = c->dv->stored_by;
+    ok->followup = c->dv->followup;
     /* The key, then the disaggregation as its own string (the key ends with it). */
     size_t dlen = strlen (disagg);
-    ok->key = s_arena_copy (out, key, keylen);
+    ok->key = s_arena_copy (c->out, key, keylen);
     ok->keylen = keylen;
-    ok->disaggregation = dlen ? s_arena_copy (out, disagg, dlen + 1) : "";
-    *valid = true;
+    ok->disaggregation = dlen ? s_arena_copy (c->out, disagg, dlen + 1) : "";
+    return true;
+}
+
+static void
+s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_t index,
+               ing_checked_t *out, s_cache_t *cache, ing_value_t *ok, bool *valid)
+{
+    s_value_check_t c = {.ctx = ctx, .dv = dv, .index = index, .out = out, .cache = cache};
+    *valid = false;
+    if (!s_value_fields (&c) || !s_value_resolve (&c) || !s_value_period (&c) ||
+        !s_value_allowed (&c) || !s_value_value (&c))
+        return;
+    const char *disagg = s_value_disaggregation (&c);
+    *valid = disagg && s_value_accept (&c, disagg, ok);
+}
+
+/* Required fields, text that is text, and a unit that holds events in the territory. */
+static const socin_unit_t *
+s_event_unit (const ing_context_t *ctx, const Socin__V1__ParticipationEvent *ev, uint32_t index,
+              ing_checked_t *out)
+{
+    char label[200];
+    const char *fields[] = {"event_id", ev->event_id, "unit", ev->unit, "date", ev->date};
+    for (int f = 0; f < 6; f += 2) {
+        if (!*fields[f + 1] && !(ev->delete_ && f == 4)) {
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (MISSING_FIELD), fields[f], "",
+                          "%s is empty", fields[f]);
+            return NULL;
+        }
+        if (!s_text_ok (out, KIND_EVENT, index, fields[f], fields[f + 1], ING_ID_MAX)) return NULL;
+    }
+    if (!s_text_ok (out, KIND_EVENT, index, "topic", ev->topic, 200)) return NULL;
+    const socin_unit_t *unit = socin_model_unit (ctx->model, ev->unit);
+    if (!unit) {
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_UNIT), "unit", ev->unit,
+                      "unit \"%s\" is not in the registry (municipalities have 6-digit ČSÚ codes "
+                      "such as 582786)",
+                      ev->unit);
+        return NULL;
+    }
+    if (unit->level != SOCIN_LEVEL_MUNICIPALITY && unit->level != SOCIN_LEVEL_DISTRICT) {
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (WRONG_UNIT_LEVEL), "unit", ev->unit,
+                      "unit %s is not a municipality or city district; events are held by those",
+                      s_unit_label (unit, label, sizeof label));
+        return NULL;
+    }
+    return s_territory_ok (ctx, out, KIND_EVENT, index, unit) ? unit : NULL;
+}
+
+/* The day: well formed, not in the future, not locked, while UNIT existed. */
+static bool
+s_event_day (const ing_context_t *ctx, const Socin__V1__ParticipationEvent *ev, uint32_t index,
+             ing_checked_t *out, const socin_unit_t *unit, int32_t *day)
+{
+    char label[200], why[200], today[SOCIN_DATE_STRLEN];
+    if (socin_date_parse (ev->date, day, why, sizeof why)) {
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (MALFORMED_DATE), "date", ev->date, "%s",
+                      why);
+        return false;
+    }
+    socin_date_format (ctx->today, today, sizeof today);
+    if (*day > ctx->today) {
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (FUTURE_PERIOD), "date", ev->date,
+                      "date %s is in the future (today is %s)", ev->date, today);
+        return false;
+    }
+    if (ctx->event_lock_days && (int64_t)*day + ctx->event_lock_days < ctx->today) {
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (PERIOD_LOCKED), "date", ev->date,
+                      "events older than %u days are locked (%s is before %s minus %u days)",
+                      ctx->event_lock_days, ev->date, today, ctx->event_lock_days);
+        return false;
+    }
+    if (!socin_unit_valid_during (unit, *day, *day)) {
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNIT_NOT_VALID_IN_PERIOD), "unit", ev->unit,
+                      "unit %s did not exist on %s", s_unit_label (unit, label, sizeof label),
+                      ev->date);
+        return false;
+    }
+    return true;
+}
+
+/* The type, and the vulnerable groups: known target groups, each once, none with more
+   participants than the event. */
+static bool
+s_event_groups (const ing_context_t *ctx, const Socin__V1__ParticipationEvent *ev, uint32_t index,
+                ing_checked_t *out)
+{
+    if (ev->type < SOCIN__V1__EVENT_TYPE__EVENT_TYPE_PUBLIC_MEETING ||
+        ev->type > SOCIN__V1__EVENT_TYPE__EVENT_TYPE_FAMILY_INTERVIEWS) {
+        char value[16];
+        snprintf (value, sizeof value, "%d", (int)ev->type);
+        ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_EVENT_TYPE), "type", value,
+                      "event type %d is not one of public_meeting (1), round_table (2), "
+                      "focus_group (3), working_group (4), survey (5), family_interviews (6)",
+                      (int)ev->type);
+        return false;
+    }
+    const socin_dimension_t *groups = socin_model_dimension (ctx->model, "target_group");
+    for (size_t g = 0; g < ev->n_vulnerable; g++) {
+        const Socin__V1__GroupParticipants *gp = ev->vulnerable[g];
+        if (!s_text_ok (out, KIND_EVENT, index, "vulnerable", gp->group, ING_ID_MAX)) return false;
+        bool known = false;
+        for (size_t o = 0; groups && o < groups->pb->n_options && !known; o++)
+            known = !strcmp (groups->pb->options[o]->code, gp->group);
+        if (!known) {
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_DISAGGREGATION), "vulnerable",
+                          gp->group,
+                          "\"%s\" is not a target group (socin registry list "
+                          "dimensions shows target_group's options)",
+                          gp->group);
+            return false;
+        }
+        for (size_t h = 0; h < g; h++)
+            if (!strcmp (ev->vulnerable[h]->group, gp->group)) {
+                ing_conflict (out, KIND_EVENT, index, SOCIN_E (DUPLICATE_KEY), "vulnerable",
+                              gp->group, "target group %s is listed twice", gp->group);
+                return false;
+            }
+        if (gp->participants > ev->participants) {
+            char value[32];
+            snprintf (value, sizeof value, "%u", gp->participants);
+            ing_conflict (out, KIND_EVENT, index, SOCIN_E (INCONSISTENT_COUNTS), "vulnerable",
+                          value, "%u participants from %s exceed the %u participants in total",
+                          gp->participants, gp->group, ev->participants);
+            return false;
+        }
+    }
+    return true;
 }
 
 static void
 s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint32_t index,
                ing_checked_t *out, socin_index_t *seen, ing_event_t *ok, bool *valid)
 {
-    const socin_model_t *m = ctx->model;
-    char label[200], why[200];
     *valid = false;
-    const char *fields[] = {"event_id", ev->event_id, "unit", ev->unit, "date", ev->date};
-    for (int f = 0; f < 6; f += 2) {
-        if (!*fields[f + 1] && !(ev->delete_ && f == 4)) {
-            ing_conflict (out, KIND_EVENT, index, SOCIN_E (MISSING_FIELD), fields[f], "", "%s is empty", fields[f]);
-            return;
-        }
-        if (!s_text_ok (out, KIND_EVENT, index, fields[f], fields[f + 1], ING_ID_MAX)) return;
-    }
-    if (!s_text_ok (out, KIND_EVENT, index, "topic", ev->topic, 200)) return;
-    const socin_unit_t *unit = socin_model_unit (m, ev->unit);
-    if (!unit) {
-        ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_UNIT), "unit", ev->unit,
-                      "unit \"%s\" is not in the registry (municipalities have 6-digit ČSÚ codes "
-                      "such as 582786)",
-                      ev->unit);
-        return;
-    }
-    if (unit->level != SOCIN_LEVEL_MUNICIPALITY && unit->level != SOCIN_LEVEL_DISTRICT) {
-        ing_conflict (out, KIND_EVENT, index, SOCIN_E (WRONG_UNIT_LEVEL), "unit", ev->unit,
-                      "unit %s is not a municipality or city district; events are held by those",
-                      s_unit_label (unit, label, sizeof label));
-        return;
-    }
-    if (!s_territory_ok (ctx, out, KIND_EVENT, index, unit)) return;
+    const socin_unit_t *unit = s_event_unit (ctx, ev, index, out);
+    if (!unit) return;
     int32_t day = 0;
-    if (!ev->delete_) {
-        if (socin_date_parse (ev->date, &day, why, sizeof why)) {
-            ing_conflict (out, KIND_EVENT, index, SOCIN_E (MALFORMED_DATE), "date", ev->date, "%s", why);
-            return;
-        }
-        char today[SOCIN_DATE_STRLEN];
-        socin_date_format (ctx->today, today, sizeof today);
-        if (day > ctx->today) {
-            ing_conflict (out, KIND_EVENT, index, SOCIN_E (FUTURE_PERIOD), "date", ev->date,
-                          "date %s is in the future (today is %s)", ev->date, today);
-            return;
-        }
-        if (ctx->event_lock_days && (int64_t) day + ctx->event_lock_days < ctx->today) {
-            ing_conflict (out, KIND_EVENT, index, SOCIN_E (PERIOD_LOCKED), "date", ev->date,
-                          "events older than %u days are locked (%s is before %s minus %u days)",
-                          ctx->event_lock_days, ev->date, today, ctx->event_lock_days);
-            return;
-        }
-        if (!socin_unit_valid_during (unit, day, day)) {
-            ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNIT_NOT_VALID_IN_PERIOD), "unit", ev->unit,
-                          "unit %s did not exist on %s", s_unit_label (unit, label, sizeof label), ev->date);
-            return;
-        }
-        if (ev->type < SOCIN__V1__EVENT_TYPE__EVENT_TYPE_PUBLIC_MEETING ||
-            ev->type > SOCIN__V1__EVENT_TYPE__EVENT_TYPE_FAMILY_INTERVIEWS) {
-            char value[16];
-            snprintf (value, sizeof value, "%d", (int) ev->type);
-            ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_EVENT_TYPE), "type", value,
-                          "event type %d is not one of public_meeting (1), round_table (2), "
-                          "focus_group (3), working_group (4), survey (5), family_interviews (6)",
-                          (int) ev->type);
-            return;
-        }
-        const socin_dimension_t *groups = socin_model_dimension (m, "target_group");
-        for (size_t g = 0; g < ev->n_vulnerable; g++) {
-            const Socin__V1__GroupParticipants *gp = ev->vulnerable[g];
-            if (!s_text_ok (out, KIND_EVENT, index, "vulnerable", gp->group, ING_ID_MAX)) return;
-            bool known = false;
-            for (size_t o = 0; groups && o < groups->pb->n_options && !known; o++)
-                known = !strcmp (groups->pb->options[o]->code, gp->group);
-            if (!known) {
-                ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_DISAGGREGATION), "vulnerable",
-                              gp->group, "\"%s\" is not a target group (socin registry list "
-                              "dimensions shows target_group's options)",
-                              gp->group);
-                return;
-            }
-            for (size_t h = 0; h < g; h++)
-                if (!strcmp (ev->vulnerable[h]->group, gp->group)) {
-                    ing_conflict (out, KIND_EVENT, index, SOCIN_E (DUPLICATE_KEY), "vulnerable", gp->group,
-                                  "target group %s is listed twice", gp->group);
-                    return;
-                }
-            if (gp->participants > ev->participants) {
-                char value[32];
-                snprintf (value, sizeof value, "%u", gp->participants);
-                ing_conflict (out, KIND_EVENT, index, SOCIN_E (INCONSISTENT_COUNTS), "vulnerable", value,
-                              "%u participants from %s exceed the %u participants in total",
-                              gp->participants, gp->group, ev->participants);
-                return;
-            }
-        }
-    }
+    if (!ev->delete_ &&
+        (!s_event_day (ctx, ev, index, out, unit, &day) || !s_event_groups (ctx, ev, index, out)))
+        return;
     ok->index = index;
     ok->event = ev;
     ok->unit = unit;
@@ -531,10 +671,10 @@ s_check_event (const ing_context_t *ctx, Socin__V1__ParticipationEvent *ev, uint
     memcpy (ok->key + 1, unit->code, a + 1);
     memcpy (ok->key + 2 + a, ev->event_id, b);
     ok->keylen = 2 + a + b;
-    uintptr_t first = (uintptr_t) socin_index_get (seen, ok->key, ok->keylen);
+    uintptr_t first = (uintptr_t)socin_index_get (seen, ok->key, ok->keylen);
     if (first) {
         ing_conflict (out, KIND_EVENT, index, SOCIN_E (DUPLICATE_KEY), "event_id", ev->event_id,
-                      "event %zu has the same unit and event id (%s %s)", (size_t) (first - 1),
+                      "event %zu has the same unit and event id (%s %s)", (size_t)(first - 1),
                       unit->code, ev->event_id);
         return;
     }
@@ -556,8 +696,8 @@ s_cmp_value (const void *a, const void *b)
 static int
 s_cmp_conflict (const void *a, const void *b)
 {
-    const Socin__V1__Conflict *x = *(const Socin__V1__Conflict *const *) a,
-                              *y = *(const Socin__V1__Conflict *const *) b;
+    const Socin__V1__Conflict *x = *(const Socin__V1__Conflict *const *)a,
+                              *y = *(const Socin__V1__Conflict *const *)b;
     if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
     return x->index < y->index ? -1 : x->index > y->index;
 }
@@ -572,10 +712,11 @@ s_drop_duplicates (const Socin__V1__Submission *sub, ing_checked_t *out)
         ing_value_t *prev = kept ? &out->values[kept - 1] : NULL;
         if (prev && prev->keylen == v->keylen && !memcmp (prev->key, v->key, v->keylen)) {
             const Socin__V1__DataValue *dv = sub->values[v->index];
-            ing_conflict (out, KIND_VALUE, v->index, SOCIN_E (DUPLICATE_KEY), "indicator", dv->indicator,
-                          "item %u has the same indicator, unit, period and disaggregation (%s %s %s%s%s)",
-                          prev->index, v->indicator->code, v->unit->code, v->period,
-                          *v->disaggregation ? " " : "", v->disaggregation);
+            ing_conflict (
+                out, KIND_VALUE, v->index, SOCIN_E (DUPLICATE_KEY), "indicator", dv->indicator,
+                "item %u has the same indicator, unit, period and disaggregation (%s %s %s%s%s)",
+                prev->index, v->indicator->code, v->unit->code, v->period,
+                *v->disaggregation ? " " : "", v->disaggregation);
             continue;
         }
         out->values[kept++] = *v;
@@ -587,14 +728,13 @@ void
 ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_checked_t *out)
 {
     socin_index_t *seen = socin_index_new ();
-    out->values = calloc (sub->n_values ? sub->n_values : 1, sizeof *out->values);
-    out->events = calloc (sub->n_events ? sub->n_events : 1, sizeof *out->events);
-    if (!out->values || !out->events) socin_fatal ("memory.exhausted", NULL);
+    out->values = socin_calloc (sub->n_values ? sub->n_values : 1, sizeof *out->values);
+    out->events = socin_calloc (sub->n_events ? sub->n_events : 1, sizeof *out->events);
     s_cache_t cache = {0};
     for (size_t i = 0; i < sub->n_values; i++) {
         ing_value_t *ok = &out->values[out->nvalues];
         bool valid;
-        s_check_value (ctx, sub->values[i], (uint32_t) i, out, &cache, ok, &valid);
+        s_check_value (ctx, sub->values[i], (uint32_t)i, out, &cache, ok, &valid);
         if (valid) out->nvalues++;
     }
     if (out->nvalues > 1) {
@@ -604,9 +744,9 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
     for (size_t i = 0; i < sub->n_events; i++) {
         ing_event_t *ok = &out->events[out->nevents];
         bool valid;
-        s_check_event (ctx, sub->events[i], (uint32_t) i, out, seen, ok, &valid);
+        s_check_event (ctx, sub->events[i], (uint32_t)i, out, seen, ok, &valid);
         if (!valid) continue;
-        socin_index_put (seen, ok->key, ok->keylen, (void *) (uintptr_t) (i + 1));
+        socin_index_put (seen, ok->key, ok->keylen, (void *)(uintptr_t)(i + 1));
         out->nevents++;
     }
     socin_index_destroy (&seen);

@@ -9,11 +9,12 @@
 #include "error.h"
 #include "index.h"
 #include "log.h"
+#include "mem.h"
+#include "plan.h"
 #include "valuekey.h"
+#include "valuestate.h"
 
-#define STATE_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4; the source follows */
-#define FLAG_DELETE 1
-#define KEY_MAX     SOCIN_VALUE_KEY_MAX
+#define KEY_MAX SOCIN_VALUE_KEY_MAX
 
 typedef struct {
     char name[128];
@@ -29,8 +30,7 @@ typedef struct {
 } s_source_t;
 
 struct rep_apply_t {
-    socin_store_t *store;
-    MDB_dbi values, history, events, sources, batch_db;
+    rep_apply_dbs_t dbs;
     s_source_t *src;
     size_t nsrc;
     uint64_t batches, duplicates, gaps, changes, superseded, unresolved;
@@ -43,8 +43,7 @@ s_source (rep_apply_t *self, const char *name, bool create)
     for (size_t i = 0; i < self->nsrc; i++)
         if (!strcmp (self->src[i].name, name)) return &self->src[i];
     if (!create) return NULL;
-    self->src = realloc (self->src, (self->nsrc + 1) * sizeof *self->src);
-    if (!self->src) socin_fatal ("memory.exhausted", NULL);
+    self->src = socin_realloc (self->src, (self->nsrc + 1) * sizeof *self->src);
     s_source_t *s = &self->src[self->nsrc++];
     memset (s, 0, sizeof *s);
     snprintf (s->name, sizeof s->name, "%s", name);
@@ -54,27 +53,28 @@ s_source (rep_apply_t *self, const char *name, bool create)
 rep_apply_t *
 rep_apply_new (socin_store_t *store)
 {
-    rep_apply_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
-    self->store = store;
-    self->values = socin_store_dbi (store, "values", 0);
-    self->history = socin_store_dbi (store, "history", 0);
-    self->events = socin_store_dbi (store, "events", 0);
-    self->sources = socin_store_dbi (store, "sources", 0);
-    self->batch_db = socin_store_dbi (store, "batches", 0);
-    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq. */
-    socin_value_history_t hist = {self->history, 0, 0xFF};
+    rep_apply_t *self = socin_calloc (1, sizeof *self);
+    self->dbs.store = store;
+    self->dbs.values = socin_store_dbi (store, "values", 0);
+    self->dbs.history = socin_store_dbi (store, "history", 0);
+    self->dbs.events = socin_store_dbi (store, "events", 0);
+    self->dbs.measures = socin_store_dbi (store, "measures", 0);
+    self->dbs.sources = socin_store_dbi (store, "sources", 0);
+    self->dbs.batches = socin_store_dbi (store, "batches", 0);
+    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq.
+     */
+    socin_value_history_t hist = {self->dbs.history, 0, 0xFF};
     char err[512];
-    if (socin_value_keys_migrate (store, self->values, &hist, 1, 50000, err, sizeof err) < 0)
+    if (socin_value_keys_migrate (store, self->dbs.values, &hist, 1, 50000, err, sizeof err) < 0)
         socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
         MDB_cursor *cur;
         MDB_val k, v;
-        mdb_cursor_open (txn, self->sources, &cur);
+        mdb_cursor_open (txn, self->dbs.sources, &cur);
         while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
             char name[128];
-            snprintf (name, sizeof name, "%.*s", (int) k.mv_size, (char *) k.mv_data);
+            snprintf (name, sizeof name, "%.*s", (int)k.mv_size, (char *)k.mv_data);
             if (v.mv_size == 8) s_source (self, name, true)->applied = socin_be64_get (v.mv_data);
         }
         mdb_cursor_close (cur);
@@ -131,29 +131,6 @@ s_value_key (const Socin__V1__ValueChange *c, char *key)
     return socin_value_key (c->indicator, c->unit, c->period, c->disaggregation, key);
 }
 
-typedef struct {
-    socin_dec_t value;
-    int64_t ms;
-    uint64_t seq;
-    uint8_t flags;
-    int32_t first_day;
-    const char *source;
-    size_t source_len;
-} s_state_t;
-
-static void
-s_read_state (const MDB_val *v, s_state_t *s)
-{
-    const unsigned char *p = v->mv_data;
-    memcpy (&s->value, p, 8);
-    memcpy (&s->ms, p + 8, 8);
-    memcpy (&s->seq, p + 16, 8);
-    s->flags = p[24];
-    memcpy (&s->first_day, p + 25, 4);
-    s->source = (const char *) p + STATE_HEAD;
-    s->source_len = v->mv_size - STATE_HEAD;
-}
-
 /* >0 when version A (ms, source, seq) is later than B. */
 static int
 s_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_t bms,
@@ -166,6 +143,41 @@ s_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_
     if (alen != blen) return alen > blen ? 1 : -1;
     if (aseq != bseq) return aseq > bseq ? 1 : -1;
     return 0;
+}
+
+/* Extends value KEY (KLEN bytes) to the key of its change in batch SEQ of SOURCE (SLEN
+   bytes), accepted at MS (the source cut to 127 bytes); returns the length. */
+size_t
+rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                       uint64_t seq)
+{
+    size_t n = klen;
+    if (slen > 127) slen = 127;
+    key[n++] = (char)0xFF;
+    socin_be64_put ((unsigned char *)key + n, (uint64_t)ms);
+    n += 8;
+    memcpy (key + n, source, slen);
+    n += slen;
+    key[n++] = 0;
+    socin_be64_put ((unsigned char *)key + n, seq);
+    return n + 8;
+}
+
+size_t
+rep_apply_batch_key (const char *source, uint64_t seq, char *key)
+{
+    size_t n = strlen (source);
+    if (n > 127) n = 127;
+    memcpy (key, source, n);
+    key[n] = 0;
+    socin_be64_put ((unsigned char *)key + n + 1, seq);
+    return n + 9;
+}
+
+const rep_apply_dbs_t *
+rep_apply_dbs (rep_apply_t *self)
+{
+    return &self->dbs;
 }
 
 /* ---- applying ---- */
@@ -207,9 +219,8 @@ s_txn_applied (s_txn_t *t, const char *source)
 {
     for (size_t i = 0; i < t->nnames; i++)
         if (!strcmp (t->names[i], source)) return &t->applied[i];
-    t->names = realloc (t->names, (t->nnames + 1) * sizeof *t->names);
-    t->applied = realloc (t->applied, (t->nnames + 1) * sizeof *t->applied);
-    if (!t->names || !t->applied) socin_fatal ("memory.exhausted", NULL);
+    t->names = socin_realloc (t->names, (t->nnames + 1) * sizeof *t->names);
+    t->applied = socin_realloc (t->applied, (t->nnames + 1) * sizeof *t->applied);
     snprintf (t->names[t->nnames], 128, "%s", source);
     t->applied[t->nnames] = rep_apply_applied (t->self, source);
     return &t->applied[t->nnames++];
@@ -220,8 +231,7 @@ s_mem_push (s_txn_t *t, const s_mem_t *m)
 {
     if (t->nmem == t->capmem) {
         t->capmem = t->capmem ? t->capmem * 2 : 1024;
-        t->mem = realloc (t->mem, t->capmem * sizeof *t->mem);
-        if (!t->mem) socin_fatal ("memory.exhausted", NULL);
+        t->mem = socin_realloc (t->mem, t->capmem * sizeof *t->mem);
     }
     t->mem[t->nmem++] = *m;
 }
@@ -231,7 +241,7 @@ s_day_of_ms (int64_t ms)
 {
     int64_t d = ms / 86400000;
     if (ms < 0 && ms % 86400000) d--;
-    return (int32_t) d;
+    return (int32_t)d;
 }
 
 /* The day the value under KEY was first received, as if its changes had arrived in version
@@ -242,21 +252,23 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int3
 {
     char prefix[KEY_MAX + 1];
     memcpy (prefix, key, klen);
-    prefix[klen] = (char) 0xFF;
+    prefix[klen] = (char)0xFF;
     MDB_cursor *cur;
-    int rc = mdb_cursor_open (txn, self->history, &cur);
+    int rc = mdb_cursor_open (txn, self->dbs.history, &cur);
     if (rc) return rc;
     MDB_val k = {klen + 1, prefix}, v;
     bool present = false;
     *out = 0;
     rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size >= klen + 9 && !memcmp (k.mv_data, prefix, klen + 1)) {
-        bool deleted = v.mv_size >= 1 && (((const unsigned char *) v.mv_data)[0] & FLAG_DELETE);
-        if (deleted)
+        socin_value_state_t change;
+        socin_value_state_unpack (SOCIN_VALUE_CHANGE, v.mv_data, v.mv_size, &change);
+        if (change.deleted)
             present = false;
         else if (!present) {
             present = true;
-            *out = s_day_of_ms ((int64_t) socin_be64_get ((const unsigned char *) k.mv_data + klen + 1));
+            *out =
+                s_day_of_ms ((int64_t)socin_be64_get ((const unsigned char *)k.mv_data + klen + 1));
         }
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
     }
@@ -291,136 +303,162 @@ s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_de
     return 0;
 }
 
+/* Stores STATE as the current version of the value under K. */
+static int
+s_put_state (rep_apply_t *self, MDB_txn *txn, MDB_val *k, const socin_value_state_t *state)
+{
+    MDB_val v = {socin_value_state_size (SOCIN_VALUE_VERSION, state), NULL};
+    int rc = mdb_put (txn, self->dbs.values, k, &v, MDB_RESERVE);
+    if (!rc) socin_value_state_pack (SOCIN_VALUE_VERSION, state, v.mv_data);
+    return rc;
+}
+
 static int
 s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
                const Socin__V1__ValueChange *c)
 {
     rep_apply_t *self = t->self;
-    char key[KEY_MAX + 8 + 8 + 130];
+    char key[KEY_MAX + 1 + 8 + 127 + 1 + 8];
     size_t klen = s_value_key (c, key);
     if (!klen) return 0;
     size_t slen = strlen (source);
     /* History: every change, whether or not it is the latest version; who sent it and when
        is kept once per batch (batches). Ordered as versions are: accepted time, then source,
        then sequence. */
-    size_t hlen = klen, cut = slen < 127 ? slen : 127;
-    key[hlen++] = (char) 0xFF;
-    socin_be64_put ((unsigned char *) key + hlen, (uint64_t) b->accepted_ms);
-    hlen += 8;
-    memcpy (key + hlen, source, cut);
-    hlen += cut;
-    key[hlen++] = 0;
-    socin_be64_put ((unsigned char *) key + hlen, b->seq);
-    hlen += 8;
-    size_t clen = strlen (c->comment);
-    MDB_val hk = {hlen, key}, hv = {9 + clen, NULL};
-    int rc = mdb_put (txn, self->history, &hk, &hv, MDB_RESERVE);
+    size_t hlen =
+        rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
+    socin_value_state_t change = {.value = c->value_micros,
+                                  .deleted = c->deleted,
+                                  .text = c->comment,
+                                  .text_len = strlen (c->comment),
+                                  .stored_by = c->stored_by,
+                                  .stored_by_len = strlen (c->stored_by),
+                                  .followup = c->followup};
+    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, &change), NULL};
+    int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
     if (rc) return rc;
-    unsigned char *hp = hv.mv_data;
-    hp[0] = c->deleted ? FLAG_DELETE : 0;
-    memcpy (hp + 1, &c->value_micros, 8);
-    memcpy (hp + 9, c->comment, clen);
+    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, hv.mv_data);
 
     MDB_val k = {klen, key}, old;
-    rc = mdb_get (txn, self->values, &k, &old);
+    rc = mdb_get (txn, self->dbs.values, &k, &old);
     if (rc && rc != MDB_NOTFOUND) return rc;
-    s_state_t was = {0};
+    socin_value_state_t was = {0};
     bool had = rc == 0;
     if (had) {
-        s_read_state (&old, &was);
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.source, was.source_len, was.seq) <= 0) {
+        socin_value_state_unpack (SOCIN_VALUE_VERSION, old.mv_data, old.mv_size, &was);
+        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text, was.text_len,
+                           was.seq) <= 0) {
             /* A later version is already in place; but this older one, arriving late, can
                still move the day the present value was first received (earlier, or later
                when it is a deletion), which completeness counts on. */
             t->superseded++;
-            if (was.flags & FLAG_DELETE) return 0;
+            if (was.deleted) return 0;
             int32_t first;
-            if ((rc = s_first_day (self, txn, key, klen, &first)) || first == was.first_day) return rc;
-            unsigned char *copy = malloc (old.mv_size);
-            if (!copy) socin_fatal ("memory.exhausted", NULL);
-            memcpy (copy, old.mv_data, old.mv_size);
-            memcpy (copy + 25, &first, 4);
-            MDB_val cv = {old.mv_size, copy};
-            rc = mdb_put (txn, self->values, &k, &cv, 0);
-            free (copy);
+            if ((rc = s_first_day (self, txn, key, klen, &first)) || first == was.first_day)
+                return rc;
+            /* The state is rewritten from a copy: LMDB may move OLD's page during the put. */
+            char *source_copy = socin_memdup (was.text, was.text_len);
+            was.text = source_copy;
+            was.first_day = first;
+            rc = s_put_state (self, txn, &k, &was);
+            free (source_copy);
             return rc ? rc : s_mem_value (t, c, true, was.value, first);
         }
     }
-    bool was_present = had && !(was.flags & FLAG_DELETE);
-    int32_t first_day = was_present ? was.first_day : s_day_of_ms (b->accepted_ms);
-    MDB_val nv = {STATE_HEAD + slen, NULL};
-    rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE);
-    if (rc) return rc;
-    unsigned char *p = nv.mv_data;
-    socin_dec_t value = c->deleted ? 0 : c->value_micros;
-    int64_t ms = b->accepted_ms;
-    uint64_t seq = b->seq;
-    memcpy (p, &value, 8);
-    memcpy (p + 8, &ms, 8);
-    memcpy (p + 16, &seq, 8);
-    p[24] = c->deleted ? FLAG_DELETE : 0;
-    memcpy (p + 25, &first_day, 4);
-    memcpy (p + STATE_HEAD, source, slen);
-    return s_mem_value (t, c, !c->deleted, value, first_day);
+    bool was_present = had && !was.deleted;
+    socin_value_state_t now = {.value = c->deleted ? 0 : c->value_micros,
+                               .deleted = c->deleted,
+                               .seq = b->seq,
+                               .ms = b->accepted_ms,
+                               .first_day =
+                                   was_present ? was.first_day : s_day_of_ms (b->accepted_ms),
+                               .text = source,
+                               .text_len = slen};
+    if ((rc = s_put_state (self, txn, &k, &now))) return rc;
+    return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
 }
 
+/* Stores MSG under KEY in DBI as ms 8, seq 8, source length 1, source, packed message, unless
+   a later version (accepted time, source, sequence) is there; *APPLIED tells which. */
 static int
-s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
-               Socin__V1__ParticipationEvent *ev)
+s_apply_versioned (s_txn_t *t, MDB_txn *txn, MDB_dbi dbi, const char *key, size_t klen,
+                   const char *source, const Socin__V1__ChangeBatch *b, const ProtobufCMessage *msg,
+                   bool *applied)
 {
-    rep_apply_t *self = t->self;
-    char key[KEY_MAX];
-    size_t a = strlen (ev->unit), e = strlen (ev->event_id), slen = strlen (source);
-    if (a + e + 2 > KEY_MAX) return 0;
-    memcpy (key, ev->unit, a + 1);
-    memcpy (key + a + 1, ev->event_id, e);
-    MDB_val k = {a + 1 + e, key}, old;
-    int rc = mdb_get (txn, self->events, &k, &old);
+    size_t slen = strlen (source);
+    *applied = false;
+    MDB_val k = {klen, (void *)key}, old;
+    int rc = mdb_get (txn, dbi, &k, &old);
     if (rc && rc != MDB_NOTFOUND) return rc;
     if (rc == 0 && old.mv_size >= 17) {
-        /* ms 8, seq 8, source length 1, source, event */
         int64_t oms;
         uint64_t oseq;
         memcpy (&oms, old.mv_data, 8);
-        memcpy (&oseq, (char *) old.mv_data + 8, 8);
-        size_t olen = ((unsigned char *) old.mv_data)[16];
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *) old.mv_data + 17, olen, oseq) <= 0) {
+        memcpy (&oseq, (char *)old.mv_data + 8, 8);
+        size_t olen = ((unsigned char *)old.mv_data)[16];
+        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *)old.mv_data + 17,
+                           olen, oseq) <= 0) {
             t->superseded++;
             return 0;
         }
     }
     if (slen > 255) slen = 255;
-    size_t elen = socin__v1__participation_event__get_packed_size (ev);
-    MDB_val nv = {17 + slen + elen, NULL};
-    rc = mdb_put (txn, self->events, &k, &nv, MDB_RESERVE);
+    size_t mlen = protobuf_c_message_get_packed_size (msg);
+    MDB_val nv = {17 + slen + mlen, NULL};
+    rc = mdb_put (txn, dbi, &k, &nv, MDB_RESERVE);
     if (rc) return rc;
     unsigned char *p = nv.mv_data;
     int64_t ms = b->accepted_ms;
     uint64_t seq = b->seq;
     memcpy (p, &ms, 8);
     memcpy (p + 8, &seq, 8);
-    p[16] = (unsigned char) slen;
+    p[16] = (unsigned char)slen;
     memcpy (p + 17, source, slen);
-    socin__v1__participation_event__pack (ev, p + 17 + slen);
+    protobuf_c_message_pack (msg, p + 17 + slen);
+    *applied = true;
+    return 0;
+}
+
+static int
+s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
+               Socin__V1__ParticipationEvent *ev)
+{
+    char key[KEY_MAX];
+    size_t a = strlen (ev->unit), e = strlen (ev->event_id);
+    if (a + e + 2 > KEY_MAX) return 0;
+    memcpy (key, ev->unit, a + 1);
+    memcpy (key + a + 1, ev->event_id, e);
+    bool applied;
+    int rc = s_apply_versioned (t, txn, t->self->dbs.events, key, a + 1 + e, source, b, &ev->base,
+                                &applied);
+    if (rc || !applied) return rc;
     if (t->nevs == t->capevs) {
         t->capevs = t->capevs ? t->capevs * 2 : 64;
-        t->evs = realloc (t->evs, t->capevs * sizeof *t->evs);
-        if (!t->evs) socin_fatal ("memory.exhausted", NULL);
+        t->evs = socin_realloc (t->evs, t->capevs * sizeof *t->evs);
     }
     t->evs[t->nevs++] = ev;
     return 0;
 }
 
-/* Who sent batch SEQ of SOURCE, and when: once per batch, for the history. */
-static size_t
-s_batch_key (const char *source, uint64_t seq, char *key)
+/* A measure report: the latest version under plan NUL measure NUL period (a deletion stays as
+   a tombstone), and every change in history under the key's change key. */
+static int
+s_apply_measure (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
+                 const Socin__V1__MeasureProgress *mp)
 {
-    size_t n = strlen (source);
-    if (n > 127) n = 127;
-    memcpy (key, source, n);
-    key[n] = 0;
-    socin_be64_put ((unsigned char *) key + n + 1, seq);
-    return n + 9;
+    char key[KEY_MAX + 1 + 8 + 127 + 1 + 8];
+    size_t klen = socin_measure_key (mp->plan, mp->measure, mp->period, key, KEY_MAX);
+    if (!klen) return 0;
+    bool applied;
+    int rc = s_apply_versioned (t, txn, t->self->dbs.measures, key, klen, source, b, &mp->base,
+                                &applied);
+    if (rc) return rc;
+    key[0] = 'm'; /* history keys of measures: apart from value keys ("U...") */
+    size_t hlen = rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
+    MDB_val hk = {hlen, key}, hv = {socin__v1__measure_progress__get_packed_size (mp), NULL};
+    rc = mdb_put (txn, t->self->dbs.history, &hk, &hv, MDB_RESERVE);
+    if (!rc) socin__v1__measure_progress__pack (mp, hv.mv_data);
+    return rc;
 }
 
 static int
@@ -432,10 +470,11 @@ s_put_batch (rep_apply_t *self, MDB_txn *txn, const rep_batch_t *rb)
     head.submitter = rb->batch->submitter;
     head.submitter_key = rb->batch->submitter_key;
     head.accepted_ms = rb->batch->accepted_ms;
-    char key[140];
-    MDB_val k = {s_batch_key (rb->source, rb->batch->seq, key), key};
+    /* Who sent the batch, and when: once per batch, for the history. */
+    char key[REP_APPLY_BATCH_KEY_MAX];
+    MDB_val k = {rep_apply_batch_key (rb->source, rb->batch->seq, key), key};
     MDB_val v = {socin__v1__change_batch__get_packed_size (&head), NULL};
-    int rc = mdb_put (txn, self->batch_db, &k, &v, MDB_RESERVE);
+    int rc = mdb_put (txn, self->dbs.batches, &k, &v, MDB_RESERVE);
     if (!rc) socin__v1__change_batch__pack (&head, v.mv_data);
     return rc;
 }
@@ -452,7 +491,7 @@ typedef struct {
 static int
 s_cmp_sorted (const void *a, const void *b)
 {
-    const s_sorted_t *x = *(const s_sorted_t *const *) a, *y = *(const s_sorted_t *const *) b;
+    const s_sorted_t *x = *(const s_sorted_t *const *)a, *y = *(const s_sorted_t *const *)b;
     size_t n = x->klen < y->klen ? x->klen : y->klen;
     int c = memcmp (x->key, y->key, n);
     if (c) return c;
@@ -487,9 +526,8 @@ s_batches_txn (MDB_txn *txn, void *arg)
     }
     /* Values in key order: B-tree pages are then touched once each, in order, which is what
        makes a large transaction cheap. Which version wins does not depend on this order. */
-    s_sorted_t *items = malloc ((total ? total : 1) * sizeof *items);
-    s_sorted_t **order = malloc ((total ? total : 1) * sizeof *order);
-    if (!items || !order) socin_fatal ("memory.exhausted", NULL);
+    s_sorted_t *items = socin_malloc ((total ? total : 1) * sizeof *items);
+    s_sorted_t **order = socin_malloc ((total ? total : 1) * sizeof *order);
     socin_str_t arena = SOCIN_STR_INIT;
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -500,20 +538,21 @@ s_batches_txn (MDB_txn *txn, void *arg)
             s_sorted_t *it = &items[n];
             it->rb = rb;
             it->c = rb->batch->values[v];
-            it->order = (uint32_t) n;
-            it->klen = (uint32_t) s_value_key (it->c, key);
-            it->key = (const char *) (uintptr_t) arena.len; /* an offset until the arena stops moving */
+            it->order = (uint32_t)n;
+            it->klen = (uint32_t)s_value_key (it->c, key);
+            it->key =
+                (const char *)(uintptr_t)arena.len; /* an offset until the arena stops moving */
             socin_str_append (&arena, key, it->klen);
             order[n] = it;
             n++;
         }
     }
-    for (size_t i = 0; i < n; i++) items[i].key = arena.data + (uintptr_t) items[i].key;
+    for (size_t i = 0; i < n; i++)
+        items[i].key = arena.data + (uintptr_t)items[i].key;
     qsort (order, n, sizeof *order, s_cmp_sorted);
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         rc = s_apply_value (t, txn, order[i]->rb->source, order[i]->rb->batch, order[i]->c);
-        socin_store_touched (t->self->store);
     }
     free (items);
     free (order);
@@ -526,6 +565,10 @@ s_batches_txn (MDB_txn *txn, void *arg)
             rc = s_apply_event (t, txn, rb->source, rb->batch, rb->batch->events[e]);
             if (rc) return rc;
         }
+        for (size_t m = 0; m < rb->batch->n_measures; m++) {
+            rc = s_apply_measure (t, txn, rb->source, rb->batch, rb->batch->measures[m]);
+            if (rc) return rc;
+        }
     }
     for (size_t i = 0; i < t->nnames; i++) {
         MDB_val k = {strlen (t->names[i]), t->names[i]}, v;
@@ -533,7 +576,7 @@ s_batches_txn (MDB_txn *txn, void *arg)
         socin_be64_put (buf, t->applied[i]);
         v.mv_size = 8;
         v.mv_data = buf;
-        rc = mdb_put (txn, t->self->sources, &k, &v, 0);
+        rc = mdb_put (txn, t->self->dbs.sources, &k, &v, 0);
         if (rc) return rc;
     }
     return 0;
@@ -580,24 +623,27 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     t.batches = batches;
     t.n = n;
     t.model = model;
-    socin_store_rc_t rc = socin_store_write (self->store, s_batches_txn, &t, err, errlen);
+    socin_store_rc_t rc = socin_store_write (self->dbs.store, s_batches_txn, &t, err, errlen);
     s_note_outcome (self, batches, n, rc, err);
     if (rc == SOCIN_STORE_OK) {
         for (size_t i = 0; i < t.nmem; i++) {
             const s_mem_t *m = &t.mem[i];
-            rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value, m->first_day);
+            rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value,
+                          m->first_day);
         }
-        for (size_t i = 0; i < t.nevs; i++) rep_events_set (events, t.evs[i]);
-        for (size_t i = 0; i < t.nnames; i++) s_source (self, t.names[i], true)->applied = t.applied[i];
+        for (size_t i = 0; i < t.nevs; i++)
+            rep_events_set (events, t.evs[i]);
+        for (size_t i = 0; i < t.nnames; i++)
+            s_source (self, t.names[i], true)->applied = t.applied[i];
         for (size_t i = 0; i < n; i++) {
             if (batches[i].outcome == REP_APPLIED) {
                 self->batches++;
                 s_source_t *s = s_source (self, batches[i].source, true);
                 s->batches++;
                 s->values += batches[i].batch->n_values;
-                self->changes += batches[i].batch->n_values + batches[i].batch->n_events;
-            }
-            else if (batches[i].outcome == REP_DUPLICATE)
+                self->changes += batches[i].batch->n_values + batches[i].batch->n_events +
+                                 batches[i].batch->n_measures;
+            } else if (batches[i].outcome == REP_DUPLICATE)
                 self->duplicates++;
             else
                 self->gaps++;
@@ -606,8 +652,10 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
         self->unresolved += t.unresolved;
         if (t.unresolved) {
             self->stale = true;
-            socin_warn ("apply.unresolved", "values=%llu detail=%s", (unsigned long long) t.unresolved,
-                        socin_log_q ("indicator or unit unknown to this replica; figures follow once the registry replica catches up"));
+            socin_warn ("apply.unresolved", "values=%llu detail=%s",
+                        (unsigned long long)t.unresolved,
+                        socin_log_q ("indicator or unit unknown to this replica; figures follow "
+                                     "once the registry replica catches up"));
         }
     }
     free (t.mem);
@@ -626,22 +674,19 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     MDB_txn *txn;
     uint64_t n = 0;
     *unresolved = 0;
-    if (socin_store_read_begin (self->store, &txn)) return 0;
+    if (socin_store_read_begin (self->dbs.store, &txn)) return 0;
     MDB_cursor *cur;
     MDB_val k, v;
-    mdb_cursor_open (txn, self->values, &cur);
-    uint64_t scanned = 0;
+    mdb_cursor_open (txn, self->dbs.values, &cur);
     while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
-        /* Reading the whole store maps all of it: let go of what was read as we go. */
-        if (++scanned % 262144 == 0) socin_store_release_pages (self->store);
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
-        if (v.mv_size < STATE_HEAD ||
-            !socin_value_key_split (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text, disagg, sizeof disagg))
+        socin_value_state_t st;
+        if (!socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &st) ||
+            !socin_value_key_split (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text,
+                                    disagg, sizeof disagg))
             continue;
-        s_state_t st;
-        s_read_state (&v, &st);
-        if (st.flags & FLAG_DELETE) continue;
+        if (st.deleted) continue;
         const socin_indicator_t *ind = socin_model_indicator (model, ind_code);
         const socin_unit_t *unit = socin_model_unit (model, unit_code);
         socin_period_t period;
@@ -653,13 +698,13 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
         n++;
     }
     mdb_cursor_close (cur);
-    mdb_cursor_open (txn, self->events, &cur);
+    mdb_cursor_open (txn, self->dbs.events, &cur);
     while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
         if (v.mv_size < 17) continue;
-        size_t slen = ((unsigned char *) v.mv_data)[16];
+        size_t slen = ((unsigned char *)v.mv_data)[16];
         if (v.mv_size < 17 + slen) continue;
         Socin__V1__ParticipationEvent *ev = socin__v1__participation_event__unpack (
-            NULL, v.mv_size - 17 - slen, (uint8_t *) v.mv_data + 17 + slen);
+            NULL, v.mv_size - 17 - slen, (uint8_t *)v.mv_data + 17 + slen);
         if (ev) {
             rep_events_set (events, ev);
             socin__v1__participation_event__free_unpacked (ev, NULL);
@@ -676,16 +721,16 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
 void
 rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp)
 {
-    stamp->sources = calloc (self->nsrc + 1, sizeof *stamp->sources);
-    if (!stamp->sources) socin_fatal ("memory.exhausted", NULL);
+    stamp->sources = socin_calloc (self->nsrc + 1, sizeof *stamp->sources);
     for (size_t i = 0; i < self->nsrc; i++) {
-        Socin__V1__SourceState *s = malloc (sizeof *s);
-        if (!s) socin_fatal ("memory.exhausted", NULL);
+        Socin__V1__SourceState *s = socin_malloc (sizeof *s);
         socin__v1__source_state__init (s);
         s->source = socin_strdup (self->src[i].name);
         s->applied_seq = self->src[i].applied;
         s->last_contact_ms = self->src[i].contact_ms;
-        s->lag = self->src[i].announced > self->src[i].applied ? self->src[i].announced - self->src[i].applied : 0;
+        s->lag = self->src[i].announced > self->src[i].applied
+                     ? self->src[i].announced - self->src[i].applied
+                     : 0;
         s->refused_code = self->src[i].refused_code;
         s->refused_since_ms = self->src[i].refused_ms;
         s->refused_batches = self->src[i].refused;
@@ -703,81 +748,13 @@ rep_apply_stamp_free (Socin__V1__Stamp *stamp)
     stamp->n_sources = 0;
 }
 
-int
-rep_apply_history (rep_apply_t *self, const char *key, size_t keylen, Socin__V1__ValueHistory *out)
-{
-    MDB_txn *txn;
-    if (socin_store_read_begin (self->store, &txn)) return -1;
-    char prefix[KEY_MAX + 1];
-    if (keylen + 1 > sizeof prefix) {
-        mdb_txn_abort (txn);
-        return -1;
-    }
-    memcpy (prefix, key, keylen);
-    prefix[keylen] = (char) 0xFF;
-    MDB_cursor *cur;
-    mdb_cursor_open (txn, self->history, &cur);
-    MDB_val k = {keylen + 1, prefix}, v;
-    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
-    const char *prev = "";
-    /* key, 0xFF, ms (8), source, NUL, seq (8) */
-    while (rc == 0 && k.mv_size >= keylen + 1 + 8 + 1 + 8 && !memcmp (k.mv_data, prefix, keylen + 1) &&
-           v.mv_size >= 9) {
-        const unsigned char *hk = (const unsigned char *) k.mv_data + keylen + 1, *hv = v.mv_data;
-        size_t slen = k.mv_size - keylen - 1 - 8 - 1 - 8;
-        Socin__V1__HistoryEntry *e = malloc (sizeof *e);
-        if (!e) socin_fatal ("memory.exhausted", NULL);
-        socin__v1__history_entry__init (e);
-        e->deleted = hv[0] & FLAG_DELETE;
-        socin_dec_t value;
-        memcpy (&value, hv + 1, 8);
-        char text[SOCIN_DEC_STRLEN];
-        socin_dec_format (value, text, sizeof text);
-        e->new_value = socin_strdup (e->deleted ? "" : text);
-        e->old_value = socin_strdup (prev);
-        e->comment = socin_strndup ((const char *) hv + 9, v.mv_size - 9);
-        e->changed_ms = (int64_t) socin_be64_get (hk);
-        e->source = socin_strndup ((const char *) hk + 8, slen);
-        e->source_seq = socin_be64_get (hk + 8 + slen + 1);
-        char bkey[140];
-        MDB_val bk = {s_batch_key (e->source, e->source_seq, bkey), bkey}, bv;
-        if (mdb_get (txn, self->batch_db, &bk, &bv) == 0) {
-            Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, bv.mv_size, bv.mv_data);
-            if (b) {
-                e->submitter = socin_strdup (b->submitter);
-                e->submitter_key = socin_strdup (b->submitter_key);
-                e->submission_id = socin_strdup (b->submission_id);
-                socin__v1__change_batch__free_unpacked (b, NULL);
-            }
-        }
-        prev = e->new_value;
-        out->entries = realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
-        if (!out->entries) socin_fatal ("memory.exhausted", NULL);
-        out->entries[out->n_entries++] = e;
-        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close (cur);
-    MDB_val ck = {keylen, (void *) key};
-    if (mdb_get (txn, self->values, &ck, &v) == 0 && v.mv_size >= STATE_HEAD) {
-        s_state_t st;
-        s_read_state (&v, &st);
-        if (!(st.flags & FLAG_DELETE)) {
-            char text[SOCIN_DEC_STRLEN];
-            socin_dec_format (st.value, text, sizeof text);
-            out->current = socin_strdup (text);
-        }
-    }
-    mdb_txn_abort (txn);
-    return 0;
-}
-
 void
 rep_apply_stats (rep_apply_t *self, socin_str_t *out)
 {
     socin_str_printf (out,
                       "# Apply\nbatches_applied:%llu\nbatches_duplicate:%llu\nbatches_gap:%llu\n"
                       "changes_applied:%llu\nchanges_superseded:%llu\nchanges_unresolved:%llu\n",
-                      (unsigned long long) self->batches, (unsigned long long) self->duplicates,
-                      (unsigned long long) self->gaps, (unsigned long long) self->changes,
-                      (unsigned long long) self->superseded, (unsigned long long) self->unresolved);
+                      (unsigned long long)self->batches, (unsigned long long)self->duplicates,
+                      (unsigned long long)self->gaps, (unsigned long long)self->changes,
+                      (unsigned long long)self->superseded, (unsigned long long)self->unresolved);
 }

@@ -1,12 +1,14 @@
 /*  apply: reporting's durable state, and change batches applied to it exactly once.
 
-        values   value key (valuekey.h: "U" unit NUL period NUL indicator NUL disagg.) -> the current state:
-                 value, version (accepted time, source, sequence), first day received
-        history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change:
-                 flags (deleted), value, comment
-        batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time
-        events   unit NUL event id -> version and event
-        sources  source name -> the last sequence applied from it
+        values   value key (valuekey.h: "U" unit NUL period NUL indicator NUL disagg.) -> the
+   current state: value, version (accepted time, source, sequence), first day received history value
+   key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change: flags (deleted), value,
+   comment batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time events
+   unit NUL event id -> version and event sources  source name -> the last sequence applied from it
+        measures  "M" plan NUL measure NUL period (socin_measure_key) -> the latest version of a
+                  measure report: ms 8, seq 8, source length 1, source, packed MeasureProgress
+                  (a deletion stays as a tombstone with `delete` set); every change also goes
+                  to history under the key with 'm' for 'M', 0xFF, accepted time, source, seq
 
     A group of batches (from any sources) is applied in one transaction that also stores
     each source's applied sequence, so a crash can neither lose a batch nor apply one twice:
@@ -17,7 +19,8 @@
     The first day received is that of the earliest version after the last deletion, in version
     order (an older change arriving late still moves it), so completeness does not depend on
     that order either.
-    Only after the commit are the cube and the event list changed.
+    Only after the commit are the cube and the event list changed. This module writes; the
+    answers read (query.c, through rep_apply_dbs).
 */
 #ifndef SOCIN_REPORTING_APPLY_H
 #define SOCIN_REPORTING_APPLY_H
@@ -45,6 +48,15 @@ typedef struct {
     rep_outcome_t outcome; /* set by rep_apply_batches */
 } rep_batch_t;
 
+/* Where the state lives, for the modules that read it (query.c). */
+typedef struct {
+    socin_store_t *store;
+    MDB_dbi values, history, events, sources, batches, measures;
+} rep_apply_dbs_t;
+
+/* The longest key rep_apply_batch_key writes. */
+#define REP_APPLY_BATCH_KEY_MAX 140
+
 rep_apply_t *rep_apply_new (socin_store_t *store);
 void rep_apply_destroy (rep_apply_t **self_p);
 
@@ -65,6 +77,23 @@ uint64_t rep_apply_applied (rep_apply_t *self, const char *source);
 /* Notes that SOURCE was heard from and announced LAST (its last durable sequence). */
 void rep_apply_contact (rep_apply_t *self, const char *source, uint64_t last);
 
+/* The store and its databases, for reading. */
+const rep_apply_dbs_t *rep_apply_dbs (rep_apply_t *self);
+
+/* Writes the key of batch SEQ of SOURCE in `batches` (the source cut to 127 bytes) into KEY
+   (REP_APPLY_BATCH_KEY_MAX bytes); returns its length. */
+size_t rep_apply_batch_key (const char *source, uint64_t seq, char *key);
+
+/* Extends value KEY (KLEN bytes; KEY must have room for 1 + 8 + 127 + 1 + 8 more) to the
+   key of its change in `history` by batch SEQ of SOURCE (SLEN bytes, cut to 127) accepted
+   at MS; returns the length.
+   A value's state (version) names the change that made it, so an export finds its comment,
+   stored_by and follow-up mark with one lookup. */
+size_t rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                              uint64_t seq);
+
+/* The history of one value is read on the query side: rep_query_history (query.h). */
+
 /* True the first time SOURCE is heard from since this process started: reporting then asks it
    for everything after its applied sequence (forward.proto Resync), whatever the source saw
    acknowledged before (the store may have been restored from a backup, or lost). */
@@ -73,10 +102,6 @@ bool rep_apply_first_contact (rep_apply_t *self, const char *source);
 /* The state every answer reflects: each source's applied sequence, lag and last contact. */
 void rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp);
 void rep_apply_stamp_free (Socin__V1__Stamp *stamp);
-
-/* The history of one value key, oldest first, with its current value. */
-int rep_apply_history (rep_apply_t *self, const char *key, size_t keylen,
-                       Socin__V1__ValueHistory *out);
 
 /* Counters for stats. */
 void rep_apply_stats (rep_apply_t *self, socin_str_t *out);

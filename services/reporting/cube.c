@@ -16,6 +16,7 @@
 
 #include "index.h"
 #include "log.h"
+#include "mem.h"
 #include "str.h"
 
 #define MAX_SLOTS   72
@@ -38,16 +39,16 @@ typedef struct {
     uint16_t year;
     socin_period_type_t type;
     int nfinest, nslots;
-    uint64_t mask[MAX_SLOTS];               /* finest periods in each slot */
+    uint64_t mask[MAX_SLOTS];                 /* finest periods in each slot */
     uint8_t parents[MAX_FINEST][MAX_PARENTS]; /* slots holding each finest period */
     uint8_t nparents[MAX_FINEST];
     socin_period_t slot_period[MAX_SLOTS];
     /* Leaves (NULL in the total slab of an indicator with dimensions). */
-    socin_dec_t *values;  /* [unit][finest] */
-    int32_t *first_day;   /* [unit][finest] */
-    uint64_t *present;    /* [unit] */
-    uint64_t *truth;      /* [unit] */
-    s_cell_t *cells;      /* [node][slot] */
+    socin_dec_t *values; /* [unit][finest] */
+    int32_t *first_day;  /* [unit][finest] */
+    uint64_t *present;   /* [unit] */
+    uint64_t *truth;     /* [unit] */
+    s_cell_t *cells;     /* [node][slot] */
     uint64_t nvalues;
 } s_slab_t;
 
@@ -59,44 +60,43 @@ typedef struct {
 struct rep_cube_t {
     const socin_model_t *model;
     size_t nunits, nnodes;
-    int32_t *node_of_unit;  /* unit id - 1 -> node slot, or -1 */
-    size_t group_base;      /* node slot of group 1 */
+    int32_t *node_of_unit;    /* unit id - 1 -> node slot, or -1 */
+    size_t group_base;        /* node slot of group 1 */
     uint16_t (*anc)[MAX_ANC]; /* per unit: node slots of its ancestors and groups */
     uint8_t *nanc;
-    socin_index_t *slabs;   /* 6-byte key -> slab */
+    socin_index_t *slabs; /* 6-byte key -> slab */
     s_slab_t **slab_list;
     size_t nslabs, capslabs;
     socin_index_t *combo_ids; /* string -> id + 1 */
     char **combo_names;       /* id -> string */
     size_t ncombo_names;
-    s_ind_t *inds;            /* per indicator id - 1 */
+    s_ind_t *inds; /* per indicator id - 1 */
     size_t ninds;
 };
 
 /* ---- layout ---- */
 
 static int
-s_nfinest (socin_period_type_t type, int year)
+s_count_of (socin_period_type_t type)
 {
     switch (type) {
-    case SOCIN_PERIOD_WEEK: return socin_iso_weeks_in_year (year);
-    case SOCIN_PERIOD_MONTH: return 12;
-    case SOCIN_PERIOD_QUARTER: return 4;
-    case SOCIN_PERIOD_HALF: return 2;
-    default: return 1;
+    case SOCIN_PERIOD_WEEK:
+        return 53;
+    case SOCIN_PERIOD_MONTH:
+        return 12;
+    case SOCIN_PERIOD_QUARTER:
+        return 4;
+    case SOCIN_PERIOD_HALF:
+        return 2;
+    default:
+        return 1;
     }
 }
 
 static int
-s_count_of (socin_period_type_t type)
+s_nfinest (socin_period_type_t type, int year)
 {
-    switch (type) {
-    case SOCIN_PERIOD_WEEK: return 53;
-    case SOCIN_PERIOD_MONTH: return 12;
-    case SOCIN_PERIOD_QUARTER: return 4;
-    case SOCIN_PERIOD_HALF: return 2;
-    default: return 1;
-    }
+    return type == SOCIN_PERIOD_WEEK ? socin_iso_weeks_in_year (year) : s_count_of (type);
 }
 
 /* The slot of P in a slab whose finest type is FINEST, or -1. */
@@ -105,7 +105,8 @@ s_slot (socin_period_type_t finest, socin_period_t p)
 {
     if (p.type < finest || p.type > SOCIN_PERIOD_YEAR) return -1;
     int offset = 0;
-    for (int t = finest; t < p.type; t++) offset += s_count_of ((socin_period_type_t) t);
+    for (int t = finest; t < p.type; t++)
+        offset += s_count_of ((socin_period_type_t)t);
     return offset + p.index - 1;
 }
 
@@ -113,7 +114,8 @@ static int
 s_nslots (socin_period_type_t finest)
 {
     int n = 0;
-    for (int t = finest; t <= SOCIN_PERIOD_YEAR; t++) n += s_count_of ((socin_period_type_t) t);
+    for (int t = finest; t <= SOCIN_PERIOD_YEAR; t++)
+        n += s_count_of ((socin_period_type_t)t);
     return n;
 }
 
@@ -123,13 +125,13 @@ s_layout (s_slab_t *slab)
     slab->nfinest = s_nfinest (slab->type, slab->year);
     slab->nslots = s_nslots (slab->type);
     for (int f = 0; f < slab->nfinest; f++) {
-        socin_period_t p = {(uint8_t) slab->type, slab->year, (uint8_t) (f + 1)};
+        socin_period_t p = {(uint8_t)slab->type, slab->year, (uint8_t)(f + 1)};
         for (int t = slab->type; t <= SOCIN_PERIOD_YEAR; t++) {
             socin_period_t parent;
-            if (socin_period_parent (p, (socin_period_type_t) t, &parent)) continue;
+            if (socin_period_parent (p, (socin_period_type_t)t, &parent)) continue;
             int s = s_slot (slab->type, parent);
             if (s < 0 || parent.year != slab->year) continue;
-            slab->parents[f][slab->nparents[f]++] = (uint8_t) s;
+            slab->parents[f][slab->nparents[f]++] = (uint8_t)s;
             slab->mask[s] |= 1ULL << f;
             slab->slot_period[s] = parent;
         }
@@ -152,10 +154,12 @@ s_free_slabs (rep_cube_t *self)
     }
     self->nslabs = 0;
     if (self->slabs) socin_index_clear (self->slabs);
-    for (size_t i = 0; i < self->ncombo_names; i++) free (self->combo_names[i]);
+    for (size_t i = 0; i < self->ncombo_names; i++)
+        free (self->combo_names[i]);
     self->ncombo_names = 0;
     if (self->combo_ids) socin_index_clear (self->combo_ids);
-    for (size_t i = 0; i < self->ninds; i++) free (self->inds[i].combos);
+    for (size_t i = 0; i < self->ninds; i++)
+        free (self->inds[i].combos);
     free (self->inds);
     self->inds = NULL;
     self->ninds = 0;
@@ -169,18 +173,18 @@ s_index_model (rep_cube_t *self)
     free (self->node_of_unit);
     free (self->anc);
     free (self->nanc);
-    self->node_of_unit = malloc ((self->nunits + 1) * sizeof *self->node_of_unit);
-    self->anc = calloc (self->nunits + 1, sizeof *self->anc);
-    self->nanc = calloc (self->nunits + 1, sizeof *self->nanc);
-    if (!self->node_of_unit || !self->anc || !self->nanc) socin_fatal ("memory.exhausted", NULL);
-    for (size_t i = 0; i < self->nunits; i++) self->node_of_unit[i] = -1;
+    self->node_of_unit = socin_malloc ((self->nunits + 1) * sizeof *self->node_of_unit);
+    self->anc = socin_calloc (self->nunits + 1, sizeof *self->anc);
+    self->nanc = socin_calloc (self->nunits + 1, sizeof *self->nanc);
+    for (size_t i = 0; i < self->nunits; i++)
+        self->node_of_unit[i] = -1;
     /* A unit is a node when it is the parent of another. */
     size_t nodes = 0;
     for (uint32_t id = 1; id <= self->nunits; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         for (int a = 0; a < u->nancestors; a++) {
             uint32_t p = u->ancestors[a];
-            if (self->node_of_unit[p - 1] < 0) self->node_of_unit[p - 1] = (int32_t) nodes++;
+            if (self->node_of_unit[p - 1] < 0) self->node_of_unit[p - 1] = (int32_t)nodes++;
         }
     }
     self->group_base = nodes;
@@ -190,22 +194,20 @@ s_index_model (rep_cube_t *self)
         const socin_unit_t *u = socin_model_unit_at (m, id);
         uint8_t n = 0;
         for (int a = 0; a < u->nancestors && n < MAX_ANC; a++)
-            self->anc[id - 1][n++] = (uint16_t) self->node_of_unit[u->ancestors[a] - 1];
+            self->anc[id - 1][n++] = (uint16_t)self->node_of_unit[u->ancestors[a] - 1];
         for (uint32_t g = 1; g <= ngroups && n < MAX_ANC; g++)
             if (socin_group_has (socin_model_group_at (m, g), id))
-                self->anc[id - 1][n++] = (uint16_t) (self->group_base + g - 1);
+                self->anc[id - 1][n++] = (uint16_t)(self->group_base + g - 1);
         self->nanc[id - 1] = n;
     }
     self->ninds = socin_model_count (m, SOCIN_KIND_INDICATOR);
-    self->inds = calloc (self->ninds + 1, sizeof *self->inds);
-    if (!self->inds) socin_fatal ("memory.exhausted", NULL);
+    self->inds = socin_calloc (self->ninds + 1, sizeof *self->inds);
 }
 
 rep_cube_t *
 rep_cube_new (const socin_model_t *model)
 {
-    rep_cube_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    rep_cube_t *self = socin_calloc (1, sizeof *self);
     self->slabs = socin_index_new ();
     self->combo_ids = socin_index_new ();
     self->model = model;
@@ -244,7 +246,7 @@ static uint16_t
 s_combo (rep_cube_t *self, const socin_indicator_t *ind, const char *disaggregation, bool create)
 {
     if (!ind->ndims) return TOTAL;
-    uintptr_t id = (uintptr_t) socin_index_get_str (self->combo_ids, disaggregation);
+    uintptr_t id = (uintptr_t)socin_index_get_str (self->combo_ids, disaggregation);
     if (!id) {
         if (!create) return UINT16_MAX;
         if (self->ncombo_names >= UINT16_MAX - 2) {
@@ -253,60 +255,56 @@ s_combo (rep_cube_t *self, const socin_indicator_t *ind, const char *disaggregat
             socin_error ("cube.too_many_disaggregations", "indicator=%s", ind->code);
             return UINT16_MAX;
         }
-        self->combo_names = realloc (self->combo_names, (self->ncombo_names + 1) * sizeof *self->combo_names);
-        if (!self->combo_names) socin_fatal ("memory.exhausted", NULL);
+        self->combo_names =
+            socin_realloc (self->combo_names, (self->ncombo_names + 1) * sizeof *self->combo_names);
         char *name = socin_strdup (disaggregation);
         self->combo_names[self->ncombo_names++] = name;
         id = self->ncombo_names; /* ids start at 1: 0 is the total */
-        socin_index_put_str (self->combo_ids, name, (void *) id);
+        socin_index_put_str (self->combo_ids, name, (void *)id);
     }
     if (create) {
         s_ind_t *si = &self->inds[ind->id - 1];
         bool known = false;
-        for (size_t i = 0; i < si->ncombos && !known; i++) known = si->combos[i] == id;
+        for (size_t i = 0; i < si->ncombos && !known; i++)
+            known = si->combos[i] == id;
         if (!known) {
-            si->combos = realloc (si->combos, (si->ncombos + 1) * sizeof *si->combos);
-            if (!si->combos) socin_fatal ("memory.exhausted", NULL);
-            si->combos[si->ncombos++] = (uint16_t) id;
+            si->combos = socin_realloc (si->combos, (si->ncombos + 1) * sizeof *si->combos);
+            si->combos[si->ncombos++] = (uint16_t)id;
         }
     }
-    return (uint16_t) id;
+    return (uint16_t)id;
 }
 
 static s_slab_t *
 s_slab (rep_cube_t *self, const socin_indicator_t *ind, uint16_t combo, int year, bool create)
 {
-    unsigned char key[6] = {(unsigned char) (ind->id >> 8), (unsigned char) ind->id,
-                            (unsigned char) (combo >> 8), (unsigned char) combo,
-                            (unsigned char) (year >> 8), (unsigned char) year};
-    s_slab_t *slab = socin_index_get (self->slabs, (const char *) key, 6);
+    unsigned char key[6] = {(unsigned char)(ind->id >> 8), (unsigned char)ind->id,
+                            (unsigned char)(combo >> 8),   (unsigned char)combo,
+                            (unsigned char)(year >> 8),    (unsigned char)year};
+    s_slab_t *slab = socin_index_get (self->slabs, (const char *)key, 6);
     if (slab || !create) return slab;
-    slab = calloc (1, sizeof *slab);
-    if (!slab) socin_fatal ("memory.exhausted", NULL);
+    slab = socin_calloc (1, sizeof *slab);
     memcpy (slab->key, key, 6);
     slab->indicator = ind->id;
     slab->combo = combo;
-    slab->year = (uint16_t) year;
+    slab->year = (uint16_t)year;
     slab->type = ind->period_type;
     s_layout (slab);
     bool leaves = combo != TOTAL || !ind->ndims;
     if (leaves) {
-        slab->values = calloc (self->nunits * (size_t) slab->nfinest, sizeof *slab->values);
-        slab->first_day = calloc (self->nunits * (size_t) slab->nfinest, sizeof *slab->first_day);
-        slab->present = calloc (self->nunits, sizeof *slab->present);
-        slab->truth = calloc (self->nunits, sizeof *slab->truth);
-        if (!slab->values || !slab->first_day || !slab->present || !slab->truth)
-            socin_fatal ("memory.exhausted", NULL);
+        slab->values = socin_calloc (self->nunits * (size_t)slab->nfinest, sizeof *slab->values);
+        slab->first_day =
+            socin_calloc (self->nunits * (size_t)slab->nfinest, sizeof *slab->first_day);
+        slab->present = socin_calloc (self->nunits, sizeof *slab->present);
+        slab->truth = socin_calloc (self->nunits, sizeof *slab->truth);
     }
-    slab->cells = calloc (self->nnodes * (size_t) slab->nslots + 1, sizeof *slab->cells);
-    if (!slab->cells) socin_fatal ("memory.exhausted", NULL);
+    slab->cells = socin_calloc (self->nnodes * (size_t)slab->nslots + 1, sizeof *slab->cells);
     if (self->nslabs == self->capslabs) {
         self->capslabs = self->capslabs ? self->capslabs * 2 : 64;
-        self->slab_list = realloc (self->slab_list, self->capslabs * sizeof *self->slab_list);
-        if (!self->slab_list) socin_fatal ("memory.exhausted", NULL);
+        self->slab_list = socin_realloc (self->slab_list, self->capslabs * sizeof *self->slab_list);
     }
     self->slab_list[self->nslabs++] = slab;
-    socin_index_put (self->slabs, (const char *) slab->key, 6, slab);
+    socin_index_put (self->slabs, (const char *)slab->key, 6, slab);
     return slab;
 }
 
@@ -319,7 +317,7 @@ s_last (const s_slab_t *slab, size_t unit, uint64_t present, uint64_t mask)
     uint64_t bits = present & mask;
     if (!bits) return 0;
     int f = 63 - __builtin_clzll (bits);
-    return slab->values[unit * (size_t) slab->nfinest + (size_t) f];
+    return slab->values[unit * (size_t)slab->nfinest + (size_t)f];
 }
 
 /* For the total of an indicator with dimensions: whether UNIT has any value (TRUTH: any true
@@ -342,10 +340,10 @@ s_any_combo (rep_cube_t *self, const socin_indicator_t *ind, int year, size_t un
 /* ---- changing a value ---- */
 
 typedef struct {
-    bool op, np;          /* present before, after */
-    socin_dec_t ov, nv;   /* value before, after */
-    int du, dt;           /* change in units, units_true for this slot */
-    socin_sum_t dlast;    /* change in the unit's latest value */
+    bool op, np;        /* present before, after */
+    socin_dec_t ov, nv; /* value before, after */
+    int du, dt;         /* change in units, units_true for this slot */
+    socin_sum_t dlast;  /* change in the unit's latest value */
     uint64_t pop;
 } s_delta_t;
 
@@ -353,14 +351,14 @@ static void
 s_apply_cell (s_cell_t *c, const s_delta_t *d)
 {
     bool had_values = c->n > 0;
-    c->n = c->n + (uint32_t) d->np - (uint32_t) d->op;
+    c->n = c->n + (uint32_t)d->np - (uint32_t)d->op;
     socin_sum_t nv = d->np ? d->nv : 0, ov = d->op ? d->ov : 0;
     c->sum += nv - ov;
-    c->wsum += (nv - ov) * (socin_sum_t) d->pop;
-    c->wden += ((socin_sum_t) d->np - (socin_sum_t) d->op) * (socin_sum_t) d->pop;
+    c->wsum += (nv - ov) * (socin_sum_t)d->pop;
+    c->wden += ((socin_sum_t)d->np - (socin_sum_t)d->op) * (socin_sum_t)d->pop;
     c->last += d->dlast;
-    c->units = (uint32_t) ((int64_t) c->units + d->du);
-    c->units_true = (uint32_t) ((int64_t) c->units_true + d->dt);
+    c->units = (uint32_t)((int64_t)c->units + d->du);
+    c->units_true = (uint32_t)((int64_t)c->units_true + d->dt);
     if (c->n == 0) {
         c->dirty = 0;
         return;
@@ -374,7 +372,8 @@ s_apply_cell (s_cell_t *c, const s_delta_t *d)
     if (c->dirty) return;
     if (d->op && (!d->np || d->nv != d->ov)) {
         /* The old value leaves: if it was an extreme, recount later. */
-        if ((d->ov == c->min && (!d->np || d->nv > d->ov)) || (d->ov == c->max && (!d->np || d->nv < d->ov))) {
+        if ((d->ov == c->min && (!d->np || d->nv > d->ov)) ||
+            (d->ov == c->max && (!d->np || d->nv < d->ov))) {
             c->dirty = 1;
             return;
         }
@@ -389,7 +388,8 @@ static void
 s_apply_slab (rep_cube_t *self, s_slab_t *slab, size_t unit, int slot, const s_delta_t *d)
 {
     for (uint8_t a = 0; a < self->nanc[unit]; a++)
-        s_apply_cell (&slab->cells[(size_t) self->anc[unit][a] * (size_t) slab->nslots + (size_t) slot], d);
+        s_apply_cell (
+            &slab->cells[(size_t)self->anc[unit][a] * (size_t)slab->nslots + (size_t)slot], d);
 }
 
 int
@@ -397,15 +397,16 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
               socin_period_t period, const char *disaggregation, bool present, socin_dec_t value,
               int32_t first_day)
 {
-    if (period.type != ind->period_type || ind->id > self->ninds || unit->id > self->nunits) return -1;
+    if (period.type != ind->period_type || ind->id > self->ninds || unit->id > self->nunits)
+        return -1;
     uint16_t combo = s_combo (self, ind, disaggregation, present);
     if (combo == UINT16_MAX) return 0; /* removing what was never there */
     s_slab_t *slab = s_slab (self, ind, combo, period.year, present);
     if (!slab) return 0;
     s_slab_t *total = combo == TOTAL ? NULL : s_slab (self, ind, TOTAL, period.year, true);
-    size_t u = unit->id - 1, f = (size_t) period.index - 1;
-    if (f >= (size_t) slab->nfinest) return -1;
-    size_t at = u * (size_t) slab->nfinest + f;
+    size_t u = unit->id - 1, f = (size_t)period.index - 1;
+    if (f >= (size_t)slab->nfinest) return -1;
+    size_t at = u * (size_t)slab->nfinest + f;
     uint64_t bit = 1ULL << f;
     bool op = slab->present[u] & bit;
     socin_dec_t ov = slab->values[at];
@@ -425,9 +426,9 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
         slab->values[at] = value;
         socin_dec_t last_after = s_last (slab, u, pa, mask);
         slab->values[at] = ov;
-        d.dlast = (socin_sum_t) last_after - last_before;
-        d.du = (int) ((pa & mask) != 0) - (int) ((pb & mask) != 0);
-        d.dt = (int) ((ta & mask) != 0) - (int) ((tb & mask) != 0);
+        d.dlast = (socin_sum_t)last_after - last_before;
+        d.du = (int)((pa & mask) != 0) - (int)((pb & mask) != 0);
+        d.dt = (int)((ta & mask) != 0) - (int)((tb & mask) != 0);
         s_apply_slab (self, slab, u, s, &d);
         if (total) {
             s_delta_t td = d;
@@ -435,8 +436,8 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
             bool any_a = s_any_combo (self, ind, period.year, u, mask, slab, pa, false);
             bool tru_b = s_any_combo (self, ind, period.year, u, mask, slab, tb, true);
             bool tru_a = s_any_combo (self, ind, period.year, u, mask, slab, ta, true);
-            td.du = (int) any_a - (int) any_b;
-            td.dt = (int) tru_a - (int) tru_b;
+            td.du = (int)any_a - (int)any_b;
+            td.dt = (int)tru_a - (int)tru_b;
             s_apply_slab (self, total, u, s, &td);
         }
     }
@@ -444,7 +445,7 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
     slab->present[u] = pa;
     slab->truth[u] = ta;
     slab->first_day[at] = present ? first_day : 0;
-    slab->nvalues = slab->nvalues + (uint64_t) present - (uint64_t) op;
+    slab->nvalues = slab->nvalues + (uint64_t)present - (uint64_t)op;
     return 0;
 }
 
@@ -457,14 +458,14 @@ s_agg_add_leaf (rep_agg_t *a, socin_dec_t v, uint64_t pop)
     if (a->n == 0 || v > a->max) a->max = v;
     a->n++;
     a->sum += v;
-    a->wsum += (socin_sum_t) v * (socin_sum_t) pop;
-    a->wden += (socin_sum_t) pop;
+    a->wsum += (socin_sum_t)v * (socin_sum_t)pop;
+    a->wden += (socin_sum_t)pop;
 }
 
 /* A unit's own values in MASK of SLAB into A (and its per-unit figures). */
 static void
-s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_agg_t *a,
-               bool *any, bool *any_true, socin_dec_t *last)
+s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_agg_t *a, bool *any,
+               bool *any_true, socin_dec_t *last)
 {
     uint64_t bits = slab->present[u] & mask;
     *any = *any || bits != 0;
@@ -473,7 +474,7 @@ s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_
     while (bits) {
         int f = __builtin_ctzll (bits);
         bits &= bits - 1;
-        s_agg_add_leaf (a, slab->values[u * (size_t) slab->nfinest + (size_t) f], pop);
+        s_agg_add_leaf (a, slab->values[u * (size_t)slab->nfinest + (size_t)f], pop);
     }
 }
 
@@ -487,17 +488,19 @@ s_recount (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_
     uint64_t mask = slab->mask[slot];
     for (size_t u = 0; u < self->nunits; u++) {
         bool below = false;
-        for (uint8_t a = 0; a < self->nanc[u] && !below; a++) below = self->anc[u][a] == node;
+        for (uint8_t a = 0; a < self->nanc[u] && !below; a++)
+            below = self->anc[u][a] == node;
         if (!below) continue;
         size_t nsrc = slab->values ? 1 : si->ncombos;
         for (size_t i = 0; i < nsrc; i++) {
-            const s_slab_t *src = slab->values ? slab : s_slab (self, ind, si->combos[i], slab->year, false);
+            const s_slab_t *src =
+                slab->values ? slab : s_slab (self, ind, si->combos[i], slab->year, false);
             if (!src) continue;
             uint64_t bits = src->present[u] & mask;
             while (bits) {
                 int f = __builtin_ctzll (bits);
                 bits &= bits - 1;
-                socin_dec_t v = src->values[u * (size_t) src->nfinest + (size_t) f];
+                socin_dec_t v = src->values[u * (size_t)src->nfinest + (size_t)f];
                 if (first || v < c->min) c->min = v;
                 if (first || v > c->max) c->max = v;
                 first = false;
@@ -538,12 +541,11 @@ rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_
     if (group) {
         if (group->id > socin_model_count (self->model, SOCIN_KIND_GROUP)) return 0;
         node = self->group_base + group->id - 1;
-    }
-    else {
+    } else {
         if (unit->id > self->nunits || self->node_of_unit[unit->id - 1] < 0) return 0;
-        node = (size_t) self->node_of_unit[unit->id - 1];
+        node = (size_t)self->node_of_unit[unit->id - 1];
     }
-    s_cell_t *c = &slab->cells[node * (size_t) slab->nslots + (size_t) slot];
+    s_cell_t *c = &slab->cells[node * (size_t)slab->nslots + (size_t)slot];
     if (c->dirty) s_recount (self, ind, slab, node, slot, c);
     s_from_cell (c, out);
     return 0;
@@ -567,8 +569,7 @@ rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_
             if (!s) continue;
             s_unit_leaves (s, u, s->mask[slot], unit->population, out, &any, &any_true, &last);
         }
-    }
-    else {
+    } else {
         uint16_t combo = s_combo (self, ind, total ? "" : disaggregation, false);
         if (combo == UINT16_MAX) return 0;
         const s_slab_t *s = s_slab (self, ind, combo, period.year, false);
@@ -587,14 +588,15 @@ rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind, const socin_u
 {
     if (period.type != ind->period_type || ind->id > self->ninds || unit->id > self->nunits)
         return INT32_MAX;
-    size_t u = unit->id - 1, f = (size_t) period.index - 1;
+    size_t u = unit->id - 1, f = (size_t)period.index - 1;
     int32_t best = INT32_MAX;
     const s_ind_t *si = &self->inds[ind->id - 1];
     size_t n = ind->ndims ? si->ncombos : 1;
     for (size_t i = 0; i < n; i++) {
-        const s_slab_t *s = s_slab (self, ind, ind->ndims ? si->combos[i] : TOTAL, period.year, false);
-        if (!s || f >= (size_t) s->nfinest || !(s->present[u] & (1ULL << f))) continue;
-        int32_t day = s->first_day[u * (size_t) s->nfinest + f];
+        const s_slab_t *s =
+            s_slab (self, ind, ind->ndims ? si->combos[i] : TOTAL, period.year, false);
+        if (!s || f >= (size_t)s->nfinest || !(s->present[u] & (1ULL << f))) continue;
+        int32_t day = s->first_day[u * (size_t)s->nfinest + f];
         if (day < best) best = day;
     }
     return best;
@@ -603,7 +605,7 @@ rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind, const socin_u
 static int
 s_cmp_name (const void *a, const void *b)
 {
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
+    return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 size_t
@@ -620,10 +622,10 @@ rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const 
     static __thread size_t cap;
     if (cap < si->ncombos + 1) {
         cap = si->ncombos + 1;
-        names = realloc (names, cap * sizeof *names);
-        if (!names) socin_fatal ("memory.exhausted", NULL);
+        names = socin_realloc (names, cap * sizeof *names);
     }
-    for (size_t i = 0; i < si->ncombos; i++) names[i] = self->combo_names[si->combos[i] - 1];
+    for (size_t i = 0; i < si->ncombos; i++)
+        names[i] = self->combo_names[si->combos[i] - 1];
     /* In code order: the order they were first seen in depends on the order of arrival. */
     qsort (names, si->ncombos, sizeof *names, s_cmp_name);
     *out = names;
@@ -634,19 +636,33 @@ int
 rep_agg_value (const rep_agg_t *a, int aggregation, socin_dec_t *out)
 {
     switch (aggregation) {
-    case SOCIN_AGG_COUNT: *out = (socin_dec_t) a->units * SOCIN_DEC_SCALE; return a->units ? 0 : 1;
-    case SOCIN_AGG_COUNT_TRUE: *out = (socin_dec_t) a->units_true * SOCIN_DEC_SCALE; return a->n ? 0 : 1;
-    default: break;
+    case SOCIN_AGG_COUNT:
+        *out = (socin_dec_t)a->units * SOCIN_DEC_SCALE;
+        return a->units ? 0 : 1;
+    case SOCIN_AGG_COUNT_TRUE:
+        *out = (socin_dec_t)a->units_true * SOCIN_DEC_SCALE;
+        return a->n ? 0 : 1;
+    default:
+        break;
     }
     if (a->n == 0) return 1;
     switch (aggregation) {
-    case SOCIN_AGG_SUM: return socin_sum_to_dec (a->sum, out);
-    case SOCIN_AGG_AVERAGE: return socin_sum_div (a->sum, (socin_sum_t) a->n, out);
-    case SOCIN_AGG_WAVERAGE: return a->wden ? socin_sum_div (a->wsum, a->wden, out) : 1;
-    case SOCIN_AGG_MIN: *out = a->min; return 0;
-    case SOCIN_AGG_MAX: *out = a->max; return 0;
-    case SOCIN_AGG_LAST: return socin_sum_to_dec (a->last, out);
-    default: return socin_sum_to_dec (a->sum, out);
+    case SOCIN_AGG_SUM:
+        return socin_sum_to_dec (a->sum, out);
+    case SOCIN_AGG_AVERAGE:
+        return socin_sum_div (a->sum, (socin_sum_t)a->n, out);
+    case SOCIN_AGG_WAVERAGE:
+        return a->wden ? socin_sum_div (a->wsum, a->wden, out) : 1;
+    case SOCIN_AGG_MIN:
+        *out = a->min;
+        return 0;
+    case SOCIN_AGG_MAX:
+        *out = a->max;
+        return 0;
+    case SOCIN_AGG_LAST:
+        return socin_sum_to_dec (a->last, out);
+    default:
+        return socin_sum_to_dec (a->sum, out);
     }
 }
 
@@ -659,7 +675,7 @@ rep_cube_stats (rep_cube_t *self, uint64_t *slabs, uint64_t *values, uint64_t *b
     for (size_t i = 0; i < self->nslabs; i++) {
         const s_slab_t *s = self->slab_list[i];
         *values += s->nvalues;
-        *bytes += sizeof *s + self->nnodes * (size_t) s->nslots * sizeof (s_cell_t);
-        if (s->values) *bytes += self->nunits * ((size_t) s->nfinest * 12 + 16);
+        *bytes += sizeof *s + self->nnodes * (size_t)s->nslots * sizeof (s_cell_t);
+        if (s->values) *bytes += self->nunits * ((size_t)s->nfinest * 12 + 16);
     }
 }

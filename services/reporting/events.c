@@ -7,6 +7,7 @@
 
 #include "index.h"
 #include "log.h"
+#include "mem.h"
 #include "period.h"
 
 #define MAX_GROUPS 16
@@ -36,8 +37,7 @@ struct rep_events_t {
 rep_events_t *
 rep_events_new (void)
 {
-    rep_events_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    rep_events_t *self = socin_calloc (1, sizeof *self);
     self->by_key = socin_index_new ();
     return self;
 }
@@ -75,11 +75,10 @@ void
 rep_events_set (rep_events_t *self, const Socin__V1__ParticipationEvent *ev)
 {
     size_t a = strlen (ev->unit), b = strlen (ev->event_id);
-    char *key = malloc (a + b + 2);
-    if (!key) socin_fatal ("memory.exhausted", NULL);
+    char *key = socin_malloc (a + b + 2);
     memcpy (key, ev->unit, a + 1);
     memcpy (key + a + 1, ev->event_id, b + 1);
-    uintptr_t at = (uintptr_t) socin_index_get (self->by_key, key, a + 1 + b);
+    uintptr_t at = (uintptr_t)socin_index_get (self->by_key, key, a + 1 + b);
     s_event_t *e;
     if (at) {
         e = &self->list[at - 1];
@@ -89,16 +88,14 @@ rep_events_set (rep_events_t *self, const Socin__V1__ParticipationEvent *ev)
             e->live = false;
             return;
         }
-    }
-    else {
+    } else {
         if (ev->delete_) {
             free (key);
             return;
         }
         if (self->n == self->cap) {
             self->cap = self->cap ? self->cap * 2 : 256;
-            self->list = realloc (self->list, self->cap * sizeof *self->list);
-            if (!self->list) socin_fatal ("memory.exhausted", NULL);
+            self->list = socin_realloc (self->list, self->cap * sizeof *self->list);
             /* Keys live in the entries' own allocations, so the index survives the move. */
         }
         e = &self->list[self->n++];
@@ -106,7 +103,7 @@ rep_events_set (rep_events_t *self, const Socin__V1__ParticipationEvent *ev)
         e->key = key;
         e->keylen = a + 1 + b;
         e->unit = socin_strdup (ev->unit);
-        socin_index_put (self->by_key, e->key, e->keylen, (void *) (uintptr_t) self->n);
+        socin_index_put (self->by_key, e->key, e->keylen, (void *)(uintptr_t)self->n);
     }
     char err[64];
     if (socin_date_parse (ev->date, &e->day, err, sizeof err)) e->day = 0;
@@ -129,7 +126,8 @@ rep_events_set (rep_events_t *self, const Socin__V1__ParticipationEvent *ev)
 static int
 s_cmp_code (const void *a, const void *b)
 {
-    return strcmp ((*(const socin_unit_t *const *) a)->code, (*(const socin_unit_t *const *) b)->code);
+    return strcmp ((*(const socin_unit_t *const *)a)->code,
+                   (*(const socin_unit_t *const *)b)->code);
 }
 
 typedef struct {
@@ -147,9 +145,156 @@ s_row_add_unit (s_row_t *r, uint32_t unit)
 {
     for (size_t i = 0; i < r->nmunicipalities; i++)
         if (r->municipalities[i] == unit) return;
-    r->municipalities = realloc (r->municipalities, (r->nmunicipalities + 1) * sizeof *r->municipalities);
-    if (!r->municipalities) socin_fatal ("memory.exhausted", NULL);
+    r->municipalities =
+        socin_realloc (r->municipalities, (r->nmunicipalities + 1) * sizeof *r->municipalities);
     r->municipalities[r->nmunicipalities++] = unit;
+}
+
+/* A participation figure being computed. */
+typedef struct {
+    const socin_model_t *model;
+    const Socin__V1__ParticipationQuery *q;
+    const socin_group_t *group; /* the query's group, or */
+    const socin_unit_t *root;   /* the unit it is under */
+    int32_t start, end;
+    const socin_dimension_t *tg; /* the vulnerable groups: the column order */
+    size_t ngroups;
+    int ntypes;
+    s_row_t *rows;
+    size_t nrows;
+    int32_t *row_of; /* unit id -> first row of the unit at the level, -1 */
+} s_tally_t;
+
+/* The period and the group or unit asked about. */
+static int
+s_tally_scope (s_tally_t *t, char *err, size_t errlen)
+{
+    const Socin__V1__ParticipationQuery *q = t->q;
+    socin_period_t period;
+    if (socin_period_parse (q->period, &period, err, errlen)) return -1;
+    t->start = socin_period_start (period);
+    t->end = socin_period_end (period);
+    if (*q->group) {
+        t->group = socin_model_group (t->model, q->group);
+        if (!t->group) {
+            snprintf (err, errlen, "group '%s' is not in the registry", q->group);
+            return -1;
+        }
+        return 0;
+    }
+    t->root = socin_model_unit (t->model, *q->under ? q->under : "CZ");
+    if (!t->root) {
+        snprintf (err, errlen, "unit '%s' is not in the registry", q->under);
+        return -1;
+    }
+    return 0;
+}
+
+/* Adds the rows of unit U (one, or one per event type). */
+static void
+s_tally_add_rows (s_tally_t *t, const socin_unit_t *u)
+{
+    if (u) t->row_of[u->id] = (int32_t)t->nrows;
+    t->rows = socin_realloc (t->rows, (t->nrows + (size_t)t->ntypes) * sizeof *t->rows);
+    for (int k = 0; k < t->ntypes; k++) {
+        s_row_t *r = &t->rows[t->nrows + (size_t)k];
+        memset (r, 0, sizeof *r);
+        r->unit = u;
+        r->type = t->q->by_type ? k + 1 : 0;
+    }
+    t->nrows += (size_t)t->ntypes;
+}
+
+/* Rows: one per unit at the level (or group member), or one for the root or group. */
+static void
+s_tally_rows (s_tally_t *t)
+{
+    size_t total = socin_model_count (t->model, SOCIN_KIND_UNIT);
+    t->row_of = socin_malloc ((total + 1) * sizeof *t->row_of);
+    for (size_t i = 0; i <= total; i++)
+        t->row_of[i] = -1;
+    t->ntypes = t->q->by_type ? 6 : 1;
+    if (!t->q->level) {
+        s_tally_add_rows (t, t->group ? NULL : t->root);
+        return;
+    }
+    /* Rows in code order, as every answer lists units: ids follow the order the replica learnt
+       the units in, which differs between a fresh replica and a restarted one. */
+    const socin_unit_t **take = socin_calloc (total + 1, sizeof *take);
+    size_t ntake = 0;
+    for (uint32_t id = 1; id <= total; id++) {
+        const socin_unit_t *u = socin_model_unit_at (t->model, id);
+        if ((int)u->level == (int)t->q->level && socin_unit_valid_during (u, t->start, t->end) &&
+            (t->group ? socin_group_has (t->group, id) : socin_unit_under (u, t->root->id)))
+            take[ntake++] = u;
+    }
+    qsort (take, ntake, sizeof *take, s_cmp_code);
+    for (size_t k = 0; k < ntake; k++)
+        s_tally_add_rows (t, take[k]);
+    free (take);
+}
+
+/* The first row event E of unit U counts in, or -1. */
+static int32_t
+s_tally_base (const s_tally_t *t, const socin_unit_t *u)
+{
+    if (t->q->level) {
+        /* The row of the unit itself or of its ancestor at the level. */
+        int32_t base = t->row_of[u->id];
+        for (int a = 0; a < u->nancestors && base < 0; a++)
+            base = t->row_of[u->ancestors[a]];
+        return base;
+    }
+    bool in = t->group ? socin_group_has (t->group, u->id) ||
+                             (u->municipality && socin_group_has (t->group, u->municipality))
+                       : socin_unit_under (u, t->root->id);
+    return in ? 0 : -1;
+}
+
+/* Counts every live event of the period into its row. */
+static void
+s_tally_events (s_tally_t *t, rep_events_t *self)
+{
+    for (size_t i = 0; i < self->n; i++) {
+        const s_event_t *e = &self->list[i];
+        if (!e->live || e->day < t->start || e->day > t->end) continue;
+        const socin_unit_t *u = socin_model_unit (t->model, e->unit);
+        if (!u) continue;
+        int32_t base = s_tally_base (t, u);
+        if (base < 0 || (t->q->by_type && (e->type < 1 || e->type > 6))) continue;
+        s_row_t *r = &t->rows[(size_t)base + (size_t)(t->q->by_type ? e->type - 1 : 0)];
+        r->events++;
+        r->participants += e->participants;
+        for (int v = 0; v < e->nvulnerable; v++)
+            for (size_t g = 0; g < t->ngroups; g++)
+                if (!strcmp (t->tg->pb->options[g]->code, e->vulnerable[v].group))
+                    r->vulnerable[g] += e->vulnerable[v].n;
+        s_row_add_unit (r, u->id);
+    }
+}
+
+/* Row R as an answer's row. */
+static Socin__V1__ParticipationRow *
+s_tally_row (const s_tally_t *t, const s_row_t *r)
+{
+    Socin__V1__ParticipationRow *pr = socin_malloc (sizeof *pr);
+    socin__v1__participation_row__init (pr);
+    pr->unit = socin_strdup (r->unit ? r->unit->code : t->group->code);
+    pr->name = socin_strdup (r->unit ? r->unit->pb->name : t->group->pb->name);
+    pr->level = r->unit ? r->unit->level : 0;
+    pr->type = r->type;
+    pr->events = r->events;
+    pr->participants = r->participants;
+    pr->municipalities = r->nmunicipalities;
+    pr->vulnerable = socin_calloc (t->ngroups + 1, sizeof *pr->vulnerable);
+    for (size_t g = 0; g < t->ngroups; g++) {
+        Socin__V1__GroupParticipants *gp = socin_malloc (sizeof *gp);
+        socin__v1__group_participants__init (gp);
+        gp->group = socin_strdup (t->tg->pb->options[g]->code);
+        gp->participants = (uint32_t)r->vulnerable[g];
+        pr->vulnerable[pr->n_vulnerable++] = gp;
+    }
+    return pr;
 }
 
 int
@@ -157,146 +302,38 @@ rep_events_participation (rep_events_t *self, const socin_model_t *model,
                           const Socin__V1__ParticipationQuery *q, Socin__V1__Participation *out,
                           char *err, size_t errlen)
 {
-    socin_period_t period;
-    if (socin_period_parse (q->period, &period, err, errlen)) return -1;
-    int32_t start = socin_period_start (period), end = socin_period_end (period);
-    const socin_group_t *group = NULL;
-    const socin_unit_t *root = NULL;
-    if (*q->group) {
-        group = socin_model_group (model, q->group);
-        if (!group) {
-            snprintf (err, errlen, "group '%s' is not in the registry", q->group);
-            return -1;
-        }
-    }
-    else {
-        root = socin_model_unit (model, *q->under ? q->under : "CZ");
-        if (!root) {
-            snprintf (err, errlen, "unit '%s' is not in the registry", q->under);
-            return -1;
-        }
-    }
-    /* The dimension of vulnerable groups gives the column order. */
-    const socin_dimension_t *tg = socin_model_dimension (model, "target_group");
-    size_t ngroups = tg ? tg->pb->n_options : 0;
-    if (ngroups > MAX_GROUPS) ngroups = MAX_GROUPS;
-
-    /* Rows: one per unit at the level (or group member), or one for the root/group. */
-    s_row_t *rows = NULL;
-    size_t nrows = 0;
-    size_t total_units = socin_model_count (model, SOCIN_KIND_UNIT);
-    int32_t *row_of = malloc ((total_units + 1) * sizeof *row_of);
-    if (!row_of) socin_fatal ("memory.exhausted", NULL);
-    for (size_t i = 0; i <= total_units; i++) row_of[i] = -1;
-    int ntypes = q->by_type ? 6 : 1;
-    if (q->level) {
-        /* Rows in code order, as every answer lists units: ids follow the order the replica
-           learnt the units in, which differs between a fresh replica and a restarted one. */
-        const socin_unit_t **take = calloc (total_units + 1, sizeof *take);
-        if (!take) socin_fatal ("memory.exhausted", NULL);
-        size_t ntake = 0;
-        for (uint32_t id = 1; id <= total_units; id++) {
-            const socin_unit_t *u = socin_model_unit_at (model, id);
-            if ((int) u->level == (int) q->level && socin_unit_valid_during (u, start, end) &&
-                (group ? socin_group_has (group, id) : socin_unit_under (u, root->id)))
-                take[ntake++] = u;
-        }
-        qsort (take, ntake, sizeof *take, s_cmp_code);
-        for (size_t k = 0; k < ntake; k++) {
-            const socin_unit_t *u = take[k];
-            row_of[u->id] = (int32_t) nrows;
-            rows = realloc (rows, (nrows + (size_t) ntypes) * sizeof *rows);
-            if (!rows) socin_fatal ("memory.exhausted", NULL);
-            for (int t = 0; t < ntypes; t++) {
-                memset (&rows[nrows + (size_t) t], 0, sizeof *rows);
-                rows[nrows + (size_t) t].unit = u;
-                rows[nrows + (size_t) t].type = q->by_type ? t + 1 : 0;
-            }
-            nrows += (size_t) ntypes;
-        }
-        free (take);
-    }
-    else {
-        rows = calloc ((size_t) ntypes, sizeof *rows);
-        if (!rows) socin_fatal ("memory.exhausted", NULL);
-        for (int t = 0; t < ntypes; t++) {
-            rows[t].unit = group ? NULL : root;
-            rows[t].type = q->by_type ? t + 1 : 0;
-        }
-        nrows = (size_t) ntypes;
-    }
-    for (size_t i = 0; i < self->n; i++) {
-        const s_event_t *e = &self->list[i];
-        if (!e->live || e->day < start || e->day > end) continue;
-        const socin_unit_t *u = socin_model_unit (model, e->unit);
-        if (!u) continue;
-        int32_t base = -1;
-        if (q->level) {
-            /* The row of the unit itself or of its ancestor at the level. */
-            if (row_of[u->id] >= 0) base = row_of[u->id];
-            for (int a = 0; a < u->nancestors && base < 0; a++)
-                if (row_of[u->ancestors[a]] >= 0) base = row_of[u->ancestors[a]];
-        }
-        else if (group ? socin_group_has (group, u->id) || (u->municipality && socin_group_has (group, u->municipality))
-                       : socin_unit_under (u, root->id))
-            base = 0;
-        if (base < 0 || (q->by_type && (e->type < 1 || e->type > 6))) continue;
-        s_row_t *r = &rows[(size_t) base + (size_t) (q->by_type ? e->type - 1 : 0)];
-        r->events++;
-        r->participants += e->participants;
-        for (int v = 0; v < e->nvulnerable; v++)
-            for (size_t g = 0; g < ngroups; g++)
-                if (!strcmp (tg->pb->options[g]->code, e->vulnerable[v].group)) r->vulnerable[g] += e->vulnerable[v].n;
-        s_row_add_unit (r, u->id);
-    }
+    s_tally_t t = {.model = model, .q = q};
+    if (s_tally_scope (&t, err, errlen)) return -1;
+    t.tg = socin_model_dimension (model, "target_group");
+    t.ngroups = t.tg ? t.tg->pb->n_options : 0;
+    if (t.ngroups > MAX_GROUPS) t.ngroups = MAX_GROUPS;
+    s_tally_rows (&t);
+    s_tally_events (&t, self);
     out->period = socin_strdup (q->period);
-    out->rows = calloc (nrows + 1, sizeof *out->rows);
-    if (!out->rows) socin_fatal ("memory.exhausted", NULL);
-    for (size_t i = 0; i < nrows; i++) {
-        s_row_t *r = &rows[i];
-        Socin__V1__ParticipationRow *pr = malloc (sizeof *pr);
-        if (!pr) socin_fatal ("memory.exhausted", NULL);
-        socin__v1__participation_row__init (pr);
-        pr->unit = socin_strdup (r->unit ? r->unit->code : group->code);
-        pr->name = socin_strdup (r->unit ? r->unit->pb->name : group->pb->name);
-        pr->level = r->unit ? r->unit->level : 0;
-        pr->type = r->type;
-        pr->events = r->events;
-        pr->participants = r->participants;
-        pr->municipalities = r->nmunicipalities;
-        pr->vulnerable = calloc (ngroups + 1, sizeof *pr->vulnerable);
-        if (!pr->vulnerable) socin_fatal ("memory.exhausted", NULL);
-        for (size_t g = 0; g < ngroups; g++) {
-            Socin__V1__GroupParticipants *gp = malloc (sizeof *gp);
-            if (!gp) socin_fatal ("memory.exhausted", NULL);
-            socin__v1__group_participants__init (gp);
-            gp->group = socin_strdup (tg->pb->options[g]->code);
-            gp->participants = (uint32_t) r->vulnerable[g];
-            pr->vulnerable[pr->n_vulnerable++] = gp;
-        }
-        out->rows[out->n_rows++] = pr;
-        free (r->municipalities);
+    out->rows = socin_calloc (t.nrows + 1, sizeof *out->rows);
+    for (size_t i = 0; i < t.nrows; i++) {
+        out->rows[out->n_rows++] = s_tally_row (&t, &t.rows[i]);
+        free (t.rows[i].municipalities);
     }
-    free (rows);
-    free (row_of);
+    free (t.rows);
+    free (t.row_of);
     return 0;
 }
 
 /* ---- targets ---- */
 
 size_t
-rep_events_qualifying (rep_events_t *self, const socin_model_t *model,
-                       const socin_target_t *target, int32_t as_of, uint32_t **units)
+rep_events_qualifying (rep_events_t *self, const socin_model_t *model, const socin_target_t *target,
+                       int32_t as_of, uint32_t **units)
 {
     *units = NULL;
     const Socin__V1__EventRule *rule = target->pb->events;
     if (target->pb->rule_case != SOCIN__V1__TARGET__RULE_EVENTS || !rule) return 0;
     size_t total = socin_model_count (model, SOCIN_KIND_UNIT);
     /* Per unit: events that count, the quarters they fall in, platform representation. */
-    uint32_t *count = calloc (total + 1, sizeof *count);
-    uint64_t *quarters = calloc (total + 1, sizeof *quarters);
-    bool *platform = calloc (total + 1, sizeof *platform);
-    if (!count || !quarters || !platform) socin_fatal ("memory.exhausted", NULL);
+    uint32_t *count = socin_calloc (total + 1, sizeof *count);
+    uint64_t *quarters = socin_calloc (total + 1, sizeof *quarters);
+    bool *platform = socin_calloc (total + 1, sizeof *platform);
     int32_t to = target->window_to < as_of ? target->window_to : as_of;
     int first_year = 0;
     if (target->window_from != SOCIN_DAY_MIN) {
@@ -310,10 +347,11 @@ rep_events_qualifying (rep_events_t *self, const socin_model_t *model,
         if (!u) continue;
         /* Events of a city district count for its municipality. */
         uint32_t id = u->level == SOCIN_LEVEL_DISTRICT && u->municipality ? u->municipality : u->id;
-        if ((int) socin_model_unit_at (model, id)->level != (int) target->pb->level) continue;
+        if ((int)socin_model_unit_at (model, id)->level != (int)target->pb->level) continue;
         if (e->platform) platform[id] = true;
         bool type_ok = rule->n_types == 0;
-        for (size_t t = 0; t < rule->n_types && !type_ok; t++) type_ok = (int) rule->types[t] == e->type;
+        for (size_t t = 0; t < rule->n_types && !type_ok; t++)
+            type_ok = (int)rule->types[t] == e->type;
         if (!type_ok || (rule->public_only && !e->open)) continue;
         count[id]++;
         socin_period_t q = socin_period_of_day (SOCIN_PERIOD_QUARTER, e->day);
@@ -323,10 +361,9 @@ rep_events_qualifying (rep_events_t *self, const socin_model_t *model,
     size_t n = 0;
     for (uint32_t id = 1; id <= total; id++) {
         if (!count[id] || count[id] < rule->min_events) continue;
-        if ((uint32_t) __builtin_popcountll (quarters[id]) < rule->min_distinct_quarters) continue;
+        if ((uint32_t)__builtin_popcountll (quarters[id]) < rule->min_distinct_quarters) continue;
         if (rule->require_platform_representation && !platform[id]) continue;
-        *units = realloc (*units, (n + 1) * sizeof **units);
-        if (!*units) socin_fatal ("memory.exhausted", NULL);
+        *units = socin_realloc (*units, (n + 1) * sizeof **units);
         (*units)[n++] = id;
     }
     free (count);

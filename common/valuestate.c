@@ -1,0 +1,158 @@
+/*  valuestate: stored value states and history entries. See valuestate.h. */
+#include "valuestate.h"
+
+#include <string.h>
+
+#include "mem.h"
+#include "socin/v1/forward.pb-c.h"
+
+#define FLAG_DELETE   1
+#define FLAG_FOLLOWUP 2 /* ledger, change: marked for follow-up (1.2) */
+#define FLAG_STORED   4 /* ledger, change: the text starts with stored_by, its length first (1.2) */
+#define LEDGER_HEAD   17 /* value 8, seq 8, flags 1 */
+#define VERSION_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
+#define CHANGE_HEAD   9  /* flags 1, value 8 */
+
+static size_t
+s_head (socin_value_layout_t layout)
+{
+    return layout == SOCIN_VALUE_LEDGER    ? LEDGER_HEAD
+           : layout == SOCIN_VALUE_VERSION ? VERSION_HEAD
+                                           : CHANGE_HEAD;
+}
+
+/* Ledger and change states carry stored_by before their comment, when there is one. */
+static bool
+s_has_stored (socin_value_layout_t layout, const socin_value_state_t *state)
+{
+    return layout != SOCIN_VALUE_VERSION && state->stored_by_len;
+}
+
+/* At most 255 bytes of stored_by are kept (the ingest accepts 64). */
+static size_t
+s_stored_len (const socin_value_state_t *state)
+{
+    return state->stored_by_len > 255 ? 255 : state->stored_by_len;
+}
+
+size_t
+socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state)
+{
+    size_t stored = s_has_stored (layout, state) ? 1 + s_stored_len (state) : 0;
+    return s_head (layout) + stored + state->text_len;
+}
+
+void
+socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *state, void *buf)
+{
+    unsigned char *p = buf;
+    unsigned char flags = state->deleted ? FLAG_DELETE : 0;
+    if (layout != SOCIN_VALUE_VERSION && state->followup) flags |= FLAG_FOLLOWUP;
+    if (s_has_stored (layout, state)) flags |= FLAG_STORED;
+    switch (layout) {
+    case SOCIN_VALUE_LEDGER:
+        memcpy (p, &state->value, 8);
+        memcpy (p + 8, &state->seq, 8);
+        p[16] = flags;
+        break;
+    case SOCIN_VALUE_VERSION:
+        memcpy (p, &state->value, 8);
+        memcpy (p + 8, &state->ms, 8);
+        memcpy (p + 16, &state->seq, 8);
+        p[24] = flags;
+        memcpy (p + 25, &state->first_day, 4);
+        break;
+    case SOCIN_VALUE_CHANGE:
+        p[0] = flags;
+        memcpy (p + 1, &state->value, 8);
+        break;
+    }
+    p += s_head (layout);
+    if (flags & FLAG_STORED) {
+        *p++ = (unsigned char)s_stored_len (state);
+        memcpy (p, state->stored_by, s_stored_len (state));
+        p += s_stored_len (state);
+    }
+    if (state->text_len) memcpy (p, state->text, state->text_len);
+}
+
+bool
+socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t len,
+                          socin_value_state_t *state)
+{
+    const unsigned char *p = data;
+    size_t head = s_head (layout);
+    memset (state, 0, sizeof *state);
+    if (len < head) return false;
+    switch (layout) {
+    case SOCIN_VALUE_LEDGER:
+        memcpy (&state->value, p, 8);
+        memcpy (&state->seq, p + 8, 8);
+        state->deleted = p[16] & FLAG_DELETE;
+        break;
+    case SOCIN_VALUE_VERSION:
+        memcpy (&state->value, p, 8);
+        memcpy (&state->ms, p + 8, 8);
+        memcpy (&state->seq, p + 16, 8);
+        state->deleted = p[24] & FLAG_DELETE;
+        memcpy (&state->first_day, p + 25, 4);
+        break;
+    case SOCIN_VALUE_CHANGE:
+        state->deleted = p[0] & FLAG_DELETE;
+        memcpy (&state->value, p + 1, 8);
+        break;
+    }
+    state->text = (const char *)p + head;
+    state->text_len = len - head;
+    unsigned char flags = layout == SOCIN_VALUE_LEDGER   ? p[16]
+                          : layout == SOCIN_VALUE_CHANGE ? p[0]
+                                                         : 0;
+    state->followup = flags & FLAG_FOLLOWUP;
+    if (flags & FLAG_STORED) {
+        size_t n = state->text_len ? (unsigned char)state->text[0] : 0;
+        if (!state->text_len || 1 + n > state->text_len) return false;
+        state->stored_by = state->text + 1;
+        state->stored_by_len = n;
+        state->text += 1 + n;
+        state->text_len -= 1 + n;
+    }
+    return true;
+}
+
+/* Who made the change, and when (unless E has it), from the packed ChangeBatch. */
+static void
+s_batch (Socin__V1__HistoryEntry *e, const void *batch, size_t batch_len)
+{
+    Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, batch_len, batch);
+    if (!b) return;
+    e->submitter = socin_strdup (b->submitter);
+    e->submitter_key = socin_strdup (b->submitter_key);
+    e->submission_id = socin_strdup (b->submission_id);
+    if (!e->changed_ms) e->changed_ms = b->accepted_ms;
+    socin__v1__change_batch__free_unpacked (b, NULL);
+}
+
+Socin__V1__HistoryEntry *
+socin_value_history_add (Socin__V1__ValueHistory *out, const socin_value_state_t *change,
+                         const char *source, size_t source_len, const void *batch, size_t batch_len)
+{
+    Socin__V1__HistoryEntry *e = socin_malloc (sizeof *e);
+    socin__v1__history_entry__init (e);
+    e->deleted = change->deleted;
+    char text[SOCIN_DEC_STRLEN] = "";
+    if (!change->deleted) socin_dec_format (change->value, text, sizeof text);
+    e->new_value = socin_strdup (text);
+    const Socin__V1__HistoryEntry *prev = out->n_entries ? out->entries[out->n_entries - 1] : NULL;
+    e->old_value = socin_strdup (prev ? prev->new_value : "");
+    e->comment = socin_strndup (change->text, change->text_len);
+    e->stored_by =
+        socin_strndup (change->stored_by ? change->stored_by : "", change->stored_by_len);
+    e->followup = change->followup;
+    e->changed_ms = change->ms;
+    e->source = socin_strndup (source, source_len);
+    e->source_seq = change->seq;
+    if (batch) s_batch (e, batch, batch_len);
+    out->entries = socin_realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
+    out->entries[out->n_entries++] = e;
+    return e;
+}

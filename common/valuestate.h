@@ -1,0 +1,70 @@
+/*  valuestate: what ingest and reporting store about one value, and the history entries a
+    reader builds from it. The layouts are on disk, so they never change:
+
+        ledger   the ingest's current state and each replaced one (history):
+                 value (8), seq (8), flags (1), comment
+        version  reporting's current state: value (8), accepted ms (8), seq (8), flags (1),
+                 first day received (4), source
+        change   one change in reporting's history: flags (1), value (8), comment
+
+    Integers are in host byte order (the stores are not moved between architectures); flags
+    bit 0 marks a deletion (a tombstone). Since wire 1.2 ledger and change states also carry
+    DHIS2's followup (flags bit 1) and storedby: with flags bit 2 set the text starts with
+    one length byte and that many bytes of stored_by, then the comment. States written before
+    have neither bit set and read as they always did.
+*/
+#ifndef SOCIN_VALUESTATE_H
+#define SOCIN_VALUESTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decimal.h"
+#include "socin/v1/report.pb-c.h"
+
+typedef enum {
+    SOCIN_VALUE_LEDGER,
+    SOCIN_VALUE_VERSION,
+    SOCIN_VALUE_CHANGE,
+} socin_value_layout_t;
+
+/* The most bytes a state takes before its text. */
+#define SOCIN_VALUE_HEAD_MAX 29
+
+/* One stored state, unpacked. TEXT points into the packed bytes it came from. */
+typedef struct {
+    socin_dec_t value;
+    bool deleted;
+    uint64_t seq;      /* ledger, version: the change batch that gave it */
+    int64_t ms;        /* version: accepted time */
+    int32_t first_day; /* version: the day first received */
+    const char *text;  /* ledger, change: the comment; version: the source */
+    size_t text_len;
+    const char *stored_by; /* ledger, change: who keyed it in (at most 255 bytes) */
+    size_t stored_by_len;
+    bool followup; /* ledger, change: marked for follow-up */
+} socin_value_state_t;
+
+/* The bytes STATE takes in LAYOUT. */
+size_t socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state);
+
+/* Packs STATE into BUF (socin_value_state_size bytes). */
+void socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *state,
+                             void *buf);
+
+/* Unpacks LEN bytes at DATA into STATE. False when they are too few for LAYOUT. */
+bool socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t len,
+                               socin_value_state_t *state);
+
+/* Appends to OUT the history entry of CHANGE (its deleted, value, comment, stored_by and
+   followup as text and seq), made by SOURCE (SOURCE_LEN bytes) at CHANGE->ms; BATCH (BATCH_LEN
+   bytes of a packed ChangeBatch, or NULL) names the submitter and submission, and the time when
+   CHANGE->ms is 0. The old value is the previous entry's new value ("" after a deletion). Returns
+   the entry, owned by OUT. */
+Socin__V1__HistoryEntry *socin_value_history_add (Socin__V1__ValueHistory *out,
+                                                  const socin_value_state_t *change,
+                                                  const char *source, size_t source_len,
+                                                  const void *batch, size_t batch_len);
+
+#endif

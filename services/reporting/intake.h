@@ -1,0 +1,43 @@
+/*  intake: reporting's side of the forwarding protocol (forward.proto).
+
+    Each ingest says Hello and is welcomed with the sequence reporting applied from it and a
+    credit window; its change batches are gathered into bounded groups, applied in one
+    transaction (apply.c), then answered: one Ack per source after its last batch of the group,
+    a Resend from the next expected sequence for a batch beyond it. Heartbeats are answered
+    with the applied sequence. A key that is not a registered ingest, an oversized or
+    undecodable message is refused with an Error; the ingest's forward.c holds the other half.
+*/
+#ifndef SOCIN_REPORTING_INTAKE_H
+#define SOCIN_REPORTING_INTAKE_H
+
+#include <czmq.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apply.h"
+#include "cube.h"
+#include "events.h"
+#include "replica.h"
+#include "store.h"
+
+typedef struct rep_intake_t rep_intake_t;
+
+/* How much the intake takes in: a source's credit beyond its last acknowledged batch, the
+   most batches and (soft) values one transaction applies, the largest message accepted. */
+typedef struct {
+    uint32_t window;
+    size_t group_max, group_values;
+    size_t max_message;
+} rep_intake_limits_t;
+
+/* Applies batches from the ingests to APPLY's store (STORE), then to CUBE and EVENTS; peers
+   are looked up in REPLICA's model. */
+rep_intake_t *rep_intake_new (rep_apply_t *apply, socin_store_t *store, socin_replica_t *replica,
+                              rep_cube_t *cube, rep_events_t *events,
+                              const rep_intake_limits_t *limits);
+void rep_intake_destroy (rep_intake_t **self_p);
+
+/* Reads the forwarding socket SOCK (a bound ROUTER, not owned) from LOOP. */
+void rep_intake_attach (rep_intake_t *self, zloop_t *loop, zsock_t *sock);
+
+#endif

@@ -1,0 +1,209 @@
+/*  test_valuestate: the stored state of a value, and the history entries built from it.
+
+    What matters: every layout packs to exactly the bytes the stores already hold (stores
+    written before the codec must read the same), unpacks back to what was packed, refuses
+    bytes too few for its head, and a history lists old and new values, deletions and who sent
+    each change.
+*/
+#include "valuestate.h"
+#include "testing.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "socin/v1/forward.pb-c.h"
+
+static const socin_dec_t s_value = 12500000; /* 12.5 */
+
+/* The bytes of the layouts as ingest and reporting wrote them by hand (little-endian). */
+static const unsigned char s_ledger[] = {
+    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
+    0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq */
+    0x00,                                           /* flags */
+    'o',  'k',                                      /* comment */
+};
+static const unsigned char s_version[] = {
+    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
+    0x00, 0x10, 0x20, 0x30, 0x40, 0x01, 0x00, 0x00, /* accepted ms */
+    0x2A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq */
+    0x01,                                           /* flags: deleted */
+    0x8E, 0x50, 0x00, 0x00,                         /* first day */
+    'P',  'H',  'A',                                /* source */
+};
+static const unsigned char s_change[] = {
+    0x00,                                           /* flags */
+    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
+    'f',  'i',  'x',                                /* comment */
+};
+
+static bool
+s_packs_to (socin_value_layout_t layout, const socin_value_state_t *st, const unsigned char *bytes,
+            size_t len)
+{
+    unsigned char buf[64];
+    if (socin_value_state_size (layout, st) != len) return false;
+    memset (buf, 0xEE, sizeof buf);
+    socin_value_state_pack (layout, st, buf);
+    return memcmp (buf, bytes, len) == 0 && buf[len] == 0xEE;
+}
+
+static void
+a_layouts_pack_to_the_stored_bytes (void)
+{
+    socin_value_state_t ledger = {.value = s_value, .seq = 7, .text = "ok", .text_len = 2};
+    CHECK (s_packs_to (SOCIN_VALUE_LEDGER, &ledger, s_ledger, sizeof s_ledger));
+    socin_value_state_t version = {.value = s_value,
+                                   .deleted = true,
+                                   .seq = 42,
+                                   .ms = 0x0140302010 * 256,
+                                   .first_day = 20622,
+                                   .text = "PHA",
+                                   .text_len = 3};
+    CHECK (s_packs_to (SOCIN_VALUE_VERSION, &version, s_version, sizeof s_version));
+    socin_value_state_t change = {.value = s_value, .text = "fix", .text_len = 3};
+    CHECK (s_packs_to (SOCIN_VALUE_CHANGE, &change, s_change, sizeof s_change));
+    /* A tombstone: the head alone. */
+    socin_value_state_t gone = {.deleted = true, .seq = 9};
+    CHECK_INT (socin_value_state_size (SOCIN_VALUE_LEDGER, &gone), 17);
+    CHECK (socin_value_state_size (SOCIN_VALUE_VERSION, &gone) <= SOCIN_VALUE_HEAD_MAX);
+}
+
+static void
+a_stored_bytes_unpack_to_their_state (void)
+{
+    socin_value_state_t st;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_LEDGER, s_ledger, sizeof s_ledger, &st));
+    CHECK (st.value == s_value);
+    CHECK_INT (st.seq, 7);
+    CHECK (!st.deleted);
+    CHECK_INT (st.text_len, 2);
+    CHECK (!memcmp (st.text, "ok", 2));
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version, sizeof s_version, &st));
+    CHECK (st.value == s_value);
+    CHECK (st.deleted);
+    CHECK_INT (st.seq, 42);
+    CHECK (st.ms == 0x0140302010 * 256);
+    CHECK_INT (st.first_day, 20622);
+    CHECK (st.text_len == 3 && !memcmp (st.text, "PHA", 3));
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_CHANGE, s_change, sizeof s_change, &st));
+    CHECK (st.value == s_value && !st.deleted);
+    CHECK (st.text_len == 3 && !memcmp (st.text, "fix", 3));
+    /* Too few bytes for the head. */
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, s_ledger, 16, &st));
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version, 28, &st));
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_CHANGE, s_change, 8, &st));
+}
+
+static void
+a_state_round_trips (void)
+{
+    const socin_value_layout_t layouts[] = {SOCIN_VALUE_LEDGER, SOCIN_VALUE_VERSION,
+                                            SOCIN_VALUE_CHANGE};
+    for (size_t i = 0; i < 3; i++) {
+        socin_value_state_t in = {.value = -123456789, .deleted = true, .text = "", .text_len = 0};
+        if (layouts[i] != SOCIN_VALUE_CHANGE) in.seq = UINT64_MAX;
+        if (layouts[i] == SOCIN_VALUE_VERSION) {
+            in.ms = -5;
+            in.first_day = -1;
+        }
+        unsigned char buf[64];
+        socin_value_state_t out;
+        socin_value_state_pack (layouts[i], &in, buf);
+        CHECK (socin_value_state_unpack (layouts[i], buf, socin_value_state_size (layouts[i], &in),
+                                         &out));
+        CHECK (out.value == in.value && out.deleted && out.seq == in.seq && out.ms == in.ms &&
+               out.first_day == in.first_day && out.text_len == 0);
+    }
+}
+
+static void
+a_history_lists_old_and_new_values_and_who (void)
+{
+    Socin__V1__ChangeBatch batch = SOCIN__V1__CHANGE_BATCH__INIT;
+    batch.seq = 3;
+    batch.submitter = "praha";
+    batch.submitter_key = "KEY";
+    batch.submission_id = "sub-1";
+    batch.accepted_ms = 1750000000000;
+    uint8_t packed[256];
+    size_t plen = socin__v1__change_batch__pack (&batch, packed);
+    Socin__V1__ValueHistory h = SOCIN__V1__VALUE_HISTORY__INIT;
+    socin_value_state_t first = {.value = s_value, .seq = 3, .text = "first", .text_len = 5};
+    Socin__V1__HistoryEntry *e = socin_value_history_add (&h, &first, "PHA-x", 3, packed, plen);
+    CHECK_STR (e->new_value, "12.5");
+    CHECK_STR (e->old_value, "");
+    CHECK_STR (e->comment, "first");
+    CHECK_STR (e->source, "PHA");
+    CHECK_INT (e->source_seq, 3);
+    CHECK_STR (e->submitter, "praha");
+    CHECK_STR (e->submitter_key, "KEY");
+    CHECK_STR (e->submission_id, "sub-1");
+    CHECK (e->changed_ms == 1750000000000); /* from the batch: the change had no time */
+    socin_value_state_t gone = {.deleted = true, .seq = 4, .ms = 5};
+    e = socin_value_history_add (&h, &gone, "PHA", 3, NULL, 0);
+    CHECK (e->deleted);
+    CHECK_STR (e->new_value, "");
+    CHECK_STR (e->old_value, "12.5");
+    CHECK (e->changed_ms == 5);
+    CHECK_STR (e->submitter, "");
+    socin_value_state_t again = {.value = 1, .seq = 5};
+    e = socin_value_history_add (&h, &again, "PHA", 3, NULL, 0);
+    CHECK_STR (e->new_value, "0.000001");
+    CHECK_STR (e->old_value, "");
+    CHECK_INT (h.n_entries, 3);
+    for (size_t i = 0; i < h.n_entries; i++)
+        protobuf_c_message_free_unpacked (&h.entries[i]->base, NULL);
+    free (h.entries);
+}
+
+/* 1.2: stored_by and followup ride in ledger and change states; older bytes read as before. */
+static void
+a_stored_by_and_followup_round_trip (void)
+{
+    socin_value_state_t change = {.value = 7000000,
+                                  .text = "checked",
+                                  .text_len = 7,
+                                  .stored_by = "jana.novakova",
+                                  .stored_by_len = 13,
+                                  .followup = true};
+    unsigned char buf[128];
+    CHECK_INT (socin_value_state_size (SOCIN_VALUE_CHANGE, &change), 9 + 1 + 13 + 7);
+    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, buf);
+    CHECK_INT (buf[0], 2 | 4); /* followup, stored_by present */
+    CHECK_INT (buf[9], 13);
+    socin_value_state_t back;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_CHANGE, buf, 30, &back));
+    CHECK (back.followup && !back.deleted && back.value == 7000000);
+    CHECK (back.stored_by_len == 13 && !memcmp (back.stored_by, "jana.novakova", 13));
+    CHECK (back.text_len == 7 && !memcmp (back.text, "checked", 7));
+    socin_value_state_t ledger = {.value = 1, .seq = 9, .stored_by = "petr", .stored_by_len = 4};
+    socin_value_state_pack (SOCIN_VALUE_LEDGER, &ledger, buf);
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, 17 + 5, &back));
+    CHECK (back.seq == 9 && !back.followup && back.stored_by_len == 4 && back.text_len == 0);
+    /* A length byte beyond the bytes there are is refused, never read past. */
+    buf[17] = 200;
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, 17 + 5, &back));
+    Socin__V1__ValueHistory h = SOCIN__V1__VALUE_HISTORY__INIT;
+    Socin__V1__HistoryEntry *e = socin_value_history_add (&h, &change, "CZ020", 5, NULL, 0);
+    CHECK_STR (e->stored_by, "jana.novakova");
+    CHECK (e->followup);
+    CHECK_STR (e->comment, "checked");
+    protobuf_c_message_free_unpacked (&e->base, NULL);
+    free (h.entries);
+}
+
+int
+main (void)
+{
+    RUN (a_layouts_pack_to_the_stored_bytes,
+         "the ledger, version and change layouts pack to exactly the bytes the stores hold");
+    RUN (a_stored_bytes_unpack_to_their_state,
+         "stored bytes unpack to their state; bytes too few for the head are refused");
+    RUN (a_state_round_trips, "a state packed and unpacked comes back the same in every layout");
+    RUN (a_history_lists_old_and_new_values_and_who,
+         "a history lists each change's old and new value, deletions, and who sent it when");
+    RUN (a_stored_by_and_followup_round_trip,
+         "stored_by and followup ride in ledger and change states and reach the history; a bad "
+         "length is refused");
+    return TEST_SUMMARY ();
+}
