@@ -123,20 +123,12 @@ s_submit (int first, int n, int salt, int delete_every)
 
 /* ---- watching ---- */
 
-static long long
-s_ctl_field (t_daemon_t *d, const char *command, const char *key)
-{
-    char out[16384];
-    if (t_ctl (d->ctl, command, out, sizeof out)) return -1;
-    return t_field (out, key);
-}
-
 /* Reporting applied everything the ingest holds. */
 static bool
 s_converged (void *arg)
 {
     char out[8192], want[64];
-    long long last = s_ctl_field (s_ingest, "backlog", "last_seq");
+    long long last = t_ctl_field (s_ingest, "backlog", "last_seq");
     if (last <= 0 || t_ctl (s_reporting->ctl, "sources", out, sizeof out)) return false;
     snprintf (want, sizeof want, REGION ":applied=%lld ", last);
     return strstr (out, want) != NULL;
@@ -263,7 +255,7 @@ test_restored_from_backup (void)
     CHECK (t_wait_for (s_converged, NULL, CONVERGE_MS));
     snprintf (cmd, sizeof cmd, "backup %s", backup);
     CHECK_INT (t_ctl (s_reporting->ctl, cmd, out, sizeof out), 0);
-    long long before = s_ctl_field (s_ingest, "backlog", "last_seq");
+    long long before = t_ctl_field (s_ingest, "backlog", "last_seq");
     /* After the backup: new keys, rewritten keys and deletions, all acknowledged, applied and
        trimmed from the ingest's outbox. */
     CHECK_INT (s_submit (0, s_keys () / 2, 4, 0), 0);
@@ -271,8 +263,8 @@ test_restored_from_backup (void)
     CHECK_INT (s_submit (10, s_keys () / 3, 6, 4), 0);
     CHECK (t_wait_for (s_converged, NULL, CONVERGE_MS));
     zclock_sleep (1500); /* the ingest persists the acknowledgement from its cron */
-    CHECK_INT (s_ctl_field (s_ingest, "backlog", "backlog_batches"), 0);
-    CHECK (s_ctl_field (s_ingest, "backlog", "last_seq") > before);
+    CHECK_INT (t_ctl_field (s_ingest, "backlog", "backlog_batches"), 0);
+    CHECK (t_ctl_field (s_ingest, "backlog", "last_seq") > before);
     /* The restore, as docs/operations.md has it: stop, put the backup in place, start. */
     CHECK_INT (t_stop (s_reporting), 0);
     snprintf (
@@ -339,9 +331,9 @@ test_store_full (void)
     free (log);
     /* Resends wait longer and longer: over three seconds the ingest sends no more than a few
        windows (64 batches each) again, where it sent thousands a second before. */
-    long long sent0 = s_ctl_field (s_ingest, "backlog", "batches_sent");
+    long long sent0 = t_ctl_field (s_ingest, "backlog", "batches_sent");
     zclock_sleep (3000);
-    long long sent1 = s_ctl_field (s_ingest, "backlog", "batches_sent");
+    long long sent1 = t_ctl_field (s_ingest, "backlog", "batches_sent");
     printf ("    batches sent again while refused, over 3 s: %lld\n", sent1 - sent0);
     CHECK (sent1 - sent0 <= 3 * 64);
     /* Space returns: everything arrives, and nothing is refused any more. */
