@@ -1,8 +1,9 @@
 /*  socin-ingest: validated, idempotent, durable submissions, forwarded without loss.
 
     One per region. Submissions arrive on a ROUTER socket (many in flight per client). Each
-    wake of the loop takes the waiting submissions (up to group_max, and no more once they hold
-    group_values items), validates each against
+    wake of the loop takes waiting submissions round-robin per client (fair.h: a flood holds
+    another client back by one group at most), up to group_max and no more once they hold
+    group_values items, validates each against
     the registry replica, applies them all in one LMDB transaction and commits it once
     (group commit), and only then answers each with its import summary. Every submission that
     changed anything becomes one change batch in the outbox, in the same transaction, which
@@ -21,6 +22,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "approval.h"
+#include "fair.h"
 #include "followup.h"
 #include "forward.h"
 #include "ledger.h"
@@ -39,6 +41,8 @@ typedef struct {
     ing_ledger_t *ledger;
     ing_forward_t *forward;
     zsock_t *router;
+    ing_fair_t *fair;  /* submissions waiting for a group commit */
+    int backlog_timer; /* armed while some wait and the socket may be quiet (-1: not) */
     const char *source;
     size_t max_message, max_items, group_max, group_values;
     uint32_t event_lock_days;
@@ -390,10 +394,11 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
     item->req = req;
     /* A request_id that is not UTF-8 is not echoed (the request itself may still be good:
        its submission id is checked on its own); an enum value outside its enum refuses it. */
-    req->request_id = (char *) socin_wire_id_echo (req->request_id);
+    req->request_id = (char *)socin_wire_id_echo (req->request_id);
     char field[64], why[256];
     if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
-        s_refuse (self, msg->envelope, req->request_id, NULL, SOCIN_E (INVALID_ARGUMENT), "%s", why);
+        s_refuse (self, msg->envelope, req->request_id, NULL, SOCIN_E (INVALID_ARGUMENT), "%s",
+                  why);
         return false;
     }
     if (req->body_case == SOCIN__V1__INGEST_REQUEST__BODY_HISTORY) {
@@ -503,14 +508,31 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
     /* The commit mapped part of the store: let go of it once it adds up (see store.h). */
 }
 
-static int
-s_on_submissions (zloop_t *loop, zsock_t *sock, void *arg)
+/* What may wait in the fair queue: the ROUTER is read until this much waits (what stays on
+   the socket is read round-robin per connection by libzmq when there is room again). */
+#define S_WAITING_MAX   4096
+#define S_WAITING_BYTES ((size_t)256 << 20)
+
+/* Moves what waits on the ROUTER into the fair queue. */
+static void
+s_gather (ingest_t *self)
 {
-    ingest_t *self = arg;
+    socin_wire_msg_t msg;
+    while (ing_fair_waiting (self->fair) < S_WAITING_MAX &&
+           ing_fair_bytes (self->fair) < S_WAITING_BYTES &&
+           socin_wire_recv (self->router, &msg) == 0)
+        ing_fair_put (self->fair, &msg);
+}
+
+/* One group commit of submissions taken round-robin per client (see fair.h). */
+static void
+s_group (ingest_t *self)
+{
     s_item_t *group = socin_calloc (self->group_max, sizeof *group);
     size_t n = 0, items = 0;
     socin_wire_msg_t msg;
-    while (n < self->group_max && items < self->group_values && socin_wire_recv (sock, &msg) == 0) {
+    while (n < self->group_max && items < self->group_values &&
+           ing_fair_take (self->fair, &msg) == 0) {
         if (s_take (self, &msg, &group[n], group, n)) {
             items +=
                 group[n].p.sub->n_values + group[n].p.sub->n_events + group[n].p.sub->n_measures;
@@ -523,6 +545,35 @@ s_on_submissions (zloop_t *loop, zsock_t *sock, void *arg)
     for (size_t i = 0; i < n; i++)
         s_item_free (&group[i]);
     free (group);
+}
+
+static int s_on_backlog (zloop_t *loop, int timer_id, void *arg);
+
+/* One group per wake, so the loop's other work (ZAP, forwarding, control) runs in between;
+   what is left waiting gets the next wake even when nothing new arrives. */
+static void
+s_serve (ingest_t *self)
+{
+    s_gather (self);
+    s_group (self);
+    if (ing_fair_waiting (self->fair) && self->backlog_timer < 0)
+        self->backlog_timer =
+            zloop_timer (socin_daemon_loop (self->daemon), 1, 1, s_on_backlog, self);
+}
+
+static int
+s_on_backlog (zloop_t *loop, int timer_id, void *arg)
+{
+    ingest_t *self = arg;
+    self->backlog_timer = -1;
+    s_serve (self);
+    return 0;
+}
+
+static int
+s_on_submissions (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    s_serve (arg);
     return 0;
 }
 
@@ -607,6 +658,8 @@ s_start (socin_daemon_t *daemon, void *arg)
         return -1;
     }
     zloop_t *loop = socin_daemon_loop (daemon);
+    self->fair = ing_fair_new ();
+    self->backlog_timer = -1;
     zloop_reader (loop, self->router, s_on_submissions, self);
     socin_replica_attach (self->replica, loop);
     ing_forward_attach (self->forward, loop);
@@ -632,6 +685,7 @@ s_stop (socin_daemon_t *daemon, void *arg)
     ing_forward_destroy (&self->forward);
     socin_replica_destroy (&self->replica);
     ing_ledger_destroy (&self->ledger);
+    ing_fair_destroy (&self->fair);
     zsock_destroy (&self->router);
     free (self->territory);
 }
@@ -656,14 +710,14 @@ s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
     socin_str_printf (out,
                       "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
                       "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
-                      "commit_ms_max:%.2f\n",
+                      "commit_ms_max:%.2f\nsubmissions_waiting:%zu\n",
                       (unsigned long long)self->submissions, (unsigned long long)self->replays,
                       (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
                       (unsigned long long)self->items, (unsigned long long)self->conflicts,
                       (unsigned long long)self->groups,
                       self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0
                                    : 0.0,
-                      (double)self->commit_us_max / 1000.0);
+                      (double)self->commit_us_max / 1000.0, ing_fair_waiting (self->fair));
 }
 
 static int

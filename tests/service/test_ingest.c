@@ -13,6 +13,7 @@
 #include "client.h"
 #include "csv.h"
 #include "period.h"
+#include "registry.h"
 #include "stack.h"
 #include "testing.h"
 #include "wire.h"
@@ -37,44 +38,13 @@ static uint64_t s_batches;
 
 /* ---- the registry ---- */
 
-static Socin__V1__RegistryReply *
-s_reg_call (Socin__V1__RegistryRequest *req)
-{
-    static int n;
-    char id[32], err[512];
-    snprintf (id, sizeof id, "r%d", ++n);
-    req->request_id = id;
-    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *)socin_client_call (
-        s_admin, &req->base, &socin__v1__registry_reply__descriptor, 20000, err, sizeof err);
-    if (!reply) fprintf (stderr, "    registry call failed: %s\n", err);
-    return reply;
-}
-
 /* Adds or replaces a submitter (DATASET: the only data set it may report, when given;
    DISABLED: its connections are refused). 0 or -1. */
 static int
 s_put_submitter (const char *name, const char *key, const char *territory, const char *dataset,
                  bool disabled)
 {
-    Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
-    char *datasets[] = {(char *)dataset};
-    sub.datasets = datasets;
-    sub.n_datasets = dataset ? 1 : 0;
-    sub.disabled = disabled;
-    char *territories[] = {(char *)territory};
-    sub.name = (char *)name;
-    sub.public_key = (char *)key;
-    sub.territories = territories;
-    sub.n_territories = 1;
-    Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
-    put.submitter = &sub;
-    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
-    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_SUBMITTER;
-    req.put_submitter = &put;
-    Socin__V1__RegistryReply *r = s_reg_call (&req);
-    bool ok = r && r->changes && r->changes->added + r->changes->updated == 1;
-    if (r) protobuf_c_message_free_unpacked (&r->base, NULL);
-    return ok ? 0 : -1;
+    return t_put_submitter (s_admin, name, key, territory, dataset, disabled);
 }
 
 /* ---- control sockets ---- */
