@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drops.h"
 #include "log.h"
 #include "mem.h"
 #include "period.h"
@@ -36,6 +37,7 @@ struct socin_daemon_t {
     zloop_t *loop;
     socin_ctl_t *ctl;
     socin_zap_t *zap;
+    socin_drops_t *drops; /* the server sockets' dropped connections */
     int signal_pipe[2];
     bool draining;
     bool stopping;
@@ -78,6 +80,13 @@ socin_daemon_ctl (socin_daemon_t *self)
     return self->ctl;
 }
 
+void
+socin_daemon_watch (socin_daemon_t *self, zsock_t *sock, const char *name, size_t max_msg)
+{
+    if (!self->drops) self->drops = socin_drops_new ();
+    socin_drops_watch (self->drops, self->loop, sock, name, socin_wire_limit (max_msg));
+}
+
 bool
 socin_daemon_draining (socin_daemon_t *self)
 {
@@ -116,8 +125,13 @@ s_cmd_stats (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *ar
     socin_daemon_t *self = arg;
     uint64_t allowed, refused;
     socin_zap_counts (self->zap, &allowed, &refused);
-    socin_str_printf (out, "# Auth\nhandshakes_allowed:%llu\nhandshakes_refused:%llu\n# Store\n",
-                      (unsigned long long)allowed, (unsigned long long)refused);
+    uint64_t dropped, failed;
+    socin_drops_counts (self->drops, &dropped, &failed);
+    socin_str_printf (out,
+                      "# Auth\nhandshakes_allowed:%llu\nhandshakes_refused:%llu\n"
+                      "# Connections\nconnections_dropped:%llu\nhandshakes_failed:%llu\n# Store\n",
+                      (unsigned long long)allowed, (unsigned long long)refused,
+                      (unsigned long long)dropped, (unsigned long long)failed);
     socin_store_stats (self->store, out);
     if (self->service->stats) self->service->stats (self, out, self->service->arg);
     return SOCIN_CTL_OK;
@@ -465,6 +479,7 @@ s_close (socin_daemon_t *self)
         if (self->backups[i].pid) waitpid (self->backups[i].pid, NULL, 0);
     socin_ctl_destroy (&self->ctl);
     socin_zap_destroy (&self->zap);
+    socin_drops_destroy (&self->drops);
     zloop_destroy (&self->loop);
     zcert_destroy (&self->cert);
     socin_store_destroy (&self->store);

@@ -59,6 +59,10 @@ zloop_t *socin_daemon_loop (socin_daemon_t *self);
 zcert_t *socin_daemon_cert (socin_daemon_t *self);
 socin_ctl_t *socin_daemon_ctl (socin_daemon_t *self);
 
+/* Logs and counts (in stats) the connections SOCK, a server socket bound with MAX_MSG
+   (wire.h) and named NAME in log lines, drops: see drops.h. */
+void socin_daemon_watch (socin_daemon_t *self, zsock_t *sock, const char *name, size_t max_msg);
+
 /* True once a drain has begun (SIGTERM, SIGINT or the drain command). */
 bool socin_daemon_draining (socin_daemon_t *self);
 

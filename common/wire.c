@@ -112,6 +112,12 @@ socin_keys_public (const char *spec, char *out, char *err, size_t errlen)
 
 /* ---- sockets ---- */
 
+size_t
+socin_wire_limit (size_t max_msg)
+{
+    return max_msg * 4 > INT32_MAX ? INT32_MAX : max_msg * 4;
+}
+
 zsock_t *
 socin_wire_bind (int type, const char *endpoint, zcert_t *cert, const char *domain, size_t max_msg,
                  char *err, size_t errlen)
@@ -125,7 +131,7 @@ socin_wire_bind (int type, const char *endpoint, zcert_t *cert, const char *doma
     zsock_set_curve_server (sock, 1);
     zsock_set_zap_domain (sock, domain);
     if (max_msg)
-        zsock_set_maxmsgsize (sock, (int)(max_msg * 4 > INT32_MAX ? INT32_MAX : max_msg * 4));
+        zsock_set_maxmsgsize (sock, (int)socin_wire_limit (max_msg));
     zsock_set_linger (sock, 0);
     if (type == ZMQ_ROUTER) {
         zsock_set_router_mandatory (sock, 0);
@@ -156,7 +162,7 @@ socin_wire_connect (int type, const char *endpoint, zcert_t *cert, const char *s
     zcert_apply (cert, sock);
     zsock_set_curve_serverkey (sock, server_key);
     if (max_msg)
-        zsock_set_maxmsgsize (sock, (int)(max_msg * 4 > INT32_MAX ? INT32_MAX : max_msg * 4));
+        zsock_set_maxmsgsize (sock, (int)socin_wire_limit (max_msg));
     zsock_set_linger (sock, 0);
     /* A client socket whose peer is gone (or refused the handshake) must never block the
        daemon's loop: sends fail at once instead, and the protocols resend. */

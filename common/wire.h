@@ -45,6 +45,10 @@ bool socin_key_valid (const char *text);
 zsock_t *socin_wire_bind (int type, const char *endpoint, zcert_t *cert, const char *domain,
                           size_t max_msg, char *err, size_t errlen);
 
+/* The transport's limit (ZMQ_MAXMSGSIZE) of a socket whose service takes MAX_MSG: four
+   times that, at most INT32_MAX; 0 when MAX_MSG is 0 (no limit). */
+size_t socin_wire_limit (size_t max_msg);
+
 /* A client socket of TYPE connected to ENDPOINT, authenticating with CERT, trusting the
    server key SERVER_KEY (Z85). Sends never wait: with no peer (not connected, or the
    handshake was refused) they fail at once. */

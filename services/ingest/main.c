@@ -658,6 +658,7 @@ s_start (socin_daemon_t *daemon, void *arg)
         return -1;
     }
     zloop_t *loop = socin_daemon_loop (daemon);
+    socin_daemon_watch (daemon, self->router, "submissions", self->max_message);
     self->fair = ing_fair_new ();
     self->backlog_timer = -1;
     zloop_reader (loop, self->router, s_on_submissions, self);

@@ -68,6 +68,12 @@ reg_clone_destroy (reg_clone_t **self_p)
     *self_p = NULL;
 }
 
+zsock_t *
+reg_clone_socket (reg_clone_t *self)
+{
+    return self->pub;
+}
+
 void
 reg_clone_attach (reg_clone_t *self, zloop_t *loop)
 {

@@ -20,6 +20,9 @@ reg_clone_t *reg_clone_new (reg_records_t *records, zcert_t *cert, const char *e
                             size_t max_message, char *err, size_t errlen);
 void reg_clone_destroy (reg_clone_t **self_p);
 
+/* The PUB socket updates go out on. */
+zsock_t *reg_clone_socket (reg_clone_t *self);
+
 /* Sends the heartbeat from LOOP each second. */
 void reg_clone_attach (reg_clone_t *self, zloop_t *loop);
 

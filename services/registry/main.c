@@ -94,6 +94,9 @@ s_start (socin_daemon_t *daemon, void *arg)
         return -1;
     reg_trust_scan (self->trust);
     if (s_serve (self, socin_daemon_cert (daemon))) return -1;
+    size_t max_message = socin_config_size (self->config, "max_message");
+    socin_daemon_watch (daemon, reg_requests_socket (self->requests), "requests", max_message);
+    socin_daemon_watch (daemon, reg_clone_socket (self->clone), "updates", max_message);
     zloop_t *loop = socin_daemon_loop (daemon);
     reg_requests_attach (self->requests, loop);
     reg_clone_attach (self->clone, loop);

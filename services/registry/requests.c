@@ -583,6 +583,12 @@ reg_requests_destroy (reg_requests_t **self_p)
     *self_p = NULL;
 }
 
+zsock_t *
+reg_requests_socket (reg_requests_t *self)
+{
+    return self->router;
+}
+
 void
 reg_requests_attach (reg_requests_t *self, zloop_t *loop)
 {

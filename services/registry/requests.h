@@ -24,6 +24,9 @@ reg_requests_t *reg_requests_new (reg_records_t *records, reg_clone_t *clone, re
                                   size_t max_message, char *err, size_t errlen);
 void reg_requests_destroy (reg_requests_t **self_p);
 
+/* The ROUTER socket requests arrive on. */
+zsock_t *reg_requests_socket (reg_requests_t *self);
+
 /* Reads and answers requests from LOOP. */
 void reg_requests_attach (reg_requests_t *self, zloop_t *loop);
 

@@ -191,6 +191,8 @@ s_start (socin_daemon_t *daemon, void *arg)
         return -1;
     }
     zloop_t *loop = socin_daemon_loop (daemon);
+    socin_daemon_watch (daemon, self->forward, "forward", self->max_message);
+    socin_daemon_watch (daemon, self->queries, "queries", self->max_message);
     rep_intake_attach (self->intake, loop, self->forward);
     zloop_reader (loop, self->queries, s_on_query, self);
     socin_replica_attach (self->replica, loop);

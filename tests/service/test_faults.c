@@ -294,8 +294,8 @@ s_seq (const Socin__V1__IngestReply *reply)
 }
 
 #define S_FLOOD_CONNS 100 /* the flooding submitter's connections */
-#define S_FLOOD_EACH  3  /* submissions each sends at once */
-#define S_FLOOD_GROUP 4  /* the ingest's group_max */
+#define S_FLOOD_EACH  3   /* submissions each sends at once */
+#define S_FLOOD_GROUP 4   /* the ingest's group_max */
 
 /* A submitter with its own key, for all CZ; its secret certificate goes to PATH. */
 static int
@@ -392,6 +392,104 @@ test_flood (void)
     t_free (&d);
 }
 
+/* How many lines of the log at PATH hold NEEDLE and NEEDLE2. */
+static int
+s_log_lines (const char *path, const char *needle, const char *needle2)
+{
+    size_t len;
+    char *text = t_read_file (path, &len);
+    int n = 0;
+    for (char *line = text ? strtok (text, "\n") : NULL; line; line = strtok (NULL, "\n"))
+        n += strstr (line, needle) && strstr (line, needle2);
+    free (text);
+    return n;
+}
+
+/* Waits up to 10 s until D's stats say FIELD is at least MIN; the last value. */
+static long long
+s_stat_reaches (t_daemon_t *d, const char *field, long long min)
+{
+    long long v = -1;
+    for (int i = 0; i < 200 && (v = t_ctl_field (d, "stats", field)) < min; i++)
+        zclock_sleep (50);
+    return v;
+}
+
+/* A frame of SIZE bytes that is no request. */
+static zframe_t *
+s_junk (size_t size)
+{
+    zframe_t *f = zframe_new (NULL, size);
+    memset (zframe_data (f), 0x0a, size);
+    return f;
+}
+
+static void
+test_oversized (void)
+{
+    char conf[400], endpoint[400], err[256];
+    snprintf (conf, sizeof conf, "%s/big.conf", s_home);
+    CHECK_INT (t_write_file (conf, "max_message = 1M\n", 17), 0);
+    t_daemon_t *d = s_ingest ("BIG", conf, "16", NULL, endpoint, sizeof endpoint);
+    CHECK (d != NULL);
+    if (!d) return;
+    socin_client_t *big = s_client ("BIG", endpoint), *polite = s_client ("BIG", endpoint);
+    int counter = 0;
+    Socin__V1__IngestReply *reply;
+    zframe_t *warm = s_submission ("big-warm", 1, &counter);
+    CHECK (s_send_wait (big, warm, &reply) != NULL);
+    if (reply) protobuf_c_message_free_unpacked (&reply->base, NULL);
+    zframe_destroy (&warm);
+    /* A client that closes its connection itself is no drop. */
+    warm = s_submission ("polite-warm", 1, &counter);
+    CHECK (s_send_wait (polite, warm, &reply) != NULL);
+    if (reply) protobuf_c_message_free_unpacked (&reply->base, NULL);
+    zframe_destroy (&warm);
+    socin_client_destroy (&polite);
+    /* Between max_message and the transport's limit (4 x 1 MiB): answered. */
+    zframe_t *f = s_junk (2u << 20);
+    socin_client_send_frame (big, &f);
+    reply = (Socin__V1__IngestReply *)socin_client_recv (big, &socin__v1__ingest_reply__descriptor,
+                                                         20000, err, sizeof err);
+    CHECK (reply && reply->error && reply->error->code == SOCIN_E (MESSAGE_TOO_LARGE));
+    if (reply) protobuf_c_message_free_unpacked (&reply->base, NULL);
+    /* Above it: libzmq drops the connection, unanswered; the drop is logged once, with the
+       peer (this process, over ipc), and counted. */
+    f = s_junk (6u << 20);
+    socin_client_send_frame (big, &f);
+    CHECK_INT (s_stat_reaches (d, "connections_dropped", 1), 1);
+    reply = (Socin__V1__IngestReply *)socin_client_recv (big, &socin__v1__ingest_reply__descriptor,
+                                                         500, err, sizeof err);
+    CHECK (reply == NULL);
+    char peer[64];
+    snprintf (peer, sizeof peer, "peer=\"pid=%d,", (int)getpid ());
+    CHECK_INT (s_log_lines (d->log, "event=connection.dropped socket=submissions", peer), 1);
+    CHECK_INT (s_log_lines (d->log, "event=connection.dropped", ""), 1);
+    /* The client's socket connects again by itself, and its next request is answered. */
+    zframe_t *again = s_submission ("big-again", 1, &counter);
+    Socin__V1__ImportSummary *s = s_send_wait (big, again, &reply);
+    CHECK (s && !s->error && s->imported == 1);
+    if (reply) protobuf_c_message_free_unpacked (&reply->base, NULL);
+    zframe_destroy (&again);
+    CHECK_INT (t_ctl_field (d, "stats", "connections_dropped"), 1);
+    socin_client_destroy (&big);
+
+    /* The registry's request socket (max_message 1M here) the same. */
+    char regkey[400];
+    snprintf (regkey, sizeof regkey, "%s/keys/registry.cert", s_home);
+    socin_client_t *admin = socin_client_new (s_reg, regkey, s_admin, 0, err, sizeof err);
+    CHECK (admin != NULL);
+    long long before = t_ctl_field (s_registry, "stats", "connections_dropped");
+    f = s_junk (6u << 20);
+    if (admin) socin_client_send_frame (admin, &f);
+    zframe_destroy (&f);
+    CHECK_INT (s_stat_reaches (s_registry, "connections_dropped", before + 1), before + 1);
+    CHECK_INT (s_log_lines (s_registry->log, "event=connection.dropped socket=requests", peer), 1);
+    socin_client_destroy (&admin);
+    CHECK (s_alive (d));
+    t_free (&d);
+}
+
 int
 main (void)
 {
@@ -403,7 +501,7 @@ main (void)
     snprintf (s_reg, sizeof s_reg, "ipc://%s/registry.ipc", s_home);
     snprintf (s_upd, sizeof s_upd, "ipc://%s/updates.ipc", s_home);
     snprintf (s_admin, sizeof s_admin, "%s/keys/admin.cert", s_home);
-    const char *rargs[] = {"--endpoint", s_reg, "--updates", s_upd, NULL};
+    const char *rargs[] = {"--endpoint", s_reg, "--updates", s_upd, "--max-message", "1M", NULL};
     s_registry = t_start ("socin-registry", "registry", s_home, rargs);
     if (!s_registry || s_load_units ()) {
         printf ("FAIL - the registry starts\n0 passed, 1 failed\n");
@@ -425,6 +523,9 @@ main (void)
                 strerror (errno));
     RUN (test_flood, "a client flooding the ingest over many connections holds another client's "
                      "submission back by one group commit at most");
+    RUN (test_oversized, "a message above max_message is answered MESSAGE_TOO_LARGE; above the "
+                         "transport's limit its connection is dropped, logged once with the peer "
+                         "and counted in stats, and the client's next request is answered");
     t_free (&s_registry);
     t_rmtree (s_home);
     return TEST_SUMMARY ();
