@@ -4,13 +4,24 @@
 #include <string.h>
 
 #include "log.h"
-#include "wire.h"
 #include "mem.h"
+#include "monitor.h"
+#include "wire.h"
 
 struct socin_client_t {
     zsock_t *sock;
     zcert_t *cert;
+    socin_monitor_t *monitor; /* the socket's connection events (NULL when unavailable) */
+    bool connected, up, refused;
+    unsigned retries, failures; /* connection attempts that failed; handshakes that failed */
 };
+
+/* Connection events that tell the reasons for silence apart. */
+#define S_EVENTS                                                                                   \
+    (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED |                 \
+     ZMQ_EVENT_CLOSED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |            \
+     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |                       \
+     ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 
 socin_client_t *
 socin_client_new (const char *endpoint, const char *server_key, const char *cert_path,
@@ -44,6 +55,8 @@ socin_client_new (const char *endpoint, const char *server_key, const char *cert
     socin_client_t *self = socin_calloc (1, sizeof *self);
     self->sock = sock;
     self->cert = cert;
+    char why[256];
+    self->monitor = socin_monitor_new (sock, S_EVENTS, why, sizeof why);
     return self;
 }
 
@@ -52,6 +65,7 @@ socin_client_destroy (socin_client_t **self_p)
 {
     socin_client_t *self = *self_p;
     if (!self) return;
+    socin_monitor_destroy (&self->monitor);
     zsock_destroy (&self->sock);
     zcert_destroy (&self->cert);
     free (self);
@@ -78,17 +92,92 @@ socin_client_send_frame (socin_client_t *self, zframe_t **frame)
     return rc;
 }
 
+/* Takes in the events that wait. */
+static void
+s_events (socin_client_t *self)
+{
+    socin_monitor_event_t e;
+    while (self->monitor && socin_monitor_next (self->monitor, &e) == 0) {
+        switch (e.event) {
+        case ZMQ_EVENT_CONNECTED:
+            self->connected = true;
+            break;
+        case ZMQ_EVENT_CONNECT_RETRIED:
+            self->retries++;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            self->up = true;
+            self->failures = 0;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+            self->refused = true;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+            self->up = false;
+            self->failures++;
+            break;
+        case ZMQ_EVENT_DISCONNECTED:
+            self->up = false;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+socin_link_t
+socin_client_link (socin_client_t *self)
+{
+    s_events (self);
+    if (self->refused) return SOCIN_LINK_REFUSED;
+    if (self->up) return SOCIN_LINK_UP;
+    if (self->failures) return SOCIN_LINK_SERVER_KEY;
+    if (self->retries && !self->connected) return SOCIN_LINK_NOTHING;
+    return SOCIN_LINK_WAITING;
+}
+
+const char *
+socin_link_text (socin_link_t link)
+{
+    switch (link) {
+    case SOCIN_LINK_NOTHING:
+        return "nothing answers there (is the daemon running?)";
+    case SOCIN_LINK_REFUSED:
+        return "the service does not know this key (register it: socin registry "
+               "add-submitter/add-peer)";
+    case SOCIN_LINK_SERVER_KEY:
+        return "the server's key is not the one configured";
+    case SOCIN_LINK_UP:
+        return "the service took the connection but did not answer (busy?)";
+    default:
+        return "no connection came up (is the service reachable?)";
+    }
+}
+
 ProtobufCMessage *
 socin_client_recv (socin_client_t *self, const ProtobufCMessageDescriptor *desc, int timeout_ms,
                    char *err, size_t errlen)
 {
-    zmq_pollitem_t item = {zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0};
-    int rc = zmq_poll (&item, 1, timeout_ms);
+    /* The reply, or a refusal of this key, whichever comes first. */
+    int64_t deadline = zclock_mono () + timeout_ms;
+    int rc = 0;
+    for (;;) {
+        zmq_pollitem_t items[] = {
+            {zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0},
+            {self->monitor ? zsock_resolve (socin_monitor_socket (self->monitor)) : NULL, 0,
+             ZMQ_POLLIN, 0}};
+        int left = (int)(deadline - zclock_mono ());
+        rc = zmq_poll (items, self->monitor ? 2 : 1, left > 0 ? left : 0);
+        if (rc > 0 && items[0].revents) break;
+        if (socin_client_link (self) == SOCIN_LINK_REFUSED || left <= 0 || rc < 0) {
+            rc = 0;
+            break;
+        }
+    }
     if (rc <= 0) {
-        snprintf (err, errlen,
-                  "no answer within %d ms (is the service running, and is this key registered "
-                  "with it?)",
-                  timeout_ms);
+        snprintf (err, errlen, "no answer within %d ms: %s", timeout_ms,
+                  socin_link_text (socin_client_link (self)));
         return NULL;
     }
     socin_wire_msg_t msg;
@@ -108,7 +197,7 @@ s_request_id (const ProtobufCMessage *msg)
     const ProtobufCFieldDescriptor *f =
         protobuf_c_message_descriptor_get_field_by_name (msg->descriptor, "request_id");
     if (!f || f->type != PROTOBUF_C_TYPE_STRING) return "";
-    const char *id = *(const char *const *) ((const char *) msg + f->offset);
+    const char *id = *(const char *const *)((const char *)msg + f->offset);
     return id ? id : "";
 }
 
@@ -124,7 +213,7 @@ socin_client_call (socin_client_t *self, const ProtobufCMessage *req,
     const char *want = s_request_id (req);
     int64_t deadline = zclock_mono () + timeout_ms;
     for (;;) {
-        int left = (int) (deadline - zclock_mono ());
+        int left = (int)(deadline - zclock_mono ());
         if (left < 0) left = 0;
         ProtobufCMessage *reply = socin_client_recv (self, reply_desc, left, err, errlen);
         if (!reply) return NULL;

@@ -3,6 +3,11 @@
     It loads the caller's CURVE certificate (a secret certificate file), trusts the service's
     public key (Z85 text or a certificate file), and exchanges protobuf messages whose first
     field is request_id, matching each reply to its request. Many requests may be in flight.
+
+    CURVE keeps a refused client in silence on the wire, so the client watches its socket's
+    events (monitor.h) to say why no answer came: nothing listens at the endpoint, the service
+    refused this key (ZAP status 400), the handshake failed (the server's key is not the one
+    trusted), or the service took the connection and is slow.
 */
 #ifndef SOCIN_CLIENT_H
 #define SOCIN_CLIENT_H
@@ -26,8 +31,9 @@ int socin_client_send (socin_client_t *self, const ProtobufCMessage *msg);
    their requests before timing. */
 int socin_client_send_frame (socin_client_t *self, zframe_t **frame);
 
-/* Waits up to TIMEOUT_MS for the next reply, unpacked as DESC. NULL on timeout (err says so)
-   or when the reply is not such a message. */
+/* Waits up to TIMEOUT_MS for the next reply, unpacked as DESC. NULL on timeout (ERR says why,
+   from socin_client_link), at once when the service refused this key, or when the reply is
+   not such a message. */
 ProtobufCMessage *socin_client_recv (socin_client_t *self, const ProtobufCMessageDescriptor *desc,
                                      int timeout_ms, char *err, size_t errlen);
 
@@ -35,6 +41,21 @@ ProtobufCMessage *socin_client_recv (socin_client_t *self, const ProtobufCMessag
 ProtobufCMessage *socin_client_call (socin_client_t *self, const ProtobufCMessage *req,
                                      const ProtobufCMessageDescriptor *reply_desc, int timeout_ms,
                                      char *err, size_t errlen);
+
+/* What the connection's events say so far. */
+typedef enum {
+    SOCIN_LINK_WAITING,    /* connecting, nothing known yet */
+    SOCIN_LINK_NOTHING,    /* connecting failed and is retried: nothing listens there */
+    SOCIN_LINK_REFUSED,    /* the service refused this key (libzmq does not retry) */
+    SOCIN_LINK_SERVER_KEY, /* connected, but the handshake failed: the server's key differs */
+    SOCIN_LINK_UP,         /* the handshake succeeded: the service took the connection */
+} socin_link_t;
+
+socin_link_t socin_client_link (socin_client_t *self);
+
+/* The reason LINK gives for silence, as the end of a sentence ("nothing answers there (is the
+   daemon running?)"). */
+const char *socin_link_text (socin_link_t link);
 
 /* The public key this client authenticates with. */
 const char *socin_client_key (socin_client_t *self);

@@ -325,7 +325,9 @@ s_stream (cli_t *cli, Socin__V1__ExportQuery *q, s_writer_t *w)
             client, &req.base, &socin__v1__report_reply__descriptor, cli->timeout_ms, err,
             sizeof err);
         if (!reply) {
-            cli_error ("reporting at %s: %s", socin_config_str (cli->config, "reporting"), err);
+            char why[1400];
+            cli_unanswered (cli, "reporting", client, err, why, sizeof why);
+            cli_error ("%s", why);
             rc = CLI_UNAVAILABLE;
             break;
         }

@@ -134,6 +134,21 @@ cli_connect (cli_t *self, const char *service)
     return client;
 }
 
+void
+cli_unanswered (cli_t *self, const char *service, socin_client_t *client, const char *err,
+                char *out, size_t len)
+{
+    const char *endpoint = socin_config_str (self->config, service);
+    socin_link_t link = socin_client_link (client);
+    if (link == SOCIN_LINK_SERVER_KEY)
+        snprintf (out, len, "%s at %s: %s (%s_key)", service, endpoint, socin_link_text (link),
+                  service);
+    else if (link == SOCIN_LINK_NOTHING || link == SOCIN_LINK_REFUSED)
+        snprintf (out, len, "%s at %s: %s", service, endpoint, socin_link_text (link));
+    else
+        snprintf (out, len, "%s at %s: %s", service, endpoint, err);
+}
+
 ProtobufCMessage *
 cli_call (cli_t *self, const char *service, const ProtobufCMessage *req,
           const ProtobufCMessageDescriptor *reply_desc, int *rc)
@@ -144,11 +159,13 @@ cli_call (cli_t *self, const char *service, const ProtobufCMessage *req,
     char err[1024];
     ProtobufCMessage *reply =
         socin_client_call (client, req, reply_desc, self->timeout_ms, err, sizeof err);
-    socin_client_destroy (&client);
     if (!reply) {
-        cli_error ("%s at %s: %s", service, socin_config_str (self->config, service), err);
-        return NULL;
+        char why[1400];
+        cli_unanswered (self, service, client, err, why, sizeof why);
+        cli_error ("%s", why);
     }
+    socin_client_destroy (&client);
+    if (!reply) return NULL;
     *rc = CLI_OK;
     return reply;
 }

@@ -33,6 +33,12 @@ void cli_session_help (FILE *out);
    endpoint, service key and client key; NULL after printing why. */
 socin_client_t *cli_connect (cli_t *self, const char *service);
 
+/* Why SERVICE, reached through CLIENT, gave no answer, into OUT: "SERVICE at ENDPOINT: " and
+   what the connection's events say (nothing listens there, this key is unknown to it, its key
+   is not SERVICE_key), or ERR when they say nothing more. */
+void cli_unanswered (cli_t *self, const char *service, socin_client_t *client, const char *err,
+                     char *out, size_t len);
+
 /* Sends REQ to SERVICE and waits for its reply, unpacked as REPLY_DESC. NULL after printing
    why (*RC is then CLI_UNAVAILABLE); the caller frees the reply. */
 ProtobufCMessage *cli_call (cli_t *self, const char *service, const ProtobufCMessage *req,

@@ -254,11 +254,22 @@ s_drain (s_run_t *run, s_file_t *f, s_batch_t *slots, size_t nslots, size_t keep
         Socin__V1__IngestReply *reply = (Socin__V1__IngestReply *)socin_client_recv (
             run->client, &socin__v1__ingest_reply__descriptor, 1000, err, sizeof err);
         if (!reply) {
-            /* Resend what waited too long: the same id is answered once, whatever happens. */
+            /* Resend what waited too long: the same id is answered once, whatever happens.
+               Unless the connection never came up: nothing listens, the key was refused, or
+               the handshake failed; resending cannot help, so say which at once. */
             int64_t now = zclock_mono ();
+            socin_link_t link = socin_client_link (run->client);
             for (size_t i = 0; i < nslots; i++) {
                 s_batch_t *b = &slots[i];
-                if (!b->waiting || now - b->sent_at < run->cli->timeout_ms) continue;
+                if (!b->waiting) continue;
+                bool late = now - b->sent_at >= run->cli->timeout_ms;
+                if (link == SOCIN_LINK_REFUSED || (late && link != SOCIN_LINK_UP)) {
+                    f->unanswered = true;
+                    cli_unanswered (run->cli, "ingest", run->client, err, f->error,
+                                    sizeof f->error);
+                    return -1;
+                }
+                if (!late) continue;
                 if (b->tries >= 3) {
                     f->unanswered = true;
                     snprintf (f->error, sizeof f->error,
