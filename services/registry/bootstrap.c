@@ -33,9 +33,10 @@ reg_bootstrap_territory (reg_records_t *records, const char *data, size_t len,
     int32_t edition;
     if (socin_territory_parse_csu (data, len, valid_from, &parsed, &nparsed, &edition, err, errlen))
         return SOCIN_E (MALFORMED_FILE);
-    socin_territory_plan (reg_records_model (records), parsed, nparsed, edition, &recs, &n,
-                          &changes->added, &changes->updated, &changes->unchanged,
-                          &changes->closed);
+    if (socin_territory_plan (reg_records_model (records), parsed, nparsed, edition, &recs, &n,
+                              &changes->added, &changes->updated, &changes->unchanged,
+                              &changes->closed, err, errlen))
+        return SOCIN_E (TERRITORY_OUT_OF_ORDER);
     return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);
 }
 
@@ -59,7 +60,7 @@ reg_bootstrap_catalogue (reg_records_t *records, const char *text, size_t len, b
     socin_record_t **recs;
     size_t n;
     if (socin_catalogue_parse (text, len, &recs, &n, err, errlen)) return SOCIN_E (MALFORMED_FILE);
-    if (socin_catalogue_check (reg_records_model (records), recs, n, err, errlen)) {
+    if (socin_catalogue_check_text (reg_records_model (records), recs, n, text, len, err, errlen)) {
         reg_records_discard (recs, n);
         return SOCIN_E (MALFORMED_FILE);
     }

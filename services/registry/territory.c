@@ -320,6 +320,7 @@ socin_territory_parse_sample (const char *data, size_t len, socin_record_t ***ou
             socin_strv_push (&r->unit->parents, &r->unit->n_parents, p);
         free (parents);
         r->unit->kind = socin_strdup (f[4]);
+        r->unit->sample = true;
         if (*f[5]) {
             char *end;
             errno = 0;
@@ -421,44 +422,140 @@ s_set_str (char **field, const char *value)
     *field = socin_strdup (value);
 }
 
-void
+static bool
+s_strv_same (char **a, size_t na, char **b, size_t nb)
+{
+    if (na != nb) return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp (a[i], b[i])) return false;
+    return true;
+}
+
+static void
+s_strv_free (char ***v, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++) free ((*v)[i]);
+    free (*v);
+    *v = NULL;
+    *n = 0;
+}
+
+int
+socin_territory_reparent (Socin__V1__Unit *u, char **parents, size_t nparents, int32_t day,
+                          bool replace, char *err, size_t errlen)
+{
+    if (s_strv_same (u->parents, u->n_parents, parents, nparents)) return 0;
+    int32_t since = socin_day_or (u->parents_from, SOCIN_DAY_MIN);
+    char date[SOCIN_DATE_STRLEN], since_text[SOCIN_DATE_STRLEN];
+    if (!replace && day < since) {
+        socin_date_format (day, date, sizeof date);
+        socin_date_format (since, since_text, sizeof since_text);
+        return socin_error_set (err, errlen,
+                                "unit %s: its parents changed on %s, after %s; apply territory "
+                                "changes in date order",
+                                u->code, since_text, date);
+    }
+    if (!replace && day != since && day != SOCIN_DAY_MIN) {
+        /* The parents in force until now become an earlier set ending the day before. */
+        Socin__V1__UnitParents *era = socin_malloc (sizeof *era);
+        socin__v1__unit_parents__init (era);
+        era->parents = u->parents;
+        era->n_parents = u->n_parents;
+        u->parents = NULL;
+        u->n_parents = 0;
+        socin_date_format (day - 1, date, sizeof date);
+        era->valid_to = socin_strdup (date);
+        u->earlier_parents = socin_realloc (
+            u->earlier_parents, (u->n_earlier_parents + 1) * sizeof *u->earlier_parents);
+        u->earlier_parents[u->n_earlier_parents++] = era;
+        socin_date_format (day, date, sizeof date);
+        s_set_str (&u->parents_from, date);
+    }
+    s_strv_free (&u->parents, &u->n_parents);
+    for (size_t p = 0; p < nparents; p++) socin_strv_push (&u->parents, &u->n_parents, parents[p]);
+    return 0;
+}
+
+/* True when no official edition was loaded yet: every kraj, okres, ORP and municipality the
+   registry holds (if any) comes from the embedded sample. */
+static bool
+s_no_edition_yet (const socin_model_t *model)
+{
+    for (uint32_t id = 1; id <= socin_model_count (model, SOCIN_KIND_UNIT); id++) {
+        const socin_unit_t *u = socin_model_unit_at (model, id);
+        if (u->level >= SOCIN_LEVEL_KRAJ && u->level <= SOCIN_LEVEL_MUNICIPALITY && !u->pb->sample)
+            return false;
+    }
+    return true;
+}
+
+/* The registry's record OLD as the edition (day EDITION, FIRST: replacing the sample) gives
+   it in PARSED: names, kind and parents from the file (parents dated unless FIRST),
+   population kept when the file has none, reopened on the edition's day when it was closed.
+   NULL with ERR when the move is out of date order. */
+static socin_record_t *
+s_plan_existing (const socin_record_t *old, const Socin__V1__Unit *parsed, int32_t edition,
+                 bool first, char *err, size_t errlen)
+{
+    socin_record_t *r = socin_record_copy (old);
+    Socin__V1__Unit *u = r->unit;
+    u->level = parsed->level;
+    s_set_str (&u->name, parsed->name);
+    s_set_str (&u->kind, parsed->kind);
+    u->sample = false;
+    if (parsed->population || *parsed->population_date) {
+        u->population = parsed->population;
+        s_set_str (&u->population_date, parsed->population_date);
+    }
+    if (*u->valid_to) {
+        s_set_str (&u->valid_to, "");
+        s_set_str (&u->valid_from, first ? "" : parsed->valid_from);
+    }
+    if (first) s_set_str (&u->valid_from, "");
+    if (socin_territory_reparent (u, parsed->parents, parsed->n_parents, edition, first, err,
+                                  errlen)) {
+        protobuf_c_message_free_unpacked (&r->base, NULL);
+        return NULL;
+    }
+    return r;
+}
+
+int
 socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_t nparsed,
                       int32_t edition, socin_record_t ***out, size_t *count, uint32_t *added,
-                      uint32_t *updated, uint32_t *unchanged, uint32_t *closed)
+                      uint32_t *updated, uint32_t *unchanged, uint32_t *closed, char *err,
+                      size_t errlen)
 {
     socin_record_t **changes =
         socin_malloc ((nparsed + socin_model_count (model, SOCIN_KIND_UNIT) + 1) * sizeof *changes);
-    size_t n = 0;
+    size_t n = 0, i;
     *added = *updated = *unchanged = *closed = 0;
     socin_index_t *in_file = socin_index_new ();
-    /* The first edition loaded describes units that existed before it took effect: they
-       get no first day. Units a later edition adds begin on its day. */
-    bool first = socin_model_count (model, SOCIN_KIND_UNIT) == 0;
-    for (size_t i = 0; i < nparsed; i++) {
+    /* The first edition loaded (over an empty registry or the embedded sample) describes
+       units that existed before it took effect: they get no first day. Units a later one
+       adds begin on its day. */
+    bool first = s_no_edition_yet (model);
+    for (i = 0; i < nparsed; i++) {
         socin_record_t *r = parsed[i];
-        Socin__V1__Unit *u = r->unit;
-        if (first) s_set_str (&u->valid_from, "");
-        const socin_record_t *old = socin_model_record (model, SOCIN_KIND_UNIT, u->code);
-        /* The key must outlive R, which is freed when unchanged: use the model's copy. */
-        socin_index_put_str (in_file, old ? old->unit->code : u->code, r);
+        if (first) s_set_str (&r->unit->valid_from, "");
+        const socin_record_t *old = socin_model_record (model, SOCIN_KIND_UNIT, r->unit->code);
         if (!old) {
+            socin_index_put_str (in_file, r->unit->code, r);
             changes[n++] = r;
             (*added)++;
             continue;
         }
-        /* Keep what the file does not say: population, and the first day of a unit that was
-           already open. */
-        if (!u->population && !*u->population_date) {
-            u->population = old->unit->population;
-            s_set_str (&u->population_date, old->unit->population_date);
-        }
-        if (!*old->unit->valid_to) s_set_str (&u->valid_from, old->unit->valid_from);
-        if (socin_record_same (r, old)) {
+        /* The key must outlive R, which is freed below: use the model's copy. */
+        socin_index_put_str (in_file, old->unit->code, r);
+        socin_record_t *next = s_plan_existing (old, r->unit, edition, first, err, errlen);
+        protobuf_c_message_free_unpacked (&r->base, NULL);
+        if (!next) goto fail;
+        if (socin_record_same (next, old)) {
             (*unchanged)++;
-            protobuf_c_message_free_unpacked (&r->base, NULL);
+            protobuf_c_message_free_unpacked (&next->base, NULL);
             continue;
         }
-        changes[n++] = r;
+        changes[n++] = next;
         (*updated)++;
     }
     char close_day[SOCIN_DATE_STRLEN];
@@ -477,4 +574,12 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
     free (parsed);
     *out = changes;
     *count = n;
+    return 0;
+fail:
+    for (size_t k = i + 1; k < nparsed; k++) protobuf_c_message_free_unpacked (&parsed[k]->base, NULL);
+    for (size_t k = 0; k < n; k++) protobuf_c_message_free_unpacked (&changes[k]->base, NULL);
+    free (changes);
+    free (parsed);
+    socin_index_destroy (&in_file);
+    return -1;
 }
