@@ -28,8 +28,8 @@ typedef struct {
     socin_index_t *by_code;
 } s_units_t;
 
-static socin_record_t *
-s_unit_new (const char *code, int level, const char *name)
+socin_record_t *
+socin_territory_unit_new (const char *code, int level, const char *name)
 {
     socin_record_t *r = socin_malloc (sizeof *r);
     Socin__V1__Unit *u = socin_malloc (sizeof *u);
@@ -78,8 +78,8 @@ s_units_free (s_units_t *set, bool records_too)
     socin_index_destroy (&set->by_code);
 }
 
-static bool
-s_digits (const char *s, size_t n)
+bool
+socin_territory_digits (const char *s, size_t n)
 {
     if (strlen (s) != n) return false;
     for (size_t i = 0; i < n; i++)
@@ -105,7 +105,7 @@ s_shared_unit (s_units_t *set, const char *code, int level, const char *name, co
     size_t first;
     socin_record_t *r = s_units_get (set, code, &first);
     if (!r) {
-        r = s_unit_new (code, level, name);
+        r = socin_territory_unit_new (code, level, name);
         socin_strv_push (&r->unit->parents, &r->unit->n_parents, parent);
         s_units_add (set, r, line);
         return 0;
@@ -123,7 +123,7 @@ s_shared_unit (s_units_t *set, const char *code, int level, const char *name, co
     return 0;
 }
 
-static const char *s_csu_columns[] = {"platnost_datum",
+static const char *const s_csu_columns[] = {"platnost_datum",
                                       "obec_text",
                                       "obec_kod",
                                       "obec_typ",
@@ -157,17 +157,8 @@ enum {
 static int
 s_csu_header (char **f, size_t nf, int col[C_COUNT], char *err, size_t errlen)
 {
-    for (int c = 0; c < C_COUNT; c++) {
-        col[c] = -1;
-        for (size_t i = 0; i < nf; i++)
-            if (!strcmp (f[i], s_csu_columns[c])) col[c] = (int)i;
-        if (col[c] < 0)
-            return socin_error_set (
-                err, errlen,
-                "line 1: column '%s' is missing (is this the ČSÚ 'Struktura území ČR' CSV?)",
-                s_csu_columns[c]);
-    }
-    return 0;
+    return socin_csv_columns (f, nf, s_csu_columns, col,
+                              " (is this the ČSÚ 'Struktura území ČR' CSV?)", err, errlen);
 }
 
 /* Checks the codes of one row of the ČSÚ file: every field filled, each code of its form. */
@@ -176,10 +167,10 @@ s_csu_row_check (char **f, const int col[C_COUNT], size_t line, char *err, size_
 {
     const char *obec = f[col[C_OBEC]], *orp = f[col[C_ORP]], *okres = f[col[C_OKRES]],
                *kraj = f[col[C_KRAJ]], *stat = f[col[C_STAT]];
-    if (!s_digits (obec, 6))
+    if (!socin_territory_digits (obec, 6))
         return socin_error_set (err, errlen, "line %zu: obec_kod '%s' is not a 6-digit code", line,
                                 obec);
-    if (!s_digits (orp, 4))
+    if (!socin_territory_digits (orp, 4))
         return socin_error_set (
             err, errlen, "line %zu: orp_csu_cis65_kod '%s' is not a 4-digit code", line, orp);
     if (!s_nuts (kraj, 5))
@@ -210,7 +201,7 @@ s_csu_row_units (s_units_t *set, char **f, const int col[C_COUNT], size_t line, 
     const char *obec = f[col[C_OBEC]], *orp = f[col[C_ORP]], *okres = f[col[C_OKRES]],
                *kraj = f[col[C_KRAJ]];
     if (!s_units_get (set, "CZ", NULL))
-        s_units_add (set, s_unit_new ("CZ", SOCIN_LEVEL_COUNTRY, f[col[C_STAT_TEXT]]), line);
+        s_units_add (set, socin_territory_unit_new ("CZ", SOCIN_LEVEL_COUNTRY, f[col[C_STAT_TEXT]]), line);
     if (s_shared_unit (set, kraj, SOCIN_LEVEL_KRAJ, f[col[C_KRAJ_TEXT]], "CZ", line, "kraj", err,
                        errlen) ||
         s_shared_unit (set, okres, SOCIN_LEVEL_OKRES, f[col[C_OKRES_TEXT]], kraj, line, "okres",
@@ -223,7 +214,7 @@ s_csu_row_units (s_units_t *set, char **f, const int col[C_COUNT], size_t line, 
         return socin_error_set (err, errlen,
                                 "line %zu: municipality %s appears again (first on line %zu)", line,
                                 obec, first);
-    socin_record_t *r = s_unit_new (obec, SOCIN_LEVEL_MUNICIPALITY, f[col[C_OBEC_TEXT]]);
+    socin_record_t *r = socin_territory_unit_new (obec, SOCIN_LEVEL_MUNICIPALITY, f[col[C_OBEC_TEXT]]);
     r->unit->kind = socin_strdup (f[col[C_OBEC_TYP]]);
     socin_strv_push (&r->unit->parents, &r->unit->n_parents, orp);
     socin_strv_push (&r->unit->parents, &r->unit->n_parents, okres);
@@ -244,13 +235,7 @@ socin_territory_parse_csu (const char *data, size_t len, const char *valid_from,
     int col[C_COUNT];
     char why[200];
     int32_t day = SOCIN_DAY_MIN;
-    size_t bad;
-    if (!socin_utf8_valid (data, len, &bad)) {
-        size_t line = 1;
-        for (size_t i = 0; i < bad; i++)
-            line += data[i] == '\n';
-        FAIL ("line %zu: the file is not valid UTF-8 (ČSÚ publishes it in UTF-8)", line);
-    }
+    if (socin_csv_utf8 (data, len, " (ČSÚ publishes it in UTF-8)", err, errlen)) goto fail;
     if (valid_from && *valid_from) {
         if (socin_date_parse (valid_from, &day, why, sizeof why)) FAIL ("valid_from %s", why);
     }
@@ -314,7 +299,7 @@ socin_territory_parse_sample (const char *data, size_t len, socin_record_t ***ou
         if (!level) FAIL ("line %zu: unknown level '%s'", line, f[1]);
         if (!*f[0] || !*f[2]) FAIL ("line %zu: code and name must not be empty", line);
         if (s_units_get (&set, f[0], NULL)) FAIL ("line %zu: unit %s appears twice", line, f[0]);
-        socin_record_t *r = s_unit_new (f[0], level, f[2]);
+        socin_record_t *r = socin_territory_unit_new (f[0], level, f[2]);
         char *save = NULL, *parents = socin_strdup (f[3]);
         for (char *p = strtok_r (parents, ";", &save); p; p = strtok_r (NULL, ";", &save))
             socin_strv_push (&r->unit->parents, &r->unit->n_parents, p);
@@ -415,8 +400,8 @@ fail:
     return -1;
 }
 
-static void
-s_set_str (char **field, const char *value)
+void
+socin_territory_set_text (char **field, const char *value)
 {
     if (*field && *field != protobuf_c_empty_string) free (*field);
     *field = socin_strdup (value);
@@ -469,7 +454,7 @@ socin_territory_reparent (Socin__V1__Unit *u, char **parents, size_t nparents, i
             u->earlier_parents, (u->n_earlier_parents + 1) * sizeof *u->earlier_parents);
         u->earlier_parents[u->n_earlier_parents++] = era;
         socin_date_format (day, date, sizeof date);
-        s_set_str (&u->parents_from, date);
+        socin_territory_set_text (&u->parents_from, date);
     }
     s_strv_free (&u->parents, &u->n_parents);
     for (size_t p = 0; p < nparents; p++) socin_strv_push (&u->parents, &u->n_parents, parents[p]);
@@ -500,18 +485,18 @@ s_plan_existing (const socin_record_t *old, const Socin__V1__Unit *parsed, int32
     socin_record_t *r = socin_record_copy (old);
     Socin__V1__Unit *u = r->unit;
     u->level = parsed->level;
-    s_set_str (&u->name, parsed->name);
-    s_set_str (&u->kind, parsed->kind);
+    socin_territory_set_text (&u->name, parsed->name);
+    socin_territory_set_text (&u->kind, parsed->kind);
     u->sample = false;
     if (parsed->population || *parsed->population_date) {
         u->population = parsed->population;
-        s_set_str (&u->population_date, parsed->population_date);
+        socin_territory_set_text (&u->population_date, parsed->population_date);
     }
     if (*u->valid_to) {
-        s_set_str (&u->valid_to, "");
-        s_set_str (&u->valid_from, first ? "" : parsed->valid_from);
+        socin_territory_set_text (&u->valid_to, "");
+        socin_territory_set_text (&u->valid_from, first ? "" : parsed->valid_from);
     }
-    if (first) s_set_str (&u->valid_from, "");
+    if (first) socin_territory_set_text (&u->valid_from, "");
     if (socin_territory_reparent (u, parsed->parents, parsed->n_parents, edition, first, err,
                                   errlen)) {
         protobuf_c_message_free_unpacked (&r->base, NULL);
@@ -537,7 +522,7 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
     bool first = s_no_edition_yet (model);
     for (i = 0; i < nparsed; i++) {
         socin_record_t *r = parsed[i];
-        if (first) s_set_str (&r->unit->valid_from, "");
+        if (first) socin_territory_set_text (&r->unit->valid_from, "");
         const socin_record_t *old = socin_model_record (model, SOCIN_KIND_UNIT, r->unit->code);
         if (!old) {
             socin_index_put_str (in_file, r->unit->code, r);
@@ -566,7 +551,7 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
         if (*u->pb->valid_to || socin_index_get_str (in_file, u->code)) continue;
         socin_record_t *r =
             socin_record_copy (socin_model_record (model, SOCIN_KIND_UNIT, u->code));
-        s_set_str (&r->unit->valid_to, close_day);
+        socin_territory_set_text (&r->unit->valid_to, close_day);
         changes[n++] = r;
         (*closed)++;
     }

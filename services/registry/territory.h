@@ -15,6 +15,15 @@
 
 #include "model.h"
 
+/* A new unit record of CODE, LEVEL and NAME (free with protobuf_c_message_free_unpacked). */
+socin_record_t *socin_territory_unit_new (const char *code, int level, const char *name);
+
+/* Replaces the text of a protobuf string FIELD by a copy of VALUE. */
+void socin_territory_set_text (char **field, const char *value);
+
+/* S is exactly N decimal digits (an official code: 6 for a municipality or district). */
+bool socin_territory_digits (const char *s, size_t n);
+
 /* Parses the ČSÚ CSV into unit records: the country, kraje, okresy, ORPs and municipalities.
    VALID_FROM overrides the file's platnost_datum when not empty; *EDITION receives the day
    used (for closing units the file lacks). 0, or -1 with "line N: ...". Free the records
