@@ -178,11 +178,9 @@ FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_ALL))
 # The project code the targets reach: common/ and the service modules that decode or check
 # outside input (never a service's main.c).
-FUZZ_LIB_C   := $(COMMON_C) services/ingest/validate.c services/ingest/ledger.c \
-                services/registry/catalogue.c services/registry/territory.c \
-                services/registry/embedded.c services/reporting/apply.c \
-                services/reporting/cube.c services/reporting/events.c services/reporting/query.c \
-                tests/fuzz/fixture.c
+SVC_LIB_C    := $(filter-out %/main.c,$(sort $(wildcard services/ingest/*.c services/registry/*.c \
+                services/reporting/*.c)))
+FUZZ_LIB_C   := $(COMMON_C) $(SVC_LIB_C) tests/fuzz/fixture.c
 FUZZ_PROTO_C := $(patsubst proto/%.proto,$(FUZZ_BUILD)/gen/%.pb-c.c,$(PROTOS))
 FUZZ_PROTO_H := $(FUZZ_PROTO_C:.c=.h)
 FUZZ_LIB_O   := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_C)) $(FUZZ_PROTO_C:.c=.o)
@@ -231,9 +229,10 @@ fuzz: fuzz-build
 
 # tests/unit/test_regressions.c pins the faults fuzzing found, some of them in service modules:
 # it links those beside the library (this explicit rule takes over from the unit-test pattern).
-FUZZ_REGRESSION_O := $(patsubst %.c,$(BUILD)/obj/%.o,services/registry/catalogue.c \
-                     services/ingest/validate.c services/reporting/query.c services/reporting/apply.c \
-                     services/reporting/cube.c services/reporting/events.c)
+FUZZ_REGRESSION_O := $(BUILD)/libsocin-services.a
+$(BUILD)/libsocin-services.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(SVC_LIB_C))
+	@rm -f $@
+	ar rcs $@ $^
 $(BUILD)/obj/tests/unit/test_regressions.o: CFLAGS += -Iservices/ingest -Iservices/registry \
                                                -Iservices/reporting
 $(BUILD)/tests/unit/test_regressions: $(BUILD)/obj/tests/unit/test_regressions.o \

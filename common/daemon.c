@@ -278,13 +278,13 @@ s_cron (zloop_t *loop, int timer_id, void *arg)
 {
     socin_daemon_t *self = arg;
     s_reap_backups (self);
-    /* Every few seconds, give back what large transactions and reads left behind: free heap
-       pages to the system, and the store's file pages to the page cache. */
+    /* Every few seconds, give the heap pages large transactions left free back to the system.
+       (The store's mapped pages are page cache: the kernel reclaims them as it needs, and they
+       are not the daemon's memory, which is judged by its anonymous resident set.) */
     int64_t now = socin_mono_ms ();
     if (now - self->released_at >= 3000) {
         self->released_at = now;
         malloc_trim (0);
-        socin_store_release_pages (self->store);
     }
     if (self->service->cron) self->service->cron (self, self->service->arg);
     if (self->draining) {

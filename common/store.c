@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -22,8 +21,6 @@
 #include "mem.h"
 
 #define MiB (1024ULL * 1024)
-/* Mapped store pages a daemon may keep resident between two releases. */
-#define MAPPED_SLACK (32 * MiB)
 
 struct socin_store_t {
     MDB_env *env;
@@ -33,7 +30,6 @@ struct socin_store_t {
     char *names[64];
     MDB_dbi dbis[64];
     size_t ndbs;
-    uint64_t touched; /* keys reported by socin_store_touched */
 };
 
 static int
@@ -287,47 +283,6 @@ socin_store_backup_start (socin_store_t *self, const char *path, char *err, size
         _exit (127);
     }
     return pid;
-}
-
-void
-socin_store_release_pages (socin_store_t *self)
-{
-    /* The map is read-only and shared (no MDB_WRITEMAP): dropping its page-table entries
-       loses nothing; a read transaction that touches a page again faults it back in. LMDB
-       does not tell where its map is (mdb_env_info gives an address only for a fixed map),
-       so the process's own map list says: every mapping of this store's data.mdb. */
-    FILE *maps = fopen ("/proc/self/maps", "r");
-    if (!maps) return;
-    char path[PATH_MAX + 16], line[PATH_MAX + 128];
-    snprintf (path, sizeof path, "%s/data.mdb", self->dir);
-    size_t plen = strlen (path);
-    while (fgets (line, sizeof line, maps)) {
-        size_t n = strlen (line);
-        while (n && line[n - 1] == '\n') line[--n] = 0;
-        if (n < plen || strcmp (line + n - plen, path)) continue;
-        unsigned long lo, hi;
-        if (sscanf (line, "%lx-%lx", &lo, &hi) == 2 && hi > lo)
-            madvise ((void *) lo, hi - lo, MADV_DONTNEED);
-    }
-    fclose (maps);
-}
-
-void
-socin_store_release_pages_if_large (socin_store_t *self)
-{
-    FILE *f = fopen ("/proc/self/statm", "r");
-    if (!f) return;
-    unsigned long long size, resident, shared;
-    int n = fscanf (f, "%llu %llu %llu", &size, &resident, &shared);
-    fclose (f);
-    if (n == 3 && shared * (uint64_t) sysconf (_SC_PAGESIZE) <= MAPPED_SLACK) return;
-    socin_store_release_pages (self);
-}
-
-void
-socin_store_touched (socin_store_t *self)
-{
-    if (++self->touched % 4096 == 0) socin_store_release_pages_if_large (self);
 }
 
 void

@@ -77,20 +77,6 @@ pid_t socin_store_backup_start (socin_store_t *self, const char *path, char *err
 int socin_store_backup_main (int argc, char **argv);
 int socin_store_copy (const char *from_dir, const char *to_dir, char *err, size_t errlen);
 
-/* Drops this process's mappings of the store's pages (they stay in the page cache and come
-   back on the next access), so the resident size reflects the daemon's own memory rather than
-   how much of the file it last read. Cheap; the daemon's cron calls it every few seconds. */
-void socin_store_release_pages (socin_store_t *self);
-
-/* The same, only once the process's mapped-file resident set (/proc/self/statm "shared")
-   exceeds 32 MiB: after each commit, so that a busy daemon does not fault back, transaction
-   after transaction, the pages it just let go of. */
-void socin_store_release_pages_if_large (socin_store_t *self);
-
-/* Called for each key a write transaction reads or writes: every 4,096 of them, the same check
-   (scattered keys map much of the store within one transaction). */
-void socin_store_touched (socin_store_t *self);
-
 /* Map size, pages used, and the entry count of each named database, as "key:value" lines. */
 void socin_store_stats (socin_store_t *self, socin_str_t *out);
 

@@ -178,7 +178,6 @@ socin_value_keys_migrate (socin_store_t *store, MDB_dbi values, const socin_valu
             if (total / 1000000 != (total + (long long) m.moved) / 1000000)
                 socin_info ("store.keys_migrating", "done=%lld", total + (long long) m.moved);
             total += (long long) m.moved;
-            if (m.moved) socin_store_release_pages_if_large (store);
         }
     }
     if (total) socin_info ("store.keys_migrated", "keys=%lld layout=unit_period_indicator", total);

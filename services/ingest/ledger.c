@@ -120,7 +120,6 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         ing_value_t *v = &p->checked.values[i];
         /* The batch that will carry this change, if it is one (see s_apply_one). */
         seq = first + *nchanges / a->self->batch_values;
-        socin_store_touched (self->store);
         MDB_val k = {v->keylen, (void *)v->key}, old;
         int rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;

@@ -487,7 +487,6 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
     free (dry);
     if (nreal && rrc == SOCIN_STORE_OK) ing_forward_pump (self->forward);
     /* The commit mapped part of the store: let go of it once it adds up (see store.h). */
-    if (nreal) socin_store_release_pages_if_large (self->store);
 }
 
 static int

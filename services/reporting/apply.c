@@ -495,7 +495,6 @@ s_batches_txn (MDB_txn *txn, void *arg)
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         rc = s_apply_value (t, txn, order[i]->rb->source, order[i]->rb->batch, order[i]->c);
-        socin_store_touched (t->self->dbs.store);
     }
     free (items);
     free (order);
@@ -584,10 +583,7 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     MDB_cursor *cur;
     MDB_val k, v;
     mdb_cursor_open (txn, self->dbs.values, &cur);
-    uint64_t scanned = 0;
     while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
-        /* Reading the whole store maps all of it: let go of what was read as we go. */
-        if (++scanned % 262144 == 0) socin_store_release_pages (self->dbs.store);
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
         socin_value_state_t st;

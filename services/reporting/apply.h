@@ -80,11 +80,7 @@ const rep_apply_dbs_t *rep_apply_dbs (rep_apply_t *self);
    (REP_APPLY_BATCH_KEY_MAX bytes); returns its length. */
 size_t rep_apply_batch_key (const char *source, uint64_t seq, char *key);
 
-/* The history of one value is read on the query side: rep_query_history (query.h). This
-   name stays for callers that include only this header (tests/fuzz/fuzz_forward.c). */
-#define rep_apply_history rep_query_history
-int rep_query_history (rep_apply_t *self, const char *key, size_t keylen,
-                       Socin__V1__ValueHistory *out);
+/* The history of one value is read on the query side: rep_query_history (query.h). */
 
 /* The state every answer reflects: each source's applied sequence, lag and last contact. */
 void rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp);

@@ -280,7 +280,6 @@ s_apply (rep_intake_t *self, s_group_t *group)
         socin_info ("batches.applied", "batches=%zu values=%zu ms=%.1f", group->n, group->values,
                     ms);
     /* A transaction maps much of the store: let go of it once it adds up (see store.h). */
-    socin_store_release_pages_if_large (self->store);
     free (batches);
 }
 

@@ -22,6 +22,7 @@
 #include "events.h"
 #include "fixture.h"
 #include "log.h"
+#include "query.h"
 #include "store.h"
 #include "validate.h"
 #include "socin/v1/forward.pb-c.h"
@@ -116,7 +117,7 @@ s_batch (Socin__V1__ChangeBatch *batch)
         if (ing_value_key (c->indicator, c->unit, c->period, c->disaggregation, key, &keylen))
             continue;
         Socin__V1__ValueHistory h = SOCIN__V1__VALUE_HISTORY__INIT;
-        FUZZ_ASSERT (rep_apply_history (s_apply, key, keylen, &h) == 0, "history unreadable");
+        FUZZ_ASSERT (rep_query_history (s_apply, key, keylen, &h) == 0, "history unreadable");
         FUZZ_ASSERT (h.n_entries > 0, "change %zu is not in the history", i);
         for (size_t e = 0; e < h.n_entries; e++)
             protobuf_c_message_free_unpacked (&h.entries[e]->base, NULL);
