@@ -28,8 +28,8 @@ static const s_command_t s_commands[] = {
     {"report", cli_report, "report KIND",
      "values, rollup, completeness, participation, targets, history, sources"},
     {"registry", cli_registry, "registry ACTION",
-     "import-territory, import-population, import-catalogue, list, show,\n                         "
-     "   add-submitter, add-peer"},
+     "import-territory, import-population, import-catalogue, import-districts,\n"
+     "                            import-groups, edit-unit, list, show, add-submitter, add-peer"},
     {"keys", cli_keys, "keys new NAME", "a CURVE certificate for a new submitter or peer"},
     {"ctl", cli_ctl, "ctl SERVICE COMMAND...", "a daemon's control socket"},
     {"help", NULL, "help [COMMAND]", "this text, or a command's"},
