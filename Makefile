@@ -9,6 +9,11 @@
 #                make fuzz-build only builds them (clang, into build/fuzz/): see the fuzz section
 #   make chaos   the chaos test with CHAOS_KILLS (default 500) random kill -9 of daemons
 #   make run     start a whole stack on this machine, feed it a demo year, keep it running
+#   make install install binaries, systemd units, sysusers/tmpfiles snippets, configuration, man
+#                pages and data under PREFIX (default /usr/local), below DESTDIR when given;
+#                make uninstall removes them again (not the configuration)
+#   make deb     the Debian package, built by dpkg-buildpackage from a copy of the tree in
+#                build/deb/src and checked with lintian; the .deb lands in build/deb/
 #   make clean   remove build/ and bin/
 #
 # A second tree can be built beside the first: `make BUILD=build/asan BIN=build/asan/bin SAN=1`
@@ -33,7 +38,9 @@ endif
 # Debian packages: build, run, test, lint, bench.
 DEPS := make gcc pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
         liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang libclang-rt-14-dev \
-        postgresql
+        postgresql \
+        build-essential dpkg-dev debhelper lintian systemd mandoc man-db \
+        python3 python3-zmq python3-protobuf protobuf-compiler
 
 PROTOS    := $(sort $(wildcard proto/socin/v1/*.proto))
 PROTO_C   := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
@@ -56,8 +63,8 @@ CHAOS_T_C := $(sort $(wildcard tests/chaos/test_*.c))
 CHAOS_T_BINS := $(patsubst tests/chaos/%.c,$(BUILD)/tests/chaos/%,$(CHAOS_T_C))
 HARNESS_O := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tests/harness/*.c)))
 
-.PHONY: all bins deps test asan lint clean run bench format chaos
-all: $(SERVICE_BINS) $(UNIT_BINS) $(SVC_T_BINS) $(CHAOS_T_BINS)
+.PHONY: all bins deps test asan lint clean run bench format chaos install uninstall deb clients
+all: $(SERVICE_BINS) $(UNIT_BINS) $(SVC_T_BINS) $(CHAOS_T_BINS) clients
 bins: $(SERVICE_BINS)
 
 deps:
@@ -98,6 +105,13 @@ $(foreach s,$(SERVICES),$(eval $(call SERVICE_RULE,$(s))))
 $(BIN)/socin: $(call svc_objs,cli) $(LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $(call svc_objs,cli) $(LIB) $(LDLIBS)
+
+# The example client (clients/submit.c): the generated protobuf-c code, CZMQ and libzmq only,
+# as another organisation would build it; tests/e2e/test_clients.sh runs it.
+clients: $(BUILD)/clients/submit
+$(BUILD)/clients/submit: clients/submit.c $(PROTO_O)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PROTO_O) -lczmq -lzmq -lprotobuf-c
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -146,6 +160,96 @@ clean:
 	rm -rf build bin
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- install (GNU conventions) -----------------------------------------------------------------
+# `make install` copies what `make` built and the files that come with it under $(prefix) (PREFIX
+# is the same), each path below $(DESTDIR) when given, as GNU's standards say: the command in
+# bindir, the daemons in sbindir (they are system daemons: man section 8), the systemd units,
+# sysusers and tmpfiles snippets where systemd looks for them under that prefix, the example
+# configuration in sysconfdir/socin (an existing file is kept), the man pages, the catalogue,
+# the sample territory and the .proto files in datadir/socin, the documentation, the example
+# deployment and the example clients in docdir. sysconfdir is /etc whatever the prefix: the
+# units' ConfigurationDirectory= is /etc/socin. The units get sbindir written into ExecStart.
+# The Debian package (debian/rules) runs it with prefix=/usr and unitdir=/lib/systemd/system.
+
+PREFIX        ?= /usr/local
+prefix        ?= $(PREFIX)
+exec_prefix   ?= $(prefix)
+bindir        ?= $(exec_prefix)/bin
+sbindir       ?= $(exec_prefix)/sbin
+datarootdir   ?= $(prefix)/share
+datadir       ?= $(datarootdir)
+mandir        ?= $(datarootdir)/man
+docdir        ?= $(datarootdir)/doc/socin
+sysconfdir    ?= /etc
+unitdir       ?= $(prefix)/lib/systemd/system
+sysusersdir   ?= $(prefix)/lib/sysusers.d
+tmpfilesdir   ?= $(prefix)/lib/tmpfiles.d
+INSTALL       ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 755
+INSTALL_DATA  ?= $(INSTALL) -m 644
+
+DAEMONS    := socin-registry socin-ingest socin-reporting
+UNITS_IN   := $(sort $(wildcard deploy/systemd/*.service.in))
+MAN_PAGES  := $(sort $(wildcard man/*.[1-8]))
+CONF_FILES := $(sort $(wildcard deploy/etc/socin/*.conf))
+EXAMPLES   := $(sort $(wildcard deploy/config/*.conf)) deploy/config/README.md
+CLIENTS    := $(sort $(wildcard clients/*.c clients/*.py)) clients/README.md
+DOCS       := README.md $(sort $(wildcard docs/*.md))
+D          := $(DESTDIR)
+
+install: bins
+	$(INSTALL) -d $(D)$(bindir) $(D)$(sbindir) $(D)$(unitdir) $(D)$(sysusersdir) $(D)$(tmpfilesdir) \
+	    $(D)$(datadir)/socin/proto/socin/v1 $(D)$(docdir)/examples/clients \
+	    $(D)$(sysconfdir)/socin/keys $(addprefix $(D)$(mandir)/man,1 5 8)
+	$(INSTALL_PROGRAM) $(BIN)/socin $(D)$(bindir)/socin
+	$(INSTALL_PROGRAM) $(addprefix $(BIN)/,$(DAEMONS)) $(D)$(sbindir)/
+	for u in $(UNITS_IN); do \
+	    sed 's|@sbindir@|$(sbindir)|g' $$u >$(D)$(unitdir)/$$(basename $$u .in) && \
+	    chmod 644 $(D)$(unitdir)/$$(basename $$u .in) || exit 1; \
+	done
+	$(INSTALL_DATA) deploy/systemd/socin.sysusers $(D)$(sysusersdir)/socin.conf
+	$(INSTALL_DATA) deploy/systemd/socin.tmpfiles $(D)$(tmpfilesdir)/socin.conf
+	for f in $(CONF_FILES); do \
+	    t=$(D)$(sysconfdir)/socin/$$(basename $$f); \
+	    if [ -e $$t ]; then echo "install: keeping $$t"; else $(INSTALL_DATA) $$f $$t || exit 1; fi; \
+	done
+	for m in $(MAN_PAGES); do $(INSTALL_DATA) $$m $(D)$(mandir)/man$${m##*.}/ || exit 1; done
+	$(INSTALL_DATA) services/registry/data/catalogue.ini services/registry/data/sample_territory.csv \
+	    $(D)$(datadir)/socin/
+	$(INSTALL_DATA) $(PROTOS) proto/socin/v1/CHANGES.md $(D)$(datadir)/socin/proto/socin/v1/
+	$(INSTALL_DATA) $(DOCS) $(D)$(docdir)/
+	$(INSTALL_DATA) $(EXAMPLES) $(D)$(docdir)/examples/
+	$(INSTALL_DATA) $(CLIENTS) $(D)$(docdir)/examples/clients/
+
+uninstall:
+	rm -f $(D)$(bindir)/socin $(addprefix $(D)$(sbindir)/,$(DAEMONS))
+	rm -f $(patsubst deploy/systemd/%.in,$(D)$(unitdir)/%,$(UNITS_IN))
+	rm -f $(D)$(sysusersdir)/socin.conf $(D)$(tmpfilesdir)/socin.conf
+	rm -f $(foreach m,$(MAN_PAGES),$(D)$(mandir)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -rf $(D)$(datadir)/socin $(D)$(docdir)
+	@echo "uninstall: the configuration in $(D)$(sysconfdir)/socin and the data in /var/lib/socin stay"
+
+# ---- Debian package (debian/) ------------------------------------------------------------------
+# dpkg-buildpackage builds in a copy of the tree (build/deb/src, without build/, bin/ and .git),
+# so its output lands in build/deb/ and nothing is written outside the checkout; lintian then
+# checks the package (errors and warnings fail). Rebuilt only when a file of the tree changed.
+DEB_DIR     := build/deb
+DEB_VERSION := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB         := $(DEB_DIR)/socin_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_INPUTS  := $(shell find Makefile common services proto debian deploy man clients docs README.md \
+                 -type f 2>/dev/null)
+
+deb: $(DEB)
+$(DEB): $(DEB_INPUTS)
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
+	tar -cf - --exclude=./build --exclude=./bin --exclude=./.git . | tar -C $(DEB_DIR)/src -xf -
+	cd $(DEB_DIR)/src && DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
+	    dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning \
+	    $(DEB_DIR)/socin_$(DEB_VERSION)_$(DEB_ARCH).changes
 
 # ---- fuzzing (tests/fuzz/) ---------------------------------------------------------------------
 # libFuzzer targets for every decoder of outside input, built with clang into $(FUZZ_BUILD) (its

@@ -98,14 +98,13 @@ static int
 s_cmd_status (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *arg)
 {
     socin_daemon_t *self = arg;
-    socin_str_printf (out,
-                      "# Server\nservice:%s\npid:%d\nuptime_s:%lld\nstate:%s\nlog_level:%s\n"
-                      "data_dir:%s\ncontrol:%s\npublic_key:%s\n",
-                      self->service->name, (int) getpid (),
-                      (long long) ((socin_mono_ms () - self->started) / 1000),
-                      self->draining ? "draining" : "running", socin_log_level_name (),
-                      socin_store_dir (self->store), socin_ctl_path (self->ctl),
-                      zcert_public_txt (self->cert));
+    socin_str_printf (
+        out,
+        "# Server\nservice:%s\npid:%d\nuptime_s:%lld\nstate:%s\nlog_level:%s\n"
+        "data_dir:%s\ncontrol:%s\npublic_key:%s\n",
+        self->service->name, (int)getpid (), (long long)((socin_mono_ms () - self->started) / 1000),
+        self->draining ? "draining" : "running", socin_log_level_name (),
+        socin_store_dir (self->store), socin_ctl_path (self->ctl), zcert_public_txt (self->cert));
     if (self->service->status) self->service->status (self, out, self->service->arg);
     return SOCIN_CTL_OK;
 }
@@ -117,7 +116,7 @@ s_cmd_stats (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *ar
     uint64_t allowed, refused;
     socin_zap_counts (self->zap, &allowed, &refused);
     socin_str_printf (out, "# Auth\nhandshakes_allowed:%llu\nhandshakes_refused:%llu\n# Store\n",
-                      (unsigned long long) allowed, (unsigned long long) refused);
+                      (unsigned long long)allowed, (unsigned long long)refused);
     socin_store_stats (self->store, out);
     if (self->service->stats) self->service->stats (self, out, self->service->arg);
     return SOCIN_CTL_OK;
@@ -165,7 +164,7 @@ s_cmd_backup (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *a
     b->token = socin_ctl_defer (ctl);
     b->started = socin_mono_ms ();
     snprintf (b->path, sizeof b->path, "%s", argv[1]);
-    socin_info ("backup.started", "path=%s pid=%d", socin_log_q (argv[1]), (int) pid);
+    socin_info ("backup.started", "path=%s pid=%d", socin_log_q (argv[1]), (int)pid);
     return SOCIN_CTL_DEFERRED;
 }
 
@@ -202,10 +201,10 @@ static const socin_ctl_cmd_t s_commands[] = {
 static void
 s_on_signal (int signo)
 {
-    unsigned char b = (unsigned char) signo;
+    unsigned char b = (unsigned char)signo;
     int saved = errno;
     ssize_t rc = write (s_signal_fd, &b, 1);
-    (void) rc;
+    (void)rc;
     errno = saved;
 }
 
@@ -225,8 +224,7 @@ s_signal_event (zloop_t *loop, zmq_pollitem_t *item, void *arg)
                 socin_info ("config.reloaded", NULL);
                 if (self->service->reload) self->service->reload (self, self->service->arg);
             }
-        }
-        else if (b == SIGTERM || b == SIGINT) {
+        } else if (b == SIGTERM || b == SIGINT) {
             if (self->draining && b == SIGINT) {
                 socin_warn ("daemon.interrupted", "detail=%s", socin_log_q ("second interrupt"));
                 self->stopping = true;
@@ -254,14 +252,13 @@ s_reap_backups (socin_daemon_t *self)
             char file[600];
             snprintf (file, sizeof file, "%s/data.mdb", b->path);
             zfile_t *f = zfile_new (NULL, file);
-            long long bytes = f ? (long long) zfile_cursize (f) : 0;
+            long long bytes = f ? (long long)zfile_cursize (f) : 0;
             zfile_destroy (&f);
             snprintf (text, sizeof text, "backup:%s\nbytes:%lld\nms:%lld\n", b->path, bytes,
-                      (long long) ms);
+                      (long long)ms);
             socin_info ("backup.done", "path=%s bytes=%lld ms=%lld", socin_log_q (b->path), bytes,
-                        (long long) ms);
-        }
-        else {
+                        (long long)ms);
+        } else {
             snprintf (text, sizeof text,
                       "backup to %s failed (the directory must be new or empty and writable; "
                       "see the daemon log)",
@@ -291,7 +288,7 @@ s_cron (zloop_t *loop, int timer_id, void *arg)
         bool done = !self->service->drain || self->service->drain (self, self->service->arg);
         int64_t limit = socin_config_int (self->config, "drain_timeout_ms");
         if (!done && socin_mono_ms () - self->drain_started > limit) {
-            socin_warn ("daemon.drain_timeout", "ms=%lld", (long long) limit);
+            socin_warn ("daemon.drain_timeout", "ms=%lld", (long long)limit);
             done = true;
         }
         if (done) return -1;
@@ -308,7 +305,8 @@ static const char *s_shared_help[][3] = {
     {"keys_dir", "${home}/keys", "directory where public keys of the local services are published"},
     {"log_level", "info", "debug, info, warn or error"},
     {"map_initial", "64M", "initial size of the LMDB map"},
-    {"map_max", "256G", "the LMDB map grows up to this size; beyond it writes fail as storage full"},
+    {"map_max", "256G",
+     "the LMDB map grows up to this size; beyond it writes fail as storage full"},
     {"cron_ms", "100", "period of the housekeeping timer in milliseconds"},
     {"drain_timeout_ms", "10000", "longest wait for in-flight work when draining"},
 };
@@ -317,9 +315,11 @@ static socin_config_key_t *
 s_merge_keys (const socin_service_t *service)
 {
     size_t n = 0, shared = sizeof s_shared_help / sizeof s_shared_help[0];
-    for (const socin_config_key_t *k = service->keys; k && k->key; k++) n++;
+    for (const socin_config_key_t *k = service->keys; k && k->key; k++)
+        n++;
     socin_config_key_t *keys = socin_calloc (n + shared + 1, sizeof *keys);
-    for (size_t i = 0; i < n; i++) keys[i] = service->keys[i];
+    for (size_t i = 0; i < n; i++)
+        keys[i] = service->keys[i];
     for (size_t i = 0; i < shared; i++) {
         socin_config_key_t *k = &keys[n + i];
         k->key = s_shared_help[i][0];
@@ -331,9 +331,9 @@ s_merge_keys (const socin_service_t *service)
                 socin_str_append (&def, p, 1);
         k->def = socin_str_take (&def);
         k->help = s_shared_help[i][2];
-        k->type = strstr (k->key, "map_") ? SOCIN_CFG_SIZE
-                  : strstr (k->key, "_ms")  ? SOCIN_CFG_INT
-                                            : SOCIN_CFG_STRING;
+        k->type = strstr (k->key, "map_")  ? SOCIN_CFG_SIZE
+                  : strstr (k->key, "_ms") ? SOCIN_CFG_INT
+                                           : SOCIN_CFG_STRING;
     }
     return keys;
 }
@@ -342,9 +342,110 @@ static void
 s_free_keys (socin_config_key_t *keys, const socin_service_t *service)
 {
     size_t n = 0;
-    for (const socin_config_key_t *k = service->keys; k && k->key; k++) n++;
-    for (socin_config_key_t *k = keys + n; k->key; k++) free ((char *) k->def);
+    for (const socin_config_key_t *k = service->keys; k && k->key; k++)
+        n++;
+    for (socin_config_key_t *k = keys + n; k->key; k++)
+        free ((char *)k->def);
     free (keys);
+}
+
+/* -h, -n and a bad configuration end here: the exit status, or -1 to go on and run. */
+static int
+s_configure (socin_daemon_t *self, int argc, char **argv)
+{
+    char err[1024];
+    if (socin_config_parse (self->config, argc, argv, err, sizeof err)) {
+        fprintf (stderr, "%s: %s\n", argv[0], err);
+        return 2;
+    }
+    if (socin_config_help_only (self->config)) {
+        socin_config_usage (self->config, stdout);
+        return 0;
+    }
+    if (socin_log_set_level (socin_config_str (self->config, "log_level"))) {
+        fprintf (stderr, "%s: log_level: '%s' is not debug, info, warn or error\n", argv[0],
+                 socin_config_str (self->config, "log_level"));
+        return 2;
+    }
+    if (socin_config_check_only (self->config)) {
+        printf ("%s: configuration OK\n", argv[0]);
+        return 0;
+    }
+    return -1;
+}
+
+/* The store, the server key, the loop with the control socket and the ZAP handler: 0, or -1
+   after logging what failed. */
+static int
+s_open (socin_daemon_t *self)
+{
+    char err[1024];
+    socin_store_opts_t opts = {socin_config_size (self->config, "map_initial"),
+                               socin_config_size (self->config, "map_max"), 32, false};
+    const char *data_dir = socin_config_str (self->config, "data_dir");
+    self->store = socin_store_open (data_dir, &opts, err, sizeof err);
+    if (!self->store) {
+        socin_error ("store.open_failed", "reason=%s", socin_log_q (err));
+        return -1;
+    }
+    char keydir[1024];
+    snprintf (keydir, sizeof keydir, "%s/keys", data_dir);
+    self->cert = socin_keys_load_or_create (keydir, "server", err, sizeof err);
+    if (!self->cert) {
+        socin_error ("keys.failed", "reason=%s", socin_log_q (err));
+        return -1;
+    }
+    self->loop = zloop_new ();
+    self->ctl = socin_ctl_new (socin_config_str (self->config, "control"), err, sizeof err);
+    if (!self->ctl) {
+        socin_error ("control.failed", "reason=%s", socin_log_q (err));
+        return -1;
+    }
+    socin_ctl_register (self->ctl, s_commands, self);
+    if (self->service->commands)
+        socin_ctl_register (self->ctl, self->service->commands, self->service->arg);
+    socin_ctl_attach (self->ctl, self->loop);
+    self->zap = socin_zap_new (self->service->authorize, self->service->arg);
+    socin_zap_attach (self->zap, self->loop);
+    return 0;
+}
+
+/* Signals reach the loop through a self-pipe; the cron timer runs housekeeping. */
+static void
+s_signals_and_cron (socin_daemon_t *self)
+{
+    if (pipe2 (self->signal_pipe, O_CLOEXEC | O_NONBLOCK))
+        socin_fatal ("daemon.pipe_failed", "err=%s", socin_log_q (strerror (errno)));
+    s_signal_fd = self->signal_pipe[1];
+    struct sigaction sa = {0};
+    sa.sa_handler = s_on_signal;
+    sigemptyset (&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGHUP, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    zmq_pollitem_t item = {NULL, self->signal_pipe[0], ZMQ_POLLIN, 0};
+    zloop_poller (self->loop, &item, s_signal_event, self);
+    zloop_timer (self->loop, (size_t)socin_config_int (self->config, "cron_ms"), 0, s_cron, self);
+}
+
+static void
+s_close (socin_daemon_t *self)
+{
+    for (int i = 0; i < MAX_BACKUPS; i++)
+        if (self->backups[i].pid) waitpid (self->backups[i].pid, NULL, 0);
+    socin_ctl_destroy (&self->ctl);
+    socin_zap_destroy (&self->zap);
+    zloop_destroy (&self->loop);
+    zcert_destroy (&self->cert);
+    socin_store_destroy (&self->store);
+    socin_config_destroy (&self->config);
+    s_free_keys (self->keys, self->service);
+    if (self->signal_pipe[0]) {
+        close (self->signal_pipe[0]);
+        close (self->signal_pipe[1]);
+    }
 }
 
 int
@@ -362,102 +463,32 @@ socin_daemon_main (const socin_service_t *service, int argc, char **argv)
 
     self->keys = s_merge_keys (service);
     self->config = socin_config_new (argv[0], self->keys);
-    char err[1024];
-    /* -h, -n and a bad configuration end here, freeing what they used (a leak would make
-       -n fail under LeakSanitizer, and the systemd units run -n before every start). */
-    int status = -1;
-    if (socin_config_parse (self->config, argc, argv, err, sizeof err)) {
-        fprintf (stderr, "%s: %s\n", argv[0], err);
-        status = 2;
-    }
-    else if (socin_config_help_only (self->config)) {
-        socin_config_usage (self->config, stdout);
-        status = 0;
-    }
-    else if (socin_log_set_level (socin_config_str (self->config, "log_level"))) {
-        fprintf (stderr, "%s: log_level: '%s' is not debug, info, warn or error\n", argv[0],
-                 socin_config_str (self->config, "log_level"));
-        status = 2;
-    }
-    else if (socin_config_check_only (self->config)) {
-        printf ("%s: configuration OK\n", argv[0]);
-        status = 0;
-    }
+    /* What ends before running frees what it used (a leak would make -n fail under
+       LeakSanitizer, and the systemd units run -n before every start). */
+    int status = s_configure (self, argc, argv);
     if (status >= 0) {
         socin_config_destroy (&self->config);
         s_free_keys (self->keys, service);
         return status;
     }
-
     status = 1;
-    socin_store_opts_t opts = {socin_config_size (self->config, "map_initial"),
-                               socin_config_size (self->config, "map_max"), 32, false};
-    const char *data_dir = socin_config_str (self->config, "data_dir");
-    self->store = socin_store_open (data_dir, &opts, err, sizeof err);
-    if (!self->store) {
-        socin_error ("store.open_failed", "reason=%s", socin_log_q (err));
-        goto done;
+    if (s_open (self) == 0) {
+        s_signals_and_cron (self);
+        if (service->start (self, service->arg) == 0) {
+            socin_info ("daemon.ready", "pid=%d data_dir=%s control=%s", (int)getpid (),
+                        socin_log_q (socin_config_str (self->config, "data_dir")),
+                        socin_log_q (socin_ctl_path (self->ctl)));
+            zloop_set_nonstop (self->loop, true);
+            /* zloop_start returns 0 when a signal interrupts its poll (EINTR; SA_RESTART does
+               not restart poll): the signal's byte waits on the self-pipe, so go round again.
+               It returns -1 when a handler ended the loop (drained, or a second SIGINT). */
+            while (zloop_start (self->loop) == 0 && zmq_errno () == EINTR)
+                ;
+            if (service->stop) service->stop (self, service->arg);
+            socin_info ("daemon.stopped", "pid=%d", (int)getpid ());
+            status = 0;
+        }
     }
-    char keydir[1024];
-    snprintf (keydir, sizeof keydir, "%s/keys", data_dir);
-    self->cert = socin_keys_load_or_create (keydir, "server", err, sizeof err);
-    if (!self->cert) {
-        socin_error ("keys.failed", "reason=%s", socin_log_q (err));
-        goto done;
-    }
-    self->loop = zloop_new ();
-    self->ctl = socin_ctl_new (socin_config_str (self->config, "control"), err, sizeof err);
-    if (!self->ctl) {
-        socin_error ("control.failed", "reason=%s", socin_log_q (err));
-        goto done;
-    }
-    socin_ctl_register (self->ctl, s_commands, self);
-    if (service->commands) socin_ctl_register (self->ctl, service->commands, service->arg);
-    socin_ctl_attach (self->ctl, self->loop);
-    self->zap = socin_zap_new (service->authorize, service->arg);
-    socin_zap_attach (self->zap, self->loop);
-
-    if (pipe2 (self->signal_pipe, O_CLOEXEC | O_NONBLOCK))
-        socin_fatal ("daemon.pipe_failed", "err=%s", socin_log_q (strerror (errno)));
-    s_signal_fd = self->signal_pipe[1];
-    struct sigaction sa = {0};
-    sa.sa_handler = s_on_signal;
-    sigemptyset (&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction (SIGTERM, &sa, NULL);
-    sigaction (SIGINT, &sa, NULL);
-    sigaction (SIGHUP, &sa, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    zmq_pollitem_t item = {NULL, self->signal_pipe[0], ZMQ_POLLIN, 0};
-    zloop_poller (self->loop, &item, s_signal_event, self);
-    zloop_timer (self->loop, (size_t) socin_config_int (self->config, "cron_ms"), 0, s_cron, self);
-
-    if (service->start (self, service->arg)) goto done;
-    socin_info ("daemon.ready", "pid=%d data_dir=%s control=%s", (int) getpid (),
-                socin_log_q (data_dir), socin_log_q (socin_ctl_path (self->ctl)));
-    zloop_set_nonstop (self->loop, true);
-    /* zloop_start returns 0 when a signal interrupts its poll (EINTR; SA_RESTART does not
-       restart poll): the signal's byte waits on the self-pipe, so go round again. It returns
-       -1 when a handler ended the loop (drained, or a second SIGINT). */
-    while (zloop_start (self->loop) == 0 && zmq_errno () == EINTR)
-        ;
-    if (service->stop) service->stop (self, service->arg);
-    socin_info ("daemon.stopped", "pid=%d", (int) getpid ());
-    status = 0;
-
-done:
-    for (int i = 0; i < MAX_BACKUPS; i++)
-        if (self->backups[i].pid) waitpid (self->backups[i].pid, NULL, 0);
-    socin_ctl_destroy (&self->ctl);
-    socin_zap_destroy (&self->zap);
-    zloop_destroy (&self->loop);
-    zcert_destroy (&self->cert);
-    socin_store_destroy (&self->store);
-    socin_config_destroy (&self->config);
-    s_free_keys (self->keys, service);
-    if (self->signal_pipe[0]) {
-        close (self->signal_pipe[0]);
-        close (self->signal_pipe[1]);
-    }
+    s_close (self);
     return status;
 }

@@ -42,6 +42,15 @@ socin_error_vformat (char *text, size_t len, const char *format, va_list args)
 }
 
 void
+socin_error_msg_vset (socin_error_msg_t *self, int code, const char *format, va_list args)
+{
+    socin_error_vformat (self->text, sizeof self->text, format, args);
+    socin__v1__error__init (&self->error);
+    self->error.code = code;
+    self->error.message = self->text;
+}
+
+void
 socin_error_quote (const char *text, size_t len, char *quoted)
 {
     size_t shown = len <= SOCIN_QUOTE_SHOWN ? len : SOCIN_QUOTE_SHOWN - 3;

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "socin/v1/errors.pb-c.h"
+
 /* The wire API's error code NAME (SOCIN_E (UNKNOWN_UNIT)); needs errors.pb-c.h. */
 #define SOCIN_E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 
@@ -27,6 +29,17 @@ int socin_error_set (char *err, size_t errlen, const char *format, ...)
 /* Formats into TEXT (LEN bytes) and cuts the result before any byte that is not valid UTF-8
    (a character cut by the buffer's end, or invalid bytes quoted from input). */
 void socin_error_vformat (char *text, size_t len, const char *format, va_list args)
+    __attribute__ ((format (printf, 3, 0)));
+
+/* An Error message for a reply, with the room its text needs. */
+typedef struct {
+    Socin__V1__Error error;
+    char text[1024];
+} socin_error_msg_t;
+
+/* Sets SELF to CODE with the formatted message (socin_error_vformat's rules): SELF->error is
+   ready to put in a reply for as long as SELF lives. */
+void socin_error_msg_vset (socin_error_msg_t *self, int code, const char *format, va_list args)
     __attribute__ ((format (printf, 3, 0)));
 
 /* Outside text quoted for a message: between double quotes, at most SOCIN_QUOTE_SHOWN bytes

@@ -215,6 +215,102 @@ s_hex4 (socin_json_t *self, uint32_t *cp)
     return 0;
 }
 
+/* The \uXXXX escape whose 'u' was just read (a surrogate pair as one code point) into buf:
+   0, or -1 with the error set. */
+static int
+s_unicode_escape (socin_json_t *self)
+{
+    const char *d = self->data;
+    uint32_t cp;
+    if (s_hex4 (self, &cp) != 0) {
+        s_fail (self, "an invalid \\u escape in a string (expected four hex digits after \\u)");
+        return -1;
+    }
+    if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        s_fail (self,
+                "a lone surrogate \\u%04X in a string (a low surrogate must follow a high "
+                "one, \\uD800 to \\uDBFF)",
+                cp);
+        return -1;
+    }
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        uint32_t low = 0;
+        size_t at = self->pos;
+        bool paired = self->len - self->pos >= 2 && d[self->pos] == '\\' && d[self->pos + 1] == 'u';
+        if (paired) {
+            self->pos += 2;
+            paired = s_hex4 (self, &low) == 0 && low >= 0xDC00 && low <= 0xDFFF;
+        }
+        if (!paired) {
+            self->pos = at;
+            s_fail (self,
+                    "a lone surrogate \\u%04X in a string (expected a low surrogate "
+                    "\\uDC00 to \\uDFFF right after it)",
+                    cp);
+            return -1;
+        }
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    }
+    s_put_utf8 (self, cp);
+    return 0;
+}
+
+/* The escape after a backslash (just passed) into buf: 0, or -1 with the error set. */
+static int
+s_escape (socin_json_t *self)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    if (self->pos >= self->len) {
+        s_fail (self, "a string is not closed (expected '\"' before the end of the text)");
+        return -1;
+    }
+    char e = self->data[self->pos++];
+    if (e == 'u') return s_unicode_escape (self);
+    const char *at = e ? strchr (from, e) : NULL;
+    if (at) {
+        s_put (self, to + (at - from), 1);
+        return 0;
+    }
+    char shown[24];
+    if ((unsigned char)e >= 0x21 && (unsigned char)e < 0x7F)
+        snprintf (shown, sizeof shown, "\\%c", e);
+    else
+        snprintf (shown, sizeof shown, "\\ and byte 0x%02X", (unsigned char)e);
+    s_fail (self,
+            "an invalid escape %s in a string (expected \\\" \\\\ \\/ \\b \\f \\n \\r "
+            "\\t or \\uXXXX)",
+            shown);
+    return -1;
+}
+
+/* The byte at POS, which ends a plain run, that is neither a quote nor a backslash: a
+   multi-byte UTF-8 character copied into buf (0), or an error (-1). */
+static int
+s_string_byte (socin_json_t *self, unsigned char c)
+{
+    if (c == '\n') {
+        s_fail (self, "a string is not closed on its line (expected '\"'; a line break "
+                      "inside a string is written \\n)");
+        return -1;
+    }
+    if (c < 0x20) {
+        s_fail (self,
+                "a control character (byte 0x%02X) inside a string (expected it escaped, "
+                "as \\u%04X)",
+                c, c);
+        return -1;
+    }
+    size_t n =
+        socin_utf8_seq ((const unsigned char *)self->data + self->pos, self->len - self->pos);
+    if (n == 0) {
+        s_fail (self, "a string is not valid UTF-8 (byte 0x%02X)", c);
+        return -1;
+    }
+    s_put (self, self->data + self->pos, n);
+    self->pos += n;
+    return 0;
+}
+
 /* Reads a string whose opening quote is at POS into buf: 0, or -1 with the error set. */
 static int
 s_string (socin_json_t *self)
@@ -240,112 +336,13 @@ s_string (socin_json_t *self)
             self->pos++;
             break;
         }
-        if (c == '\n') {
-            s_fail (self, "a string is not closed on its line (expected '\"'; a line break "
-                          "inside a string is written \\n)");
-            return -1;
-        }
-        if (c < 0x20) {
-            s_fail (self,
-                    "a control character (byte 0x%02X) inside a string (expected it escaped, "
-                    "as \\u%04X)",
-                    c, c);
-            return -1;
-        }
-        if (c >= 0x80) {
-            size_t n = socin_utf8_seq ((const unsigned char *)d + self->pos, self->len - self->pos);
-            if (n == 0) {
-                s_fail (self, "a string is not valid UTF-8 (byte 0x%02X)", c);
-                return -1;
-            }
-            s_put (self, d + self->pos, n);
-            self->pos += n;
-            continue;
-        }
-        /* A backslash. */
-        self->pos++;
-        if (self->pos >= self->len) {
-            s_fail (self, "a string is not closed (expected '\"' before the end of the text)");
-            return -1;
-        }
-        char e = d[self->pos++];
-        const char *plain = NULL;
-        switch (e) {
-        case '"':
-            plain = "\"";
-            break;
-        case '\\':
-            plain = "\\";
-            break;
-        case '/':
-            plain = "/";
-            break;
-        case 'b':
-            plain = "\b";
-            break;
-        case 'f':
-            plain = "\f";
-            break;
-        case 'n':
-            plain = "\n";
-            break;
-        case 'r':
-            plain = "\r";
-            break;
-        case 't':
-            plain = "\t";
-            break;
-        case 'u':
-            break;
-        default: {
-            char shown[16];
-            if ((unsigned char)e >= 0x21 && (unsigned char)e < 0x7F)
-                snprintf (shown, sizeof shown, "\\%c", e);
-            else
-                snprintf (shown, sizeof shown, "\\ and byte 0x%02X", (unsigned char)e);
-            s_fail (self,
-                    "an invalid escape %s in a string (expected \\\" \\\\ \\/ \\b \\f \\n \\r "
-                    "\\t or \\uXXXX)",
-                    shown);
-            return -1;
-        }
-        }
-        if (plain) {
-            s_put (self, plain, 1);
-            continue;
-        }
-        uint32_t cp;
-        if (s_hex4 (self, &cp) != 0) {
-            s_fail (self, "an invalid \\u escape in a string (expected four hex digits after \\u)");
-            return -1;
-        }
-        if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            s_fail (self,
-                    "a lone surrogate \\u%04X in a string (a low surrogate must follow a high "
-                    "one, \\uD800 to \\uDBFF)",
-                    cp);
-            return -1;
-        }
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low = 0;
-            size_t at = self->pos;
-            bool paired =
-                self->len - self->pos >= 2 && d[self->pos] == '\\' && d[self->pos + 1] == 'u';
-            if (paired) {
-                self->pos += 2;
-                paired = s_hex4 (self, &low) == 0 && low >= 0xDC00 && low <= 0xDFFF;
-            }
-            if (!paired) {
-                self->pos = at;
-                s_fail (self,
-                        "a lone surrogate \\u%04X in a string (expected a low surrogate "
-                        "\\uDC00 to \\uDFFF right after it)",
-                        cp);
-                return -1;
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        }
-        s_put_utf8 (self, cp);
+        int rc;
+        if (c == '\\') {
+            self->pos++;
+            rc = s_escape (self);
+        } else
+            rc = s_string_byte (self, c);
+        if (rc) return -1;
     }
     s_reserve (self, 0);
     self->buf[self->n] = 0;

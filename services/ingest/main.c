@@ -92,14 +92,11 @@ static void
 s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *submission_id,
           int code, const char *fmt, ...)
 {
-    char text[1024];
+    socin_error_msg_t e;
     va_list args;
     va_start (args, fmt);
-    socin_error_vformat (text, sizeof text, fmt, args);
+    socin_error_msg_vset (&e, code, fmt, args);
     va_end (args);
-    Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
-    error.code = code;
-    error.message = text;
     Socin__V1__IngestReply reply = SOCIN__V1__INGEST_REPLY__INIT;
     reply.request_id = (char *)(request_id ? request_id : "");
     Socin__V1__ImportSummary summary = SOCIN__V1__IMPORT_SUMMARY__INIT;
@@ -107,19 +104,19 @@ s_refuse (ingest_t *self, zmsg_t *envelope, const char *request_id, const char *
         /* A refused submission still gets an import summary, with the error in it. */
         summary.submission_id = (char *)submission_id;
         summary.status = SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_ERROR;
-        summary.error = &error;
+        summary.error = &e.error;
         summary.source = (char *)self->source;
         reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_SUMMARY;
         reply.summary = &summary;
     } else {
         reply.body_case = SOCIN__V1__INGEST_REPLY__BODY_ERROR;
-        reply.error = &error;
+        reply.error = &e.error;
     }
     s_reply (self, envelope, &reply);
     self->refusals++;
     socin_info ("submission.refused", "id=%s code=%s reason=%s",
                 socin_log_q (submission_id ? submission_id : request_id), socin_error_name (code),
-                socin_log_q (text));
+                socin_log_q (e.text));
 }
 
 /* ---- submissions ---- */

@@ -33,22 +33,19 @@ static void
 s_reply_error (reg_requests_t *self, socin_wire_msg_t *msg, const char *request_id, int code,
                const char *fmt, ...)
 {
-    char text[1024];
+    socin_error_msg_t e;
     va_list args;
     va_start (args, fmt);
-    socin_error_vformat (text, sizeof text, fmt, args);
+    socin_error_msg_vset (&e, code, fmt, args);
     va_end (args);
-    Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
-    error.code = code;
-    error.message = text;
     Socin__V1__RegistryReply reply = SOCIN__V1__REGISTRY_REPLY__INIT;
     reply.request_id = (char *)(request_id ? request_id : "");
-    reply.error = &error;
+    reply.error = &e.error;
     reply.seq = reg_records_seq (self->records);
     socin_wire_send (self->router, msg->envelope, &reply.base);
     self->refusals++;
     socin_info ("request.refused", "id=%s code=%s reason=%s", socin_log_q (reply.request_id),
-                socin_error_name (code), socin_log_q (text));
+                socin_error_name (code), socin_log_q (e.text));
 }
 
 static void

@@ -49,3 +49,25 @@ expect_eq () { [ "$2" = "$3" ] || problem "$1: expected '$2', got '$3'"; }
 expect_line () { grep -Fxq -- "$2" "$1" || problem "no line '$2' in $(basename "$1"): $(head -c 400 "$1")"; }
 # expect_no_line FILE TEXT: FILE has no line containing TEXT.
 expect_no_line () { ! grep -Fq -- "$2" "$1" || problem "unexpected '$2' in $(basename "$1")"; }
+
+# temp_dir NAME: makes the script's temporary directory $tmp (under $TMPDIR, else /tmp), removed
+# when the script exits (kept with SOCIN_E2E_KEEP=1) after the stack local_stack started is
+# stopped. When no directory can be made, the script ends as one failure.
+stack=""
+temp_dir () {
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || { echo "cannot make a temporary directory"; echo "0 passed, 1 failed"; exit 1; }
+    trap s_temp_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+s_temp_cleanup () {
+    [ -n "$stack" ] && "$SOCIN_ROOT/deploy/local/down" "$stack" >/dev/null 2>&1
+    if [ -n "${SOCIN_E2E_KEEP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
+}
+# local_stack ARGS...: deploy/local/up $tmp/stack ARGS (its output in $tmp/up.log) and sets
+# $stack; non-zero when the stack did not come up (what did start is stopped at exit all the same).
+local_stack () {
+    "$SOCIN_ROOT/deploy/local/up" "$tmp/stack" "$@" >"$tmp/up.log" 2>&1
+    local rc=$?
+    stack=$tmp/stack
+    return $rc
+}
