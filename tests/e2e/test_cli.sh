@@ -297,8 +297,9 @@ if [ ! -f "$official" ]; then
 else
     # The units the official file describes (country, kraje, okresy, ORP, municipalities) as
     # code|level|name|parents|kind, against the embedded sample's: added when the sample lacks
-    # the code, unchanged when everything the file says is the same, else updated; sample units
-    # of levels kraj..municipality that the file lacks would be closed.
+    # the code, else updated (the first official edition replaces the sample: each of its units
+    # stops being a sample unit, even when everything the file says is the same); sample units of
+    # levels kraj..municipality that the file lacks would be closed.
     awk -F'","' '
         NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); c[h] = i }; next }
         {
@@ -314,10 +315,10 @@ else
     grep -v '^#' "$sample" | awk -F, 'NR > 1 { print $1 "|" $2 "|" $3 "|" $4 "|" $5 }' | sort >"$tmp/sample.units"
     counts=$(awk -F'|' '
         FNR == NR { s[$1] = $0; lvl[$1] = $2; next }
-        { f[$1] = 1; if (!($1 in s)) a++; else if (s[$1] == $0) same++; else upd++ }
+        { f[$1] = 1; if (!($1 in s)) a++; else upd++ }
         END {
             for (k in s) if (!(k in f) && lvl[k] != "country" && lvl[k] != "district") closed++
-            printf "%d %d %d %d\n", a, upd, same, closed
+            printf "%d %d %d %d\n", a, upd, 0, closed
         }' "$tmp/sample.units" "$tmp/official.units")
     set -- $counts
     seq_before=$(ctl registry seq | sed -n 's/^seq://p')
