@@ -42,5 +42,4 @@ int socin_csv_columns (char **f, size_t nf, const char *const *names, int *col, 
    UTF-8" naming the line of the first bad byte, followed by HINT (may be ""). */
 int socin_csv_utf8 (const char *data, size_t len, const char *hint, char *err, size_t errlen);
 
-
 #endif

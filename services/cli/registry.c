@@ -53,7 +53,8 @@ static const cli_opt_t s_opts[] = {
 
 static const char *s_usage =
     "socin registry import-territory FILE [--valid-from DAY] | import-population FILE |\n"
-    "       import-catalogue FILE | import-districts FILE [--valid-from DAY] | import-groups FILE |\n"
+    "       import-catalogue FILE | import-districts FILE [--valid-from DAY] | import-groups FILE "
+    "|\n"
     "       edit-unit CODE [--rename NAME] [--close-on DAY] [--move-to CODE... --move-from DAY] |\n"
     "       list units|indicators|datasets|submitters|targets|groups|dimensions | show UNIT |\n"
     "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role "
@@ -110,8 +111,8 @@ s_join (char **items, size_t n)
 static void
 s_unit_row (out_table_t **out, const socin_record_t *r)
 {
-    static const char *cols[] = {"code",       "level",    "name",         "parents",
-                                 "kind",       "population#", "valid_from", "valid_to",
+    static const char *cols[] = {"code",         "level",          "name",       "parents",
+                                 "kind",         "population#",    "valid_from", "valid_to",
                                  "parents_from", "earlier_parents"};
     if (!*out) *out = out_table_new (cols, 10);
     const Socin__V1__Unit *u = r->unit;
@@ -125,11 +126,10 @@ s_unit_row (out_table_t **out, const socin_record_t *r)
         free (set);
     }
     char *earlier_text = socin_str_take (&earlier);
-    const char *cells[] = {u->code,         socin_level_name (u->level),
-                           u->name,         parents,
-                           u->kind,         u->population ? pop : "",
-                           u->valid_from,   u->valid_to,
-                           u->parents_from, earlier_text ? earlier_text : ""};
+    const char *cells[] = {
+        u->code,         socin_level_name (u->level),     u->name,       parents,
+        u->kind,         u->population ? pop : "",        u->valid_from, u->valid_to,
+        u->parents_from, earlier_text ? earlier_text : ""};
     out_table_row (*out, cells);
     free (parents);
     free (earlier_text);

@@ -624,10 +624,10 @@ s_find (const socin_model_t *model, socin_record_t **recs, size_t n, socin_kind_
 
 /* Checks RECS; on a failure *BAD is the entry's index and *KEY the setting at fault. */
 static int
-s_check (const socin_model_t *model, socin_record_t **recs, size_t n, size_t *bad,
-         const char **key, char *err, size_t errlen)
+s_check (const socin_model_t *model, socin_record_t **recs, size_t n, size_t *bad, const char **key,
+         char *err, size_t errlen)
 {
-#define FAIL_AT(setting, ...)                                                                     \
+#define FAIL_AT(setting, ...)                                                                      \
     do {                                                                                           \
         *bad = i;                                                                                  \
         *key = setting;                                                                            \
@@ -640,7 +640,8 @@ s_check (const socin_model_t *model, socin_record_t **recs, size_t n, size_t *ba
             Socin__V1__Indicator *ind = r->indicator;
             for (size_t d = 0; d < ind->n_dimensions; d++)
                 if (!s_find (model, recs, n, SOCIN_KIND_DIMENSION, ind->dimensions[d]))
-                    FAIL_AT ("dimensions", "indicator %s: dimension '%s' is not defined", code, ind->dimensions[d]);
+                    FAIL_AT ("dimensions", "indicator %s: dimension '%s' is not defined", code,
+                             ind->dimensions[d]);
             if (ind->formula) {
                 const char *parts[2] = {ind->formula->numerator, ind->formula->denominator};
                 for (int k = 0; k < 2; k++) {
@@ -666,24 +667,26 @@ s_check (const socin_model_t *model, socin_record_t **recs, size_t n, size_t *ba
                     FAIL_AT ("indicators", "dataset %s: indicator '%s' is not defined", code,
                              ds->indicators[k]);
                 if (c->indicator->formula)
-                    FAIL_AT ("indicators", "dataset %s: indicator %s is derived and cannot be reported",
-                             code, ds->indicators[k]);
+                    FAIL_AT ("indicators",
+                             "dataset %s: indicator %s is derived and cannot be reported", code,
+                             ds->indicators[k]);
                 if (strcmp (c->indicator->period_type, ds->period_type))
-                    FAIL_AT ("indicators", "dataset %s is %s but its indicator %s is %s", code, ds->period_type,
-                          ds->indicators[k], c->indicator->period_type);
+                    FAIL_AT ("indicators", "dataset %s is %s but its indicator %s is %s", code,
+                             ds->period_type, ds->indicators[k], c->indicator->period_type);
             }
             for (size_t k = 0; k < ds->n_territories; k++)
                 if (!socin_model_unit (model, ds->territories[k]))
                     FAIL_AT ("territories", "dataset %s: territory '%s' is not a known unit", code,
-                          ds->territories[k]);
+                             ds->territories[k]);
             for (size_t k = 0; k < ds->n_groups; k++)
                 if (!s_find (model, recs, n, SOCIN_KIND_GROUP, ds->groups[k]))
-                    FAIL_AT ("groups", "dataset %s: group '%s' is not defined", code, ds->groups[k]);
+                    FAIL_AT ("groups", "dataset %s: group '%s' is not defined", code,
+                             ds->groups[k]);
         } else if (r->kind_case == SOCIN__V1__RECORD__KIND_TARGET &&
                    r->target->rule_case == SOCIN__V1__TARGET__RULE_VALUE) {
             if (!s_find (model, recs, n, SOCIN_KIND_INDICATOR, r->target->value->indicator))
                 FAIL_AT ("indicator", "target %s: indicator '%s' is not defined", code,
-                      r->target->value->indicator);
+                         r->target->value->indicator);
         } else if (r->kind_case == SOCIN__V1__RECORD__KIND_GROUP) {
             for (size_t k = 0; k < r->group->n_members; k++)
                 if (!socin_model_unit (model, r->group->members[k]))
@@ -708,11 +711,16 @@ static const char *
 s_kind_word (const socin_record_t *r)
 {
     switch (r->kind_case) {
-    case SOCIN__V1__RECORD__KIND_DIMENSION: return "dimension";
-    case SOCIN__V1__RECORD__KIND_INDICATOR: return "indicator";
-    case SOCIN__V1__RECORD__KIND_DATASET: return "dataset";
-    case SOCIN__V1__RECORD__KIND_TARGET: return "target";
-    default: return "group";
+    case SOCIN__V1__RECORD__KIND_DIMENSION:
+        return "dimension";
+    case SOCIN__V1__RECORD__KIND_INDICATOR:
+        return "indicator";
+    case SOCIN__V1__RECORD__KIND_DATASET:
+        return "dataset";
+    case SOCIN__V1__RECORD__KIND_TARGET:
+        return "target";
+    default:
+        return "group";
     }
 }
 

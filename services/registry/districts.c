@@ -33,7 +33,8 @@ typedef struct {
 static void
 s_plan_free (s_plan_t *p)
 {
-    for (size_t i = 0; i < p->nkeys; i++) free (p->keys[i]);
+    for (size_t i = 0; i < p->nkeys; i++)
+        free (p->keys[i]);
     free (p->keys);
     socin_index_destroy (&p->seen);
     socin_index_destroy (&p->cities);
@@ -80,14 +81,16 @@ s_row_check (const socin_model_t *model, s_plan_t *p, char **f, const int *col, 
         return socin_error_set (err, errlen,
                                 "line %zu: obec_nazev '%s' is not the registry's name of %s ('%s')",
                                 line, f[col[C_OBEC_NAME]], obec, city->pb->name);
-    uintptr_t first = (uintptr_t) socin_index_get_str (p->seen, momc);
+    uintptr_t first = (uintptr_t)socin_index_get_str (p->seen, momc);
     if (first)
-        return socin_error_set (err, errlen, "line %zu: district %s appears again (first on line %zu)",
-                                line, momc, (size_t) first);
+        return socin_error_set (err, errlen,
+                                "line %zu: district %s appears again (first on line %zu)", line,
+                                momc, (size_t)first);
     const socin_unit_t *same = socin_model_unit (model, momc);
     if (same && same->level != SOCIN_LEVEL_DISTRICT)
-        return socin_error_set (err, errlen, "line %zu: momc_kod %s is already a %s of the registry",
-                                line, momc, socin_level_name (same->level));
+        return socin_error_set (err, errlen,
+                                "line %zu: momc_kod %s is already a %s of the registry", line, momc,
+                                socin_level_name (same->level));
     return 0;
 }
 
@@ -145,7 +148,8 @@ s_close_missing (const socin_model_t *model, s_plan_t *p, int32_t day,
         if (socin_index_get_str (p->seen, u->code) ||
             !socin_index_get_str (p->cities, u->pb->parents[0]))
             continue;
-        socin_record_t *r = socin_record_copy (socin_model_record (model, SOCIN_KIND_UNIT, u->code));
+        socin_record_t *r =
+            socin_record_copy (socin_model_record (model, SOCIN_KIND_UNIT, u->code));
         socin_territory_set_text (&r->unit->valid_to, close_day);
         s_push (p, r);
         counts->closed++;
@@ -175,8 +179,8 @@ socin_districts_plan (const socin_model_t *model, const char *data, size_t len,
         goto fail;
     }
     header_n = nf;
-    if (socin_csv_columns (f, nf, s_columns, col, " (the header is momc_kod,momc_nazev,obec_kod,obec_nazev)",
-                           err, errlen))
+    if (socin_csv_columns (f, nf, s_columns, col,
+                           " (the header is momc_kod,momc_nazev,obec_kod,obec_nazev)", err, errlen))
         goto fail;
     while ((rc = socin_csv_next (csv, &f, &nf, err, errlen)) > 0) {
         size_t line = socin_csv_line (csv);
@@ -188,8 +192,8 @@ socin_districts_plan (const socin_model_t *model, const char *data, size_t len,
             continue;
         }
         socin_strv_push (&p.keys, &p.nkeys, f[col[C_MOMC]]);
-        socin_index_put_str (p.seen, p.keys[p.nkeys - 1], (void *) (uintptr_t) line);
-        socin_index_put_str (p.cities, socin_model_unit (model, f[col[C_OBEC]])->code, (void *) 1);
+        socin_index_put_str (p.seen, p.keys[p.nkeys - 1], (void *)(uintptr_t)line);
+        socin_index_put_str (p.cities, socin_model_unit (model, f[col[C_OBEC]])->code, (void *)1);
         socin_record_t *r = s_row_record (model, f, col, day, valid_from ? valid_from : "", counts,
                                           why, sizeof why, &rc);
         if (rc) {
@@ -206,7 +210,8 @@ socin_districts_plan (const socin_model_t *model, const char *data, size_t len,
     *count = p.n;
     return 0;
 fail:
-    for (size_t i = 0; i < p.n; i++) protobuf_c_message_free_unpacked (&p.recs[i]->base, NULL);
+    for (size_t i = 0; i < p.n; i++)
+        protobuf_c_message_free_unpacked (&p.recs[i]->base, NULL);
     free (p.recs);
     socin_csv_destroy (&csv);
     s_plan_free (&p);

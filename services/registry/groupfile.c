@@ -29,9 +29,9 @@ typedef struct {
     socin_record_t **recs;
     size_t *lines; /* the line each group first appears on */
     size_t n, cap;
-    socin_index_t *by_code;  /* group code -> index + 1 */
-    socin_index_t *members;  /* "group\tmember" -> line */
-    char **keys;             /* the member keys, owned */
+    socin_index_t *by_code; /* group code -> index + 1 */
+    socin_index_t *members; /* "group\tmember" -> line */
+    char **keys;            /* the member keys, owned */
     size_t nkeys;
 } s_file_t;
 
@@ -39,11 +39,13 @@ static void
 s_file_free (s_file_t *g, bool records_too)
 {
     if (records_too) {
-        for (size_t i = 0; i < g->n; i++) protobuf_c_message_free_unpacked (&g->recs[i]->base, NULL);
+        for (size_t i = 0; i < g->n; i++)
+            protobuf_c_message_free_unpacked (&g->recs[i]->base, NULL);
         free (g->recs);
     }
     free (g->lines);
-    for (size_t i = 0; i < g->nkeys; i++) free (g->keys[i]);
+    for (size_t i = 0; i < g->nkeys; i++)
+        free (g->keys[i]);
     free (g->keys);
     socin_index_destroy (&g->by_code);
     socin_index_destroy (&g->members);
@@ -76,9 +78,9 @@ s_row_check (const socin_model_t *model, char **f, size_t line, char *err, size_
                                 "commas, '=' or '|'",
                                 line, f[C_CODE]);
     if (!s_kind_ok (f[C_KIND]))
-        return socin_error_set (err, errlen,
-                                "line %zu: kind '%s' is not one of association, mas, cohort, lap, rap",
-                                line, f[C_KIND]);
+        return socin_error_set (
+            err, errlen, "line %zu: kind '%s' is not one of association, mas, cohort, lap, rap",
+            line, f[C_KIND]);
     if (!*f[C_NAME]) return socin_error_set (err, errlen, "line %zu: name is empty", line);
     const socin_unit_t *u = socin_model_unit (model, f[C_MEMBER]);
     if (!u)
@@ -103,14 +105,13 @@ s_row_check (const socin_model_t *model, char **f, size_t line, char *err, size_
 static Socin__V1__Group *
 s_group (s_file_t *g, char **f, size_t line, char *err, size_t errlen)
 {
-    uintptr_t at = (uintptr_t) socin_index_get_str (g->by_code, f[C_CODE]);
+    uintptr_t at = (uintptr_t)socin_index_get_str (g->by_code, f[C_CODE]);
     if (at) {
         Socin__V1__Group *grp = g->recs[at - 1]->group;
         if (strcmp (grp->kind, f[C_KIND]) || strcmp (grp->name, f[C_NAME])) {
-            socin_error_set (err, errlen,
-                             "line %zu: group %s is %s '%s' here but %s '%s' on line %zu", line,
-                             f[C_CODE], f[C_KIND], f[C_NAME], grp->kind, grp->name,
-                             g->lines[at - 1]);
+            socin_error_set (
+                err, errlen, "line %zu: group %s is %s '%s' here but %s '%s' on line %zu", line,
+                f[C_CODE], f[C_KIND], f[C_NAME], grp->kind, grp->name, g->lines[at - 1]);
             return NULL;
         }
         return grp;
@@ -132,7 +133,7 @@ s_group (s_file_t *g, char **f, size_t line, char *err, size_t errlen)
     g->recs[g->n] = r;
     g->lines[g->n] = line;
     g->n++;
-    socin_index_put_str (g->by_code, grp->code, (void *) (uintptr_t) g->n);
+    socin_index_put_str (g->by_code, grp->code, (void *)(uintptr_t)g->n);
     return grp;
 }
 
@@ -142,13 +143,13 @@ s_member (s_file_t *g, Socin__V1__Group *grp, char **f, size_t line, char *err, 
 {
     char key[160];
     snprintf (key, sizeof key, "%s\t%s", f[C_CODE], f[C_MEMBER]);
-    uintptr_t first = (uintptr_t) socin_index_get_str (g->members, key);
+    uintptr_t first = (uintptr_t)socin_index_get_str (g->members, key);
     if (first)
         return socin_error_set (err, errlen,
                                 "line %zu: unit %s is already a member of group %s (line %zu)",
-                                line, f[C_MEMBER], f[C_CODE], (size_t) first);
+                                line, f[C_MEMBER], f[C_CODE], (size_t)first);
     socin_strv_push (&g->keys, &g->nkeys, key);
-    socin_index_put_str (g->members, g->keys[g->nkeys - 1], (void *) (uintptr_t) line);
+    socin_index_put_str (g->members, g->keys[g->nkeys - 1], (void *)(uintptr_t)line);
     socin_strv_push (&grp->members, &grp->n_members, f[C_MEMBER]);
     if (!*f[C_FROM] && !*f[C_TO]) return 0;
     Socin__V1__GroupMember *term = socin_malloc (sizeof *term);
@@ -188,7 +189,8 @@ socin_groupfile_parse (const socin_model_t *model, const char *data, size_t len,
         }
         if (nf != header_n)
             FAIL ("line %zu: %zu fields, expected %zu as in the header", line, nf, header_n);
-        for (int c = 0; c < C_COUNT; c++) row[c] = f[col[c]];
+        for (int c = 0; c < C_COUNT; c++)
+            row[c] = f[col[c]];
         if (s_row_check (model, row, line, err, errlen)) goto fail;
         Socin__V1__Group *grp = s_group (&g, row, line, err, errlen);
         if (!grp || s_member (&g, grp, row, line, err, errlen)) goto fail;

@@ -169,7 +169,8 @@ s_query_descendants (reg_requests_t *self, socin_wire_msg_t *msg, const char *id
     for (uint32_t i = 1; i <= total; i++) {
         socin_unit_t *u = socin_model_unit_at (model, i);
         if (u == root) continue;
-        if (any_day ? !socin_unit_under (u, root->id) : !socin_unit_under_on (model, u, root->id, day))
+        if (any_day ? !socin_unit_under (u, root->id)
+                    : !socin_unit_under_on (model, u, root->id, day))
             continue;
         if (q->level && u->level != (int)q->level) continue;
         if (!any_day && !socin_unit_valid_during (u, day, day)) continue;
@@ -322,8 +323,8 @@ s_edit_unit (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
     char err[1024];
     reg_changes_t c = {0};
     socin_record_t **recs = socin_malloc (sizeof *recs);
-    int code = socin_unit_edit_plan (reg_records_model (self->records), req, &recs[0], err,
-                                     sizeof err);
+    int code =
+        socin_unit_edit_plan (reg_records_model (self->records), req, &recs[0], err, sizeof err);
     if (code) {
         free (recs);
         s_reply_error (self, msg, id, code, "%s", err);

@@ -124,18 +124,18 @@ s_shared_unit (s_units_t *set, const char *code, int level, const char *name, co
 }
 
 static const char *const s_csu_columns[] = {"platnost_datum",
-                                      "obec_text",
-                                      "obec_kod",
-                                      "obec_typ",
-                                      "orp_text",
-                                      "orp_csu_cis65_kod",
-                                      "okres_text",
-                                      "okres_csu_cis109_nuts_kod",
-                                      "kraj_text",
-                                      "kraj_csu_cis108_nuts_kod",
-                                      "stat_text",
-                                      "stat_csu_cis105_nuts_kod",
-                                      NULL};
+                                            "obec_text",
+                                            "obec_kod",
+                                            "obec_typ",
+                                            "orp_text",
+                                            "orp_csu_cis65_kod",
+                                            "okres_text",
+                                            "okres_csu_cis109_nuts_kod",
+                                            "kraj_text",
+                                            "kraj_csu_cis108_nuts_kod",
+                                            "stat_text",
+                                            "stat_csu_cis105_nuts_kod",
+                                            NULL};
 enum {
     C_DATE,
     C_OBEC_TEXT,
@@ -201,7 +201,8 @@ s_csu_row_units (s_units_t *set, char **f, const int col[C_COUNT], size_t line, 
     const char *obec = f[col[C_OBEC]], *orp = f[col[C_ORP]], *okres = f[col[C_OKRES]],
                *kraj = f[col[C_KRAJ]];
     if (!s_units_get (set, "CZ", NULL))
-        s_units_add (set, socin_territory_unit_new ("CZ", SOCIN_LEVEL_COUNTRY, f[col[C_STAT_TEXT]]), line);
+        s_units_add (set, socin_territory_unit_new ("CZ", SOCIN_LEVEL_COUNTRY, f[col[C_STAT_TEXT]]),
+                     line);
     if (s_shared_unit (set, kraj, SOCIN_LEVEL_KRAJ, f[col[C_KRAJ_TEXT]], "CZ", line, "kraj", err,
                        errlen) ||
         s_shared_unit (set, okres, SOCIN_LEVEL_OKRES, f[col[C_OKRES_TEXT]], kraj, line, "okres",
@@ -214,7 +215,8 @@ s_csu_row_units (s_units_t *set, char **f, const int col[C_COUNT], size_t line, 
         return socin_error_set (err, errlen,
                                 "line %zu: municipality %s appears again (first on line %zu)", line,
                                 obec, first);
-    socin_record_t *r = socin_territory_unit_new (obec, SOCIN_LEVEL_MUNICIPALITY, f[col[C_OBEC_TEXT]]);
+    socin_record_t *r =
+        socin_territory_unit_new (obec, SOCIN_LEVEL_MUNICIPALITY, f[col[C_OBEC_TEXT]]);
     r->unit->kind = socin_strdup (f[col[C_OBEC_TYP]]);
     socin_strv_push (&r->unit->parents, &r->unit->n_parents, orp);
     socin_strv_push (&r->unit->parents, &r->unit->n_parents, okres);
@@ -419,7 +421,8 @@ s_strv_same (char **a, size_t na, char **b, size_t nb)
 static void
 s_strv_free (char ***v, size_t *n)
 {
-    for (size_t i = 0; i < *n; i++) free ((*v)[i]);
+    for (size_t i = 0; i < *n; i++)
+        free ((*v)[i]);
     free (*v);
     *v = NULL;
     *n = 0;
@@ -450,14 +453,15 @@ socin_territory_reparent (Socin__V1__Unit *u, char **parents, size_t nparents, i
         u->n_parents = 0;
         socin_date_format (day - 1, date, sizeof date);
         era->valid_to = socin_strdup (date);
-        u->earlier_parents = socin_realloc (
-            u->earlier_parents, (u->n_earlier_parents + 1) * sizeof *u->earlier_parents);
+        u->earlier_parents = socin_realloc (u->earlier_parents, (u->n_earlier_parents + 1) *
+                                                                    sizeof *u->earlier_parents);
         u->earlier_parents[u->n_earlier_parents++] = era;
         socin_date_format (day, date, sizeof date);
         socin_territory_set_text (&u->parents_from, date);
     }
     s_strv_free (&u->parents, &u->n_parents);
-    for (size_t p = 0; p < nparents; p++) socin_strv_push (&u->parents, &u->n_parents, parents[p]);
+    for (size_t p = 0; p < nparents; p++)
+        socin_strv_push (&u->parents, &u->n_parents, parents[p]);
     return 0;
 }
 
@@ -561,8 +565,10 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
     *count = n;
     return 0;
 fail:
-    for (size_t k = i + 1; k < nparsed; k++) protobuf_c_message_free_unpacked (&parsed[k]->base, NULL);
-    for (size_t k = 0; k < n; k++) protobuf_c_message_free_unpacked (&changes[k]->base, NULL);
+    for (size_t k = i + 1; k < nparsed; k++)
+        protobuf_c_message_free_unpacked (&parsed[k]->base, NULL);
+    for (size_t k = 0; k < n; k++)
+        protobuf_c_message_free_unpacked (&changes[k]->base, NULL);
     free (changes);
     free (parsed);
     socin_index_destroy (&in_file);

@@ -63,7 +63,9 @@ s_check_parents (const socin_model_t *model, const socin_unit_t *unit,
     int orp = 0, okres = 0;
     for (size_t p = 0; p < req->n_move_to; p++) {
         const socin_unit_t *parent = socin_model_unit (model, req->move_to[p]);
-        if (!parent) return socin_error_set (err, errlen, "move_to: '%s' is not a known unit", req->move_to[p]);
+        if (!parent)
+            return socin_error_set (err, errlen, "move_to: '%s' is not a known unit",
+                                    req->move_to[p]);
         if (parent->level >= unit->level)
             return socin_error_set (err, errlen, "move_to: %s is a %s, not above %s %s",
                                     parent->code, socin_level_name (parent->level),

@@ -71,9 +71,9 @@ typedef struct {
 struct rep_cube_t {
     const socin_model_t *model;
     size_t nunits, nnodes;
-    int32_t *node_of_unit;    /* unit id - 1 -> node slot, or -1 */
-    size_t group_base;        /* node slot of group 1 */
-    s_terr_t **terrs; /* per year seen: what each unit's values feed */
+    int32_t *node_of_unit; /* unit id - 1 -> node slot, or -1 */
+    size_t group_base;     /* node slot of group 1 */
+    s_terr_t **terrs;      /* per year seen: what each unit's values feed */
     size_t nterrs;
     uint32_t *divided; /* municipalities with city districts */
     size_t ndivided;
@@ -598,8 +598,8 @@ rep_agg_merge (rep_agg_t *a, const rep_agg_t *b)
 
 /* The cell of NODE at SLOT of SLAB into OUT, recounted first when dirty. */
 static void
-s_cell_read (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_t node,
-             int slot, rep_agg_t *out)
+s_cell_read (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_t node, int slot,
+             rep_agg_t *out)
 {
     s_cell_t *c = &slab->cells[node * (size_t)slab->nslots + (size_t)slot];
     if (c->dirty) s_recount (self, ind, slab, node, slot, c);

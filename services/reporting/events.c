@@ -157,7 +157,7 @@ typedef struct {
     const socin_group_t *group; /* the query's group, or */
     const socin_unit_t *root;   /* the unit it is under */
     int32_t start, end;
-    int32_t day; /* the period's territory day (model.h) */
+    int32_t day;                 /* the period's territory day (model.h) */
     const socin_dimension_t *tg; /* the vulnerable groups: the column order */
     size_t ngroups;
     int ntypes;
@@ -250,9 +250,10 @@ s_tally_base (const s_tally_t *t, const socin_unit_t *u)
             base = t->row_of[anc[a]];
         return base;
     }
-    bool in = t->group ? socin_group_has_on (t->group, u->id, t->day) ||
-                             (u->municipality && socin_group_has_on (t->group, u->municipality, t->day))
-                       : socin_unit_under_on (t->model, u, t->root->id, t->day);
+    bool in = t->group
+                  ? socin_group_has_on (t->group, u->id, t->day) ||
+                        (u->municipality && socin_group_has_on (t->group, u->municipality, t->day))
+                  : socin_unit_under_on (t->model, u, t->root->id, t->day);
     return in ? 0 : -1;
 }
 

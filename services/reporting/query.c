@@ -159,7 +159,8 @@ s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const s
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (level && u->level != level) continue;
-        if (group ? !socin_group_has_on (group, id, day) : !socin_unit_under_on (m, u, root->id, day))
+        if (group ? !socin_group_has_on (group, id, day)
+                  : !socin_unit_under_on (m, u, root->id, day))
             continue;
         if (!socin_unit_valid_during (u, start, end)) continue;
         list[n++] = u;
@@ -480,8 +481,8 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         s_completeness_rows (ctx, q, root, period, c, row_of);
     for (uint32_t id = 1; id <= total && !by_group; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
-        if (!socin_unit_under_on (m, u, root->id, day) || !socin_unit_valid_during (u, start, end) ||
-            !socin_dataset_includes (m, ds, u) ||
+        if (!socin_unit_under_on (m, u, root->id, day) ||
+            !socin_unit_valid_during (u, start, end) || !socin_dataset_includes (m, ds, u) ||
             (ds->ngroups && !s_member_on (m, ds, u, day)))
             continue;
         int32_t row = row_of[id];
