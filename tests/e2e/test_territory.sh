@@ -17,17 +17,9 @@ SOCIN_SHARED=${SOCIN_SHARED:-$(cd "$SOCIN_ROOT/.." && pwd)/shared}
 cz=$SOCIN_SHARED/data/cz
 
 . "$SOCIN_ROOT/tests/e2e/lib.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/socin-terr.XXXXXX") || { echo "0 passed, 1 failed"; exit 1; }
-stack=$tmp/stack
+temp_dir socin-terr
 files=$tmp/f
-started=0
 mkdir -p "$files"
-cleanup () {
-    [ "$started" = 1 ] && "$SOCIN_ROOT/deploy/local/down" "$stack" >/dev/null 2>&1
-    if [ -n "${SOCIN_E2E_KEEP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 sx () {
     (cd "$files" && exec "$SOCIN_BIN/socin" --timeout-ms 30000 --config "$stack/client.conf" "$@") >"$tmp/out" 2>"$tmp/err"
@@ -106,8 +98,7 @@ grep '"563552"' "$cz/struktura_uzemi_cr.csv" | sed -e 's/"563552"/"599990"/; s/"
 # ==== cases ====
 
 begin "a stack starts on the embedded sample territory"
-"$SOCIN_ROOT/deploy/local/up" "$stack" --regions 0 --today 2028-01-15 >"$tmp/up.log" 2>&1 || problem "up failed: $(tail -n 5 "$tmp/up.log")"
-started=1
+local_stack --regions 0 --today 2028-01-15 || problem "up failed: $(tail -n 5 "$tmp/up.log")"
 watched=$stack
 ctl registry counts >"$tmp/counts"
 expect_line "$tmp/counts" "municipality:108/108"
