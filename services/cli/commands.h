@@ -5,6 +5,7 @@
 #define SOCIN_CLI_COMMANDS_H
 
 #include "session.h"
+#include "socin/v1/registry.pb-c.h"
 
 /* socin submit FILE...: values and events to an ingest (submit.c). */
 int cli_submit (cli_t *cli, int argc, char **argv);
@@ -14,6 +15,14 @@ int cli_report (cli_t *cli, int argc, char **argv);
 
 /* socin registry ACTION: imports, listings and keys of the registry (registry.c). */
 int cli_registry (cli_t *cli, int argc, char **argv);
+
+/* Sends REQ to the registry and returns its answer; NULL after printing why, with *RC the exit
+   code (unavailable, or failed when the registry refused). Free with
+   protobuf_c_message_free_unpacked. */
+Socin__V1__RegistryReply *cli_registry_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc);
+
+/* socin token issue|check|revoke: bearer tokens of reader keys for socin-web (token.c). */
+int cli_token (cli_t *cli, int argc, char **argv);
 
 /* socin keys new NAME: a CURVE certificate (keys.c). */
 int cli_keys (cli_t *cli, int argc, char **argv);

@@ -32,6 +32,7 @@ static const s_command_t s_commands[] = {
      "                            import-groups, edit-unit, list, show, add-submitter, add-peer"},
     {"keys", cli_keys, "keys new NAME", "a CURVE certificate for a new submitter or peer"},
     {"ctl", cli_ctl, "ctl SERVICE COMMAND...", "a daemon's control socket"},
+    {"token", cli_token, "token issue|check|revoke", "bearer tokens of reader keys for socin-web"},
     {"help", NULL, "help [COMMAND]", "this text, or a command's"},
     {NULL},
 };

@@ -60,8 +60,8 @@ static const char *s_usage =
     "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role "
     "ROLE";
 
-static Socin__V1__RegistryReply *
-s_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
+Socin__V1__RegistryReply *
+cli_registry_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
 {
     req->request_id = "registry";
     Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *)cli_call (
@@ -330,7 +330,7 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
     s_imports_t bodies;
     s_import_body (&bodies, action, p, data, len, &req);
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     free (data);
     if (!reply) {
         if (rc == CLI_FAILED) fprintf (stderr, "socin: %s: nothing was changed\n", p->args[1]);
@@ -423,7 +423,7 @@ s_list (cli_t *cli, const cli_parsed_t *p)
         return CLI_USAGE;
     }
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     if (!reply) return rc;
     if (reply->records) s_print_records (cli, what, reply->records);
     protobuf_c_message_free_unpacked (&reply->base, NULL);
@@ -444,7 +444,7 @@ s_show (cli_t *cli, const cli_parsed_t *p)
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_UNIT;
     req.unit = &q;
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     if (!reply) return rc;
     if (reply->records) s_print_records (cli, "unit", reply->records);
     if (q.history && cli->format == OUT_TABLE) printf ("\nearlier versions, oldest first:\n");
@@ -500,7 +500,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_SUBMITTER;
     req.put_submitter = &put;
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
@@ -527,7 +527,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_PEER;
     req.put_peer = &put;
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 

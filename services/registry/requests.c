@@ -18,6 +18,7 @@ struct reg_requests_t {
     reg_records_t *records;
     reg_clone_t *clone;
     reg_trust_t *trust;
+    reg_tokens_t *tokens;
     zsock_t *router;
     zloop_t *loop;
     size_t max_message;
@@ -415,6 +416,34 @@ s_put (reg_requests_t *self, socin_wire_msg_t *msg, const char *id, const socin_
     s_reply_changes (self, msg, id, &c, false);
 }
 
+/* socin-web's tokens: checked for any registered peer, issued and revoked by admins. */
+static void
+s_token (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__RegistryRequest *req)
+{
+    char err[512];
+    int code;
+    const Socin__V1__TokenInfo *info = reg_tokens_answer (
+        self->tokens, reg_records_model (self->records), req, &code, err, sizeof err);
+    if (!info) {
+        s_reply_error (self, msg, req->request_id, code, "%s", err);
+        return;
+    }
+    Socin__V1__RegistryReply reply = SOCIN__V1__REGISTRY_REPLY__INIT;
+    reply.request_id = req->request_id;
+    reply.seq = reg_records_seq (self->records);
+    reply.body_case = SOCIN__V1__REGISTRY_REPLY__BODY_TOKEN;
+    reply.token = (Socin__V1__TokenInfo *)info;
+    socin_wire_send (self->router, msg->envelope, &reply.base);
+}
+
+/* Whether BODY changes the registry (administrators only): the imports and puts from 20 on,
+   and any request this registry does not know; queries (below 20) and CheckToken do not. */
+static bool
+s_is_change (Socin__V1__RegistryRequest__BodyCase body)
+{
+    return body >= SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
+}
+
 /* ---- dispatch ---- */
 
 /* The request in MSG when it may be served; else NULL, refused. Free it when done. */
@@ -434,8 +463,7 @@ s_admit (reg_requests_t *self, socin_wire_msg_t *msg)
                        "the message is not a socin.v1.RegistryRequest");
         return NULL;
     }
-    bool change = req->body_case >= SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
-    if (change && !reg_trust_is_admin (self->trust, msg->peer)) {
+    if (s_is_change (req->body_case) && !reg_trust_is_admin (self->trust, msg->peer)) {
         s_reply_error (self, msg, req->request_id, SOCIN_E (PERMISSION_DENIED),
                        "only an administrator key may change the registry");
         protobuf_c_message_free_unpacked (&req->base, NULL);
@@ -507,6 +535,11 @@ s_dispatch (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__Regist
     case SOCIN__V1__REGISTRY_REQUEST__BODY_EDIT_UNIT:
         s_edit_unit (self, msg, id, req->edit_unit);
         break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_CHECK_TOKEN:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_ISSUE_TOKEN:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_REVOKE_TOKEN:
+        s_token (self, msg, req);
+        break;
     default:
         s_reply_error (self, msg, id, SOCIN_E (UNSUPPORTED),
                        "the request has no body this registry knows");
@@ -533,8 +566,9 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
 /* ---- the object ---- */
 
 reg_requests_t *
-reg_requests_new (reg_records_t *records, reg_clone_t *clone, reg_trust_t *trust, zcert_t *cert,
-                  const char *endpoint, size_t max_message, char *err, size_t errlen)
+reg_requests_new (reg_records_t *records, reg_clone_t *clone, reg_trust_t *trust,
+                  reg_tokens_t *tokens, zcert_t *cert, const char *endpoint, size_t max_message,
+                  char *err, size_t errlen)
 {
     zsock_t *router =
         socin_wire_bind (ZMQ_ROUTER, endpoint, cert, "registry", max_message, err, errlen);
@@ -543,6 +577,7 @@ reg_requests_new (reg_records_t *records, reg_clone_t *clone, reg_trust_t *trust
     self->records = records;
     self->clone = clone;
     self->trust = trust;
+    self->tokens = tokens;
     self->router = router;
     self->max_message = max_message;
     return self;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "web.h"
 #include "client.h"
 #include "decimal.h"
 #include "pg.h"
@@ -682,6 +683,8 @@ s_stage_feed (void)
 
     b_note ("stack A: queries (%d each)", QUERY_REPS);
     s_stage_queries (&s);
+    b_note ("stack A: socin-web's dashboard");
+    b_web_stage (s.home, s.reg_ep, s.upd_ep, s.query_ep, s.admin, s_track, s_untrack);
 
     /* Footprint at full scale, before the extra stages below add more data. */
     s_rss (&s, "full load");
