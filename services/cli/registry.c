@@ -364,7 +364,7 @@ s_edit_unit (cli_t *cli, const cli_parsed_t *p)
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_EDIT_UNIT;
     req.edit_unit = &edit;
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
