@@ -6,10 +6,12 @@
 #include "mem.h"
 #include "socin/v1/forward.pb-c.h"
 
-#define FLAG_DELETE  1
-#define LEDGER_HEAD  17 /* value 8, seq 8, flags 1 */
-#define VERSION_HEAD 29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
-#define CHANGE_HEAD  9  /* flags 1, value 8 */
+#define FLAG_DELETE   1
+#define FLAG_FOLLOWUP 2 /* ledger, change: marked for follow-up (1.2) */
+#define FLAG_STORED   4 /* ledger, change: the text starts with stored_by, its length first (1.2) */
+#define LEDGER_HEAD   17 /* value 8, seq 8, flags 1 */
+#define VERSION_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
+#define CHANGE_HEAD   9  /* flags 1, value 8 */
 
 static size_t
 s_head (socin_value_layout_t layout)
@@ -19,10 +21,25 @@ s_head (socin_value_layout_t layout)
                                            : CHANGE_HEAD;
 }
 
+/* Ledger and change states carry stored_by before their comment, when there is one. */
+static bool
+s_has_stored (socin_value_layout_t layout, const socin_value_state_t *state)
+{
+    return layout != SOCIN_VALUE_VERSION && state->stored_by_len;
+}
+
+/* At most 255 bytes of stored_by are kept (the ingest accepts 64). */
+static size_t
+s_stored_len (const socin_value_state_t *state)
+{
+    return state->stored_by_len > 255 ? 255 : state->stored_by_len;
+}
+
 size_t
 socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state)
 {
-    return s_head (layout) + state->text_len;
+    size_t stored = s_has_stored (layout, state) ? 1 + s_stored_len (state) : 0;
+    return s_head (layout) + stored + state->text_len;
 }
 
 void
@@ -30,6 +47,8 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
 {
     unsigned char *p = buf;
     unsigned char flags = state->deleted ? FLAG_DELETE : 0;
+    if (layout != SOCIN_VALUE_VERSION && state->followup) flags |= FLAG_FOLLOWUP;
+    if (s_has_stored (layout, state)) flags |= FLAG_STORED;
     switch (layout) {
     case SOCIN_VALUE_LEDGER:
         memcpy (p, &state->value, 8);
@@ -48,7 +67,13 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
         memcpy (p + 1, &state->value, 8);
         break;
     }
-    if (state->text_len) memcpy (p + s_head (layout), state->text, state->text_len);
+    p += s_head (layout);
+    if (flags & FLAG_STORED) {
+        *p++ = (unsigned char)s_stored_len (state);
+        memcpy (p, state->stored_by, s_stored_len (state));
+        p += s_stored_len (state);
+    }
+    if (state->text_len) memcpy (p, state->text, state->text_len);
 }
 
 bool
@@ -79,6 +104,18 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
     }
     state->text = (const char *)p + head;
     state->text_len = len - head;
+    unsigned char flags = layout == SOCIN_VALUE_LEDGER   ? p[16]
+                          : layout == SOCIN_VALUE_CHANGE ? p[0]
+                                                         : 0;
+    state->followup = flags & FLAG_FOLLOWUP;
+    if (flags & FLAG_STORED) {
+        size_t n = state->text_len ? (unsigned char)state->text[0] : 0;
+        if (!state->text_len || 1 + n > state->text_len) return false;
+        state->stored_by = state->text + 1;
+        state->stored_by_len = n;
+        state->text += 1 + n;
+        state->text_len -= 1 + n;
+    }
     return true;
 }
 
@@ -108,6 +145,9 @@ socin_value_history_add (Socin__V1__ValueHistory *out, const socin_value_state_t
     const Socin__V1__HistoryEntry *prev = out->n_entries ? out->entries[out->n_entries - 1] : NULL;
     e->old_value = socin_strdup (prev ? prev->new_value : "");
     e->comment = socin_strndup (change->text, change->text_len);
+    e->stored_by =
+        socin_strndup (change->stored_by ? change->stored_by : "", change->stored_by_len);
+    e->followup = change->followup;
     e->changed_ms = change->ms;
     e->source = socin_strndup (source, source_len);
     e->source_seq = change->seq;

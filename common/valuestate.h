@@ -8,7 +8,10 @@
         change   one change in reporting's history: flags (1), value (8), comment
 
     Integers are in host byte order (the stores are not moved between architectures); flags
-    bit 0 marks a deletion (a tombstone).
+    bit 0 marks a deletion (a tombstone). Since wire 1.2 ledger and change states also carry
+    DHIS2's followup (flags bit 1) and storedby: with flags bit 2 set the text starts with
+    one length byte and that many bytes of stored_by, then the comment. States written before
+    have neither bit set and read as they always did.
 */
 #ifndef SOCIN_VALUESTATE_H
 #define SOCIN_VALUESTATE_H
@@ -38,6 +41,9 @@ typedef struct {
     int32_t first_day; /* version: the day first received */
     const char *text;  /* ledger, change: the comment; version: the source */
     size_t text_len;
+    const char *stored_by; /* ledger, change: who keyed it in (at most 255 bytes) */
+    size_t stored_by_len;
+    bool followup; /* ledger, change: marked for follow-up */
 } socin_value_state_t;
 
 /* The bytes STATE takes in LAYOUT. */
@@ -51,11 +57,11 @@ void socin_value_state_pack (socin_value_layout_t layout, const socin_value_stat
 bool socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t len,
                                socin_value_state_t *state);
 
-/* Appends to OUT the history entry of CHANGE (its deleted, value, comment as text and
-   seq), made by SOURCE (SOURCE_LEN bytes) at CHANGE->ms; BATCH (BATCH_LEN bytes of a packed
-   ChangeBatch, or NULL) names the submitter and submission, and the time when CHANGE->ms is
-   0. The old value is the previous entry's new value ("" after a deletion). Returns the
-   entry, owned by OUT. */
+/* Appends to OUT the history entry of CHANGE (its deleted, value, comment, stored_by and
+   followup as text and seq), made by SOURCE (SOURCE_LEN bytes) at CHANGE->ms; BATCH (BATCH_LEN
+   bytes of a packed ChangeBatch, or NULL) names the submitter and submission, and the time when
+   CHANGE->ms is 0. The old value is the previous entry's new value ("" after a deletion). Returns
+   the entry, owned by OUT. */
 Socin__V1__HistoryEntry *socin_value_history_add (Socin__V1__ValueHistory *out,
                                                   const socin_value_state_t *change,
                                                   const char *source, size_t source_len,

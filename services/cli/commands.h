@@ -13,6 +13,12 @@ int cli_submit (cli_t *cli, int argc, char **argv);
 /* socin report KIND: questions to reporting (report.c). */
 int cli_report (cli_t *cli, int argc, char **argv);
 
+/* socin report pivot: several indicators, periods and units in one grid (pivot.c). */
+int cli_report_pivot (cli_t *cli, int argc, char **argv);
+
+/* socin export FORMAT: stored values streamed to a file (export.c). */
+int cli_export (cli_t *cli, int argc, char **argv);
+
 /* socin registry ACTION: imports, listings and keys of the registry (registry.c). */
 int cli_registry (cli_t *cli, int argc, char **argv);
 

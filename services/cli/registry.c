@@ -6,7 +6,10 @@
 #include "exitcode.h"
 #include "options.h"
 #include "input.h"
+#include "mem.h"
 #include "model.h"
+#include "plan.h"
+#include "plans.h"
 #include "str.h"
 #include "wire.h"
 #include "socin/v1/registry.pb-c.h"
@@ -23,6 +26,8 @@ enum {
     O_ROLE,
     O_VALID_FROM,
     O_DRY_RUN,
+    O_OWNER,
+    O_KIND,
     O_RENAME,
     O_CLOSE_ON,
     O_MOVE_TO,
@@ -37,12 +42,16 @@ static const cli_opt_t s_opts[] = {
     {"unit", true, false, "list the data sets this unit reports"},
     {"area", true, false, "list the indicators of this policy area"},
     {"key", true, false, "certificate file (or Z85 public key) of the submitter or peer"},
-    {"territory", true, true, "unit codes a submitter may report for"},
+    {"territory", true, true,
+     "unit codes (several, or comma-separated) a submitter may report for, or a reader may "
+     "query (default: a reader reads the whole country)"},
     {"dataset", true, true, "data sets a submitter may report (default all)"},
     {"role", true, false, "a peer's role: admin, reader, ingest, reporting"},
     {"valid-from", true, false,
      "the day a territory edition (default: the file's) or a districts list takes effect"},
     {"dry-run", false, false, "check only, change nothing"},
+    {"owner", true, false, "list the plans owned under this unit or by this group"},
+    {"kind", true, false, "list the plans of this kind: strategic, lap, rap, kpss, ..."},
     {"rename", true, false, "edit-unit: the unit's new official name"},
     {"close-on", true, false, "edit-unit: the unit's last day"},
     {"move-to", true, true, "edit-unit: the unit's new parents (a municipality: ORP and okres)"},
@@ -53,12 +62,14 @@ static const cli_opt_t s_opts[] = {
 
 static const char *s_usage =
     "socin registry import-territory FILE [--valid-from DAY] | import-population FILE |\n"
-    "       import-catalogue FILE | import-districts FILE [--valid-from DAY] | import-groups FILE "
+    "       import-catalogue FILE | import-plans FILE | import-districts FILE [--valid-from DAY] "
     "|\n"
+    "       import-groups FILE |\n"
     "       edit-unit CODE [--rename NAME] [--close-on DAY] [--move-to CODE... --move-from DAY] |\n"
-    "       list units|indicators|datasets|submitters|targets|groups|dimensions | show UNIT |\n"
-    "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role "
-    "ROLE";
+    "       list units|indicators|datasets|submitters|targets|groups|dimensions|plans |\n"
+    "       show UNIT [--history] | show plan CODE |\n"
+    "       add-submitter NAME --key FILE --territory CODE... |\n"
+    "       add-peer NAME --key FILE --role ROLE [--territory CODE,...]";
 
 Socin__V1__RegistryReply *
 cli_registry_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
@@ -98,15 +109,6 @@ s_print_changes (cli_t *cli, Socin__V1__RegistryReply *reply)
     return CLI_OK;
 }
 
-static char *
-s_join (char **items, size_t n)
-{
-    socin_str_t s = SOCIN_STR_INIT;
-    for (size_t i = 0; i < n; i++)
-        socin_str_printf (&s, "%s%s", i ? "," : "", items[i]);
-    return socin_str_take (&s);
-}
-
 /* One row per record (a dimension: per option), in a table the first record makes. */
 static void
 s_unit_row (out_table_t **out, const socin_record_t *r)
@@ -116,11 +118,11 @@ s_unit_row (out_table_t **out, const socin_record_t *r)
                                  "parents_from", "earlier_parents"};
     if (!*out) *out = out_table_new (cols, 10);
     const Socin__V1__Unit *u = r->unit;
-    char *parents = s_join (u->parents, u->n_parents), pop[32];
+    char *parents = out_join (u->parents, u->n_parents), pop[32];
     snprintf (pop, sizeof pop, "%llu", (unsigned long long)u->population);
     socin_str_t earlier = SOCIN_STR_INIT;
     for (size_t e = 0; e < u->n_earlier_parents; e++) {
-        char *set = s_join (u->earlier_parents[e]->parents, u->earlier_parents[e]->n_parents);
+        char *set = out_join (u->earlier_parents[e]->parents, u->earlier_parents[e]->n_parents);
         socin_str_printf (&earlier, "%s%s until %s", e ? "; " : "", set,
                           u->earlier_parents[e]->valid_to);
         free (set);
@@ -142,7 +144,7 @@ s_indicator_row (out_table_t **out, const socin_record_t *r)
                                  "dimensions", "area", "range",       "name"};
     if (!*out) *out = out_table_new (cols, 8);
     const Socin__V1__Indicator *ind = r->indicator;
-    char *dims = s_join (ind->dimensions, ind->n_dimensions), range[128] = "";
+    char *dims = out_join (ind->dimensions, ind->n_dimensions), range[128] = "";
     if (*ind->min || *ind->max) snprintf (range, sizeof range, "%s..%s", ind->min, ind->max);
     char type[160];
     if (ind->formula)
@@ -164,8 +166,8 @@ s_dataset_row (out_table_t **out, const socin_record_t *r)
                                  "deadline#", "timely#", "lock#", "name"};
     if (!*out) *out = out_table_new (cols, 9);
     const Socin__V1__DataSet *ds = r->dataset;
-    char *inds = s_join (ds->indicators, ds->n_indicators),
-         *terr = s_join (ds->territories, ds->n_territories);
+    char *inds = out_join (ds->indicators, ds->n_indicators),
+         *terr = out_join (ds->territories, ds->n_territories);
     char d[16], t[16], l[16];
     snprintf (d, sizeof d, "%u", ds->deadline_days);
     snprintf (t, sizeof t, "%u", ds->timely_days);
@@ -183,8 +185,8 @@ s_submitter_row (out_table_t **out, const socin_record_t *r)
     static const char *cols[] = {"name", "public_key!", "territories", "datasets", "disabled"};
     if (!*out) *out = out_table_new (cols, 5);
     const Socin__V1__Submitter *s = r->submitter;
-    char *terr = s_join (s->territories, s->n_territories),
-         *ds = s_join (s->datasets, s->n_datasets);
+    char *terr = out_join (s->territories, s->n_territories),
+         *ds = out_join (s->datasets, s->n_datasets);
     const char *cells[] = {s->name, s->public_key, terr, *ds ? ds : "(all)",
                            s->disabled ? "yes" : "no"};
     out_table_row (*out, cells);
@@ -212,7 +214,7 @@ s_group_row (out_table_t **out, const socin_record_t *r)
 {
     static const char *cols[] = {"code", "kind", "members#", "name", "member_codes"};
     if (!*out) *out = out_table_new (cols, 5);
-    char n[16], *members = s_join (r->group->members, r->group->n_members);
+    char n[16], *members = out_join (r->group->members, r->group->n_members);
     snprintf (n, sizeof n, "%zu", r->group->n_members);
     const char *cells[] = {r->group->code, r->group->kind, n, r->group->name, members};
     out_table_row (*out, cells);
@@ -243,6 +245,7 @@ static const struct {
     {SOCIN__V1__RECORD__KIND_TARGET, s_target_row},
     {SOCIN__V1__RECORD__KIND_GROUP, s_group_row},
     {SOCIN__V1__RECORD__KIND_DIMENSION, s_dimension_row},
+    {SOCIN__V1__RECORD__KIND_PLAN, cli_plans_row},
 };
 
 static void
@@ -266,6 +269,7 @@ s_print_records (cli_t *cli, const char *what, Socin__V1__RecordList *list)
 
 /* The bodies of the imports; the one ACTION names is filled with DATA and put in REQ. */
 typedef struct {
+    Socin__V1__ImportPlans plans;
     Socin__V1__ImportTerritory terr;
     Socin__V1__ImportPopulation pop;
     Socin__V1__ImportCatalogue cat;
@@ -294,6 +298,17 @@ s_import_body (s_imports_t *b, const char *action, const cli_parsed_t *p, char *
         b->pop.dry_run = dry;
         req->body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_POPULATION;
         req->import_population = &b->pop;
+    } else if (!strcmp (action, "import-plans")) {
+        b->plans = (Socin__V1__ImportPlans)SOCIN__V1__IMPORT_PLANS__INIT;
+        b->plans.data = bytes;
+        /* The format by the file's name when it tells; else by its first byte. */
+        const char *dot = strrchr (p->args[1], '.');
+        b->plans.format = (char *)(dot && !strcmp (dot, ".json")  ? "json"
+                                   : dot && !strcmp (dot, ".csv") ? "csv"
+                                                                  : "");
+        b->plans.dry_run = dry;
+        req->body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS;
+        req->import_plans = &b->plans;
     } else if (!strcmp (action, "import-districts")) {
         b->districts = (Socin__V1__ImportDistricts)SOCIN__V1__IMPORT_DISTRICTS__INIT;
         b->districts.csv = bytes;
@@ -373,7 +388,7 @@ s_list (cli_t *cli, const cli_parsed_t *p)
 {
     if (p->nargs != 2) {
         cli_error ("registry list needs what: units, indicators, datasets, submitters, targets, "
-                   "groups, dimensions");
+                   "groups, dimensions, plans");
         return CLI_USAGE;
     }
     const char *what = p->args[1];
@@ -385,7 +400,18 @@ s_list (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__TargetsQuery tq = SOCIN__V1__TARGETS_QUERY__INIT;
     Socin__V1__GroupsQuery gq = SOCIN__V1__GROUPS_QUERY__INIT;
     Socin__V1__DimensionsQuery mq = SOCIN__V1__DIMENSIONS_QUERY__INIT;
-    if (!strcmp (what, "units")) {
+    Socin__V1__PlansQuery pq = SOCIN__V1__PLANS_QUERY__INIT;
+    if (!strcmp (what, "plans")) {
+        const char *kind = cli_opt (p, O_KIND);
+        if (kind && !(pq.kind = socin_plan_kind_parse (kind))) {
+            cli_error ("--kind '%s' is not one of %s", kind, socin_plan_kind_names ());
+            return CLI_USAGE;
+        }
+        pq.owner = (char *)cli_opt_or_empty (p, O_OWNER);
+        pq.policy_area = (char *)cli_opt_or_empty (p, O_AREA);
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS;
+        req.plans = &pq;
+    } else if (!strcmp (what, "units")) {
         dq.code = (char *)(cli_opt (p, O_UNDER) ? cli_opt (p, O_UNDER) : "CZ");
         const char *level = cli_opt (p, O_LEVEL);
         if (level && !(dq.level = socin_level_parse (level))) {
@@ -417,8 +443,8 @@ s_list (cli_t *cli, const cli_parsed_t *p)
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DIMENSIONS;
         req.dimensions = &mq;
     } else {
-        cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups or "
-                   "dimensions",
+        cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups, "
+                   "dimensions or plans",
                    what);
         return CLI_USAGE;
     }
@@ -430,9 +456,28 @@ s_list (cli_t *cli, const cli_parsed_t *p)
     return CLI_OK;
 }
 
+/* socin registry show plan CODE */
+static int
+s_show_plan (cli_t *cli, const char *code)
+{
+    Socin__V1__PlansQuery q = SOCIN__V1__PLANS_QUERY__INIT;
+    q.code = (char *)code;
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS;
+    req.plans = &q;
+    int rc;
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    if (!reply) return rc;
+    if (reply->records && reply->records->n_records == 1)
+        cli_plans_show (cli, reply->records->records[0]->plan);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return CLI_OK;
+}
+
 static int
 s_show (cli_t *cli, const cli_parsed_t *p)
 {
+    if (p->nargs == 3 && !strcmp (p->args[1], "plan")) return s_show_plan (cli, p->args[2]);
     if (p->nargs != 2) {
         cli_error ("registry show needs a UNIT code");
         return CLI_USAGE;
@@ -490,8 +535,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
     sub.name = (char *)p->args[1];
     sub.public_key = key;
-    sub.territories = (char **)p->values[O_TERRITORY];
-    sub.n_territories = (size_t)p->counts[O_TERRITORY];
+    sub.n_territories = cli_opt_words (p, O_TERRITORY, &sub.territories);
     sub.datasets = (char **)p->values[O_DATASET];
     sub.n_datasets = (size_t)p->counts[O_DATASET];
     Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
@@ -501,6 +545,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     req.put_submitter = &put;
     int rc;
     Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    cli_words_free (sub.territories, sub.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
@@ -521,6 +566,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     }
     peer.name = (char *)p->args[1];
     peer.public_key = key;
+    peer.n_territories = cli_opt_words (p, O_TERRITORY, &peer.territories);
     Socin__V1__PutPeer put = SOCIN__V1__PUT_PEER__INIT;
     put.peer = &peer;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
@@ -528,6 +574,7 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     req.put_peer = &put;
     int rc;
     Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    cli_words_free (peer.territories, peer.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
@@ -542,8 +589,8 @@ cli_registry (cli_t *cli, int argc, char **argv)
     }
     const char *action = p.args[0];
     if (!strcmp (action, "import-territory") || !strcmp (action, "import-population") ||
-        !strcmp (action, "import-catalogue") || !strcmp (action, "import-districts") ||
-        !strcmp (action, "import-groups"))
+        !strcmp (action, "import-catalogue") || !strcmp (action, "import-plans") ||
+        !strcmp (action, "import-districts") || !strcmp (action, "import-groups"))
         return s_import (cli, action, &p);
     if (!strcmp (action, "edit-unit")) return s_edit_unit (cli, &p);
     if (!strcmp (action, "list")) return s_list (cli, &p);

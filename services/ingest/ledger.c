@@ -13,7 +13,7 @@
 
 struct ing_ledger_t {
     socin_store_t *store;
-    MDB_dbi values, events, history, batches, outbox, submissions, meta;
+    MDB_dbi values, events, measures, history, batches, outbox, submissions, meta;
     uint64_t last_seq, acked_seq;
     size_t batch_values;
 };
@@ -32,6 +32,7 @@ ing_ledger_new (socin_store_t *store)
     self->batch_values = 10000;
     self->values = socin_store_dbi (store, "values", 0);
     self->events = socin_store_dbi (store, "events", 0);
+    self->measures = socin_store_dbi (store, "measures", 0);
     self->history = socin_store_dbi (store, "history", 0);
     self->batches = socin_store_dbi (store, "batches", 0);
     self->outbox = socin_store_dbi (store, "outbox", 0);
@@ -124,7 +125,7 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         int rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
-        size_t clen = strlen (v->comment);
+        size_t clen = strlen (v->comment), slen = strlen (v->stored_by);
         if (v->deleted) {
             if (!had) {
                 p->ignored++;
@@ -145,8 +146,12 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
             if (had) {
                 socin_value_state_t was;
                 socin_value_state_unpack (SOCIN_VALUE_LEDGER, old.mv_data, old.mv_size, &was);
+                /* Unchanged when what the value carries is too: its comment, who keyed it
+                   and its follow-up mark. */
                 if (was.value == v->value && was.text_len == clen &&
-                    !memcmp (was.text, v->comment, clen)) {
+                    !memcmp (was.text, v->comment, clen) && was.stored_by_len == slen &&
+                    !memcmp (was.stored_by ? was.stored_by : "", v->stored_by, slen) &&
+                    was.followup == v->followup) {
                     p->ignored++;
                     continue;
                 }
@@ -156,8 +161,13 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
             if (!a->dry) {
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
-                socin_value_state_t now = {
-                    .value = v->value, .seq = seq, .text = v->comment, .text_len = clen};
+                socin_value_state_t now = {.value = v->value,
+                                           .seq = seq,
+                                           .text = v->comment,
+                                           .text_len = clen,
+                                           .stored_by = v->stored_by,
+                                           .stored_by_len = slen,
+                                           .followup = v->followup};
                 MDB_val nv = {socin_value_state_size (SOCIN_VALUE_LEDGER, &now), NULL};
                 if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
                 socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, nv.mv_data);
@@ -172,69 +182,101 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         c->value_micros = v->value;
         c->deleted = v->deleted;
         c->comment = (char *)v->comment;
+        c->stored_by = (char *)v->stored_by;
+        c->followup = v->followup;
     }
     return 0;
+}
+
+/* An item stored whole under its key (an event, a measure report). */
+typedef struct {
+    const char *key;
+    size_t keylen;
+    const ProtobufCMessage *msg;
+    bool del;
+} s_item_t;
+
+/* Applies one item to DBI (stored as be64(seq) + the packed message); *CHANGED tells whether
+   it changed anything. A replaced or deleted item goes to history. */
+static int
+s_apply_item (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, MDB_dbi dbi,
+              const s_item_t *it, bool *changed)
+{
+    ing_ledger_t *self = a->self;
+    *changed = false;
+    MDB_val k = {it->keylen, (void *)it->key}, old;
+    int rc = mdb_get (txn, dbi, &k, &old);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    bool had = rc == 0;
+    rc = 0;
+    if (it->del) {
+        if (!had) {
+            p->ignored++;
+            return 0;
+        }
+        p->deleted++;
+        *changed = true;
+        if (a->dry) return 0;
+        unsigned char tomb[8];
+        socin_be64_put (tomb, seq);
+        MDB_val t = {8, tomb};
+        if ((rc = s_keep (self, txn, it->key, it->keylen, socin_be64_get (old.mv_data), &old)) ||
+            (rc = s_keep (self, txn, it->key, it->keylen, seq, &t)))
+            return rc;
+        return mdb_del (txn, dbi, &k, NULL);
+    }
+    size_t len = protobuf_c_message_get_packed_size (it->msg);
+    uint8_t *packed = socin_malloc (len ? len : 1);
+    protobuf_c_message_pack (it->msg, packed);
+    if (had && old.mv_size == 8 + len && !memcmp ((char *)old.mv_data + 8, packed, len)) {
+        free (packed);
+        p->ignored++;
+        return 0;
+    }
+    if (had)
+        p->updated++;
+    else
+        p->imported++;
+    *changed = true;
+    if (!a->dry) {
+        if (had) rc = s_keep (self, txn, it->key, it->keylen, socin_be64_get (old.mv_data), &old);
+        MDB_val nv = {8 + len, NULL};
+        if (!rc) rc = mdb_put (txn, dbi, &k, &nv, MDB_RESERVE);
+        if (!rc) {
+            socin_be64_put (nv.mv_data, seq);
+            memcpy ((char *)nv.mv_data + 8, packed, len);
+        }
+    }
+    free (packed);
+    return rc;
 }
 
 static int
 s_apply_events (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 Socin__V1__ParticipationEvent **changes, size_t *nchanges)
 {
-    ing_ledger_t *self = a->self;
     for (size_t i = 0; i < p->checked.nevents; i++) {
         ing_event_t *e = &p->checked.events[i];
-        MDB_val k = {e->keylen, e->key}, old;
-        int rc = mdb_get (txn, self->events, &k, &old);
-        if (rc && rc != MDB_NOTFOUND) return rc;
-        bool had = rc == 0;
-        size_t len = socin__v1__participation_event__get_packed_size (e->event);
-        if (e->event->delete_) {
-            if (!had) {
-                p->ignored++;
-                continue;
-            }
-            p->deleted++;
-            if (!a->dry) {
-                uint64_t oldseq = socin_be64_get (old.mv_data);
-                unsigned char tomb[8];
-                socin_be64_put (tomb, seq);
-                MDB_val t = {8, tomb};
-                if ((rc = s_keep (self, txn, e->key, e->keylen, oldseq, &old)) ||
-                    (rc = s_keep (self, txn, e->key, e->keylen, seq, &t)) ||
-                    (rc = mdb_del (txn, self->events, &k, NULL)))
-                    return rc;
-            }
-        } else {
-            uint8_t *packed = socin_malloc (len ? len : 1);
-            socin__v1__participation_event__pack (e->event, packed);
-            bool same =
-                had && old.mv_size == 8 + len && !memcmp ((char *)old.mv_data + 8, packed, len);
-            if (same) {
-                free (packed);
-                p->ignored++;
-                continue;
-            }
-            if (had)
-                p->updated++;
-            else
-                p->imported++;
-            if (!a->dry) {
-                if (had && (rc = s_keep (self, txn, e->key, e->keylen, socin_be64_get (old.mv_data),
-                                         &old))) {
-                    free (packed);
-                    return rc;
-                }
-                MDB_val nv = {8 + len, NULL};
-                rc = mdb_put (txn, self->events, &k, &nv, MDB_RESERVE);
-                if (!rc) {
-                    socin_be64_put (nv.mv_data, seq);
-                    memcpy ((char *)nv.mv_data + 8, packed, len);
-                }
-            }
-            free (packed);
-            if (rc) return rc;
-        }
-        changes[(*nchanges)++] = e->event;
+        s_item_t it = {e->key, e->keylen, &e->event->base, e->event->delete_};
+        bool changed;
+        int rc = s_apply_item (a, txn, p, seq, a->self->events, &it, &changed);
+        if (rc) return rc;
+        if (changed) changes[(*nchanges)++] = e->event;
+    }
+    return 0;
+}
+
+static int
+s_apply_measures (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
+                  Socin__V1__MeasureProgress **changes, size_t *nchanges)
+{
+    for (size_t i = 0; i < p->checked.nmeasures; i++) {
+        ing_measure_t *m = &p->checked.measures[i];
+        s_item_t it = {m->key, m->keylen, &m->progress->base, m->progress->delete_};
+        bool changed;
+        int rc = s_apply_item (a, txn, p, seq, a->self->measures, &it, &changed);
+        if (rc) return rc;
+        if (changed) changes[(*nchanges)++] = m->progress;
     }
     return 0;
 }
@@ -263,14 +305,17 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
         Socin__V1__ValueChange **vptrs = socin_calloc (p->checked.nvalues + 1, sizeof *vptrs);
         Socin__V1__ParticipationEvent **echanges =
             socin_calloc (p->checked.nevents + 1, sizeof *echanges);
-        size_t nv = 0, ne = 0;
+        Socin__V1__MeasureProgress **mchanges =
+            socin_calloc (p->checked.nmeasures + 1, sizeof *mchanges);
+        size_t nv = 0, ne = 0, nm = 0;
         rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
         /* The changes go in batches of at most `chunk` values, so that no submission makes
            reporting's transaction (and the pages LMDB keeps for it) unbounded; the events
            ride in the last batch. */
         size_t per = a->self->batch_values, nbatches = nv ? (nv + per - 1) / per : 1;
         if (!rc) rc = s_apply_events (a, txn, p, seq + nbatches - 1, echanges, &ne);
-        if (!rc && (nv || ne)) {
+        if (!rc) rc = s_apply_measures (a, txn, p, seq + nbatches - 1, mchanges, &nm);
+        if (!rc && (nv || ne || nm)) {
             /* A dry run changes nothing, so no batch carries it. */
             p->seq_first = a->dry ? 0 : seq;
             p->seq = a->dry ? 0 : seq + nbatches - 1;
@@ -290,18 +335,23 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
                 batch.n_values = count;
                 batch.events = last ? echanges : NULL;
                 batch.n_events = last ? ne : 0;
+                batch.measures = last ? mchanges : NULL;
+                batch.n_measures = last ? nm : 0;
                 rc = s_put_seq (txn, a->self->outbox, batch.seq, &batch.base);
                 /* Who and when, kept after the outbox entry is gone. */
                 batch.values = NULL;
                 batch.n_values = 0;
                 batch.events = NULL;
                 batch.n_events = 0;
+                batch.measures = NULL;
+                batch.n_measures = 0;
                 if (!rc) rc = s_put_seq (txn, a->self->batches, batch.seq, &batch.base);
             }
         }
         free (vchanges);
         free (vptrs);
         free (echanges);
+        free (mchanges);
     }
     if (rc) return rc;
     size_t accepted = p->imported + p->updated + p->ignored + p->deleted;

@@ -91,6 +91,10 @@ ing_checked_free (ing_checked_t *checked)
     free (checked->conflicts);
     free (checked->values);
     free (checked->events);
+    /* Measure reports, checked by progress.c. */
+    for (size_t i = 0; i < checked->nmeasures; i++)
+        protobuf_c_message_free_unpacked (&checked->measures[i].progress->base, NULL);
+    free (checked->measures);
     memset (checked, 0, sizeof *checked);
 }
 
@@ -243,6 +247,7 @@ s_value_fields (s_value_check_t *c)
     }
     return s_text_ok (c->out, KIND_VALUE, c->index, "disaggregation", dv->disaggregation, 200) &&
            s_text_ok (c->out, KIND_VALUE, c->index, "comment", dv->comment, ING_COMMENT_MAX) &&
+           s_text_ok (c->out, KIND_VALUE, c->index, "stored_by", dv->stored_by, ING_ID_MAX) &&
            s_text_ok (c->out, KIND_VALUE, c->index, "value", dv->value, 100);
 }
 
@@ -509,6 +514,8 @@ s_value_accept (s_value_check_t *c, const char *disagg, ing_value_t *ok)
     ok->value = c->value;
     ok->deleted = c->dv->delete_;
     ok->comment = c->dv->comment;
+    ok->stored_by = c->dv->stored_by;
+    ok->followup = c->dv->followup;
     /* The key, then the disaggregation as its own string (the key ends with it). */
     size_t dlen = strlen (disagg);
     ok->key = s_arena_copy (c->out, key, keylen);

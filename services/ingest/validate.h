@@ -37,6 +37,8 @@ typedef struct {
     const socin_unit_t *unit;
     socin_dec_t value;
     const char *comment;        /* points into the submission */
+    const char *stored_by;      /* DHIS2's storedBy, into the submission (at most 64 bytes) */
+    bool followup;              /* DHIS2's followup */
     const char *disaggregation; /* canonical, in the arena ("" for the total) */
     /* The storage key (valuekey.h), in the arena. */
     const char *key;
@@ -54,6 +56,14 @@ typedef struct {
     size_t keylen;
 } ing_event_t;
 
+/* A measure progress report that passed validation (progress.h). */
+typedef struct {
+    uint32_t index;
+    Socin__V1__MeasureProgress *progress; /* canonical copy, owned by the checked submission */
+    char key[ING_KEY_MAX];
+    size_t keylen;
+} ing_measure_t;
+
 typedef struct ing_arena_t ing_arena_t;
 
 /* The outcome of validating one submission. Values are in key order (so a transaction
@@ -63,6 +73,8 @@ typedef struct {
     size_t nvalues;
     ing_event_t *events;
     size_t nevents;
+    ing_measure_t *measures;
+    size_t nmeasures;
     Socin__V1__Conflict **conflicts; /* each malloc'ed with its strings */
     size_t nconflicts, capconflicts;
     ing_arena_t *arena;

@@ -10,6 +10,7 @@
 #include "file.h"
 #include "groupfile.h"
 #include "log.h"
+#include "plans.h"
 #include "territory.h"
 #include "socin/v1/errors.pb-c.h"
 
@@ -95,6 +96,18 @@ reg_bootstrap_groups (reg_records_t *records, const char *data, size_t len, bool
     socin_record_t **recs;
     size_t n;
     if (socin_groupfile_parse (reg_records_model (records), data, len, &recs, &n, err, errlen))
+        return SOCIN_E (MALFORMED_FILE);
+    n = reg_records_keep_changed (records, recs, n, changes);
+    return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);
+}
+
+int
+reg_bootstrap_plans (reg_records_t *records, const char *data, size_t len, const char *format,
+                     bool dry_run, reg_changes_t *changes, char *err, size_t errlen)
+{
+    socin_record_t **recs;
+    size_t n;
+    if (reg_plans_parse (reg_records_model (records), data, len, format, &recs, &n, err, errlen))
         return SOCIN_E (MALFORMED_FILE);
     n = reg_records_keep_changed (records, recs, n, changes);
     return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mem.h"
 #include "unitedit.h"
+#include "plan.h"
 #include "wire.h"
 #include "socin/v1/errors.pb-c.h"
 #include "socin/v1/registry.pb-c.h"
@@ -229,6 +230,39 @@ s_keep_key (socin_model_t *model, const socin_record_t *rec, const void *arg)
     return !*key || !strcmp (rec->submitter->public_key, key);
 }
 
+/* A plan matching a PlansQuery: its owner beneath the named owner, its kind, its area. */
+static bool
+s_keep_plan (socin_model_t *model, const socin_record_t *rec, const void *arg)
+{
+    const Socin__V1__PlansQuery *q = arg;
+    const socin_plan_t *plan = socin_model_plan (model, rec->plan->code);
+    if (q->kind && (int)q->kind != (int)plan->pb->kind) return false;
+    if (*q->policy_area) {
+        bool covers = false;
+        for (size_t i = 0; i < plan->pb->n_policy_areas && !covers; i++)
+            covers = !strcmp (plan->pb->policy_areas[i], q->policy_area);
+        if (!covers) return false;
+    }
+    if (!*q->owner || !strcmp (plan->pb->owner, q->owner)) return true;
+    const socin_unit_t *unit = socin_model_unit (model, q->owner);
+    if (unit) return socin_plan_under (model, plan, unit->id);
+    const socin_group_t *group = socin_model_group (model, q->owner);
+    return group && plan->owner_unit && socin_group_has (group, plan->owner_unit);
+}
+
+static void
+s_query_plans (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
+               const Socin__V1__PlansQuery *q)
+{
+    socin_model_t *model = reg_records_model (self->records);
+    if (*q->owner && !socin_model_unit (model, q->owner) && !socin_model_group (model, q->owner)) {
+        s_reply_error (self, msg, id, SOCIN_E (NOT_FOUND),
+                       "owner '%s' is neither a unit nor a group in the registry", q->owner);
+        return;
+    }
+    s_query_kind (self, msg, id, SOCIN_KIND_PLAN, q->code, s_keep_plan, q);
+}
+
 /* The data sets (those that include a unit, when one is named). */
 static void
 s_query_datasets (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
@@ -343,6 +377,20 @@ s_edit_unit (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
     s_reply_import (self, msg, id, code, err, &c, req->dry_run);
 }
 
+static void
+s_import_plans (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
+                const Socin__V1__ImportPlans *req)
+{
+    char err[1024];
+    reg_changes_t c = {0};
+    int code = reg_bootstrap_plans (self->records, (const char *)req->data.data, req->data.len,
+                                    req->format, req->dry_run, &c, err, sizeof err);
+    if (!code)
+        socin_info ("plans.imported", "added=%u updated=%u unchanged=%u dry_run=%d", c.added,
+                    c.updated, c.unchanged, req->dry_run);
+    s_reply_import (self, msg, id, code, err, &c, req->dry_run);
+}
+
 /* What a holder of a key (WHAT: "submitter" or "peer") needs: a name and a valid key. */
 static int
 s_check_holder (const char *what, const char *name, const char *key, char *err, size_t errlen)
@@ -380,7 +428,7 @@ s_check_submitter (socin_model_t *model, const Socin__V1__Submitter *sub, char *
 }
 
 static int
-s_check_peer (const Socin__V1__Peer *peer, char *err, size_t errlen)
+s_check_peer (socin_model_t *model, const Socin__V1__Peer *peer, char *err, size_t errlen)
 {
     if (s_check_holder ("peer", peer ? peer->name : NULL, peer ? peer->public_key : NULL, err,
                         errlen))
@@ -389,6 +437,16 @@ s_check_peer (const Socin__V1__Peer *peer, char *err, size_t errlen)
         peer->role > SOCIN_ROLE_REPORTING)
         return socin_error_set (
             err, errlen, "peer %s: role must be admin, reader, ingest or reporting", peer->name);
+    /* Only what reads reporting can be limited: a limited admin or service would be a
+       promise the services do not keep. */
+    if (peer->n_territories && peer->role != SOCIN_ROLE_READER)
+        return socin_error_set (err, errlen,
+                                "peer %s: only a reader can be limited to territories, not %s",
+                                peer->name, socin_role_name (peer->role));
+    for (size_t i = 0; i < peer->n_territories; i++)
+        if (!socin_model_unit (model, peer->territories[i]))
+            return socin_error_set (err, errlen, "peer %s: territory '%s' is not a known unit",
+                                    peer->name, peer->territories[i]);
     return 0;
 }
 
@@ -400,7 +458,7 @@ s_put (reg_requests_t *self, socin_wire_msg_t *msg, const char *id, const socin_
     int bad =
         rec->kind_case == SOCIN__V1__RECORD__KIND_SUBMITTER
             ? s_check_submitter (reg_records_model (self->records), rec->submitter, err, sizeof err)
-            : s_check_peer (rec->peer, err, sizeof err);
+            : s_check_peer (reg_records_model (self->records), rec->peer, err, sizeof err);
     if (bad) {
         s_reply_error (self, msg, id, SOCIN_E (INVALID_ARGUMENT), "%s", err);
         return;
@@ -437,10 +495,12 @@ s_token (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__RegistryR
 }
 
 /* Whether BODY changes the registry (administrators only): the imports and puts from 20 on,
-   and any request this registry does not know; queries (below 20) and CheckToken do not. */
+   and any request this registry does not know; queries (below 20), CheckToken and the plans
+   query (30) do not. */
 static bool
 s_is_change (Socin__V1__RegistryRequest__BodyCase body)
 {
+    if (body == SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS) return false;
     return body >= SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
 }
 
@@ -506,6 +566,12 @@ s_dispatch (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__Regist
         break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_DIMENSIONS:
         s_query_kind (self, msg, id, SOCIN_KIND_DIMENSION, req->dimensions->code, NULL, NULL);
+        break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS:
+        s_query_plans (self, msg, id, req->plans);
+        break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS:
+        s_import_plans (self, msg, id, req->import_plans);
         break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY:
         s_import_territory (self, msg, id, req->import_territory);

@@ -1,7 +1,7 @@
 /*  requests: the registry's ROUTER endpoint. Each RegistryRequest is checked (size, form, an
-    admin key for changes) and dispatched: snapshots to the Clone server, seven queries answered
-    from the model, and five changes (territory, population and catalogue imports, submitters,
-    peers) committed before the reply.
+    admin key for changes) and dispatched: snapshots to the Clone server, eight queries answered
+    from the model, and six changes (territory, population, catalogue and plans imports,
+    submitters, peers) committed before the reply.
 */
 #ifndef SOCIN_REGISTRY_REQUESTS_H
 #define SOCIN_REGISTRY_REQUESTS_H

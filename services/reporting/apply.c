@@ -9,6 +9,7 @@
 #include "index.h"
 #include "log.h"
 #include "mem.h"
+#include "plan.h"
 #include "valuekey.h"
 #include "valuestate.h"
 
@@ -51,6 +52,7 @@ rep_apply_new (socin_store_t *store)
     self->dbs.values = socin_store_dbi (store, "values", 0);
     self->dbs.history = socin_store_dbi (store, "history", 0);
     self->dbs.events = socin_store_dbi (store, "events", 0);
+    self->dbs.measures = socin_store_dbi (store, "measures", 0);
     self->dbs.sources = socin_store_dbi (store, "sources", 0);
     self->dbs.batches = socin_store_dbi (store, "batches", 0);
     /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq.
@@ -128,12 +130,13 @@ s_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_
     return 0;
 }
 
-/* Extends value KEY (KLEN bytes) to the key of its change in batch SEQ of SOURCE, accepted
-   at MS (the source cut to 127 bytes); returns the length. */
-static size_t
-s_history_key (char *key, size_t klen, int64_t ms, const char *source, uint64_t seq)
+/* Extends value KEY (KLEN bytes) to the key of its change in batch SEQ of SOURCE (SLEN
+   bytes), accepted at MS (the source cut to 127 bytes); returns the length. */
+size_t
+rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                       uint64_t seq)
 {
-    size_t slen = strlen (source), n = klen;
+    size_t n = klen;
     if (slen > 127) slen = 127;
     key[n++] = (char)0xFF;
     socin_be64_put ((unsigned char *)key + n, (uint64_t)ms);
@@ -307,11 +310,15 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     /* History: every change, whether or not it is the latest version; who sent it and when
        is kept once per batch (batches). Ordered as versions are: accepted time, then source,
        then sequence. */
-    size_t hlen = s_history_key (key, klen, b->accepted_ms, source, b->seq);
+    size_t hlen =
+        rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
     socin_value_state_t change = {.value = c->value_micros,
                                   .deleted = c->deleted,
                                   .text = c->comment,
-                                  .text_len = strlen (c->comment)};
+                                  .text_len = strlen (c->comment),
+                                  .stored_by = c->stored_by,
+                                  .stored_by_len = strlen (c->stored_by),
+                                  .followup = c->followup};
     MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, &change), NULL};
     int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
     if (rc) return rc;
@@ -356,21 +363,19 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
 }
 
+/* Stores MSG under KEY in DBI as ms 8, seq 8, source length 1, source, packed message, unless
+   a later version (accepted time, source, sequence) is there; *APPLIED tells which. */
 static int
-s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
-               Socin__V1__ParticipationEvent *ev)
+s_apply_versioned (s_txn_t *t, MDB_txn *txn, MDB_dbi dbi, const char *key, size_t klen,
+                   const char *source, const Socin__V1__ChangeBatch *b, const ProtobufCMessage *msg,
+                   bool *applied)
 {
-    rep_apply_t *self = t->self;
-    char key[KEY_MAX];
-    size_t a = strlen (ev->unit), e = strlen (ev->event_id), slen = strlen (source);
-    if (a + e + 2 > KEY_MAX) return 0;
-    memcpy (key, ev->unit, a + 1);
-    memcpy (key + a + 1, ev->event_id, e);
-    MDB_val k = {a + 1 + e, key}, old;
-    int rc = mdb_get (txn, self->dbs.events, &k, &old);
+    size_t slen = strlen (source);
+    *applied = false;
+    MDB_val k = {klen, (void *)key}, old;
+    int rc = mdb_get (txn, dbi, &k, &old);
     if (rc && rc != MDB_NOTFOUND) return rc;
     if (rc == 0 && old.mv_size >= 17) {
-        /* ms 8, seq 8, source length 1, source, event */
         int64_t oms;
         uint64_t oseq;
         memcpy (&oms, old.mv_data, 8);
@@ -383,9 +388,9 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
         }
     }
     if (slen > 255) slen = 255;
-    size_t elen = socin__v1__participation_event__get_packed_size (ev);
-    MDB_val nv = {17 + slen + elen, NULL};
-    rc = mdb_put (txn, self->dbs.events, &k, &nv, MDB_RESERVE);
+    size_t mlen = protobuf_c_message_get_packed_size (msg);
+    MDB_val nv = {17 + slen + mlen, NULL};
+    rc = mdb_put (txn, dbi, &k, &nv, MDB_RESERVE);
     if (rc) return rc;
     unsigned char *p = nv.mv_data;
     int64_t ms = b->accepted_ms;
@@ -394,13 +399,51 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     memcpy (p + 8, &seq, 8);
     p[16] = (unsigned char)slen;
     memcpy (p + 17, source, slen);
-    socin__v1__participation_event__pack (ev, p + 17 + slen);
+    protobuf_c_message_pack (msg, p + 17 + slen);
+    *applied = true;
+    return 0;
+}
+
+static int
+s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
+               Socin__V1__ParticipationEvent *ev)
+{
+    char key[KEY_MAX];
+    size_t a = strlen (ev->unit), e = strlen (ev->event_id);
+    if (a + e + 2 > KEY_MAX) return 0;
+    memcpy (key, ev->unit, a + 1);
+    memcpy (key + a + 1, ev->event_id, e);
+    bool applied;
+    int rc = s_apply_versioned (t, txn, t->self->dbs.events, key, a + 1 + e, source, b, &ev->base,
+                                &applied);
+    if (rc || !applied) return rc;
     if (t->nevs == t->capevs) {
         t->capevs = t->capevs ? t->capevs * 2 : 64;
         t->evs = socin_realloc (t->evs, t->capevs * sizeof *t->evs);
     }
     t->evs[t->nevs++] = ev;
     return 0;
+}
+
+/* A measure report: the latest version under plan NUL measure NUL period (a deletion stays as
+   a tombstone), and every change in history under the key's change key. */
+static int
+s_apply_measure (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
+                 const Socin__V1__MeasureProgress *mp)
+{
+    char key[KEY_MAX + 1 + 8 + 127 + 1 + 8];
+    size_t klen = socin_measure_key (mp->plan, mp->measure, mp->period, key, KEY_MAX);
+    if (!klen) return 0;
+    bool applied;
+    int rc = s_apply_versioned (t, txn, t->self->dbs.measures, key, klen, source, b, &mp->base,
+                                &applied);
+    if (rc) return rc;
+    key[0] = 'm'; /* history keys of measures: apart from value keys ("U...") */
+    size_t hlen = rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
+    MDB_val hk = {hlen, key}, hv = {socin__v1__measure_progress__get_packed_size (mp), NULL};
+    rc = mdb_put (txn, t->self->dbs.history, &hk, &hv, MDB_RESERVE);
+    if (!rc) socin__v1__measure_progress__pack (mp, hv.mv_data);
+    return rc;
 }
 
 static int
@@ -507,6 +550,10 @@ s_batches_txn (MDB_txn *txn, void *arg)
             rc = s_apply_event (t, txn, rb->source, rb->batch, rb->batch->events[e]);
             if (rc) return rc;
         }
+        for (size_t m = 0; m < rb->batch->n_measures; m++) {
+            rc = s_apply_measure (t, txn, rb->source, rb->batch, rb->batch->measures[m]);
+            if (rc) return rc;
+        }
     }
     for (size_t i = 0; i < t->nnames; i++) {
         MDB_val k = {strlen (t->names[i]), t->names[i]}, v;
@@ -547,7 +594,8 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
                 s_source_t *s = s_source (self, batches[i].source, true);
                 s->batches++;
                 s->values += batches[i].batch->n_values;
-                self->changes += batches[i].batch->n_values + batches[i].batch->n_events;
+                self->changes += batches[i].batch->n_values + batches[i].batch->n_events +
+                                 batches[i].batch->n_measures;
             } else if (batches[i].outcome == REP_DUPLICATE)
                 self->duplicates++;
             else

@@ -5,6 +5,10 @@
    key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change: flags (deleted), value,
    comment batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time events
    unit NUL event id -> version and event sources  source name -> the last sequence applied from it
+        measures  "M" plan NUL measure NUL period (socin_measure_key) -> the latest version of a
+                  measure report: ms 8, seq 8, source length 1, source, packed MeasureProgress
+                  (a deletion stays as a tombstone with `delete` set); every change also goes
+                  to history under the key with 'm' for 'M', 0xFF, accepted time, source, seq
 
     A group of batches (from any sources) is applied in one transaction that also stores
     each source's applied sequence, so a crash can neither lose a batch nor apply one twice:
@@ -47,7 +51,7 @@ typedef struct {
 /* Where the state lives, for the modules that read it (query.c). */
 typedef struct {
     socin_store_t *store;
-    MDB_dbi values, history, events, sources, batches;
+    MDB_dbi values, history, events, sources, batches, measures;
 } rep_apply_dbs_t;
 
 /* The longest key rep_apply_batch_key writes. */
@@ -79,6 +83,14 @@ const rep_apply_dbs_t *rep_apply_dbs (rep_apply_t *self);
 /* Writes the key of batch SEQ of SOURCE in `batches` (the source cut to 127 bytes) into KEY
    (REP_APPLY_BATCH_KEY_MAX bytes); returns its length. */
 size_t rep_apply_batch_key (const char *source, uint64_t seq, char *key);
+
+/* Extends value KEY (KLEN bytes; KEY must have room for 1 + 8 + 127 + 1 + 8 more) to the
+   key of its change in `history` by batch SEQ of SOURCE (SLEN bytes, cut to 127) accepted
+   at MS; returns the length.
+   A value's state (version) names the change that made it, so an export finds its comment,
+   stored_by and follow-up mark with one lookup. */
+size_t rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                              uint64_t seq);
 
 /* The history of one value is read on the query side: rep_query_history (query.h). */
 

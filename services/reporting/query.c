@@ -12,14 +12,12 @@
 #include "log.h"
 #include "mem.h"
 #include "str.h"
+#include "plans.h"
 #include "valuekey.h"
 #include "valuestate.h"
 
-static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+int
+rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
 {
     char text[1024];
     va_list args;
@@ -33,6 +31,9 @@ s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     reply->error = e;
     return -1;
 }
+
+/* This file's answers fail through the function pivot.c and export.c share. */
+#define s_fail rep_query_fail
 
 static char *
 s_dec_text (socin_dec_t v)
@@ -50,7 +51,6 @@ s_sum_text (socin_sum_t v)
     return socin_strdup (buf);
 }
 
-/* Merges B into A (a node's cell and the node's own values). */
 /* Everything reported at or beneath UNIT (or by GROUP's members) for IND. */
 static int
 s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
@@ -75,11 +75,10 @@ s_component_period (socin_period_t period, socin_period_type_t type)
     return p;
 }
 
-/* Fills ROW's figure for IND over a node. */
-static void
-s_row_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
-              const socin_group_t *group, socin_period_t period, const char *disagg,
-              Socin__V1__Row *row)
+void
+rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                  const socin_unit_t *unit, const socin_group_t *group, socin_period_t period,
+                  const char *disagg, Socin__V1__Row *row)
 {
     socin_dec_t v;
     if (ind->derived) {
@@ -152,10 +151,19 @@ static size_t
 s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const socin_group_t *group,
             socin_period_t period, const socin_unit_t ***out)
 {
+    return rep_query_units_at (m, level, root, group, socin_period_start (period),
+                               socin_period_end (period), out);
+}
+
+size_t
+rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
+                    const socin_group_t *group, int32_t start, int32_t end,
+                    const socin_unit_t ***out)
+{
     size_t total = socin_model_count (m, SOCIN_KIND_UNIT), n = 0;
     const socin_unit_t **list = socin_calloc (total + 1, sizeof *list);
-    int32_t start = socin_period_start (period), end = socin_period_end (period);
-    int32_t day = socin_territory_day (period);
+    /* On the territory of the year END falls in (model.h: socin_territory_day). */
+    int32_t day = socin_territory_day (socin_period_of_day (SOCIN_PERIOD_YEAR, end));
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (level && u->level != level) continue;
@@ -253,7 +261,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
     if (!q->level) {
         for (size_t c = 0; c < ncombos; c++) {
             Socin__V1__Row *row = s_row (root, group, ptext, combos[c]);
-            s_row_figure (ctx, ind, root, group, period, combos[c], row);
+            rep_query_figure (ctx, ind, root, group, period, combos[c], row);
             s_add_row (t, row);
         }
     } else {
@@ -262,7 +270,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
         for (size_t i = 0; i < n; i++)
             for (size_t c = 0; c < ncombos; c++) {
                 Socin__V1__Row *row = s_row (units[i], NULL, ptext, combos[c]);
-                s_row_figure (ctx, ind, units[i], NULL, period, combos[c], row);
+                rep_query_figure (ctx, ind, units[i], NULL, period, combos[c], row);
                 s_add_row (t, row);
             }
         free (units);
@@ -692,16 +700,23 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
 }
 
 Socin__V1__ReportReply *
-rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+rep_query_reply_new (const rep_query_ctx_t *ctx, const char *request_id)
 {
     Socin__V1__ReportReply *reply = socin_calloc (1, sizeof *reply);
     socin__v1__report_reply__init (reply);
-    reply->request_id = socin_strdup (req->request_id);
+    reply->request_id = socin_strdup (request_id);
     Socin__V1__Stamp *stamp = socin_calloc (1, sizeof *stamp);
     socin__v1__stamp__init (stamp);
     stamp->registry_seq = ctx->registry_seq;
     rep_apply_stamp (ctx->apply, stamp);
     reply->stamp = stamp;
+    return reply;
+}
+
+Socin__V1__ReportReply *
+rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+{
+    Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req->request_id);
     char why[256];
     switch (req->body_case) {
     case SOCIN__V1__REPORT_REQUEST__BODY_VALUES:
@@ -732,6 +747,20 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
     case SOCIN__V1__REPORT_REQUEST__BODY_HISTORY:
         s_history (ctx, req->history, reply);
         break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_PLANS: {
+        Socin__V1__PlanFulfilment *p = socin_calloc (1, sizeof *p);
+        socin__v1__plan_fulfilment__init (p);
+        int code = rep_plans_answer (ctx->model, rep_apply_dbs (ctx->apply), ctx->today, req->plans,
+                                     p, why, sizeof why);
+        if (code) {
+            protobuf_c_message_free_unpacked (&p->base, NULL);
+            s_fail (reply, code, "%s", why);
+            break;
+        }
+        reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_PLANS;
+        reply->plans = p;
+        break;
+    }
     case SOCIN__V1__REPORT_REQUEST__BODY_SOURCES:
         reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_SOURCES;
         reply->sources = true;

@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "bench.h"
 #include "web.h"
 #include "client.h"
@@ -683,6 +684,12 @@ s_stage_feed (void)
 
     b_note ("stack A: queries (%d each)", QUERY_REPS);
     s_stage_queries (&s);
+    {
+        b_note ("stack A: pivots and exports");
+        socin_client_t *c = s_query_client (&s);
+        b_access_stage (c, (double) s_subs_feed.values);
+        socin_client_destroy (&c);
+    }
     b_note ("stack A: socin-web's dashboard");
     b_web_stage (s.home, s.reg_ep, s.upd_ep, s.query_ep, s.admin, s_track, s_untrack);
 

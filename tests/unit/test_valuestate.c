@@ -156,6 +156,42 @@ a_history_lists_old_and_new_values_and_who (void)
     free (h.entries);
 }
 
+/* 1.2: stored_by and followup ride in ledger and change states; older bytes read as before. */
+static void
+a_stored_by_and_followup_round_trip (void)
+{
+    socin_value_state_t change = {.value = 7000000,
+                                  .text = "checked",
+                                  .text_len = 7,
+                                  .stored_by = "jana.novakova",
+                                  .stored_by_len = 13,
+                                  .followup = true};
+    unsigned char buf[128];
+    CHECK_INT (socin_value_state_size (SOCIN_VALUE_CHANGE, &change), 9 + 1 + 13 + 7);
+    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, buf);
+    CHECK_INT (buf[0], 2 | 4); /* followup, stored_by present */
+    CHECK_INT (buf[9], 13);
+    socin_value_state_t back;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_CHANGE, buf, 30, &back));
+    CHECK (back.followup && !back.deleted && back.value == 7000000);
+    CHECK (back.stored_by_len == 13 && !memcmp (back.stored_by, "jana.novakova", 13));
+    CHECK (back.text_len == 7 && !memcmp (back.text, "checked", 7));
+    socin_value_state_t ledger = {.value = 1, .seq = 9, .stored_by = "petr", .stored_by_len = 4};
+    socin_value_state_pack (SOCIN_VALUE_LEDGER, &ledger, buf);
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, 17 + 5, &back));
+    CHECK (back.seq == 9 && !back.followup && back.stored_by_len == 4 && back.text_len == 0);
+    /* A length byte beyond the bytes there are is refused, never read past. */
+    buf[17] = 200;
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, 17 + 5, &back));
+    Socin__V1__ValueHistory h = SOCIN__V1__VALUE_HISTORY__INIT;
+    Socin__V1__HistoryEntry *e = socin_value_history_add (&h, &change, "CZ020", 5, NULL, 0);
+    CHECK_STR (e->stored_by, "jana.novakova");
+    CHECK (e->followup);
+    CHECK_STR (e->comment, "checked");
+    protobuf_c_message_free_unpacked (&e->base, NULL);
+    free (h.entries);
+}
+
 int
 main (void)
 {
@@ -166,5 +202,8 @@ main (void)
     RUN (a_state_round_trips, "a state packed and unpacked comes back the same in every layout");
     RUN (a_history_lists_old_and_new_values_and_who,
          "a history lists each change's old and new value, deletions, and who sent it when");
+    RUN (a_stored_by_and_followup_round_trip,
+         "stored_by and followup ride in ledger and change states and reach the history; a bad "
+         "length is refused");
     return TEST_SUMMARY ();
 }
