@@ -290,8 +290,8 @@ s_add_group (Socin__V1__ParticipationEvent *event, const char *group, uint32_t p
 }
 
 /* Frees what the item holds and empties it. */
-static void
-s_item_clear (socin_feed_item_t *item)
+void
+socin_feed_item_clear (socin_feed_item_t *item)
 {
     if (item->value) protobuf_c_message_free_unpacked (&item->value->base, NULL);
     if (item->event) protobuf_c_message_free_unpacked (&item->event->base, NULL);
@@ -598,7 +598,7 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
     if (rc == 0) s_attribute (item, aoc);
     s_set (&aoc, "");
     if (rc < 0) {
-        s_item_clear (item);
+        socin_feed_item_clear (item);
         return -1;
     }
     if (!value->period[0] && self->default_period) s_set (&value->period, self->default_period);
@@ -721,7 +721,7 @@ s_json_event (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
         if (rc < 0) break;
     }
     if (rc < 0) {
-        s_item_clear (item);
+        socin_feed_item_clear (item);
         return -1;
     }
     return 1;
@@ -782,7 +782,7 @@ s_json_measure (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t e
         if (rc < 0) break;
     }
     if (rc < 0) {
-        s_item_clear (item);
+        socin_feed_item_clear (item);
         return -1;
     }
     return 1;

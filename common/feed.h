@@ -83,4 +83,7 @@ size_t socin_feed_offset (socin_feed_t *self);
 /* The format being read (after AUTO resolved). */
 socin_feed_format_t socin_feed_format (socin_feed_t *self);
 
+/* Frees what ITEM holds (its value, event or measure progress) and zeroes it. */
+void socin_feed_item_clear (socin_feed_item_t *item);
+
 #endif

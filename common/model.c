@@ -25,6 +25,7 @@ typedef struct {
 
 struct socin_model_t {
     s_table_t units, groups, dimensions, indicators, datasets, submitters, targets, peers, plans;
+    s_table_t rules; /* validation rules */
     socin_index_t *submitter_keys;
     socin_index_t *peer_keys;
     bool dated; /* some unit has earlier parents */
@@ -65,6 +66,7 @@ socin_model_new (void)
     s_table_init (&self->targets, sizeof (socin_target_t));
     s_table_init (&self->peers, sizeof (socin_peer_t));
     s_table_init (&self->plans, sizeof (socin_plan_t));
+    s_table_init (&self->rules, sizeof (socin_rule_t));
     self->submitter_keys = socin_index_new ();
     self->peer_keys = socin_index_new ();
     return self;
@@ -85,6 +87,7 @@ socin_model_destroy (socin_model_t **self_p)
     s_table_free (&self->targets);
     s_table_free (&self->peers);
     s_table_free (&self->plans);
+    s_table_free (&self->rules);
     socin_index_destroy (&self->submitter_keys);
     socin_index_destroy (&self->peer_keys);
     free (self);
@@ -104,6 +107,7 @@ socin_record_kind (const socin_record_t *rec)
     case SOCIN__V1__RECORD__KIND_TARGET: return SOCIN_KIND_TARGET;
     case SOCIN__V1__RECORD__KIND_PEER: return SOCIN_KIND_PEER;
     case SOCIN__V1__RECORD__KIND_PLAN: return SOCIN_KIND_PLAN;
+    case SOCIN__V1__RECORD__KIND_RULE: return SOCIN_KIND_RULE;
     default: return (socin_kind_t) 0;
     }
 }
@@ -128,6 +132,7 @@ socin_record_code (const socin_record_t *rec)
     case SOCIN__V1__RECORD__KIND_TARGET: code = rec->target ? rec->target->code : NULL; break;
     case SOCIN__V1__RECORD__KIND_PEER: code = rec->peer ? rec->peer->name : NULL; break;
     case SOCIN__V1__RECORD__KIND_PLAN: code = rec->plan ? rec->plan->code : NULL; break;
+    case SOCIN__V1__RECORD__KIND_RULE: code = rec->rule ? rec->rule->code : NULL; break;
     default: break;
     }
     return code && *code ? code : NULL;
@@ -194,6 +199,7 @@ s_table (const socin_model_t *self, socin_kind_t kind)
     case SOCIN_KIND_TARGET: return &m->targets;
     case SOCIN_KIND_PEER: return &m->peers;
     case SOCIN_KIND_PLAN: return &m->plans;
+    case SOCIN_KIND_RULE: return &m->rules;
     }
     return NULL;
 }
@@ -213,6 +219,7 @@ s_bind (socin_kind_t kind, s_head_t *head, socin_record_t *rec)
     case SOCIN_KIND_TARGET: ((socin_target_t *) head)->pb = rec->target; break;
     case SOCIN_KIND_PEER: ((socin_peer_t *) head)->pb = rec->peer; break;
     case SOCIN_KIND_PLAN: ((socin_plan_t *) head)->pb = rec->plan; break;
+    case SOCIN_KIND_RULE: ((socin_rule_t *) head)->pb = rec->rule; break;
     }
 }
 
@@ -275,7 +282,8 @@ socin_model_each_record (const socin_model_t *self,
 {
     const s_table_t *tables[] = {&self->units,      &self->groups,  &self->dimensions,
                                  &self->indicators, &self->datasets, &self->submitters,
-                                 &self->targets,    &self->peers,    &self->plans};
+                                 &self->targets,    &self->peers,    &self->plans,
+                                 &self->rules};
     for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++)
         for (size_t i = 0; i < tables[k]->count; i++) fn (tables[k]->recs[i], arg);
 }
@@ -285,7 +293,8 @@ socin_model_record_count (const socin_model_t *self)
 {
     return self->units.count + self->groups.count + self->dimensions.count +
            self->indicators.count + self->datasets.count + self->submitters.count +
-           self->targets.count + self->peers.count + self->plans.count;
+           self->targets.count + self->peers.count + self->plans.count +
+           self->rules.count;
 }
 
 size_t
@@ -314,6 +323,7 @@ S_LOOKUP (socin_model_target, socin_target_t, targets)
 S_LOOKUP (socin_model_submitter, socin_submitter_t, submitters)
 S_LOOKUP (socin_model_peer, socin_peer_t, peers)
 S_LOOKUP (socin_model_plan, socin_plan_t, plans)
+S_LOOKUP (socin_model_rule, socin_rule_t, rules)
 
 socin_submitter_t *
 socin_model_submitter_by_key (const socin_model_t *self, const char *key)

@@ -65,6 +65,7 @@ typedef enum {
     SOCIN_KIND_TARGET = 't',
     SOCIN_KIND_PEER = 'p',
     SOCIN_KIND_PLAN = 'P',
+    SOCIN_KIND_RULE = 'r', /* validation rule */
 } socin_kind_t;
 
 /* A set of direct parents a unit had until VALID_TO (inclusive). */
@@ -181,6 +182,12 @@ typedef struct {
     uint32_t owner_unit, owner_group;
     Socin__V1__Plan *pb;
 } socin_plan_t;
+/* A validation rule (its sides are parsed where they are evaluated: reporting's rules.c). */
+typedef struct {
+    uint32_t id;
+    const char *code;
+    Socin__V1__ValidationRule *pb;
+} socin_rule_t;
 
 typedef struct socin_model_t socin_model_t;
 
@@ -229,6 +236,7 @@ socin_target_t *socin_model_target (const socin_model_t *self, const char *code)
 socin_submitter_t *socin_model_submitter (const socin_model_t *self, const char *name);
 socin_peer_t *socin_model_peer (const socin_model_t *self, const char *name);
 socin_plan_t *socin_model_plan (const socin_model_t *self, const char *code);
+socin_rule_t *socin_model_rule (const socin_model_t *self, const char *code);
 
 /* By public key (Z85): enabled submitters and peers only. */
 socin_submitter_t *socin_model_submitter_by_key (const socin_model_t *self, const char *key);
@@ -244,6 +252,7 @@ socin_target_t *socin_model_target_at (const socin_model_t *self, uint32_t id);
 socin_submitter_t *socin_model_submitter_at (const socin_model_t *self, uint32_t id);
 socin_peer_t *socin_model_peer_at (const socin_model_t *self, uint32_t id);
 socin_plan_t *socin_model_plan_at (const socin_model_t *self, uint32_t id);
+socin_rule_t *socin_model_rule_at (const socin_model_t *self, uint32_t id);
 size_t socin_model_count (const socin_model_t *self, socin_kind_t kind);
 
 /* UNIT is ROOT or lies beneath it. */

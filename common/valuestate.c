@@ -156,3 +156,16 @@ socin_value_history_add (Socin__V1__ValueHistory *out, const socin_value_state_t
     out->entries[out->n_entries++] = e;
     return e;
 }
+
+int
+socin_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_t bms,
+                   const char *bsrc, size_t blen, uint64_t bseq)
+{
+    if (ams != bms) return ams > bms ? 1 : -1;
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp (asrc, bsrc, n);
+    if (c) return c;
+    if (alen != blen) return alen > blen ? 1 : -1;
+    if (aseq != bseq) return aseq > bseq ? 1 : -1;
+    return 0;
+}

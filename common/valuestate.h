@@ -57,6 +57,12 @@ void socin_value_state_pack (socin_value_layout_t layout, const socin_value_stat
 bool socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t len,
                                socin_value_state_t *state);
 
+/* >0 when version A (accepted ms, source of ALEN bytes, sequence) is later than B, <0 when
+   earlier, 0 when the same: between sources the later version wins, whatever the order
+   they were delivered in. */
+int socin_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_t bms,
+                       const char *bsrc, size_t blen, uint64_t bseq);
+
 /* Appends to OUT the history entry of CHANGE (its deleted, value, comment, stored_by and
    followup as text and seq), made by SOURCE (SOURCE_LEN bytes) at CHANGE->ms; BATCH (BATCH_LEN
    bytes of a packed ChangeBatch, or NULL) names the submitter and submission, and the time when

@@ -4,6 +4,8 @@
 #ifndef SOCIN_CLI_COMMANDS_H
 #define SOCIN_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 #include "session.h"
 #include "socin/v1/registry.pb-c.h"
 
@@ -18,6 +20,16 @@ int cli_report_pivot (cli_t *cli, int argc, char **argv);
 
 /* socin export FORMAT: stored values streamed to a file (export.c). */
 int cli_export (cli_t *cli, int argc, char **argv);
+/* socin report violations|outliers|followups|approval: data review (quality.c); KIND is one
+   of those when cli_quality_kind says so. */
+bool cli_quality_kind (const char *kind);
+int cli_quality_report (cli_t *cli, int argc, char **argv);
+
+/* socin followup mark|unmark INDICATOR UNIT PERIOD: a follow-up mark (quality.c). */
+int cli_followup (cli_t *cli, int argc, char **argv);
+
+/* socin approve DATASET PERIOD UNIT STEP [--withdraw]: an approval step (quality.c). */
+int cli_approve (cli_t *cli, int argc, char **argv);
 
 /* socin registry ACTION: imports, listings and keys of the registry (registry.c). */
 int cli_registry (cli_t *cli, int argc, char **argv);

@@ -28,7 +28,10 @@ static const s_command_t s_commands[] = {
      "                            JSON, measure progress CSV or JSON)"},
     {"report", cli_report, "report KIND",
      "values, rollup, pivot, completeness, participation, targets, history, sources,\n"
-     "                            plans"},
+     "                            plans, violations, outliers, followups, approval"},
+    {"followup", cli_followup, "followup mark|unmark ...",
+     "mark a value for follow-up, or clear it"},
+    {"approve", cli_approve, "approve DS PERIOD UNIT STEP", "approve (or --withdraw) a step"},
     {"export", cli_export, "export FORMAT",
      "stored values as csv, json, dhis2 (dataValueSets) or sdmx (SDMX-CSV 2.0), streamed"},
     {"registry", cli_registry, "registry ACTION",

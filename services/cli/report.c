@@ -495,6 +495,12 @@ s_print_reply (cli_t *cli, const Socin__V1__ReportReply *reply, const cli_parsed
 int
 cli_report (cli_t *cli, int argc, char **argv)
 {
+    /* The data-review kinds take their own options (quality.c). */
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-') {
+            if (cli_quality_kind (argv[i])) return cli_quality_report (cli, argc, argv);
+            break;
+        }
     /* Plans and pivots have options of their own (plans.c, pivot.c). */
     if (argc > 1 && !strcmp (argv[1], "plans")) return cli_report_plans (cli, argc - 1, argv + 1);
     if (argc > 1 && !strcmp (argv[1], "pivot")) return cli_report_pivot (cli, argc - 1, argv + 1);

@@ -307,14 +307,6 @@ s_prefix (const char *path, const char *given, char *out, size_t len)
     if (!n) snprintf (out, len, "file");
 }
 
-static void
-s_item_free (socin_feed_item_t *item)
-{
-    if (item->value) protobuf_c_message_free_unpacked (&item->value->base, NULL);
-    if (item->event) protobuf_c_message_free_unpacked (&item->event->base, NULL);
-    if (item->measure) protobuf_c_message_free_unpacked (&item->measure->base, NULL);
-}
-
 /* First pass: whether the whole file can be read; its items and format. 0, or -1 with ERR. */
 static int
 s_check_file (s_run_t *run, const char *data, size_t len, const char *path, size_t *items,
@@ -326,7 +318,7 @@ s_check_file (s_run_t *run, const char *data, size_t len, const char *path, size
     *items = 0;
     while ((rc = socin_feed_next (feed, &item, err, errlen)) > 0) {
         (*items)++;
-        s_item_free (&item);
+        socin_feed_item_clear (&item);
     }
     *format = socin_feed_format (feed);
     socin_feed_destroy (&feed);
@@ -368,7 +360,7 @@ s_send_file (s_run_t *run, s_file_t *f, const char *data, size_t len, const char
             /* The file itself shows the item cannot be sent. */
             f->rejected++;
             s_add_conflict (run, path, item.line, item.code, item.field, "", item.error);
-            s_item_free (&item);
+            socin_feed_item_clear (&item);
             run->done_items++;
             continue;
         }

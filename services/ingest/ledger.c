@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
+#include "followup.h"
 #include "log.h"
 #include "mem.h"
+#include "shape.h"
 #include "str.h"
 #include "valuestate.h"
 #include "wire.h"
@@ -14,6 +17,7 @@
 struct ing_ledger_t {
     socin_store_t *store;
     MDB_dbi values, events, measures, history, batches, outbox, submissions, meta;
+    MDB_dbi approvals, followups; /* approval.h, followup.h */
     uint64_t last_seq, acked_seq;
     size_t batch_values;
 };
@@ -38,6 +42,8 @@ ing_ledger_new (socin_store_t *store)
     self->outbox = socin_store_dbi (store, "outbox", 0);
     self->submissions = socin_store_dbi (store, "submissions", 0);
     self->meta = socin_store_dbi (store, "meta", 0);
+    self->approvals = socin_store_dbi (store, "approvals", 0);
+    self->followups = socin_store_dbi (store, "followups", 0);
     /* Value keys of an earlier layout (valuekey.h); history keys are key + be64(seq). */
     socin_value_history_t hist = {self->history, 8, -1};
     char err[512];
@@ -119,6 +125,7 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
     uint64_t first = seq;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         ing_value_t *v = &p->checked.values[i];
+        if (v->refused) continue;
         /* The batch that will carry this change, if it is one (see s_apply_one). */
         seq = first + *nchanges / a->self->batch_values;
         MDB_val k = {v->keylen, (void *)v->key}, old;
@@ -292,67 +299,144 @@ s_put_seq (MDB_txn *txn, MDB_dbi dbi, uint64_t seq, const ProtobufCMessage *msg)
     return rc;
 }
 
+/* Puts the change batches of P (its VALUES, then EVENTS, FOLLOWUPS and APPROVALS in the
+   last) from sequence SEQ in the outbox, and who and when in batches. */
+static int
+s_put_batches (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, size_t nbatches,
+               Socin__V1__ValueChange **vptrs, size_t nv, Socin__V1__ChangeBatch *tail)
+{
+    size_t per = a->self->batch_values;
+    int rc = 0;
+    for (size_t b = 0; b < nbatches && !rc; b++) {
+        size_t from = b * per, count = nv - from < per ? nv - from : per;
+        bool last = b + 1 == nbatches;
+        Socin__V1__ChangeBatch batch =
+            last ? *tail : (Socin__V1__ChangeBatch)SOCIN__V1__CHANGE_BATCH__INIT;
+        batch.seq = seq + b;
+        batch.submission_id = p->sub->submission_id;
+        batch.submitter = (char *)p->submitter;
+        batch.submitter_key = (char *)p->submitter_key;
+        batch.accepted_ms = a->now;
+        batch.values = vptrs + from;
+        batch.n_values = count;
+        rc = s_put_seq (txn, a->self->outbox, batch.seq, &batch.base);
+        /* Who and when, kept after the outbox entry is gone. */
+        Socin__V1__ChangeBatch head = SOCIN__V1__CHANGE_BATCH__INIT;
+        head.seq = batch.seq;
+        head.submission_id = batch.submission_id;
+        head.submitter = batch.submitter;
+        head.submitter_key = batch.submitter_key;
+        head.accepted_ms = batch.accepted_ms;
+        if (!rc) rc = s_put_seq (txn, a->self->batches, head.seq, &head.base);
+    }
+    return rc;
+}
+
+/* Writes P's changes (values, events, marks, approvals) and its change batches. */
+static int
+s_apply_changes (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
+{
+    ing_ledger_t *self = a->self;
+    const ing_checked_t *c = &p->checked;
+    uint64_t seq = a->last_seq + 1;
+    Socin__V1__ValueChange *vchanges = socin_calloc (c->nvalues + 1, sizeof *vchanges);
+    Socin__V1__ValueChange **vptrs = socin_calloc (c->nvalues + 1, sizeof *vptrs);
+    Socin__V1__ParticipationEvent **echanges = socin_calloc (c->nevents + 1, sizeof *echanges);
+    Socin__V1__FollowupMark *fchanges = socin_calloc (c->nfollowups + 1, sizeof *fchanges);
+    Socin__V1__FollowupMark **fptrs = socin_calloc (c->nfollowups + 1, sizeof *fptrs);
+    Socin__V1__ApprovalState *achanges = socin_calloc (c->napprovals + 1, sizeof *achanges);
+    Socin__V1__ApprovalState **aptrs = socin_calloc (c->napprovals + 1, sizeof *aptrs);
+    Socin__V1__MeasureProgress **mchanges = socin_calloc (c->nmeasures + 1, sizeof *mchanges);
+    size_t nv = 0, ne = 0, nf = 0, na = 0, nm = 0;
+    int rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
+    /* The changes go in batches of at most `batch_values` values, so that no submission makes
+       reporting's transaction (and the pages LMDB keeps for it) unbounded; the events,
+       measures, marks and approvals ride in the last batch. */
+    size_t per = self->batch_values, nbatches = nv ? (nv + per - 1) / per : 1;
+    uint64_t last = seq + nbatches - 1;
+    if (!rc) rc = s_apply_events (a, txn, p, last, echanges, &ne);
+    if (!rc) rc = s_apply_measures (a, txn, p, last, mchanges, &nm);
+    ing_counts_t counts = {0};
+    if (!rc)
+        rc = ing_followup_apply (txn, self->values, self->followups, &p->checked, p->sub, &counts,
+                                 last, a->dry, fchanges, &nf);
+    if (!rc)
+        rc = ing_approval_apply (txn, self->approvals, self->history, &p->checked, p->sub, &counts,
+                                 last, a->dry, achanges, &na);
+    p->imported += counts.imported;
+    p->updated += counts.updated;
+    p->ignored += counts.ignored;
+    p->deleted += counts.deleted;
+    if (!rc && (nv || ne || nm || nf || na)) {
+        /* A dry run changes nothing, so no batch carries it. */
+        p->seq_first = a->dry ? 0 : seq;
+        p->seq = a->dry ? 0 : last;
+        a->last_seq = last;
+        for (size_t i = 0; i < nv; i++)
+            vptrs[i] = &vchanges[i];
+        for (size_t i = 0; i < nf; i++)
+            fptrs[i] = &fchanges[i];
+        for (size_t i = 0; i < na; i++)
+            aptrs[i] = &achanges[i];
+        Socin__V1__ChangeBatch tail = SOCIN__V1__CHANGE_BATCH__INIT;
+        tail.events = echanges;
+        tail.n_events = ne;
+        tail.measures = mchanges;
+        tail.n_measures = nm;
+        tail.followups = fptrs;
+        tail.n_followups = nf;
+        tail.approvals = aptrs;
+        tail.n_approvals = na;
+        if (!a->dry) rc = s_put_batches (a, txn, p, seq, nbatches, vptrs, nv, &tail);
+    }
+    free (vchanges);
+    free (vptrs);
+    free (echanges);
+    free (fchanges);
+    free (fptrs);
+    free (achanges);
+    free (aptrs);
+    free (mchanges);
+    return rc;
+}
+
+/* P's changes in a nested transaction, dropped whole when a check against the stored state
+   refuses one of its marks or approvals (all or nothing). */
+static int
+s_apply_atomic (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
+{
+    MDB_txn *child;
+    int rc = mdb_txn_begin (mdb_txn_env (txn), txn, 0, &child);
+    if (rc) return rc;
+    uint64_t last_seq = a->last_seq;
+    rc = s_apply_changes (a, child, p);
+    if (rc || p->checked.nconflicts) {
+        mdb_txn_abort (child);
+        a->last_seq = last_seq;
+        p->imported = p->updated = p->ignored = p->deleted = 0;
+        p->seq = p->seq_first = 0;
+        return rc;
+    }
+    return mdb_txn_commit (child);
+}
+
 static int
 s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
 {
     p->imported = p->updated = p->ignored = p->deleted = 0;
     p->seq = p->seq_first = 0;
-    bool atomic_fail = p->sub->atomic && p->checked.nconflicts;
-    int rc = 0;
-    if (!atomic_fail) {
-        uint64_t seq = a->last_seq + 1;
-        Socin__V1__ValueChange *vchanges = socin_calloc (p->checked.nvalues + 1, sizeof *vchanges);
-        Socin__V1__ValueChange **vptrs = socin_calloc (p->checked.nvalues + 1, sizeof *vptrs);
-        Socin__V1__ParticipationEvent **echanges =
-            socin_calloc (p->checked.nevents + 1, sizeof *echanges);
-        Socin__V1__MeasureProgress **mchanges =
-            socin_calloc (p->checked.nmeasures + 1, sizeof *mchanges);
-        size_t nv = 0, ne = 0, nm = 0;
-        rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
-        /* The changes go in batches of at most `chunk` values, so that no submission makes
-           reporting's transaction (and the pages LMDB keeps for it) unbounded; the events
-           ride in the last batch. */
-        size_t per = a->self->batch_values, nbatches = nv ? (nv + per - 1) / per : 1;
-        if (!rc) rc = s_apply_events (a, txn, p, seq + nbatches - 1, echanges, &ne);
-        if (!rc) rc = s_apply_measures (a, txn, p, seq + nbatches - 1, mchanges, &nm);
-        if (!rc && (nv || ne || nm)) {
-            /* A dry run changes nothing, so no batch carries it. */
-            p->seq_first = a->dry ? 0 : seq;
-            p->seq = a->dry ? 0 : seq + nbatches - 1;
-            a->last_seq = seq + nbatches - 1;
-            for (size_t i = 0; i < nv; i++)
-                vptrs[i] = &vchanges[i];
-            for (size_t b = 0; b < nbatches && !a->dry && !rc; b++) {
-                size_t from = b * per, count = nv - from < per ? nv - from : per;
-                bool last = b + 1 == nbatches;
-                Socin__V1__ChangeBatch batch = SOCIN__V1__CHANGE_BATCH__INIT;
-                batch.seq = seq + b;
-                batch.submission_id = p->sub->submission_id;
-                batch.submitter = (char *)p->submitter;
-                batch.submitter_key = (char *)p->submitter_key;
-                batch.accepted_ms = a->now;
-                batch.values = vptrs + from;
-                batch.n_values = count;
-                batch.events = last ? echanges : NULL;
-                batch.n_events = last ? ne : 0;
-                batch.measures = last ? mchanges : NULL;
-                batch.n_measures = last ? nm : 0;
-                rc = s_put_seq (txn, a->self->outbox, batch.seq, &batch.base);
-                /* Who and when, kept after the outbox entry is gone. */
-                batch.values = NULL;
-                batch.n_values = 0;
-                batch.events = NULL;
-                batch.n_events = 0;
-                batch.measures = NULL;
-                batch.n_measures = 0;
-                if (!rc) rc = s_put_seq (txn, a->self->batches, batch.seq, &batch.base);
-            }
-        }
-        free (vchanges);
-        free (vptrs);
-        free (echanges);
-        free (mchanges);
-    }
+    /* Checks against the stored state: approved data is locked, and one shape per key. */
+    ing_checked_reset (&p->checked);
+    int rc = ing_approval_lock (txn, a->self->approvals, &p->checked);
+    if (!rc) rc = ing_shape_check (txn, a->self->values, &p->checked);
+    if (rc) return rc;
+    bool atomic = p->sub->atomic;
+    if (!(atomic && p->checked.nconflicts))
+        rc = atomic && (p->checked.nfollowups || p->checked.napprovals)
+                 ? s_apply_atomic (a, txn, p)
+                 : s_apply_changes (a, txn, p);
+    ing_checked_sort (&p->checked);
+    bool atomic_fail = atomic && p->checked.nconflicts;
     if (rc) return rc;
     size_t accepted = p->imported + p->updated + p->ignored + p->deleted;
     p->status = p->checked.nconflicts == 0 ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS

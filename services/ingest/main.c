@@ -20,6 +20,8 @@
 #include "arena.h"
 #include "clock.h"
 #include "daemon.h"
+#include "approval.h"
+#include "followup.h"
 #include "forward.h"
 #include "ledger.h"
 #include "progress.h"
@@ -323,7 +325,8 @@ s_submitter (ingest_t *self, socin_wire_msg_t *msg, const Socin__V1__IngestReque
                   "key %s is not a registered submitter", msg->peer);
         return NULL;
     }
-    size_t nitems = sub->n_values + sub->n_events + sub->n_measures;
+    size_t nitems =
+        sub->n_values + sub->n_events + sub->n_measures + sub->n_followups + sub->n_approvals;
     if (nitems > self->max_items) {
         s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (BATCH_TOO_LARGE),
                   "the submission has %zu items; at most %zu are accepted in one (split it)",
@@ -414,6 +417,8 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
                              self->event_lock_days};
         ing_validate (&ctx, sub, &p->checked);
         ing_progress_validate (&ctx, sub, &p->checked);
+        ing_followup_validate (&ctx, sub, &p->checked);
+        ing_approval_validate (&ctx, sub, &p->checked);
     }
     return true;
 }

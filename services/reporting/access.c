@@ -1,5 +1,6 @@
 /*  access: who asks, what they may read, and which module answers. See access.h. */
 #include "access.h"
+#include "review.h"
 
 #include "error.h"
 #include "export.h"
@@ -48,7 +49,9 @@ rep_access_answer (const rep_query_ctx_t *ctx, const char *key, Socin__V1__Repor
         reply = rep_query_answer (ctx, req);
         break;
     default:
-        reply = rep_query_answer (ctx, req);
+        /* Data review (rules, outliers, follow-up, approval) has its own module. */
+        reply =
+            rep_review_handles (req) ? rep_review_answer (ctx, req) : rep_query_answer (ctx, req);
         break;
     }
     if (reply->error && reply->error->code == SOCIN_E (OUTSIDE_SCOPE))

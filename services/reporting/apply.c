@@ -55,6 +55,7 @@ rep_apply_new (socin_store_t *store)
     self->dbs.measures = socin_store_dbi (store, "measures", 0);
     self->dbs.sources = socin_store_dbi (store, "sources", 0);
     self->dbs.batches = socin_store_dbi (store, "batches", 0);
+    rep_marks_open (&self->dbs.marks, store, self->dbs.values);
     /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq.
      */
     socin_value_history_t hist = {self->dbs.history, 0, 0xFF};
@@ -114,20 +115,6 @@ static size_t
 s_value_key (const Socin__V1__ValueChange *c, char *key)
 {
     return socin_value_key (c->indicator, c->unit, c->period, c->disaggregation, key);
-}
-
-/* >0 when version A (ms, source, seq) is later than B. */
-static int
-s_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_t bms,
-               const char *bsrc, size_t blen, uint64_t bseq)
-{
-    if (ams != bms) return ams > bms ? 1 : -1;
-    size_t n = alen < blen ? alen : blen;
-    int c = memcmp (asrc, bsrc, n);
-    if (c) return c;
-    if (alen != blen) return alen > blen ? 1 : -1;
-    if (aseq != bseq) return aseq > bseq ? 1 : -1;
-    return 0;
 }
 
 /* Extends value KEY (KLEN bytes) to the key of its change in batch SEQ of SOURCE (SLEN
@@ -331,8 +318,8 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     bool had = rc == 0;
     if (had) {
         socin_value_state_unpack (SOCIN_VALUE_VERSION, old.mv_data, old.mv_size, &was);
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text, was.text_len,
-                           was.seq) <= 0) {
+        if (socin_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text, was.text_len,
+                               was.seq) <= 0) {
             /* A later version is already in place; but this older one, arriving late, can
                still move the day the present value was first received (earlier, or later
                when it is a deletion), which completeness counts on. */
@@ -381,8 +368,8 @@ s_apply_versioned (s_txn_t *t, MDB_txn *txn, MDB_dbi dbi, const char *key, size_
         memcpy (&oms, old.mv_data, 8);
         memcpy (&oseq, (char *)old.mv_data + 8, 8);
         size_t olen = ((unsigned char *)old.mv_data)[16];
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *)old.mv_data + 17,
-                           olen, oseq) <= 0) {
+        if (socin_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *)old.mv_data + 17,
+                               olen, oseq) <= 0) {
             t->superseded++;
             return 0;
         }
@@ -554,6 +541,7 @@ s_batches_txn (MDB_txn *txn, void *arg)
             rc = s_apply_measure (t, txn, rb->source, rb->batch, rb->batch->measures[m]);
             if (rc) return rc;
         }
+        if ((rc = rep_marks_apply (&t->self->dbs.marks, txn, rb->source, rb->batch))) return rc;
     }
     for (size_t i = 0; i < t->nnames; i++) {
         MDB_val k = {strlen (t->names[i]), t->names[i]}, v;

@@ -30,6 +30,7 @@
 
 #include "cube.h"
 #include "events.h"
+#include "marks.h"
 #include "model.h"
 #include "store.h"
 #include "str.h"
@@ -52,6 +53,7 @@ typedef struct {
 typedef struct {
     socin_store_t *store;
     MDB_dbi values, history, events, sources, batches, measures;
+    rep_marks_dbs_t marks; /* follow-up marks and approvals (marks.h) */
 } rep_apply_dbs_t;
 
 /* The longest key rep_apply_batch_key writes. */

@@ -65,6 +65,14 @@ s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const soc
     return 0;
 }
 
+int
+rep_query_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                     const socin_unit_t *unit, socin_period_t period, const char *disagg,
+                     rep_agg_t *out)
+{
+    return s_aggregate (ctx, ind, unit, NULL, period, disagg, out);
+}
+
 /* The period of TYPE to use for a component queried for PERIOD: PERIOD itself when the
    component is finer or equal, else the component's period that holds it. */
 static socin_period_t
@@ -487,6 +495,10 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         s_completeness_groups (ctx, q, ds, period, timely, c);
     else
         s_completeness_rows (ctx, q, root, period, c, row_of);
+    /* Approval state: how many expected units are approved at each step (marks.h). */
+    const rep_marks_dbs_t *marks = &rep_apply_dbs (ctx->apply)->marks;
+    MDB_txn *txn = NULL;
+    if (socin_store_read_begin (marks->store, &txn)) txn = NULL;
     for (uint32_t id = 1; id <= total && !by_group; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (!socin_unit_under_on (m, u, root->id, day) ||
@@ -498,9 +510,14 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         int na = socin_unit_ancestors_on (m, u, day, anc);
         for (int a = 0; a < na && row < 0; a++)
             row = row_of[anc[a]];
-        if (row >= 0)
-            s_completeness_count (ctx, ds, period, timely, q->list_missing, u, c->rows[row]);
+        if (row < 0) continue;
+        s_completeness_count (ctx, ds, period, timely, q->list_missing, u, c->rows[row]);
+        int step = txn ? rep_marks_step (marks, txn, ds->code, c->period, u->code) : 0;
+        c->rows[row]->approved_municipality += step >= 1;
+        c->rows[row]->approved_region += step >= 2;
+        c->rows[row]->approved_centre += step >= 3;
     }
+    if (txn) mdb_txn_abort (txn);
     /* Missing codes in code order, whatever order the replica learnt the units in. */
     for (size_t i = 0; i < c->n_rows; i++)
         if (c->rows[i]->n_missing)

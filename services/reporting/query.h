@@ -51,6 +51,13 @@ size_t rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t
                            const socin_group_t *group, int32_t start, int32_t end,
                            const socin_unit_t ***out);
 
+/* Everything reported for IND at or beneath UNIT (its own values and those of the units
+   beneath it) for PERIOD and DISAGG ("" the total) into OUT. -1 when PERIOD is finer than
+   IND's type. */
+int rep_query_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                         const socin_unit_t *unit, socin_period_t period, const char *disagg,
+                         rep_agg_t *out);
+
 /* The history of value KEY (KEYLEN bytes) in APPLY's store, oldest first, and its current
    value into OUT (an initialised ValueHistory; its parts are malloc'ed). -1 when the store
    cannot be read. */

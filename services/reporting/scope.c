@@ -142,6 +142,14 @@ rep_scope_check (const rep_scope_t *self, const socin_model_t *model,
                              err);
     case SOCIN__V1__REPORT_REQUEST__BODY_HISTORY:
         return rep_scope_check_code (self, model, req->history->unit, false, "unit", err);
+    case SOCIN__V1__REPORT_REQUEST__BODY_VIOLATIONS:
+        return s_check_root (self, model, req->violations->under, NULL, err);
+    case SOCIN__V1__REPORT_REQUEST__BODY_OUTLIERS:
+        return s_check_root (self, model, req->outliers->under, NULL, err);
+    case SOCIN__V1__REPORT_REQUEST__BODY_FOLLOWUPS:
+        return s_check_root (self, model, req->followups->under, NULL, err);
+    case SOCIN__V1__REPORT_REQUEST__BODY_APPROVAL:
+        return rep_scope_check_code (self, model, req->approval->unit, false, "unit", err);
     default:
         /* Sources name no unit; targets are cut to the scope (rep_scope_reply); pivots and
            exports check each unit as they resolve it. */

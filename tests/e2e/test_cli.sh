@@ -212,6 +212,17 @@ ctl reporting status | grep -q '^svc:reporting$\|^service:reporting$\|reporting'
 watched=$stack
 end
 
+begin "a daemon on a simulated clock (up --today) shows its date and moves to another; a bad date is refused"
+out=$(ctl ingest-CZ010 today)
+expect_eq "today" "today:2026-03-15 clock:simulated" "$(echo $out)"
+out=$(ctl ingest-CZ010 today 2026-04-02)
+expect_eq "moved" "today:2026-04-02 clock:simulated" "$(echo $out)"
+out=$("$SOCIN_BIN/socin" ctl "$stack/ingest-CZ010/ctl.sock" today 2026-02-30 2>&1)
+case $out in *"February 2026 has 28 days"*|*"2026-02-30"*) ;; *) problem "a bad date: $out" ;; esac
+out=$(ctl ingest-CZ010 today 2026-03-15)
+expect_eq "back" "today:2026-03-15 clock:simulated" "$(echo $out)"
+end
+
 # ==== registry ====
 
 begin "registry list units --under CZ020 --level municipality: the sample's municipalities of CZ020"
