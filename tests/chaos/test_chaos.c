@@ -429,14 +429,29 @@ s_analyst (void)
     return client;
 }
 
-/* Reporting's table for Q (a values or roll-up query); NULL after saying why. */
+/* Reporting's table of indicator IND in period SLOT: every unit's value (LEVEL 0), or the
+   roll-ups at LEVEL across the country. NULL after saying why. */
 static Socin__V1__ReportReply *
-s_query (socin_client_t *client, Socin__V1__ReportRequest *req)
+s_query (socin_client_t *client, int ind, int slot, Socin__V1__Level level)
 {
-    char err[512];
-    req->request_id = "q";
+    char err[512], period[16];
+    s_period (slot, period);
+    Socin__V1__ValuesQuery vq = SOCIN__V1__VALUES_QUERY__INIT;
+    Socin__V1__RollupQuery rq = SOCIN__V1__ROLLUP_QUERY__INIT;
+    Socin__V1__ReportRequest req = SOCIN__V1__REPORT_REQUEST__INIT;
+    req.request_id = "q";
+    vq.indicator = rq.indicator = (char *)s_indicators[ind];
+    vq.period = rq.period = period;
+    rq.level = level;
+    if (level) {
+        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP;
+        req.rollup = &rq;
+    } else {
+        req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_VALUES;
+        req.values = &vq;
+    }
     Socin__V1__ReportReply *reply = (Socin__V1__ReportReply *)socin_client_call (
-        client, &req->base, &socin__v1__report_reply__descriptor, 30000, err, sizeof err);
+        client, &req.base, &socin__v1__report_reply__descriptor, 30000, err, sizeof err);
     if (reply && reply->table) return reply;
     fprintf (stderr, "    query failed: %s\n",
              !reply         ? err
@@ -490,13 +505,7 @@ test_every_value (void)
         for (int slot = 0; slot < NPERIODS; slot++) {
             char period[16];
             s_period (slot, period);
-            Socin__V1__ValuesQuery q = SOCIN__V1__VALUES_QUERY__INIT;
-            q.indicator = (char *)s_indicators[ind];
-            q.period = period;
-            Socin__V1__ReportRequest req = SOCIN__V1__REPORT_REQUEST__INIT;
-            req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_VALUES;
-            req.values = &q;
-            Socin__V1__ReportReply *reply = s_query (client, &req);
+            Socin__V1__ReportReply *reply = s_query (client, ind, slot, 0);
             CHECK (reply != NULL);
             if (!reply) continue;
             /* Each unit's row, if any. */
@@ -597,14 +606,7 @@ test_rollups (void)
             zhashx_t *totals = s_expected (ind, slot);
             size_t matched = 0;
             for (int l = 0; l < 3; l++) {
-                Socin__V1__RollupQuery q = SOCIN__V1__ROLLUP_QUERY__INIT;
-                q.indicator = (char *)s_indicators[ind];
-                q.period = period;
-                q.level = levels[l];
-                Socin__V1__ReportRequest req = SOCIN__V1__REPORT_REQUEST__INIT;
-                req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_ROLLUP;
-                req.rollup = &q;
-                Socin__V1__ReportReply *reply = s_query (client, &req);
+                Socin__V1__ReportReply *reply = s_query (client, ind, slot, levels[l]);
                 CHECK (reply != NULL);
                 if (!reply) continue;
                 for (size_t i = 0; i < reply->table->n_rows; i++) {

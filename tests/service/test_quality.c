@@ -13,6 +13,7 @@
 
 #include "client.h"
 #include "decimal.h"
+#include "registry.h"
 #include "stack.h"
 #include "testing.h"
 #include "wire.h"
@@ -96,21 +97,7 @@ s_import (const char *text)
 static int
 s_put_submitter (const char *name, const char *key, const char *territory)
 {
-    Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
-    char *territories[] = {(char *)territory};
-    sub.name = (char *)name;
-    sub.public_key = (char *)key;
-    sub.territories = territories;
-    sub.n_territories = 1;
-    Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
-    put.submitter = &sub;
-    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
-    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_SUBMITTER;
-    req.put_submitter = &put;
-    Socin__V1__RegistryReply *r = s_reg_call (&req);
-    bool ok = r && r->changes && r->changes->added + r->changes->updated == 1;
-    if (r) protobuf_c_message_free_unpacked (&r->base, NULL);
-    return ok ? 0 : -1;
+    return t_put_submitter (s_admin, name, key, territory, NULL, false);
 }
 
 /* A submission being built. */
