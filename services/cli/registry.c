@@ -27,7 +27,8 @@ enum {
     O_VALID_FROM,
     O_DRY_RUN,
     O_OWNER,
-    O_KIND
+    O_KIND,
+    O_IMPORTANCE
 };
 
 static const cli_opt_t s_opts[] = {
@@ -46,14 +47,15 @@ static const cli_opt_t s_opts[] = {
     {"dry-run", false, false, "check only, change nothing"},
     {"owner", true, false, "list the plans owned under this unit or by this group"},
     {"kind", true, false, "list the plans of this kind: strategic, lap, rap, kpss, ..."},
+    {"importance", true, false, "list the validation rules of this importance: high, medium, low"},
     {NULL},
 };
 
 static const char *s_usage =
     "socin registry import-territory FILE | import-population FILE | import-catalogue FILE |\n"
     "       import-plans FILE |\n"
-    "       list units|indicators|datasets|submitters|targets|groups|dimensions|plans |\n"
-    "       show UNIT | show plan CODE |\n"
+    "       list units|indicators|datasets|submitters|targets|groups|dimensions|plans|rules |\n"
+    "       show UNIT | show plan CODE | show rule CODE |\n"
     "       add-submitter NAME --key FILE --territory CODE... |\n"
     "       add-peer NAME --key FILE --role ROLE [--territory CODE,...]";
 
@@ -207,6 +209,21 @@ s_dimension_row (out_table_t **out, const socin_record_t *r)
     }
 }
 
+/* A validation rule: its comparison on one line, as the catalogue writes it. */
+static void
+s_rule_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code", "importance", "rule", "name", "message"};
+    if (!*out) *out = out_table_new (cols, 5);
+    const Socin__V1__ValidationRule *v = r->rule;
+    size_t len = strlen (v->left) + strlen (v->operator_) + strlen (v->right) + 3;
+    char *rule = socin_malloc (len);
+    snprintf (rule, len, "%s %s %s", v->left, v->operator_, v->right);
+    const char *cells[] = {v->code, v->importance, rule, v->name, v->message};
+    out_table_row (*out, cells);
+    free (rule);
+}
+
 /* The table of each kind of record: made by its first record, one row per record. */
 static const struct {
     int kind;
@@ -220,6 +237,7 @@ static const struct {
     {SOCIN__V1__RECORD__KIND_GROUP, s_group_row},
     {SOCIN__V1__RECORD__KIND_DIMENSION, s_dimension_row},
     {SOCIN__V1__RECORD__KIND_PLAN, cli_plans_row},
+    {SOCIN__V1__RECORD__KIND_RULE, s_rule_row},
 };
 
 static void
@@ -304,7 +322,7 @@ s_list (cli_t *cli, const cli_parsed_t *p)
 {
     if (p->nargs != 2) {
         cli_error ("registry list needs what: units, indicators, datasets, submitters, targets, "
-                   "groups, dimensions, plans");
+                   "groups, dimensions, plans, rules");
         return CLI_USAGE;
     }
     const char *what = p->args[1];
@@ -317,7 +335,12 @@ s_list (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__GroupsQuery gq = SOCIN__V1__GROUPS_QUERY__INIT;
     Socin__V1__DimensionsQuery mq = SOCIN__V1__DIMENSIONS_QUERY__INIT;
     Socin__V1__PlansQuery pq = SOCIN__V1__PLANS_QUERY__INIT;
-    if (!strcmp (what, "plans")) {
+    Socin__V1__RulesQuery rq = SOCIN__V1__RULES_QUERY__INIT;
+    if (!strcmp (what, "rules")) {
+        rq.importance = (char *)cli_opt_or_empty (p, O_IMPORTANCE);
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_RULES;
+        req.rules = &rq;
+    } else if (!strcmp (what, "plans")) {
         const char *kind = cli_opt (p, O_KIND);
         if (kind && !(pq.kind = socin_plan_kind_parse (kind))) {
             cli_error ("--kind '%s' is not one of %s", kind, socin_plan_kind_names ());
@@ -360,7 +383,7 @@ s_list (cli_t *cli, const cli_parsed_t *p)
         req.dimensions = &mq;
     } else {
         cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups, "
-                   "dimensions or plans",
+                   "dimensions, plans or rules",
                    what);
         return CLI_USAGE;
     }
@@ -390,10 +413,28 @@ s_show_plan (cli_t *cli, const char *code)
     return CLI_OK;
 }
 
+/* socin registry show rule CODE: the rule's row, as list rules shows it. */
+static int
+s_show_rule (cli_t *cli, const char *code)
+{
+    Socin__V1__RulesQuery q = SOCIN__V1__RULES_QUERY__INIT;
+    q.code = (char *)code;
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_RULES;
+    req.rules = &q;
+    int rc;
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    if (!reply) return rc;
+    if (reply->records) s_print_records (cli, "rule", reply->records);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return CLI_OK;
+}
+
 static int
 s_show (cli_t *cli, const cli_parsed_t *p)
 {
     if (p->nargs == 3 && !strcmp (p->args[1], "plan")) return s_show_plan (cli, p->args[2]);
+    if (p->nargs == 3 && !strcmp (p->args[1], "rule")) return s_show_rule (cli, p->args[2]);
     if (p->nargs != 2) {
         cli_error ("registry show needs a UNIT code");
         return CLI_USAGE;

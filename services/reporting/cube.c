@@ -451,21 +451,10 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
 
 /* ---- reading ---- */
 
-static void
-s_agg_add_leaf (rep_agg_t *a, socin_dec_t v, uint64_t pop)
-{
-    if (a->n == 0 || v < a->min) a->min = v;
-    if (a->n == 0 || v > a->max) a->max = v;
-    a->n++;
-    a->sum += v;
-    a->wsum += (socin_sum_t)v * (socin_sum_t)pop;
-    a->wden += (socin_sum_t)pop;
-}
-
 /* A unit's own values in MASK of SLAB into A (and its per-unit figures). */
 static void
-s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_agg_t *a, bool *any,
-               bool *any_true, socin_dec_t *last)
+s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, socin_agg_t *a,
+               bool *any, bool *any_true, socin_dec_t *last)
 {
     uint64_t bits = slab->present[u] & mask;
     *any = *any || bits != 0;
@@ -474,7 +463,7 @@ s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_
     while (bits) {
         int f = __builtin_ctzll (bits);
         bits &= bits - 1;
-        s_agg_add_leaf (a, slab->values[u * (size_t)slab->nfinest + (size_t)f], pop);
+        socin_agg_add (a, slab->values[u * (size_t)slab->nfinest + (size_t)f], pop);
     }
 }
 
@@ -511,7 +500,7 @@ s_recount (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_
 }
 
 static void
-s_from_cell (const s_cell_t *c, rep_agg_t *out)
+s_from_cell (const s_cell_t *c, socin_agg_t *out)
 {
     out->n = c->n;
     out->sum = c->sum;
@@ -527,7 +516,7 @@ s_from_cell (const s_cell_t *c, rep_agg_t *out)
 int
 rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
                const socin_group_t *group, socin_period_t period, const char *disaggregation,
-               rep_agg_t *out)
+               socin_agg_t *out)
 {
     memset (out, 0, sizeof *out);
     int slot = s_slot (ind->period_type, period);
@@ -553,7 +542,7 @@ rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_
 
 int
 rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
-               socin_period_t period, const char *disaggregation, rep_agg_t *out)
+               socin_period_t period, const char *disaggregation, socin_agg_t *out)
 {
     memset (out, 0, sizeof *out);
     int slot = s_slot (ind->period_type, period);
@@ -630,40 +619,6 @@ rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const 
     qsort (names, si->ncombos, sizeof *names, s_cmp_name);
     *out = names;
     return si->ncombos;
-}
-
-int
-rep_agg_value (const rep_agg_t *a, int aggregation, socin_dec_t *out)
-{
-    switch (aggregation) {
-    case SOCIN_AGG_COUNT:
-        *out = (socin_dec_t)a->units * SOCIN_DEC_SCALE;
-        return a->units ? 0 : 1;
-    case SOCIN_AGG_COUNT_TRUE:
-        *out = (socin_dec_t)a->units_true * SOCIN_DEC_SCALE;
-        return a->n ? 0 : 1;
-    default:
-        break;
-    }
-    if (a->n == 0) return 1;
-    switch (aggregation) {
-    case SOCIN_AGG_SUM:
-        return socin_sum_to_dec (a->sum, out);
-    case SOCIN_AGG_AVERAGE:
-        return socin_sum_div (a->sum, (socin_sum_t)a->n, out);
-    case SOCIN_AGG_WAVERAGE:
-        return a->wden ? socin_sum_div (a->wsum, a->wden, out) : 1;
-    case SOCIN_AGG_MIN:
-        *out = a->min;
-        return 0;
-    case SOCIN_AGG_MAX:
-        *out = a->max;
-        return 0;
-    case SOCIN_AGG_LAST:
-        return socin_sum_to_dec (a->last, out);
-    default:
-        return socin_sum_to_dec (a->sum, out);
-    }
 }
 
 void
