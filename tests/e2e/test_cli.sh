@@ -507,7 +507,7 @@ if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import json, sys; d = json.load(sys.stdin); assert len(d["completeness"]) == 1, d' <"$tmp/out" 2>"$tmp/py" || problem "completeness --missing --format json is not one JSON document: $(tail -n 1 "$tmp/py")"
 fi
 admin --format json report completeness --dataset DS_PARTICIPATION --period 202503 --level kraj; expect_rc 0
-grep -Fq "{\"unit\": \"CZ020\", \"name\": \"Středočeský kraj\", \"expected\": $n20, \"reported\": $reported, \"complete\": 1, \"on_time\": 0, \"complete_pct\": $pct, \"on_time_pct\": 0}" "$tmp/out" || problem "completeness JSON: $(grep CZ020 "$tmp/out")"
+grep -Fq "{\"unit\": \"CZ020\", \"name\": \"Středočeský kraj\", \"expected\": $n20, \"reported\": $reported, \"complete\": 1, \"on_time\": 0, \"complete_pct\": $pct, \"on_time_pct\": 0, \"approved_municipality\": 0, \"approved_region\": 0, \"approved_centre\": 0}" "$tmp/out" || problem "completeness JSON: $(grep CZ020 "$tmp/out")"
 end
 
 # ==== resending, updating, deleting ====
