@@ -507,7 +507,7 @@ s_report (s_run_t *run, s_file_t *files, size_t nfiles, const char *status)
                 (unsigned long long)f->deleted, (unsigned long long)f->rejected);
         size_t nwarn = cli_warnings_count (run->warnings, f->name);
         if (nwarn)
-            printf ("  %zu validation rule warning%s: the values were stored, but break the "
+            printf ("  %zu validation rule warning%s: the values are accepted, but break the "
                     "rules below\n",
                     nwarn, nwarn == 1 ? "" : "s");
         if (f->replayed)

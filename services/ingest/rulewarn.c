@@ -97,6 +97,33 @@ s_stored_load (MDB_txn *txn, MDB_dbi values, const socin_model_t *model, const c
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 
+/* The submission's accepted values [FROM, TO) of C over SET: what a real run has just stored,
+   and what a dry run (which writes nothing) would have. */
+static void
+s_stored_overlay (const ing_checked_t *c, size_t from, size_t to, s_stored_set_t *set)
+{
+    for (size_t i = from; i < to; i++) {
+        const ing_value_t *v = &c->values[i];
+        if (v->refused) continue;
+        size_t at = 0;
+        while (at < set->n && (set->values[at].indicator != v->indicator ||
+                               strcmp (set->values[at].disaggregation, v->disaggregation)))
+            at++;
+        if (v->deleted) {
+            if (at == set->n) continue;
+            free (set->values[at].disaggregation);
+            set->values[at] = set->values[--set->n];
+            continue;
+        }
+        if (at == set->n) {
+            set->values = socin_realloc (set->values, (set->n + 1) * sizeof *set->values);
+            set->values[set->n++] =
+                (s_stored_t){v->indicator, socin_strdup (v->disaggregation), v->value};
+        } else
+            set->values[at].value = v->value;
+    }
+}
+
 /* Whether the accepted values [FROM, TO) of C take part in side TEXT. */
 static bool
 s_takes (const ing_checked_t *c, size_t from, size_t to, const char *text)
@@ -149,6 +176,7 @@ s_check_run (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, size_t from, size_t
             rc = s_stored_load (txn, values, model, c->values[from].key, plen, &set);
             loaded = true;
             if (rc) break;
+            s_stored_overlay (c, from, to, &set);
         }
         socin_rule_side_t l, rt;
         socin_rule_figures_t figures = {s_figure, s_disaggregations, &set};

@@ -2,7 +2,8 @@
 
     For each unit and period where the submission's accepted values take part in both sides
     of a rule (a side of numbers only always counts), the rule is evaluated over the unit's own
-    values stored once the submission is applied (common/ruleeval.h: exact decimals, each
+    values as stored once the submission is applied (a dry run's as they would be;
+    common/ruleeval.h: exact decimals, each
     indicator by its own aggregation, as reporting evaluates it for a unit without units
     beneath it), and each violation becomes an ImportSummary.rule_warnings entry. Rules warn,
     they do not refuse: the values are stored all the same. Only values of the same period
