@@ -395,7 +395,23 @@ s_list (cli_t *cli, const cli_parsed_t *p)
     return CLI_OK;
 }
 
-/* socin registry show plan CODE */
+/* socin registry show plan CODE | rule CODE: the one record REQ asks for (a plan in full, a
+   rule as list rules shows it). */
+static int
+s_show_one (cli_t *cli, Socin__V1__RegistryRequest *req, const char *what)
+{
+    int rc;
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, req, &rc);
+    if (!reply) return rc;
+    const Socin__V1__RecordList *list = reply->records;
+    if (list && list->n_records == 1 && list->records[0]->kind_case == SOCIN__V1__RECORD__KIND_PLAN)
+        cli_plans_show (cli, list->records[0]->plan);
+    else if (list)
+        s_print_records (cli, what, reply->records);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return CLI_OK;
+}
+
 static int
 s_show_plan (cli_t *cli, const char *code)
 {
@@ -404,16 +420,9 @@ s_show_plan (cli_t *cli, const char *code)
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS;
     req.plans = &q;
-    int rc;
-    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
-    if (!reply) return rc;
-    if (reply->records && reply->records->n_records == 1)
-        cli_plans_show (cli, reply->records->records[0]->plan);
-    protobuf_c_message_free_unpacked (&reply->base, NULL);
-    return CLI_OK;
+    return s_show_one (cli, &req, "plan");
 }
 
-/* socin registry show rule CODE: the rule's row, as list rules shows it. */
 static int
 s_show_rule (cli_t *cli, const char *code)
 {
@@ -422,12 +431,7 @@ s_show_rule (cli_t *cli, const char *code)
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_RULES;
     req.rules = &q;
-    int rc;
-    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
-    if (!reply) return rc;
-    if (reply->records) s_print_records (cli, "rule", reply->records);
-    protobuf_c_message_free_unpacked (&reply->base, NULL);
-    return CLI_OK;
+    return s_show_one (cli, &req, "rule");
 }
 
 static int

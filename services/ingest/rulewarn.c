@@ -7,6 +7,7 @@
 #include "aggregate.h"
 #include "mem.h"
 #include "ruleeval.h"
+#include "shape.h"
 #include "valuekey.h"
 #include "valuestate.h"
 
@@ -187,16 +188,6 @@ s_check_run (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, size_t from, size_t
     return rc;
 }
 
-/* The length of a value key's unit and period ("U" unit NUL period NUL). */
-static size_t
-s_prefix_len (const char *key, size_t len)
-{
-    int nuls = 0;
-    for (size_t i = 0; i < len; i++)
-        if (!key[i] && ++nuls == 2) return i + 1;
-    return len;
-}
-
 /* Unit, period, rule: the order of the answer, whatever the order the replica holds rules in. */
 static int
 s_cmp_warning (const void *a, const void *b)
@@ -212,19 +203,9 @@ int
 ing_rulewarn_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *c)
 {
     if (!c->model || !socin_model_count (c->model, SOCIN_KIND_RULE)) return 0;
-    /* Values are in key order, so one unit and period is one run; runs, and the rules in
-       each, in order: the warnings come out in unit, period and rule order. */
-    size_t from = 0;
-    while (from < c->nvalues) {
-        const ing_value_t *head = &c->values[from];
-        size_t plen = s_prefix_len (head->key, head->keylen), to = from + 1;
-        while (to < c->nvalues && c->values[to].keylen >= plen &&
-               !memcmp (c->values[to].key, head->key, plen))
-            to++;
-        int rc = s_check_run (txn, values, c, from, to, plen);
-        if (rc) return rc;
-        from = to;
-    }
-    if (c->nwarnings > 1) qsort (c->warnings, c->nwarnings, sizeof *c->warnings, s_cmp_warning);
-    return 0;
+    /* Values are in key order, so one unit and period ("U" unit, period) is one run. */
+    int rc = ing_shape_runs (txn, values, c, 2, s_check_run);
+    if (!rc && c->nwarnings > 1)
+        qsort (c->warnings, c->nwarnings, sizeof *c->warnings, s_cmp_warning);
+    return rc;
 }
