@@ -14,6 +14,23 @@ socin_agg_add (socin_agg_t *a, socin_dec_t v, uint64_t pop)
     a->wden += (socin_sum_t)pop;
 }
 
+void
+socin_agg_merge (socin_agg_t *a, const socin_agg_t *b)
+{
+    if (!b->n && !b->units) return;
+    if (b->n) {
+        if (!a->n || b->min < a->min) a->min = b->min;
+        if (!a->n || b->max > a->max) a->max = b->max;
+    }
+    a->n += b->n;
+    a->sum += b->sum;
+    a->wsum += b->wsum;
+    a->wden += b->wden;
+    a->last += b->last;
+    a->units += b->units;
+    a->units_true += b->units_true;
+}
+
 int
 socin_agg_value (const socin_agg_t *a, int aggregation, socin_dec_t *out)
 {

@@ -26,6 +26,9 @@ typedef struct {
    maximum (the per-unit fields, units, units_true and last, are the caller's). */
 void socin_agg_add (socin_agg_t *a, socin_dec_t v, uint64_t pop);
 
+/* Adds B's figures to A (sums, counts, extremes): a node's cell and the node's own values. */
+void socin_agg_merge (socin_agg_t *a, const socin_agg_t *b);
+
 /* The figure AGGREGATION (socin_aggregation_t) makes of A: 0 with OUT, 1 when there is no
    figure (no values, or a zero weight), -1 on overflow. */
 int socin_agg_value (const socin_agg_t *a, int aggregation, socin_dec_t *out);
