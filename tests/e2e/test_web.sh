@@ -354,7 +354,8 @@ jq -r '.tables[0].rows[] | "\(.ou) \(.dx) \(.pe)=\(.value)"' "$tmp/body" | sort 
 q report pivot --dx PART_EVENTS,PART_PARTICIPANTS --pe 202503,LAST_12_MONTHS --ou CZ,LEVEL-kraj --format json |
     jq -r '.[] | .ou as $o | to_entries[] | select(.key != "ou" and .key != "name") | "\($o) \(.key | rtrimstr("#"))=\(.value)"' |
     sort >"$tmp/cli.pivot"
-[ "$(wc -l <"$tmp/cli.pivot")" = $((14 * 2 * 13)) ] || problem "the CLI's pivot has $(wc -l <"$tmp/cli.pivot") cells, expected 14 x 2 x 13"
+# 202503 is one of the twelve months before 2026-03 (the clock): reporting drops the duplicate.
+[ "$(wc -l <"$tmp/cli.pivot")" = $((14 * 2 * 12)) ] || problem "the CLI's pivot has $(wc -l <"$tmp/cli.pivot") cells, expected 14 x 2 x 12"
 cmp -s "$tmp/web.pivot" "$tmp/cli.pivot" || problem "pivot: $(diff "$tmp/web.pivot" "$tmp/cli.pivot" | head -n 6 | tr '\n' ' ')"
 grep -q ' PART_EVENTS 202503=[1-9]' "$tmp/web.pivot" || problem "no figure for 202503 in the pivot"
 get "/api/pivot?dx=NO_SUCH&pe=2025" -H "Authorization: Bearer $token"
