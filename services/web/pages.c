@@ -250,22 +250,20 @@ s_api_render (web_view_t *v)
     snprintf (v->title, sizeof v->title, "JSON API");
     socin_str_puts (
         &v->body,
-        "<p>Read-only; every answer is JSON (add <code>format=csv</code> for CSV), limited to the "
-        "territory "
-        "of the token (<code>Authorization: Bearer TOKEN</code>). docs/web.md describes "
-        "each.</p><ul>\n"
-        "<li><code>/api/rollup?indicator=PART_EVENTS&amp;period=2025&amp;level=kraj&amp;unit=CZ</"
-        "code></li>\n"
-        "<li><code>/api/"
-        "pivot?dx=PART_EVENTS;EMP_SHARE&amp;pe=2025Q1;2025Q2&amp;ou=CZ064;LEVEL-okres</code></li>\n"
-        "<li><code>/api/completeness?dataset=DS_PARTICIPATION&amp;period=202512&amp;level=kraj</"
-        "code></li>\n"
+        "<p>Read-only; every answer is JSON (add <code>format=csv</code> for CSV), limited to "
+        "the territory of the token (<code>Authorization: Bearer TOKEN</code>). docs/web.md "
+        "describes each.</p><ul>\n"
+        "<li><code>/api/rollup?indicator=PART_EVENTS&amp;period=2025&amp;level=kraj</code></li>\n"
+        "<li><code>/api/pivot?dx=PART_EVENTS;EMP_SHARE&amp;pe=2025Q1;LAST_12_MONTHS&amp;"
+        "ou=CZ064;LEVEL-okres</code></li>\n"
+        "<li><code>/api/plans?period=2025&amp;level=kraj</code></li>\n"
+        "<li><code>/api/completeness?dataset=DS_PARTICIPATION&amp;period=202512</code></li>\n"
         "<li><code>/api/participation?period=2025&amp;level=kraj</code></li>\n"
         "<li><code>/api/targets</code></li>\n"
-        "<li><code>/api/history?indicator=PART_EVENTS&amp;unit=582786&amp;period=202503</code></"
-        "li>\n"
-        "<li><code>/api/indicators</code>, "
-        "<code>/api/units?unit=CZ064&amp;level=okres</code></li></ul>\n");
+        "<li><code>/api/history?indicator=PART_EVENTS&amp;unit=582786&amp;period=202503"
+        "</code></li>\n"
+        "<li><code>/api/indicators</code>, <code>/api/units?unit=CZ064&amp;level=okres</code></li>"
+        "</ul>\n");
 }
 
 static void
