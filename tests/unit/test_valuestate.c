@@ -197,8 +197,8 @@ a_stored_by_and_followup_round_trip (void)
 static void
 a_plain_version_says_so_and_older_ones_read_as_before (void)
 {
-    socin_value_state_t v = {.value = s_value, .seq = 42, .ms = 7, .text = "PHA", .text_len = 3,
-                             .plain = true};
+    socin_value_state_t v = {
+        .value = s_value, .seq = 42, .ms = 7, .text = "PHA", .text_len = 3, .plain = true};
     unsigned char buf[64];
     socin_value_state_pack (SOCIN_VALUE_VERSION, &v, buf);
     CHECK_INT (buf[24], 8);
