@@ -63,6 +63,8 @@ typedef struct {
     const Socin__V1__ExportPage *page;
     size_t unit_at, ind_at;
     socin_export_row_t row; /* the row being written, of a page in rows */
+    int64_t when_ms;        /* the last time written, and its text (a batch's values share it) */
+    char when[SOCIN_TIME_STRLEN];
 } s_writer_t;
 
 /* ---- cells ---- */
@@ -87,7 +89,9 @@ s_csv (FILE *out, const char *text, bool last)
 static void
 s_json_member (FILE *out, const char *name, const char *text, bool last)
 {
-    fprintf (out, "\"%s\": ", name);
+    fputc ('"', out);
+    fputs (name, out);
+    fputs ("\": ", out);
     out_json_string (out, text);
     if (!last) fputs (", ", out);
 }
@@ -265,14 +269,17 @@ s_value (s_writer_t *w, const Socin__V1__ExportValue *v)
     const Socin__V1__PivotItem *unit = s_find (page->units, page->n_units, &w->unit_at, v->unit);
     const Socin__V1__PivotItem *ind =
         s_find (page->indicators, page->n_indicators, &w->ind_at, v->indicator);
-    char when[SOCIN_TIME_STRLEN] = "";
-    if (v->changed_ms) socin_time_text (v->changed_ms, when);
+    if (v->changed_ms != w->when_ms) {
+        w->when_ms = v->changed_ms;
+        w->when[0] = 0;
+        if (v->changed_ms) socin_time_text (v->changed_ms, w->when);
+    }
     if (w->format == F_CSV)
-        s_csv_row (w, v, unit, ind, when);
+        s_csv_row (w, v, unit, ind, w->when);
     else if (w->format == F_SDMX)
         s_sdmx_row (w, v);
     else
-        s_json_row (w, v, unit, ind, when);
+        s_json_row (w, v, unit, ind, w->when);
     w->written++;
 }
 
@@ -410,7 +417,13 @@ cli_export (cli_t *cli, int argc, char **argv)
         cli_error ("cannot write %s: %m", path);
         rc = CLI_FAILED;
     }
-    if (rc == CLI_OK) rc = s_stream (cli, &q, &w);
+    /* Rows are written cell by cell into stdio's buffer; a large one means few writes (it
+       outlives the call: stdout keeps it). */
+    static char buf[1 << 16];
+    if (rc == CLI_OK) {
+        setvbuf (w.out, buf, _IOFBF, sizeof buf);
+        rc = s_stream (cli, &q, &w);
+    }
     if (w.out != stdout && w.out && fclose (w.out) && rc == CLI_OK) {
         cli_error ("cannot write %s: %m", path);
         rc = CLI_FAILED;
