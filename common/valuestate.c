@@ -9,6 +9,7 @@
 #define FLAG_DELETE   1
 #define FLAG_FOLLOWUP 2 /* ledger, change: marked for follow-up (1.2) */
 #define FLAG_STORED   4 /* ledger, change: the text starts with stored_by, its length first (1.2) */
+#define FLAG_PLAIN    8 /* version: nothing in its change beside the value (1.2) */
 #define LEDGER_HEAD   17 /* value 8, seq 8, flags 1 */
 #define VERSION_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
 #define CHANGE_HEAD   9  /* flags 1, value 8 */
@@ -48,6 +49,7 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
     unsigned char *p = buf;
     unsigned char flags = state->deleted ? FLAG_DELETE : 0;
     if (layout != SOCIN_VALUE_VERSION && state->followup) flags |= FLAG_FOLLOWUP;
+    if (layout == SOCIN_VALUE_VERSION && state->plain) flags |= FLAG_PLAIN;
     if (s_has_stored (layout, state)) flags |= FLAG_STORED;
     switch (layout) {
     case SOCIN_VALUE_LEDGER:
@@ -95,6 +97,7 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
         memcpy (&state->ms, p + 8, 8);
         memcpy (&state->seq, p + 16, 8);
         state->deleted = p[24] & FLAG_DELETE;
+        state->plain = p[24] & FLAG_PLAIN;
         memcpy (&state->first_day, p + 25, 4);
         break;
     case SOCIN_VALUE_CHANGE:

@@ -12,6 +12,11 @@
     DHIS2's followup (flags bit 1) and storedby: with flags bit 2 set the text starts with
     one length byte and that many bytes of stored_by, then the comment. States written before
     have neither bit set and read as they always did.
+
+    Version states since wire 1.2 set flags bit 3 ("plain") when the change that made them
+    carried no comment, stored_by or follow-up mark: a reader that needs those (an export)
+    then has nothing to fetch from history. A version without the bit (every one written
+    before) may have them, and is read as before, from its change in history.
 */
 #ifndef SOCIN_VALUESTATE_H
 #define SOCIN_VALUESTATE_H
@@ -44,6 +49,7 @@ typedef struct {
     const char *stored_by; /* ledger, change: who keyed it in (at most 255 bytes) */
     size_t stored_by_len;
     bool followup; /* ledger, change: marked for follow-up */
+    bool plain;    /* version: its change has no comment, stored_by or follow-up mark */
 } socin_value_state_t;
 
 /* The bytes STATE takes in LAYOUT. */

@@ -360,7 +360,8 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
                                .first_day =
                                    was_present ? was.first_day : s_day_of_ms (b->accepted_ms),
                                .text = source,
-                               .text_len = slen};
+                               .text_len = slen,
+                               .plain = !c->comment[0] && !c->stored_by[0] && !c->followup};
     if ((rc = s_put_state (self, txn, &k, &now))) return rc;
     return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
 }

@@ -192,6 +192,31 @@ a_stored_by_and_followup_round_trip (void)
     free (h.entries);
 }
 
+/* 1.2: a version whose change carried nothing beside the value says so (flags bit 3); every
+   version written before reads as not plain, so a reader still fetches its change. */
+static void
+a_plain_version_says_so_and_older_ones_read_as_before (void)
+{
+    socin_value_state_t v = {
+        .value = s_value, .seq = 42, .ms = 7, .text = "PHA", .text_len = 3, .plain = true};
+    unsigned char buf[64];
+    socin_value_state_pack (SOCIN_VALUE_VERSION, &v, buf);
+    CHECK_INT (buf[24], 8);
+    socin_value_state_t back;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, buf, 32, &back));
+    CHECK (back.plain && !back.deleted && back.value == s_value && back.seq == 42);
+    CHECK (back.text_len == 3 && !memcmp (back.text, "PHA", 3));
+    /* The bytes reporting stored before 1.2: not plain. */
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version, sizeof s_version, &back));
+    CHECK (!back.plain && back.deleted);
+    /* Ledger and change states never carry the bit. */
+    socin_value_state_t change = {.value = 1, .plain = true};
+    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, buf);
+    CHECK_INT (buf[0], 0);
+    socin_value_state_pack (SOCIN_VALUE_LEDGER, &change, buf);
+    CHECK_INT (buf[16], 0);
+}
+
 int
 main (void)
 {
@@ -205,5 +230,8 @@ main (void)
     RUN (a_stored_by_and_followup_round_trip,
          "stored_by and followup ride in ledger and change states and reach the history; a bad "
          "length is refused");
+    RUN (a_plain_version_says_so_and_older_ones_read_as_before,
+         "a version whose change has no comment, stored_by or follow-up says so; versions stored "
+         "before read as not plain");
     return TEST_SUMMARY ();
 }
