@@ -7,6 +7,7 @@
 #include "socin/v1/forward.pb-c.h"
 
 #define FLAG_DELETE  1
+#define FLAG_WHOLE   2 /* version: source length, source and comment follow the head */
 #define LEDGER_HEAD  17 /* value 8, seq 8, flags 1 */
 #define VERSION_HEAD 29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
 #define CHANGE_HEAD  9  /* flags 1, value 8 */
@@ -19,9 +20,18 @@ s_head (socin_value_layout_t layout)
                                            : CHANGE_HEAD;
 }
 
+/* The source of a version is cut to what its length byte can say. */
+static size_t
+s_source_len (const socin_value_state_t *state)
+{
+    return state->text_len > 255 ? 255 : state->text_len;
+}
+
 size_t
 socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state)
 {
+    if (layout == SOCIN_VALUE_VERSION)
+        return VERSION_HEAD + 1 + s_source_len (state) + state->comment_len;
     return s_head (layout) + state->text_len;
 }
 
@@ -36,13 +46,19 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
         memcpy (p + 8, &state->seq, 8);
         p[16] = flags;
         break;
-    case SOCIN_VALUE_VERSION:
+    case SOCIN_VALUE_VERSION: {
+        size_t slen = s_source_len (state);
         memcpy (p, &state->value, 8);
         memcpy (p + 8, &state->ms, 8);
         memcpy (p + 16, &state->seq, 8);
-        p[24] = flags;
+        p[24] = flags | FLAG_WHOLE;
         memcpy (p + 25, &state->first_day, 4);
-        break;
+        p[VERSION_HEAD] = (unsigned char)slen;
+        if (slen) memcpy (p + VERSION_HEAD + 1, state->text, slen);
+        if (state->comment_len)
+            memcpy (p + VERSION_HEAD + 1 + slen, state->comment, state->comment_len);
+        return;
+    }
     case SOCIN_VALUE_CHANGE:
         p[0] = flags;
         memcpy (p + 1, &state->value, 8);
@@ -71,6 +87,17 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
         memcpy (&state->seq, p + 16, 8);
         state->deleted = p[24] & FLAG_DELETE;
         memcpy (&state->first_day, p + 25, 4);
+        if (p[24] & FLAG_WHOLE) {
+            size_t slen = len > head ? p[head] : 0;
+            if (len < head + 1 + slen) return false;
+            state->text = (const char *)p + head + 1;
+            state->text_len = slen;
+            state->comment = state->text + slen;
+            state->comment_len = len - head - 1 - slen;
+            return true;
+        }
+        state->logged = true;
+        state->comment = "";
         break;
     case SOCIN_VALUE_CHANGE:
         state->deleted = p[0] & FLAG_DELETE;

@@ -4,7 +4,12 @@
         ledger   the ingest's current state and each replaced one (history):
                  value (8), seq (8), flags (1), comment
         version  reporting's current state: value (8), accepted ms (8), seq (8), flags (1),
-                 first day received (4), source
+                 first day received (4), then
+                   flags bit 1 set: source length (1), source, comment — the change itself,
+                     which reporting's history does not hold (it keeps a change there only
+                     once a later version replaces it, or when it arrives replaced);
+                   flags bit 1 clear (stores written before that): source — the history
+                     holds this change too
         change   one change in reporting's history: flags (1), value (8), comment
 
     Integers are in host byte order (the stores are not moved between architectures); flags
@@ -26,8 +31,8 @@ typedef enum {
     SOCIN_VALUE_CHANGE,
 } socin_value_layout_t;
 
-/* The most bytes a state takes before its text. */
-#define SOCIN_VALUE_HEAD_MAX 29
+/* The most bytes a state takes before its texts (a version: its head and source length). */
+#define SOCIN_VALUE_HEAD_MAX 30
 
 /* One stored state, unpacked. TEXT points into the packed bytes it came from. */
 typedef struct {
@@ -38,6 +43,10 @@ typedef struct {
     int32_t first_day; /* version: the day first received */
     const char *text;  /* ledger, change: the comment; version: the source */
     size_t text_len;
+    const char *comment; /* version: the change's comment (see logged) */
+    size_t comment_len;
+    bool logged; /* version, unpacked: the history holds this change too (an older store's
+                    record, which has no comment); packing always writes the change whole */
 } socin_value_state_t;
 
 /* The bytes STATE takes in LAYOUT. */

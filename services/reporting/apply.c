@@ -226,11 +226,25 @@ s_day_of_ms (int64_t ms)
     return (int32_t)d;
 }
 
+/* Folds the change of version MS (DELETED) into the walk of s_first_day. */
+static void
+s_first_step (bool deleted, int64_t ms, bool *present, int32_t *out)
+{
+    if (deleted)
+        *present = false;
+    else if (!*present) {
+        *present = true;
+        *out = s_day_of_ms (ms);
+    }
+}
+
 /* The day the value under KEY was first received, as if its changes had arrived in version
    order: the day of the earliest version after the last deletion. The history holds every
-   change in version order, whatever order they arrived in. */
+   change but the current one (CURRENT, the latest version) in version order, whatever order
+   they arrived in. */
 static int
-s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int32_t *out)
+s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen,
+             const socin_value_state_t *current, int32_t *out)
 {
     char prefix[KEY_MAX + 1];
     memcpy (prefix, key, klen);
@@ -245,16 +259,15 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int3
     while (rc == 0 && k.mv_size >= klen + 9 && !memcmp (k.mv_data, prefix, klen + 1)) {
         socin_value_state_t change;
         socin_value_state_unpack (SOCIN_VALUE_CHANGE, v.mv_data, v.mv_size, &change);
-        if (change.deleted)
-            present = false;
-        else if (!present) {
-            present = true;
-            *out =
-                s_day_of_ms ((int64_t)socin_be64_get ((const unsigned char *)k.mv_data + klen + 1));
-        }
+        s_first_step (change.deleted,
+                      (int64_t)socin_be64_get ((const unsigned char *)k.mv_data + klen + 1),
+                      &present, out);
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close (cur);
+    /* An older store's current change is in the history already: folding it twice is a
+       no-op. */
+    s_first_step (current->deleted, current->ms, &present, out);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -295,6 +308,58 @@ s_put_state (rep_apply_t *self, MDB_txn *txn, MDB_val *k, const socin_value_stat
     return rc;
 }
 
+/* Keeps in history, under value KEY (KLEN bytes, with room for the suffix), the change
+   DELETED/VALUE/COMMENT of version MS, SOURCE, SEQ. */
+static int
+s_put_change (rep_apply_t *self, MDB_txn *txn, char *key, size_t klen, int64_t ms,
+              const char *source, size_t slen, uint64_t seq, bool deleted, socin_dec_t value,
+              const char *comment, size_t clen)
+{
+    char src[128];
+    snprintf (src, sizeof src, "%.*s", (int)slen, source);
+    size_t hlen = s_history_key (key, klen, ms, src, seq);
+    socin_value_state_t change = {
+        .value = value, .deleted = deleted, .text = comment, .text_len = clen};
+    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, &change), NULL};
+    int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
+    if (!rc) socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, hv.mv_data);
+    return rc;
+}
+
+/* C, older than the current version WAS of the value under KEY, arrived late: it goes to
+   history, and it can still move the day the present value was first received (earlier, or
+   later when it is a deletion), which completeness counts on. */
+static int
+s_apply_late (s_txn_t *t, MDB_txn *txn, char *key, size_t klen, const char *source,
+              const Socin__V1__ChangeBatch *b, const Socin__V1__ValueChange *c,
+              socin_value_state_t *was)
+{
+    rep_apply_t *self = t->self;
+    t->superseded++;
+    /* WAS points into a page the puts below may move: a copy of what follows. */
+    char *copy = socin_malloc (was->text_len + was->comment_len + 1);
+    memcpy (copy, was->text, was->text_len);
+    memcpy (copy + was->text_len, was->comment, was->comment_len);
+    was->text = copy;
+    was->comment = copy + was->text_len;
+    int rc = s_put_change (self, txn, key, klen, b->accepted_ms, source, strlen (source), b->seq,
+                           c->deleted, c->value_micros, c->comment, strlen (c->comment));
+    int32_t first = was->first_day;
+    if (!rc && !was->deleted) rc = s_first_day (self, txn, key, klen, was, &first);
+    if (!rc && !was->deleted && first != was->first_day) {
+        was->first_day = first;
+        MDB_val k = {klen, key};
+        rc = s_put_state (self, txn, &k, was);
+        if (!rc) rc = s_mem_value (t, c, true, was->value, first);
+    }
+    free (copy);
+    return rc;
+}
+
+/* Applies C: the value's current version, and its history. A value seen for the first time
+   costs one search of one B-tree: the current version holds the change itself, and the
+   history receives a change only once a later version replaces it (or when it arrives
+   already replaced). */
 static int
 s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
                const Socin__V1__ValueChange *c)
@@ -304,54 +369,43 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     size_t klen = s_value_key (c, key);
     if (!klen) return 0;
     size_t slen = strlen (source);
-    /* History: every change, whether or not it is the latest version; who sent it and when
-       is kept once per batch (batches). Ordered as versions are: accepted time, then source,
-       then sequence. */
-    size_t hlen = s_history_key (key, klen, b->accepted_ms, source, b->seq);
-    socin_value_state_t change = {.value = c->value_micros,
-                                  .deleted = c->deleted,
-                                  .text = c->comment,
-                                  .text_len = strlen (c->comment)};
-    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, &change), NULL};
-    int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
-    if (rc) return rc;
-    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, hv.mv_data);
-
-    MDB_val k = {klen, key}, old;
-    rc = mdb_get (txn, self->dbs.values, &k, &old);
-    if (rc && rc != MDB_NOTFOUND) return rc;
-    socin_value_state_t was = {0};
-    bool had = rc == 0;
-    if (had) {
-        socin_value_state_unpack (SOCIN_VALUE_VERSION, old.mv_data, old.mv_size, &was);
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text, was.text_len,
-                           was.seq) <= 0) {
-            /* A later version is already in place; but this older one, arriving late, can
-               still move the day the present value was first received (earlier, or later
-               when it is a deletion), which completeness counts on. */
-            t->superseded++;
-            if (was.deleted) return 0;
-            int32_t first;
-            if ((rc = s_first_day (self, txn, key, klen, &first)) || first == was.first_day)
-                return rc;
-            /* The state is rewritten from a copy: LMDB may move OLD's page during the put. */
-            char *source_copy = socin_memdup (was.text, was.text_len);
-            was.text = source_copy;
-            was.first_day = first;
-            rc = s_put_state (self, txn, &k, &was);
-            free (source_copy);
-            return rc ? rc : s_mem_value (t, c, true, was.value, first);
-        }
-    }
-    bool was_present = had && !was.deleted;
+    if (slen > 127) slen = 127; /* as history and batch keys cut it */
     socin_value_state_t now = {.value = c->deleted ? 0 : c->value_micros,
                                .deleted = c->deleted,
                                .seq = b->seq,
                                .ms = b->accepted_ms,
-                               .first_day =
-                                   was_present ? was.first_day : s_day_of_ms (b->accepted_ms),
+                               .first_day = s_day_of_ms (b->accepted_ms),
                                .text = source,
-                               .text_len = slen};
+                               .text_len = slen,
+                               .comment = c->comment,
+                               .comment_len = strlen (c->comment)};
+    MDB_val k = {klen, key}, v = {socin_value_state_size (SOCIN_VALUE_VERSION, &now), NULL};
+    int rc = mdb_put (txn, self->dbs.values, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
+    if (rc == 0) {
+        socin_value_state_pack (SOCIN_VALUE_VERSION, &now, v.mv_data);
+        return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
+    }
+    if (rc != MDB_KEYEXIST) return rc;
+    socin_value_state_t was;
+    socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &was);
+    int cmp = s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text, was.text_len,
+                             was.seq);
+    if (cmp == 0) {
+        t->superseded++; /* this very change is in place */
+        return 0;
+    }
+    if (cmp < 0) return s_apply_late (t, txn, key, klen, source, b, c, &was);
+    /* The replaced version goes to history (an older store's is there already). */
+    if (!was.logged) {
+        char src[128];
+        snprintf (src, sizeof src, "%.*s", (int)was.text_len, was.text);
+        char *comment = socin_memdup (was.comment, was.comment_len);
+        rc = s_put_change (self, txn, key, klen, was.ms, src, strlen (src), was.seq, was.deleted,
+                           was.value, comment, was.comment_len);
+        free (comment);
+        if (rc) return rc;
+    }
+    if (!was.deleted) now.first_day = was.first_day;
     if ((rc = s_put_state (self, txn, &k, &now))) return rc;
     return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
 }

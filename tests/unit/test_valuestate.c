@@ -30,6 +30,17 @@ static const unsigned char s_version[] = {
     0x8E, 0x50, 0x00, 0x00,                         /* first day */
     'P',  'H',  'A',                                /* source */
 };
+/* The same version as reporting writes it now: the change whole (flags bit 1), its source
+   length, source and comment. */
+static const unsigned char s_version_whole[] = {
+    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
+    0x00, 0x10, 0x20, 0x30, 0x40, 0x01, 0x00, 0x00, /* accepted ms */
+    0x2A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq */
+    0x03,                                           /* flags: deleted, whole */
+    0x8E, 0x50, 0x00, 0x00,                         /* first day */
+    0x03, 'P',  'H',  'A',                          /* source */
+    'f',  'i',  'x',                                /* comment */
+};
 static const unsigned char s_change[] = {
     0x00,                                           /* flags */
     0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
@@ -58,8 +69,10 @@ a_layouts_pack_to_the_stored_bytes (void)
                                    .ms = 0x0140302010 * 256,
                                    .first_day = 20622,
                                    .text = "PHA",
-                                   .text_len = 3};
-    CHECK (s_packs_to (SOCIN_VALUE_VERSION, &version, s_version, sizeof s_version));
+                                   .text_len = 3,
+                                   .comment = "fix",
+                                   .comment_len = 3};
+    CHECK (s_packs_to (SOCIN_VALUE_VERSION, &version, s_version_whole, sizeof s_version_whole));
     socin_value_state_t change = {.value = s_value, .text = "fix", .text_len = 3};
     CHECK (s_packs_to (SOCIN_VALUE_CHANGE, &change, s_change, sizeof s_change));
     /* A tombstone: the head alone. */
@@ -85,6 +98,15 @@ a_stored_bytes_unpack_to_their_state (void)
     CHECK (st.ms == 0x0140302010 * 256);
     CHECK_INT (st.first_day, 20622);
     CHECK (st.text_len == 3 && !memcmp (st.text, "PHA", 3));
+    /* An older store's version: its change is in the history, with the comment. */
+    CHECK (st.logged && st.comment_len == 0);
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version_whole, sizeof s_version_whole,
+                                     &st));
+    CHECK (st.value == s_value && st.deleted && st.seq == 42 && st.first_day == 20622);
+    CHECK (st.text_len == 3 && !memcmp (st.text, "PHA", 3));
+    CHECK (!st.logged && st.comment_len == 3 && !memcmp (st.comment, "fix", 3));
+    /* A source length beyond the bytes there are. */
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version_whole, 31, &st));
     CHECK (socin_value_state_unpack (SOCIN_VALUE_CHANGE, s_change, sizeof s_change, &st));
     CHECK (st.value == s_value && !st.deleted);
     CHECK (st.text_len == 3 && !memcmp (st.text, "fix", 3));
