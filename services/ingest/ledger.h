@@ -1,6 +1,6 @@
 /*  ledger: the ingest's durable state in LMDB.
 
-        values       value key (valuekey.h: "U" unit NUL period NUL indicator ...) -> current state
+        values       value key (valuekey.h: "P" period NUL unit NUL indicator ...) -> current state
         events       "E" unit NUL event id -> current event
         history      key + be64(seq) -> the state that change batch `seq` gave the key,
                      kept once a later change replaces it (a deletion keeps a tombstone)

@@ -1,10 +1,19 @@
 /*  apply: reporting's durable state, and change batches applied to it exactly once.
 
-        values   value key (valuekey.h: "U" unit NUL period NUL indicator NUL disagg.) -> the
-   current state: value, version (accepted time, source, sequence), first day received history value
-   key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change: flags (deleted), value,
-   comment batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time events
-   unit NUL event id -> version and event sources  source name -> the last sequence applied from it
+        values   value key (valuekey.h: "P" period NUL unit NUL indicator NUL disagg.) -> the
+                 current version: value, accepted time, source, sequence, first day received,
+                 and the change's comment (valuestate.h)
+        history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> a change that
+                 is not the current version: flags (deleted), value, comment
+        batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time
+        events   unit NUL event id -> version and event
+        sources  source name -> the last sequence applied from it
+
+    A value's history is its history entries, in version order, then its current version: a
+    change goes to history only once a later version replaces it (or when it arrives already
+    replaced), so a value written once costs one B-tree entry. Stores written before keep every
+    change in history, the current one too; their versions say so (valuestate.h) and are read
+    without it twice.
 
     A group of batches (from any sources) is applied in one transaction that also stores
     each source's applied sequence, so a crash can neither lose a batch nor apply one twice:
