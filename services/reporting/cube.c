@@ -72,6 +72,7 @@ struct rep_cube_t {
     size_t ncombo_names;
     s_ind_t *inds; /* per indicator id - 1 */
     size_t ninds;
+    s_slab_t *last_slab; /* the slab found last: values come in runs of one slab */
 };
 
 /* ---- layout ---- */
@@ -153,6 +154,7 @@ s_free_slabs (rep_cube_t *self)
         free (s);
     }
     self->nslabs = 0;
+    self->last_slab = NULL;
     if (self->slabs) socin_index_clear (self->slabs);
     for (size_t i = 0; i < self->ncombo_names; i++)
         free (self->combo_names[i]);
@@ -281,7 +283,9 @@ s_slab (rep_cube_t *self, const socin_indicator_t *ind, uint16_t combo, int year
     unsigned char key[6] = {(unsigned char)(ind->id >> 8), (unsigned char)ind->id,
                             (unsigned char)(combo >> 8),   (unsigned char)combo,
                             (unsigned char)(year >> 8),    (unsigned char)year};
+    if (self->last_slab && !memcmp (self->last_slab->key, key, 6)) return self->last_slab;
     s_slab_t *slab = socin_index_get (self->slabs, (const char *)key, 6);
+    if (slab) self->last_slab = slab;
     if (slab || !create) return slab;
     slab = socin_calloc (1, sizeof *slab);
     memcpy (slab->key, key, 6);
@@ -345,17 +349,27 @@ typedef struct {
     int du, dt;         /* change in units, units_true for this slot */
     socin_sum_t dlast;  /* change in the unit's latest value */
     uint64_t pop;
+    /* The same for every cell the change reaches: worked out once (s_delta_sums). */
+    socin_sum_t dsum, dwsum, dwden;
 } s_delta_t;
+
+static void
+s_delta_sums (s_delta_t *d)
+{
+    socin_sum_t nv = d->np ? d->nv : 0, ov = d->op ? d->ov : 0;
+    d->dsum = nv - ov;
+    d->dwsum = d->dsum * (socin_sum_t)d->pop;
+    d->dwden = ((socin_sum_t)d->np - (socin_sum_t)d->op) * (socin_sum_t)d->pop;
+}
 
 static void
 s_apply_cell (s_cell_t *c, const s_delta_t *d)
 {
     bool had_values = c->n > 0;
     c->n = c->n + (uint32_t)d->np - (uint32_t)d->op;
-    socin_sum_t nv = d->np ? d->nv : 0, ov = d->op ? d->ov : 0;
-    c->sum += nv - ov;
-    c->wsum += (nv - ov) * (socin_sum_t)d->pop;
-    c->wden += ((socin_sum_t)d->np - (socin_sum_t)d->op) * (socin_sum_t)d->pop;
+    c->sum += d->dsum;
+    c->wsum += d->dwsum;
+    c->wden += d->dwden;
     c->last += d->dlast;
     c->units = (uint32_t)((int64_t)c->units + d->du);
     c->units_true = (uint32_t)((int64_t)c->units_true + d->dt);
@@ -417,7 +431,8 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
     uint64_t pb = slab->present[u], tb = slab->truth[u];
     uint64_t pa = present ? pb | bit : pb & ~bit;
     uint64_t ta = present && value != 0 ? tb | bit : tb & ~bit;
-    s_delta_t d = {op, present, ov, value, 0, 0, 0, unit->population};
+    s_delta_t d = {op, present, ov, value, 0, 0, 0, unit->population, 0, 0, 0};
+    s_delta_sums (&d);
     /* The unit's latest values per slot need the new value in place. */
     for (uint8_t k = 0; k < slab->nparents[f]; k++) {
         int s = slab->parents[f][k];
