@@ -7,7 +7,7 @@
 #include "socin/v1/forward.pb-c.h"
 
 #define FLAG_DELETE  1
-#define FLAG_WHOLE   2 /* version: source length, source and comment follow the head */
+#define FLAG_WHOLE   2  /* version: source length, source and comment follow the head */
 #define LEDGER_HEAD  17 /* value 8, seq 8, flags 1 */
 #define VERSION_HEAD 29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
 #define CHANGE_HEAD  9  /* flags 1, value 8 */

@@ -586,6 +586,7 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     t.model = model;
     socin_store_rc_t rc = socin_store_write (self->dbs.store, s_batches_txn, &t, err, errlen);
     if (rc == SOCIN_STORE_OK) {
+        rep_cube_begin (cube);
         for (size_t i = 0; i < t.nmem; i++) {
             const s_mem_t *m = &t.mem[i];
             rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value,
@@ -616,6 +617,7 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
                         socin_log_q ("indicator or unit unknown to this replica; figures follow "
                                      "once the registry replica catches up"));
         }
+        rep_cube_done (cube, rep_apply_digest (self), self->stale);
     }
     free (t.mem);
     free (t.evs);
@@ -637,7 +639,7 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     MDB_cursor *cur;
     MDB_val k, v;
     mdb_cursor_open (txn, self->dbs.values, &cur);
-    while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
+    while (cube && mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
         socin_value_state_t st;
@@ -671,8 +673,45 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     }
     mdb_cursor_close (cur);
     mdb_txn_abort (txn);
-    self->stale = *unresolved > 0;
+    if (cube) {
+        self->stale = *unresolved > 0;
+        rep_cube_done (cube, rep_apply_digest (self), self->stale);
+    }
     return n;
+}
+
+void
+rep_apply_set_stale (rep_apply_t *self, bool stale)
+{
+    self->stale = stale;
+}
+
+static int
+s_cmp_source (const void *a, const void *b)
+{
+    return strcmp ((*(const s_source_t *const *)a)->name, (*(const s_source_t *const *)b)->name);
+}
+
+uint64_t
+rep_apply_digest (rep_apply_t *self)
+{
+    /* Sources only heard from (nothing applied yet) are not in the store: left out. */
+    const s_source_t **list = socin_calloc (self->nsrc + 1, sizeof *list);
+    size_t n = 0;
+    for (size_t i = 0; i < self->nsrc; i++)
+        if (self->src[i].applied) list[n++] = &self->src[i];
+    qsort (list, n, sizeof *list, s_cmp_source);
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        for (const char *p = list[i]->name; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        uint64_t applied = list[i]->applied;
+        for (int b = 0; b < 8; b++, applied >>= 8)
+            h = (h ^ (applied & 0xFF)) * 1099511628211ULL;
+        h = (h ^ 0xFF) * 1099511628211ULL;
+    }
+    free (list);
+    return h;
 }
 
 /* ---- answers ---- */

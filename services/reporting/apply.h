@@ -65,13 +65,15 @@ typedef struct {
 rep_apply_t *rep_apply_new (socin_store_t *store);
 void rep_apply_destroy (rep_apply_t **self_p);
 
-/* Rebuilds CUBE and EVENTS (already emptied) from the store against MODEL. Returns the values
-   loaded; *UNRESOLVED counts values whose indicator or unit MODEL does not know. */
+/* Rebuilds CUBE and EVENTS (already emptied) from the store against MODEL, and tells the cube
+   it is whole (rep_cube_done). Returns the values loaded; *UNRESOLVED counts values whose
+   indicator or unit MODEL does not know. With CUBE NULL only the events are loaded. */
 uint64_t rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
                          rep_events_t *events, uint64_t *unresolved);
 
-/* Applies BATCHES (in order) in one durable transaction, then to CUBE and EVENTS. Sets each
-   batch's outcome. On failure nothing changed and ERR says why. */
+/* Applies BATCHES (in order) in one durable transaction, then to CUBE (between rep_cube_begin
+   and rep_cube_done) and EVENTS. Sets each batch's outcome. On failure nothing changed and ERR
+   says why. */
 socin_store_rc_t rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n,
                                     const socin_model_t *model, rep_cube_t *cube,
                                     rep_events_t *events, char *err, size_t errlen);
@@ -97,6 +99,12 @@ void rep_apply_stamp_free (Socin__V1__Stamp *stamp);
 
 /* Counters for stats. */
 void rep_apply_stats (rep_apply_t *self, socin_str_t *out);
+
+/* A digest of the applied sequences (each source's, in name order): what the cube reflects. */
+uint64_t rep_apply_digest (rep_apply_t *self);
+
+/* Says whether values wait for registry data (a cube taken back from its file knows). */
+void rep_apply_set_stale (rep_apply_t *self, bool stale);
 
 /* Values whose indicator or unit the model did not know when they arrived (the cube must be
    rebuilt once the registry replica knows them). */

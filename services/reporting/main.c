@@ -79,6 +79,30 @@ s_rebuild (reporting_t *self, const char *why)
                 (unsigned long long)unresolved, (long long)(socin_mono_ms () - t0));
 }
 
+/* At start: the cube as its file kept it, when the file holds it whole for this model and
+   these applied sequences; else rebuilt from the store. */
+static void
+s_restore (reporting_t *self)
+{
+    int64_t t0 = socin_mono_ms ();
+    char path[1200];
+    snprintf (path, sizeof path, "%s/cube.map", socin_store_dir (self->store));
+    bool stale;
+    if (!rep_cube_attach (self->cube, path, rep_apply_digest (self->apply), &stale)) {
+        s_rebuild (self, "start");
+        return;
+    }
+    uint64_t unresolved;
+    rep_apply_load (self->apply, socin_replica_model (self->replica), NULL, self->events,
+                    &unresolved);
+    rep_apply_set_stale (self->apply, stale);
+    uint64_t slabs, values, bytes;
+    rep_cube_stats (self->cube, &slabs, &values, &bytes);
+    socin_info ("cube.restored", "values=%llu events=%zu stale=%d ms=%lld",
+                (unsigned long long)values, rep_events_count (self->events), (int)stale,
+                (long long)(socin_mono_ms () - t0));
+}
+
 static void
 s_on_registry_change (void *arg, bool structure)
 {
@@ -164,7 +188,7 @@ s_start (socin_daemon_t *daemon, void *arg)
                                   self->max_message};
     self->intake =
         rep_intake_new (self->apply, self->store, self->replica, self->cube, self->events, &limits);
-    s_rebuild (self, "start");
+    s_restore (self);
     socin_replica_on_change (self->replica, s_on_registry_change, self);
 
     char err[1024], path[1200];
@@ -204,6 +228,7 @@ s_stop (socin_daemon_t *daemon, void *arg)
     zsock_destroy (&self->forward);
     zsock_destroy (&self->queries);
     rep_intake_destroy (&self->intake);
+    rep_cube_sync (self->cube);
     rep_cube_destroy (&self->cube);
     rep_events_destroy (&self->events);
     socin_replica_destroy (&self->replica);

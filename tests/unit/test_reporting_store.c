@@ -52,7 +52,9 @@ s_put (socin_store_t *store, const char *db, const void *key, size_t klen, const
 }
 
 /* The key of an earlier layout: "U" unit NUL period NUL indicator NUL (no disaggregation). */
-static const char s_old_key[] = "U582786\0" "202501\0" "IND\0";
+static const char s_old_key[] = "U582786\0"
+                                "202501\0"
+                                "IND\0";
 #define OLD_KEY_LEN (sizeof s_old_key - 1)
 
 /* A history entry of the earlier store: the change of batch SEQ from CZ accepted on DAY. */
