@@ -29,7 +29,7 @@ PROTOC  ?= protoc-c
 CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter -Werror=implicit-function-declaration -pthread -fno-strict-aliasing \
            -Icommon -I$(BUILD)/gen $(EXTRA_CFLAGS)
-LDLIBS  := -lczmq -lzmq -lprotobuf-c -llmdb -lpthread -lm
+LDLIBS  := -lczmq -lzmq -lsodium -lprotobuf-c -llmdb -lpthread -lm
 ifneq ($(SAN),)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -37,9 +37,9 @@ endif
 
 # Debian packages: build, run, test, lint, bench.
 DEPS := make gcc pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
-        liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang libclang-rt-14-dev \
-        postgresql \
-        build-essential dpkg-dev debhelper lintian systemd mandoc man-db \
+        libsodium-dev liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang \
+        libclang-rt-14-dev postgresql libmicrohttpd-dev chromium-headless-shell fonts-dejavu-core \
+        curl build-essential dpkg-dev debhelper lintian systemd mandoc man-db \
         python3 python3-zmq python3-protobuf protobuf-compiler
 
 PROTOS    := $(sort $(wildcard proto/socin/v1/*.proto))
@@ -51,7 +51,7 @@ COMMON_C  := $(sort $(wildcard common/*.c))
 COMMON_O  := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_C))
 LIB       := $(BUILD)/libsocin.a
 
-SERVICES  := $(foreach s,registry ingest reporting,$(if $(wildcard services/$(s)/*.c),$(s)))
+SERVICES  := $(foreach s,registry ingest reporting web,$(if $(wildcard services/$(s)/*.c),$(s)))
 SERVICE_BINS := $(patsubst %,$(BIN)/socin-%,$(SERVICES)) $(if $(wildcard services/cli/*.c),$(BIN)/socin)
 svc_objs   = $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard services/$(1)/*.c)))
 
@@ -88,17 +88,20 @@ $(BUILD)/obj/%.o: %.c $(PROTO_H) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Data files compiled into the registry with .incbin.
+# Data files compiled into the registry and socin-web with .incbin.
 $(BUILD)/obj/services/registry/embedded.o: $(wildcard services/registry/data/*)
+$(BUILD)/obj/services/web/embedded.o: $(wildcard services/web/data/*)
 
 $(LIB): $(COMMON_O) $(PROTO_O)
 	@rm -f $@
 	ar rcs $@ $^
 
+# socin-web also links libmicrohttpd.
+LDLIBS_web := -lmicrohttpd
 define SERVICE_RULE
 $(BIN)/socin-$(1): $(call svc_objs,$(1)) $(LIB)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $$@ $(call svc_objs,$(1)) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $$@ $(call svc_objs,$(1)) $(LIB) $(LDLIBS) $(LDLIBS_$(1))
 endef
 $(foreach s,$(SERVICES),$(eval $(call SERVICE_RULE,$(s))))
 

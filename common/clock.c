@@ -6,22 +6,13 @@
 
 #include "period.h"
 
-/* With SOCIN_TODAY set, the wall clock runs on that day (the time of day stays real), so
-   tests can submit "late" or "on time" without waiting for the calendar. */
+/* With a simulated clock (SOCIN_TODAY), the wall clock runs on its day (the time of day stays
+   real), so tests and demos can submit "late" or "on time" without waiting for the calendar. */
 static int64_t
 s_offset_ms (int64_t real)
 {
-    static int done;
-    static int64_t offset;
-    if (!done) {
-        done = 1;
-        const char *today = getenv ("SOCIN_TODAY");
-        int32_t day;
-        char err[8];
-        if (today && *today && socin_date_parse (today, &day, err, sizeof err) == 0)
-            offset = (int64_t) day * 86400000 - (real / 86400000) * 86400000;
-    }
-    return offset;
+    if (!socin_date_simulated ()) return 0;
+    return (int64_t)socin_date_today () * 86400000 - (real / 86400000) * 86400000;
 }
 
 int64_t

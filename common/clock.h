@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-/* Milliseconds since 1970-01-01 UTC; on the day SOCIN_TODAY names when it is set (the time
+/* Milliseconds since 1970-01-01 UTC; on the simulated day when SOCIN_TODAY was set (the time
    of day is real), as socin_date_today is. */
 int64_t socin_now_ms (void);
 

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "period.h"
 
 #define MAX_BACKUPS 4
 
@@ -184,6 +185,31 @@ s_cmd_config (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *a
     return SOCIN_CTL_OK;
 }
 
+static int
+s_cmd_today (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *arg)
+{
+    char date[SOCIN_DATE_STRLEN], err[256];
+    if (argc == 2) {
+        int32_t day;
+        if (socin_date_parse (argv[1], &day, err, sizeof err)) {
+            socin_str_puts (out, err);
+            return SOCIN_CTL_ERROR;
+        }
+        if (socin_date_set_today (day)) {
+            socin_str_puts (out, "this daemon runs on the system's clock; only a daemon started "
+                                 "with SOCIN_TODAY (a simulated clock, for tests and demos) can "
+                                 "be moved");
+            return SOCIN_CTL_ERROR;
+        }
+        socin_date_format (day, date, sizeof date);
+        socin_info ("clock.set", "today=%s", date);
+    }
+    socin_date_format (socin_date_today (), date, sizeof date);
+    socin_str_printf (out, "today:%s\nclock:%s\n", date,
+                      socin_date_simulated () ? "simulated" : "system");
+    return SOCIN_CTL_OK;
+}
+
 static const socin_ctl_cmd_t s_commands[] = {
     {"status", NULL, "service, state, uptime, data directory and key", s_cmd_status, 0, 0},
     {"stats", NULL, "counters of the service and its store", s_cmd_stats, 0, 0},
@@ -193,6 +219,8 @@ static const socin_ctl_cmd_t s_commands[] = {
      s_cmd_backup, 1, 1},
     {"drain", NULL, "finish in-flight work, then exit (as SIGTERM)", s_cmd_drain, 0, 0},
     {"config", NULL, "the effective configuration", s_cmd_config, 0, 0},
+    {"today", "[DATE]", "show the daemon's date, or move a simulated clock (SOCIN_TODAY) to DATE",
+     s_cmd_today, 0, 1},
     {NULL},
 };
 

@@ -19,7 +19,9 @@
 #include "csv.h"
 #include "json.h"
 #include "log.h"
+#include "mem.h"
 #include "model.h"
+#include "plan.h"
 #include "str.h"
 
 #define S_CSV_COLUMNS                                                                              \
@@ -40,6 +42,7 @@ typedef enum {
     S_MEMBERS,    /* among the top-level object's members */
     S_VALUES,     /* inside "dataValues" */
     S_EVENTS,     /* inside "events" */
+    S_MEASURES,   /* inside "measures" */
     S_TOP_VALUES, /* inside a top-level array of data values */
     S_DONE,       /* after the top-level value */
 } s_where_t;
@@ -55,6 +58,8 @@ struct socin_feed_t {
     char error[512]; /* the message of the failure, repeated by later calls */
     socin_csv_t *csv;
     bool header_read;
+    char *columns[SOCIN_CSV_MAX_FIELDS]; /* a measure progress CSV's header, else NULL */
+    size_t ncolumns;
     socin_json_t *json;
     s_where_t where;
     char *default_period; /* top-level "period" and "orgUnit", or NULL */
@@ -91,6 +96,8 @@ socin_feed_destroy (socin_feed_t **self_p)
     socin_json_destroy (&self->json);
     free (self->default_period);
     free (self->default_unit);
+    for (size_t i = 0; i < self->ncolumns; i++)
+        free (self->columns[i]);
     free (self->name);
     free (self);
     *self_p = NULL;
@@ -227,6 +234,40 @@ s_value_new (void)
     return value;
 }
 
+/* DHIS2's attributeoptioncombo TEXT of ITEM's value: empty, "default" or DHIS2's default
+   combination (HllvX50cXC0) mean none; "dimension=option" pairs join the disaggregation (so
+   rows that differ only there stay apart, and the ingest checks the dimensions); anything
+   else makes the item an error, never silently dropped. */
+static void
+s_attribute (socin_feed_item_t *item, const char *text)
+{
+    if (!*text || !strcmp (text, "default") || !strcmp (text, "HllvX50cXC0")) return;
+    Socin__V1__DataValue *value = item->value;
+    if (!strchr (text, '=')) {
+        s_item_error (item, SOCIN_E (UNKNOWN_DISAGGREGATION), "attributeoptioncombo",
+                      "attribute option combination \"%.64s\" is not dimension=option pairs: "
+                      "socin keeps a value's categories in its disaggregation (leave it empty, "
+                      "or write e.g. funding_source=ope_plus)",
+                      text);
+        return;
+    }
+    socin_str_t s = SOCIN_STR_INIT;
+    socin_str_printf (&s, "%s%s%s", value->disaggregation, *value->disaggregation ? "," : "", text);
+    s_set (&value->disaggregation, s.data);
+    socin_str_free (&s);
+}
+
+/* DHIS2's followup column TEXT: "true"/"false" (also 1/0, empty for false). */
+static void
+s_followup (socin_feed_item_t *item, const char *text)
+{
+    if (!strcasecmp (text, "true") || !strcmp (text, "1"))
+        item->value->followup = 1;
+    else if (*text && strcasecmp (text, "false") && strcmp (text, "0"))
+        s_item_error (item, SOCIN_E (MALFORMED_VALUE), "followup",
+                      "followup \"%.64s\" is not true or false", text);
+}
+
 static Socin__V1__ParticipationEvent *
 s_event_new (void)
 {
@@ -249,12 +290,106 @@ s_add_group (Socin__V1__ParticipationEvent *event, const char *group, uint32_t p
 }
 
 /* Frees what the item holds and empties it. */
-static void
-s_item_clear (socin_feed_item_t *item)
+void
+socin_feed_item_clear (socin_feed_item_t *item)
 {
     if (item->value) protobuf_c_message_free_unpacked (&item->value->base, NULL);
     if (item->event) protobuf_c_message_free_unpacked (&item->event->base, NULL);
+    if (item->measure) protobuf_c_message_free_unpacked (&item->measure->base, NULL);
     memset (item, 0, sizeof *item);
+}
+
+/* ---- measure progress ---- */
+
+static Socin__V1__MeasureProgress *
+s_measure_new (void)
+{
+    Socin__V1__MeasureProgress *m = socin_malloc (sizeof *m);
+    socin__v1__measure_progress__init (m);
+    return m;
+}
+
+/* A status by name into M (an item error when unknown). */
+static void
+s_measure_status (socin_feed_item_t *item, const char *name)
+{
+    if (!(item->measure->status = socin_measure_status_parse (name)))
+        s_item_error (item, SOCIN__V1__ERROR_CODE__ERROR_CODE_UNKNOWN_MEASURE_STATUS, "status",
+                      "status \"%.60s\" is not one of %s", name, socin_measure_status_names ());
+}
+
+/* An amount spent from the source named SOURCE (an item error when unknown). */
+static void
+s_measure_spent (socin_feed_item_t *item, const char *source, const char *amount)
+{
+    Socin__V1__MeasureProgress *m = item->measure;
+    int src = socin_funding_parse (source);
+    if (!src) {
+        s_item_error (item, SOCIN__V1__ERROR_CODE__ERROR_CODE_UNKNOWN_FUNDING_SOURCE, "spent",
+                      "\"%.60s\" is not a funding source (%s)", source, socin_funding_names ());
+        return;
+    }
+    if (!*amount) return;
+    m->spent = socin_realloc (m->spent, (m->n_spent + 1) * sizeof *m->spent);
+    Socin__V1__FundingAmount *a = socin_malloc (sizeof *a);
+    socin__v1__funding_amount__init (a);
+    a->source = src;
+    a->amount = socin_strdup (amount);
+    m->spent[m->n_spent++] = a;
+}
+
+/* A row of a measure progress CSV, by the header's column names. */
+static int
+s_csv_measure (socin_feed_t *self, socin_feed_item_t *item, char **fields, size_t count,
+               size_t line, char *err, size_t errlen)
+{
+    if (count != self->ncolumns)
+        return s_fail (self, err, errlen, "%s line %zu: %zu columns where the header has %zu",
+                       self->name, line, count, self->ncolumns);
+    item->kind = SOCIN_ITEM_MEASURE;
+    item->measure = s_measure_new ();
+    item->line = line;
+    Socin__V1__MeasureProgress *m = item->measure;
+    for (size_t i = 0; i < count; i++) {
+        const char *c = self->columns[i];
+        if (!strcmp (c, "plan"))
+            s_set (&m->plan, fields[i]);
+        else if (!strcmp (c, "measure"))
+            s_set (&m->measure, fields[i]);
+        else if (!strcmp (c, "period"))
+            s_set (&m->period, fields[i]);
+        else if (!strcmp (c, "output_value"))
+            s_set (&m->output_value, fields[i]);
+        else if (!strcmp (c, "comment"))
+            s_set (&m->comment, fields[i]);
+        else if (!strcmp (c, "status") && *fields[i])
+            s_measure_status (item, fields[i]);
+        else if (!strncmp (c, "spent_", 6))
+            s_measure_spent (item, c + 6, fields[i]);
+    }
+    if (self->deletions && !m->status && !item->error[0]) m->delete_ = 1;
+    return 1;
+}
+
+/* A header row starting with "plan" makes the file a measure progress CSV. */
+static int
+s_csv_measure_header (socin_feed_t *self, char **fields, size_t count, char *err, size_t errlen)
+{
+    static const char *known[] = {"plan", "measure", "period", "status", "output_value", "comment"};
+    for (size_t i = 0; i < count; i++) {
+        bool ok = !strncmp (fields[i], "spent_", 6) && socin_funding_parse (fields[i] + 6);
+        for (size_t k = 0; k < sizeof known / sizeof known[0] && !ok; k++)
+            ok = !strcmp (fields[i], known[k]);
+        if (!ok)
+            return s_fail (self, err, errlen,
+                           "%s line %zu: column \"%.60s\" is not one of plan, measure, period, "
+                           "status, spent_<source> (%s), output_value, comment",
+                           self->name, socin_csv_line (self->csv), fields[i],
+                           socin_funding_names ());
+        self->columns[i] = socin_strdup (fields[i]);
+    }
+    self->ncolumns = count;
+    return 0;
 }
 
 /* ---- CSV ---- */
@@ -272,6 +407,12 @@ s_csv_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errle
             return s_fail (self, err, errlen,
                            "%s line 1: the file is empty (expected a header row: %s)", self->name,
                            S_CSV_COLUMNS);
+        self->header_read = true;
+        if (!strcmp (fields[0], "plan"))
+            return s_csv_measure_header (self, fields, count, err, errlen)
+                       ? -1
+                       : s_csv_next (self, item, err, errlen);
+        self->header_read = false;
         if (count < S_CSV_MIN || count > S_CSV_MAX)
             return s_fail (self, err, errlen,
                            "%s line %zu: the header row has %zu column%s; expected %d to %d: %s",
@@ -283,6 +424,7 @@ s_csv_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errle
     if (rc < 0) return s_fail (self, err, errlen, "%s %s", self->name, csv_err);
     if (rc == 0) return 0;
     size_t line = socin_csv_line (self->csv);
+    if (self->ncolumns) return s_csv_measure (self, item, fields, count, line, err, errlen);
     if (count < S_CSV_MIN)
         return s_fail (
             self, err, errlen,
@@ -298,11 +440,14 @@ s_csv_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errle
     s_set (&value->unit, fields[2]);
     s_set (&value->disaggregation, fields[3]);
     s_set (&value->value, fields[5]);
+    if (count > 6) s_set (&value->stored_by, fields[6]);
     if (count > 8) s_set (&value->comment, fields[8]);
     if (!fields[5][0] && self->deletions) value->delete_ = 1;
     item->kind = SOCIN_ITEM_VALUE;
     item->value = value;
     item->line = line;
+    s_attribute (item, fields[4]);
+    if (count > 9) s_followup (item, fields[9]);
     return 1;
 }
 
@@ -414,6 +559,7 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
     item->line = socin_json_line (json);
     s_member_t m;
     s_seen_t seen = {.n = 0};
+    char *aoc = (char *)protobuf_c_empty_string; /* applied once categoryOptionCombo is read */
     int rc;
     while ((rc = s_member (self, json, &seen, &m, err, errlen)) == 1) {
         if (strcmp (m.key, "dataElement") == 0)
@@ -428,6 +574,12 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
             rc = s_string_member (self, &m, false, &value->comment, err, errlen);
         else if (strcmp (m.key, "deleted") == 0)
             rc = s_bool_member (self, &m, &value->delete_, err, errlen);
+        else if (strcmp (m.key, "storedBy") == 0)
+            rc = s_string_member (self, &m, false, &value->stored_by, err, errlen);
+        else if (strcmp (m.key, "followup") == 0)
+            rc = s_bool_member (self, &m, &value->followup, err, errlen);
+        else if (strcmp (m.key, "attributeOptionCombo") == 0)
+            rc = s_string_member (self, &m, false, &aoc, err, errlen);
         else if (strcmp (m.key, "value") == 0) {
             /* A string as it is, a number as written, a boolean as "true" or "false". */
             if (m.token == SOCIN_JSON_TRUE || m.token == SOCIN_JSON_FALSE)
@@ -443,8 +595,10 @@ s_json_value (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
             rc = s_fail_json (self, json, err, errlen);
         if (rc < 0) break;
     }
+    if (rc == 0) s_attribute (item, aoc);
+    s_set (&aoc, "");
     if (rc < 0) {
-        s_item_clear (item);
+        socin_feed_item_clear (item);
         return -1;
     }
     if (!value->period[0] && self->default_period) s_set (&value->period, self->default_period);
@@ -567,7 +721,68 @@ s_json_event (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t err
         if (rc < 0) break;
     }
     if (rc < 0) {
-        s_item_clear (item);
+        socin_feed_item_clear (item);
+        return -1;
+    }
+    return 1;
+}
+
+/* "spent": {"own": "1200.50", "ope_plus": 300, ...} */
+static int
+s_json_spent (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errlen)
+{
+    s_member_t m;
+    s_seen_t seen = {.n = 0};
+    int rc;
+    while ((rc = s_member (self, self->json, &seen, &m, err, errlen)) == 1) {
+        char *amount = (char *)protobuf_c_empty_string;
+        if (s_string_member (self, &m, true, &amount, err, errlen)) return -1;
+        s_measure_spent (item, m.key, amount);
+        s_set (&amount, "");
+    }
+    return rc;
+}
+
+static int
+s_json_measure (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errlen)
+{
+    socin_json_t *json = self->json;
+    Socin__V1__MeasureProgress *mp = s_measure_new ();
+    item->kind = SOCIN_ITEM_MEASURE;
+    item->measure = mp;
+    item->line = socin_json_line (json);
+    s_member_t m;
+    s_seen_t seen = {.n = 0};
+    int rc;
+    while ((rc = s_member (self, json, &seen, &m, err, errlen)) == 1) {
+        if (strcmp (m.key, "plan") == 0)
+            rc = s_string_member (self, &m, false, &mp->plan, err, errlen);
+        else if (strcmp (m.key, "measure") == 0)
+            rc = s_string_member (self, &m, true, &mp->measure, err, errlen);
+        else if (strcmp (m.key, "period") == 0)
+            rc = s_string_member (self, &m, true, &mp->period, err, errlen);
+        else if (strcmp (m.key, "output_value") == 0)
+            rc = s_string_member (self, &m, true, &mp->output_value, err, errlen);
+        else if (strcmp (m.key, "comment") == 0)
+            rc = s_string_member (self, &m, false, &mp->comment, err, errlen);
+        else if (strcmp (m.key, "status") == 0) {
+            char *name = (char *)protobuf_c_empty_string;
+            rc = s_string_member (self, &m, false, &name, err, errlen);
+            if (rc == 0) s_measure_status (item, name);
+            s_set (&name, "");
+        } else if (strcmp (m.key, "spent") == 0) {
+            rc = m.token == SOCIN_JSON_OBJECT
+                     ? s_json_spent (self, item, err, errlen)
+                     : s_fail_type (self, json, m.key, "an object of amounts by funding source",
+                                    m.token, err, errlen);
+        } else if (strcmp (m.key, "delete") == 0)
+            rc = s_bool_member (self, &m, &mp->delete_, err, errlen);
+        else if (socin_json_skip (json, m.token) != 0)
+            rc = s_fail_json (self, json, err, errlen);
+        if (rc < 0) break;
+    }
+    if (rc < 0) {
+        socin_feed_item_clear (item);
         return -1;
     }
     return 1;
@@ -579,7 +794,8 @@ static int
 s_check_top_member (socin_feed_t *self, socin_json_t *json, const char *key,
                     socin_json_token_t token, char *err, size_t errlen)
 {
-    if ((strcmp (key, "dataValues") == 0 || strcmp (key, "events") == 0) &&
+    if ((strcmp (key, "dataValues") == 0 || strcmp (key, "events") == 0 ||
+         strcmp (key, "measures") == 0) &&
         token != SOCIN_JSON_ARRAY)
         return s_fail_type (self, json, key, "an array of objects", token, err, errlen);
     if ((strcmp (key, "period") == 0 || strcmp (key, "orgUnit") == 0) &&
@@ -655,18 +871,23 @@ s_json_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errl
                 self->where = S_VALUES;
             else if (strcmp (m.key, "events") == 0)
                 self->where = S_EVENTS;
+            else if (strcmp (m.key, "measures") == 0)
+                self->where = S_MEASURES;
             else if (socin_json_skip (json, m.token) != 0)
                 return s_fail_json (self, json, err, errlen);
             break;
         }
         case S_VALUES:
         case S_EVENTS:
+        case S_MEASURES:
         case S_TOP_VALUES:
             token = socin_json_next (json, NULL, NULL);
             if (token == SOCIN_JSON_ARRAY_END) {
                 self->where = self->where == S_TOP_VALUES ? S_DONE : S_MEMBERS;
                 break;
             }
+            if (token == SOCIN_JSON_OBJECT && self->where == S_MEASURES)
+                return s_json_measure (self, item, err, errlen);
             if (token == SOCIN_JSON_OBJECT)
                 return self->where == S_EVENTS ? s_json_event (self, item, err, errlen)
                                                : s_json_value (self, item, err, errlen);
@@ -674,9 +895,10 @@ s_json_next (socin_feed_t *self, socin_feed_item_t *item, char *err, size_t errl
             return s_fail (self, err, errlen,
                            "%s line %zu: each element of %s must be an object, found %s",
                            self->name, socin_json_line (json),
-                           self->where == S_EVENTS   ? "\"events\""
-                           : self->where == S_VALUES ? "\"dataValues\""
-                                                     : "the top-level array",
+                           self->where == S_EVENTS     ? "\"events\""
+                           : self->where == S_MEASURES ? "\"measures\""
+                           : self->where == S_VALUES   ? "\"dataValues\""
+                                                       : "the top-level array",
                            s_json_kind (token));
         case S_DONE:
             socin_json_next (json, NULL, NULL); /* END: the offset reaches the text's end */

@@ -5,14 +5,23 @@
         then rows of dataelement, period, orgunit, categoryoptioncombo, attributeoptioncombo,
         value, storedby, lastupdated, comment, followup (the first six required). Codes are
         socin codes: dataelement is the indicator, orgunit the unit, categoryoptioncombo the
-        disaggregation ("sex=f,target_group=roma").
+        disaggregation ("sex=f,target_group=roma"). storedby and followup travel with the
+        value (DataValue.stored_by, .followup); attributeoptioncombo, which socin has no
+        separate place for, joins the disaggregation when it is dimension=option pairs, is
+        nothing when empty, "default" or DHIS2's default HllvX50cXC0, and makes the item an
+        error otherwise (never silently dropped); lastupdated is the ingest's to set.
       - DHIS2 dataValueSets JSON: {"dataValues": [{"dataElement", "period", "orgUnit",
-        "categoryOptionCombo", "value", "comment", "deleted"}...]} with optional top-level
-        "period" and "orgUnit" applying to values that lack them; a value without "value" is
-        a deletion when the reader was asked for deletions, else it is sent without a value.
+        "categoryOptionCombo", "attributeOptionCombo", "value", "storedBy", "comment",
+        "followup", "deleted"}...]} (the columns as in CSV; other members are skipped) with optional
+   top-level "period" and "orgUnit" applying to values that lack them; a value without "value" is a
+   deletion when the reader was asked for deletions, else it is sent without a value.
       - socin events JSON: {"events": [{"event_id", "unit", "date", "type", "topic",
         "participants", "vulnerable": {"roma": 3, ...}, "open_to_public",
         "platform_includes_vulnerable", "delete"}...]} (and "dataValues" may sit beside it).
+      - measure progress (docs/plans.md): JSON {"measures": [{"plan", "measure", "period",
+        "status", "spent": {"own": "1200.50", ...}, "output_value", "comment", "delete"}...]}
+        beside the others, or CSV whose header starts with "plan": plan, measure, period,
+        status, spent_<source>..., output_value, comment, read by column name.
     The whole file must be valid UTF-8. Structural faults (a row with too few columns,
     broken JSON, a field of the wrong JSON type) stop the reading with a message naming the
     file, line and what is wrong, so a bad file is refused before anything of it is sent.
@@ -37,6 +46,7 @@ typedef enum {
 typedef enum {
     SOCIN_ITEM_VALUE = 1,
     SOCIN_ITEM_EVENT = 2,
+    SOCIN_ITEM_MEASURE = 3,
 } socin_item_kind_t;
 
 /* One item. VALUE or EVENT (by KIND) is malloc'ed with its strings: free it with
@@ -47,6 +57,7 @@ typedef struct {
     socin_item_kind_t kind;
     Socin__V1__DataValue *value;
     Socin__V1__ParticipationEvent *event;
+    Socin__V1__MeasureProgress *measure;
     size_t line;
     int code;
     char field[32];
@@ -71,5 +82,8 @@ size_t socin_feed_offset (socin_feed_t *self);
 
 /* The format being read (after AUTO resolved). */
 socin_feed_format_t socin_feed_format (socin_feed_t *self);
+
+/* Frees what ITEM holds (its value, event or measure progress) and zeroes it. */
+void socin_feed_item_clear (socin_feed_item_t *item);
 
 #endif

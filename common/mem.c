@@ -54,6 +54,7 @@ socin_strdup (const char *text)
 char *
 socin_strndup (const char *text, size_t len)
 {
+    if (!text) text = "";
     size_t n = strnlen (text, len);
     char *copy = socin_malloc (n + 1);
     memcpy (copy, text, n);

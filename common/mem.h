@@ -14,7 +14,7 @@ void *socin_malloc (size_t size);
 void *socin_calloc (size_t count, size_t size);
 void *socin_realloc (void *ptr, size_t size);
 
-/* strdup (NULL is copied as "") and strndup that never fail. */
+/* strdup and strndup that never fail (NULL is copied as ""). */
 char *socin_strdup (const char *text);
 char *socin_strndup (const char *text, size_t len);
 

@@ -24,7 +24,8 @@ typedef struct {
 } s_table_t;
 
 struct socin_model_t {
-    s_table_t units, groups, dimensions, indicators, datasets, submitters, targets, peers;
+    s_table_t units, groups, dimensions, indicators, datasets, submitters, targets, peers, plans;
+    s_table_t rules; /* validation rules */
     socin_index_t *submitter_keys;
     socin_index_t *peer_keys;
 };
@@ -63,6 +64,8 @@ socin_model_new (void)
     s_table_init (&self->submitters, sizeof (socin_submitter_t));
     s_table_init (&self->targets, sizeof (socin_target_t));
     s_table_init (&self->peers, sizeof (socin_peer_t));
+    s_table_init (&self->plans, sizeof (socin_plan_t));
+    s_table_init (&self->rules, sizeof (socin_rule_t));
     self->submitter_keys = socin_index_new ();
     self->peer_keys = socin_index_new ();
     return self;
@@ -82,6 +85,8 @@ socin_model_destroy (socin_model_t **self_p)
     s_table_free (&self->submitters);
     s_table_free (&self->targets);
     s_table_free (&self->peers);
+    s_table_free (&self->plans);
+    s_table_free (&self->rules);
     socin_index_destroy (&self->submitter_keys);
     socin_index_destroy (&self->peer_keys);
     free (self);
@@ -100,6 +105,8 @@ socin_record_kind (const socin_record_t *rec)
     case SOCIN__V1__RECORD__KIND_SUBMITTER: return SOCIN_KIND_SUBMITTER;
     case SOCIN__V1__RECORD__KIND_TARGET: return SOCIN_KIND_TARGET;
     case SOCIN__V1__RECORD__KIND_PEER: return SOCIN_KIND_PEER;
+    case SOCIN__V1__RECORD__KIND_PLAN: return SOCIN_KIND_PLAN;
+    case SOCIN__V1__RECORD__KIND_RULE: return SOCIN_KIND_RULE;
     default: return (socin_kind_t) 0;
     }
 }
@@ -123,6 +130,8 @@ socin_record_code (const socin_record_t *rec)
         break;
     case SOCIN__V1__RECORD__KIND_TARGET: code = rec->target ? rec->target->code : NULL; break;
     case SOCIN__V1__RECORD__KIND_PEER: code = rec->peer ? rec->peer->name : NULL; break;
+    case SOCIN__V1__RECORD__KIND_PLAN: code = rec->plan ? rec->plan->code : NULL; break;
+    case SOCIN__V1__RECORD__KIND_RULE: code = rec->rule ? rec->rule->code : NULL; break;
     default: break;
     }
     return code && *code ? code : NULL;
@@ -188,6 +197,8 @@ s_table (const socin_model_t *self, socin_kind_t kind)
     case SOCIN_KIND_SUBMITTER: return &m->submitters;
     case SOCIN_KIND_TARGET: return &m->targets;
     case SOCIN_KIND_PEER: return &m->peers;
+    case SOCIN_KIND_PLAN: return &m->plans;
+    case SOCIN_KIND_RULE: return &m->rules;
     }
     return NULL;
 }
@@ -206,6 +217,8 @@ s_bind (socin_kind_t kind, s_head_t *head, socin_record_t *rec)
     case SOCIN_KIND_SUBMITTER: ((socin_submitter_t *) head)->pb = rec->submitter; break;
     case SOCIN_KIND_TARGET: ((socin_target_t *) head)->pb = rec->target; break;
     case SOCIN_KIND_PEER: ((socin_peer_t *) head)->pb = rec->peer; break;
+    case SOCIN_KIND_PLAN: ((socin_plan_t *) head)->pb = rec->plan; break;
+    case SOCIN_KIND_RULE: ((socin_rule_t *) head)->pb = rec->rule; break;
     }
 }
 
@@ -268,7 +281,8 @@ socin_model_each_record (const socin_model_t *self,
 {
     const s_table_t *tables[] = {&self->units,      &self->groups,  &self->dimensions,
                                  &self->indicators, &self->datasets, &self->submitters,
-                                 &self->targets,    &self->peers};
+                                 &self->targets,    &self->peers,    &self->plans,
+                                 &self->rules};
     for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++)
         for (size_t i = 0; i < tables[k]->count; i++) fn (tables[k]->recs[i], arg);
 }
@@ -278,7 +292,8 @@ socin_model_record_count (const socin_model_t *self)
 {
     return self->units.count + self->groups.count + self->dimensions.count +
            self->indicators.count + self->datasets.count + self->submitters.count +
-           self->targets.count + self->peers.count;
+           self->targets.count + self->peers.count + self->plans.count +
+           self->rules.count;
 }
 
 size_t
@@ -306,6 +321,8 @@ S_LOOKUP (socin_model_group, socin_group_t, groups)
 S_LOOKUP (socin_model_target, socin_target_t, targets)
 S_LOOKUP (socin_model_submitter, socin_submitter_t, submitters)
 S_LOOKUP (socin_model_peer, socin_peer_t, peers)
+S_LOOKUP (socin_model_plan, socin_plan_t, plans)
+S_LOOKUP (socin_model_rule, socin_rule_t, rules)
 
 socin_submitter_t *
 socin_model_submitter_by_key (const socin_model_t *self, const char *key)
@@ -370,6 +387,12 @@ s_free_derived (socin_model_t *self)
         free (s->roots);
         free (s->datasets);
         s->roots = s->datasets = NULL;
+    }
+    for (size_t i = 0; i < self->peers.count; i++) {
+        socin_peer_t *p = (socin_peer_t *) self->peers.items[i];
+        free (p->roots);
+        p->roots = NULL;
+        p->nroots = 0;
     }
 }
 
@@ -509,6 +532,8 @@ s_finish_people (socin_model_t *self)
     for (size_t i = 0; i < self->peers.count; i++) {
         socin_peer_t *p = (socin_peer_t *) self->peers.items[i];
         p->key = p->pb->public_key;
+        p->limited = p->pb->n_territories > 0;
+        p->roots = s_ids (&self->units, p->pb->territories, p->pb->n_territories, &p->nroots);
         if (!p->pb->disabled && *p->key) socin_index_put_str (self->peer_keys, p->key, p);
     }
     for (size_t i = 0; i < self->targets.count; i++) {
@@ -516,6 +541,20 @@ s_finish_people (socin_model_t *self)
         t->window_from = socin_day_or (t->pb->window_from, SOCIN_DAY_MIN);
         t->window_to = socin_day_or (t->pb->window_to, SOCIN_DAY_MAX);
         t->deadline = socin_day_or (t->pb->deadline, SOCIN_DAY_MAX);
+    }
+}
+
+static void
+s_finish_plans (socin_model_t *self)
+{
+    for (size_t i = 0; i < self->plans.count; i++) {
+        socin_plan_t *p = (socin_plan_t *) self->plans.items[i];
+        p->valid_from = socin_day_or (p->pb->valid_from, SOCIN_DAY_MIN);
+        p->valid_to = socin_day_or (p->pb->valid_to, SOCIN_DAY_MAX);
+        socin_unit_t *unit = socin_model_unit (self, p->pb->owner);
+        socin_group_t *group = unit ? NULL : socin_model_group (self, p->pb->owner);
+        p->owner_unit = unit ? unit->id : 0;
+        p->owner_group = group ? group->id : 0;
     }
 }
 
@@ -528,6 +567,7 @@ socin_model_finish (socin_model_t *self)
     s_finish_groups (self);
     s_finish_datasets (self);
     s_finish_people (self);
+    s_finish_plans (self);
 }
 
 /* ---- questions ---- */

@@ -64,6 +64,8 @@ typedef enum {
     SOCIN_KIND_SUBMITTER = 's',
     SOCIN_KIND_TARGET = 't',
     SOCIN_KIND_PEER = 'p',
+    SOCIN_KIND_PLAN = 'P',
+    SOCIN_KIND_RULE = 'r', /* validation rule */
 } socin_kind_t;
 
 typedef struct {
@@ -151,8 +153,29 @@ typedef struct {
     uint32_t id;
     const char *code; /* its name */
     const char *key;
+    /* A reader limited to territories (pb->territories non-empty): the ids of those the model
+       knows. Limited with none known reads nothing, never everything. */
+    bool limited;
+    uint32_t *roots;
+    size_t nroots;
     Socin__V1__Peer *pb;
 } socin_peer_t;
+
+/* A plan with its measures (common/plan.h has what is asked of one). OWNER_UNIT or
+   OWNER_GROUP is the id of its owner (the other 0; both 0 while the owner is unknown). */
+typedef struct {
+    uint32_t id;
+    const char *code;
+    int32_t valid_from, valid_to;
+    uint32_t owner_unit, owner_group;
+    Socin__V1__Plan *pb;
+} socin_plan_t;
+/* A validation rule (its sides are parsed where they are evaluated: reporting's rules.c). */
+typedef struct {
+    uint32_t id;
+    const char *code;
+    Socin__V1__ValidationRule *pb;
+} socin_rule_t;
 
 typedef struct socin_model_t socin_model_t;
 
@@ -200,6 +223,8 @@ socin_group_t *socin_model_group (const socin_model_t *self, const char *code);
 socin_target_t *socin_model_target (const socin_model_t *self, const char *code);
 socin_submitter_t *socin_model_submitter (const socin_model_t *self, const char *name);
 socin_peer_t *socin_model_peer (const socin_model_t *self, const char *name);
+socin_plan_t *socin_model_plan (const socin_model_t *self, const char *code);
+socin_rule_t *socin_model_rule (const socin_model_t *self, const char *code);
 
 /* By public key (Z85): enabled submitters and peers only. */
 socin_submitter_t *socin_model_submitter_by_key (const socin_model_t *self, const char *key);
@@ -214,6 +239,8 @@ socin_group_t *socin_model_group_at (const socin_model_t *self, uint32_t id);
 socin_target_t *socin_model_target_at (const socin_model_t *self, uint32_t id);
 socin_submitter_t *socin_model_submitter_at (const socin_model_t *self, uint32_t id);
 socin_peer_t *socin_model_peer_at (const socin_model_t *self, uint32_t id);
+socin_plan_t *socin_model_plan_at (const socin_model_t *self, uint32_t id);
+socin_rule_t *socin_model_rule_at (const socin_model_t *self, uint32_t id);
 size_t socin_model_count (const socin_model_t *self, socin_kind_t kind);
 
 /* UNIT is ROOT or lies beneath it. */

@@ -476,13 +476,43 @@ socin_date_format (int32_t day, char *buf, size_t size)
     return s_written (snprintf (buf, size, "%04d-%02d-%02d", year, month, mday), size);
 }
 
+/* The simulated day: read from SOCIN_TODAY once, then moved by socin_date_set_today. A
+   SOCIN_TODAY that does not parse is ignored rather than trusted: the system's clock is the
+   only other answer. */
+static struct {
+    bool read, simulated;
+    int32_t day;
+} s_today;
+
+static void
+s_today_read (void)
+{
+    if (s_today.read) return;
+    s_today.read = true;
+    const char *fixed = getenv ("SOCIN_TODAY");
+    s_today.simulated =
+        fixed && *fixed && socin_date_parse (fixed, &s_today.day, NULL, 0) == 0;
+}
+
 int32_t
 socin_date_today (void)
 {
-    /*  A SOCIN_TODAY that does not parse is ignored rather than trusted: the clock is the only
-        other answer this function has. */
-    const char *fixed = getenv ("SOCIN_TODAY");
-    int32_t day;
-    if (fixed && *fixed && socin_date_parse (fixed, &day, NULL, 0) == 0) return day;
+    s_today_read ();
+    if (s_today.simulated) return s_today.day;
     return (int32_t)s_floor_div ((int64_t)time (NULL), 86400);
+}
+
+bool
+socin_date_simulated (void)
+{
+    s_today_read ();
+    return s_today.simulated;
+}
+
+int
+socin_date_set_today (int32_t day)
+{
+    if (!socin_date_simulated ()) return -1;
+    s_today.day = day;
+    return 0;
 }

@@ -88,7 +88,15 @@ int32_t socin_date_from_ymd (int year, int month, int mday);
 void socin_date_to_ymd (int32_t day, int *year, int *month, int *mday);
 
 /* Today (UTC), or the date in the environment variable SOCIN_TODAY (YYYY-MM-DD) when it is
-   set: tests use it to fix the clock that decides future and locked periods. */
+   set: tests use it to fix the clock that decides future and locked periods. A simulated
+   clock (SOCIN_TODAY set) can be moved with socin_date_set_today. */
 int32_t socin_date_today (void);
+
+/* True when the clock is simulated (SOCIN_TODAY was set). */
+bool socin_date_simulated (void);
+
+/* Moves a simulated clock to DAY: 0, or -1 (nothing changed) on the system's clock, which
+   only the system sets. Demos and tests use it to deliver a year of reports day by day. */
+int socin_date_set_today (int32_t day);
 
 #endif

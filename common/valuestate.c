@@ -6,11 +6,13 @@
 #include "mem.h"
 #include "socin/v1/forward.pb-c.h"
 
-#define FLAG_DELETE  1
-#define FLAG_WHOLE   2  /* version: source length, source and comment follow the head */
-#define LEDGER_HEAD  17 /* value 8, seq 8, flags 1 */
-#define VERSION_HEAD 29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
-#define CHANGE_HEAD  9  /* flags 1, value 8 */
+#define FLAG_DELETE   1
+#define FLAG_FOLLOWUP 2 /* ledger, change: marked for follow-up (1.2) */
+#define FLAG_STORED   4 /* the text starts with stored_by, its length first (1.2) */
+#define FLAG_WHOLE    8 /* version: source length, source and the change itself follow */
+#define LEDGER_HEAD   17 /* value 8, seq 8, flags 1 */
+#define VERSION_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
+#define CHANGE_HEAD   9  /* flags 1, value 8 */
 
 static size_t
 s_head (socin_value_layout_t layout)
@@ -20,6 +22,13 @@ s_head (socin_value_layout_t layout)
                                            : CHANGE_HEAD;
 }
 
+/* States carry stored_by before their comment, when there is one. */
+static bool
+s_has_stored (const socin_value_state_t *state)
+{
+    return state->stored_by_len;
+}
+
 /* The source of a version is cut to what its length byte can say. */
 static size_t
 s_source_len (const socin_value_state_t *state)
@@ -27,12 +36,20 @@ s_source_len (const socin_value_state_t *state)
     return state->text_len > 255 ? 255 : state->text_len;
 }
 
+/* At most 255 bytes of stored_by are kept (the ingest accepts 64). */
+static size_t
+s_stored_len (const socin_value_state_t *state)
+{
+    return state->stored_by_len > 255 ? 255 : state->stored_by_len;
+}
+
 size_t
 socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state)
 {
+    size_t stored = s_has_stored (state) ? 1 + s_stored_len (state) : 0;
     if (layout == SOCIN_VALUE_VERSION)
-        return VERSION_HEAD + 1 + s_source_len (state) + state->comment_len;
-    return s_head (layout) + state->text_len;
+        return VERSION_HEAD + 1 + s_source_len (state) + stored + state->comment_len;
+    return s_head (layout) + stored + state->text_len;
 }
 
 void
@@ -40,31 +57,56 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
 {
     unsigned char *p = buf;
     unsigned char flags = state->deleted ? FLAG_DELETE : 0;
+    if (state->followup) flags |= FLAG_FOLLOWUP;
+    if (s_has_stored (state)) flags |= FLAG_STORED;
     switch (layout) {
     case SOCIN_VALUE_LEDGER:
         memcpy (p, &state->value, 8);
         memcpy (p + 8, &state->seq, 8);
         p[16] = flags;
         break;
-    case SOCIN_VALUE_VERSION: {
-        size_t slen = s_source_len (state);
+    case SOCIN_VALUE_VERSION:
         memcpy (p, &state->value, 8);
         memcpy (p + 8, &state->ms, 8);
         memcpy (p + 16, &state->seq, 8);
         p[24] = flags | FLAG_WHOLE;
         memcpy (p + 25, &state->first_day, 4);
-        p[VERSION_HEAD] = (unsigned char)slen;
-        if (slen) memcpy (p + VERSION_HEAD + 1, state->text, slen);
-        if (state->comment_len)
-            memcpy (p + VERSION_HEAD + 1 + slen, state->comment, state->comment_len);
-        return;
-    }
+        break;
     case SOCIN_VALUE_CHANGE:
         p[0] = flags;
         memcpy (p + 1, &state->value, 8);
         break;
     }
-    if (state->text_len) memcpy (p + s_head (layout), state->text, state->text_len);
+    p += s_head (layout);
+    const char *text = state->text;
+    size_t text_len = state->text_len;
+    if (layout == SOCIN_VALUE_VERSION) {
+        *p++ = (unsigned char)s_source_len (state);
+        if (s_source_len (state)) memcpy (p, state->text, s_source_len (state));
+        p += s_source_len (state);
+        text = state->comment;
+        text_len = state->comment_len;
+    }
+    if (flags & FLAG_STORED) {
+        *p++ = (unsigned char)s_stored_len (state);
+        memcpy (p, state->stored_by, s_stored_len (state));
+        p += s_stored_len (state);
+    }
+    if (text_len) memcpy (p, text, text_len);
+}
+
+/* Takes stored_by (FLAGS say whether there is one) off the front of *TEXT into STATE. */
+static bool
+s_stored (unsigned char flags, const char **text, size_t *len, socin_value_state_t *state)
+{
+    if (!(flags & FLAG_STORED)) return true;
+    size_t n = *len ? (unsigned char)(*text)[0] : 0;
+    if (!*len || 1 + n > *len) return false;
+    state->stored_by = *text + 1;
+    state->stored_by_len = n;
+    *text += 1 + n;
+    *len -= 1 + n;
+    return true;
 }
 
 bool
@@ -87,17 +129,6 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
         memcpy (&state->seq, p + 16, 8);
         state->deleted = p[24] & FLAG_DELETE;
         memcpy (&state->first_day, p + 25, 4);
-        if (p[24] & FLAG_WHOLE) {
-            size_t slen = len > head ? p[head] : 0;
-            if (len < head + 1 + slen) return false;
-            state->text = (const char *)p + head + 1;
-            state->text_len = slen;
-            state->comment = state->text + slen;
-            state->comment_len = len - head - 1 - slen;
-            return true;
-        }
-        state->logged = true;
-        state->comment = "";
         break;
     case SOCIN_VALUE_CHANGE:
         state->deleted = p[0] & FLAG_DELETE;
@@ -106,6 +137,28 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
     }
     state->text = (const char *)p + head;
     state->text_len = len - head;
+    unsigned char flags = layout == SOCIN_VALUE_LEDGER   ? p[16]
+                          : layout == SOCIN_VALUE_CHANGE ? p[0]
+                                                         : p[24];
+    if (layout == SOCIN_VALUE_VERSION) {
+        if (!(flags & FLAG_WHOLE)) {
+            state->logged = true;
+            state->comment = "";
+            return true;
+        }
+        /* The source, then the change's texts as a change state holds them. */
+        size_t n = state->text_len ? (unsigned char)state->text[0] : 0;
+        if (!state->text_len || 1 + n > state->text_len) return false;
+        const char *rest = state->text + 1 + n;
+        size_t rest_len = state->text_len - 1 - n;
+        state->text += 1;
+        state->text_len = n;
+        if (!s_stored (flags, &rest, &rest_len, state)) return false;
+        state->comment = rest;
+        state->comment_len = rest_len;
+    } else if (!s_stored (flags, &state->text, &state->text_len, state))
+        return false;
+    state->followup = flags & FLAG_FOLLOWUP;
     return true;
 }
 
@@ -135,6 +188,9 @@ socin_value_history_add (Socin__V1__ValueHistory *out, const socin_value_state_t
     const Socin__V1__HistoryEntry *prev = out->n_entries ? out->entries[out->n_entries - 1] : NULL;
     e->old_value = socin_strdup (prev ? prev->new_value : "");
     e->comment = socin_strndup (change->text, change->text_len);
+    e->stored_by =
+        socin_strndup (change->stored_by ? change->stored_by : "", change->stored_by_len);
+    e->followup = change->followup;
     e->changed_ms = change->ms;
     e->source = socin_strndup (source, source_len);
     e->source_seq = change->seq;
@@ -142,4 +198,17 @@ socin_value_history_add (Socin__V1__ValueHistory *out, const socin_value_state_t
     out->entries = socin_realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
     out->entries[out->n_entries++] = e;
     return e;
+}
+
+int
+socin_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_t bms,
+                   const char *bsrc, size_t blen, uint64_t bseq)
+{
+    if (ams != bms) return ams > bms ? 1 : -1;
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp (asrc, bsrc, n);
+    if (c) return c;
+    if (alen != blen) return alen > blen ? 1 : -1;
+    if (aseq != bseq) return aseq > bseq ? 1 : -1;
+    return 0;
 }

@@ -5,15 +5,20 @@
                  value (8), seq (8), flags (1), comment
         version  reporting's current state: value (8), accepted ms (8), seq (8), flags (1),
                  first day received (4), then
-                   flags bit 1 set: source length (1), source, comment — the change itself,
-                     which reporting's history does not hold (it keeps a change there only
-                     once a later version replaces it, or when it arrives replaced);
-                   flags bit 1 clear (stores written before that): source — the history
-                     holds this change too
+                   flags bit 3 set: source length (1), source, then the change itself as a
+                     change state's text holds it (stored_by when bit 2, comment), followup
+                     in bit 1 — reporting's history does not hold this change (it keeps a
+                     change there only once a later version replaces it, or when it arrives
+                     already replaced);
+                   flags bit 3 clear (stores written before): source — the history holds
+                     this change too
         change   one change in reporting's history: flags (1), value (8), comment
 
     Integers are in host byte order (the stores are not moved between architectures); flags
-    bit 0 marks a deletion (a tombstone).
+    bit 0 marks a deletion (a tombstone). Since wire 1.2 ledger and change states also carry
+    DHIS2's followup (flags bit 1) and storedby: with flags bit 2 set the text starts with
+    one length byte and that many bytes of stored_by, then the comment. States written before
+    have neither bit set and read as they always did.
 */
 #ifndef SOCIN_VALUESTATE_H
 #define SOCIN_VALUESTATE_H
@@ -43,10 +48,14 @@ typedef struct {
     int32_t first_day; /* version: the day first received */
     const char *text;  /* ledger, change: the comment; version: the source */
     size_t text_len;
+    const char *stored_by; /* who keyed it in (at most 255 bytes) */
+    size_t stored_by_len;
+    bool followup;       /* marked for follow-up */
     const char *comment; /* version: the change's comment (see logged) */
     size_t comment_len;
     bool logged; /* version, unpacked: the history holds this change too (an older store's
-                    record, which has no comment); packing always writes the change whole */
+                    record, which has no comment, stored_by or followup); packing always
+                    writes the change whole */
 } socin_value_state_t;
 
 /* The bytes STATE takes in LAYOUT. */
@@ -60,11 +69,17 @@ void socin_value_state_pack (socin_value_layout_t layout, const socin_value_stat
 bool socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t len,
                                socin_value_state_t *state);
 
-/* Appends to OUT the history entry of CHANGE (its deleted, value, comment as text and
-   seq), made by SOURCE (SOURCE_LEN bytes) at CHANGE->ms; BATCH (BATCH_LEN bytes of a packed
-   ChangeBatch, or NULL) names the submitter and submission, and the time when CHANGE->ms is
-   0. The old value is the previous entry's new value ("" after a deletion). Returns the
-   entry, owned by OUT. */
+/* >0 when version A (accepted ms, source of ALEN bytes, sequence) is later than B, <0 when
+   earlier, 0 when the same: between sources the later version wins, whatever the order
+   they were delivered in. */
+int socin_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_t bms,
+                       const char *bsrc, size_t blen, uint64_t bseq);
+
+/* Appends to OUT the history entry of CHANGE (its deleted, value, comment, stored_by and
+   followup as text and seq), made by SOURCE (SOURCE_LEN bytes) at CHANGE->ms; BATCH (BATCH_LEN
+   bytes of a packed ChangeBatch, or NULL) names the submitter and submission, and the time when
+   CHANGE->ms is 0. The old value is the previous entry's new value ("" after a deletion). Returns
+   the entry, owned by OUT. */
 Socin__V1__HistoryEntry *socin_value_history_add (Socin__V1__ValueHistory *out,
                                                   const socin_value_state_t *change,
                                                   const char *source, size_t source_len,

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "error.h"
+
 void
 cli_error (const char *fmt, ...)
 {
@@ -13,4 +15,13 @@ cli_error (const char *fmt, ...)
     vfprintf (stderr, fmt, args);
     fputc ('\n', stderr);
     va_end (args);
+}
+
+void
+cli_report_error (const Socin__V1__Error *error)
+{
+    if (error->unit && *error->unit)
+        cli_error ("%s (%s): %s", socin_error_name (error->code), error->unit, error->message);
+    else
+        cli_error ("%s: %s", socin_error_name (error->code), error->message);
 }

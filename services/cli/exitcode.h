@@ -11,6 +11,8 @@
 #ifndef SOCIN_CLI_EXITCODE_H
 #define SOCIN_CLI_EXITCODE_H
 
+#include "socin/v1/errors.pb-c.h"
+
 #define CLI_OK          0
 #define CLI_PARTIAL     1
 #define CLI_FAILED      2
@@ -19,5 +21,9 @@
 
 /* Prints "socin: MESSAGE" on stderr. */
 void cli_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* Prints a service's refusal as an error line: its code's name, the unit it names (when it
+   names one) and its message. */
+void cli_report_error (const Socin__V1__Error *error);
 
 #endif

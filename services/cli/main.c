@@ -24,14 +24,22 @@ typedef struct {
 
 static const s_command_t s_commands[] = {
     {"submit", cli_submit, "submit FILE...",
-     "send values and events (DHIS2 CSV, dataValueSets JSON, events JSON)"},
+     "send values, events and measure progress (DHIS2 CSV, dataValueSets JSON, events\n"
+     "                            JSON, measure progress CSV or JSON)"},
     {"report", cli_report, "report KIND",
-     "values, rollup, completeness, participation, targets, history, sources"},
+     "values, rollup, pivot, completeness, participation, targets, history, sources,\n"
+     "                            plans, violations, outliers, followups, approval"},
+    {"followup", cli_followup, "followup mark|unmark ...",
+     "mark a value for follow-up, or clear it"},
+    {"approve", cli_approve, "approve DS PERIOD UNIT STEP", "approve (or --withdraw) a step"},
+    {"export", cli_export, "export FORMAT",
+     "stored values as csv, json, dhis2 (dataValueSets) or sdmx (SDMX-CSV 2.0), streamed"},
     {"registry", cli_registry, "registry ACTION",
-     "import-territory, import-population, import-catalogue, list, show,\n                         "
-     "   add-submitter, add-peer"},
+     "import-territory, import-population, import-catalogue, import-plans, list,\n"
+     "                            show, add-submitter, add-peer"},
     {"keys", cli_keys, "keys new NAME", "a CURVE certificate for a new submitter or peer"},
     {"ctl", cli_ctl, "ctl SERVICE COMMAND...", "a daemon's control socket"},
+    {"token", cli_token, "token issue|check|revoke", "bearer tokens of reader keys for socin-web"},
     {"help", NULL, "help [COMMAND]", "this text, or a command's"},
     {NULL},
 };

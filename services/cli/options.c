@@ -1,6 +1,10 @@
 /*  options: parsing a subcommand's command line. See options.h. */
 #include "options.h"
 
+#include "mem.h"
+#include "str.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 #include "exitcode.h"
@@ -71,6 +75,28 @@ const char *
 cli_opt_or_empty (const cli_parsed_t *p, int i)
 {
     return p->counts[i] ? p->values[i][0] : "";
+}
+
+size_t
+cli_opt_words (const cli_parsed_t *p, int i, char ***out)
+{
+    *out = NULL;
+    size_t n = 0;
+    for (int k = 0; k < p->counts[i]; k++) {
+        char *copy = socin_strdup (p->values[i][k]), *save = NULL;
+        for (char *w = strtok_r (copy, ", ", &save); w; w = strtok_r (NULL, ", ", &save))
+            socin_strv_push (out, &n, w);
+        free (copy);
+    }
+    return n;
+}
+
+void
+cli_words_free (char **words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free (words[i]);
+    free (words);
 }
 
 bool

@@ -6,6 +6,7 @@
 #define SOCIN_CLI_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* One option a subcommand takes. A table of them ends with {NULL}. */
@@ -33,6 +34,11 @@ bool cli_flag (const cli_parsed_t *p, int i);
 
 /* The value of option I, or "" when it is absent. */
 const char *cli_opt_or_empty (const cli_parsed_t *p, int i);
+
+/* The values of option I, each split at commas and spaces ("CZ064,CZ063"), into *OUT (free
+   with cli_words_free); the count. */
+size_t cli_opt_words (const cli_parsed_t *p, int i, char ***out);
+void cli_words_free (char **words, size_t n);
 
 /* Prints USAGE and the options' help. */
 void cli_usage (FILE *out, const char *usage, const cli_opt_t *opts);

@@ -297,3 +297,12 @@ out_format_parse (const char *text, out_format_t *out)
         return -1;
     return 0;
 }
+
+char *
+out_join (char **items, size_t n)
+{
+    socin_str_t s = SOCIN_STR_INIT;
+    for (size_t i = 0; i < n; i++)
+        socin_str_printf (&s, "%s%s", i ? "," : "", items[i]);
+    return socin_str_take (&s);
+}

@@ -39,6 +39,9 @@ char *out_visible (const char *text);
 /* Writes TEXT in its visible form (out_visible), for free text beside a table. */
 void out_text (FILE *out, const char *text);
 
+/* ITEMS (N of them) joined by commas, malloc'ed ("" for none). */
+char *out_join (char **items, size_t n);
+
 /* Writes TEXT as a JSON string (quoted, escaped). */
 void out_json_string (FILE *out, const char *text);
 

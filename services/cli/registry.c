@@ -6,7 +6,10 @@
 #include "exitcode.h"
 #include "options.h"
 #include "input.h"
+#include "mem.h"
 #include "model.h"
+#include "plan.h"
+#include "plans.h"
 #include "str.h"
 #include "wire.h"
 #include "socin/v1/registry.pb-c.h"
@@ -22,7 +25,9 @@ enum {
     O_DATASET,
     O_ROLE,
     O_VALID_FROM,
-    O_DRY_RUN
+    O_DRY_RUN,
+    O_OWNER,
+    O_KIND
 };
 
 static const cli_opt_t s_opts[] = {
@@ -32,22 +37,28 @@ static const cli_opt_t s_opts[] = {
     {"unit", true, false, "list the data sets this unit reports"},
     {"area", true, false, "list the indicators of this policy area"},
     {"key", true, false, "certificate file (or Z85 public key) of the submitter or peer"},
-    {"territory", true, true, "unit codes a submitter may report for"},
+    {"territory", true, true,
+     "unit codes (several, or comma-separated) a submitter may report for, or a reader may "
+     "query (default: a reader reads the whole country)"},
     {"dataset", true, true, "data sets a submitter may report (default all)"},
     {"role", true, false, "a peer's role: admin, reader, ingest, reporting"},
     {"valid-from", true, false, "the day a territory edition takes effect (default: the file's)"},
     {"dry-run", false, false, "check only, change nothing"},
+    {"owner", true, false, "list the plans owned under this unit or by this group"},
+    {"kind", true, false, "list the plans of this kind: strategic, lap, rap, kpss, ..."},
     {NULL},
 };
 
 static const char *s_usage =
     "socin registry import-territory FILE | import-population FILE | import-catalogue FILE |\n"
-    "       list units|indicators|datasets|submitters|targets|groups|dimensions | show UNIT |\n"
-    "       add-submitter NAME --key FILE --territory CODE... | add-peer NAME --key FILE --role "
-    "ROLE";
+    "       import-plans FILE |\n"
+    "       list units|indicators|datasets|submitters|targets|groups|dimensions|plans |\n"
+    "       show UNIT | show plan CODE |\n"
+    "       add-submitter NAME --key FILE --territory CODE... |\n"
+    "       add-peer NAME --key FILE --role ROLE [--territory CODE,...]";
 
-static Socin__V1__RegistryReply *
-s_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
+Socin__V1__RegistryReply *
+cli_registry_call (cli_t *cli, Socin__V1__RegistryRequest *req, int *rc)
 {
     req->request_id = "registry";
     Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *)cli_call (
@@ -84,15 +95,6 @@ s_print_changes (cli_t *cli, Socin__V1__RegistryReply *reply)
     return CLI_OK;
 }
 
-static char *
-s_join (char **items, size_t n)
-{
-    socin_str_t s = SOCIN_STR_INIT;
-    for (size_t i = 0; i < n; i++)
-        socin_str_printf (&s, "%s%s", i ? "," : "", items[i]);
-    return socin_str_take (&s);
-}
-
 /* One row per record (a dimension: per option), in a table the first record makes. */
 static void
 s_unit_row (out_table_t **out, const socin_record_t *r)
@@ -100,7 +102,7 @@ s_unit_row (out_table_t **out, const socin_record_t *r)
     static const char *cols[] = {"code", "level",       "name",       "parents",
                                  "kind", "population#", "valid_from", "valid_to"};
     if (!*out) *out = out_table_new (cols, 8);
-    char *parents = s_join (r->unit->parents, r->unit->n_parents), pop[32];
+    char *parents = out_join (r->unit->parents, r->unit->n_parents), pop[32];
     snprintf (pop, sizeof pop, "%llu", (unsigned long long)r->unit->population);
     const char *cells[] = {
         r->unit->code, socin_level_name (r->unit->level), r->unit->name,       parents,
@@ -116,7 +118,7 @@ s_indicator_row (out_table_t **out, const socin_record_t *r)
                                  "dimensions", "area", "range",       "name"};
     if (!*out) *out = out_table_new (cols, 8);
     const Socin__V1__Indicator *ind = r->indicator;
-    char *dims = s_join (ind->dimensions, ind->n_dimensions), range[128] = "";
+    char *dims = out_join (ind->dimensions, ind->n_dimensions), range[128] = "";
     if (*ind->min || *ind->max) snprintf (range, sizeof range, "%s..%s", ind->min, ind->max);
     char type[160];
     if (ind->formula)
@@ -138,8 +140,8 @@ s_dataset_row (out_table_t **out, const socin_record_t *r)
                                  "deadline#", "timely#", "lock#", "name"};
     if (!*out) *out = out_table_new (cols, 9);
     const Socin__V1__DataSet *ds = r->dataset;
-    char *inds = s_join (ds->indicators, ds->n_indicators),
-         *terr = s_join (ds->territories, ds->n_territories);
+    char *inds = out_join (ds->indicators, ds->n_indicators),
+         *terr = out_join (ds->territories, ds->n_territories);
     char d[16], t[16], l[16];
     snprintf (d, sizeof d, "%u", ds->deadline_days);
     snprintf (t, sizeof t, "%u", ds->timely_days);
@@ -157,8 +159,8 @@ s_submitter_row (out_table_t **out, const socin_record_t *r)
     static const char *cols[] = {"name", "public_key!", "territories", "datasets", "disabled"};
     if (!*out) *out = out_table_new (cols, 5);
     const Socin__V1__Submitter *s = r->submitter;
-    char *terr = s_join (s->territories, s->n_territories),
-         *ds = s_join (s->datasets, s->n_datasets);
+    char *terr = out_join (s->territories, s->n_territories),
+         *ds = out_join (s->datasets, s->n_datasets);
     const char *cells[] = {s->name, s->public_key, terr, *ds ? ds : "(all)",
                            s->disabled ? "yes" : "no"};
     out_table_row (*out, cells);
@@ -186,7 +188,7 @@ s_group_row (out_table_t **out, const socin_record_t *r)
 {
     static const char *cols[] = {"code", "kind", "members#", "name", "member_codes"};
     if (!*out) *out = out_table_new (cols, 5);
-    char n[16], *members = s_join (r->group->members, r->group->n_members);
+    char n[16], *members = out_join (r->group->members, r->group->n_members);
     snprintf (n, sizeof n, "%zu", r->group->n_members);
     const char *cells[] = {r->group->code, r->group->kind, n, r->group->name, members};
     out_table_row (*out, cells);
@@ -217,6 +219,7 @@ static const struct {
     {SOCIN__V1__RECORD__KIND_TARGET, s_target_row},
     {SOCIN__V1__RECORD__KIND_GROUP, s_group_row},
     {SOCIN__V1__RECORD__KIND_DIMENSION, s_dimension_row},
+    {SOCIN__V1__RECORD__KIND_PLAN, cli_plans_row},
 };
 
 static void
@@ -252,6 +255,7 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
     Socin__V1__ImportTerritory terr = SOCIN__V1__IMPORT_TERRITORY__INIT;
     Socin__V1__ImportPopulation pop = SOCIN__V1__IMPORT_POPULATION__INIT;
     Socin__V1__ImportCatalogue cat = SOCIN__V1__IMPORT_CATALOGUE__INIT;
+    Socin__V1__ImportPlans plans = SOCIN__V1__IMPORT_PLANS__INIT;
     bool dry = cli_flag (p, O_DRY_RUN);
     if (!strcmp (action, "import-territory")) {
         terr.csv.data = (uint8_t *)data;
@@ -267,6 +271,17 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
         pop.dry_run = dry;
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_POPULATION;
         req.import_population = &pop;
+    } else if (!strcmp (action, "import-plans")) {
+        plans.data.data = (uint8_t *)data;
+        plans.data.len = len;
+        /* The format by the file's name when it tells; else by its first byte. */
+        const char *dot = strrchr (p->args[1], '.');
+        plans.format = (char *)(dot && !strcmp (dot, ".json")  ? "json"
+                                : dot && !strcmp (dot, ".csv") ? "csv"
+                                                               : "");
+        plans.dry_run = dry;
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS;
+        req.import_plans = &plans;
     } else {
         cat.text.data = (uint8_t *)data;
         cat.text.len = len;
@@ -275,7 +290,7 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
         req.import_catalogue = &cat;
     }
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     free (data);
     if (!reply) {
         if (rc == CLI_FAILED) fprintf (stderr, "socin: %s: nothing was changed\n", p->args[1]);
@@ -289,7 +304,7 @@ s_list (cli_t *cli, const cli_parsed_t *p)
 {
     if (p->nargs != 2) {
         cli_error ("registry list needs what: units, indicators, datasets, submitters, targets, "
-                   "groups, dimensions");
+                   "groups, dimensions, plans");
         return CLI_USAGE;
     }
     const char *what = p->args[1];
@@ -301,7 +316,18 @@ s_list (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__TargetsQuery tq = SOCIN__V1__TARGETS_QUERY__INIT;
     Socin__V1__GroupsQuery gq = SOCIN__V1__GROUPS_QUERY__INIT;
     Socin__V1__DimensionsQuery mq = SOCIN__V1__DIMENSIONS_QUERY__INIT;
-    if (!strcmp (what, "units")) {
+    Socin__V1__PlansQuery pq = SOCIN__V1__PLANS_QUERY__INIT;
+    if (!strcmp (what, "plans")) {
+        const char *kind = cli_opt (p, O_KIND);
+        if (kind && !(pq.kind = socin_plan_kind_parse (kind))) {
+            cli_error ("--kind '%s' is not one of %s", kind, socin_plan_kind_names ());
+            return CLI_USAGE;
+        }
+        pq.owner = (char *)cli_opt_or_empty (p, O_OWNER);
+        pq.policy_area = (char *)cli_opt_or_empty (p, O_AREA);
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS;
+        req.plans = &pq;
+    } else if (!strcmp (what, "units")) {
         dq.code = (char *)(cli_opt (p, O_UNDER) ? cli_opt (p, O_UNDER) : "CZ");
         const char *level = cli_opt (p, O_LEVEL);
         if (level && !(dq.level = socin_level_parse (level))) {
@@ -333,15 +359,33 @@ s_list (cli_t *cli, const cli_parsed_t *p)
         req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_DIMENSIONS;
         req.dimensions = &mq;
     } else {
-        cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups or "
-                   "dimensions",
+        cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups, "
+                   "dimensions or plans",
                    what);
         return CLI_USAGE;
     }
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     if (!reply) return rc;
     if (reply->records) s_print_records (cli, what, reply->records);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return CLI_OK;
+}
+
+/* socin registry show plan CODE */
+static int
+s_show_plan (cli_t *cli, const char *code)
+{
+    Socin__V1__PlansQuery q = SOCIN__V1__PLANS_QUERY__INIT;
+    q.code = (char *)code;
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS;
+    req.plans = &q;
+    int rc;
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    if (!reply) return rc;
+    if (reply->records && reply->records->n_records == 1)
+        cli_plans_show (cli, reply->records->records[0]->plan);
     protobuf_c_message_free_unpacked (&reply->base, NULL);
     return CLI_OK;
 }
@@ -349,6 +393,7 @@ s_list (cli_t *cli, const cli_parsed_t *p)
 static int
 s_show (cli_t *cli, const cli_parsed_t *p)
 {
+    if (p->nargs == 3 && !strcmp (p->args[1], "plan")) return s_show_plan (cli, p->args[2]);
     if (p->nargs != 2) {
         cli_error ("registry show needs a UNIT code");
         return CLI_USAGE;
@@ -359,7 +404,7 @@ s_show (cli_t *cli, const cli_parsed_t *p)
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_UNIT;
     req.unit = &q;
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     if (!reply) return rc;
     if (reply->records) s_print_records (cli, "unit", reply->records);
     protobuf_c_message_free_unpacked (&reply->base, NULL);
@@ -398,8 +443,7 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
     sub.name = (char *)p->args[1];
     sub.public_key = key;
-    sub.territories = (char **)p->values[O_TERRITORY];
-    sub.n_territories = (size_t)p->counts[O_TERRITORY];
+    sub.n_territories = cli_opt_words (p, O_TERRITORY, &sub.territories);
     sub.datasets = (char **)p->values[O_DATASET];
     sub.n_datasets = (size_t)p->counts[O_DATASET];
     Socin__V1__PutSubmitter put = SOCIN__V1__PUT_SUBMITTER__INIT;
@@ -408,7 +452,8 @@ s_add_submitter (cli_t *cli, const cli_parsed_t *p)
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_SUBMITTER;
     req.put_submitter = &put;
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    cli_words_free (sub.territories, sub.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
@@ -429,13 +474,15 @@ s_add_peer (cli_t *cli, const cli_parsed_t *p)
     }
     peer.name = (char *)p->args[1];
     peer.public_key = key;
+    peer.n_territories = cli_opt_words (p, O_TERRITORY, &peer.territories);
     Socin__V1__PutPeer put = SOCIN__V1__PUT_PEER__INIT;
     put.peer = &peer;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PUT_PEER;
     req.put_peer = &put;
     int rc;
-    Socin__V1__RegistryReply *reply = s_call (cli, &req, &rc);
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    cli_words_free (peer.territories, peer.n_territories);
     return reply ? s_print_changes (cli, reply) : rc;
 }
 
@@ -450,7 +497,7 @@ cli_registry (cli_t *cli, int argc, char **argv)
     }
     const char *action = p.args[0];
     if (!strcmp (action, "import-territory") || !strcmp (action, "import-population") ||
-        !strcmp (action, "import-catalogue"))
+        !strcmp (action, "import-catalogue") || !strcmp (action, "import-plans"))
         return s_import (cli, action, &p);
     if (!strcmp (action, "list")) return s_list (cli, &p);
     if (!strcmp (action, "show")) return s_show (cli, &p);

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "decimal.h"
 #include "model.h"
+#include "plans.h"
 #include "mem.h"
 #include "str.h"
 #include "wire.h"
@@ -48,7 +49,10 @@ static const cli_opt_t s_opts[] = {
 };
 
 static const char *s_usage =
-    "socin report values|rollup|completeness|participation|targets|history|sources [OPTIONS]";
+    "socin report values|rollup|completeness|participation|targets|history|sources [OPTIONS]\n"
+    "       socin report plans [OPTIONS] (socin report plans --help)\n"
+    "       socin report pivot --dx IND,... --pe PERIOD,... [--ou UNIT,...] (see report pivot "
+    "--help)";
 
 static int
 s_level (const cli_parsed_t *p, int *level)
@@ -284,17 +288,25 @@ s_targets_rows (cli_t *cli, const Socin__V1__Targets *t, bool units)
 static void
 s_history_rows (cli_t *cli, const Socin__V1__ValueHistory *h)
 {
-    static const char *cols[] = {"changed",    "old#",   "new#", "deleted", "submitter",
-                                 "submission", "source", "seq#", "comment"};
-    out_table_t *out = out_table_new (cols, 9);
+    static const char *cols[] = {"changed",   "old#",       "new#",    "deleted",
+                                 "submitter", "submission", "source",  "seq#",
+                                 "comment",   "stored_by",  "followup"};
+    out_table_t *out = out_table_new (cols, 11);
     for (size_t i = 0; i < h->n_entries; i++) {
         const Socin__V1__HistoryEntry *e = h->entries[i];
         char when[SOCIN_TIME_STRLEN], *seq = s_u64 (e->source_seq);
         socin_time_text (e->changed_ms, when);
-        const char *cells[] = {
-            when,         e->old_value,     e->new_value, e->deleted ? "yes" : "no",
-            e->submitter, e->submission_id, e->source,    seq,
-            e->comment};
+        const char *cells[] = {when,
+                               e->old_value,
+                               e->new_value,
+                               e->deleted ? "yes" : "no",
+                               e->submitter,
+                               e->submission_id,
+                               e->source,
+                               seq,
+                               e->comment,
+                               e->stored_by,
+                               e->followup ? "yes" : "no"};
         out_table_row (out, cells);
         free (seq);
     }
@@ -451,7 +463,7 @@ s_print_reply (cli_t *cli, const Socin__V1__ReportReply *reply, const cli_parsed
                const char *kind)
 {
     if (reply->error) {
-        cli_error ("%s: %s", socin_error_name (reply->error->code), reply->error->message);
+        cli_report_error (reply->error);
         return CLI_FAILED;
     }
     switch (reply->body_case) {
@@ -483,6 +495,15 @@ s_print_reply (cli_t *cli, const Socin__V1__ReportReply *reply, const cli_parsed
 int
 cli_report (cli_t *cli, int argc, char **argv)
 {
+    /* The data-review kinds take their own options (quality.c). */
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-') {
+            if (cli_quality_kind (argv[i])) return cli_quality_report (cli, argc, argv);
+            break;
+        }
+    /* Plans and pivots have options of their own (plans.c, pivot.c). */
+    if (argc > 1 && !strcmp (argv[1], "plans")) return cli_report_plans (cli, argc - 1, argv + 1);
+    if (argc > 1 && !strcmp (argv[1], "pivot")) return cli_report_pivot (cli, argc - 1, argv + 1);
     cli_parsed_t p;
     if (cli_parse (s_opts, argc, argv, &p, s_usage)) return CLI_USAGE;
     if (p.help || p.nargs != 1) {

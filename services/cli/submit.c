@@ -1,4 +1,4 @@
-/*  submit: socin submit FILE... — values and events from files to an ingest.
+/*  submit: socin submit FILE... — values, events and measure progress from files to an ingest.
 
     Each file is read twice: once to check that it can be read whole (a file with a broken
     row or invalid UTF-8 is refused before anything of it is sent), then to send it in
@@ -40,8 +40,8 @@ static const char *s_usage = "socin submit [--dry-run] [--atomic] [--delete] [--
 typedef struct {
     char id[80];
     Socin__V1__Submission sub;
-    size_t *value_lines, *event_lines;
-    size_t cap_values, cap_events;
+    size_t *value_lines, *event_lines, *measure_lines;
+    size_t cap_values, cap_events, cap_measures;
     int64_t sent_at;
     int tries;
     bool waiting;
@@ -95,7 +95,9 @@ s_add_conflict (s_run_t *run, const char *file, size_t line, int code, const cha
 static const char *
 s_file_field (socin_feed_format_t format, int kind, const char *field)
 {
-    if (kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT) return field;
+    if (kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT ||
+        kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_MEASURE)
+        return field;
     static const char *csv[][2] = {{"indicator", "dataelement"},
                                    {"unit", "orgunit"},
                                    {"disaggregation", "categoryoptioncombo"}};
@@ -133,9 +135,13 @@ s_batch_free (s_batch_t *b)
     for (size_t i = 0; i < b->sub.n_events; i++)
         protobuf_c_message_free_unpacked (&b->sub.events[i]->base, NULL);
     free (b->sub.values);
+    for (size_t i = 0; i < b->sub.n_measures; i++)
+        protobuf_c_message_free_unpacked (&b->sub.measures[i]->base, NULL);
     free (b->sub.events);
+    free (b->sub.measures);
     free (b->value_lines);
     free (b->event_lines);
+    free (b->measure_lines);
     memset (b, 0, sizeof *b);
     socin__v1__submission__init (&b->sub);
 }
@@ -151,6 +157,16 @@ s_batch_add (s_batch_t *b, socin_feed_item_t *item)
         }
         b->value_lines[b->sub.n_values] = item->line;
         b->sub.values[b->sub.n_values++] = item->value;
+    } else if (item->kind == SOCIN_ITEM_MEASURE) {
+        if (b->sub.n_measures == b->cap_measures) {
+            b->cap_measures = b->cap_measures ? b->cap_measures * 2 : 64;
+            b->sub.measures =
+                socin_realloc (b->sub.measures, b->cap_measures * sizeof *b->sub.measures);
+            b->measure_lines =
+                socin_realloc (b->measure_lines, b->cap_measures * sizeof *b->measure_lines);
+        }
+        b->measure_lines[b->sub.n_measures] = item->line;
+        b->sub.measures[b->sub.n_measures++] = item->measure;
     } else {
         if (b->sub.n_events == b->cap_events) {
             b->cap_events = b->cap_events ? b->cap_events * 2 : 64;
@@ -202,7 +218,7 @@ s_account (s_run_t *run, s_file_t *f, s_batch_t *b, const Socin__V1__ImportSumma
         f->failed = true;
         snprintf (f->error, sizeof f->error, "submission %s refused: %s: %s", b->id,
                   socin_error_name (s->error->code), s->error->message);
-        f->rejected += b->sub.n_values + b->sub.n_events;
+        f->rejected += b->sub.n_values + b->sub.n_events + b->sub.n_measures;
         return;
     }
     if (s->replayed) f->replayed++;
@@ -214,8 +230,10 @@ s_account (s_run_t *run, s_file_t *f, s_batch_t *b, const Socin__V1__ImportSumma
     for (size_t i = 0; i < s->n_conflicts; i++) {
         const Socin__V1__Conflict *c = s->conflicts[i];
         bool event = c->kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_EVENT;
-        size_t line = event ? (c->index < b->sub.n_events ? b->event_lines[c->index] : 0)
-                            : (c->index < b->sub.n_values ? b->value_lines[c->index] : 0);
+        bool measure = c->kind == SOCIN__V1__ITEM_KIND__ITEM_KIND_MEASURE;
+        size_t line = measure ? (c->index < b->sub.n_measures ? b->measure_lines[c->index] : 0)
+                      : event ? (c->index < b->sub.n_events ? b->event_lines[c->index] : 0)
+                              : (c->index < b->sub.n_values ? b->value_lines[c->index] : 0);
         s_add_conflict (run, f->name, line, c->code, s_file_field (format, c->kind, c->field),
                         c->value, c->message);
     }
@@ -258,7 +276,7 @@ s_drain (s_run_t *run, s_file_t *f, s_batch_t *slots, size_t nslots, size_t keep
             if (slots[i].waiting && !strcmp (slots[i].id, rid)) b = &slots[i];
         if (b && reply->body_case == SOCIN__V1__INGEST_REPLY__BODY_SUMMARY) {
             s_account (run, f, b, reply->summary, format);
-            run->done_items += b->sub.n_values + b->sub.n_events;
+            run->done_items += b->sub.n_values + b->sub.n_events + b->sub.n_measures;
             s_progress (run, f->name);
             s_batch_free (b);
         } else if (reply->body_case == SOCIN__V1__INGEST_REPLY__BODY_ERROR) {
@@ -266,7 +284,7 @@ s_drain (s_run_t *run, s_file_t *f, s_batch_t *slots, size_t nslots, size_t keep
             snprintf (f->error, sizeof f->error, "%s: %s", socin_error_name (reply->error->code),
                       reply->error->message);
             if (b) {
-                f->rejected += b->sub.n_values + b->sub.n_events;
+                f->rejected += b->sub.n_values + b->sub.n_events + b->sub.n_measures;
                 s_batch_free (b);
             }
         }
@@ -289,13 +307,6 @@ s_prefix (const char *path, const char *given, char *out, size_t len)
     if (!n) snprintf (out, len, "file");
 }
 
-static void
-s_item_free (socin_feed_item_t *item)
-{
-    if (item->value) protobuf_c_message_free_unpacked (&item->value->base, NULL);
-    if (item->event) protobuf_c_message_free_unpacked (&item->event->base, NULL);
-}
-
 /* First pass: whether the whole file can be read; its items and format. 0, or -1 with ERR. */
 static int
 s_check_file (s_run_t *run, const char *data, size_t len, const char *path, size_t *items,
@@ -307,7 +318,7 @@ s_check_file (s_run_t *run, const char *data, size_t len, const char *path, size
     *items = 0;
     while ((rc = socin_feed_next (feed, &item, err, errlen)) > 0) {
         (*items)++;
-        s_item_free (&item);
+        socin_feed_item_clear (&item);
     }
     *format = socin_feed_format (feed);
     socin_feed_destroy (&feed);
@@ -349,7 +360,7 @@ s_send_file (s_run_t *run, s_file_t *f, const char *data, size_t len, const char
             /* The file itself shows the item cannot be sent. */
             f->rejected++;
             s_add_conflict (run, path, item.line, item.code, item.field, "", item.error);
-            s_item_free (&item);
+            socin_feed_item_clear (&item);
             run->done_items++;
             continue;
         }
@@ -361,7 +372,8 @@ s_send_file (s_run_t *run, s_file_t *f, const char *data, size_t len, const char
             }
             s_batch_add (cur, &item);
         }
-        if (cur && (rc <= 0 || cur->sub.n_values + cur->sub.n_events >= run->batch_size)) {
+        if (cur && (rc <= 0 || cur->sub.n_values + cur->sub.n_events + cur->sub.n_measures >=
+                                   run->batch_size)) {
             if (s_send_batch (run, f, cur, prefix, ++number)) break;
             cur = NULL;
         }
@@ -563,7 +575,9 @@ static const char *s_files_help =
     "Files: DHIS2 CSV (dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,"
     "value,\n"
     "storedby,lastupdated,comment,followup), DHIS2 dataValueSets JSON, socin events JSON\n"
-    "({\"events\": [...]}); - reads standard input. Exit: 0 all accepted, 1 some rejected,\n"
+    "({\"events\": [...]}), measure progress JSON ({\"measures\": [...]}) or CSV (header\n"
+    "plan,measure,period,status,spent_own,...; docs/plans.md); - reads standard input. Exit: 0 all "
+    "accepted, 1 some rejected,\n"
     "2 nothing accepted or a file refused, 69 the ingest did not answer.\n";
 
 int

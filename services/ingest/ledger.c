@@ -5,15 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
+#include "followup.h"
 #include "log.h"
 #include "mem.h"
+#include "shape.h"
 #include "str.h"
 #include "valuestate.h"
 #include "wire.h"
 
 struct ing_ledger_t {
     socin_store_t *store;
-    MDB_dbi values, events, history, batches, outbox, submissions, meta;
+    MDB_dbi values, events, measures, history, batches, outbox, submissions, meta;
+    MDB_dbi approvals, followups; /* approval.h, followup.h */
     uint64_t last_seq, acked_seq;
     size_t batch_values;
 };
@@ -32,15 +36,19 @@ ing_ledger_new (socin_store_t *store)
     self->batch_values = 10000;
     self->values = socin_store_dbi (store, "values", 0);
     self->events = socin_store_dbi (store, "events", 0);
+    self->measures = socin_store_dbi (store, "measures", 0);
     self->history = socin_store_dbi (store, "history", 0);
     self->batches = socin_store_dbi (store, "batches", 0);
     self->outbox = socin_store_dbi (store, "outbox", 0);
     self->submissions = socin_store_dbi (store, "submissions", 0);
     self->meta = socin_store_dbi (store, "meta", 0);
-    /* Value keys of an earlier layout (valuekey.h); history keys are key + be64(seq). */
-    socin_value_history_t hist = {self->history, 8, -1};
+    self->approvals = socin_store_dbi (store, "approvals", 0);
+    self->followups = socin_store_dbi (store, "followups", 0);
+    /* Value keys of an earlier layout (valuekey.h); history keys are key + be64(seq); follow-up
+       marks are under the value's key. */
+    socin_value_history_t hist[2] = {{self->history, 8, -1}, {self->followups, 0, -1}};
     char err[512];
-    if (socin_value_keys_migrate (store, self->values, &hist, 1, 50000, err, sizeof err) < 0)
+    if (socin_value_keys_migrate (store, self->values, hist, 2, 50000, err, sizeof err) < 0)
         socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
@@ -121,6 +129,8 @@ s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
     c->value_micros = v->value;
     c->deleted = v->deleted;
     c->comment = (char *)v->comment;
+    c->stored_by = (char *)v->stored_by;
+    c->followup = v->followup;
 }
 
 /* Applies the valid values of P; adds changed ones to CHANGES. */
@@ -132,12 +142,18 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
     uint64_t first = seq;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         ing_value_t *v = &p->checked.values[i];
+        if (v->refused) continue;
         /* The batch that will carry this change, if it is one (see s_apply_one). */
         seq = first + *nchanges / a->self->batch_values;
         MDB_val k = {v->keylen, (void *)v->key}, old;
-        size_t clen = strlen (v->comment);
-        socin_value_state_t now = {
-            .value = v->value, .seq = seq, .text = v->comment, .text_len = clen};
+        size_t clen = strlen (v->comment), slen = strlen (v->stored_by);
+        socin_value_state_t now = {.value = v->value,
+                                   .seq = seq,
+                                   .text = v->comment,
+                                   .text_len = clen,
+                                   .stored_by = v->stored_by,
+                                   .stored_by_len = slen,
+                                   .followup = v->followup};
         int rc;
         if (!v->deleted && !a->dry) {
             /* A value not seen before costs one search: stored at once, or found. */
@@ -174,8 +190,12 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
             if (had) {
                 socin_value_state_t was;
                 socin_value_state_unpack (SOCIN_VALUE_LEDGER, old.mv_data, old.mv_size, &was);
+                /* Unchanged when what the value carries is too: its comment, who keyed it
+                   and its follow-up mark. */
                 if (was.value == v->value && was.text_len == clen &&
-                    !memcmp (was.text, v->comment, clen)) {
+                    !memcmp (was.text, v->comment, clen) && was.stored_by_len == slen &&
+                    !memcmp (was.stored_by ? was.stored_by : "", v->stored_by, slen) &&
+                    was.followup == v->followup) {
                     p->ignored++;
                     continue;
                 }
@@ -195,65 +215,95 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
     return 0;
 }
 
+/* An item stored whole under its key (an event, a measure report). */
+typedef struct {
+    const char *key;
+    size_t keylen;
+    const ProtobufCMessage *msg;
+    bool del;
+} s_item_t;
+
+/* Applies one item to DBI (stored as be64(seq) + the packed message); *CHANGED tells whether
+   it changed anything. A replaced or deleted item goes to history. */
+static int
+s_apply_item (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, MDB_dbi dbi,
+              const s_item_t *it, bool *changed)
+{
+    ing_ledger_t *self = a->self;
+    *changed = false;
+    MDB_val k = {it->keylen, (void *)it->key}, old;
+    int rc = mdb_get (txn, dbi, &k, &old);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    bool had = rc == 0;
+    rc = 0;
+    if (it->del) {
+        if (!had) {
+            p->ignored++;
+            return 0;
+        }
+        p->deleted++;
+        *changed = true;
+        if (a->dry) return 0;
+        unsigned char tomb[8];
+        socin_be64_put (tomb, seq);
+        MDB_val t = {8, tomb};
+        if ((rc = s_keep (self, txn, it->key, it->keylen, socin_be64_get (old.mv_data), &old)) ||
+            (rc = s_keep (self, txn, it->key, it->keylen, seq, &t)))
+            return rc;
+        return mdb_del (txn, dbi, &k, NULL);
+    }
+    size_t len = protobuf_c_message_get_packed_size (it->msg);
+    uint8_t *packed = socin_malloc (len ? len : 1);
+    protobuf_c_message_pack (it->msg, packed);
+    if (had && old.mv_size == 8 + len && !memcmp ((char *)old.mv_data + 8, packed, len)) {
+        free (packed);
+        p->ignored++;
+        return 0;
+    }
+    if (had)
+        p->updated++;
+    else
+        p->imported++;
+    *changed = true;
+    if (!a->dry) {
+        if (had) rc = s_keep (self, txn, it->key, it->keylen, socin_be64_get (old.mv_data), &old);
+        MDB_val nv = {8 + len, NULL};
+        if (!rc) rc = mdb_put (txn, dbi, &k, &nv, MDB_RESERVE);
+        if (!rc) {
+            socin_be64_put (nv.mv_data, seq);
+            memcpy ((char *)nv.mv_data + 8, packed, len);
+        }
+    }
+    free (packed);
+    return rc;
+}
+
 static int
 s_apply_events (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 Socin__V1__ParticipationEvent **changes, size_t *nchanges)
 {
-    ing_ledger_t *self = a->self;
     for (size_t i = 0; i < p->checked.nevents; i++) {
         ing_event_t *e = &p->checked.events[i];
-        MDB_val k = {e->keylen, e->key}, old;
-        int rc = mdb_get (txn, self->events, &k, &old);
-        if (rc && rc != MDB_NOTFOUND) return rc;
-        bool had = rc == 0;
-        size_t len = socin__v1__participation_event__get_packed_size (e->event);
-        if (e->event->delete_) {
-            if (!had) {
-                p->ignored++;
-                continue;
-            }
-            p->deleted++;
-            if (!a->dry) {
-                uint64_t oldseq = socin_be64_get (old.mv_data);
-                unsigned char tomb[8];
-                socin_be64_put (tomb, seq);
-                MDB_val t = {8, tomb};
-                if ((rc = s_keep (self, txn, e->key, e->keylen, oldseq, &old)) ||
-                    (rc = s_keep (self, txn, e->key, e->keylen, seq, &t)) ||
-                    (rc = mdb_del (txn, self->events, &k, NULL)))
-                    return rc;
-            }
-        } else {
-            uint8_t *packed = socin_malloc (len ? len : 1);
-            socin__v1__participation_event__pack (e->event, packed);
-            bool same =
-                had && old.mv_size == 8 + len && !memcmp ((char *)old.mv_data + 8, packed, len);
-            if (same) {
-                free (packed);
-                p->ignored++;
-                continue;
-            }
-            if (had)
-                p->updated++;
-            else
-                p->imported++;
-            if (!a->dry) {
-                if (had && (rc = s_keep (self, txn, e->key, e->keylen, socin_be64_get (old.mv_data),
-                                         &old))) {
-                    free (packed);
-                    return rc;
-                }
-                MDB_val nv = {8 + len, NULL};
-                rc = mdb_put (txn, self->events, &k, &nv, MDB_RESERVE);
-                if (!rc) {
-                    socin_be64_put (nv.mv_data, seq);
-                    memcpy ((char *)nv.mv_data + 8, packed, len);
-                }
-            }
-            free (packed);
-            if (rc) return rc;
-        }
-        changes[(*nchanges)++] = e->event;
+        s_item_t it = {e->key, e->keylen, &e->event->base, e->event->delete_};
+        bool changed;
+        int rc = s_apply_item (a, txn, p, seq, a->self->events, &it, &changed);
+        if (rc) return rc;
+        if (changed) changes[(*nchanges)++] = e->event;
+    }
+    return 0;
+}
+
+static int
+s_apply_measures (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
+                  Socin__V1__MeasureProgress **changes, size_t *nchanges)
+{
+    for (size_t i = 0; i < p->checked.nmeasures; i++) {
+        ing_measure_t *m = &p->checked.measures[i];
+        s_item_t it = {m->key, m->keylen, &m->progress->base, m->progress->delete_};
+        bool changed;
+        int rc = s_apply_item (a, txn, p, seq, a->self->measures, &it, &changed);
+        if (rc) return rc;
+        if (changed) changes[(*nchanges)++] = m->progress;
     }
     return 0;
 }
@@ -269,59 +319,144 @@ s_put_seq (MDB_txn *txn, MDB_dbi dbi, uint64_t seq, const ProtobufCMessage *msg)
     return rc;
 }
 
+/* Puts the change batches of P (its VALUES, then EVENTS, FOLLOWUPS and APPROVALS in the
+   last) from sequence SEQ in the outbox, and who and when in batches. */
+static int
+s_put_batches (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, size_t nbatches,
+               Socin__V1__ValueChange **vptrs, size_t nv, Socin__V1__ChangeBatch *tail)
+{
+    size_t per = a->self->batch_values;
+    int rc = 0;
+    for (size_t b = 0; b < nbatches && !rc; b++) {
+        size_t from = b * per, count = nv - from < per ? nv - from : per;
+        bool last = b + 1 == nbatches;
+        Socin__V1__ChangeBatch batch =
+            last ? *tail : (Socin__V1__ChangeBatch)SOCIN__V1__CHANGE_BATCH__INIT;
+        batch.seq = seq + b;
+        batch.submission_id = p->sub->submission_id;
+        batch.submitter = (char *)p->submitter;
+        batch.submitter_key = (char *)p->submitter_key;
+        batch.accepted_ms = a->now;
+        batch.values = vptrs + from;
+        batch.n_values = count;
+        rc = s_put_seq (txn, a->self->outbox, batch.seq, &batch.base);
+        /* Who and when, kept after the outbox entry is gone. */
+        Socin__V1__ChangeBatch head = SOCIN__V1__CHANGE_BATCH__INIT;
+        head.seq = batch.seq;
+        head.submission_id = batch.submission_id;
+        head.submitter = batch.submitter;
+        head.submitter_key = batch.submitter_key;
+        head.accepted_ms = batch.accepted_ms;
+        if (!rc) rc = s_put_seq (txn, a->self->batches, head.seq, &head.base);
+    }
+    return rc;
+}
+
+/* Writes P's changes (values, events, marks, approvals) and its change batches. */
+static int
+s_apply_changes (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
+{
+    ing_ledger_t *self = a->self;
+    const ing_checked_t *c = &p->checked;
+    uint64_t seq = a->last_seq + 1;
+    Socin__V1__ValueChange *vchanges = socin_calloc (c->nvalues + 1, sizeof *vchanges);
+    Socin__V1__ValueChange **vptrs = socin_calloc (c->nvalues + 1, sizeof *vptrs);
+    Socin__V1__ParticipationEvent **echanges = socin_calloc (c->nevents + 1, sizeof *echanges);
+    Socin__V1__FollowupMark *fchanges = socin_calloc (c->nfollowups + 1, sizeof *fchanges);
+    Socin__V1__FollowupMark **fptrs = socin_calloc (c->nfollowups + 1, sizeof *fptrs);
+    Socin__V1__ApprovalState *achanges = socin_calloc (c->napprovals + 1, sizeof *achanges);
+    Socin__V1__ApprovalState **aptrs = socin_calloc (c->napprovals + 1, sizeof *aptrs);
+    Socin__V1__MeasureProgress **mchanges = socin_calloc (c->nmeasures + 1, sizeof *mchanges);
+    size_t nv = 0, ne = 0, nf = 0, na = 0, nm = 0;
+    int rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
+    /* The changes go in batches of at most `batch_values` values, so that no submission makes
+       reporting's transaction (and the pages LMDB keeps for it) unbounded; the events,
+       measures, marks and approvals ride in the last batch. */
+    size_t per = self->batch_values, nbatches = nv ? (nv + per - 1) / per : 1;
+    uint64_t last = seq + nbatches - 1;
+    if (!rc) rc = s_apply_events (a, txn, p, last, echanges, &ne);
+    if (!rc) rc = s_apply_measures (a, txn, p, last, mchanges, &nm);
+    ing_counts_t counts = {0};
+    if (!rc)
+        rc = ing_followup_apply (txn, self->values, self->followups, &p->checked, p->sub, &counts,
+                                 last, a->dry, fchanges, &nf);
+    if (!rc)
+        rc = ing_approval_apply (txn, self->approvals, self->history, &p->checked, p->sub, &counts,
+                                 last, a->dry, achanges, &na);
+    p->imported += counts.imported;
+    p->updated += counts.updated;
+    p->ignored += counts.ignored;
+    p->deleted += counts.deleted;
+    if (!rc && (nv || ne || nm || nf || na)) {
+        /* A dry run changes nothing, so no batch carries it. */
+        p->seq_first = a->dry ? 0 : seq;
+        p->seq = a->dry ? 0 : last;
+        a->last_seq = last;
+        for (size_t i = 0; i < nv; i++)
+            vptrs[i] = &vchanges[i];
+        for (size_t i = 0; i < nf; i++)
+            fptrs[i] = &fchanges[i];
+        for (size_t i = 0; i < na; i++)
+            aptrs[i] = &achanges[i];
+        Socin__V1__ChangeBatch tail = SOCIN__V1__CHANGE_BATCH__INIT;
+        tail.events = echanges;
+        tail.n_events = ne;
+        tail.measures = mchanges;
+        tail.n_measures = nm;
+        tail.followups = fptrs;
+        tail.n_followups = nf;
+        tail.approvals = aptrs;
+        tail.n_approvals = na;
+        if (!a->dry) rc = s_put_batches (a, txn, p, seq, nbatches, vptrs, nv, &tail);
+    }
+    free (vchanges);
+    free (vptrs);
+    free (echanges);
+    free (fchanges);
+    free (fptrs);
+    free (achanges);
+    free (aptrs);
+    free (mchanges);
+    return rc;
+}
+
+/* P's changes in a nested transaction, dropped whole when a check against the stored state
+   refuses one of its marks or approvals (all or nothing). */
+static int
+s_apply_atomic (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
+{
+    MDB_txn *child;
+    int rc = mdb_txn_begin (mdb_txn_env (txn), txn, 0, &child);
+    if (rc) return rc;
+    uint64_t last_seq = a->last_seq;
+    rc = s_apply_changes (a, child, p);
+    if (rc || p->checked.nconflicts) {
+        mdb_txn_abort (child);
+        a->last_seq = last_seq;
+        p->imported = p->updated = p->ignored = p->deleted = 0;
+        p->seq = p->seq_first = 0;
+        return rc;
+    }
+    return mdb_txn_commit (child);
+}
+
 static int
 s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
 {
     p->imported = p->updated = p->ignored = p->deleted = 0;
     p->seq = p->seq_first = 0;
-    bool atomic_fail = p->sub->atomic && p->checked.nconflicts;
-    int rc = 0;
-    if (!atomic_fail) {
-        uint64_t seq = a->last_seq + 1;
-        Socin__V1__ValueChange *vchanges = socin_calloc (p->checked.nvalues + 1, sizeof *vchanges);
-        Socin__V1__ValueChange **vptrs = socin_calloc (p->checked.nvalues + 1, sizeof *vptrs);
-        Socin__V1__ParticipationEvent **echanges =
-            socin_calloc (p->checked.nevents + 1, sizeof *echanges);
-        size_t nv = 0, ne = 0;
-        rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
-        /* The changes go in batches of at most `chunk` values, so that no submission makes
-           reporting's transaction (and the pages LMDB keeps for it) unbounded; the events
-           ride in the last batch. */
-        size_t per = a->self->batch_values, nbatches = nv ? (nv + per - 1) / per : 1;
-        if (!rc) rc = s_apply_events (a, txn, p, seq + nbatches - 1, echanges, &ne);
-        if (!rc && (nv || ne)) {
-            /* A dry run changes nothing, so no batch carries it. */
-            p->seq_first = a->dry ? 0 : seq;
-            p->seq = a->dry ? 0 : seq + nbatches - 1;
-            a->last_seq = seq + nbatches - 1;
-            for (size_t i = 0; i < nv; i++)
-                vptrs[i] = &vchanges[i];
-            for (size_t b = 0; b < nbatches && !a->dry && !rc; b++) {
-                size_t from = b * per, count = nv - from < per ? nv - from : per;
-                bool last = b + 1 == nbatches;
-                Socin__V1__ChangeBatch batch = SOCIN__V1__CHANGE_BATCH__INIT;
-                batch.seq = seq + b;
-                batch.submission_id = p->sub->submission_id;
-                batch.submitter = (char *)p->submitter;
-                batch.submitter_key = (char *)p->submitter_key;
-                batch.accepted_ms = a->now;
-                batch.values = vptrs + from;
-                batch.n_values = count;
-                batch.events = last ? echanges : NULL;
-                batch.n_events = last ? ne : 0;
-                rc = s_put_seq (txn, a->self->outbox, batch.seq, &batch.base);
-                /* Who and when, kept after the outbox entry is gone. */
-                batch.values = NULL;
-                batch.n_values = 0;
-                batch.events = NULL;
-                batch.n_events = 0;
-                if (!rc) rc = s_put_seq (txn, a->self->batches, batch.seq, &batch.base);
-            }
-        }
-        free (vchanges);
-        free (vptrs);
-        free (echanges);
-    }
+    /* Checks against the stored state: approved data is locked, and one shape per key. */
+    ing_checked_reset (&p->checked);
+    int rc = ing_approval_lock (txn, a->self->approvals, &p->checked);
+    if (!rc) rc = ing_shape_check (txn, a->self->values, &p->checked);
+    if (rc) return rc;
+    bool atomic = p->sub->atomic;
+    if (!(atomic && p->checked.nconflicts))
+        rc = atomic && (p->checked.nfollowups || p->checked.napprovals)
+                 ? s_apply_atomic (a, txn, p)
+                 : s_apply_changes (a, txn, p);
+    ing_checked_sort (&p->checked);
+    bool atomic_fail = atomic && p->checked.nconflicts;
     if (rc) return rc;
     size_t accepted = p->imported + p->updated + p->ignored + p->deleted;
     p->status = p->checked.nconflicts == 0 ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS

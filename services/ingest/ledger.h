@@ -2,6 +2,7 @@
 
         values       value key (valuekey.h: "P" period NUL unit NUL indicator ...) -> current state
         events       "E" unit NUL event id -> current event
+        measures     "M" plan NUL measure NUL period -> current measure progress report
         history      key + be64(seq) -> the state that change batch `seq` gave the key,
                      kept once a later change replaces it (a deletion keeps a tombstone)
         batches      be64(seq) -> who and when: submitter, key, submission id, time
@@ -12,7 +13,7 @@
     A group of submissions is applied in one write transaction, committed once (group
     commit: one fsync for many submissions); each submission that changed anything becomes
     one change batch with the next sequence number — or several consecutive ones of at most
-    `batch_values` values, its events in the last — in the outbox in that same transaction.
+    `batch_values` values, its events and measure reports in the last — in the outbox in that same transaction.
     Nothing is answered before that commit returns.
 */
 #ifndef SOCIN_INGEST_LEDGER_H

@@ -20,8 +20,11 @@
 #include "arena.h"
 #include "clock.h"
 #include "daemon.h"
+#include "approval.h"
+#include "followup.h"
 #include "forward.h"
 #include "ledger.h"
+#include "progress.h"
 #include "log.h"
 #include "mem.h"
 #include "replica.h"
@@ -64,7 +67,8 @@ static const socin_config_key_t s_keys[] = {
     {"reporting_key", SOCIN_CFG_STRING, "${keys_dir}/reporting.cert",
      "reporting's public key (Z85 or certificate file)"},
     {"max_message", SOCIN_CFG_SIZE, "16M", "largest submission accepted"},
-    {"max_items", SOCIN_CFG_INT, "100000", "most items (values and events) in one submission"},
+    {"max_items", SOCIN_CFG_INT, "100000",
+     "most items (values, events, measure reports) in one submission"},
     {"batch_values", SOCIN_CFG_INT, "10000",
      "most values in one change batch forwarded to reporting; a larger submission goes in several"},
     {"group_max", SOCIN_CFG_INT, "512", "most submissions committed together (one fsync)"},
@@ -321,7 +325,8 @@ s_submitter (ingest_t *self, socin_wire_msg_t *msg, const Socin__V1__IngestReque
                   "key %s is not a registered submitter", msg->peer);
         return NULL;
     }
-    size_t nitems = sub->n_values + sub->n_events;
+    size_t nitems =
+        sub->n_values + sub->n_events + sub->n_measures + sub->n_followups + sub->n_approvals;
     if (nitems > self->max_items) {
         s_refuse (self, msg->envelope, req->request_id, sid, SOCIN_E (BATCH_TOO_LARGE),
                   "the submission has %zu items; at most %zu are accepted in one (split it)",
@@ -411,6 +416,9 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
                              socin_date_today (),
                              self->event_lock_days};
         ing_validate (&ctx, sub, &p->checked);
+        ing_progress_validate (&ctx, sub, &p->checked);
+        ing_followup_validate (&ctx, sub, &p->checked);
+        ing_approval_validate (&ctx, sub, &p->checked);
     }
     return true;
 }
@@ -427,7 +435,8 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
             dry[ndry++] = &group[i].p;
         else
             real[nreal++] = &group[i].p;
-        self->items += group[i].p.sub->n_values + group[i].p.sub->n_events;
+        self->items +=
+            group[i].p.sub->n_values + group[i].p.sub->n_events + group[i].p.sub->n_measures;
         self->conflicts += group[i].p.checked.nconflicts;
     }
     int64_t now = socin_now_ms ();
@@ -495,7 +504,8 @@ s_on_submissions (zloop_t *loop, zsock_t *sock, void *arg)
     socin_wire_msg_t msg;
     while (n < self->group_max && items < self->group_values && socin_wire_recv (sock, &msg) == 0) {
         if (s_take (self, &msg, &group[n], group, n)) {
-            items += group[n].p.sub->n_values + group[n].p.sub->n_events;
+            items +=
+                group[n].p.sub->n_values + group[n].p.sub->n_events + group[n].p.sub->n_measures;
             n++;
         } else
             s_item_free (&group[n]);
@@ -693,10 +703,14 @@ s_cmd_history (socin_ctl_t *ctl, int argc, char **argv, socin_str_t *out, void *
     for (size_t i = 0; i < history.n_entries; i++) {
         Socin__V1__HistoryEntry *e = history.entries[i];
         char when[SOCIN_TIME_STRLEN];
-        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s\n",
+        socin_str_printf (out, "%s seq=%llu %s -> %s submitter=%s submission=%s",
                           socin_time_text (e->changed_ms, when), (unsigned long long)e->source_seq,
                           *e->old_value ? e->old_value : "(none)",
                           e->deleted ? "(deleted)" : e->new_value, e->submitter, e->submission_id);
+        if (*e->stored_by || e->followup)
+            socin_str_printf (out, " stored_by=%s followup=%s", socin_log_q (e->stored_by),
+                              e->followup ? "yes" : "no");
+        socin_str_puts (out, "\n");
     }
     ing_ledger_history_free (&history);
     return SOCIN_CTL_OK;

@@ -61,8 +61,8 @@ struct ing_arena_t {
     char data[];
 };
 
-static char *
-s_arena_copy (ing_checked_t *out, const char *text, size_t len)
+char *
+ing_arena_copy (ing_checked_t *out, const char *text, size_t len)
 {
     ing_arena_t *a = out->arena;
     if (!a || a->used + len > a->size) {
@@ -91,6 +91,12 @@ ing_checked_free (ing_checked_t *checked)
     free (checked->conflicts);
     free (checked->values);
     free (checked->events);
+    free (checked->followups);
+    free (checked->approvals);
+    /* Measure reports, checked by progress.c. */
+    for (size_t i = 0; i < checked->nmeasures; i++)
+        protobuf_c_message_free_unpacked (&checked->measures[i].progress->base, NULL);
+    free (checked->measures);
     memset (checked, 0, sizeof *checked);
 }
 
@@ -123,9 +129,9 @@ ing_value_key (const char *indicator, const char *unit, const char *period,
     return *keylen ? 0 : -1;
 }
 
-static bool
-s_text_ok (ing_checked_t *out, int kind, uint32_t index, const char *field, const char *text,
-           size_t max)
+bool
+ing_text_ok (ing_checked_t *out, int kind, uint32_t index, const char *field, const char *text,
+             size_t max)
 {
     size_t len = strlen (text), bad;
     if (!socin_utf8_valid (text, len, &bad)) {
@@ -168,10 +174,9 @@ s_unit_label (const socin_unit_t *u, char *buf, size_t len)
     return buf;
 }
 
-/* Checks that the submitter and this ingest may report for UNIT; adds a conflict if not. */
-static bool
-s_territory_ok (const ing_context_t *ctx, ing_checked_t *out, int kind, uint32_t index,
-                const socin_unit_t *unit)
+bool
+ing_territory_ok (const ing_context_t *ctx, ing_checked_t *out, int kind, uint32_t index,
+                  const socin_unit_t *unit)
 {
     char label[200], list[300];
     if (!socin_submitter_covers (ctx->submitter, unit)) {
@@ -238,12 +243,13 @@ s_value_fields (s_value_check_t *c)
                           "%s is empty", fields[f]);
             return false;
         }
-        if (!s_text_ok (c->out, KIND_VALUE, c->index, fields[f], fields[f + 1], ING_ID_MAX))
+        if (!ing_text_ok (c->out, KIND_VALUE, c->index, fields[f], fields[f + 1], ING_ID_MAX))
             return false;
     }
-    return s_text_ok (c->out, KIND_VALUE, c->index, "disaggregation", dv->disaggregation, 200) &&
-           s_text_ok (c->out, KIND_VALUE, c->index, "comment", dv->comment, ING_COMMENT_MAX) &&
-           s_text_ok (c->out, KIND_VALUE, c->index, "value", dv->value, 100);
+    return ing_text_ok (c->out, KIND_VALUE, c->index, "disaggregation", dv->disaggregation, 200) &&
+           ing_text_ok (c->out, KIND_VALUE, c->index, "comment", dv->comment, ING_COMMENT_MAX) &&
+           ing_text_ok (c->out, KIND_VALUE, c->index, "stored_by", dv->stored_by, ING_ID_MAX) &&
+           ing_text_ok (c->out, KIND_VALUE, c->index, "value", dv->value, 100);
 }
 
 /* The indicator (known, not derived) and the unit (known). */
@@ -379,7 +385,7 @@ s_value_allowed (s_value_check_t *c)
         s_value_no_dataset (c);
         return false;
     }
-    if (!s_territory_ok (c->ctx, c->out, KIND_VALUE, c->index, c->unit)) return false;
+    if (!ing_territory_ok (c->ctx, c->out, KIND_VALUE, c->index, c->unit)) return false;
     if (!ds_allowed) {
         ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (DATASET_NOT_ALLOWED), "indicator",
                       dv->indicator, "submitter %s may not report data set %s, which holds %s",
@@ -509,11 +515,13 @@ s_value_accept (s_value_check_t *c, const char *disagg, ing_value_t *ok)
     ok->value = c->value;
     ok->deleted = c->dv->delete_;
     ok->comment = c->dv->comment;
+    ok->stored_by = c->dv->stored_by;
+    ok->followup = c->dv->followup;
     /* The key, then the disaggregation as its own string (the key ends with it). */
     size_t dlen = strlen (disagg);
-    ok->key = s_arena_copy (c->out, key, keylen);
+    ok->key = ing_arena_copy (c->out, key, keylen);
     ok->keylen = keylen;
-    ok->disaggregation = dlen ? s_arena_copy (c->out, disagg, dlen + 1) : "";
+    ok->disaggregation = dlen ? ing_arena_copy (c->out, disagg, dlen + 1) : "";
     return true;
 }
 
@@ -530,6 +538,19 @@ s_check_value (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_
     *valid = disagg && s_value_accept (&c, disagg, ok);
 }
 
+bool
+ing_validate_key (const ing_context_t *ctx, const Socin__V1__DataValue *dv, uint32_t index,
+                  int kind, ing_checked_t *out, ing_value_t *ok)
+{
+    s_cache_t cache = {0};
+    size_t before = out->nconflicts;
+    bool valid;
+    s_check_value (ctx, dv, index, out, &cache, ok, &valid);
+    for (size_t i = before; i < out->nconflicts; i++)
+        out->conflicts[i]->kind = kind;
+    return valid;
+}
+
 /* Required fields, text that is text, and a unit that holds events in the territory. */
 static const socin_unit_t *
 s_event_unit (const ing_context_t *ctx, const Socin__V1__ParticipationEvent *ev, uint32_t index,
@@ -543,9 +564,10 @@ s_event_unit (const ing_context_t *ctx, const Socin__V1__ParticipationEvent *ev,
                           "%s is empty", fields[f]);
             return NULL;
         }
-        if (!s_text_ok (out, KIND_EVENT, index, fields[f], fields[f + 1], ING_ID_MAX)) return NULL;
+        if (!ing_text_ok (out, KIND_EVENT, index, fields[f], fields[f + 1], ING_ID_MAX))
+            return NULL;
     }
-    if (!s_text_ok (out, KIND_EVENT, index, "topic", ev->topic, 200)) return NULL;
+    if (!ing_text_ok (out, KIND_EVENT, index, "topic", ev->topic, 200)) return NULL;
     const socin_unit_t *unit = socin_model_unit (ctx->model, ev->unit);
     if (!unit) {
         ing_conflict (out, KIND_EVENT, index, SOCIN_E (UNKNOWN_UNIT), "unit", ev->unit,
@@ -560,7 +582,7 @@ s_event_unit (const ing_context_t *ctx, const Socin__V1__ParticipationEvent *ev,
                       s_unit_label (unit, label, sizeof label));
         return NULL;
     }
-    return s_territory_ok (ctx, out, KIND_EVENT, index, unit) ? unit : NULL;
+    return ing_territory_ok (ctx, out, KIND_EVENT, index, unit) ? unit : NULL;
 }
 
 /* The day: well formed, not in the future, not locked, while UNIT existed. */
@@ -614,7 +636,8 @@ s_event_groups (const ing_context_t *ctx, const Socin__V1__ParticipationEvent *e
     const socin_dimension_t *groups = socin_model_dimension (ctx->model, "target_group");
     for (size_t g = 0; g < ev->n_vulnerable; g++) {
         const Socin__V1__GroupParticipants *gp = ev->vulnerable[g];
-        if (!s_text_ok (out, KIND_EVENT, index, "vulnerable", gp->group, ING_ID_MAX)) return false;
+        if (!ing_text_ok (out, KIND_EVENT, index, "vulnerable", gp->group, ING_ID_MAX))
+            return false;
         bool known = false;
         for (size_t o = 0; groups && o < groups->pb->n_options && !known; o++)
             known = !strcmp (groups->pb->options[o]->code, gp->group);
@@ -718,6 +741,25 @@ s_drop_duplicates (const Socin__V1__Submission *sub, ing_checked_t *out)
 }
 
 void
+ing_checked_reset (ing_checked_t *checked)
+{
+    for (size_t i = checked->nvalidated; i < checked->nconflicts; i++)
+        protobuf_c_message_free_unpacked (&checked->conflicts[i]->base, NULL);
+    if (checked->nconflicts > checked->nvalidated) checked->nconflicts = checked->nvalidated;
+    for (size_t i = 0; i < checked->nvalues; i++)
+        checked->values[i].refused = false;
+}
+
+void
+ing_checked_sort (ing_checked_t *checked)
+{
+    size_t from = checked->nvalidated <= checked->nconflicts ? checked->nvalidated : 0;
+    if (checked->nconflicts - from > 1)
+        qsort (checked->conflicts + from, checked->nconflicts - from, sizeof *checked->conflicts,
+               s_cmp_conflict);
+}
+
+void
 ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_checked_t *out)
 {
     socin_index_t *seen = socin_index_new ();
@@ -743,6 +785,14 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
         out->nevents++;
     }
     socin_index_destroy (&seen);
-    if (out->nconflicts > 1)
-        qsort (out->conflicts, out->nconflicts, sizeof *out->conflicts, s_cmp_conflict);
+    out->model = ctx->model;
+    ing_checked_seal (out);
+}
+
+void
+ing_checked_seal (ing_checked_t *checked)
+{
+    checked->nvalidated = 0;
+    ing_checked_sort (checked);
+    checked->nvalidated = checked->nconflicts;
 }

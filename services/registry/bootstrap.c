@@ -8,6 +8,7 @@
 #include "error.h"
 #include "file.h"
 #include "log.h"
+#include "plans.h"
 #include "territory.h"
 #include "socin/v1/errors.pb-c.h"
 
@@ -63,6 +64,18 @@ reg_bootstrap_catalogue (reg_records_t *records, const char *text, size_t len, b
         reg_records_discard (recs, n);
         return SOCIN_E (MALFORMED_FILE);
     }
+    n = reg_records_keep_changed (records, recs, n, changes);
+    return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);
+}
+
+int
+reg_bootstrap_plans (reg_records_t *records, const char *data, size_t len, const char *format,
+                     bool dry_run, reg_changes_t *changes, char *err, size_t errlen)
+{
+    socin_record_t **recs;
+    size_t n;
+    if (reg_plans_parse (reg_records_model (records), data, len, format, &recs, &n, err, errlen))
+        return SOCIN_E (MALFORMED_FILE);
     n = reg_records_keep_changed (records, recs, n, changes);
     return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);
 }

@@ -1,4 +1,4 @@
-/*  bootstrap: loading territory, population and catalogue into the records — from the
+/*  bootstrap: loading territory, population, catalogue and plans into the records — from the
     configured files (or the embedded defaults) on first start, and from the import requests.
     A file is parsed and checked whole, then committed in one change or not at all.
 */
@@ -34,5 +34,10 @@ int reg_bootstrap_population (reg_records_t *records, const char *data, size_t l
    ErrorCode as above. */
 int reg_bootstrap_catalogue (reg_records_t *records, const char *text, size_t len, bool dry_run,
                              reg_changes_t *changes, char *err, size_t errlen);
+
+/* Imports a plans file (docs/plans.md) as FORMAT ("csv", "json" or "" to tell): the plans
+   that are new or differ, each replaced whole. 0 or an ErrorCode as above. */
+int reg_bootstrap_plans (reg_records_t *records, const char *data, size_t len, const char *format,
+                         bool dry_run, reg_changes_t *changes, char *err, size_t errlen);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "log.h"
+#include "ruleexpr.h"
 #include "str.h"
 
 typedef struct {
@@ -36,6 +37,8 @@ static const char *s_target_keys[] = {
     "indicator",   "min_value",   "threshold",   "window",       "deadline",
     NULL};
 static const char *s_group_keys[] = {"name", "kind", "members", "valid", NULL};
+static const char *s_rule_keys[] = {"name",       "left",    "operator", "right",
+                                    "importance", "message", NULL};
 
 static const char **
 s_keys_of (const socin_record_t *rec)
@@ -51,6 +54,8 @@ s_keys_of (const socin_record_t *rec)
         return s_target_keys;
     case SOCIN__V1__RECORD__KIND_GROUP:
         return s_group_keys;
+    case SOCIN__V1__RECORD__KIND_RULE:
+        return s_rule_keys;
     default:
         return NULL;
     }
@@ -399,6 +404,32 @@ s_set_group (Socin__V1__Group *g, const char *key, const char *value, size_t lin
     return 0;
 }
 
+/* A setting of a validation rule; the sides are checked against the indicators later
+   (socin_catalogue_check), the operator and importance here. */
+static int
+s_set_rule (Socin__V1__ValidationRule *r, const char *key, const char *value, size_t line,
+            char *err, size_t errlen)
+{
+    socin_rule_term_t terms[SOCIN_RULE_TERMS_MAX];
+    char why[200];
+    if (!strcmp (key, "operator") && !socin_rule_operator (value))
+        FAIL ("line %zu: unknown operator '%s' (<=, <, >=, >, ==, !=)", line, value);
+    if (!strcmp (key, "importance") && strcmp (value, "high") && strcmp (value, "medium") &&
+        strcmp (value, "low"))
+        FAIL ("line %zu: importance '%s' is not high, medium or low", line, value);
+    if ((!strcmp (key, "left") || !strcmp (key, "right")) &&
+        socin_rule_expr_parse (value, terms, why, sizeof why) < 0)
+        FAIL ("line %zu: %s side: %s", line, key, why);
+    char **field = !strcmp (key, "name")       ? &r->name
+                   : !strcmp (key, "left")     ? &r->left
+                   : !strcmp (key, "operator") ? &r->operator_
+                   : !strcmp (key, "right")    ? &r->right
+                   : !strcmp (key, "message")  ? &r->message
+                                               : &r->importance;
+    *field = socin_strdup (value);
+    return 0;
+}
+
 /* Checks the section just finished has what its kind requires. */
 static int
 s_close_section (s_parse_t *p, char *err, size_t errlen)
@@ -439,6 +470,11 @@ s_close_section (s_parse_t *p, char *err, size_t errlen)
         if (r->target->rule_case == SOCIN__V1__TARGET__RULE_EVENTS &&
             !r->target->events->min_events)
             r->target->events->min_events = 1;
+        break;
+    case SOCIN__V1__RECORD__KIND_RULE:
+        if (!*r->rule->left || !*r->rule->right || !*r->rule->operator_)
+            FAIL ("line %zu: rule %s needs left, operator and right", line, code);
+        if (!*r->rule->importance) r->rule->importance = socin_strdup ("medium");
         break;
     default:
         break;
@@ -483,9 +519,14 @@ s_open_section (s_parse_t *p, char *header, size_t line, char *err, size_t errle
     } else if (!strcmp (kind, "group")) {
         S_NEW (group, Socin__V1__Group, socin__v1__group__init, SOCIN__V1__RECORD__KIND_GROUP);
         r->group->code = socin_strdup (code);
+    } else if (!strcmp (kind, "rule")) {
+        S_NEW (rule, Socin__V1__ValidationRule, socin__v1__validation_rule__init,
+               SOCIN__V1__RECORD__KIND_RULE);
+        r->rule->code = socin_strdup (code);
     } else {
         free (r);
-        FAIL ("line %zu: unknown section kind '%s' (dimension, indicator, dataset, target, group)",
+        FAIL ("line %zu: unknown section kind '%s' (dimension, indicator, dataset, target, group, "
+              "rule)",
               line, kind);
     }
 #undef S_NEW
@@ -547,6 +588,8 @@ s_setting (s_parse_t *p, char *text, size_t line, char *err, size_t errlen)
         return s_set_target (p->cur->target, key, value, line, err, errlen);
     case SOCIN__V1__RECORD__KIND_GROUP:
         return s_set_group (p->cur->group, key, value, line, err, errlen);
+    case SOCIN__V1__RECORD__KIND_RULE:
+        return s_set_rule (p->cur->rule, key, value, line, err, errlen);
     default:
         return 0;
     }
@@ -622,6 +665,37 @@ s_find (const socin_model_t *model, socin_record_t **recs, size_t n, socin_kind_
     return socin_model_record (model, kind, code);
 }
 
+/* A rule's side: every indicator defined, not derived, and braces naming its own dimensions. */
+static int
+s_check_side (const socin_model_t *model, socin_record_t **recs, size_t n, const char *code,
+              const char *side, char *err, size_t errlen)
+{
+    socin_rule_term_t terms[SOCIN_RULE_TERMS_MAX];
+    int nt = socin_rule_expr_parse (side, terms, err, errlen);
+    for (int t = 0; t < nt; t++) {
+        if (terms[t].number) continue;
+        const socin_record_t *c = s_find (model, recs, n, SOCIN_KIND_INDICATOR, terms[t].indicator);
+        if (!c) FAIL ("rule %s: indicator '%s' is not defined", code, terms[t].indicator);
+        if (c->indicator->formula)
+            FAIL ("rule %s: indicator %s is derived; a rule compares reported indicators", code,
+                  terms[t].indicator);
+        char copy[200], *save = NULL;
+        snprintf (copy, sizeof copy, "%s", terms[t].pattern);
+        for (char *it = strtok_r (copy, ",", &save); it; it = strtok_r (NULL, ",", &save)) {
+            char *eq = strchr (it, '=');
+            if (eq) *eq = 0;
+            bool known = eq && eq[1];
+            for (size_t d = 0; known && d < c->indicator->n_dimensions; d++)
+                if (!strcmp (c->indicator->dimensions[d], it)) break;
+                else if (d + 1 == c->indicator->n_dimensions) known = false;
+            if (!known || !c->indicator->n_dimensions)
+                FAIL ("rule %s: %s{%s}: '%s' is not dimension=option (or =*) of %s", code,
+                      terms[t].indicator, terms[t].pattern, it, terms[t].indicator);
+        }
+    }
+    return nt < 0 ? -1 : 0;
+}
+
 int
 socin_catalogue_check (const socin_model_t *model, socin_record_t **recs, size_t n, char *err,
                        size_t errlen)
@@ -674,6 +748,10 @@ socin_catalogue_check (const socin_model_t *model, socin_record_t **recs, size_t
             if (!s_find (model, recs, n, SOCIN_KIND_INDICATOR, r->target->value->indicator))
                 FAIL ("target %s: indicator '%s' is not defined", code,
                       r->target->value->indicator);
+        } else if (r->kind_case == SOCIN__V1__RECORD__KIND_RULE) {
+            if (s_check_side (model, recs, n, code, r->rule->left, err, errlen) ||
+                s_check_side (model, recs, n, code, r->rule->right, err, errlen))
+                return -1;
         } else if (r->kind_case == SOCIN__V1__RECORD__KIND_GROUP) {
             for (size_t k = 0; k < r->group->n_members; k++)
                 if (!socin_model_unit (model, r->group->members[k]))

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "records.h"
 #include "requests.h"
+#include "tokens.h"
 #include "trust.h"
 
 typedef struct {
@@ -32,6 +33,7 @@ typedef struct {
     reg_trust_t *trust;
     reg_clone_t *clone;
     reg_requests_t *requests;
+    reg_tokens_t *tokens; /* socin-web's bearer tokens (tokens.c) */
 } registry_t;
 
 static registry_t s_registry;
@@ -68,9 +70,9 @@ s_serve (registry_t *self, zcert_t *cert)
     self->clone = reg_clone_new (self->records, cert, socin_config_str (self->config, "updates"),
                                  max_message, err, sizeof err);
     if (self->clone)
-        self->requests = reg_requests_new (self->records, self->clone, self->trust, cert,
-                                           socin_config_str (self->config, "endpoint"), max_message,
-                                           err, sizeof err);
+        self->requests = reg_requests_new (self->records, self->clone, self->trust, self->tokens,
+                                           cert, socin_config_str (self->config, "endpoint"),
+                                           max_message, err, sizeof err);
     if (!self->requests) {
         socin_error ("endpoint.failed", "reason=%s", socin_log_q (err));
         return -1;
@@ -85,6 +87,7 @@ s_start (socin_daemon_t *daemon, void *arg)
     self->config = socin_daemon_config (daemon);
     self->records = reg_records_new (socin_daemon_store (daemon));
     if (!self->records) return -1;
+    self->tokens = reg_tokens_new (socin_daemon_store (daemon));
     self->trust = reg_trust_new (self->records, socin_config_str (self->config, "trust_dir"));
     if (socin_model_record_count (reg_records_model (self->records)) == 0 &&
         reg_bootstrap_run (self->records, self->trust, self->config))
@@ -109,6 +112,7 @@ s_stop (socin_daemon_t *daemon, void *arg)
     reg_clone_destroy (&self->clone);
     reg_trust_destroy (&self->trust);
     reg_records_destroy (&self->records);
+    reg_tokens_destroy (&self->tokens);
 }
 
 static bool
@@ -143,6 +147,7 @@ s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
     socin_str_puts (out, "# Registry\n");
     reg_requests_stats (self->requests, out);
     reg_clone_stats (self->clone, out);
+    socin_str_printf (out, "tokens:%zu\n", reg_tokens_count (self->tokens));
 }
 
 static int

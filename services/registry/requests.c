@@ -9,6 +9,7 @@
 #include "error.h"
 #include "log.h"
 #include "mem.h"
+#include "plan.h"
 #include "wire.h"
 #include "socin/v1/errors.pb-c.h"
 #include "socin/v1/registry.pb-c.h"
@@ -17,6 +18,7 @@ struct reg_requests_t {
     reg_records_t *records;
     reg_clone_t *clone;
     reg_trust_t *trust;
+    reg_tokens_t *tokens;
     zsock_t *router;
     zloop_t *loop;
     size_t max_message;
@@ -206,6 +208,39 @@ s_keep_key (socin_model_t *model, const socin_record_t *rec, const void *arg)
     return !*key || !strcmp (rec->submitter->public_key, key);
 }
 
+/* A plan matching a PlansQuery: its owner beneath the named owner, its kind, its area. */
+static bool
+s_keep_plan (socin_model_t *model, const socin_record_t *rec, const void *arg)
+{
+    const Socin__V1__PlansQuery *q = arg;
+    const socin_plan_t *plan = socin_model_plan (model, rec->plan->code);
+    if (q->kind && (int)q->kind != (int)plan->pb->kind) return false;
+    if (*q->policy_area) {
+        bool covers = false;
+        for (size_t i = 0; i < plan->pb->n_policy_areas && !covers; i++)
+            covers = !strcmp (plan->pb->policy_areas[i], q->policy_area);
+        if (!covers) return false;
+    }
+    if (!*q->owner || !strcmp (plan->pb->owner, q->owner)) return true;
+    const socin_unit_t *unit = socin_model_unit (model, q->owner);
+    if (unit) return socin_plan_under (model, plan, unit->id);
+    const socin_group_t *group = socin_model_group (model, q->owner);
+    return group && plan->owner_unit && socin_group_has (group, plan->owner_unit);
+}
+
+static void
+s_query_plans (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
+               const Socin__V1__PlansQuery *q)
+{
+    socin_model_t *model = reg_records_model (self->records);
+    if (*q->owner && !socin_model_unit (model, q->owner) && !socin_model_group (model, q->owner)) {
+        s_reply_error (self, msg, id, SOCIN_E (NOT_FOUND),
+                       "owner '%s' is neither a unit nor a group in the registry", q->owner);
+        return;
+    }
+    s_query_kind (self, msg, id, SOCIN_KIND_PLAN, q->code, s_keep_plan, q);
+}
+
 /* The data sets (those that include a unit, when one is named). */
 static void
 s_query_datasets (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
@@ -268,6 +303,20 @@ s_import_catalogue (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
     s_reply_import (self, msg, id, code, err, &c, req->dry_run);
 }
 
+static void
+s_import_plans (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
+                const Socin__V1__ImportPlans *req)
+{
+    char err[1024];
+    reg_changes_t c = {0};
+    int code = reg_bootstrap_plans (self->records, (const char *)req->data.data, req->data.len,
+                                    req->format, req->dry_run, &c, err, sizeof err);
+    if (!code)
+        socin_info ("plans.imported", "added=%u updated=%u unchanged=%u dry_run=%d", c.added,
+                    c.updated, c.unchanged, req->dry_run);
+    s_reply_import (self, msg, id, code, err, &c, req->dry_run);
+}
+
 /* What a holder of a key (WHAT: "submitter" or "peer") needs: a name and a valid key. */
 static int
 s_check_holder (const char *what, const char *name, const char *key, char *err, size_t errlen)
@@ -305,7 +354,7 @@ s_check_submitter (socin_model_t *model, const Socin__V1__Submitter *sub, char *
 }
 
 static int
-s_check_peer (const Socin__V1__Peer *peer, char *err, size_t errlen)
+s_check_peer (socin_model_t *model, const Socin__V1__Peer *peer, char *err, size_t errlen)
 {
     if (s_check_holder ("peer", peer ? peer->name : NULL, peer ? peer->public_key : NULL, err,
                         errlen))
@@ -314,6 +363,16 @@ s_check_peer (const Socin__V1__Peer *peer, char *err, size_t errlen)
         peer->role > SOCIN_ROLE_REPORTING)
         return socin_error_set (
             err, errlen, "peer %s: role must be admin, reader, ingest or reporting", peer->name);
+    /* Only what reads reporting can be limited: a limited admin or service would be a
+       promise the services do not keep. */
+    if (peer->n_territories && peer->role != SOCIN_ROLE_READER)
+        return socin_error_set (err, errlen,
+                                "peer %s: only a reader can be limited to territories, not %s",
+                                peer->name, socin_role_name (peer->role));
+    for (size_t i = 0; i < peer->n_territories; i++)
+        if (!socin_model_unit (model, peer->territories[i]))
+            return socin_error_set (err, errlen, "peer %s: territory '%s' is not a known unit",
+                                    peer->name, peer->territories[i]);
     return 0;
 }
 
@@ -325,7 +384,7 @@ s_put (reg_requests_t *self, socin_wire_msg_t *msg, const char *id, const socin_
     int bad =
         rec->kind_case == SOCIN__V1__RECORD__KIND_SUBMITTER
             ? s_check_submitter (reg_records_model (self->records), rec->submitter, err, sizeof err)
-            : s_check_peer (rec->peer, err, sizeof err);
+            : s_check_peer (reg_records_model (self->records), rec->peer, err, sizeof err);
     if (bad) {
         s_reply_error (self, msg, id, SOCIN_E (INVALID_ARGUMENT), "%s", err);
         return;
@@ -339,6 +398,36 @@ s_put (reg_requests_t *self, socin_wire_msg_t *msg, const char *id, const socin_
         return;
     }
     s_reply_changes (self, msg, id, &c, false);
+}
+
+/* socin-web's tokens: checked for any registered peer, issued and revoked by admins. */
+static void
+s_token (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__RegistryRequest *req)
+{
+    char err[512];
+    int code;
+    const Socin__V1__TokenInfo *info = reg_tokens_answer (
+        self->tokens, reg_records_model (self->records), req, &code, err, sizeof err);
+    if (!info) {
+        s_reply_error (self, msg, req->request_id, code, "%s", err);
+        return;
+    }
+    Socin__V1__RegistryReply reply = SOCIN__V1__REGISTRY_REPLY__INIT;
+    reply.request_id = req->request_id;
+    reply.seq = reg_records_seq (self->records);
+    reply.body_case = SOCIN__V1__REGISTRY_REPLY__BODY_TOKEN;
+    reply.token = (Socin__V1__TokenInfo *)info;
+    socin_wire_send (self->router, msg->envelope, &reply.base);
+}
+
+/* Whether BODY changes the registry (administrators only): the imports and puts from 20 on,
+   and any request this registry does not know; queries (below 20), CheckToken and the plans
+   query (30) do not. */
+static bool
+s_is_change (Socin__V1__RegistryRequest__BodyCase body)
+{
+    if (body == SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS) return false;
+    return body >= SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
 }
 
 /* ---- dispatch ---- */
@@ -360,8 +449,7 @@ s_admit (reg_requests_t *self, socin_wire_msg_t *msg)
                        "the message is not a socin.v1.RegistryRequest");
         return NULL;
     }
-    bool change = req->body_case >= SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
-    if (change && !reg_trust_is_admin (self->trust, msg->peer)) {
+    if (s_is_change (req->body_case) && !reg_trust_is_admin (self->trust, msg->peer)) {
         s_reply_error (self, msg, req->request_id, SOCIN_E (PERMISSION_DENIED),
                        "only an administrator key may change the registry");
         protobuf_c_message_free_unpacked (&req->base, NULL);
@@ -405,6 +493,12 @@ s_dispatch (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__Regist
     case SOCIN__V1__REGISTRY_REQUEST__BODY_DIMENSIONS:
         s_query_kind (self, msg, id, SOCIN_KIND_DIMENSION, req->dimensions->code, NULL, NULL);
         break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS:
+        s_query_plans (self, msg, id, req->plans);
+        break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS:
+        s_import_plans (self, msg, id, req->import_plans);
+        break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY:
         s_import_territory (self, msg, id, req->import_territory);
         break;
@@ -423,6 +517,11 @@ s_dispatch (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__Regist
         rec.kind_case = SOCIN__V1__RECORD__KIND_PEER;
         rec.peer = req->put_peer->peer;
         s_put (self, msg, id, &rec);
+        break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_CHECK_TOKEN:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_ISSUE_TOKEN:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_REVOKE_TOKEN:
+        s_token (self, msg, req);
         break;
     default:
         s_reply_error (self, msg, id, SOCIN_E (UNSUPPORTED),
@@ -450,8 +549,9 @@ s_on_request (zloop_t *loop, zsock_t *sock, void *arg)
 /* ---- the object ---- */
 
 reg_requests_t *
-reg_requests_new (reg_records_t *records, reg_clone_t *clone, reg_trust_t *trust, zcert_t *cert,
-                  const char *endpoint, size_t max_message, char *err, size_t errlen)
+reg_requests_new (reg_records_t *records, reg_clone_t *clone, reg_trust_t *trust,
+                  reg_tokens_t *tokens, zcert_t *cert, const char *endpoint, size_t max_message,
+                  char *err, size_t errlen)
 {
     zsock_t *router =
         socin_wire_bind (ZMQ_ROUTER, endpoint, cert, "registry", max_message, err, errlen);
@@ -460,6 +560,7 @@ reg_requests_new (reg_records_t *records, reg_clone_t *clone, reg_trust_t *trust
     self->records = records;
     self->clone = clone;
     self->trust = trust;
+    self->tokens = tokens;
     self->router = router;
     self->max_message = max_message;
     return self;

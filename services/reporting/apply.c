@@ -9,6 +9,7 @@
 #include "index.h"
 #include "log.h"
 #include "mem.h"
+#include "plan.h"
 #include "valuekey.h"
 #include "valuestate.h"
 
@@ -51,13 +52,16 @@ rep_apply_new (socin_store_t *store)
     self->dbs.values = socin_store_dbi (store, "values", 0);
     self->dbs.history = socin_store_dbi (store, "history", 0);
     self->dbs.events = socin_store_dbi (store, "events", 0);
+    self->dbs.measures = socin_store_dbi (store, "measures", 0);
     self->dbs.sources = socin_store_dbi (store, "sources", 0);
     self->dbs.batches = socin_store_dbi (store, "batches", 0);
-    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq.
-     */
-    socin_value_history_t hist = {self->dbs.history, 0, 0xFF};
+    rep_marks_open (&self->dbs.marks, store, self->dbs.values);
+    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq;
+       follow-up marks are under the value's key. */
+    socin_value_history_t hist[2] = {{self->dbs.history, 0, 0xFF},
+                                     {self->dbs.marks.followups, 0, -1}};
     char err[512];
-    if (socin_value_keys_migrate (store, self->dbs.values, &hist, 1, 50000, err, sizeof err) < 0)
+    if (socin_value_keys_migrate (store, self->dbs.values, hist, 2, 50000, err, sizeof err) < 0)
         socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
@@ -114,26 +118,13 @@ s_value_key (const Socin__V1__ValueChange *c, char *key)
     return socin_value_key (c->indicator, c->unit, c->period, c->disaggregation, key);
 }
 
-/* >0 when version A (ms, source, seq) is later than B. */
-static int
-s_version_cmp (int64_t ams, const char *asrc, size_t alen, uint64_t aseq, int64_t bms,
-               const char *bsrc, size_t blen, uint64_t bseq)
+/* Extends value KEY (KLEN bytes) to the key of its change in batch SEQ of SOURCE (SLEN
+   bytes), accepted at MS (the source cut to 127 bytes); returns the length. */
+size_t
+rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                       uint64_t seq)
 {
-    if (ams != bms) return ams > bms ? 1 : -1;
-    size_t n = alen < blen ? alen : blen;
-    int c = memcmp (asrc, bsrc, n);
-    if (c) return c;
-    if (alen != blen) return alen > blen ? 1 : -1;
-    if (aseq != bseq) return aseq > bseq ? 1 : -1;
-    return 0;
-}
-
-/* Extends value KEY (KLEN bytes) to the key of its change in batch SEQ of SOURCE, accepted
-   at MS (the source cut to 127 bytes); returns the length. */
-static size_t
-s_history_key (char *key, size_t klen, int64_t ms, const char *source, uint64_t seq)
-{
-    size_t slen = strlen (source), n = klen;
+    size_t n = klen;
     if (slen > 127) slen = 127;
     key[n++] = (char)0xFF;
     socin_be64_put ((unsigned char *)key + n, (uint64_t)ms);
@@ -308,22 +299,32 @@ s_put_state (rep_apply_t *self, MDB_txn *txn, MDB_val *k, const socin_value_stat
     return rc;
 }
 
-/* Keeps in history, under value KEY (KLEN bytes, with room for the suffix), the change
-   DELETED/VALUE/COMMENT of version MS, SOURCE, SEQ. */
+/* Keeps in history, under value KEY (KLEN bytes, with room for the suffix), CHANGE (its value,
+   deletion, comment, stored_by, followup) of version MS, SOURCE (SLEN bytes), SEQ. */
 static int
 s_put_change (rep_apply_t *self, MDB_txn *txn, char *key, size_t klen, int64_t ms,
-              const char *source, size_t slen, uint64_t seq, bool deleted, socin_dec_t value,
-              const char *comment, size_t clen)
+              const char *source, size_t slen, uint64_t seq, const socin_value_state_t *change)
 {
-    char src[128];
-    snprintf (src, sizeof src, "%.*s", (int)slen, source);
-    size_t hlen = s_history_key (key, klen, ms, src, seq);
-    socin_value_state_t change = {
-        .value = value, .deleted = deleted, .text = comment, .text_len = clen};
-    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, &change), NULL};
+    size_t hlen = rep_apply_history_key (key, klen, ms, source, slen, seq);
+    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, change), NULL};
     int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
-    if (!rc) socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, hv.mv_data);
+    if (!rc) socin_value_state_pack (SOCIN_VALUE_CHANGE, change, hv.mv_data);
     return rc;
+}
+
+/* Points WAS's texts (in a page the puts may move) at a copy; returns it (free it). */
+static char *
+s_copy_texts (socin_value_state_t *was)
+{
+    char *copy = socin_malloc (was->text_len + was->comment_len + was->stored_by_len + 1);
+    memcpy (copy, was->text, was->text_len);
+    memcpy (copy + was->text_len, was->comment, was->comment_len);
+    if (was->stored_by_len)
+        memcpy (copy + was->text_len + was->comment_len, was->stored_by, was->stored_by_len);
+    was->text = copy;
+    was->comment = copy + was->text_len;
+    was->stored_by = was->comment + was->comment_len;
+    return copy;
 }
 
 /* C, older than the current version WAS of the value under KEY, arrived late: it goes to
@@ -332,18 +333,13 @@ s_put_change (rep_apply_t *self, MDB_txn *txn, char *key, size_t klen, int64_t m
 static int
 s_apply_late (s_txn_t *t, MDB_txn *txn, char *key, size_t klen, const char *source,
               const Socin__V1__ChangeBatch *b, const Socin__V1__ValueChange *c,
-              socin_value_state_t *was)
+              const socin_value_state_t *change, socin_value_state_t *was)
 {
     rep_apply_t *self = t->self;
     t->superseded++;
-    /* WAS points into a page the puts below may move: a copy of what follows. */
-    char *copy = socin_malloc (was->text_len + was->comment_len + 1);
-    memcpy (copy, was->text, was->text_len);
-    memcpy (copy + was->text_len, was->comment, was->comment_len);
-    was->text = copy;
-    was->comment = copy + was->text_len;
-    int rc = s_put_change (self, txn, key, klen, b->accepted_ms, source, strlen (source), b->seq,
-                           c->deleted, c->value_micros, c->comment, strlen (c->comment));
+    char *copy = s_copy_texts (was);
+    int rc =
+        s_put_change (self, txn, key, klen, b->accepted_ms, source, strlen (source), b->seq, change);
     int32_t first = was->first_day;
     if (!rc && !was->deleted) rc = s_first_day (self, txn, key, klen, was, &first);
     if (!rc && !was->deleted && first != was->first_day) {
@@ -377,6 +373,9 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
                                .first_day = s_day_of_ms (b->accepted_ms),
                                .text = source,
                                .text_len = slen,
+                               .stored_by = c->stored_by,
+                               .stored_by_len = strlen (c->stored_by),
+                               .followup = c->followup,
                                .comment = c->comment,
                                .comment_len = strlen (c->comment)};
     MDB_val k = {klen, key}, v = {socin_value_state_size (SOCIN_VALUE_VERSION, &now), NULL};
@@ -388,21 +387,34 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     if (rc != MDB_KEYEXIST) return rc;
     socin_value_state_t was;
     socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &was);
-    int cmp = s_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text, was.text_len,
-                             was.seq);
+    int cmp = socin_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text,
+                                 was.text_len, was.seq);
     if (cmp == 0) {
         t->superseded++; /* this very change is in place */
         return 0;
     }
-    if (cmp < 0) return s_apply_late (t, txn, key, klen, source, b, c, &was);
+    if (cmp < 0) {
+        socin_value_state_t change = {.value = c->value_micros,
+                                      .deleted = c->deleted,
+                                      .text = c->comment,
+                                      .text_len = strlen (c->comment),
+                                      .stored_by = c->stored_by,
+                                      .stored_by_len = strlen (c->stored_by),
+                                      .followup = c->followup};
+        return s_apply_late (t, txn, key, klen, source, b, c, &change, &was);
+    }
     /* The replaced version goes to history (an older store's is there already). */
     if (!was.logged) {
-        char src[128];
-        snprintf (src, sizeof src, "%.*s", (int)was.text_len, was.text);
-        char *comment = socin_memdup (was.comment, was.comment_len);
-        rc = s_put_change (self, txn, key, klen, was.ms, src, strlen (src), was.seq, was.deleted,
-                           was.value, comment, was.comment_len);
-        free (comment);
+        char *copy = s_copy_texts (&was);
+        socin_value_state_t change = {.value = was.value,
+                                      .deleted = was.deleted,
+                                      .text = was.comment,
+                                      .text_len = was.comment_len,
+                                      .stored_by = was.stored_by,
+                                      .stored_by_len = was.stored_by_len,
+                                      .followup = was.followup};
+        rc = s_put_change (self, txn, key, klen, was.ms, was.text, was.text_len, was.seq, &change);
+        free (copy);
         if (rc) return rc;
     }
     if (!was.deleted) now.first_day = was.first_day;
@@ -410,36 +422,34 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
 }
 
+/* Stores MSG under KEY in DBI as ms 8, seq 8, source length 1, source, packed message, unless
+   a later version (accepted time, source, sequence) is there; *APPLIED tells which. */
 static int
-s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
-               Socin__V1__ParticipationEvent *ev)
+s_apply_versioned (s_txn_t *t, MDB_txn *txn, MDB_dbi dbi, const char *key, size_t klen,
+                   const char *source, const Socin__V1__ChangeBatch *b, const ProtobufCMessage *msg,
+                   bool *applied)
 {
-    rep_apply_t *self = t->self;
-    char key[KEY_MAX];
-    size_t a = strlen (ev->unit), e = strlen (ev->event_id), slen = strlen (source);
-    if (a + e + 2 > KEY_MAX) return 0;
-    memcpy (key, ev->unit, a + 1);
-    memcpy (key + a + 1, ev->event_id, e);
-    MDB_val k = {a + 1 + e, key}, old;
-    int rc = mdb_get (txn, self->dbs.events, &k, &old);
+    size_t slen = strlen (source);
+    *applied = false;
+    MDB_val k = {klen, (void *)key}, old;
+    int rc = mdb_get (txn, dbi, &k, &old);
     if (rc && rc != MDB_NOTFOUND) return rc;
     if (rc == 0 && old.mv_size >= 17) {
-        /* ms 8, seq 8, source length 1, source, event */
         int64_t oms;
         uint64_t oseq;
         memcpy (&oms, old.mv_data, 8);
         memcpy (&oseq, (char *)old.mv_data + 8, 8);
         size_t olen = ((unsigned char *)old.mv_data)[16];
-        if (s_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *)old.mv_data + 17,
-                           olen, oseq) <= 0) {
+        if (socin_version_cmp (b->accepted_ms, source, slen, b->seq, oms, (char *)old.mv_data + 17,
+                               olen, oseq) <= 0) {
             t->superseded++;
             return 0;
         }
     }
     if (slen > 255) slen = 255;
-    size_t elen = socin__v1__participation_event__get_packed_size (ev);
-    MDB_val nv = {17 + slen + elen, NULL};
-    rc = mdb_put (txn, self->dbs.events, &k, &nv, MDB_RESERVE);
+    size_t mlen = protobuf_c_message_get_packed_size (msg);
+    MDB_val nv = {17 + slen + mlen, NULL};
+    rc = mdb_put (txn, dbi, &k, &nv, MDB_RESERVE);
     if (rc) return rc;
     unsigned char *p = nv.mv_data;
     int64_t ms = b->accepted_ms;
@@ -448,13 +458,51 @@ s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     memcpy (p + 8, &seq, 8);
     p[16] = (unsigned char)slen;
     memcpy (p + 17, source, slen);
-    socin__v1__participation_event__pack (ev, p + 17 + slen);
+    protobuf_c_message_pack (msg, p + 17 + slen);
+    *applied = true;
+    return 0;
+}
+
+static int
+s_apply_event (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
+               Socin__V1__ParticipationEvent *ev)
+{
+    char key[KEY_MAX];
+    size_t a = strlen (ev->unit), e = strlen (ev->event_id);
+    if (a + e + 2 > KEY_MAX) return 0;
+    memcpy (key, ev->unit, a + 1);
+    memcpy (key + a + 1, ev->event_id, e);
+    bool applied;
+    int rc = s_apply_versioned (t, txn, t->self->dbs.events, key, a + 1 + e, source, b, &ev->base,
+                                &applied);
+    if (rc || !applied) return rc;
     if (t->nevs == t->capevs) {
         t->capevs = t->capevs ? t->capevs * 2 : 64;
         t->evs = socin_realloc (t->evs, t->capevs * sizeof *t->evs);
     }
     t->evs[t->nevs++] = ev;
     return 0;
+}
+
+/* A measure report: the latest version under plan NUL measure NUL period (a deletion stays as
+   a tombstone), and every change in history under the key's change key. */
+static int
+s_apply_measure (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
+                 const Socin__V1__MeasureProgress *mp)
+{
+    char key[KEY_MAX + 1 + 8 + 127 + 1 + 8];
+    size_t klen = socin_measure_key (mp->plan, mp->measure, mp->period, key, KEY_MAX);
+    if (!klen) return 0;
+    bool applied;
+    int rc = s_apply_versioned (t, txn, t->self->dbs.measures, key, klen, source, b, &mp->base,
+                                &applied);
+    if (rc) return rc;
+    key[0] = 'm'; /* history keys of measures: apart from value keys ("U...") */
+    size_t hlen = rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
+    MDB_val hk = {hlen, key}, hv = {socin__v1__measure_progress__get_packed_size (mp), NULL};
+    rc = mdb_put (txn, t->self->dbs.history, &hk, &hv, MDB_RESERVE);
+    if (!rc) socin__v1__measure_progress__pack (mp, hv.mv_data);
+    return rc;
 }
 
 static int
@@ -561,6 +609,11 @@ s_batches_txn (MDB_txn *txn, void *arg)
             rc = s_apply_event (t, txn, rb->source, rb->batch, rb->batch->events[e]);
             if (rc) return rc;
         }
+        for (size_t m = 0; m < rb->batch->n_measures; m++) {
+            rc = s_apply_measure (t, txn, rb->source, rb->batch, rb->batch->measures[m]);
+            if (rc) return rc;
+        }
+        if ((rc = rep_marks_apply (&t->self->dbs.marks, txn, rb->source, rb->batch))) return rc;
     }
     for (size_t i = 0; i < t->nnames; i++) {
         MDB_val k = {strlen (t->names[i]), t->names[i]}, v;
@@ -602,7 +655,8 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
                 s_source_t *s = s_source (self, batches[i].source, true);
                 s->batches++;
                 s->values += batches[i].batch->n_values;
-                self->changes += batches[i].batch->n_values + batches[i].batch->n_events;
+                self->changes += batches[i].batch->n_values + batches[i].batch->n_events +
+                                 batches[i].batch->n_measures;
             } else if (batches[i].outcome == REP_DUPLICATE)
                 self->duplicates++;
             else

@@ -2,12 +2,17 @@
 
         values   value key (valuekey.h: "P" period NUL unit NUL indicator NUL disagg.) -> the
                  current version: value, accepted time, source, sequence, first day received,
-                 and the change's comment (valuestate.h)
+                 and the change itself: comment, stored_by, followup (valuestate.h)
         history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> a change that
-                 is not the current version: flags (deleted), value, comment
+                 is not the current version: flags (deleted, followup), value, stored_by,
+                 comment
         batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time
         events   unit NUL event id -> version and event
         sources  source name -> the last sequence applied from it
+        measures  "M" plan NUL measure NUL period (socin_measure_key) -> the latest version of a
+                  measure report: ms 8, seq 8, source length 1, source, packed MeasureProgress
+                  (a deletion stays as a tombstone with `delete` set); every change also goes
+                  to history under the key with 'm' for 'M', 0xFF, accepted time, source, seq
 
     A value's history is its history entries, in version order, then its current version: a
     change goes to history only once a later version replaces it (or when it arrives already
@@ -35,6 +40,7 @@
 
 #include "cube.h"
 #include "events.h"
+#include "marks.h"
 #include "model.h"
 #include "store.h"
 #include "str.h"
@@ -56,7 +62,8 @@ typedef struct {
 /* Where the state lives, for the modules that read it (query.c). */
 typedef struct {
     socin_store_t *store;
-    MDB_dbi values, history, events, sources, batches;
+    MDB_dbi values, history, events, sources, batches, measures;
+    rep_marks_dbs_t marks; /* follow-up marks and approvals (marks.h) */
 } rep_apply_dbs_t;
 
 /* The longest key rep_apply_batch_key writes. */
@@ -90,6 +97,14 @@ const rep_apply_dbs_t *rep_apply_dbs (rep_apply_t *self);
 /* Writes the key of batch SEQ of SOURCE in `batches` (the source cut to 127 bytes) into KEY
    (REP_APPLY_BATCH_KEY_MAX bytes); returns its length. */
 size_t rep_apply_batch_key (const char *source, uint64_t seq, char *key);
+
+/* Extends value KEY (KLEN bytes; KEY must have room for 1 + 8 + 127 + 1 + 8 more) to the
+   key of its change in `history` by batch SEQ of SOURCE (SLEN bytes, cut to 127) accepted
+   at MS; returns the length.
+   A value's state (version) names the change that made it, so an export finds its comment,
+   stored_by and follow-up mark with one lookup. */
+size_t rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, size_t slen,
+                              uint64_t seq);
 
 /* The history of one value is read on the query side: rep_query_history (query.h). */
 

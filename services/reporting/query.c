@@ -12,14 +12,12 @@
 #include "log.h"
 #include "mem.h"
 #include "str.h"
+#include "plans.h"
 #include "valuekey.h"
 #include "valuestate.h"
 
-static int s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+int
+rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
 {
     char text[1024];
     va_list args;
@@ -33,6 +31,9 @@ s_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
     reply->error = e;
     return -1;
 }
+
+/* This file's answers fail through the function pivot.c and export.c share. */
+#define s_fail rep_query_fail
 
 static char *
 s_dec_text (socin_dec_t v)
@@ -82,6 +83,14 @@ s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const soc
     return 0;
 }
 
+int
+rep_query_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                     const socin_unit_t *unit, socin_period_t period, const char *disagg,
+                     rep_agg_t *out)
+{
+    return s_aggregate (ctx, ind, unit, NULL, period, disagg, out);
+}
+
 /* The period of TYPE to use for a component queried for PERIOD: PERIOD itself when the
    component is finer or equal, else the component's period that holds it. */
 static socin_period_t
@@ -92,11 +101,10 @@ s_component_period (socin_period_t period, socin_period_type_t type)
     return p;
 }
 
-/* Fills ROW's figure for IND over a node. */
-static void
-s_row_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
-              const socin_group_t *group, socin_period_t period, const char *disagg,
-              Socin__V1__Row *row)
+void
+rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                  const socin_unit_t *unit, const socin_group_t *group, socin_period_t period,
+                  const char *disagg, Socin__V1__Row *row)
 {
     socin_dec_t v;
     if (ind->derived) {
@@ -163,14 +171,21 @@ s_cmp_text (const void *a, const void *b)
     return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Units at LEVEL under ROOT (or members of GROUP), valid during PERIOD, in code order. */
 static size_t
 s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const socin_group_t *group,
             socin_period_t period, const socin_unit_t ***out)
 {
+    return rep_query_units_at (m, level, root, group, socin_period_start (period),
+                               socin_period_end (period), out);
+}
+
+size_t
+rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
+                    const socin_group_t *group, int32_t start, int32_t end,
+                    const socin_unit_t ***out)
+{
     size_t total = socin_model_count (m, SOCIN_KIND_UNIT), n = 0;
     const socin_unit_t **list = socin_calloc (total + 1, sizeof *list);
-    int32_t start = socin_period_start (period), end = socin_period_end (period);
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (level && u->level != level) continue;
@@ -266,7 +281,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
     if (!q->level) {
         for (size_t c = 0; c < ncombos; c++) {
             Socin__V1__Row *row = s_row (root, group, ptext, combos[c]);
-            s_row_figure (ctx, ind, root, group, period, combos[c], row);
+            rep_query_figure (ctx, ind, root, group, period, combos[c], row);
             s_add_row (t, row);
         }
     } else {
@@ -275,7 +290,7 @@ s_rollup (const rep_query_ctx_t *ctx, const Socin__V1__RollupQuery *q,
         for (size_t i = 0; i < n; i++)
             for (size_t c = 0; c < ncombos; c++) {
                 Socin__V1__Row *row = s_row (units[i], NULL, ptext, combos[c]);
-                s_row_figure (ctx, ind, units[i], NULL, period, combos[c], row);
+                rep_query_figure (ctx, ind, units[i], NULL, period, combos[c], row);
                 s_add_row (t, row);
             }
         free (units);
@@ -453,6 +468,10 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
     for (size_t i = 0; i <= total; i++)
         row_of[i] = -1;
     s_completeness_rows (ctx, q, root, period, c, row_of);
+    /* Approval state: how many expected units are approved at each step (marks.h). */
+    const rep_marks_dbs_t *marks = &rep_apply_dbs (ctx->apply)->marks;
+    MDB_txn *txn = NULL;
+    if (socin_store_read_begin (marks->store, &txn)) txn = NULL;
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (!socin_unit_under (u, root->id) || !socin_unit_valid_during (u, start, end) ||
@@ -461,9 +480,14 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
         int32_t row = row_of[id];
         for (int a = 0; a < u->nancestors && row < 0; a++)
             row = row_of[u->ancestors[a]];
-        if (row >= 0)
-            s_completeness_count (ctx, ds, period, timely, q->list_missing, u, c->rows[row]);
+        if (row < 0) continue;
+        s_completeness_count (ctx, ds, period, timely, q->list_missing, u, c->rows[row]);
+        int step = txn ? rep_marks_step (marks, txn, ds->code, c->period, u->code) : 0;
+        c->rows[row]->approved_municipality += step >= 1;
+        c->rows[row]->approved_region += step >= 2;
+        c->rows[row]->approved_centre += step >= 3;
     }
+    if (txn) mdb_txn_abort (txn);
     /* Missing codes in code order, whatever order the replica learnt the units in. */
     for (size_t i = 0; i < c->n_rows; i++)
         if (c->rows[i]->n_missing)
@@ -630,7 +654,10 @@ rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1
                                           .seq = now.seq,
                                           .ms = now.ms,
                                           .text = now.comment,
-                                          .text_len = now.comment_len};
+                                          .text_len = now.comment_len,
+                                          .stored_by = now.stored_by,
+                                          .stored_by_len = now.stored_by_len,
+                                          .followup = now.followup};
             char source[128];
             snprintf (source, sizeof source, "%.*s", (int)now.text_len, now.text);
             MDB_val bv;
@@ -680,16 +707,23 @@ s_history (const rep_query_ctx_t *ctx, const Socin__V1__HistoryQuery *q,
 }
 
 Socin__V1__ReportReply *
-rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+rep_query_reply_new (const rep_query_ctx_t *ctx, const char *request_id)
 {
     Socin__V1__ReportReply *reply = socin_calloc (1, sizeof *reply);
     socin__v1__report_reply__init (reply);
-    reply->request_id = socin_strdup (req->request_id);
+    reply->request_id = socin_strdup (request_id);
     Socin__V1__Stamp *stamp = socin_calloc (1, sizeof *stamp);
     socin__v1__stamp__init (stamp);
     stamp->registry_seq = ctx->registry_seq;
     rep_apply_stamp (ctx->apply, stamp);
     reply->stamp = stamp;
+    return reply;
+}
+
+Socin__V1__ReportReply *
+rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
+{
+    Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req->request_id);
     char why[256];
     switch (req->body_case) {
     case SOCIN__V1__REPORT_REQUEST__BODY_VALUES:
@@ -720,6 +754,20 @@ rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *re
     case SOCIN__V1__REPORT_REQUEST__BODY_HISTORY:
         s_history (ctx, req->history, reply);
         break;
+    case SOCIN__V1__REPORT_REQUEST__BODY_PLANS: {
+        Socin__V1__PlanFulfilment *p = socin_calloc (1, sizeof *p);
+        socin__v1__plan_fulfilment__init (p);
+        int code = rep_plans_answer (ctx->model, rep_apply_dbs (ctx->apply), ctx->today, req->plans,
+                                     p, why, sizeof why);
+        if (code) {
+            protobuf_c_message_free_unpacked (&p->base, NULL);
+            s_fail (reply, code, "%s", why);
+            break;
+        }
+        reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_PLANS;
+        reply->plans = p;
+        break;
+    }
     case SOCIN__V1__REPORT_REQUEST__BODY_SOURCES:
         reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_SOURCES;
         reply->sources = true;

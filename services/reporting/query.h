@@ -25,9 +25,37 @@ typedef struct {
     int32_t today;
 } rep_query_ctx_t;
 
+/* A malloc'ed reply to REQUEST_ID, stamped with the state it reflects, no body yet. */
+Socin__V1__ReportReply *rep_query_reply_new (const rep_query_ctx_t *ctx, const char *request_id);
+
+/* Sets REPLY's error: CODE and the message FMT formats (kept valid UTF-8). Returns -1. */
+int rep_query_fail (Socin__V1__ReportReply *reply, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
 /* A malloc'ed answer to REQ (free with protobuf_c_message_free_unpacked). */
 Socin__V1__ReportReply *rep_query_answer (const rep_query_ctx_t *ctx,
                                           const Socin__V1__ReportRequest *req);
+
+/* The figure of IND over node UNIT (or GROUP when UNIT is NULL) for PERIOD and canonical
+   DISAGG, as a roll-up row shows it: ROW's value, values, units and (derived) numerator and
+   denominator (malloc'ed texts). ROW is left empty when nothing contributes or PERIOD is
+   finer than IND's type. */
+void rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                       const socin_unit_t *unit, const socin_group_t *group, socin_period_t period,
+                       const char *disagg, Socin__V1__Row *row);
+
+/* The units at LEVEL (any when 0) under ROOT (or the members of GROUP) that exist on some day
+   of [START, END], in code order: their count, the list in *OUT (free() it). */
+size_t rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
+                           const socin_group_t *group, int32_t start, int32_t end,
+                           const socin_unit_t ***out);
+
+/* Everything reported for IND at or beneath UNIT (its own values and those of the units
+   beneath it) for PERIOD and DISAGG ("" the total) into OUT. -1 when PERIOD is finer than
+   IND's type. */
+int rep_query_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
+                         const socin_unit_t *unit, socin_period_t period, const char *disagg,
+                         rep_agg_t *out);
 
 /* The history of value KEY (KEYLEN bytes) in APPLY's store, oldest first, and its current
    value into OUT (an initialised ValueHistory; its parts are malloc'ed). -1 when the store

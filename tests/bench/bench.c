@@ -32,7 +32,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "bench.h"
+#include "web.h"
 #include "client.h"
 #include "decimal.h"
 #include "pg.h"
@@ -714,6 +716,14 @@ s_stage_feed (void)
 
     b_note ("stack A: queries (%d each)", QUERY_REPS);
     s_stage_queries (&s, 5, "");
+    {
+        b_note ("stack A: pivots and exports");
+        socin_client_t *c = s_query_client (&s);
+        b_access_stage (c, (double) s_subs_feed.values);
+        socin_client_destroy (&c);
+    }
+    b_note ("stack A: socin-web's dashboard");
+    b_web_stage (s.home, s.reg_ep, s.upd_ep, s.query_ep, s.admin, s_track, s_untrack);
 
     /* Footprint at full scale, before the extra stages below add more data. */
     s_rss (&s, "full load");

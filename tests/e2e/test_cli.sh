@@ -212,6 +212,17 @@ ctl reporting status | grep -q '^svc:reporting$\|^service:reporting$\|reporting'
 watched=$stack
 end
 
+begin "a daemon on a simulated clock (up --today) shows its date and moves to another; a bad date is refused"
+out=$(ctl ingest-CZ010 today)
+expect_eq "today" "today:2026-03-15 clock:simulated" "$(echo $out)"
+out=$(ctl ingest-CZ010 today 2026-04-02)
+expect_eq "moved" "today:2026-04-02 clock:simulated" "$(echo $out)"
+out=$("$SOCIN_BIN/socin" ctl "$stack/ingest-CZ010/ctl.sock" today 2026-02-30 2>&1)
+case $out in *"February 2026 has 28 days"*|*"2026-02-30"*) ;; *) problem "a bad date: $out" ;; esac
+out=$(ctl ingest-CZ010 today 2026-03-15)
+expect_eq "back" "today:2026-03-15 clock:simulated" "$(echo $out)"
+end
+
 # ==== registry ====
 
 begin "registry list units --under CZ020 --level municipality: the sample's municipalities of CZ020"
@@ -536,8 +547,8 @@ admin --format csv report history --indicator PART_PARTICIPANTS --unit 532053 --
 expect_eq "history entries" 2 "$(sed 1d "$tmp/out" | wc -l)"
 sed 1d "$tmp/out" | cut -d, -f2- | sed 's/-[0-9a-f]\{12\},/-ID,/' >"$tmp/got"
 cat >"$tmp/expected" <<'EOF'
-,45,no,office-CZ020,values.csv-1-ID,CZ020,1,
-45,50,no,office-CZ020,update.csv-1-ID,CZ020,3,corrected count
+,45,no,office-CZ020,values.csv-1-ID,CZ020,1,,,no
+45,50,no,office-CZ020,update.csv-1-ID,CZ020,3,corrected count,,no
 EOF
 expect_same "$tmp/got" "$tmp/expected"
 grep -c '^2026-03-15T' "$tmp/out" | grep -qx 2 || problem "history dates are not the stack's day: $(cut -d, -f1 "$tmp/out" | tr '\n' ' ')"

@@ -90,7 +90,9 @@ s_arith (const uint8_t *data)
     rc = socin_dec_ratio (s, t, a, &r);
     if (t == 0)
         FUZZ_ASSERT (rc != 0, "ratio by zero answered");
-    else if (!__builtin_mul_overflow (s, (socin_sum_t)a, &product)) {
+    else if (!__builtin_mul_overflow (s, (socin_sum_t)a, &product) &&
+             !(product == (socin_sum_t)((unsigned __int128)1 << 127) && t == -1)) {
+        /* (The one quotient 128 bits cannot hold, -2^127 / -1, is left out of the model.) */
         socin_sum_t q = s_div_round (product, t);
         bool fits = q >= INT64_MIN && q <= INT64_MAX;
         FUZZ_ASSERT ((rc == 0) == fits && (!fits || r == (socin_dec_t)q),

@@ -41,6 +41,10 @@ s_check_item (const socin_feed_item_t *item, size_t lines)
     if (item->kind == SOCIN_ITEM_VALUE) {
         FUZZ_ASSERT (item->value && !item->event, "a value item without its value");
         msg = &item->value->base;
+    } else if (item->kind == SOCIN_ITEM_MEASURE) {
+        FUZZ_ASSERT (item->measure && !item->value && !item->event,
+                     "a measure item without its progress");
+        msg = &item->measure->base;
     } else {
         FUZZ_ASSERT (item->kind == SOCIN_ITEM_EVENT && item->event && !item->value,
                      "an item of kind %d", (int)item->kind);
@@ -73,8 +77,7 @@ s_read (const char *data, size_t size, socin_feed_format_t format, bool deletion
         o.values += item.kind == SOCIN_ITEM_VALUE;
         o.events += item.kind == SOCIN_ITEM_EVENT;
         o.item_errors += item.error[0] != 0;
-        if (item.value) protobuf_c_message_free_unpacked (&item.value->base, NULL);
-        if (item.event) protobuf_c_message_free_unpacked (&item.event->base, NULL);
+        socin_feed_item_clear (&item);
     }
     FUZZ_ASSERT (o.rc == 0 || o.rc == -1, "socin_feed_next returned %d", o.rc);
     FUZZ_ASSERT (socin_feed_offset (feed) <= size, "offset %zu past %zu bytes",

@@ -23,10 +23,7 @@ static s_result_t s_r;
 static void
 s_clear (void)
 {
-    for (size_t i = 0; i < s_r.n && i < 64; i++) {
-        if (s_r.items[i].value) protobuf_c_message_free_unpacked (&s_r.items[i].value->base, NULL);
-        if (s_r.items[i].event) protobuf_c_message_free_unpacked (&s_r.items[i].event->base, NULL);
-    }
+    for (size_t i = 0; i < s_r.n && i < 64; i++) socin_feed_item_clear (&s_r.items[i]);
     memset (&s_r, 0, sizeof s_r);
 }
 
@@ -41,10 +38,8 @@ s_read_n (const char *text, size_t len, const char *name, socin_feed_format_t fo
     while ((s_r.rc = socin_feed_next (feed, &item, s_r.err, sizeof s_r.err)) == 1) {
         if (s_r.n < 64)
             s_r.items[s_r.n] = item;
-        else {
-            if (item.value) protobuf_c_message_free_unpacked (&item.value->base, NULL);
-            if (item.event) protobuf_c_message_free_unpacked (&item.event->base, NULL);
-        }
+        else
+            socin_feed_item_clear (&item);
         s_r.n++;
     }
     socin_feed_destroy (&feed);

@@ -30,13 +30,13 @@ static const unsigned char s_version[] = {
     0x8E, 0x50, 0x00, 0x00,                         /* first day */
     'P',  'H',  'A',                                /* source */
 };
-/* The same version as reporting writes it now: the change whole (flags bit 1), its source
+/* The same version as reporting writes it now: the change whole (flags bit 3), its source
    length, source and comment. */
 static const unsigned char s_version_whole[] = {
     0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
     0x00, 0x10, 0x20, 0x30, 0x40, 0x01, 0x00, 0x00, /* accepted ms */
     0x2A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq */
-    0x03,                                           /* flags: deleted, whole */
+    0x09,                                           /* flags: deleted, whole */
     0x8E, 0x50, 0x00, 0x00,                         /* first day */
     0x03, 'P',  'H',  'A',                          /* source */
     'f',  'i',  'x',                                /* comment */
@@ -105,6 +105,20 @@ a_stored_bytes_unpack_to_their_state (void)
     CHECK (st.value == s_value && st.deleted && st.seq == 42 && st.first_day == 20622);
     CHECK (st.text_len == 3 && !memcmp (st.text, "PHA", 3));
     CHECK (!st.logged && st.comment_len == 3 && !memcmp (st.comment, "fix", 3));
+    /* A version with who keyed it in and a follow-up mark round-trips them with its comment. */
+    {
+        socin_value_state_t in = {.value = 5, .text = "CZ", .text_len = 2, .stored_by = "ana",
+                                  .stored_by_len = 3, .followup = true, .comment = "c",
+                                  .comment_len = 1};
+        unsigned char buf[64];
+        socin_value_state_pack (SOCIN_VALUE_VERSION, &in, buf);
+        CHECK_INT (socin_value_state_size (SOCIN_VALUE_VERSION, &in), 29 + 1 + 2 + 1 + 3 + 1);
+        CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, buf,
+                                         socin_value_state_size (SOCIN_VALUE_VERSION, &in), &st));
+        CHECK (st.text_len == 2 && !memcmp (st.text, "CZ", 2) && st.stored_by_len == 3 &&
+               !memcmp (st.stored_by, "ana", 3) && st.followup && st.comment_len == 1 &&
+               st.comment[0] == 'c' && !st.logged);
+    }
     /* A source length beyond the bytes there are. */
     CHECK (!socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version_whole, 31, &st));
     CHECK (socin_value_state_unpack (SOCIN_VALUE_CHANGE, s_change, sizeof s_change, &st));
@@ -178,6 +192,42 @@ a_history_lists_old_and_new_values_and_who (void)
     free (h.entries);
 }
 
+/* 1.2: stored_by and followup ride in ledger and change states; older bytes read as before. */
+static void
+a_stored_by_and_followup_round_trip (void)
+{
+    socin_value_state_t change = {.value = 7000000,
+                                  .text = "checked",
+                                  .text_len = 7,
+                                  .stored_by = "jana.novakova",
+                                  .stored_by_len = 13,
+                                  .followup = true};
+    unsigned char buf[128];
+    CHECK_INT (socin_value_state_size (SOCIN_VALUE_CHANGE, &change), 9 + 1 + 13 + 7);
+    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, buf);
+    CHECK_INT (buf[0], 2 | 4); /* followup, stored_by present */
+    CHECK_INT (buf[9], 13);
+    socin_value_state_t back;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_CHANGE, buf, 30, &back));
+    CHECK (back.followup && !back.deleted && back.value == 7000000);
+    CHECK (back.stored_by_len == 13 && !memcmp (back.stored_by, "jana.novakova", 13));
+    CHECK (back.text_len == 7 && !memcmp (back.text, "checked", 7));
+    socin_value_state_t ledger = {.value = 1, .seq = 9, .stored_by = "petr", .stored_by_len = 4};
+    socin_value_state_pack (SOCIN_VALUE_LEDGER, &ledger, buf);
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, 17 + 5, &back));
+    CHECK (back.seq == 9 && !back.followup && back.stored_by_len == 4 && back.text_len == 0);
+    /* A length byte beyond the bytes there are is refused, never read past. */
+    buf[17] = 200;
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, 17 + 5, &back));
+    Socin__V1__ValueHistory h = SOCIN__V1__VALUE_HISTORY__INIT;
+    Socin__V1__HistoryEntry *e = socin_value_history_add (&h, &change, "CZ020", 5, NULL, 0);
+    CHECK_STR (e->stored_by, "jana.novakova");
+    CHECK (e->followup);
+    CHECK_STR (e->comment, "checked");
+    protobuf_c_message_free_unpacked (&e->base, NULL);
+    free (h.entries);
+}
+
 int
 main (void)
 {
@@ -188,5 +238,8 @@ main (void)
     RUN (a_state_round_trips, "a state packed and unpacked comes back the same in every layout");
     RUN (a_history_lists_old_and_new_values_and_who,
          "a history lists each change's old and new value, deletions, and who sent it when");
+    RUN (a_stored_by_and_followup_round_trip,
+         "stored_by and followup ride in ledger and change states and reach the history; a bad "
+         "length is refused");
     return TEST_SUMMARY ();
 }

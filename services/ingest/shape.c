@@ -1,0 +1,123 @@
+/*  shape: one shape of disaggregation per indicator, unit and period. See shape.h. */
+#include "shape.h"
+
+#include <string.h>
+
+#include "error.h"
+
+#define KIND_VALUE SOCIN__V1__ITEM_KIND__ITEM_KIND_VALUE
+
+bool
+ing_shape_same (const char *a, const char *b)
+{
+    /* Pairs are sorted by dimension: compare the dimension names pair by pair. */
+    for (;;) {
+        size_t da = strcspn (a, "="), db = strcspn (b, "=");
+        if (!*a || !*b) return !*a && !*b;
+        if (da != db || memcmp (a, b, da)) return false;
+        a += strcspn (a, ",");
+        b += strcspn (b, ",");
+        if (*a) a++;
+        if (*b) b++;
+    }
+}
+
+/* The length of the part of a value key before its disaggregation ("U" unit NUL period NUL
+   indicator NUL). */
+static size_t
+s_prefix_len (const char *key, size_t len)
+{
+    int nuls = 0;
+    for (size_t i = 0; i < len; i++)
+        if (!key[i] && ++nuls == 3) return i + 1;
+    return len;
+}
+
+/* Whether the submission's values [FROM, TO) delete stored key K. */
+static bool
+s_deleted_here (const ing_checked_t *c, size_t from, size_t to, const MDB_val *k)
+{
+    for (size_t i = from; i < to; i++) {
+        const ing_value_t *v = &c->values[i];
+        if (v->deleted && !v->refused && v->keylen == k->mv_size &&
+            !memcmp (v->key, k->mv_data, k->mv_size))
+            return true;
+    }
+    return false;
+}
+
+/* The shape the stored values of the key prefix set, after the deletions among [FROM, TO):
+   copied into SHAPE (a disaggregation of that shape); false when none remains. */
+static int
+s_stored_shape (MDB_txn *txn, MDB_dbi values, const ing_checked_t *c, size_t from, size_t to,
+                size_t plen, char *shape, size_t len, bool *found)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open (txn, values, &cur);
+    if (rc) return rc;
+    MDB_val k = {plen, (void *)c->values[from].key}, v;
+    *found = false;
+    rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size >= plen && !memcmp (k.mv_data, c->values[from].key, plen)) {
+        if (!s_deleted_here (c, from, to, &k)) {
+            size_t n = k.mv_size - plen < len - 1 ? k.mv_size - plen : len - 1;
+            memcpy (shape, (const char *)k.mv_data + plen, n);
+            shape[n] = 0;
+            *found = true;
+            break;
+        }
+        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close (cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Checks the values [FROM, TO), which share indicator, unit and period. */
+static int
+s_check_run (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, size_t from, size_t to, size_t plen)
+{
+    char shape[256];
+    bool found;
+    int rc = s_stored_shape (txn, values, c, from, to, plen, shape, sizeof shape, &found);
+    if (rc) return rc;
+    const ing_value_t *first = NULL;
+    for (size_t i = from; i < to && !found; i++) {
+        const ing_value_t *v = &c->values[i];
+        if (!v->deleted && !v->refused && (!first || v->index < first->index)) first = v;
+    }
+    const char *set = found ? shape : first ? first->disaggregation : NULL;
+    if (!set) return 0;
+    for (size_t i = from; i < to; i++) {
+        ing_value_t *v = &c->values[i];
+        if (v->deleted || v->refused || ing_shape_same (v->disaggregation, set)) continue;
+        v->refused = true;
+        ing_conflict (c, KIND_VALUE, v->index, SOCIN_E (MIXED_DISAGGREGATION), "disaggregation",
+                      v->disaggregation,
+                      "%s for %s, %s %s \"%s\", but %s %s: a total and its breakdowns (or "
+                      "breakdowns by other dimensions) are alternatives; delete those first",
+                      v->indicator->code, v->unit->code, v->period,
+                      *v->disaggregation ? "is broken down as" : "is the total, not",
+                      *v->disaggregation ? v->disaggregation : set,
+                      found ? "the values stored are" : "this submission's first value is",
+                      *set ? set : "the total");
+    }
+    return 0;
+}
+
+int
+ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *c)
+{
+    /* Values are in key order, so one indicator, unit and period is one run. */
+    size_t from = 0;
+    while (from < c->nvalues) {
+        const ing_value_t *head = &c->values[from];
+        size_t plen = s_prefix_len (head->key, head->keylen), to = from + 1;
+        while (to < c->nvalues && c->values[to].keylen >= plen &&
+               !memcmp (c->values[to].key, head->key, plen))
+            to++;
+        int rc = s_check_run (txn, values, c, from, to, plen);
+        if (rc) return rc;
+        from = to;
+    }
+    return 0;
+}

@@ -1,0 +1,27 @@
+/*  shape: a total and its breakdowns are alternatives, never summed together.
+
+    For one indicator, unit and period the values stored are either the total alone or
+    breakdowns by one set of dimensions (all `sex=…`, or all `sex=…,age=…`), so that the sum of
+    what a unit sent is its total whatever it sent — the roll-ups, completeness and rules then
+    count each person once. A value of another shape than the values stored for its indicator,
+    unit and period (after the submission's own deletions) is refused with
+    ERROR_CODE_MIXED_DISAGGREGATION; when nothing is stored, the submission's first value of
+    that key (in item order) sets the shape. To change shape, delete the stored values in the
+    same or an earlier submission. See docs/catalogue.md, "Totals and breakdowns".
+*/
+#ifndef SOCIN_INGEST_SHAPE_H
+#define SOCIN_INGEST_SHAPE_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+
+#include "validate.h"
+
+/* Refuses (marks refused, with a conflict) each of CHECKED's values that would mix shapes
+   with the values stored in VALUES inside TXN. An LMDB code, or 0. */
+int ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked);
+
+/* Whether canonical disaggregations A and B name the same dimensions ("" for the total). */
+bool ing_shape_same (const char *a, const char *b);
+
+#endif

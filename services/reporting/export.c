@@ -1,0 +1,365 @@
+/*  export: the stored values, page by page. See export.h. */
+#include "export.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "mem.h"
+#include "pivot.h"
+#include "store.h"
+#include "str.h"
+#include "valuekey.h"
+#include "valuestate.h"
+
+typedef struct {
+    const rep_query_ctx_t *ctx;
+    const rep_apply_dbs_t *dbs;
+    MDB_txn *txn;
+    uint8_t *inds; /* indicator ids asked for (NULL: all) */
+    socin_period_t *pe;
+    size_t npe;         /* 0: all periods */
+    const char **codes; /* the units to visit, in store order */
+    size_t ncodes;
+    Socin__V1__ExportPage *page;
+    size_t max;
+    uint8_t *listed; /* indicators already in page->indicators */
+    char period_text[SOCIN_PERIOD_STRLEN];
+    bool period_ok;
+    char batch_source[128];
+    uint64_t batch_seq;
+    char *submitter;
+} s_export_t;
+
+/* Failures go through query.c's, which every answer shares. */
+#define s_fail rep_query_fail
+
+/* ---- what the query covers ---- */
+
+static int
+s_indicators (s_export_t *x, const Socin__V1__ExportQuery *q, Socin__V1__ReportReply *reply)
+{
+    if (!q->n_dx) return 0;
+    x->inds = socin_calloc (socin_model_count (x->ctx->model, SOCIN_KIND_INDICATOR) + 1, 1);
+    for (size_t i = 0; i < q->n_dx; i++) {
+        const socin_indicator_t *ind = socin_model_indicator (x->ctx->model, q->dx[i]);
+        if (!ind)
+            return s_fail (reply, SOCIN_E (NOT_FOUND), "dx: indicator '%s' is not in the catalogue",
+                           q->dx[i]);
+        if (ind->derived)
+            return s_fail (
+                reply, SOCIN_E (INVALID_ARGUMENT),
+                "dx: %s is derived, computed from others: it has no stored values to export",
+                ind->code);
+        x->inds[ind->id] = 1;
+    }
+    return 0;
+}
+
+static int
+s_cmp_code (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The codes of every unit at or beneath OU's units and of its groups' members, each once,
+   sorted as the store sorts them. */
+static void
+s_codes (s_export_t *x, const rep_ou_t *ou)
+{
+    const socin_model_t *m = x->ctx->model;
+    size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
+    uint8_t *seen = socin_calloc (total + 1, 1);
+    x->codes = socin_calloc (total + 1, sizeof *x->codes);
+    for (size_t i = 0; i < ou->n; i++) {
+        const socin_unit_t **units;
+        size_t n =
+            rep_query_units_at (m, 0, ou->units[i], ou->groups[i], INT32_MIN, INT32_MAX, &units);
+        for (size_t k = 0; k < n; k++)
+            if (!seen[units[k]->id]++) x->codes[x->ncodes++] = units[k]->code;
+        free (units);
+    }
+    free (seen);
+    qsort (x->codes, x->ncodes, sizeof *x->codes, s_cmp_code);
+}
+
+/* ---- one value ---- */
+
+/* The period PTEXT lies within one of those asked for. */
+static bool
+s_period_wanted (s_export_t *x, const char *ptext)
+{
+    if (!x->npe) return true;
+    if (strcmp (ptext, x->period_text)) {
+        snprintf (x->period_text, sizeof x->period_text, "%s", ptext);
+        socin_period_t p;
+        char why[128];
+        x->period_ok = false;
+        if (socin_period_parse (ptext, &p, why, sizeof why) == 0)
+            for (size_t i = 0; i < x->npe && !x->period_ok; i++)
+                x->period_ok = socin_period_contains (x->pe[i], p);
+    }
+    return x->period_ok;
+}
+
+/* Who sent batch SEQ of SOURCE (SLEN bytes): its submitter's name, looked up once per batch. */
+static const char *
+s_submitter (s_export_t *x, const char *source, size_t slen, uint64_t seq)
+{
+    if (slen >= sizeof x->batch_source) slen = sizeof x->batch_source - 1;
+    if (x->submitter && seq == x->batch_seq && strlen (x->batch_source) == slen &&
+        !memcmp (x->batch_source, source, slen))
+        return x->submitter;
+    memcpy (x->batch_source, source, slen);
+    x->batch_source[slen] = 0;
+    x->batch_seq = seq;
+    free (x->submitter);
+    x->submitter = socin_strdup ("");
+    char key[REP_APPLY_BATCH_KEY_MAX];
+    MDB_val k = {rep_apply_batch_key (x->batch_source, seq, key), key}, v;
+    if (mdb_get (x->txn, x->dbs->batches, &k, &v) == 0) {
+        Socin__V1__ChangeBatch *b = socin__v1__change_batch__unpack (NULL, v.mv_size, v.mv_data);
+        if (b) {
+            free (x->submitter);
+            x->submitter = socin_strdup (b->submitter);
+            socin__v1__change_batch__free_unpacked (b, NULL);
+        }
+    }
+    return x->submitter;
+}
+
+/* Fills E's comment, stored_by and follow-up mark from the change that made state ST of
+   value KEY (KLEN bytes). */
+static void
+s_last_change (s_export_t *x, const char *key, size_t klen, const socin_value_state_t *st,
+               Socin__V1__ExportValue *e)
+{
+    char hkey[SOCIN_VALUE_KEY_MAX + 1 + 8 + 127 + 1 + 8];
+    if (klen > SOCIN_VALUE_KEY_MAX) return;
+    socin_value_state_t change = {.text = st->comment,
+                                  .text_len = st->comment_len,
+                                  .stored_by = st->stored_by,
+                                  .stored_by_len = st->stored_by_len,
+                                  .followup = st->followup};
+    /* The current version holds its change, but an older store's has it in the history. */
+    if (st->logged) {
+        memcpy (hkey, key, klen);
+        MDB_val k = {rep_apply_history_key (hkey, klen, st->ms, st->text, st->text_len, st->seq),
+                     hkey},
+                v;
+        if (mdb_get (x->txn, x->dbs->history, &k, &v) ||
+            !socin_value_state_unpack (SOCIN_VALUE_CHANGE, v.mv_data, v.mv_size, &change))
+            return;
+    }
+    e->comment = socin_strndup (change.text, change.text_len);
+    if (change.stored_by_len) e->stored_by = socin_strndup (change.stored_by, change.stored_by_len);
+    e->followup = change.followup;
+}
+
+/* Lists UNIT and IND in the page's dictionary when they are new to it. */
+static void
+s_dictionary (s_export_t *x, const socin_unit_t *unit, const socin_indicator_t *ind)
+{
+    Socin__V1__ExportPage *p = x->page;
+    if (!p->n_units || strcmp (p->units[p->n_units - 1]->code, unit->code)) {
+        p->units = socin_realloc (p->units, (p->n_units + 1) * sizeof *p->units);
+        p->units[p->n_units++] = rep_pivot_item (unit->code, unit->pb->name, unit->level);
+    }
+    if (!x->listed[ind->id]++) {
+        p->indicators =
+            socin_realloc (p->indicators, (p->n_indicators + 1) * sizeof *p->indicators);
+        p->indicators[p->n_indicators++] =
+            rep_pivot_item (ind->code, *ind->pb->name_cs ? ind->pb->name_cs : ind->pb->name_en, 0);
+    }
+}
+
+/* Adds the value under key K with state V to the page when the query wants it. */
+static void
+s_value (s_export_t *x, const MDB_val *k, const MDB_val *v)
+{
+    const char *ind_code, *unit_code, *ptext;
+    char disagg[256];
+    socin_value_state_t st;
+    if (!socin_value_key_split (k->mv_data, k->mv_size, &ind_code, &unit_code, &ptext, disagg,
+                                sizeof disagg) ||
+        !socin_value_state_unpack (SOCIN_VALUE_VERSION, v->mv_data, v->mv_size, &st) || st.deleted)
+        return;
+    const socin_indicator_t *ind = socin_model_indicator (x->ctx->model, ind_code);
+    const socin_unit_t *unit = socin_model_unit (x->ctx->model, unit_code);
+    if (!ind || !unit || (x->inds && !x->inds[ind->id]) || !s_period_wanted (x, ptext)) return;
+    s_dictionary (x, unit, ind);
+    Socin__V1__ExportValue *e = socin_malloc (sizeof *e);
+    socin__v1__export_value__init (e);
+    e->indicator = socin_strdup (ind_code);
+    e->unit = socin_strdup (unit_code);
+    e->period = socin_strdup (ptext);
+    e->disaggregation = socin_strdup (disagg);
+    char text[SOCIN_DEC_STRLEN];
+    socin_dec_format (st.value, text, sizeof text);
+    e->value = socin_strdup (text);
+    e->changed_ms = st.ms;
+    e->submitter = socin_strdup (s_submitter (x, st.text, st.text_len, st.seq));
+    s_last_change (x, k->mv_data, k->mv_size, &st, e);
+    x->page->values[x->page->n_values++] = e;
+}
+
+static int
+s_cmp_dimension (const void *a, const void *b)
+{
+    return strcmp ((*(const socin_dimension_t *const *)a)->code,
+                   (*(const socin_dimension_t *const *)b)->code);
+}
+
+/* Lists in the page the dimensions of the indicators asked for (all when none was named). */
+static void
+s_dimensions (s_export_t *x)
+{
+    const socin_model_t *m = x->ctx->model;
+    size_t ndims = socin_model_count (m, SOCIN_KIND_DIMENSION);
+    uint8_t *used = socin_calloc (ndims + 1, 1);
+    for (uint32_t id = 1; id <= socin_model_count (m, SOCIN_KIND_INDICATOR); id++) {
+        const socin_indicator_t *ind = socin_model_indicator_at (m, id);
+        if (x->inds && !x->inds[id]) continue;
+        for (int d = 0; d < ind->ndims; d++)
+            used[ind->dims[d]] = 1;
+    }
+    const socin_dimension_t **list = socin_calloc (ndims + 1, sizeof *list);
+    size_t n = 0;
+    for (uint32_t id = 1; id <= ndims; id++)
+        if (used[id]) list[n++] = socin_model_dimension_at (m, id);
+    qsort (list, n, sizeof *list, s_cmp_dimension);
+    Socin__V1__ExportPage *p = x->page;
+    p->dimensions = socin_calloc (n + 1, sizeof *p->dimensions);
+    for (size_t i = 0; i < n; i++)
+        p->dimensions[p->n_dimensions++] = rep_pivot_item (
+            list[i]->code, *list[i]->pb->name_cs ? list[i]->pb->name_cs : list[i]->pb->name_en, 0);
+    free (list);
+    free (used);
+}
+
+/* ---- the page ---- */
+
+/* Reads from the unit at CODES[FROM] (starting after key AFTER when it is set) until the page
+   is full. */
+static int
+s_read (s_export_t *x, size_t from, const MDB_val *after)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open (x->txn, x->dbs->values, &cur);
+    if (rc) return rc;
+    char prefix[SOCIN_VALUE_KEY_MAX];
+    for (size_t c = from; c < x->ncodes; c++) {
+        size_t plen = (size_t)snprintf (prefix, sizeof prefix, "U%s", x->codes[c]) + 1;
+        /* Within the unit the token names, just after the token; else from the unit's start. */
+        bool resume = c == from && after && !strcmp ((const char *)after->mv_data + 1, x->codes[c]);
+        MDB_val k = resume ? *after : (MDB_val){plen, prefix}, v;
+        rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+        if (rc == 0 && resume && k.mv_size == after->mv_size &&
+            !memcmp (k.mv_data, after->mv_data, k.mv_size))
+            rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+        for (; rc == 0 && k.mv_size > plen && !memcmp (k.mv_data, prefix, plen);
+             rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
+            if (x->page->n_values == x->max) {
+                /* Full: the next page starts after the last key this one took. */
+                x->page->more = true;
+                mdb_cursor_close (cur);
+                return 0;
+            }
+            size_t before = x->page->n_values;
+            s_value (x, &k, &v);
+            if (x->page->n_values > before) {
+                free (x->page->next.data);
+                x->page->next.data = socin_malloc (k.mv_size);
+                memcpy (x->page->next.data, k.mv_data, k.mv_size);
+                x->page->next.len = k.mv_size;
+            }
+        }
+        if (rc && rc != MDB_NOTFOUND) break;
+        rc = 0;
+    }
+    mdb_cursor_close (cur);
+    return rc;
+}
+
+/* The first unit to read: the one AFTER names, or the first after it. -1 when AFTER is no
+   token of this service. */
+static long
+s_resume (const s_export_t *x, const ProtobufCBinaryData *after)
+{
+    if (!after->len) return 0;
+    const char *t = (const char *)after->data;
+    const char *nul = memchr (t, 0, after->len);
+    if (after->len > SOCIN_VALUE_KEY_MAX || t[0] != 'U' || !nul) return -1;
+    size_t lo = 0, hi = x->ncodes;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp (x->codes[mid], t + 1) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (long)lo;
+}
+
+static int
+s_setup (s_export_t *x, const rep_scope_t *scope, const Socin__V1__ExportQuery *q,
+         Socin__V1__ReportReply *reply)
+{
+    int32_t day;
+    if (s_indicators (x, q, reply) || rep_pivot_day (x->ctx, q->relative_to, &day, reply) ||
+        rep_pivot_periods (q->pe, q->n_pe, day, 100000, &x->pe, &x->npe, reply))
+        return -1;
+    rep_ou_t ou;
+    if (rep_ou_resolve (x->ctx->model, scope, q->ou, q->n_ou, INT32_MIN, INT32_MAX, reply, &ou))
+        return -1;
+    for (size_t i = 0; i < q->n_ou; i++)
+        if (!strncmp (q->ou[i], "LEVEL-", 6)) {
+            rep_ou_free (&ou);
+            return s_fail (
+                reply, SOCIN_E (INVALID_ARGUMENT),
+                "ou: an export takes units and groups (every value beneath them), not %s",
+                q->ou[i]);
+        }
+    s_codes (x, &ou);
+    rep_ou_free (&ou);
+    x->max = q->page_values ? q->page_values : REP_EXPORT_PAGE_DEFAULT;
+    if (x->max > REP_EXPORT_PAGE_MAX) x->max = REP_EXPORT_PAGE_MAX;
+    return 0;
+}
+
+void
+rep_export_answer (const rep_query_ctx_t *ctx, const rep_scope_t *scope,
+                   const Socin__V1__ExportQuery *q, Socin__V1__ReportReply *reply)
+{
+    s_export_t x = {.ctx = ctx, .dbs = rep_apply_dbs (ctx->apply)};
+    long from = -1;
+    if (s_setup (&x, scope, q, reply) == 0 && (from = s_resume (&x, &q->after)) < 0)
+        s_fail (reply, SOCIN_E (BAD_CONTINUATION), "after: not a continuation token of an export");
+    if (from >= 0 && !reply->error) {
+        x.page = socin_malloc (sizeof *x.page);
+        socin__v1__export_page__init (x.page);
+        x.page->values = socin_calloc (x.max + 1, sizeof *x.page->values);
+        x.listed = socin_calloc (socin_model_count (ctx->model, SOCIN_KIND_INDICATOR) + 1, 1);
+        s_dimensions (&x);
+        MDB_val after = {q->after.len, q->after.data};
+        int rc = socin_store_read_begin (x.dbs->store, &x.txn);
+        if (!rc) {
+            rc = s_read (&x, (size_t)from, q->after.len ? &after : NULL);
+            mdb_txn_abort (x.txn);
+        }
+        if (rc) {
+            protobuf_c_message_free_unpacked (&x.page->base, NULL);
+            s_fail (reply, SOCIN_E (STORAGE_ERROR), "the store cannot be read: %s",
+                    mdb_strerror (rc));
+        } else {
+            reply->body_case = SOCIN__V1__REPORT_REPLY__BODY_EXPORT;
+            reply->export = x.page;
+        }
+    }
+    free (x.inds);
+    free (x.pe);
+    free (x.codes);
+    free (x.listed);
+    free (x.submitter);
+}

@@ -1,0 +1,29 @@
+/*  export: the stored values, page by page, for the files other systems read.
+
+    A page is read from the store in one read transaction, in store order (valuekey.h: unit,
+    period, indicator, disaggregation): for each unit the query covers, in code order, a range
+    of keys. A page ends after page_values values; its `next` token is the last key written,
+    and the next request starts just after it. So the service keeps nothing between pages and
+    holds one page at a time, and the client writes each page out before it asks for the next:
+    a year of the whole country (3 million values) streams through a few megabytes.
+
+    Each value comes with what its last change carried (comment, stored_by, follow-up mark:
+    one lookup in `history`, whose key the value's state names) and who sent it (the batch,
+    looked up once per batch).
+*/
+#ifndef SOCIN_REPORTING_EXPORT_H
+#define SOCIN_REPORTING_EXPORT_H
+
+#include "query.h"
+#include "scope.h"
+
+#define REP_EXPORT_PAGE_DEFAULT 10000
+#define REP_EXPORT_PAGE_MAX     100000
+
+/* Answers one page of Q, asked by a key of SCOPE, into REPLY: its export body, or its error
+   (NOT_FOUND, INVALID_ARGUMENT, OUTSIDE_SCOPE naming the unit, BAD_CONTINUATION,
+   STORAGE_ERROR). */
+void rep_export_answer (const rep_query_ctx_t *ctx, const rep_scope_t *scope,
+                        const Socin__V1__ExportQuery *q, Socin__V1__ReportReply *reply);
+
+#endif
