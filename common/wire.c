@@ -201,6 +201,9 @@ socin_wire_recv (zsock_t *sock, socin_wire_msg_t *out)
     }
     if (!kept) return -1;
     out->frames = total;
+    /* Who sent it: the key the connection proved, on every frame that came over it. */
+    const char *user = zframe_meta (frames[kept - 1], "User-Id");
+    if (user && strlen (user) == SOCIN_KEY_LEN) memcpy (out->peer, user, SOCIN_KEY_LEN + 1);
     if (total > S_MAX_FRAMES) {
         /* Refused whole: on a ROUTER the routing id stays so the service can answer. */
         bool router = zsock_type (sock) == ZMQ_ROUTER;
@@ -218,8 +221,6 @@ socin_wire_recv (zsock_t *sock, socin_wire_msg_t *out)
         zmsg_append (out->envelope, &frames[i]);
     }
     out->payload = frames[kept - 1];
-    const char *user = zframe_meta (out->payload, "User-Id");
-    if (user && strlen (user) == SOCIN_KEY_LEN) memcpy (out->peer, user, SOCIN_KEY_LEN + 1);
     return 0;
 }
 
@@ -248,6 +249,57 @@ socin_wire_unpack (const ProtobufCMessageDescriptor *desc, zframe_t *payload)
 {
     if (!payload) return NULL;
     return protobuf_c_message_unpack (desc, NULL, zframe_size (payload), zframe_data (payload));
+}
+
+const char *
+socin_wire_id_echo (const char *id)
+{
+    return id && socin_utf8_valid (id, strlen (id), NULL) ? id : "";
+}
+
+/* Every enum field of MSG and of the messages inside it holds a value of its enum. */
+static int
+s_enums_check (const ProtobufCMessage *msg, char *field, size_t flen, char *why, size_t wlen)
+{
+    const ProtobufCMessageDescriptor *d = msg->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *at = (const char *)msg + f->offset;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) continue; /* no request repeats one */
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF &&
+            *(const uint32_t *)((const char *)msg + f->quantifier_offset) != f->id)
+            continue;
+        if (f->type == PROTOBUF_C_TYPE_ENUM) {
+            int value = *(const int *)at;
+            if (!protobuf_c_enum_descriptor_get_value (f->descriptor, value)) {
+                snprintf (field, flen, "%s", f->name);
+                snprintf (why, wlen, "%s %d is not one of the values of %s", f->name, value,
+                          ((const ProtobufCEnumDescriptor *)f->descriptor)->name);
+                return -1;
+            }
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)at;
+            if (sub && s_enums_check (sub, field, flen, why, wlen)) return -1;
+        }
+    }
+    return 0;
+}
+
+int
+socin_wire_request_check (const ProtobufCMessage *req, char *field, size_t flen, char *why,
+                          size_t wlen)
+{
+    const ProtobufCFieldDescriptor *id =
+        protobuf_c_message_descriptor_get_field_by_name (req->descriptor, "request_id");
+    if (id && id->type == PROTOBUF_C_TYPE_STRING) {
+        const char *text = *(const char *const *)((const char *)req + id->offset);
+        if (text && !socin_utf8_valid (text, strlen (text), NULL)) {
+            snprintf (field, flen, "request_id");
+            snprintf (why, wlen, "request_id is not valid UTF-8");
+            return -1;
+        }
+    }
+    return s_enums_check (req, field, flen, why, wlen);
 }
 
 /* ---- ZAP (RFC 27) ---- */
@@ -297,9 +349,9 @@ s_zap_log_refusal (socin_zap_t *self, const char *domain, const char *address,
                    const char *mechanism, const char *key)
 {
     const char *name = *key ? key : mechanism ? mechanism : "";
-    uintptr_t seen = (uintptr_t) zhashx_lookup (self->logged, name);
+    uintptr_t seen = (uintptr_t)zhashx_lookup (self->logged, name);
     if (seen) {
-        zhashx_update (self->logged, name, (void *) (seen + 1));
+        zhashx_update (self->logged, name, (void *)(seen + 1));
         return;
     }
     if (zhashx_size (self->logged) >= S_ZAP_LOGGED_MAX) {
@@ -309,7 +361,7 @@ s_zap_log_refusal (socin_zap_t *self, const char *domain, const char *address,
         self->full_noted = true;
         return;
     }
-    zhashx_insert (self->logged, name, (void *) (uintptr_t) 1);
+    zhashx_insert (self->logged, name, (void *)(uintptr_t)1);
     socin_info ("auth.refused", "domain=%s address=%s mechanism=%s key=%s note=%s",
                 socin_log_q (domain), socin_log_q (address), socin_log_q (mechanism),
                 socin_log_q (key), socin_log_q ("logged once per key; stats counts them all"));
@@ -319,10 +371,10 @@ s_zap_log_refusal (socin_zap_t *self, const char *domain, const char *address,
 static void
 s_zap_log_allowed (socin_zap_t *self, const char *key)
 {
-    uintptr_t seen = (uintptr_t) zhashx_lookup (self->logged, key);
+    uintptr_t seen = (uintptr_t)zhashx_lookup (self->logged, key);
     if (!seen) return;
     socin_info ("auth.allowed", "key=%s refused_before=%llu", socin_log_q (key),
-                (unsigned long long) seen);
+                (unsigned long long)seen);
     zhashx_delete (self->logged, key);
 }
 
@@ -348,8 +400,7 @@ s_zap_request (zloop_t *loop, zsock_t *reader, void *arg)
     if (ok) {
         self->allowed++;
         s_zap_log_allowed (self, key);
-    }
-    else {
+    } else {
         self->refused++;
         s_zap_log_refusal (self, domain, address, mechanism, key);
     }

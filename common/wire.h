@@ -74,6 +74,17 @@ int socin_wire_send (zsock_t *sock, zmsg_t *envelope, const ProtobufCMessage *ms
    protobuf_c_message_free_unpacked. */
 ProtobufCMessage *socin_wire_unpack (const ProtobufCMessageDescriptor *desc, zframe_t *payload);
 
+/* Checks a request just unpacked for what no handler should meet: a request_id that is not
+   UTF-8 (echoed in the reply, it would make the reply unreadable to a strict protobuf
+   client), or an enum value its enum does not have anywhere in REQ (proto3 lets unknown
+   values through, and a level 999 would select nothing instead of being refused). 0, or -1
+   with the field's name in FIELD and a sentence in WHY; the reply then carries the
+   request_id only when socin_wire_id_echo allows it. */
+int socin_wire_request_check (const ProtobufCMessage *req, char *field, size_t flen, char *why, size_t wlen);
+
+/* ID when it may be echoed in a reply (valid UTF-8), else "". */
+const char *socin_wire_id_echo (const char *id);
+
 /* ---- ZAP ---- */
 
 /* Decides whether the client with public key KEY (Z85) may connect to a socket of DOMAIN. */

@@ -66,6 +66,12 @@ ing_ledger_destroy (ing_ledger_t **self_p)
     *self_p = NULL;
 }
 
+socin_store_t *
+ing_ledger_store (ing_ledger_t *self)
+{
+    return self->store;
+}
+
 uint64_t
 ing_ledger_last_seq (ing_ledger_t *self)
 {

@@ -52,6 +52,9 @@ ing_ledger_t *ing_ledger_new (socin_store_t *store);
 void ing_ledger_set_batch_values (ing_ledger_t *self, size_t batch_values);
 void ing_ledger_destroy (ing_ledger_t **self_p);
 
+/* The store the ledger's databases live in. */
+socin_store_t *ing_ledger_store (ing_ledger_t *self);
+
 uint64_t ing_ledger_last_seq (ing_ledger_t *self);
 uint64_t ing_ledger_acked_seq (ing_ledger_t *self);
 

@@ -388,6 +388,14 @@ s_take (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item, s_item_t *group, 
     Socin__V1__IngestRequest *req = s_decode (self, msg, item);
     if (!req) return false;
     item->req = req;
+    /* A request_id that is not UTF-8 is not echoed (the request itself may still be good:
+       its submission id is checked on its own); an enum value outside its enum refuses it. */
+    req->request_id = (char *) socin_wire_id_echo (req->request_id);
+    char field[64], why[256];
+    if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
+        s_refuse (self, msg->envelope, req->request_id, NULL, SOCIN_E (INVALID_ARGUMENT), "%s", why);
+        return false;
+    }
     if (req->body_case == SOCIN__V1__INGEST_REQUEST__BODY_HISTORY) {
         s_history (self, msg->envelope, req->request_id, msg->peer, req->history);
         return false;

@@ -449,6 +449,12 @@ s_admit (reg_requests_t *self, socin_wire_msg_t *msg)
                        "the message is not a socin.v1.RegistryRequest");
         return NULL;
     }
+    char field[64], why[256];
+    if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
+        s_reply_error (self, msg, socin_wire_id_echo (req->request_id), SOCIN_E (INVALID_ARGUMENT), "%s", why);
+        protobuf_c_message_free_unpacked (&req->base, NULL);
+        return NULL;
+    }
     if (s_is_change (req->body_case) && !reg_trust_is_admin (self->trust, msg->peer)) {
         s_reply_error (self, msg, req->request_id, SOCIN_E (PERMISSION_DENIED),
                        "only an administrator key may change the registry");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "error.h"
 #include "index.h"
 #include "log.h"
 #include "mem.h"
@@ -21,6 +22,11 @@ typedef struct {
     uint64_t announced;
     int64_t contact_ms;
     uint64_t batches, values;
+    /* Its batches cannot be stored now (a full disk): since when, how many, the last code. */
+    int refused_code;
+    int64_t refused_ms;
+    uint64_t refused;
+    bool heard; /* since this process started */
 } s_source_t;
 
 struct rep_apply_t {
@@ -102,6 +108,15 @@ rep_apply_contact (rep_apply_t *self, const char *source, uint64_t last)
     s_source_t *s = s_source (self, source, true);
     s->contact_ms = socin_now_ms ();
     if (last) s->announced = last;
+}
+
+bool
+rep_apply_first_contact (rep_apply_t *self, const char *source)
+{
+    s_source_t *s = s_source (self, source, true);
+    bool first = !s->heard;
+    s->heard = true;
+    return first;
 }
 
 bool
@@ -627,6 +642,37 @@ s_batches_txn (MDB_txn *txn, void *arg)
     return 0;
 }
 
+/* What each source announced by sending, and whether its batches could be stored: a
+   refusal is a state of the source (lag, `sources`, the stamp), logged once when it starts and
+   once when it ends, whatever the number of resends in between. */
+static void
+s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_store_rc_t rc, const char *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        s_source_t *s = s_source (self, batches[i].source, true);
+        if (batches[i].batch->seq > s->announced) s->announced = batches[i].batch->seq;
+        if (rc == SOCIN_STORE_OK) {
+            /* Only a batch stored ends a refusal (duplicates and gaps store nothing). */
+            if (batches[i].outcome != REP_APPLIED) continue;
+            if (s->refused_code)
+                socin_info ("batch.accepted_again", "source=%s refused=%llu refused_ms=%lld",
+                            socin_log_q (s->name), (unsigned long long) s->refused,
+                            (long long) (socin_now_ms () - s->refused_ms));
+            s->refused_code = 0;
+            s->refused_ms = 0;
+            s->refused = 0;
+            continue;
+        }
+        int code = rc == SOCIN_STORE_FULL ? SOCIN_E (STORAGE_FULL) : SOCIN_E (STORAGE_ERROR);
+        if (!s->refused_code)
+            socin_warn ("batch.refused", "source=%s seq=%llu code=%s reason=%s", socin_log_q (s->name),
+                        (unsigned long long) batches[i].batch->seq, socin_error_name (code), socin_log_q (err));
+        if (!s->refused_ms) s->refused_ms = socin_now_ms ();
+        s->refused_code = code;
+        s->refused++;
+    }
+}
+
 socin_store_rc_t
 rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const socin_model_t *model,
                    rep_cube_t *cube, rep_events_t *events, char *err, size_t errlen)
@@ -638,6 +684,7 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     t.n = n;
     t.model = model;
     socin_store_rc_t rc = socin_store_write (self->dbs.store, s_batches_txn, &t, err, errlen);
+    s_note_outcome (self, batches, n, rc, err);
     if (rc == SOCIN_STORE_OK) {
         rep_cube_begin (cube);
         for (size_t i = 0; i < t.nmem; i++) {
@@ -783,6 +830,9 @@ rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp)
         s->lag = self->src[i].announced > self->src[i].applied
                      ? self->src[i].announced - self->src[i].applied
                      : 0;
+        s->refused_code = self->src[i].refused_code;
+        s->refused_since_ms = self->src[i].refused_ms;
+        s->refused_batches = self->src[i].refused;
         stamp->sources[stamp->n_sources++] = s;
     }
 }

@@ -108,6 +108,11 @@ size_t rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *so
 
 /* The history of one value is read on the query side: rep_query_history (query.h). */
 
+/* True the first time SOURCE is heard from since this process started: reporting then asks it
+   for everything after its applied sequence (forward.proto Resync), whatever the source saw
+   acknowledged before (the store may have been restored from a backup, or lost). */
+bool rep_apply_first_contact (rep_apply_t *self, const char *source);
+
 /* The state every answer reflects: each source's applied sequence, lag and last contact. */
 void rep_apply_stamp (rep_apply_t *self, Socin__V1__Stamp *stamp);
 void rep_apply_stamp_free (Socin__V1__Stamp *stamp);

@@ -107,6 +107,7 @@ s_resend (rep_intake_t *self, const s_pending_t *p)
 static void
 s_welcome (rep_intake_t *self, zmsg_t *envelope, const char *source, const Socin__V1__Hello *hello)
 {
+    rep_apply_first_contact (self->apply, source); /* the Welcome says where to start */
     rep_apply_contact (self->apply, source, hello->last_seq);
     if (strcmp (hello->source, source))
         socin_warn ("forward.source_mismatch", "key_source=%s hello_source=%s",
@@ -123,11 +124,31 @@ s_welcome (rep_intake_t *self, zmsg_t *envelope, const char *source, const Socin
                 (unsigned long long)w.applied_seq, (unsigned long long)hello->last_seq);
 }
 
+/* The source kept its connection across our restart: ask for everything after what this
+   store applied, which may be less than it saw acknowledged (a backup restored, a store lost). */
+static void
+s_resync (rep_intake_t *self, zmsg_t *envelope, const char *source, uint64_t announced)
+{
+    Socin__V1__Resync rs = SOCIN__V1__RESYNC__INIT;
+    rs.from_seq = rep_apply_applied (self->apply, source) + 1;
+    rs.reason = "reporting started";
+    Socin__V1__ForwardReply reply = SOCIN__V1__FORWARD_REPLY__INIT;
+    reply.body_case = SOCIN__V1__FORWARD_REPLY__BODY_RESYNC;
+    reply.resync = &rs;
+    s_reply (self, envelope, &reply);
+    socin_info ("source.resync", "source=%s from=%llu announced=%llu", socin_log_q (source),
+                (unsigned long long)rs.from_seq, (unsigned long long)announced);
+}
+
 static void
 s_heartbeat (rep_intake_t *self, zmsg_t *envelope, const char *source,
              const Socin__V1__ForwardHeartbeat *heard)
 {
     rep_apply_contact (self->apply, source, heard->seq);
+    if (rep_apply_first_contact (self->apply, source)) {
+        s_resync (self, envelope, source, heard->seq);
+        return;
+    }
     Socin__V1__ForwardHeartbeat hb = SOCIN__V1__FORWARD_HEARTBEAT__INIT;
     hb.seq = rep_apply_applied (self->apply, source);
     hb.time_ms = socin_now_ms ();
@@ -207,6 +228,7 @@ s_take (rep_intake_t *self, socin_wire_msg_t *msg, s_group_t *group)
         s_heartbeat (self, msg->envelope, source, fm->heartbeat);
         break;
     case SOCIN__V1__FORWARD_MESSAGE__BODY_BATCH:
+        rep_apply_first_contact (self->apply, source); /* a gap or a duplicate says the rest */
         rep_apply_contact (self->apply, source, 0);
         s_join (group, msg, source, fm, arena);
         return;

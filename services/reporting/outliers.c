@@ -211,7 +211,8 @@ rep_outliers_find (const rep_query_ctx_t *ctx, const Socin__V1__OutliersQuery *q
     uint32_t depth = q->history ? q->history : 12;
     const socin_unit_t **units;
     size_t n = rep_query_units_at (ctx->model, q->level ? q->level : SOCIN_LEVEL_MUNICIPALITY, root,
-                                   period, &units);
+                                   NULL, socin_period_start (period), socin_period_end (period),
+                                   &units);
     Socin__V1__Outliers *out = socin_calloc (1, sizeof *out);
     socin__v1__outliers__init (out);
     socin_period_format (period, ptext, sizeof ptext);

@@ -1,5 +1,6 @@
 /*  query: reporting's answers. See query.h. */
 #include "query.h"
+#include "wire.h"
 
 #include "error.h"
 
@@ -711,7 +712,7 @@ rep_query_reply_new (const rep_query_ctx_t *ctx, const char *request_id)
 {
     Socin__V1__ReportReply *reply = socin_calloc (1, sizeof *reply);
     socin__v1__report_reply__init (reply);
-    reply->request_id = socin_strdup (request_id);
+    reply->request_id = socin_strdup (socin_wire_id_echo (request_id));
     Socin__V1__Stamp *stamp = socin_calloc (1, sizeof *stamp);
     socin__v1__stamp__init (stamp);
     stamp->registry_seq = ctx->registry_seq;
@@ -724,7 +725,12 @@ Socin__V1__ReportReply *
 rep_query_answer (const rep_query_ctx_t *ctx, const Socin__V1__ReportRequest *req)
 {
     Socin__V1__ReportReply *reply = rep_query_reply_new (ctx, req->request_id);
-    char why[256];
+    char why[256], field[64];
+    if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
+        s_fail (reply, SOCIN_E (INVALID_ARGUMENT), "%s", why);
+        reply->error->field = socin_strdup (field);
+        return reply;
+    }
     switch (req->body_case) {
     case SOCIN__V1__REPORT_REQUEST__BODY_VALUES:
         s_values (ctx, req->values, reply);

@@ -223,6 +223,14 @@ t_field_str (const char *text, const char *key, char *out, size_t len)
 }
 
 long long
+t_ctl_field (t_daemon_t *d, const char *command, const char *key)
+{
+    char out[16384];
+    if (t_ctl (d->ctl, command, out, sizeof out)) return -1;
+    return t_field (out, key);
+}
+
+long long
 t_field (const char *text, const char *key)
 {
     char v[64];

@@ -55,6 +55,9 @@ int t_ctl (const char *path, const char *command, char *out, size_t len);
 long long t_field (const char *text, const char *key);
 int t_field_str (const char *text, const char *key, char *out, size_t len);
 
+/* The number under KEY in D's answer to COMMAND (-1 when absent or unanswered). */
+long long t_ctl_field (t_daemon_t *d, const char *command, const char *key);
+
 /* Reads a whole file (NULL when it cannot); *LEN gets its size. Free with free(). */
 char *t_read_file (const char *path, size_t *len);
 int t_write_file (const char *path, const char *data, size_t len);
