@@ -7,9 +7,9 @@
     period, and a regional office sends its municipalities' month together), so the values of
     one submission fall into one or a few contiguous runs of the B-tree, and what a month adds
     goes beside the same month of the neighbouring units instead of into the middle of every
-    unit's earlier months: a commit rewrites a page per 30-60 values instead of about two pages
-    per unit it touches (reporting wrote 630 bytes per value applying the bench's feed with
-    unit-then-period keys). Every period string starts with its year, so a year's values are
+    unit's earlier months: a commit rewrites the runs it adds to instead of about two pages per
+    unit it touches (applying the bench's feed, reporting wrote 630 bytes per value with
+    unit-then-period keys and 300 with these). Every period string starts with its year, so a year's values are
     one range of keys. The key holds codes, not ids, so it means the same thing to every
     replica of the registry.
 

@@ -240,61 +240,111 @@ s_dimensions (s_export_t *x)
 
 /* ---- the page ---- */
 
+/* The periods the store holds values of and the query wants, in key order, into *OUT (free
+   it): one seek per period, skipping over each one's values. */
+static size_t
+s_periods (s_export_t *x, MDB_cursor *cur, char (**out)[SOCIN_PERIOD_STRLEN])
+{
+    size_t n = 0, cap = 16;
+    *out = socin_malloc (cap * sizeof **out);
+    char seek[SOCIN_PERIOD_STRLEN + 2] = "P";
+    MDB_val k = {1, seek}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size > 1 && ((const char *)k.mv_data)[0] == 'P') {
+        const char *ptext = (const char *)k.mv_data + 1;
+        size_t plen = strnlen (ptext, k.mv_size - 1);
+        if (plen == k.mv_size - 1 || plen >= SOCIN_PERIOD_STRLEN) break; /* no value key */
+        memcpy (seek + 1, ptext, plen);
+        seek[1 + plen] = 0;
+        if (s_period_wanted (x, seek + 1)) {
+            if (n == cap) *out = socin_realloc (*out, (cap *= 2) * sizeof **out);
+            memcpy ((*out)[n++], seek + 1, plen + 1);
+        }
+        /* Past every key of this period: they all go on with a NUL after it. */
+        seek[1 + plen] = 1;
+        k.mv_data = seek;
+        k.mv_size = 2 + plen;
+        rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    }
+    return n;
+}
+
+/* Reads the values under PREFIX (PLEN bytes), from just after key AFTER when it is set,
+   until the page is full: 1 when it is, 0 when the prefix is done, else an LMDB error. */
+static int
+s_read_run (s_export_t *x, MDB_cursor *cur, const char *prefix, size_t plen, const MDB_val *after)
+{
+    MDB_val k = after ? *after : (MDB_val){plen, (void *)prefix}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    if (rc == 0 && after && k.mv_size == after->mv_size &&
+        !memcmp (k.mv_data, after->mv_data, k.mv_size))
+        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+    for (; rc == 0 && k.mv_size > plen && !memcmp (k.mv_data, prefix, plen);
+         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
+        if (x->page->n_values == x->max) {
+            /* Full: the next page starts after the last key this one took. */
+            x->page->more = true;
+            return 1;
+        }
+        size_t before = x->page->n_values;
+        s_value (x, &k, &v);
+        if (x->page->n_values > before) {
+            free (x->page->next.data);
+            x->page->next.data = socin_malloc (k.mv_size);
+            memcpy (x->page->next.data, k.mv_data, k.mv_size);
+            x->page->next.len = k.mv_size;
+        }
+    }
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* Reads from the unit at CODES[FROM] (starting after key AFTER when it is set) until the page
-   is full. */
+   is full. Keys go period first (valuekey.h): the values of a unit are read period by period,
+   so that the export is in unit order (then period, indicator, disaggregation) as before. */
 static int
 s_read (s_export_t *x, size_t from, const MDB_val *after)
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open (x->txn, x->dbs->values, &cur);
     if (rc) return rc;
-    char prefix[SOCIN_VALUE_KEY_MAX];
-    for (size_t c = from; c < x->ncodes; c++) {
-        size_t plen = (size_t)snprintf (prefix, sizeof prefix, "U%s", x->codes[c]) + 1;
-        /* Within the unit the token names, just after the token; else from the unit's start. */
-        bool resume = c == from && after && !strcmp ((const char *)after->mv_data + 1, x->codes[c]);
-        MDB_val k = resume ? *after : (MDB_val){plen, prefix}, v;
-        rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
-        if (rc == 0 && resume && k.mv_size == after->mv_size &&
-            !memcmp (k.mv_data, after->mv_data, k.mv_size))
-            rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
-        for (; rc == 0 && k.mv_size > plen && !memcmp (k.mv_data, prefix, plen);
-             rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
-            if (x->page->n_values == x->max) {
-                /* Full: the next page starts after the last key this one took. */
-                x->page->more = true;
-                mdb_cursor_close (cur);
-                return 0;
-            }
-            size_t before = x->page->n_values;
-            s_value (x, &k, &v);
-            if (x->page->n_values > before) {
-                free (x->page->next.data);
-                x->page->next.data = socin_malloc (k.mv_size);
-                memcpy (x->page->next.data, k.mv_data, k.mv_size);
-                x->page->next.len = k.mv_size;
-            }
+    char (*periods)[SOCIN_PERIOD_STRLEN];
+    size_t nperiods = s_periods (x, cur, &periods);
+    /* The token's unit and period, when it names the first unit to read. */
+    const char *tperiod = after ? (const char *)after->mv_data + 1 : NULL;
+    const char *tunit = tperiod ? tperiod + strlen (tperiod) + 1 : NULL;
+    char prefix[SOCIN_VALUE_KEY_MAX + SOCIN_PERIOD_STRLEN];
+    for (size_t c = from; c < x->ncodes && !rc; c++) {
+        bool resume = c == from && tunit && !strcmp (tunit, x->codes[c]);
+        for (size_t p = 0; p < nperiods && !rc; p++) {
+            int order = resume ? strcmp (periods[p], tperiod) : 1;
+            if (order < 0) continue;
+            int n = snprintf (prefix, sizeof prefix, "P%s%c%s%c", periods[p], 0, x->codes[c], 0);
+            if (n <= 0 || (size_t)n >= sizeof prefix) continue;
+            rc = s_read_run (x, cur, prefix, (size_t)n, order == 0 ? after : NULL);
         }
-        if (rc && rc != MDB_NOTFOUND) break;
-        rc = 0;
     }
+    free (periods);
     mdb_cursor_close (cur);
-    return rc;
+    return rc == 1 ? 0 : rc;
 }
 
 /* The first unit to read: the one AFTER names, or the first after it. -1 when AFTER is no
-   token of this service. */
+   token of this service (a value key: "P" period NUL unit NUL ...). */
 static long
 s_resume (const s_export_t *x, const ProtobufCBinaryData *after)
 {
     if (!after->len) return 0;
     const char *t = (const char *)after->data;
+    const char *end = t + after->len;
     const char *nul = memchr (t, 0, after->len);
-    if (after->len > SOCIN_VALUE_KEY_MAX || t[0] != 'U' || !nul) return -1;
+    const char *unit = nul ? nul + 1 : NULL;
+    if (after->len > SOCIN_VALUE_KEY_MAX || t[0] != 'P' || !unit || unit >= end ||
+        !memchr (unit, 0, (size_t)(end - unit)))
+        return -1;
     size_t lo = 0, hi = x->ncodes;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (strcmp (x->codes[mid], t + 1) < 0)
+        if (strcmp (x->codes[mid], unit) < 0)
             lo = mid + 1;
         else
             hi = mid;

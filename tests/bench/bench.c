@@ -4,7 +4,8 @@
     Usage: bench --dir DIR --pg-dir DIR --out FILE [--root DIR] [--shared DIR] [--scale N]
                  [--only STAGE,...]
     (tests/bench/run sets these up and cleans up after it; --scale N keeps every Nth
-    municipality and --only runs some of the stages — machine, feed, shuffled, regions, pg —
+    municipality and --only runs some of the stages — machine, feed, shuffled, regions,
+    decade, pg —
     for a quick look while working on the benchmark or on one figure).
 
     Stages, in order (each stack is new, in its own directory under DIR, with IPC endpoints,
@@ -21,6 +22,9 @@
       B (shuffled) the same workload shuffled, into a new stack; then 1,000-, 10,000- and
                  50,000-value submissions
       C1, C2, C4   new stacks with 1, 2 and 4 regional ingests, each fed its kraj at once
+      D (decade) ten years (2016–2025) of the full workload into a new stack, year by year;
+                 roll-ups and completeness over it, disk per million values, each daemon's
+                 RssAnon, reporting killed and restarted
       PostgreSQL the same values by COPY into a keyed table, the same roll-ups in SQL, the
                  same latency and restart figures (pg.c)
 */
