@@ -22,7 +22,7 @@ ing_shape_same (const char *a, const char *b)
     }
 }
 
-/* The length of the part of a value key before its disaggregation ("U" unit NUL period NUL
+/* The length of the part of a value key before its disaggregation ("P" period NUL unit NUL
    indicator NUL). */
 static size_t
 s_prefix_len (const char *key, size_t len)
