@@ -7,9 +7,9 @@
 #include "socin/v1/forward.pb-c.h"
 
 #define FLAG_DELETE   1
-#define FLAG_FOLLOWUP 2 /* ledger, change: marked for follow-up (1.2) */
-#define FLAG_STORED   4 /* the text starts with stored_by, its length first (1.2) */
-#define FLAG_WHOLE    8 /* version: source length, source and the change itself follow */
+#define FLAG_FOLLOWUP 2  /* ledger, change: marked for follow-up (1.2) */
+#define FLAG_STORED   4  /* the text starts with stored_by, its length first (1.2) */
+#define FLAG_WHOLE    8  /* version: source length, source and the change itself follow */
 #define LEDGER_HEAD   17 /* value 8, seq 8, flags 1 */
 #define VERSION_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
 #define CHANGE_HEAD   9  /* flags 1, value 8 */
@@ -198,6 +198,21 @@ socin_value_history_add (Socin__V1__ValueHistory *out, const socin_value_state_t
     out->entries = socin_realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
     out->entries[out->n_entries++] = e;
     return e;
+}
+
+socin_value_state_t
+socin_value_change_of (const socin_value_state_t *version)
+{
+    socin_value_state_t change = {.value = version->value,
+                                  .deleted = version->deleted,
+                                  .seq = version->seq,
+                                  .ms = version->ms,
+                                  .text = version->comment,
+                                  .text_len = version->comment_len,
+                                  .stored_by = version->stored_by,
+                                  .stored_by_len = version->stored_by_len,
+                                  .followup = version->followup};
+    return change;
 }
 
 int

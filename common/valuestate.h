@@ -69,6 +69,10 @@ void socin_value_state_pack (socin_value_layout_t layout, const socin_value_stat
 bool socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t len,
                                socin_value_state_t *state);
 
+/* The change a whole VERSION holds (its value, deletion, comment as text, stored_by, followup,
+   seq and time), as a change state; it points into VERSION's texts. */
+socin_value_state_t socin_value_change_of (const socin_value_state_t *version);
+
 /* >0 when version A (accepted ms, source of ALEN bytes, sequence) is later than B, <0 when
    earlier, 0 when the same: between sources the later version wins, whatever the order
    they were delivered in. */

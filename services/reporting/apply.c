@@ -353,8 +353,8 @@ s_apply_late (s_txn_t *t, MDB_txn *txn, char *key, size_t klen, const char *sour
     rep_apply_t *self = t->self;
     t->superseded++;
     char *copy = s_copy_texts (was);
-    int rc =
-        s_put_change (self, txn, key, klen, b->accepted_ms, source, strlen (source), b->seq, change);
+    int rc = s_put_change (self, txn, key, klen, b->accepted_ms, source, strlen (source), b->seq,
+                           change);
     int32_t first = was->first_day;
     if (!rc && !was->deleted) rc = s_first_day (self, txn, key, klen, was, &first);
     if (!rc && !was->deleted && first != was->first_day) {
@@ -421,13 +421,7 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     /* The replaced version goes to history (an older store's is there already). */
     if (!was.logged) {
         char *copy = s_copy_texts (&was);
-        socin_value_state_t change = {.value = was.value,
-                                      .deleted = was.deleted,
-                                      .text = was.comment,
-                                      .text_len = was.comment_len,
-                                      .stored_by = was.stored_by,
-                                      .stored_by_len = was.stored_by_len,
-                                      .followup = was.followup};
+        socin_value_state_t change = socin_value_change_of (&was);
         rc = s_put_change (self, txn, key, klen, was.ms, was.text, was.text_len, was.seq, &change);
         free (copy);
         if (rc) return rc;
@@ -513,7 +507,8 @@ s_apply_measure (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__
                                 &applied);
     if (rc) return rc;
     key[0] = 'm'; /* history keys of measures: apart from value keys ("U...") */
-    size_t hlen = rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
+    size_t hlen =
+        rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
     MDB_val hk = {hlen, key}, hv = {socin__v1__measure_progress__get_packed_size (mp), NULL};
     rc = mdb_put (txn, t->self->dbs.history, &hk, &hv, MDB_RESERVE);
     if (!rc) socin__v1__measure_progress__pack (mp, hv.mv_data);
@@ -646,7 +641,8 @@ s_batches_txn (MDB_txn *txn, void *arg)
    refusal is a state of the source (lag, `sources`, the stamp), logged once when it starts and
    once when it ends, whatever the number of resends in between. */
 static void
-s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_store_rc_t rc, const char *err)
+s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_store_rc_t rc,
+                const char *err)
 {
     for (size_t i = 0; i < n; i++) {
         s_source_t *s = s_source (self, batches[i].source, true);
@@ -656,8 +652,8 @@ s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_s
             if (batches[i].outcome != REP_APPLIED) continue;
             if (s->refused_code)
                 socin_info ("batch.accepted_again", "source=%s refused=%llu refused_ms=%lld",
-                            socin_log_q (s->name), (unsigned long long) s->refused,
-                            (long long) (socin_now_ms () - s->refused_ms));
+                            socin_log_q (s->name), (unsigned long long)s->refused,
+                            (long long)(socin_now_ms () - s->refused_ms));
             s->refused_code = 0;
             s->refused_ms = 0;
             s->refused = 0;
@@ -665,8 +661,9 @@ s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_s
         }
         int code = rc == SOCIN_STORE_FULL ? SOCIN_E (STORAGE_FULL) : SOCIN_E (STORAGE_ERROR);
         if (!s->refused_code)
-            socin_warn ("batch.refused", "source=%s seq=%llu code=%s reason=%s", socin_log_q (s->name),
-                        (unsigned long long) batches[i].batch->seq, socin_error_name (code), socin_log_q (err));
+            socin_warn ("batch.refused", "source=%s seq=%llu code=%s reason=%s",
+                        socin_log_q (s->name), (unsigned long long)batches[i].batch->seq,
+                        socin_error_name (code), socin_log_q (err));
         if (!s->refused_ms) s->refused_ms = socin_now_ms ();
         s->refused_code = code;
         s->refused++;

@@ -137,11 +137,7 @@ s_last_change (s_export_t *x, const char *key, size_t klen, const socin_value_st
 {
     char hkey[SOCIN_VALUE_KEY_MAX + 1 + 8 + 127 + 1 + 8];
     if (klen > SOCIN_VALUE_KEY_MAX) return;
-    socin_value_state_t change = {.text = st->comment,
-                                  .text_len = st->comment_len,
-                                  .stored_by = st->stored_by,
-                                  .stored_by_len = st->stored_by_len,
-                                  .followup = st->followup};
+    socin_value_state_t change = socin_value_change_of (st);
     /* The current version holds its change, but an older store's has it in the history. */
     if (st->logged) {
         memcpy (hkey, key, klen);

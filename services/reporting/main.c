@@ -128,15 +128,17 @@ s_on_query (zloop_t *loop, zsock_t *sock, void *arg)
            without being parsed. */
         bool large = msg.payload && zframe_size (msg.payload) > self->max_message;
         if (large)
-            socin_warn ("message.too_large", "bytes=%zu max_message=%zu key=%s", zframe_size (msg.payload),
-                        self->max_message, socin_log_q (msg.peer));
-        Socin__V1__ReportRequest *req = large ? NULL
-                                              : (Socin__V1__ReportRequest *) socin_wire_unpack (
-                                                    &socin__v1__report_request__descriptor, msg.payload);
+            socin_warn ("message.too_large", "bytes=%zu max_message=%zu key=%s",
+                        zframe_size (msg.payload), self->max_message, socin_log_q (msg.peer));
+        Socin__V1__ReportRequest *req =
+            large ? NULL
+                  : (Socin__V1__ReportRequest *)socin_wire_unpack (
+                        &socin__v1__report_request__descriptor, msg.payload);
         if (!req) {
             Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
             error.code = large ? SOCIN_E (MESSAGE_TOO_LARGE) : SOCIN_E (MALFORMED_MESSAGE);
-            error.message = large ? "the request is larger than max_message" : "the message is not a socin.v1.ReportRequest";
+            error.message = large ? "the request is larger than max_message"
+                                  : "the message is not a socin.v1.ReportRequest";
             Socin__V1__ReportReply reply = SOCIN__V1__REPORT_REPLY__INIT;
             reply.error = &error;
             socin_wire_send (sock, msg.envelope, &reply.base);
@@ -255,12 +257,13 @@ s_sources (reporting_t *self, socin_str_t *out)
     for (size_t i = 0; i < stamp.n_sources; i++) {
         Socin__V1__SourceState *s = stamp.sources[i];
         socin_str_printf (out, "%s:applied=%llu lag=%llu last_contact_ms_ago=%lld", s->source,
-                          (unsigned long long) s->applied_seq, (unsigned long long) s->lag,
-                          s->last_contact_ms ? (long long) (now - s->last_contact_ms) : -1LL);
+                          (unsigned long long)s->applied_seq, (unsigned long long)s->lag,
+                          s->last_contact_ms ? (long long)(now - s->last_contact_ms) : -1LL);
         if (s->refused_code)
             socin_str_printf (out, " refused=%s refused_ms_ago=%lld refused_batches=%llu",
-                              socin_error_name (s->refused_code), (long long) (now - s->refused_since_ms),
-                              (unsigned long long) s->refused_batches);
+                              socin_error_name (s->refused_code),
+                              (long long)(now - s->refused_since_ms),
+                              (unsigned long long)s->refused_batches);
         socin_str_printf (out, "\n");
     }
     rep_apply_stamp_free (&stamp);

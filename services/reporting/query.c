@@ -650,15 +650,7 @@ rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1
     if (mdb_get (txn, dbs->values, &ck, &v) == 0 &&
         socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &now)) {
         if (!now.logged) {
-            socin_value_state_t change = {.value = now.value,
-                                          .deleted = now.deleted,
-                                          .seq = now.seq,
-                                          .ms = now.ms,
-                                          .text = now.comment,
-                                          .text_len = now.comment_len,
-                                          .stored_by = now.stored_by,
-                                          .stored_by_len = now.stored_by_len,
-                                          .followup = now.followup};
+            socin_value_state_t change = socin_value_change_of (&now);
             char source[128];
             snprintf (source, sizeof source, "%.*s", (int)now.text_len, now.text);
             MDB_val bv;

@@ -107,8 +107,13 @@ a_stored_bytes_unpack_to_their_state (void)
     CHECK (!st.logged && st.comment_len == 3 && !memcmp (st.comment, "fix", 3));
     /* A version with who keyed it in and a follow-up mark round-trips them with its comment. */
     {
-        socin_value_state_t in = {.value = 5, .text = "CZ", .text_len = 2, .stored_by = "ana",
-                                  .stored_by_len = 3, .followup = true, .comment = "c",
+        socin_value_state_t in = {.value = 5,
+                                  .text = "CZ",
+                                  .text_len = 2,
+                                  .stored_by = "ana",
+                                  .stored_by_len = 3,
+                                  .followup = true,
+                                  .comment = "c",
                                   .comment_len = 1};
         unsigned char buf[64];
         socin_value_state_pack (SOCIN_VALUE_VERSION, &in, buf);
