@@ -648,7 +648,7 @@ s_restart_reporting (s_stack_t *s, double values, const char *section, const cha
     }
     socin_client_destroy (&c);
     char note[400];
-    snprintf (note, sizeof note, "%.0f values rebuilt into the cube from LMDB; control socket answered after %.2f s; "
+    snprintf (note, sizeof note, "%.0f values in the cube (taken back from its file, or rebuilt from LMDB: the log says); control socket answered after %.2f s; "
               "afterwards its peak RSS is %.0f MiB (%.0f MiB anonymous)",
               values, s_secs (t0, ctl_ready), (double) b_proc_kb (s->reporting->pid, "VmHWM") / 1024.0,
               (double) b_proc_kb (s->reporting->pid, "RssAnon") / 1024.0);
