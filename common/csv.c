@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "log.h"
 #include "mem.h"
 
@@ -159,4 +160,30 @@ socin_csv_next (socin_csv_t *self, char ***fields, size_t *count, char *err, siz
     *fields = self->fields;
     *count = nfields;
     return 1;
+}
+
+int
+socin_csv_columns (char **f, size_t nf, const char *const *names, int *col, const char *hint,
+                   char *err, size_t errlen)
+{
+    for (int c = 0; names[c]; c++) {
+        col[c] = -1;
+        for (size_t i = 0; i < nf; i++)
+            if (!strcmp (f[i], names[c])) col[c] = (int)i;
+        if (col[c] < 0)
+            return socin_error_set (err, errlen, "line 1: column '%s' is missing%s", names[c],
+                                    hint);
+    }
+    return 0;
+}
+
+int
+socin_csv_utf8 (const char *data, size_t len, const char *hint, char *err, size_t errlen)
+{
+    size_t bad;
+    if (socin_utf8_valid (data, len, &bad)) return 0;
+    size_t line = 1;
+    for (size_t i = 0; i < bad; i++)
+        line += data[i] == '\n';
+    return socin_error_set (err, errlen, "line %zu: the file is not valid UTF-8%s", line, hint);
 }

@@ -32,5 +32,14 @@ size_t socin_csv_line (socin_csv_t *self);
 /* Bytes consumed so far (for progress). */
 size_t socin_csv_offset (socin_csv_t *self);
 
+/* Finds the NULL-terminated column NAMES in a header row F (NF fields): COL[i] gets the
+   index of NAMES[i]. 0, or -1 with "line 1: column 'x' is missing" followed by HINT (may be
+   ""). */
+int socin_csv_columns (char **f, size_t nf, const char *const *names, int *col, const char *hint,
+                       char *err, size_t errlen);
+
+/* 0 when LEN bytes at DATA are valid UTF-8, else -1 with "line N: the file is not valid
+   UTF-8" naming the line of the first bad byte, followed by HINT (may be ""). */
+int socin_csv_utf8 (const char *data, size_t len, const char *hint, char *err, size_t errlen);
 
 #endif

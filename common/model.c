@@ -28,6 +28,7 @@ struct socin_model_t {
     s_table_t rules; /* validation rules */
     socin_index_t *submitter_keys;
     socin_index_t *peer_keys;
+    bool dated; /* some unit has earlier parents */
 };
 
 static void
@@ -380,7 +381,15 @@ s_free_derived (socin_model_t *self)
     for (size_t i = 0; i < self->groups.count; i++) {
         socin_group_t *g = (socin_group_t *) self->groups.items[i];
         free (g->members);
+        free (g->terms);
         g->members = NULL;
+        g->terms = NULL;
+    }
+    for (size_t i = 0; i < self->units.count; i++) {
+        socin_unit_t *u = (socin_unit_t *) self->units.items[i];
+        free (u->earlier);
+        u->earlier = NULL;
+        u->nearlier = 0;
     }
     for (size_t i = 0; i < self->submitters.count; i++) {
         socin_submitter_t *s = (socin_submitter_t *) self->submitters.items[i];
@@ -396,21 +405,9 @@ s_free_derived (socin_model_t *self)
     }
 }
 
-/* Collects the ancestors of U (depth-first over parents, nearest first, no repeats). */
-static void
-s_ancestors (socin_model_t *self, socin_unit_t *u, socin_unit_t *from, int depth)
-{
-    if (depth > 8) return;
-    for (int p = 0; p < from->nparents; p++) {
-        uint32_t pid = from->parents[p];
-        bool seen = pid == u->id;
-        for (int a = 0; a < u->nancestors && !seen; a++) seen = u->ancestors[a] == pid;
-        if (seen || u->nancestors == SOCIN_MAX_ANCESTORS) continue;
-        u->ancestors[u->nancestors++] = pid;
-    }
-    for (int p = 0; p < from->nparents; p++)
-        s_ancestors (self, u, socin_model_unit_at (self, from->parents[p]), depth + 1);
-}
+static void s_ancestors_on (const socin_model_t *self, const socin_unit_t *u,
+                            const socin_unit_t *from, int32_t day, uint32_t *out, int *n,
+                            int depth);
 
 static void
 s_set_level_ids (socin_model_t *self, socin_unit_t *u, uint32_t id)
@@ -426,26 +423,61 @@ s_set_level_ids (socin_model_t *self, socin_unit_t *u, uint32_t id)
     }
 }
 
+/* The ids of CODES (N of them, unknown ones and U itself left out) into OUT; the count. */
+static int
+s_parent_ids (socin_model_t *self, const socin_unit_t *u, char **codes, size_t n,
+              uint32_t out[SOCIN_MAX_PARENTS])
+{
+    int k = 0;
+    for (size_t p = 0; p < n && k < SOCIN_MAX_PARENTS; p++) {
+        socin_unit_t *parent = socin_model_unit (self, codes[p]);
+        if (parent && parent != u) {
+            out[k++] = parent->id;
+            parent->has_children = true;
+        }
+    }
+    return k;
+}
+
+/* The parents of U through time: the latest and the earlier ones with their last days. */
+static void
+s_unit_parents (socin_model_t *self, socin_unit_t *u)
+{
+    Socin__V1__Unit *pb = u->pb;
+    u->nparents = s_parent_ids (self, u, pb->parents, pb->n_parents, u->parents);
+    u->parents_from = socin_day_or (pb->parents_from, SOCIN_DAY_MIN);
+    u->nearlier = 0;
+    if (!pb->n_earlier_parents) return;
+    u->earlier = socin_calloc (pb->n_earlier_parents, sizeof *u->earlier);
+    for (size_t e = 0; e < pb->n_earlier_parents; e++) {
+        const Socin__V1__UnitParents *src = pb->earlier_parents[e];
+        socin_parents_era_t *era = &u->earlier[u->nearlier++];
+        era->valid_to = socin_day_or (src->valid_to, SOCIN_DAY_MIN);
+        era->nparents = s_parent_ids (self, u, src->parents, src->n_parents, era->parents);
+    }
+}
+
 static void
 s_finish_units (socin_model_t *self)
 {
+    for (size_t i = 0; i < self->units.count; i++)
+        ((socin_unit_t *) self->units.items[i])->has_children = false;
     for (size_t i = 0; i < self->units.count; i++) {
         socin_unit_t *u = (socin_unit_t *) self->units.items[i];
         u->level = u->pb->level;
         u->valid_from = socin_day_or (u->pb->valid_from, SOCIN_DAY_MIN);
         u->valid_to = socin_day_or (u->pb->valid_to, SOCIN_DAY_MAX);
         u->population = u->pb->population;
-        u->nparents = 0;
-        for (size_t p = 0; p < u->pb->n_parents && u->nparents < SOCIN_MAX_PARENTS; p++) {
-            socin_unit_t *parent = socin_model_unit (self, u->pb->parents[p]);
-            if (parent && parent != u) u->parents[u->nparents++] = parent->id;
-        }
+        s_unit_parents (self, u);
     }
+    self->dated = false;
+    for (size_t i = 0; i < self->units.count; i++)
+        self->dated |= ((socin_unit_t *) self->units.items[i])->nearlier > 0;
     for (size_t i = 0; i < self->units.count; i++) {
         socin_unit_t *u = (socin_unit_t *) self->units.items[i];
         u->nancestors = 0;
         u->country = u->kraj = u->okres = u->orp = u->municipality = 0;
-        s_ancestors (self, u, u, 0);
+        s_ancestors_on (self, u, u, SOCIN_DAY_MAX, u->ancestors, &u->nancestors, 0);
         s_set_level_ids (self, u, u->id);
         for (int a = 0; a < u->nancestors; a++) s_set_level_ids (self, u, u->ancestors[a]);
     }
@@ -514,6 +546,22 @@ s_finish_groups (socin_model_t *self)
         if (g->nmembers) qsort (g->members, g->nmembers, sizeof *g->members, s_cmp_u32);
         g->valid_from = socin_day_or (g->pb->valid_from, SOCIN_DAY_MIN);
         g->valid_to = socin_day_or (g->pb->valid_to, SOCIN_DAY_MAX);
+        g->terms = g->nmembers ? socin_malloc (g->nmembers * sizeof *g->terms) : NULL;
+        for (size_t m = 0; m < g->nmembers; m++) {
+            g->terms[m][0] = g->valid_from;
+            g->terms[m][1] = g->valid_to;
+        }
+        for (size_t t = 0; t < g->pb->n_member_terms; t++) {
+            const Socin__V1__GroupMember *term = g->pb->member_terms[t];
+            socin_unit_t *u = socin_model_unit (self, term->unit);
+            uint32_t *at = u && g->nmembers ? bsearch (&u->id, g->members, g->nmembers,
+                                                       sizeof u->id, s_cmp_u32)
+                                            : NULL;
+            if (!at) continue;
+            int32_t *days = g->terms[at - g->members];
+            days[0] = socin_day_or (term->valid_from, g->valid_from);
+            days[1] = socin_day_or (term->valid_to, g->valid_to);
+        }
     }
 }
 
@@ -579,6 +627,80 @@ socin_unit_under (const socin_unit_t *unit, uint32_t root)
     for (int a = 0; a < unit->nancestors; a++)
         if (unit->ancestors[a] == root) return true;
     return false;
+}
+
+int32_t
+socin_territory_day (socin_period_t period)
+{
+    return socin_date_from_ymd (period.year, 12, 31);
+}
+
+int
+socin_unit_parents_on (const socin_unit_t *unit, int32_t day, const uint32_t **parents)
+{
+    if (day >= unit->parents_from || !unit->nearlier) {
+        *parents = unit->parents;
+        return unit->nparents;
+    }
+    for (int e = 0; e < unit->nearlier; e++)
+        if (day <= unit->earlier[e].valid_to || e == unit->nearlier - 1) {
+            *parents = unit->earlier[e].parents;
+            return unit->earlier[e].nparents;
+        }
+    *parents = unit->parents;
+    return unit->nparents;
+}
+
+/* Adds the ancestors of FROM on DAY to OUT (N so far), depth-first, nearest first. */
+static void
+s_ancestors_on (const socin_model_t *self, const socin_unit_t *u, const socin_unit_t *from,
+                int32_t day, uint32_t *out, int *n, int depth)
+{
+    if (depth > 8) return;
+    const uint32_t *parents;
+    int np = socin_unit_parents_on (from, day, &parents);
+    for (int p = 0; p < np; p++) {
+        bool seen = parents[p] == u->id;
+        for (int a = 0; a < *n && !seen; a++) seen = out[a] == parents[p];
+        if (!seen && *n < SOCIN_MAX_ANCESTORS) out[(*n)++] = parents[p];
+    }
+    for (int p = 0; p < np; p++)
+        s_ancestors_on (self, u, socin_model_unit_at (self, parents[p]), day, out, n, depth + 1);
+}
+
+int
+socin_unit_ancestors_on (const socin_model_t *self, const socin_unit_t *unit, int32_t day,
+                         uint32_t *out)
+{
+    if (!self->dated) {
+        memcpy (out, unit->ancestors, (size_t) unit->nancestors * sizeof *out);
+        return unit->nancestors;
+    }
+    int n = 0;
+    s_ancestors_on (self, unit, unit, day, out, &n, 0);
+    return n;
+}
+
+bool
+socin_unit_under_on (const socin_model_t *self, const socin_unit_t *unit, uint32_t root,
+                     int32_t day)
+{
+    if (!self->dated) return socin_unit_under (unit, root);
+    if (unit->id == root) return true;
+    uint32_t anc[SOCIN_MAX_ANCESTORS];
+    int n = socin_unit_ancestors_on (self, unit, day, anc);
+    for (int a = 0; a < n; a++)
+        if (anc[a] == root) return true;
+    return false;
+}
+
+bool
+socin_group_has_on (const socin_group_t *group, uint32_t unit, int32_t day)
+{
+    if (!group->nmembers || day < group->valid_from || day > group->valid_to) return false;
+    const uint32_t *at = bsearch (&unit, group->members, group->nmembers, sizeof unit, s_cmp_u32);
+    return at && day >= group->terms[at - group->members][0] &&
+           day <= group->terms[at - group->members][1];
 }
 
 bool

@@ -68,14 +68,25 @@ typedef enum {
     SOCIN_KIND_RULE = 'r', /* validation rule */
 } socin_kind_t;
 
+/* A set of direct parents a unit had until VALID_TO (inclusive). */
+typedef struct {
+    int32_t valid_to;
+    uint32_t parents[SOCIN_MAX_PARENTS];
+    int nparents;
+} socin_parents_era_t;
+
 typedef struct {
     uint32_t id;
     const char *code;
     int level; /* Socin__V1__Level */
     int32_t valid_from, valid_to;
-    uint32_t parents[SOCIN_MAX_PARENTS];
+    uint32_t parents[SOCIN_MAX_PARENTS]; /* the latest, in force from parents_from */
     int nparents;
-    /* Every unit above, both paths, nearest first, no repeats. */
+    int32_t parents_from;
+    socin_parents_era_t *earlier; /* the parents before those, oldest first */
+    int nearlier;
+    bool has_children; /* some unit has it as a parent, at some time */
+    /* Every unit above, both paths, by the latest parents, nearest first, no repeats. */
     uint32_t ancestors[SOCIN_MAX_ANCESTORS];
     int nancestors;
     /* The unit's own ancestor at each level (0: none); for a kraj, kraj is itself, etc. */
@@ -127,6 +138,7 @@ typedef struct {
     const char *code;
     uint32_t *members; /* unit ids, sorted */
     size_t nmembers;
+    int32_t (*terms)[2]; /* per member: its first and last day (the group's when not given) */
     int32_t valid_from, valid_to;
     Socin__V1__Group *pb;
 } socin_group_t;
@@ -245,6 +257,33 @@ size_t socin_model_count (const socin_model_t *self, socin_kind_t kind);
 
 /* UNIT is ROOT or lies beneath it. */
 bool socin_unit_under (const socin_unit_t *unit, uint32_t root);
+
+/* ---- territory through time ----
+
+   A unit's parents may change (a later edition or an edit moved it: Unit.parents_from and
+   earlier_parents); group members have their own terms. A value of a period rolls up along
+   the territory in force on the period's territory day: the last day of the period's year.
+   Czech territorial changes take effect on 1 January, so a year's months, quarters and the
+   year itself see one territory; the cube keeps one ancestor table per year. */
+
+/* The territory day of PERIOD: 31 December of its year. */
+int32_t socin_territory_day (socin_period_t period);
+
+/* The direct parents of UNIT in force on DAY; *PARENTS points into the model. */
+int socin_unit_parents_on (const socin_unit_t *unit, int32_t day, const uint32_t **parents);
+
+/* The ancestors of UNIT on DAY, both paths, nearest first, no repeats, into OUT (room for
+   SOCIN_MAX_ANCESTORS); returns how many. The one function roll-ups, completeness and
+   targets take a period's territory from. */
+int socin_unit_ancestors_on (const socin_model_t *self, const socin_unit_t *unit, int32_t day,
+                             uint32_t *out);
+
+/* UNIT is ROOT or lies beneath it on DAY. */
+bool socin_unit_under_on (const socin_model_t *self, const socin_unit_t *unit, uint32_t root,
+                          int32_t day);
+
+/* UNIT is a member of GROUP on DAY (the group and the membership both valid). */
+bool socin_group_has_on (const socin_group_t *group, uint32_t unit, int32_t day);
 
 /* UNIT exists on some day in [START, END]. */
 bool socin_unit_valid_during (const socin_unit_t *unit, int32_t start, int32_t end);

@@ -35,8 +35,9 @@ static const s_command_t s_commands[] = {
     {"export", cli_export, "export FORMAT",
      "stored values as csv, json, dhis2 (dataValueSets) or sdmx (SDMX-CSV 2.0), streamed"},
     {"registry", cli_registry, "registry ACTION",
-     "import-territory, import-population, import-catalogue, import-plans, list,\n"
-     "                            show, add-submitter, add-peer"},
+     "import-territory, import-population, import-catalogue, import-plans,\n"
+     "                            import-districts, import-groups, edit-unit, list, show,\n"
+     "                            add-submitter, add-peer"},
     {"keys", cli_keys, "keys new NAME", "a CURVE certificate for a new submitter or peer"},
     {"ctl", cli_ctl, "ctl SERVICE COMMAND...", "a daemon's control socket"},
     {"token", cli_token, "token issue|check|revoke", "bearer tokens of reader keys for socin-web"},

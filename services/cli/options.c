@@ -30,7 +30,7 @@ cli_parse (const cli_opt_t *opts, int argc, char **argv, cli_parsed_t *out, cons
         const char *name = arg + 2, *eq = strchr (name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : strlen (name);
         int found = -1;
-        for (int o = 0; opts && opts[o].name && found < 0; o++)
+        for (int o = 0; opts && opts[o].name && o < CLI_MAX_OPTS && found < 0; o++)
             if (strlen (opts[o].name) == nlen && !strncmp (opts[o].name, name, nlen)) found = o;
         if (found < 0) {
             cli_error ("unknown option '%s'\nusage: %s", arg, usage);

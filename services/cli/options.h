@@ -17,9 +17,12 @@ typedef struct {
     const char *help;
 } cli_opt_t;
 
+/* The most options one subcommand's table may hold. */
+#define CLI_MAX_OPTS 32
+
 typedef struct {
-    const char *values[16][64]; /* per option: its values (the last for non-repeatable) */
-    int counts[16];
+    const char *values[CLI_MAX_OPTS][64]; /* per option: its values (the last for non-repeatable) */
+    int counts[CLI_MAX_OPTS];
     const char *args[256]; /* the positional arguments */
     int nargs;
     bool help;

@@ -27,7 +27,12 @@ enum {
     O_VALID_FROM,
     O_DRY_RUN,
     O_OWNER,
-    O_KIND
+    O_KIND,
+    O_RENAME,
+    O_CLOSE_ON,
+    O_MOVE_TO,
+    O_MOVE_FROM,
+    O_HISTORY
 };
 
 static const cli_opt_t s_opts[] = {
@@ -42,18 +47,27 @@ static const cli_opt_t s_opts[] = {
      "query (default: a reader reads the whole country)"},
     {"dataset", true, true, "data sets a submitter may report (default all)"},
     {"role", true, false, "a peer's role: admin, reader, ingest, reporting"},
-    {"valid-from", true, false, "the day a territory edition takes effect (default: the file's)"},
+    {"valid-from", true, false,
+     "the day a territory edition (default: the file's) or a districts list takes effect"},
     {"dry-run", false, false, "check only, change nothing"},
     {"owner", true, false, "list the plans owned under this unit or by this group"},
     {"kind", true, false, "list the plans of this kind: strategic, lap, rap, kpss, ..."},
+    {"rename", true, false, "edit-unit: the unit's new official name"},
+    {"close-on", true, false, "edit-unit: the unit's last day"},
+    {"move-to", true, true, "edit-unit: the unit's new parents (a municipality: ORP and okres)"},
+    {"move-from", true, false, "edit-unit: the day the new parents take effect"},
+    {"history", false, false, "show: the unit's earlier versions too"},
     {NULL},
 };
 
 static const char *s_usage =
-    "socin registry import-territory FILE | import-population FILE | import-catalogue FILE |\n"
-    "       import-plans FILE |\n"
+    "socin registry import-territory FILE [--valid-from DAY] | import-population FILE |\n"
+    "       import-catalogue FILE | import-plans FILE | import-districts FILE [--valid-from DAY] "
+    "|\n"
+    "       import-groups FILE |\n"
+    "       edit-unit CODE [--rename NAME] [--close-on DAY] [--move-to CODE... --move-from DAY] |\n"
     "       list units|indicators|datasets|submitters|targets|groups|dimensions|plans |\n"
-    "       show UNIT | show plan CODE |\n"
+    "       show UNIT [--history] | show plan CODE |\n"
     "       add-submitter NAME --key FILE --territory CODE... |\n"
     "       add-peer NAME --key FILE --role ROLE [--territory CODE,...]";
 
@@ -99,16 +113,28 @@ s_print_changes (cli_t *cli, Socin__V1__RegistryReply *reply)
 static void
 s_unit_row (out_table_t **out, const socin_record_t *r)
 {
-    static const char *cols[] = {"code", "level",       "name",       "parents",
-                                 "kind", "population#", "valid_from", "valid_to"};
-    if (!*out) *out = out_table_new (cols, 8);
-    char *parents = out_join (r->unit->parents, r->unit->n_parents), pop[32];
-    snprintf (pop, sizeof pop, "%llu", (unsigned long long)r->unit->population);
+    static const char *cols[] = {"code",         "level",          "name",       "parents",
+                                 "kind",         "population#",    "valid_from", "valid_to",
+                                 "parents_from", "earlier_parents"};
+    if (!*out) *out = out_table_new (cols, 10);
+    const Socin__V1__Unit *u = r->unit;
+    char *parents = out_join (u->parents, u->n_parents), pop[32];
+    snprintf (pop, sizeof pop, "%llu", (unsigned long long)u->population);
+    socin_str_t earlier = SOCIN_STR_INIT;
+    for (size_t e = 0; e < u->n_earlier_parents; e++) {
+        char *set = out_join (u->earlier_parents[e]->parents, u->earlier_parents[e]->n_parents);
+        socin_str_printf (&earlier, "%s%s until %s", e ? "; " : "", set,
+                          u->earlier_parents[e]->valid_to);
+        free (set);
+    }
+    char *earlier_text = socin_str_take (&earlier);
     const char *cells[] = {
-        r->unit->code, socin_level_name (r->unit->level), r->unit->name,       parents,
-        r->unit->kind, r->unit->population ? pop : "",    r->unit->valid_from, r->unit->valid_to};
+        u->code,         socin_level_name (u->level),     u->name,       parents,
+        u->kind,         u->population ? pop : "",        u->valid_from, u->valid_to,
+        u->parents_from, earlier_text ? earlier_text : ""};
     out_table_row (*out, cells);
     free (parents);
+    free (earlier_text);
 }
 
 static void
@@ -241,6 +267,70 @@ s_print_records (cli_t *cli, const char *what, Socin__V1__RecordList *list)
     out_table_destroy (&out);
 }
 
+/* The bodies of the imports; the one ACTION names is filled with DATA and put in REQ. */
+typedef struct {
+    Socin__V1__ImportPlans plans;
+    Socin__V1__ImportTerritory terr;
+    Socin__V1__ImportPopulation pop;
+    Socin__V1__ImportCatalogue cat;
+    Socin__V1__ImportDistricts districts;
+    Socin__V1__ImportGroups groups;
+} s_imports_t;
+
+static void
+s_import_body (s_imports_t *b, const char *action, const cli_parsed_t *p, char *data, size_t len,
+               Socin__V1__RegistryRequest *req)
+{
+    ProtobufCBinaryData bytes = {len, (uint8_t *)data};
+    bool dry = cli_flag (p, O_DRY_RUN);
+    char *valid_from = (char *)cli_opt_or_empty (p, O_VALID_FROM);
+    if (!strcmp (action, "import-territory")) {
+        b->terr = (Socin__V1__ImportTerritory)SOCIN__V1__IMPORT_TERRITORY__INIT;
+        b->terr.csv = bytes;
+        b->terr.valid_from = valid_from;
+        b->terr.dry_run = dry;
+        req->body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
+        req->import_territory = &b->terr;
+    } else if (!strcmp (action, "import-population")) {
+        b->pop = (Socin__V1__ImportPopulation)SOCIN__V1__IMPORT_POPULATION__INIT;
+        b->pop.csv = bytes;
+        b->pop.as_of = (char *)cli_opt_or_empty (p, O_AS_OF);
+        b->pop.dry_run = dry;
+        req->body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_POPULATION;
+        req->import_population = &b->pop;
+    } else if (!strcmp (action, "import-plans")) {
+        b->plans = (Socin__V1__ImportPlans)SOCIN__V1__IMPORT_PLANS__INIT;
+        b->plans.data = bytes;
+        /* The format by the file's name when it tells; else by its first byte. */
+        const char *dot = strrchr (p->args[1], '.');
+        b->plans.format = (char *)(dot && !strcmp (dot, ".json")  ? "json"
+                                   : dot && !strcmp (dot, ".csv") ? "csv"
+                                                                  : "");
+        b->plans.dry_run = dry;
+        req->body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS;
+        req->import_plans = &b->plans;
+    } else if (!strcmp (action, "import-districts")) {
+        b->districts = (Socin__V1__ImportDistricts)SOCIN__V1__IMPORT_DISTRICTS__INIT;
+        b->districts.csv = bytes;
+        b->districts.valid_from = valid_from;
+        b->districts.dry_run = dry;
+        req->body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_DISTRICTS;
+        req->import_districts = &b->districts;
+    } else if (!strcmp (action, "import-groups")) {
+        b->groups = (Socin__V1__ImportGroups)SOCIN__V1__IMPORT_GROUPS__INIT;
+        b->groups.csv = bytes;
+        b->groups.dry_run = dry;
+        req->body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_GROUPS;
+        req->import_groups = &b->groups;
+    } else {
+        b->cat = (Socin__V1__ImportCatalogue)SOCIN__V1__IMPORT_CATALOGUE__INIT;
+        b->cat.text = bytes;
+        b->cat.dry_run = dry;
+        req->body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_CATALOGUE;
+        req->import_catalogue = &b->cat;
+    }
+}
+
 static int
 s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
 {
@@ -252,43 +342,8 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
     char *data = cli_input_read (p->args[1], &len);
     if (!data) return CLI_FAILED;
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
-    Socin__V1__ImportTerritory terr = SOCIN__V1__IMPORT_TERRITORY__INIT;
-    Socin__V1__ImportPopulation pop = SOCIN__V1__IMPORT_POPULATION__INIT;
-    Socin__V1__ImportCatalogue cat = SOCIN__V1__IMPORT_CATALOGUE__INIT;
-    Socin__V1__ImportPlans plans = SOCIN__V1__IMPORT_PLANS__INIT;
-    bool dry = cli_flag (p, O_DRY_RUN);
-    if (!strcmp (action, "import-territory")) {
-        terr.csv.data = (uint8_t *)data;
-        terr.csv.len = len;
-        terr.valid_from = (char *)cli_opt_or_empty (p, O_VALID_FROM);
-        terr.dry_run = dry;
-        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
-        req.import_territory = &terr;
-    } else if (!strcmp (action, "import-population")) {
-        pop.csv.data = (uint8_t *)data;
-        pop.csv.len = len;
-        pop.as_of = (char *)cli_opt_or_empty (p, O_AS_OF);
-        pop.dry_run = dry;
-        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_POPULATION;
-        req.import_population = &pop;
-    } else if (!strcmp (action, "import-plans")) {
-        plans.data.data = (uint8_t *)data;
-        plans.data.len = len;
-        /* The format by the file's name when it tells; else by its first byte. */
-        const char *dot = strrchr (p->args[1], '.');
-        plans.format = (char *)(dot && !strcmp (dot, ".json")  ? "json"
-                                : dot && !strcmp (dot, ".csv") ? "csv"
-                                                               : "");
-        plans.dry_run = dry;
-        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS;
-        req.import_plans = &plans;
-    } else {
-        cat.text.data = (uint8_t *)data;
-        cat.text.len = len;
-        cat.dry_run = dry;
-        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_CATALOGUE;
-        req.import_catalogue = &cat;
-    }
+    s_imports_t bodies;
+    s_import_body (&bodies, action, p, data, len, &req);
     int rc;
     Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     free (data);
@@ -297,6 +352,35 @@ s_import (cli_t *cli, const char *action, const cli_parsed_t *p)
         return rc;
     }
     return s_print_changes (cli, reply);
+}
+
+/* edit-unit CODE: rename, close or move one unit. */
+static int
+s_edit_unit (cli_t *cli, const cli_parsed_t *p)
+{
+    if (p->nargs != 2) {
+        cli_error ("registry edit-unit needs a unit CODE");
+        return CLI_USAGE;
+    }
+    Socin__V1__EditUnit edit = SOCIN__V1__EDIT_UNIT__INIT;
+    edit.code = (char *)p->args[1];
+    edit.rename = (char *)cli_opt_or_empty (p, O_RENAME);
+    edit.close_on = (char *)cli_opt_or_empty (p, O_CLOSE_ON);
+    edit.move_to = (char **)p->values[O_MOVE_TO];
+    edit.n_move_to = (size_t)p->counts[O_MOVE_TO];
+    edit.move_from = (char *)cli_opt_or_empty (p, O_MOVE_FROM);
+    edit.dry_run = cli_flag (p, O_DRY_RUN);
+    if (!*edit.rename && !*edit.close_on && !edit.n_move_to) {
+        cli_error ("registry edit-unit needs --rename NAME, --close-on DAY or --move-to CODE... "
+                   "--move-from DAY");
+        return CLI_USAGE;
+    }
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_EDIT_UNIT;
+    req.edit_unit = &edit;
+    int rc;
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
+    return reply ? s_print_changes (cli, reply) : rc;
 }
 
 static int
@@ -400,6 +484,7 @@ s_show (cli_t *cli, const cli_parsed_t *p)
     }
     Socin__V1__UnitQuery q = SOCIN__V1__UNIT_QUERY__INIT;
     q.code = (char *)p->args[1];
+    q.history = cli_flag (p, O_HISTORY);
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_UNIT;
     req.unit = &q;
@@ -407,6 +492,13 @@ s_show (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
     if (!reply) return rc;
     if (reply->records) s_print_records (cli, "unit", reply->records);
+    if (q.history && cli->format == OUT_TABLE) printf ("\nearlier versions, oldest first:\n");
+    if (q.history) {
+        Socin__V1__RecordList hist = SOCIN__V1__RECORD_LIST__INIT;
+        hist.records = reply->history;
+        hist.n_records = reply->n_history;
+        s_print_records (cli, "earlier version", &hist);
+    }
     protobuf_c_message_free_unpacked (&reply->base, NULL);
     return CLI_OK;
 }
@@ -497,8 +589,10 @@ cli_registry (cli_t *cli, int argc, char **argv)
     }
     const char *action = p.args[0];
     if (!strcmp (action, "import-territory") || !strcmp (action, "import-population") ||
-        !strcmp (action, "import-catalogue") || !strcmp (action, "import-plans"))
+        !strcmp (action, "import-catalogue") || !strcmp (action, "import-plans") ||
+        !strcmp (action, "import-districts") || !strcmp (action, "import-groups"))
         return s_import (cli, action, &p);
+    if (!strcmp (action, "edit-unit")) return s_edit_unit (cli, &p);
     if (!strcmp (action, "list")) return s_list (cli, &p);
     if (!strcmp (action, "show")) return s_show (cli, &p);
     if (!strcmp (action, "add-submitter")) return s_add_submitter (cli, &p);

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 
 #include "catalogue.h"
+#include "districts.h"
 #include "embedded.h"
 #include "error.h"
 #include "file.h"
+#include "groupfile.h"
 #include "log.h"
 #include "plans.h"
 #include "territory.h"
@@ -34,9 +36,10 @@ reg_bootstrap_territory (reg_records_t *records, const char *data, size_t len,
     int32_t edition;
     if (socin_territory_parse_csu (data, len, valid_from, &parsed, &nparsed, &edition, err, errlen))
         return SOCIN_E (MALFORMED_FILE);
-    socin_territory_plan (reg_records_model (records), parsed, nparsed, edition, &recs, &n,
-                          &changes->added, &changes->updated, &changes->unchanged,
-                          &changes->closed);
+    if (socin_territory_plan (reg_records_model (records), parsed, nparsed, edition, &recs, &n,
+                              &changes->added, &changes->updated, &changes->unchanged,
+                              &changes->closed, err, errlen))
+        return SOCIN_E (TERRITORY_OUT_OF_ORDER);
     return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);
 }
 
@@ -60,10 +63,40 @@ reg_bootstrap_catalogue (reg_records_t *records, const char *text, size_t len, b
     socin_record_t **recs;
     size_t n;
     if (socin_catalogue_parse (text, len, &recs, &n, err, errlen)) return SOCIN_E (MALFORMED_FILE);
-    if (socin_catalogue_check (reg_records_model (records), recs, n, err, errlen)) {
+    if (socin_catalogue_check_text (reg_records_model (records), recs, n, text, len, err, errlen)) {
         reg_records_discard (recs, n);
         return SOCIN_E (MALFORMED_FILE);
     }
+    n = reg_records_keep_changed (records, recs, n, changes);
+    return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);
+}
+
+int
+reg_bootstrap_districts (reg_records_t *records, const char *data, size_t len,
+                         const char *valid_from, bool dry_run, reg_changes_t *changes, char *err,
+                         size_t errlen)
+{
+    socin_record_t **recs;
+    size_t n;
+    socin_districts_counts_t c;
+    int code = socin_districts_plan (reg_records_model (records), data, len, valid_from, &recs, &n,
+                                     &c, err, errlen);
+    if (code) return code;
+    changes->added += c.added;
+    changes->updated += c.updated;
+    changes->unchanged += c.unchanged;
+    changes->closed += c.closed;
+    return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);
+}
+
+int
+reg_bootstrap_groups (reg_records_t *records, const char *data, size_t len, bool dry_run,
+                      reg_changes_t *changes, char *err, size_t errlen)
+{
+    socin_record_t **recs;
+    size_t n;
+    if (socin_groupfile_parse (reg_records_model (records), data, len, &recs, &n, err, errlen))
+        return SOCIN_E (MALFORMED_FILE);
     n = reg_records_keep_changed (records, recs, n, changes);
     return s_commit_unless_dry (records, recs, n, dry_run, err, errlen);
 }

@@ -35,6 +35,17 @@ int reg_bootstrap_population (reg_records_t *records, const char *data, size_t l
 int reg_bootstrap_catalogue (reg_records_t *records, const char *text, size_t len, bool dry_run,
                              reg_changes_t *changes, char *err, size_t errlen);
 
+/* Imports a city districts CSV (districts.h) effective VALID_FROM (may be empty). 0 or an
+   ErrorCode as above (TERRITORY_OUT_OF_ORDER for a move before a district's last one). */
+int reg_bootstrap_districts (reg_records_t *records, const char *data, size_t len,
+                             const char *valid_from, bool dry_run, reg_changes_t *changes,
+                             char *err, size_t errlen);
+
+/* Imports a groups CSV (groupfile.h): each group in it replaces the one of its code. 0 or an
+   ErrorCode as above. */
+int reg_bootstrap_groups (reg_records_t *records, const char *data, size_t len, bool dry_run,
+                          reg_changes_t *changes, char *err, size_t errlen);
+
 /* Imports a plans file (docs/plans.md) as FORMAT ("csv", "json" or "" to tell): the plans
    that are new or differ, each replaced whole. 0 or an ErrorCode as above. */
 int reg_bootstrap_plans (reg_records_t *records, const char *data, size_t len, const char *format,

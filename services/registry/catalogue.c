@@ -686,8 +686,10 @@ s_check_side (const socin_model_t *model, socin_record_t **recs, size_t n, const
             if (eq) *eq = 0;
             bool known = eq && eq[1];
             for (size_t d = 0; known && d < c->indicator->n_dimensions; d++)
-                if (!strcmp (c->indicator->dimensions[d], it)) break;
-                else if (d + 1 == c->indicator->n_dimensions) known = false;
+                if (!strcmp (c->indicator->dimensions[d], it))
+                    break;
+                else if (d + 1 == c->indicator->n_dimensions)
+                    known = false;
             if (!known || !c->indicator->n_dimensions)
                 FAIL ("rule %s: %s{%s}: '%s' is not dimension=option (or =*) of %s", code,
                       terms[t].indicator, terms[t].pattern, it, terms[t].indicator);
@@ -696,10 +698,17 @@ s_check_side (const socin_model_t *model, socin_record_t **recs, size_t n, const
     return nt < 0 ? -1 : 0;
 }
 
-int
-socin_catalogue_check (const socin_model_t *model, socin_record_t **recs, size_t n, char *err,
-                       size_t errlen)
+/* Checks RECS; on a failure *BAD is the entry's index and *KEY the setting at fault. */
+static int
+s_check (const socin_model_t *model, socin_record_t **recs, size_t n, size_t *bad, const char **key,
+         char *err, size_t errlen)
 {
+#define FAIL_AT(setting, ...)                                                                      \
+    do {                                                                                           \
+        *bad = i;                                                                                  \
+        *key = setting;                                                                            \
+        FAIL (__VA_ARGS__);                                                                        \
+    } while (0)
     for (size_t i = 0; i < n; i++) {
         const socin_record_t *r = recs[i];
         const char *code = socin_record_code (r);
@@ -707,20 +716,22 @@ socin_catalogue_check (const socin_model_t *model, socin_record_t **recs, size_t
             Socin__V1__Indicator *ind = r->indicator;
             for (size_t d = 0; d < ind->n_dimensions; d++)
                 if (!s_find (model, recs, n, SOCIN_KIND_DIMENSION, ind->dimensions[d]))
-                    FAIL ("indicator %s: dimension '%s' is not defined", code, ind->dimensions[d]);
+                    FAIL_AT ("dimensions", "indicator %s: dimension '%s' is not defined", code,
+                             ind->dimensions[d]);
             if (ind->formula) {
                 const char *parts[2] = {ind->formula->numerator, ind->formula->denominator};
                 for (int k = 0; k < 2; k++) {
                     const socin_record_t *c =
                         s_find (model, recs, n, SOCIN_KIND_INDICATOR, parts[k]);
                     if (!c)
-                        FAIL ("indicator %s: formula component '%s' is not defined", code,
-                              parts[k]);
+                        FAIL_AT ("formula", "indicator %s: formula component '%s' is not defined",
+                                 code, parts[k]);
                     if (c->indicator->formula)
-                        FAIL ("indicator %s: formula component %s is itself derived", code,
-                              parts[k]);
+                        FAIL_AT ("formula", "indicator %s: formula component %s is itself derived",
+                                 code, parts[k]);
                     if (c->indicator->value_type == SOCIN_VT_BOOLEAN)
-                        FAIL ("indicator %s: formula component %s is boolean", code, parts[k]);
+                        FAIL_AT ("formula", "indicator %s: formula component %s is boolean", code,
+                                 parts[k]);
                 }
             }
         } else if (r->kind_case == SOCIN__V1__RECORD__KIND_DATASET) {
@@ -728,35 +739,123 @@ socin_catalogue_check (const socin_model_t *model, socin_record_t **recs, size_t
             for (size_t k = 0; k < ds->n_indicators; k++) {
                 const socin_record_t *c =
                     s_find (model, recs, n, SOCIN_KIND_INDICATOR, ds->indicators[k]);
-                if (!c) FAIL ("dataset %s: indicator '%s' is not defined", code, ds->indicators[k]);
+                if (!c)
+                    FAIL_AT ("indicators", "dataset %s: indicator '%s' is not defined", code,
+                             ds->indicators[k]);
                 if (c->indicator->formula)
-                    FAIL ("dataset %s: indicator %s is derived and cannot be reported", code,
-                          ds->indicators[k]);
+                    FAIL_AT ("indicators",
+                             "dataset %s: indicator %s is derived and cannot be reported", code,
+                             ds->indicators[k]);
                 if (strcmp (c->indicator->period_type, ds->period_type))
-                    FAIL ("dataset %s is %s but its indicator %s is %s", code, ds->period_type,
-                          ds->indicators[k], c->indicator->period_type);
+                    FAIL_AT ("indicators", "dataset %s is %s but its indicator %s is %s", code,
+                             ds->period_type, ds->indicators[k], c->indicator->period_type);
             }
             for (size_t k = 0; k < ds->n_territories; k++)
                 if (!socin_model_unit (model, ds->territories[k]))
-                    FAIL ("dataset %s: territory '%s' is not a known unit", code,
-                          ds->territories[k]);
+                    FAIL_AT ("territories", "dataset %s: territory '%s' is not a known unit", code,
+                             ds->territories[k]);
             for (size_t k = 0; k < ds->n_groups; k++)
                 if (!s_find (model, recs, n, SOCIN_KIND_GROUP, ds->groups[k]))
-                    FAIL ("dataset %s: group '%s' is not defined", code, ds->groups[k]);
+                    FAIL_AT ("groups", "dataset %s: group '%s' is not defined", code,
+                             ds->groups[k]);
         } else if (r->kind_case == SOCIN__V1__RECORD__KIND_TARGET &&
                    r->target->rule_case == SOCIN__V1__TARGET__RULE_VALUE) {
             if (!s_find (model, recs, n, SOCIN_KIND_INDICATOR, r->target->value->indicator))
-                FAIL ("target %s: indicator '%s' is not defined", code,
-                      r->target->value->indicator);
+                FAIL_AT ("indicator", "target %s: indicator '%s' is not defined", code,
+                         r->target->value->indicator);
         } else if (r->kind_case == SOCIN__V1__RECORD__KIND_RULE) {
-            if (s_check_side (model, recs, n, code, r->rule->left, err, errlen) ||
-                s_check_side (model, recs, n, code, r->rule->right, err, errlen))
+            if (s_check_side (model, recs, n, code, r->rule->left, err, errlen)) {
+                *bad = i;
+                *key = "left";
                 return -1;
+            }
+            if (s_check_side (model, recs, n, code, r->rule->right, err, errlen)) {
+                *bad = i;
+                *key = "right";
+                return -1;
+            }
         } else if (r->kind_case == SOCIN__V1__RECORD__KIND_GROUP) {
             for (size_t k = 0; k < r->group->n_members; k++)
                 if (!socin_model_unit (model, r->group->members[k]))
-                    FAIL ("group %s: member '%s' is not a known unit", code, r->group->members[k]);
+                    FAIL_AT ("members", "group %s: member '%s' is not a known unit", code,
+                             r->group->members[k]);
         }
     }
     return 0;
+#undef FAIL_AT
+}
+
+int
+socin_catalogue_check (const socin_model_t *model, socin_record_t **recs, size_t n, char *err,
+                       size_t errlen)
+{
+    size_t bad;
+    const char *key;
+    return s_check (model, recs, n, &bad, &key, err, errlen);
+}
+
+static const char *
+s_kind_word (const socin_record_t *r)
+{
+    switch (r->kind_case) {
+    case SOCIN__V1__RECORD__KIND_DIMENSION:
+        return "dimension";
+    case SOCIN__V1__RECORD__KIND_INDICATOR:
+        return "indicator";
+    case SOCIN__V1__RECORD__KIND_DATASET:
+        return "dataset";
+    case SOCIN__V1__RECORD__KIND_TARGET:
+        return "target";
+    default:
+        return "group";
+    }
+}
+
+/* The line of setting KEY in the section of R in TEXT (its header's when KEY is absent), or
+   0 when the section is not found. */
+static size_t
+s_line_of (const char *text, size_t len, const socin_record_t *r, const char *key)
+{
+    const char *pos = text, *end = text + len;
+    size_t line = 0, header = 0;
+    char want[160];
+    snprintf (want, sizeof want, "%s %s", s_kind_word (r), socin_record_code (r));
+    while (pos < end) {
+        const char *nl = memchr (pos, '\n', (size_t)(end - pos));
+        if (!nl) nl = end;
+        line++;
+        char *copy = socin_strndup (pos, (size_t)(nl - pos));
+        pos = nl + 1;
+        char *t = s_trim (copy), *close = *t == '[' ? strchr (t, ']') : NULL;
+        if (close) {
+            *close = 0;
+            if (header) {
+                free (copy);
+                break;
+            }
+            if (!strcmp (s_trim (t + 1), want)) header = line;
+        } else if (header && !strncmp (t, key, strlen (key)) &&
+                   (t[strlen (key)] == ' ' || t[strlen (key)] == '=')) {
+            free (copy);
+            return line;
+        }
+        free (copy);
+    }
+    return header;
+}
+
+int
+socin_catalogue_check_text (const socin_model_t *model, socin_record_t **recs, size_t n,
+                            const char *text, size_t len, char *err, size_t errlen)
+{
+    size_t bad;
+    const char *key;
+    char why[1024];
+    if (!s_check (model, recs, n, &bad, &key, why, sizeof why)) return 0;
+    size_t line = s_line_of (text, len, recs[bad], key);
+    if (line)
+        socin_error_set (err, errlen, "line %zu: %s", line, why);
+    else
+        socin_error_set (err, errlen, "%s", why);
+    return -1;
 }

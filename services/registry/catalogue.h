@@ -25,4 +25,9 @@ int socin_catalogue_parse (const char *text, size_t len, socin_record_t ***out, 
 int socin_catalogue_check (const socin_model_t *model, socin_record_t **records, size_t count,
                            char *err, size_t errlen);
 
+/* The same, with the message opening "line N: " — the line of the setting at fault in
+   TEXT (LEN bytes), the file RECORDS were parsed from. */
+int socin_catalogue_check_text (const socin_model_t *model, socin_record_t **records, size_t count,
+                                const char *text, size_t len, char *err, size_t errlen);
+
 #endif

@@ -255,3 +255,39 @@ reg_records_id (reg_records_t *self)
 {
     return self->registry_id;
 }
+
+socin_record_t **
+reg_records_history (reg_records_t *self, const char *key, size_t klen, size_t *count)
+{
+    socin_record_t **out = NULL;
+    size_t n = 0, cap = 0;
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    *count = 0;
+    if (socin_store_read_begin (self->store, &txn)) return NULL;
+    if (mdb_cursor_open (txn, self->history, &cur)) {
+        socin_store_read_end (&txn);
+        return NULL;
+    }
+    for (int rc = mdb_cursor_get (cur, &k, &v, MDB_FIRST); !rc;
+         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
+        socin_record_t *r = socin__v1__record__unpack (NULL, v.mv_size, v.mv_data);
+        if (!r) continue;
+        char rkey[130];
+        size_t rlen = socin_record_key (r, rkey);
+        if (rlen != klen || memcmp (rkey, key, klen)) {
+            protobuf_c_message_free_unpacked (&r->base, NULL);
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            out = socin_realloc (out, cap * sizeof *out);
+        }
+        out[n++] = r;
+    }
+    mdb_cursor_close (cur);
+    socin_store_read_end (&txn);
+    *count = n;
+    return out;
+}

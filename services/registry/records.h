@@ -53,6 +53,13 @@ const socin_record_t **reg_records_since (reg_records_t *self, uint64_t since, s
 
 socin_model_t *reg_records_model (reg_records_t *self);
 
+/* The earlier versions of the record KEY (KLEN bytes, socin_record_key), oldest first: a
+   malloc'ed array of *COUNT unpacked records (free each with protobuf_c_message_free_unpacked
+   and the array with free); NULL with *COUNT 0 when there are none. Reads the whole history
+   (a query, not a hot path). */
+socin_record_t **reg_records_history (reg_records_t *self, const char *key, size_t klen,
+                                      size_t *count);
+
 /* The last sequence number committed. */
 uint64_t reg_records_seq (reg_records_t *self);
 

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "log.h"
 #include "mem.h"
+#include "unitedit.h"
 #include "plan.h"
 #include "wire.h"
 #include "socin/v1/errors.pb-c.h"
@@ -108,23 +109,41 @@ s_reply_no_unit (reg_requests_t *self, socin_wire_msg_t *msg, const char *id, co
 
 /* ---- queries ---- */
 
-/* A unit and its ancestors. */
+/* A unit and its ancestors (by its latest parents), with its earlier versions when asked. */
 static void
-s_query_unit (reg_requests_t *self, socin_wire_msg_t *msg, const char *id, const char *code)
+s_query_unit (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
+              const Socin__V1__UnitQuery *q)
 {
     socin_model_t *model = reg_records_model (self->records);
-    socin_unit_t *u = socin_model_unit (model, code);
+    socin_unit_t *u = socin_model_unit (model, q->code);
     if (!u) {
-        s_reply_no_unit (self, msg, id, code);
+        s_reply_no_unit (self, msg, id, q->code);
         return;
     }
     const socin_record_t **recs = socin_calloc ((size_t)u->nancestors + 1, sizeof *recs);
-    size_t n = 0;
+    size_t n = 0, nhist = 0;
     recs[n++] = socin_model_record (model, SOCIN_KIND_UNIT, u->code);
     for (int a = 0; a < u->nancestors; a++)
         recs[n++] = socin_model_record (model, SOCIN_KIND_UNIT,
                                         socin_model_unit_at (model, u->ancestors[a])->code);
-    s_reply_records (self, msg, id, recs, n);
+    socin_record_t **hist = NULL;
+    if (q->history) {
+        char key[130];
+        size_t klen = socin_record_key (recs[0], key);
+        hist = reg_records_history (self->records, key, klen, &nhist);
+    }
+    Socin__V1__RecordList list = SOCIN__V1__RECORD_LIST__INIT;
+    list.records = (socin_record_t **)recs;
+    list.n_records = n;
+    Socin__V1__RegistryReply reply = SOCIN__V1__REGISTRY_REPLY__INIT;
+    reply.request_id = (char *)id;
+    reply.seq = reg_records_seq (self->records);
+    reply.body_case = SOCIN__V1__REGISTRY_REPLY__BODY_RECORDS;
+    reply.records = &list;
+    reply.history = hist;
+    reply.n_history = nhist;
+    socin_wire_send (self->router, msg->envelope, &reply.base);
+    reg_records_discard (hist, nhist);
     free (recs);
 }
 
@@ -151,7 +170,10 @@ s_query_descendants (reg_requests_t *self, socin_wire_msg_t *msg, const char *id
     const socin_record_t **recs = socin_calloc (total, sizeof *recs);
     for (uint32_t i = 1; i <= total; i++) {
         socin_unit_t *u = socin_model_unit_at (model, i);
-        if (u == root || !socin_unit_under (u, root->id)) continue;
+        if (u == root) continue;
+        if (any_day ? !socin_unit_under (u, root->id)
+                    : !socin_unit_under_on (model, u, root->id, day))
+            continue;
         if (q->level && u->level != (int)q->level) continue;
         if (!any_day && !socin_unit_valid_during (u, day, day)) continue;
         recs[n++] = socin_model_record (model, SOCIN_KIND_UNIT, u->code);
@@ -300,6 +322,58 @@ s_import_catalogue (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
     reg_changes_t c = {0};
     int code = reg_bootstrap_catalogue (self->records, (const char *)req->text.data, req->text.len,
                                         req->dry_run, &c, err, sizeof err);
+    s_reply_import (self, msg, id, code, err, &c, req->dry_run);
+}
+
+static void
+s_import_districts (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
+                    const Socin__V1__ImportDistricts *req)
+{
+    char err[1024];
+    reg_changes_t c = {0};
+    int code = reg_bootstrap_districts (self->records, (const char *)req->csv.data, req->csv.len,
+                                        req->valid_from, req->dry_run, &c, err, sizeof err);
+    if (!code)
+        socin_info ("districts.imported", "added=%u updated=%u unchanged=%u closed=%u dry_run=%d",
+                    c.added, c.updated, c.unchanged, c.closed, req->dry_run);
+    s_reply_import (self, msg, id, code, err, &c, req->dry_run);
+}
+
+static void
+s_import_groups (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
+                 const Socin__V1__ImportGroups *req)
+{
+    char err[1024];
+    reg_changes_t c = {0};
+    int code = reg_bootstrap_groups (self->records, (const char *)req->csv.data, req->csv.len,
+                                     req->dry_run, &c, err, sizeof err);
+    s_reply_import (self, msg, id, code, err, &c, req->dry_run);
+}
+
+/* Renames, closes or moves one unit; the registry's history keeps its earlier version. */
+static void
+s_edit_unit (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
+             const Socin__V1__EditUnit *req)
+{
+    char err[1024];
+    reg_changes_t c = {0};
+    socin_record_t **recs = socin_malloc (sizeof *recs);
+    int code =
+        socin_unit_edit_plan (reg_records_model (self->records), req, &recs[0], err, sizeof err);
+    if (code) {
+        free (recs);
+        s_reply_error (self, msg, id, code, "%s", err);
+        return;
+    }
+    size_t n = reg_records_keep_changed (self->records, recs, 1, &c);
+    if (req->dry_run)
+        reg_records_discard (recs, n);
+    else if (reg_records_commit (self->records, recs, n, err, sizeof err))
+        code = SOCIN_E (STORAGE_FULL);
+    else if (n)
+        socin_info ("unit.edited", "unit=%s rename=%s close_on=%s parents=%zu move_from=%s",
+                    socin_log_q (req->code), socin_log_q (req->rename), socin_log_q (req->close_on),
+                    req->n_move_to, socin_log_q (req->move_from));
     s_reply_import (self, msg, id, code, err, &c, req->dry_run);
 }
 
@@ -474,7 +548,7 @@ s_dispatch (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__Regist
         reg_clone_snapshot (self->clone, self->router, msg->envelope, id, req->snapshot);
         break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_UNIT:
-        s_query_unit (self, msg, id, req->unit->code);
+        s_query_unit (self, msg, id, req->unit);
         break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_DESCENDANTS:
         s_query_descendants (self, msg, id, req->descendants);
@@ -523,6 +597,15 @@ s_dispatch (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__Regist
         rec.kind_case = SOCIN__V1__RECORD__KIND_PEER;
         rec.peer = req->put_peer->peer;
         s_put (self, msg, id, &rec);
+        break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_DISTRICTS:
+        s_import_districts (self, msg, id, req->import_districts);
+        break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_GROUPS:
+        s_import_groups (self, msg, id, req->import_groups);
+        break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_EDIT_UNIT:
+        s_edit_unit (self, msg, id, req->edit_unit);
         break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_CHECK_TOKEN:
     case SOCIN__V1__REGISTRY_REQUEST__BODY_ISSUE_TOKEN:

@@ -28,8 +28,8 @@ typedef struct {
     socin_index_t *by_code;
 } s_units_t;
 
-static socin_record_t *
-s_unit_new (const char *code, int level, const char *name)
+socin_record_t *
+socin_territory_unit_new (const char *code, int level, const char *name)
 {
     socin_record_t *r = socin_malloc (sizeof *r);
     Socin__V1__Unit *u = socin_malloc (sizeof *u);
@@ -78,8 +78,8 @@ s_units_free (s_units_t *set, bool records_too)
     socin_index_destroy (&set->by_code);
 }
 
-static bool
-s_digits (const char *s, size_t n)
+bool
+socin_territory_digits (const char *s, size_t n)
 {
     if (strlen (s) != n) return false;
     for (size_t i = 0; i < n; i++)
@@ -105,7 +105,7 @@ s_shared_unit (s_units_t *set, const char *code, int level, const char *name, co
     size_t first;
     socin_record_t *r = s_units_get (set, code, &first);
     if (!r) {
-        r = s_unit_new (code, level, name);
+        r = socin_territory_unit_new (code, level, name);
         socin_strv_push (&r->unit->parents, &r->unit->n_parents, parent);
         s_units_add (set, r, line);
         return 0;
@@ -123,19 +123,19 @@ s_shared_unit (s_units_t *set, const char *code, int level, const char *name, co
     return 0;
 }
 
-static const char *s_csu_columns[] = {"platnost_datum",
-                                      "obec_text",
-                                      "obec_kod",
-                                      "obec_typ",
-                                      "orp_text",
-                                      "orp_csu_cis65_kod",
-                                      "okres_text",
-                                      "okres_csu_cis109_nuts_kod",
-                                      "kraj_text",
-                                      "kraj_csu_cis108_nuts_kod",
-                                      "stat_text",
-                                      "stat_csu_cis105_nuts_kod",
-                                      NULL};
+static const char *const s_csu_columns[] = {"platnost_datum",
+                                            "obec_text",
+                                            "obec_kod",
+                                            "obec_typ",
+                                            "orp_text",
+                                            "orp_csu_cis65_kod",
+                                            "okres_text",
+                                            "okres_csu_cis109_nuts_kod",
+                                            "kraj_text",
+                                            "kraj_csu_cis108_nuts_kod",
+                                            "stat_text",
+                                            "stat_csu_cis105_nuts_kod",
+                                            NULL};
 enum {
     C_DATE,
     C_OBEC_TEXT,
@@ -157,17 +157,8 @@ enum {
 static int
 s_csu_header (char **f, size_t nf, int col[C_COUNT], char *err, size_t errlen)
 {
-    for (int c = 0; c < C_COUNT; c++) {
-        col[c] = -1;
-        for (size_t i = 0; i < nf; i++)
-            if (!strcmp (f[i], s_csu_columns[c])) col[c] = (int)i;
-        if (col[c] < 0)
-            return socin_error_set (
-                err, errlen,
-                "line 1: column '%s' is missing (is this the ČSÚ 'Struktura území ČR' CSV?)",
-                s_csu_columns[c]);
-    }
-    return 0;
+    return socin_csv_columns (f, nf, s_csu_columns, col,
+                              " (is this the ČSÚ 'Struktura území ČR' CSV?)", err, errlen);
 }
 
 /* Checks the codes of one row of the ČSÚ file: every field filled, each code of its form. */
@@ -176,10 +167,10 @@ s_csu_row_check (char **f, const int col[C_COUNT], size_t line, char *err, size_
 {
     const char *obec = f[col[C_OBEC]], *orp = f[col[C_ORP]], *okres = f[col[C_OKRES]],
                *kraj = f[col[C_KRAJ]], *stat = f[col[C_STAT]];
-    if (!s_digits (obec, 6))
+    if (!socin_territory_digits (obec, 6))
         return socin_error_set (err, errlen, "line %zu: obec_kod '%s' is not a 6-digit code", line,
                                 obec);
-    if (!s_digits (orp, 4))
+    if (!socin_territory_digits (orp, 4))
         return socin_error_set (
             err, errlen, "line %zu: orp_csu_cis65_kod '%s' is not a 4-digit code", line, orp);
     if (!s_nuts (kraj, 5))
@@ -210,7 +201,8 @@ s_csu_row_units (s_units_t *set, char **f, const int col[C_COUNT], size_t line, 
     const char *obec = f[col[C_OBEC]], *orp = f[col[C_ORP]], *okres = f[col[C_OKRES]],
                *kraj = f[col[C_KRAJ]];
     if (!s_units_get (set, "CZ", NULL))
-        s_units_add (set, s_unit_new ("CZ", SOCIN_LEVEL_COUNTRY, f[col[C_STAT_TEXT]]), line);
+        s_units_add (set, socin_territory_unit_new ("CZ", SOCIN_LEVEL_COUNTRY, f[col[C_STAT_TEXT]]),
+                     line);
     if (s_shared_unit (set, kraj, SOCIN_LEVEL_KRAJ, f[col[C_KRAJ_TEXT]], "CZ", line, "kraj", err,
                        errlen) ||
         s_shared_unit (set, okres, SOCIN_LEVEL_OKRES, f[col[C_OKRES_TEXT]], kraj, line, "okres",
@@ -223,7 +215,8 @@ s_csu_row_units (s_units_t *set, char **f, const int col[C_COUNT], size_t line, 
         return socin_error_set (err, errlen,
                                 "line %zu: municipality %s appears again (first on line %zu)", line,
                                 obec, first);
-    socin_record_t *r = s_unit_new (obec, SOCIN_LEVEL_MUNICIPALITY, f[col[C_OBEC_TEXT]]);
+    socin_record_t *r =
+        socin_territory_unit_new (obec, SOCIN_LEVEL_MUNICIPALITY, f[col[C_OBEC_TEXT]]);
     r->unit->kind = socin_strdup (f[col[C_OBEC_TYP]]);
     socin_strv_push (&r->unit->parents, &r->unit->n_parents, orp);
     socin_strv_push (&r->unit->parents, &r->unit->n_parents, okres);
@@ -244,13 +237,7 @@ socin_territory_parse_csu (const char *data, size_t len, const char *valid_from,
     int col[C_COUNT];
     char why[200];
     int32_t day = SOCIN_DAY_MIN;
-    size_t bad;
-    if (!socin_utf8_valid (data, len, &bad)) {
-        size_t line = 1;
-        for (size_t i = 0; i < bad; i++)
-            line += data[i] == '\n';
-        FAIL ("line %zu: the file is not valid UTF-8 (ČSÚ publishes it in UTF-8)", line);
-    }
+    if (socin_csv_utf8 (data, len, " (ČSÚ publishes it in UTF-8)", err, errlen)) goto fail;
     if (valid_from && *valid_from) {
         if (socin_date_parse (valid_from, &day, why, sizeof why)) FAIL ("valid_from %s", why);
     }
@@ -314,12 +301,13 @@ socin_territory_parse_sample (const char *data, size_t len, socin_record_t ***ou
         if (!level) FAIL ("line %zu: unknown level '%s'", line, f[1]);
         if (!*f[0] || !*f[2]) FAIL ("line %zu: code and name must not be empty", line);
         if (s_units_get (&set, f[0], NULL)) FAIL ("line %zu: unit %s appears twice", line, f[0]);
-        socin_record_t *r = s_unit_new (f[0], level, f[2]);
+        socin_record_t *r = socin_territory_unit_new (f[0], level, f[2]);
         char *save = NULL, *parents = socin_strdup (f[3]);
         for (char *p = strtok_r (parents, ";", &save); p; p = strtok_r (NULL, ";", &save))
             socin_strv_push (&r->unit->parents, &r->unit->n_parents, p);
         free (parents);
         r->unit->kind = socin_strdup (f[4]);
+        r->unit->sample = true;
         if (*f[5]) {
             char *end;
             errno = 0;
@@ -414,51 +402,149 @@ fail:
     return -1;
 }
 
-static void
-s_set_str (char **field, const char *value)
+void
+socin_territory_set_text (char **field, const char *value)
 {
     if (*field && *field != protobuf_c_empty_string) free (*field);
     *field = socin_strdup (value);
 }
 
-void
+static bool
+s_strv_same (char **a, size_t na, char **b, size_t nb)
+{
+    if (na != nb) return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp (a[i], b[i])) return false;
+    return true;
+}
+
+static void
+s_strv_free (char ***v, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free ((*v)[i]);
+    free (*v);
+    *v = NULL;
+    *n = 0;
+}
+
+int
+socin_territory_reparent (Socin__V1__Unit *u, char **parents, size_t nparents, int32_t day,
+                          bool replace, char *err, size_t errlen)
+{
+    if (s_strv_same (u->parents, u->n_parents, parents, nparents)) return 0;
+    int32_t since = socin_day_or (u->parents_from, SOCIN_DAY_MIN);
+    char date[SOCIN_DATE_STRLEN], since_text[SOCIN_DATE_STRLEN];
+    if (!replace && day < since) {
+        socin_date_format (day, date, sizeof date);
+        socin_date_format (since, since_text, sizeof since_text);
+        return socin_error_set (err, errlen,
+                                "unit %s: its parents changed on %s, after %s; apply territory "
+                                "changes in date order",
+                                u->code, since_text, date);
+    }
+    if (!replace && day != since && day != SOCIN_DAY_MIN) {
+        /* The parents in force until now become an earlier set ending the day before. */
+        Socin__V1__UnitParents *era = socin_malloc (sizeof *era);
+        socin__v1__unit_parents__init (era);
+        era->parents = u->parents;
+        era->n_parents = u->n_parents;
+        u->parents = NULL;
+        u->n_parents = 0;
+        socin_date_format (day - 1, date, sizeof date);
+        era->valid_to = socin_strdup (date);
+        u->earlier_parents = socin_realloc (u->earlier_parents, (u->n_earlier_parents + 1) *
+                                                                    sizeof *u->earlier_parents);
+        u->earlier_parents[u->n_earlier_parents++] = era;
+        socin_date_format (day, date, sizeof date);
+        socin_territory_set_text (&u->parents_from, date);
+    }
+    s_strv_free (&u->parents, &u->n_parents);
+    for (size_t p = 0; p < nparents; p++)
+        socin_strv_push (&u->parents, &u->n_parents, parents[p]);
+    return 0;
+}
+
+/* True when no official edition was loaded yet: every kraj, okres, ORP and municipality the
+   registry holds (if any) comes from the embedded sample. */
+static bool
+s_no_edition_yet (const socin_model_t *model)
+{
+    for (uint32_t id = 1; id <= socin_model_count (model, SOCIN_KIND_UNIT); id++) {
+        const socin_unit_t *u = socin_model_unit_at (model, id);
+        if (u->level >= SOCIN_LEVEL_KRAJ && u->level <= SOCIN_LEVEL_MUNICIPALITY && !u->pb->sample)
+            return false;
+    }
+    return true;
+}
+
+/* The registry's record OLD as the edition (day EDITION, FIRST: replacing the sample) gives
+   it in PARSED: names, kind and parents from the file (parents dated unless FIRST),
+   population kept when the file has none, reopened on the edition's day when it was closed.
+   NULL with ERR when the move is out of date order. */
+static socin_record_t *
+s_plan_existing (const socin_record_t *old, const Socin__V1__Unit *parsed, int32_t edition,
+                 bool first, char *err, size_t errlen)
+{
+    socin_record_t *r = socin_record_copy (old);
+    Socin__V1__Unit *u = r->unit;
+    u->level = parsed->level;
+    socin_territory_set_text (&u->name, parsed->name);
+    socin_territory_set_text (&u->kind, parsed->kind);
+    u->sample = false;
+    if (parsed->population || *parsed->population_date) {
+        u->population = parsed->population;
+        socin_territory_set_text (&u->population_date, parsed->population_date);
+    }
+    if (*u->valid_to) {
+        socin_territory_set_text (&u->valid_to, "");
+        socin_territory_set_text (&u->valid_from, first ? "" : parsed->valid_from);
+    }
+    if (first) socin_territory_set_text (&u->valid_from, "");
+    if (socin_territory_reparent (u, parsed->parents, parsed->n_parents, edition, first, err,
+                                  errlen)) {
+        protobuf_c_message_free_unpacked (&r->base, NULL);
+        return NULL;
+    }
+    return r;
+}
+
+int
 socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_t nparsed,
                       int32_t edition, socin_record_t ***out, size_t *count, uint32_t *added,
-                      uint32_t *updated, uint32_t *unchanged, uint32_t *closed)
+                      uint32_t *updated, uint32_t *unchanged, uint32_t *closed, char *err,
+                      size_t errlen)
 {
     socin_record_t **changes =
         socin_malloc ((nparsed + socin_model_count (model, SOCIN_KIND_UNIT) + 1) * sizeof *changes);
-    size_t n = 0;
+    size_t n = 0, i;
     *added = *updated = *unchanged = *closed = 0;
     socin_index_t *in_file = socin_index_new ();
-    /* The first edition loaded describes units that existed before it took effect: they
-       get no first day. Units a later edition adds begin on its day. */
-    bool first = socin_model_count (model, SOCIN_KIND_UNIT) == 0;
-    for (size_t i = 0; i < nparsed; i++) {
+    /* The first edition loaded (over an empty registry or the embedded sample) describes
+       units that existed before it took effect: they get no first day. Units a later one
+       adds begin on its day. */
+    bool first = s_no_edition_yet (model);
+    for (i = 0; i < nparsed; i++) {
         socin_record_t *r = parsed[i];
-        Socin__V1__Unit *u = r->unit;
-        if (first) s_set_str (&u->valid_from, "");
-        const socin_record_t *old = socin_model_record (model, SOCIN_KIND_UNIT, u->code);
-        /* The key must outlive R, which is freed when unchanged: use the model's copy. */
-        socin_index_put_str (in_file, old ? old->unit->code : u->code, r);
+        if (first) socin_territory_set_text (&r->unit->valid_from, "");
+        const socin_record_t *old = socin_model_record (model, SOCIN_KIND_UNIT, r->unit->code);
         if (!old) {
+            socin_index_put_str (in_file, r->unit->code, r);
             changes[n++] = r;
             (*added)++;
             continue;
         }
-        /* Keep what the file does not say: population, and the first day of a unit that was
-           already open. */
-        if (!u->population && !*u->population_date) {
-            u->population = old->unit->population;
-            s_set_str (&u->population_date, old->unit->population_date);
-        }
-        if (!*old->unit->valid_to) s_set_str (&u->valid_from, old->unit->valid_from);
-        if (socin_record_same (r, old)) {
+        /* The key must outlive R, which is freed below: use the model's copy. */
+        socin_index_put_str (in_file, old->unit->code, r);
+        socin_record_t *next = s_plan_existing (old, r->unit, edition, first, err, errlen);
+        protobuf_c_message_free_unpacked (&r->base, NULL);
+        if (!next) goto fail;
+        if (socin_record_same (next, old)) {
             (*unchanged)++;
-            protobuf_c_message_free_unpacked (&r->base, NULL);
+            protobuf_c_message_free_unpacked (&next->base, NULL);
             continue;
         }
-        changes[n++] = r;
+        changes[n++] = next;
         (*updated)++;
     }
     char close_day[SOCIN_DATE_STRLEN];
@@ -469,7 +555,7 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
         if (*u->pb->valid_to || socin_index_get_str (in_file, u->code)) continue;
         socin_record_t *r =
             socin_record_copy (socin_model_record (model, SOCIN_KIND_UNIT, u->code));
-        s_set_str (&r->unit->valid_to, close_day);
+        socin_territory_set_text (&r->unit->valid_to, close_day);
         changes[n++] = r;
         (*closed)++;
     }
@@ -477,4 +563,14 @@ socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_
     free (parsed);
     *out = changes;
     *count = n;
+    return 0;
+fail:
+    for (size_t k = i + 1; k < nparsed; k++)
+        protobuf_c_message_free_unpacked (&parsed[k]->base, NULL);
+    for (size_t k = 0; k < n; k++)
+        protobuf_c_message_free_unpacked (&changes[k]->base, NULL);
+    free (changes);
+    free (parsed);
+    socin_index_destroy (&in_file);
+    return -1;
 }

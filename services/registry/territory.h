@@ -15,6 +15,15 @@
 
 #include "model.h"
 
+/* A new unit record of CODE, LEVEL and NAME (free with protobuf_c_message_free_unpacked). */
+socin_record_t *socin_territory_unit_new (const char *code, int level, const char *name);
+
+/* Replaces the text of a protobuf string FIELD by a copy of VALUE. */
+void socin_territory_set_text (char **field, const char *value);
+
+/* S is exactly N decimal digits (an official code: 6 for a municipality or district). */
+bool socin_territory_digits (const char *s, size_t n);
+
 /* Parses the ČSÚ CSV into unit records: the country, kraje, okresy, ORPs and municipalities.
    VALID_FROM overrides the file's platnost_datum when not empty; *EDITION receives the day
    used (for closing units the file lacks). 0, or -1 with "line N: ...". Free the records
@@ -37,12 +46,22 @@ int socin_population_plan (const socin_model_t *model, const char *data, size_t 
 
 /* Plans what an edition changes: for each parsed unit, a record when it is new or differs from
    the registry's (population kept from the registry when the file has none; a closed unit
-   reopened); and for each open kraj, okres, ORP or municipality the edition lacks, a copy
-   closed on the day before EDITION. Units of the first edition loaded get no first day (they
-   existed before it); units added by a later one begin on its day. Takes ownership of PARSED. Counts go to the out
-   parameters; the changed records to *OUT. */
-void socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_t nparsed,
-                           int32_t edition, socin_record_t ***out, size_t *count, uint32_t *added,
-                           uint32_t *updated, uint32_t *unchanged, uint32_t *closed);
+   reopened; a unit whose parents differ keeps the earlier ones, ending the day before
+   EDITION); and for each open kraj, okres, ORP or municipality the edition lacks, a copy
+   closed on the day before EDITION. The first official edition (over an empty registry or
+   the embedded sample) replaces what is there: its units get no first day and no earlier
+   parents. Takes ownership of PARSED. Returns 0 with the counts in the out parameters and
+   the changed records in *OUT, or -1 with ERR (a move dated before the unit's last one). */
+int socin_territory_plan (const socin_model_t *model, socin_record_t **parsed, size_t nparsed,
+                          int32_t edition, socin_record_t ***out, size_t *count, uint32_t *added,
+                          uint32_t *updated, uint32_t *unchanged, uint32_t *closed, char *err,
+                          size_t errlen);
+
+/* Gives unit U the direct PARENTS (NPARENTS) from DAY on. When they differ from U's latest,
+   those become an earlier set ending the day before DAY (or are simply replaced when DAY is
+   the day they took effect, when DAY is SOCIN_DAY_MIN, or with REPLACE). 0, or -1 with ERR
+   when U's latest parents took effect after DAY. */
+int socin_territory_reparent (Socin__V1__Unit *u, char **parents, size_t nparents, int32_t day,
+                              bool replace, char *err, size_t errlen);
 
 #endif

@@ -33,6 +33,16 @@ typedef struct {
     uint8_t dirty; /* min/max need a recount */
 } s_cell_t;
 
+/* The nodes each unit's values feed in one year: its ancestors and groups on the year's
+   territory day (socin_unit_ancestors_on, socin_group_has_on); a city district's values go
+   no higher than its municipality, which counts them only when it has no value of its own
+   (rep_cube_node). */
+typedef struct {
+    int year;
+    uint16_t (*anc)[MAX_ANC]; /* per unit: node slots */
+    uint8_t *nanc;
+} s_terr_t;
+
 typedef struct {
     unsigned char key[6]; /* indicator id, combo id, year (16 bits each) */
     uint32_t indicator;
@@ -44,6 +54,7 @@ typedef struct {
     uint8_t parents[MAX_FINEST][MAX_PARENTS]; /* slots holding each finest period */
     uint8_t nparents[MAX_FINEST];
     socin_period_t slot_period[MAX_SLOTS];
+    const s_terr_t *terr; /* the territory of its year */
     /* Leaves (NULL in the total slab of an indicator with dimensions). */
     socin_dec_t *values; /* [unit][finest] */
     int32_t *first_day;  /* [unit][finest] */
@@ -74,10 +85,12 @@ typedef struct {
 struct rep_cube_t {
     const socin_model_t *model;
     size_t nunits, nnodes;
-    int32_t *node_of_unit;    /* unit id - 1 -> node slot, or -1 */
-    size_t group_base;        /* node slot of group 1 */
-    uint16_t (*anc)[MAX_ANC]; /* per unit: node slots of its ancestors and groups */
-    uint8_t *nanc;
+    int32_t *node_of_unit; /* unit id - 1 -> node slot, or -1 */
+    size_t group_base;     /* node slot of group 1 */
+    s_terr_t **terrs;      /* per year seen: what each unit's values feed */
+    size_t nterrs;
+    uint32_t *divided; /* municipalities with city districts */
+    size_t ndivided;
     socin_index_t *slabs; /* 6-byte key -> slab */
     s_slab_t **slab_list;
     size_t nslabs, capslabs;
@@ -179,42 +192,82 @@ s_free_slabs (rep_cube_t *self)
 }
 
 static void
+s_free_terrs (rep_cube_t *self)
+{
+    for (size_t i = 0; i < self->nterrs; i++) {
+        free (self->terrs[i]->anc);
+        free (self->terrs[i]->nanc);
+        free (self->terrs[i]);
+    }
+    free (self->terrs);
+    self->terrs = NULL;
+    self->nterrs = 0;
+}
+
+static void
 s_index_model (rep_cube_t *self)
 {
     const socin_model_t *m = self->model;
     self->nunits = socin_model_count (m, SOCIN_KIND_UNIT);
     free (self->node_of_unit);
-    free (self->anc);
-    free (self->nanc);
+    free (self->divided);
+    s_free_terrs (self);
     self->node_of_unit = socin_malloc ((self->nunits + 1) * sizeof *self->node_of_unit);
-    self->anc = socin_calloc (self->nunits + 1, sizeof *self->anc);
-    self->nanc = socin_calloc (self->nunits + 1, sizeof *self->nanc);
-    for (size_t i = 0; i < self->nunits; i++)
-        self->node_of_unit[i] = -1;
-    /* A unit is a node when it is the parent of another. */
+    self->divided = socin_calloc (self->nunits + 1, sizeof *self->divided);
+    self->ndivided = 0;
+    /* A unit is a node when it is the parent of another, at some time. */
     size_t nodes = 0;
     for (uint32_t id = 1; id <= self->nunits; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
-        for (int a = 0; a < u->nancestors; a++) {
-            uint32_t p = u->ancestors[a];
-            if (self->node_of_unit[p - 1] < 0) self->node_of_unit[p - 1] = (int32_t)nodes++;
-        }
+        self->node_of_unit[id - 1] = u->has_children ? (int32_t)nodes++ : -1;
+        if (u->has_children && u->level == SOCIN_LEVEL_MUNICIPALITY)
+            self->divided[self->ndivided++] = id;
     }
     self->group_base = nodes;
-    size_t ngroups = socin_model_count (m, SOCIN_KIND_GROUP);
-    self->nnodes = nodes + ngroups;
-    for (uint32_t id = 1; id <= self->nunits; id++) {
-        const socin_unit_t *u = socin_model_unit_at (m, id);
-        uint8_t n = 0;
-        for (int a = 0; a < u->nancestors && n < MAX_ANC; a++)
-            self->anc[id - 1][n++] = (uint16_t)self->node_of_unit[u->ancestors[a] - 1];
-        for (uint32_t g = 1; g <= ngroups && n < MAX_ANC; g++)
-            if (socin_group_has (socin_model_group_at (m, g), id))
-                self->anc[id - 1][n++] = (uint16_t)(self->group_base + g - 1);
-        self->nanc[id - 1] = n;
-    }
+    self->nnodes = nodes + socin_model_count (m, SOCIN_KIND_GROUP);
     self->ninds = socin_model_count (m, SOCIN_KIND_INDICATOR);
     self->inds = socin_calloc (self->ninds + 1, sizeof *self->inds);
+}
+
+/* The nodes UNIT's values of a year whose territory day is DAY feed, into T. */
+static void
+s_terr_unit (rep_cube_t *self, s_terr_t *t, const socin_unit_t *u, int32_t day)
+{
+    const socin_model_t *m = self->model;
+    uint32_t anc[SOCIN_MAX_ANCESTORS];
+    int na = socin_unit_ancestors_on (m, u, day, anc);
+    uint8_t n = 0;
+    for (int a = 0; a < na && n < MAX_ANC; a++) {
+        if (self->node_of_unit[anc[a] - 1] < 0) continue;
+        if (u->level == SOCIN_LEVEL_DISTRICT &&
+            socin_model_unit_at (m, anc[a])->level != SOCIN_LEVEL_MUNICIPALITY)
+            continue;
+        t->anc[u->id - 1][n++] = (uint16_t)self->node_of_unit[anc[a] - 1];
+    }
+    size_t ngroups = socin_model_count (m, SOCIN_KIND_GROUP);
+    for (uint32_t g = 1; g <= ngroups && n < MAX_ANC; g++)
+        if (socin_group_has_on (socin_model_group_at (m, g), u->id, day))
+            t->anc[u->id - 1][n++] = (uint16_t)(self->group_base + g - 1);
+    t->nanc[u->id - 1] = n;
+}
+
+/* The territory of YEAR, made on first use. */
+static const s_terr_t *
+s_terr (rep_cube_t *self, int year)
+{
+    for (size_t i = 0; i < self->nterrs; i++)
+        if (self->terrs[i]->year == year) return self->terrs[i];
+    s_terr_t *t = socin_calloc (1, sizeof *t);
+    t->year = year;
+    t->anc = socin_calloc (self->nunits + 1, sizeof *t->anc);
+    t->nanc = socin_calloc (self->nunits + 1, sizeof *t->nanc);
+    socin_period_t p = {SOCIN_PERIOD_YEAR, (uint16_t)year, 1};
+    int32_t day = socin_territory_day (p);
+    for (uint32_t id = 1; id <= self->nunits; id++)
+        s_terr_unit (self, t, socin_model_unit_at (self->model, id), day);
+    self->terrs = socin_realloc (self->terrs, (self->nterrs + 1) * sizeof *self->terrs);
+    self->terrs[self->nterrs++] = t;
+    return t;
 }
 
 rep_cube_t *
@@ -240,8 +293,8 @@ rep_cube_destroy (rep_cube_t **self_p)
     free (self->slab_list);
     free (self->combo_names);
     free (self->node_of_unit);
-    free (self->anc);
-    free (self->nanc);
+    free (self->divided);
+    s_free_terrs (self);
     free (self);
     *self_p = NULL;
 }
@@ -357,6 +410,7 @@ s_slab_struct (rep_cube_t *self, const socin_indicator_t *ind, const unsigned ch
     slab->year = (uint16_t)year;
     slab->type = ind->period_type;
     s_layout (slab);
+    slab->terr = s_terr (self, year);
     slab->nvalues = &slab->own_nvalues;
     if (self->nslabs == self->capslabs) {
         self->capslabs = self->capslabs ? self->capslabs * 2 : 64;
@@ -603,9 +657,10 @@ s_apply_cell (s_cell_t *c, const s_delta_t *d)
 static void
 s_apply_slab (rep_cube_t *self, s_slab_t *slab, size_t unit, int slot, const s_delta_t *d)
 {
-    for (uint8_t a = 0; a < self->nanc[unit]; a++)
-        s_apply_cell (
-            &slab->cells[(size_t)self->anc[unit][a] * (size_t)slab->nslots + (size_t)slot], d);
+    const s_terr_t *t = slab->terr;
+    for (uint8_t a = 0; a < t->nanc[unit]; a++)
+        s_apply_cell (&slab->cells[(size_t)t->anc[unit][a] * (size_t)slab->nslots + (size_t)slot],
+                      d);
 }
 
 int
@@ -705,8 +760,8 @@ s_recount (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_
     uint64_t mask = slab->mask[slot];
     for (size_t u = 0; u < self->nunits; u++) {
         bool below = false;
-        for (uint8_t a = 0; a < self->nanc[u] && !below; a++)
-            below = self->anc[u][a] == node;
+        for (uint8_t a = 0; a < slab->terr->nanc[u] && !below; a++)
+            below = slab->terr->anc[u][a] == node;
         if (!below) continue;
         size_t nsrc = slab->values ? 1 : si->ncombos;
         for (size_t i = 0; i < nsrc; i++) {
@@ -741,6 +796,50 @@ s_from_cell (const s_cell_t *c, rep_agg_t *out)
     out->units_true = c->units_true;
 }
 
+void
+rep_agg_merge (rep_agg_t *a, const rep_agg_t *b)
+{
+    if (!b->n && !b->units) return;
+    if (b->n) {
+        if (!a->n || b->min < a->min) a->min = b->min;
+        if (!a->n || b->max > a->max) a->max = b->max;
+    }
+    a->n += b->n;
+    a->sum += b->sum;
+    a->wsum += b->wsum;
+    a->wden += b->wden;
+    a->last += b->last;
+    a->units += b->units;
+    a->units_true += b->units_true;
+}
+
+/* The cell of NODE at SLOT of SLAB into OUT, recounted first when dirty. */
+static void
+s_cell_read (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_t node, int slot,
+             rep_agg_t *out)
+{
+    s_cell_t *c = &slab->cells[node * (size_t)slab->nslots + (size_t)slot];
+    if (c->dirty) s_recount (self, ind, slab, node, slot, c);
+    s_from_cell (c, out);
+}
+
+/* What the city districts of municipality M stand for: their aggregate, M counted as one
+   unit, when M has no value of its own in PERIOD; nothing when it has one (its own value is
+   the municipality's figure and already counts above it). */
+static void
+s_districts_part (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab,
+                  const socin_unit_t *m, int slot, socin_period_t period, const char *disagg,
+                  rep_agg_t *out)
+{
+    rep_agg_t own;
+    memset (out, 0, sizeof *out);
+    rep_cube_unit (self, ind, m, period, disagg, &own);
+    if (own.n || own.units) return;
+    s_cell_read (self, ind, slab, (size_t)self->node_of_unit[m->id - 1], slot, out);
+    out->units = out->units > 0;
+    out->units_true = out->units_true > 0;
+}
+
 int
 rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
                const socin_group_t *group, socin_period_t period, const char *disaggregation,
@@ -761,10 +860,25 @@ rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_
     } else {
         if (unit->id > self->nunits || self->node_of_unit[unit->id - 1] < 0) return 0;
         node = (size_t)self->node_of_unit[unit->id - 1];
+        if (unit->level == SOCIN_LEVEL_MUNICIPALITY) {
+            s_districts_part (self, ind, slab, unit, slot, period, disaggregation, out);
+            return 0;
+        }
     }
-    s_cell_t *c = &slab->cells[node * (size_t)slab->nslots + (size_t)slot];
-    if (c->dirty) s_recount (self, ind, slab, node, slot, c);
-    s_from_cell (c, out);
+    s_cell_read (self, ind, slab, node, slot, out);
+    /* Districts feed no node above their municipality: add what they stand for in each
+       divided municipality beneath this node (eight cities at most). */
+    for (size_t i = 0; i < self->ndivided; i++) {
+        uint32_t m = self->divided[i];
+        bool below = false;
+        for (uint8_t a = 0; a < slab->terr->nanc[m - 1] && !below; a++)
+            below = slab->terr->anc[m - 1][a] == node;
+        if (!below) continue;
+        rep_agg_t part;
+        s_districts_part (self, ind, slab, socin_model_unit_at (self->model, m), slot, period,
+                          disaggregation, &part);
+        rep_agg_merge (out, &part);
+    }
     return 0;
 }
 

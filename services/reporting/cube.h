@@ -76,7 +76,10 @@ int rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_un
                   socin_dec_t value, int32_t first_day);
 
 /* The aggregate of IND over the units beneath node UNIT (or GROUP when unit is NULL) for
-   PERIOD (the indicator's type or coarser) and DISAGGREGATION ("" for the total). 0 with OUT
+   PERIOD (the indicator's type or coarser) and DISAGGREGATION ("" for the total), along the
+   territory of PERIOD's year. City districts stand in for their municipality only where it
+   has no value of its own in PERIOD (then counted as one unit): for a municipality this is
+   its districts' aggregate or nothing, and a node above adds it to its own cell. 0 with OUT
    set (OUT->n == 0 when nothing was reported), or -1 when the period is finer than the
    indicator's type. */
 int rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
@@ -95,6 +98,9 @@ int32_t rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind, const
 /* The disaggregations IND has values for (canonical strings; "" included when used), in
    code order, for listing "*" queries. Returns the count; *OUT points into the cube. */
 size_t rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const char ***out);
+
+/* Adds B's figures to A (sums, counts, extremes). */
+void rep_agg_merge (rep_agg_t *a, const rep_agg_t *b);
 
 /* The figure an aggregation gives: 0 with OUT, 1 when there is no figure (no values, or a
    zero weight), -1 on overflow. */

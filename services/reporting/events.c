@@ -157,6 +157,7 @@ typedef struct {
     const socin_group_t *group; /* the query's group, or */
     const socin_unit_t *root;   /* the unit it is under */
     int32_t start, end;
+    int32_t day;                 /* the period's territory day (model.h) */
     const socin_dimension_t *tg; /* the vulnerable groups: the column order */
     size_t ngroups;
     int ntypes;
@@ -174,6 +175,7 @@ s_tally_scope (s_tally_t *t, char *err, size_t errlen)
     if (socin_period_parse (q->period, &period, err, errlen)) return -1;
     t->start = socin_period_start (period);
     t->end = socin_period_end (period);
+    t->day = socin_territory_day (period);
     if (*q->group) {
         t->group = socin_model_group (t->model, q->group);
         if (!t->group) {
@@ -225,7 +227,8 @@ s_tally_rows (s_tally_t *t)
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (t->model, id);
         if ((int)u->level == (int)t->q->level && socin_unit_valid_during (u, t->start, t->end) &&
-            (t->group ? socin_group_has (t->group, id) : socin_unit_under (u, t->root->id)))
+            (t->group ? socin_group_has_on (t->group, id, t->day)
+                      : socin_unit_under_on (t->model, u, t->root->id, t->day)))
             take[ntake++] = u;
     }
     qsort (take, ntake, sizeof *take, s_cmp_code);
@@ -241,13 +244,16 @@ s_tally_base (const s_tally_t *t, const socin_unit_t *u)
     if (t->q->level) {
         /* The row of the unit itself or of its ancestor at the level. */
         int32_t base = t->row_of[u->id];
-        for (int a = 0; a < u->nancestors && base < 0; a++)
-            base = t->row_of[u->ancestors[a]];
+        uint32_t anc[SOCIN_MAX_ANCESTORS];
+        int na = socin_unit_ancestors_on (t->model, u, t->day, anc);
+        for (int a = 0; a < na && base < 0; a++)
+            base = t->row_of[anc[a]];
         return base;
     }
-    bool in = t->group ? socin_group_has (t->group, u->id) ||
-                             (u->municipality && socin_group_has (t->group, u->municipality))
-                       : socin_unit_under (u, t->root->id);
+    bool in = t->group
+                  ? socin_group_has_on (t->group, u->id, t->day) ||
+                        (u->municipality && socin_group_has_on (t->group, u->municipality, t->day))
+                  : socin_unit_under_on (t->model, u, t->root->id, t->day);
     return in ? 0 : -1;
 }
 

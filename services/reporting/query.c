@@ -52,24 +52,6 @@ s_sum_text (socin_sum_t v)
     return socin_strdup (buf);
 }
 
-/* Merges B into A (a node's cell and the node's own values). */
-static void
-s_merge (rep_agg_t *a, const rep_agg_t *b)
-{
-    if (!b->n && !b->units) return;
-    if (b->n) {
-        if (!a->n || b->min < a->min) a->min = b->min;
-        if (!a->n || b->max > a->max) a->max = b->max;
-    }
-    a->n += b->n;
-    a->sum += b->sum;
-    a->wsum += b->wsum;
-    a->wden += b->wden;
-    a->last += b->last;
-    a->units += b->units;
-    a->units_true += b->units_true;
-}
-
 /* Everything reported at or beneath UNIT (or by GROUP's members) for IND. */
 static int
 s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
@@ -79,7 +61,7 @@ s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const soc
     if (unit) {
         rep_agg_t own;
         rep_cube_unit (ctx->cube, ind, unit, period, disagg, &own);
-        s_merge (out, &own);
+        rep_agg_merge (out, &own);
     }
     return 0;
 }
@@ -172,6 +154,8 @@ s_cmp_text (const void *a, const void *b)
     return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Units at LEVEL under ROOT (or members of GROUP), valid during PERIOD, in code order; both
+   on the territory of PERIOD (model.h: socin_territory_day). */
 static size_t
 s_units_at (const socin_model_t *m, int level, const socin_unit_t *root, const socin_group_t *group,
             socin_period_t period, const socin_unit_t ***out)
@@ -187,10 +171,14 @@ rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
 {
     size_t total = socin_model_count (m, SOCIN_KIND_UNIT), n = 0;
     const socin_unit_t **list = socin_calloc (total + 1, sizeof *list);
+    /* On the territory of the year END falls in (model.h: socin_territory_day). */
+    int32_t day = socin_territory_day (socin_period_of_day (SOCIN_PERIOD_YEAR, end));
     for (uint32_t id = 1; id <= total; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
         if (level && u->level != level) continue;
-        if (group ? !socin_group_has (group, id) : !socin_unit_under (u, root->id)) continue;
+        if (group ? !socin_group_has_on (group, id, day)
+                  : !socin_unit_under_on (m, u, root->id, day))
+            continue;
         if (!socin_unit_valid_during (u, start, end)) continue;
         list[n++] = u;
     }
@@ -428,6 +416,15 @@ s_completeness_rows (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQu
     free (units);
 }
 
+/* U is a member, on DAY, of one of the groups data set DS names. */
+static bool
+s_member_on (const socin_model_t *m, const socin_dataset_t *ds, const socin_unit_t *u, int32_t day)
+{
+    for (size_t g = 0; g < ds->ngroups; g++)
+        if (socin_group_has_on (socin_model_group_at (m, ds->groups[g]), u->id, day)) return true;
+    return false;
+}
+
 /* Counts unit U of data set DS into row R: expected, partial, complete, on time by TIMELY. */
 static void
 s_completeness_count (const rep_query_ctx_t *ctx, const socin_dataset_t *ds, socin_period_t period,
@@ -452,6 +449,32 @@ s_completeness_count (const rep_query_ctx_t *ctx, const socin_dataset_t *ds, soc
     if (!got && list_missing) socin_strv_push (&r->missing, &r->n_missing, u->code);
 }
 
+/* A data set of groups asked about as a whole: one row per group, labelled with it, counting
+   the members it has on the period's territory day. */
+static void
+s_completeness_groups (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *q,
+                       const socin_dataset_t *ds, socin_period_t period, int32_t timely,
+                       Socin__V1__Completeness *c)
+{
+    const socin_model_t *m = ctx->model;
+    int32_t start = socin_period_start (period), end = socin_period_end (period);
+    int32_t day = socin_territory_day (period);
+    c->rows = socin_calloc (ds->ngroups + 1, sizeof *c->rows);
+    for (size_t g = 0; g < ds->ngroups; g++) {
+        const socin_group_t *grp = socin_model_group_at (m, ds->groups[g]);
+        Socin__V1__CompletenessRow *r = socin_calloc (1, sizeof *r);
+        socin__v1__completeness_row__init (r);
+        r->unit = socin_strdup (grp->code);
+        r->name = socin_strdup (grp->pb->name);
+        c->rows[c->n_rows++] = r;
+        for (size_t k = 0; k < grp->nmembers; k++) {
+            const socin_unit_t *u = socin_model_unit_at (m, grp->members[k]);
+            if (socin_group_has_on (grp, u->id, day) && socin_unit_valid_during (u, start, end))
+                s_completeness_count (ctx, ds, period, timely, q->list_missing, u, r);
+        }
+    }
+}
+
 static void
 s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *q,
                 Socin__V1__ReportReply *reply)
@@ -462,25 +485,32 @@ s_completeness (const rep_query_ctx_t *ctx, const Socin__V1__CompletenessQuery *
     const socin_unit_t *root;
     if (!s_completeness_scope (ctx, q, reply, &ds, &period, &root)) return;
     int32_t start = socin_period_start (period), end = socin_period_end (period);
-    int32_t timely = end + (int32_t)ds->pb->timely_days;
+    int32_t timely = end + (int32_t)ds->pb->timely_days, day = socin_territory_day (period);
     Socin__V1__Completeness *c = s_completeness_new (ds, period);
     size_t total = socin_model_count (m, SOCIN_KIND_UNIT);
     int32_t *row_of = socin_malloc ((total + 1) * sizeof *row_of);
     for (size_t i = 0; i <= total; i++)
         row_of[i] = -1;
-    s_completeness_rows (ctx, q, root, period, c, row_of);
+    bool by_group = ds->ngroups && !q->level && !*q->under;
+    if (by_group)
+        s_completeness_groups (ctx, q, ds, period, timely, c);
+    else
+        s_completeness_rows (ctx, q, root, period, c, row_of);
     /* Approval state: how many expected units are approved at each step (marks.h). */
     const rep_marks_dbs_t *marks = &rep_apply_dbs (ctx->apply)->marks;
     MDB_txn *txn = NULL;
     if (socin_store_read_begin (marks->store, &txn)) txn = NULL;
-    for (uint32_t id = 1; id <= total; id++) {
+    for (uint32_t id = 1; id <= total && !by_group; id++) {
         const socin_unit_t *u = socin_model_unit_at (m, id);
-        if (!socin_unit_under (u, root->id) || !socin_unit_valid_during (u, start, end) ||
-            !socin_dataset_includes (m, ds, u))
+        if (!socin_unit_under_on (m, u, root->id, day) ||
+            !socin_unit_valid_during (u, start, end) || !socin_dataset_includes (m, ds, u) ||
+            (ds->ngroups && !s_member_on (m, ds, u, day)))
             continue;
         int32_t row = row_of[id];
-        for (int a = 0; a < u->nancestors && row < 0; a++)
-            row = row_of[u->ancestors[a]];
+        uint32_t anc[SOCIN_MAX_ANCESTORS];
+        int na = socin_unit_ancestors_on (m, u, day, anc);
+        for (int a = 0; a < na && row < 0; a++)
+            row = row_of[anc[a]];
         if (row < 0) continue;
         s_completeness_count (ctx, ds, period, timely, q->list_missing, u, c->rows[row]);
         int step = txn ? rep_marks_step (marks, txn, ds->code, c->period, u->code) : 0;

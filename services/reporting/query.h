@@ -45,7 +45,8 @@ void rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
                        const char *disagg, Socin__V1__Row *row);
 
 /* The units at LEVEL (any when 0) under ROOT (or the members of GROUP) that exist on some day
-   of [START, END], in code order: their count, the list in *OUT (free() it). */
+   of [START, END], in code order: their count, the list in *OUT (free() it). Under ROOT and
+   membership on the territory day of END's year (model.h). */
 size_t rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t *root,
                            const socin_group_t *group, int32_t start, int32_t end,
                            const socin_unit_t ***out);

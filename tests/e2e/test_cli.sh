@@ -229,10 +229,10 @@ begin "registry list units --under CZ020 --level municipality: the sample's muni
 admin --format csv registry list units --under CZ020 --level municipality; expect_rc 0
 # The sample's municipalities whose okres (second parent) lies in CZ020, as code,name.
 awk -F, '$2 == "municipality" { split($4, p, ";"); if (substr(p[2], 1, 5) == "CZ020") print $1 "," $3 }' "$sample" | sort >"$tmp/expected"
-expect_line "$tmp/out" "code,level,name,parents,kind,population,valid_from,valid_to"
+expect_line "$tmp/out" "code,level,name,parents,kind,population,valid_from,valid_to,parents_from,earlier_parents"
 sed 1d "$tmp/out" | cut -d, -f1,3 | sort >"$tmp/got"
 expect_same "$tmp/got" "$tmp/expected"
-expect_line "$tmp/out" '532053,municipality,Kladno,"2109,CZ0203",Statutární město,68896,,'
+expect_line "$tmp/out" '532053,municipality,Kladno,"2109,CZ0203",Statutární město,68896,,,,'
 cp "$tmp/out" "$tmp/units-cz020.csv"
 n=$(wc -l <"$tmp/expected")
 [ "$n" -ge 6 ] || problem "only $n municipalities under CZ020 in the sample"
@@ -251,7 +251,7 @@ for level in okres orp; do
 done
 admin --format csv registry list units --under CZ010 --level district; expect_rc 0
 expect_eq "districts of Praha" "$(awk -F, '$2 == "district" && $4 == "554782"' "$sample" | wc -l)" "$(sed 1d "$tmp/out" | wc -l)"
-expect_line "$tmp/out" "500097,district,Praha 3,554782,Městská část,,,"
+expect_line "$tmp/out" "500097,district,Praha 3,554782,Městská část,,,,,"
 admin --format csv registry list units --under CZ010 --level municipality; expect_rc 0
 expect_eq "municipalities of CZ010" "554782" "$(sed 1d "$tmp/out" | cut -d, -f1 | tr '\n' ' ' | sed 's/ $//')"
 end
@@ -290,12 +290,12 @@ end
 begin "registry show 532053: Kladno and its ancestors; an unknown unit exits 2"
 admin --format csv registry show 532053; expect_rc 0
 cat >"$tmp/expected" <<'EOF'
-code,level,name,parents,kind,population,valid_from,valid_to
-532053,municipality,Kladno,"2109,CZ0203",Statutární město,68896,,
-2109,orp,Kladno,CZ020,,,,
-CZ0203,okres,Kladno,CZ020,,,,
-CZ020,kraj,Středočeský kraj,CZ,,,,
-CZ,country,Česká republika,,,,,
+code,level,name,parents,kind,population,valid_from,valid_to,parents_from,earlier_parents
+532053,municipality,Kladno,"2109,CZ0203",Statutární město,68896,,,,
+2109,orp,Kladno,CZ020,,,,,,
+CZ0203,okres,Kladno,CZ020,,,,,,
+CZ020,kraj,Středočeský kraj,CZ,,,,,,
+CZ,country,Česká republika,,,,,,,
 EOF
 expect_same "$tmp/out" "$tmp/expected"
 admin registry show NOPE; expect_rc 2
@@ -308,8 +308,9 @@ if [ ! -f "$official" ]; then
 else
     # The units the official file describes (country, kraje, okresy, ORP, municipalities) as
     # code|level|name|parents|kind, against the embedded sample's: added when the sample lacks
-    # the code, unchanged when everything the file says is the same, else updated; sample units
-    # of levels kraj..municipality that the file lacks would be closed.
+    # the code, else updated (the first official edition replaces the sample: each of its units
+    # stops being a sample unit, even when everything the file says is the same); sample units of
+    # levels kraj..municipality that the file lacks would be closed.
     awk -F'","' '
         NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); c[h] = i }; next }
         {
@@ -325,10 +326,10 @@ else
     grep -v '^#' "$sample" | awk -F, 'NR > 1 { print $1 "|" $2 "|" $3 "|" $4 "|" $5 }' | sort >"$tmp/sample.units"
     counts=$(awk -F'|' '
         FNR == NR { s[$1] = $0; lvl[$1] = $2; next }
-        { f[$1] = 1; if (!($1 in s)) a++; else if (s[$1] == $0) same++; else upd++ }
+        { f[$1] = 1; if (!($1 in s)) a++; else upd++ }
         END {
             for (k in s) if (!(k in f) && lvl[k] != "country" && lvl[k] != "district") closed++
-            printf "%d %d %d %d\n", a, upd, same, closed
+            printf "%d %d %d %d\n", a, upd, 0, closed
         }' "$tmp/sample.units" "$tmp/official.units")
     set -- $counts
     seq_before=$(ctl registry seq | sed -n 's/^seq://p')

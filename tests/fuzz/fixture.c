@@ -47,8 +47,9 @@ fuzz_model_new (bool catalogue, bool submitter)
     socin_record_t **changes;
     size_t nchanges;
     uint32_t added, updated, unchanged, closed;
-    socin_territory_plan (model, recs, n, socin_date_from_ymd (2026, 1, 1), &changes, &nchanges,
-                          &added, &updated, &unchanged, &closed);
+    if (socin_territory_plan (model, recs, n, socin_date_from_ymd (2026, 1, 1), &changes,
+                              &nchanges, &added, &updated, &unchanged, &closed, err, sizeof err))
+        s_die ("embedded territory", err);
     s_commit (model, changes, nchanges);
     if (!catalogue) return model;
 

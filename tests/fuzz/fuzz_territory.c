@@ -38,8 +38,10 @@ s_plan (socin_record_t **recs, size_t n, int32_t edition)
     socin_record_t **changes;
     size_t nchanges;
     uint32_t added, updated, unchanged, closed;
-    socin_territory_plan (m, recs, n, edition, &changes, &nchanges, &added, &updated, &unchanged,
-                          &closed);
+    char err[512];
+    FUZZ_ASSERT (socin_territory_plan (m, recs, n, edition, &changes, &nchanges, &added, &updated,
+                                       &unchanged, &closed, err, sizeof err) == 0,
+                 "a first edition refused: %s", err);
     FUZZ_ASSERT (added == n && nchanges == n && !updated && !unchanged && !closed,
                  "a first edition of %zu units planned as %u added, %u updated", n, added, updated);
     for (size_t i = 0; i < nchanges; i++)

@@ -394,8 +394,16 @@ test_new_edition (void)
     q.code = "554979";
     r = s_call (s_admin, &req);
     if (r && r->records) {
-        CHECK_STR (r->records->records[0]->unit->parents[0], "4103");
-        CHECK_STR (r->records->records[0]->unit->valid_from, "");
+        Socin__V1__Unit *u = r->records->records[0]->unit;
+        CHECK_STR (u->parents[0], "4103");
+        CHECK_STR (u->valid_from, "");
+        /* The ORP it had is kept, with its last day. */
+        CHECK_STR (u->parents_from, "2027-01-01");
+        CHECK_INT (u->n_earlier_parents, 1);
+        if (u->n_earlier_parents == 1) {
+            CHECK_STR (u->earlier_parents[0]->parents[0], "4106");
+            CHECK_STR (u->earlier_parents[0]->valid_to, "2026-12-31");
+        }
     }
     s_free (&r);
     /* Still valid today, gone from the edition's first day on. */
@@ -405,7 +413,14 @@ test_new_edition (void)
     r = s_descendants ("CZ064", SOCIN_LEVEL_MUNICIPALITY, "2027-01-01");
     CHECK_INT (s_count (r), 672);
     s_free (&r);
-    r = s_descendants ("4106", SOCIN_LEVEL_MUNICIPALITY, NULL);
+    /* In ORP Ostrov until the edition's day, in Karlovy Vary from it. */
+    bool in_ostrov = false;
+    r = s_descendants ("4106", SOCIN_LEVEL_MUNICIPALITY, "2026-12-31");
+    for (size_t i = 0; r && i < r->records->n_records; i++)
+        in_ostrov |= !strcmp (r->records->records[i]->unit->code, "554979");
+    CHECK (in_ostrov);
+    s_free (&r);
+    r = s_descendants ("4106", SOCIN_LEVEL_MUNICIPALITY, "2027-01-01");
     for (size_t i = 0; r && i < r->records->n_records; i++)
         CHECK (strcmp (r->records->records[i]->unit->code, "554979"));
     s_free (&r);
