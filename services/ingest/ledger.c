@@ -9,6 +9,7 @@
 #include "followup.h"
 #include "log.h"
 #include "mem.h"
+#include "rulewarn.h"
 #include "shape.h"
 #include "str.h"
 #include "valuestate.h"
@@ -465,7 +466,11 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     bool atomic_fail = atomic && p->checked.nconflicts;
     if (rc) return rc;
     size_t accepted = p->imported + p->updated + p->ignored + p->deleted;
-    p->status = p->checked.nconflicts == 0 ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS
+    /* Validation rules over what is stored now: warnings, the values stay. */
+    if (accepted && !atomic_fail) rc = ing_rulewarn_check (txn, a->self->values, &p->checked);
+    if (rc) return rc;
+    p->status = p->checked.nconflicts == 0 && !p->checked.nwarnings
+                    ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS
                 : accepted && !atomic_fail ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_WARNING
                                            : SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_ERROR;
     if (a->dry) return 0;
@@ -521,6 +526,8 @@ ing_ledger_summary (const ing_pending_t *p, const char *source, int64_t now,
     summary->rejected = (uint32_t)p->checked.nconflicts;
     summary->conflicts = p->checked.conflicts;
     summary->n_conflicts = p->checked.nconflicts;
+    summary->rule_warnings = p->checked.warnings;
+    summary->n_rule_warnings = p->checked.nwarnings;
     summary->dry_run = p->sub->dry_run;
     summary->source = (char *)source;
     summary->source_seq = p->seq;

@@ -723,21 +723,10 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
 
 /* ---- reading ---- */
 
-static void
-s_agg_add_leaf (rep_agg_t *a, socin_dec_t v, uint64_t pop)
-{
-    if (a->n == 0 || v < a->min) a->min = v;
-    if (a->n == 0 || v > a->max) a->max = v;
-    a->n++;
-    a->sum += v;
-    a->wsum += (socin_sum_t)v * (socin_sum_t)pop;
-    a->wden += (socin_sum_t)pop;
-}
-
 /* A unit's own values in MASK of SLAB into A (and its per-unit figures). */
 static void
-s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_agg_t *a, bool *any,
-               bool *any_true, socin_dec_t *last)
+s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, socin_agg_t *a,
+               bool *any, bool *any_true, socin_dec_t *last)
 {
     uint64_t bits = slab->present[u] & mask;
     *any = *any || bits != 0;
@@ -746,7 +735,7 @@ s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_
     while (bits) {
         int f = __builtin_ctzll (bits);
         bits &= bits - 1;
-        s_agg_add_leaf (a, slab->values[u * (size_t)slab->nfinest + (size_t)f], pop);
+        socin_agg_add (a, slab->values[u * (size_t)slab->nfinest + (size_t)f], pop);
     }
 }
 
@@ -783,7 +772,7 @@ s_recount (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_
 }
 
 static void
-s_from_cell (const s_cell_t *c, rep_agg_t *out)
+s_from_cell (const s_cell_t *c, socin_agg_t *out)
 {
     out->n = c->n;
     out->sum = c->sum;
@@ -796,27 +785,10 @@ s_from_cell (const s_cell_t *c, rep_agg_t *out)
     out->units_true = c->units_true;
 }
 
-void
-rep_agg_merge (rep_agg_t *a, const rep_agg_t *b)
-{
-    if (!b->n && !b->units) return;
-    if (b->n) {
-        if (!a->n || b->min < a->min) a->min = b->min;
-        if (!a->n || b->max > a->max) a->max = b->max;
-    }
-    a->n += b->n;
-    a->sum += b->sum;
-    a->wsum += b->wsum;
-    a->wden += b->wden;
-    a->last += b->last;
-    a->units += b->units;
-    a->units_true += b->units_true;
-}
-
 /* The cell of NODE at SLOT of SLAB into OUT, recounted first when dirty. */
 static void
 s_cell_read (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_t node, int slot,
-             rep_agg_t *out)
+             socin_agg_t *out)
 {
     s_cell_t *c = &slab->cells[node * (size_t)slab->nslots + (size_t)slot];
     if (c->dirty) s_recount (self, ind, slab, node, slot, c);
@@ -829,9 +801,9 @@ s_cell_read (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, siz
 static void
 s_districts_part (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab,
                   const socin_unit_t *m, int slot, socin_period_t period, const char *disagg,
-                  rep_agg_t *out)
+                  socin_agg_t *out)
 {
-    rep_agg_t own;
+    socin_agg_t own;
     memset (out, 0, sizeof *out);
     rep_cube_unit (self, ind, m, period, disagg, &own);
     if (own.n || own.units) return;
@@ -843,7 +815,7 @@ s_districts_part (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab
 int
 rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
                const socin_group_t *group, socin_period_t period, const char *disaggregation,
-               rep_agg_t *out)
+               socin_agg_t *out)
 {
     memset (out, 0, sizeof *out);
     int slot = s_slot (ind->period_type, period);
@@ -874,17 +846,17 @@ rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_
         for (uint8_t a = 0; a < slab->terr->nanc[m - 1] && !below; a++)
             below = slab->terr->anc[m - 1][a] == node;
         if (!below) continue;
-        rep_agg_t part;
+        socin_agg_t part;
         s_districts_part (self, ind, slab, socin_model_unit_at (self->model, m), slot, period,
                           disaggregation, &part);
-        rep_agg_merge (out, &part);
+        socin_agg_merge (out, &part);
     }
     return 0;
 }
 
 int
 rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
-               socin_period_t period, const char *disaggregation, rep_agg_t *out)
+               socin_period_t period, const char *disaggregation, socin_agg_t *out)
 {
     memset (out, 0, sizeof *out);
     int slot = s_slot (ind->period_type, period);
@@ -961,40 +933,6 @@ rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const 
     qsort (names, si->ncombos, sizeof *names, s_cmp_name);
     *out = names;
     return si->ncombos;
-}
-
-int
-rep_agg_value (const rep_agg_t *a, int aggregation, socin_dec_t *out)
-{
-    switch (aggregation) {
-    case SOCIN_AGG_COUNT:
-        *out = (socin_dec_t)a->units * SOCIN_DEC_SCALE;
-        return a->units ? 0 : 1;
-    case SOCIN_AGG_COUNT_TRUE:
-        *out = (socin_dec_t)a->units_true * SOCIN_DEC_SCALE;
-        return a->n ? 0 : 1;
-    default:
-        break;
-    }
-    if (a->n == 0) return 1;
-    switch (aggregation) {
-    case SOCIN_AGG_SUM:
-        return socin_sum_to_dec (a->sum, out);
-    case SOCIN_AGG_AVERAGE:
-        return socin_sum_div (a->sum, (socin_sum_t)a->n, out);
-    case SOCIN_AGG_WAVERAGE:
-        return a->wden ? socin_sum_div (a->wsum, a->wden, out) : 1;
-    case SOCIN_AGG_MIN:
-        *out = a->min;
-        return 0;
-    case SOCIN_AGG_MAX:
-        *out = a->max;
-        return 0;
-    case SOCIN_AGG_LAST:
-        return socin_sum_to_dec (a->last, out);
-    default:
-        return socin_sum_to_dec (a->sum, out);
-    }
 }
 
 void

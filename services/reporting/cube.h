@@ -27,23 +27,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aggregate.h"
 #include "decimal.h"
 #include "model.h"
 #include "period.h"
 
 typedef struct rep_cube_t rep_cube_t;
-
-/* What a cell (or a unit's own values) knows about the values beneath it for a period. */
-typedef struct {
-    uint64_t n;       /* values */
-    socin_sum_t sum;  /* of values (micros) */
-    socin_sum_t wsum; /* of value x population */
-    socin_sum_t wden; /* of population, once per value */
-    socin_sum_t last; /* of each unit's latest value in the period */
-    socin_dec_t min, max;
-    uint64_t units;      /* distinct units with a value */
-    uint64_t units_true; /* distinct units with a true (non-zero) value */
-} rep_agg_t;
 
 /* A cube for MODEL's units, groups and indicators. */
 rep_cube_t *rep_cube_new (const socin_model_t *model);
@@ -84,11 +73,11 @@ int rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_un
    indicator's type. */
 int rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
                    const socin_group_t *group, socin_period_t period, const char *disaggregation,
-                   rep_agg_t *out);
+                   socin_agg_t *out);
 
 /* The same over UNIT's own values only. */
 int rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
-                   socin_period_t period, const char *disaggregation, rep_agg_t *out);
+                   socin_period_t period, const char *disaggregation, socin_agg_t *out);
 
 /* The first day any value of IND (any disaggregation) was received for UNIT and PERIOD
    (the indicator's type), or INT32_MAX when none is present. */
@@ -98,13 +87,6 @@ int32_t rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind, const
 /* The disaggregations IND has values for (canonical strings; "" included when used), in
    code order, for listing "*" queries. Returns the count; *OUT points into the cube. */
 size_t rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const char ***out);
-
-/* Adds B's figures to A (sums, counts, extremes). */
-void rep_agg_merge (rep_agg_t *a, const rep_agg_t *b);
-
-/* The figure an aggregation gives: 0 with OUT, 1 when there is no figure (no values, or a
-   zero weight), -1 on overflow. */
-int rep_agg_value (const rep_agg_t *a, int aggregation, socin_dec_t *out);
 
 /* Slabs, cells and bytes held (for stats). */
 void rep_cube_stats (rep_cube_t *self, uint64_t *slabs, uint64_t *values, uint64_t *bytes);
