@@ -39,7 +39,7 @@ endif
 DEPS := make gcc pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
         libsodium-dev liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang \
         libclang-rt-14-dev postgresql libmicrohttpd-dev chromium-headless-shell fonts-dejavu-core \
-        curl build-essential dpkg-dev debhelper lintian systemd mandoc man-db \
+        curl jq build-essential dpkg-dev debhelper lintian systemd mandoc man-db \
         python3 python3-zmq python3-protobuf protobuf-compiler
 
 PROTOS    := $(sort $(wildcard proto/socin/v1/*.proto))

@@ -7,9 +7,10 @@
 #include "socin/v1/forward.pb-c.h"
 
 #define FLAG_DELETE   1
-#define FLAG_FOLLOWUP 2  /* ledger, change: marked for follow-up (1.2) */
+#define FLAG_FOLLOWUP 2  /* marked for follow-up (1.2) */
 #define FLAG_STORED   4  /* the text starts with stored_by, its length first (1.2) */
-#define FLAG_WHOLE    8  /* version: source length, source and the change itself follow */
+#define FLAG_PLAIN    8  /* version: nothing in its change beside the value (1.2) */
+#define FLAG_WHOLE    16 /* version: source length, source and the change itself follow */
 #define LEDGER_HEAD   17 /* value 8, seq 8, flags 1 */
 #define VERSION_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
 #define CHANGE_HEAD   9  /* flags 1, value 8 */
@@ -59,6 +60,9 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
     unsigned char flags = state->deleted ? FLAG_DELETE : 0;
     if (state->followup) flags |= FLAG_FOLLOWUP;
     if (s_has_stored (state)) flags |= FLAG_STORED;
+    if (layout == SOCIN_VALUE_VERSION && !state->comment_len && !state->stored_by_len &&
+        !state->followup)
+        flags |= FLAG_PLAIN;
     switch (layout) {
     case SOCIN_VALUE_LEDGER:
         memcpy (p, &state->value, 8);
@@ -128,6 +132,7 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
         memcpy (&state->ms, p + 8, 8);
         memcpy (&state->seq, p + 16, 8);
         state->deleted = p[24] & FLAG_DELETE;
+        state->plain = p[24] & FLAG_PLAIN;
         memcpy (&state->first_day, p + 25, 4);
         break;
     case SOCIN_VALUE_CHANGE:

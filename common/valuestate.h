@@ -5,12 +5,12 @@
                  value (8), seq (8), flags (1), comment
         version  reporting's current state: value (8), accepted ms (8), seq (8), flags (1),
                  first day received (4), then
-                   flags bit 3 set: source length (1), source, then the change itself as a
+                   flags bit 4 set: source length (1), source, then the change itself as a
                      change state's text holds it (stored_by when bit 2, comment), followup
                      in bit 1 — reporting's history does not hold this change (it keeps a
                      change there only once a later version replaces it, or when it arrives
                      already replaced);
-                   flags bit 3 clear (stores written before): source — the history holds
+                   flags bit 4 clear (stores written before): source — the history holds
                      this change too
         change   one change in reporting's history: flags (1), value (8), comment
 
@@ -19,6 +19,11 @@
     DHIS2's followup (flags bit 1) and storedby: with flags bit 2 set the text starts with
     one length byte and that many bytes of stored_by, then the comment. States written before
     have neither bit set and read as they always did.
+
+    Version states since wire 1.2 set flags bit 3 ("plain") when the change that made them
+    carried no comment, stored_by or follow-up mark: a reader that needs those (an export)
+    then has nothing to fetch from history. A version without bits 3 and 4 (every one written
+    before) may have them, and is read as before, from its change in history.
 */
 #ifndef SOCIN_VALUESTATE_H
 #define SOCIN_VALUESTATE_H
@@ -56,6 +61,8 @@ typedef struct {
     bool logged; /* version, unpacked: the history holds this change too (an older store's
                     record, which has no comment, stored_by or followup); packing always
                     writes the change whole */
+    bool plain;  /* version, unpacked: its change has no comment, stored_by or follow-up mark
+                    (packing works it out) */
 } socin_value_state_t;
 
 /* The bytes STATE takes in LAYOUT. */

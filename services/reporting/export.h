@@ -10,8 +10,15 @@
     a year of the whole country (3 million values) streams through a few megabytes.
 
     Each value comes with what its last change carried (comment, stored_by, follow-up mark:
-    kept in the value's state; an older store's in `history`, whose key the state names) and
-    who sent it (the batch, looked up once per batch).
+    kept in the value's state, nothing to fetch; a state stored before keeps it in `history`,
+    whose key the state names, looked up unless the state says the change had none —
+    valuestate.h) and who sent it (the batch, looked up once per batch).
+
+    Values are packed as rows (exportrow.h) into one buffer as they are read, without an
+    allocation per value: the page hands the buffer over as ExportPage.rows when the query
+    asks for rows, else unpacks it into ExportPage.values for a client that does not. Building
+    ExportValue messages and packing them with protobuf-c cost four times as much, and the
+    client's unpacking of them as much again (tests/bench/README.md has the figures).
 */
 #ifndef SOCIN_REPORTING_EXPORT_H
 #define SOCIN_REPORTING_EXPORT_H

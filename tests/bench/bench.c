@@ -5,8 +5,8 @@
                  [--only STAGE,...]
     (tests/bench/run sets these up and cleans up after it; --scale N keeps every Nth
     municipality and --only runs some of the stages — machine, feed, shuffled, regions,
-    decade, pg —
-    for a quick look while working on the benchmark or on one figure).
+    decade, pg; access is stack A's feed and then only its pivots and exports — for a quick
+    look while working on the benchmark or on one figure).
 
     Stages, in order (each stack is new, in its own directory under DIR, with IPC endpoints,
     the bootstrap admin key as submitter "local" for all CZ and as the analyst, and
@@ -718,13 +718,21 @@ s_stage_feed (void)
     b_drive_result_free (&r);
     b_drive_result_free (&per);
 
-    b_note ("stack A: queries (%d each)", QUERY_REPS);
-    s_stage_queries (&s, 5, "");
+    if (s_want ("feed")) {
+        b_note ("stack A: queries (%d each)", QUERY_REPS);
+        s_stage_queries (&s, 5, "");
+    }
     {
         b_note ("stack A: pivots and exports");
         socin_client_t *c = s_query_client (&s);
         b_access_stage (c, (double) s_subs_feed.values);
         socin_client_destroy (&c);
+    }
+    if (!s_want ("feed")) {
+        /* --only access: the feed and the pivot and export stage, nothing more. */
+        b_feed_destroy (&feed);
+        s_stack_stop (&s);
+        return;
     }
     b_note ("stack A: socin-web's dashboard");
     b_web_stage (s.home, s.reg_ep, s.upd_ep, s.query_ep, s.admin, s_track, s_untrack);
@@ -1181,7 +1189,8 @@ main (int argc, char **argv)
         else if (!strcmp (argv[i], "--only")) snprintf (s_opt.only, sizeof s_opt.only, "%s", argv[i + 1]);
         else {
             fprintf (stderr, "usage: bench --dir DIR --pg-dir DIR [--out FILE] [--root DIR] [--shared DIR] [--scale N] "
-                             "[--only machine,feed,shuffled,regions,decade,pg]\n");
+                             "[--only machine,feed,access,shuffled,regions,decade,pg]
+");
             return 64;
         }
     }
@@ -1269,7 +1278,7 @@ main (int argc, char **argv)
     }
 
     if (s_want ("machine")) s_stage_machine ();
-    if (s_want ("feed")) s_stage_feed ();
+    if (s_want ("feed") || s_want ("access")) s_stage_feed ();
     b_subs_free (&s_subs_feed);
     if (s_want ("shuffled")) s_stage_shuffled ();
     if (s_want ("regions")) s_stage_regions ();

@@ -30,13 +30,13 @@ static const unsigned char s_version[] = {
     0x8E, 0x50, 0x00, 0x00,                         /* first day */
     'P',  'H',  'A',                                /* source */
 };
-/* The same version as reporting writes it now: the change whole (flags bit 3), its source
+/* The same version as reporting writes it now: the change whole (flags bit 4), its source
    length, source and comment. */
 static const unsigned char s_version_whole[] = {
     0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
     0x00, 0x10, 0x20, 0x30, 0x40, 0x01, 0x00, 0x00, /* accepted ms */
     0x2A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq */
-    0x09,                                           /* flags: deleted, whole */
+    0x11,                                           /* flags: deleted, whole */
     0x8E, 0x50, 0x00, 0x00,                         /* first day */
     0x03, 'P',  'H',  'A',                          /* source */
     'f',  'i',  'x',                                /* comment */
@@ -233,6 +233,43 @@ a_stored_by_and_followup_round_trip (void)
     free (h.entries);
 }
 
+/* 1.2: a version whose change carried nothing beside the value says so (flags bit 3); every
+   version written before reads as not plain, so a reader still fetches its change. */
+static void
+a_plain_version_says_so_and_older_ones_read_as_before (void)
+{
+    socin_value_state_t v = {
+        .value = s_value, .seq = 42, .ms = 7, .text = "PHA", .text_len = 3, .plain = true};
+    unsigned char buf[64];
+    socin_value_state_pack (SOCIN_VALUE_VERSION, &v, buf);
+    CHECK_INT (buf[24], 8 | 16); /* plain, and the change whole */
+    socin_value_state_t back;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, buf,
+                                     socin_value_state_size (SOCIN_VALUE_VERSION, &v), &back));
+    CHECK (back.plain && !back.deleted && back.value == s_value && back.seq == 42);
+    CHECK (back.text_len == 3 && !memcmp (back.text, "PHA", 3));
+    /* Plain follows from the change: a comment makes a version not plain. */
+    v.comment = "c";
+    v.comment_len = 1;
+    socin_value_state_pack (SOCIN_VALUE_VERSION, &v, buf);
+    CHECK_INT (buf[24], 16);
+    /* A plain version as 1.2 stored it before versions held their change: source only. */
+    unsigned char old_plain[sizeof s_version];
+    memcpy (old_plain, s_version, sizeof s_version);
+    old_plain[24] = 8;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, old_plain, sizeof old_plain, &back));
+    CHECK (back.plain && back.logged && back.text_len == 3 && !memcmp (back.text, "PHA", 3));
+    /* The bytes reporting stored before 1.2: not plain. */
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version, sizeof s_version, &back));
+    CHECK (!back.plain && back.deleted);
+    /* Ledger and change states never carry the bit. */
+    socin_value_state_t change = {.value = 1, .plain = true};
+    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, buf);
+    CHECK_INT (buf[0], 0);
+    socin_value_state_pack (SOCIN_VALUE_LEDGER, &change, buf);
+    CHECK_INT (buf[16], 0);
+}
+
 int
 main (void)
 {
@@ -246,5 +283,8 @@ main (void)
     RUN (a_stored_by_and_followup_round_trip,
          "stored_by and followup ride in ledger and change states and reach the history; a bad "
          "length is refused");
+    RUN (a_plain_version_says_so_and_older_ones_read_as_before,
+         "a version whose change has no comment, stored_by or follow-up says so; versions stored "
+         "before read as not plain");
     return TEST_SUMMARY ();
 }
