@@ -1189,8 +1189,7 @@ main (int argc, char **argv)
         else if (!strcmp (argv[i], "--only")) snprintf (s_opt.only, sizeof s_opt.only, "%s", argv[i + 1]);
         else {
             fprintf (stderr, "usage: bench --dir DIR --pg-dir DIR [--out FILE] [--root DIR] [--shared DIR] [--scale N] "
-                             "[--only machine,feed,access,shuffled,regions,decade,pg]
-");
+                             "[--only machine,feed,access,shuffled,regions,decade,pg]\n");
             return 64;
         }
     }
