@@ -8,7 +8,7 @@
 #include "clock.h"
 #include "error.h"
 #include "csv.h"
-#include "layout.h"
+#include "frame.h"
 #include "log.h"
 #include "token.h"
 
@@ -354,7 +354,7 @@ s_respond_error (web_view_t *v)
         socin_str_puts (&v->body, "</p>\n");
         if (v->status == 401)
             socin_str_puts (&v->body, "<p><a href=\"/login\">Sign in with a token</a></p>\n");
-        web_layout_page (v, &out);
+        web_frame_page (&out, v->title, &v->scope, &v->body);
         web_req_respond (v->req, v->status, "text/html; charset=utf-8", &out, headers);
     } else {
         socin_str_printf (&out, "{\"status\": %d, \"error\": ", v->status);
@@ -387,7 +387,7 @@ s_respond (web_view_t *v)
                                                  : "Cache-Control: no-cache\n");
     const char *format = s_format (v), *type = "text/html; charset=utf-8";
     if (!strcmp (format, "html"))
-        web_layout_page (v, &out);
+        web_frame_page (&out, v->title, &v->scope, &v->body);
     else if (v->args.table || !strcmp (format, "csv")) {
         const web_table_t *t = s_find_table (v);
         if (!t) {
@@ -634,7 +634,7 @@ s_login (web_view_t *v)
             v->args.next = next;
         if (!socin_token_valid (token)) {
             socin_str_t out = SOCIN_STR_INIT;
-            web_layout_login (&out, v->args.next,
+            web_frame_login (&out, v->args.next,
                               "That is not a socin token (socin_ and 64 hex digits).");
             web_req_respond (v->req, 401, "text/html; charset=utf-8", &out, NULL);
             return;
@@ -643,7 +643,7 @@ s_login (web_view_t *v)
     }
     if (!v->args.token) {
         socin_str_t out = SOCIN_STR_INIT;
-        web_layout_login (&out, v->args.next, NULL);
+        web_frame_login (&out, v->args.next, NULL);
         web_req_respond (v->req, 200, "text/html; charset=utf-8", &out, NULL);
         return;
     }
@@ -682,7 +682,7 @@ web_view_handle (web_req_t *req, void *arg)
         return;
     }
     if (!strcmp (path, "/static/socin.css")) {
-        s_static (v, 200, "text/css; charset=utf-8", web_layout_css (),
+        s_static (v, 200, "text/css; charset=utf-8", web_frame_css (),
                   "Cache-Control: max-age=3600\n");
         return;
     }
