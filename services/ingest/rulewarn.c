@@ -65,7 +65,7 @@ s_stored_free (s_stored_set_t *set)
     set->n = 0;
 }
 
-/* The values stored under key prefix PREFIX (PLEN bytes: "U" unit NUL period NUL) into SET. */
+/* The values stored under key prefix PREFIX (PLEN bytes: "P" period NUL unit NUL) into SET. */
 static int
 s_stored_load (MDB_txn *txn, MDB_dbi values, const socin_model_t *model, const char *prefix,
                size_t plen, s_stored_set_t *set)
@@ -203,7 +203,7 @@ int
 ing_rulewarn_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *c)
 {
     if (!c->model || !socin_model_count (c->model, SOCIN_KIND_RULE)) return 0;
-    /* Values are in key order, so one unit and period ("U" unit, period) is one run. */
+    /* Values are in key order, so one period and unit ("P" period, unit) is one run. */
     int rc = ing_shape_runs (txn, values, c, 2, s_check_run);
     if (!rc && c->nwarnings > 1)
         qsort (c->warnings, c->nwarnings, sizeof *c->warnings, s_cmp_warning);

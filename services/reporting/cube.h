@@ -16,7 +16,10 @@
     The total of an indicator with dimensions (disaggregation "") is its own slab of cells,
     fed by every disaggregation. All sums are 128-bit integers of micros: exact, and the same
     whatever the order values arrived in. The cube is derived state: the LMDB store holds
-    every value, and the cube is rebuilt from it at start-up and when the territory changes.
+    every value, and the cube is rebuilt from it when the territory changes, and at start-up
+    unless its file (rep_cube_attach) still holds it: the slabs live in a shared file mapping
+    (cubefile.h), page cache rather than the daemon's own memory, which a kill -9 leaves as
+    it was.
 */
 #ifndef SOCIN_REPORTING_CUBE_H
 #define SOCIN_REPORTING_CUBE_H
@@ -34,6 +37,21 @@ typedef struct rep_cube_t rep_cube_t;
 /* A cube for MODEL's units, groups and indicators. */
 rep_cube_t *rep_cube_new (const socin_model_t *model);
 void rep_cube_destroy (rep_cube_t **self_p);
+
+/* Keeps the cube in the file at PATH (cubefile.h) from now on. True when the file held the
+   whole cube for this model reflecting the applied sequences DIGEST (rep_apply_digest): the
+   cube is then as it was (*STALE: with values waiting for registry data). False when it did
+   not: the cube is empty, to be fed with rep_cube_set, then rep_cube_done. */
+bool rep_cube_attach (rep_cube_t *self, const char *path, uint64_t digest, bool *stale);
+
+/* Around each set of changes: the file is not trusted from rep_cube_begin until rep_cube_done
+   says which applied sequences (DIGEST) the cube now reflects and whether values wait for
+   registry data (STALE). No-ops without a file. */
+void rep_cube_begin (rep_cube_t *self);
+void rep_cube_done (rep_cube_t *self, uint64_t digest, bool stale);
+
+/* Writes the cube's file to disk (a clean stop): it is trusted after a reboot too. */
+void rep_cube_sync (rep_cube_t *self);
 
 /* Drops every value and cell and takes MODEL (after registry changes to territory, groups or
    the catalogue): feed the values again with rep_cube_set. */

@@ -136,21 +136,26 @@ s_submitter (s_export_t *x, const char *source, size_t slen, uint64_t seq)
 }
 
 /* Fills E's comment, stored_by and follow-up mark from the change that made state ST of
-   value KEY (KLEN bytes): nothing to fetch when the state says the change had none (a state
-   stored before 1.2 never says so, and is looked up). E's texts are valid until the next call. */
+   value KEY (KLEN bytes): the state holds it, or says it had none; a state stored before
+   holds neither and its change is looked up in history. E's texts are valid until the next
+   call. */
 static void
 s_last_change (s_export_t *x, const char *key, size_t klen, const socin_value_state_t *st,
                Socin__V1__ExportValue *e)
 {
     char hkey[SOCIN_VALUE_KEY_MAX + 1 + 8 + 127 + 1 + 8];
     if (st->plain || klen > SOCIN_VALUE_KEY_MAX) return;
-    memcpy (hkey, key, klen);
-    MDB_val k = {rep_apply_history_key (hkey, klen, st->ms, st->text, st->text_len, st->seq), hkey},
-            v;
-    socin_value_state_t change;
-    if (mdb_get (x->txn, x->dbs->history, &k, &v) ||
-        !socin_value_state_unpack (SOCIN_VALUE_CHANGE, v.mv_data, v.mv_size, &change))
-        return;
+    socin_value_state_t change = socin_value_change_of (st);
+    /* The current version holds its change, but an older store's has it in the history. */
+    if (st->logged) {
+        memcpy (hkey, key, klen);
+        MDB_val k = {rep_apply_history_key (hkey, klen, st->ms, st->text, st->text_len, st->seq),
+                     hkey},
+                v;
+        if (mdb_get (x->txn, x->dbs->history, &k, &v) ||
+            !socin_value_state_unpack (SOCIN_VALUE_CHANGE, v.mv_data, v.mv_size, &change))
+            return;
+    }
     socin_str_clear (&x->comment);
     socin_str_append (&x->comment, change.text, change.text_len);
     socin_str_clear (&x->stored_by);
@@ -246,58 +251,109 @@ s_dimensions (s_export_t *x)
 
 /* ---- the page ---- */
 
-/* Reads from the unit at CODES[FROM] (starting after key AFTER when it is set) until the page
-   is full. */
+/* The periods the store holds values of and the query wants, in key order, into *OUT (free
+   it): one seek per period, skipping over each one's values. */
+static size_t
+s_periods (s_export_t *x, MDB_cursor *cur, char (**out)[SOCIN_PERIOD_STRLEN])
+{
+    size_t n = 0, cap = 16;
+    *out = socin_malloc (cap * sizeof **out);
+    char seek[SOCIN_PERIOD_STRLEN + 2] = "P";
+    MDB_val k = {1, seek}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size > 1 && ((const char *)k.mv_data)[0] == 'P') {
+        const char *ptext = (const char *)k.mv_data + 1;
+        size_t plen = strnlen (ptext, k.mv_size - 1);
+        if (plen == k.mv_size - 1 || plen >= SOCIN_PERIOD_STRLEN) break; /* no value key */
+        memcpy (seek + 1, ptext, plen);
+        seek[1 + plen] = 0;
+        if (s_period_wanted (x, seek + 1)) {
+            if (n == cap) *out = socin_realloc (*out, (cap *= 2) * sizeof **out);
+            memcpy ((*out)[n++], seek + 1, plen + 1);
+        }
+        /* Past every key of this period: they all go on with a NUL after it. */
+        seek[1 + plen] = 1;
+        k.mv_data = seek;
+        k.mv_size = 2 + plen;
+        rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    }
+    return n;
+}
+
+/* Reads the values of UNIT under PREFIX (PLEN bytes), from just after key AFTER when it is
+   set, until the page is full: 1 when it is, 0 when the prefix is done, else an LMDB error. */
+static int
+s_read_run (s_export_t *x, MDB_cursor *cur, const socin_unit_t *unit, const char *prefix,
+            size_t plen, const MDB_val *after)
+{
+    MDB_val k = after ? *after : (MDB_val){plen, (void *)prefix}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    if (rc == 0 && after && k.mv_size == after->mv_size &&
+        !memcmp (k.mv_data, after->mv_data, k.mv_size))
+        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+    for (; rc == 0 && k.mv_size > plen && !memcmp (k.mv_data, prefix, plen);
+         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
+        if (x->n == x->max) {
+            /* Full: the next page starts after the last key this one took. */
+            x->page->more = true;
+            return 1;
+        }
+        if (s_value (x, unit, &k, &v) && k.mv_size <= sizeof x->last) {
+            memcpy (x->last, k.mv_data, k.mv_size);
+            x->last_len = k.mv_size;
+        }
+    }
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Reads from the unit at UNITS[FROM] (starting after key AFTER when it is set) until the page
+   is full. Keys go period first (valuekey.h): the values of a unit are read period by period,
+   so that the export is in unit order (then period, indicator, disaggregation) as before. */
 static int
 s_read (s_export_t *x, size_t from, const MDB_val *after)
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open (x->txn, x->dbs->values, &cur);
     if (rc) return rc;
-    char prefix[SOCIN_VALUE_KEY_MAX];
-    for (size_t c = from; c < x->nunits; c++) {
+    char (*periods)[SOCIN_PERIOD_STRLEN];
+    size_t nperiods = s_periods (x, cur, &periods);
+    /* The token's unit and period, when it names the first unit to read. */
+    const char *tperiod = after ? (const char *)after->mv_data + 1 : NULL;
+    const char *tunit = tperiod ? tperiod + strlen (tperiod) + 1 : NULL;
+    char prefix[SOCIN_VALUE_KEY_MAX + SOCIN_PERIOD_STRLEN];
+    for (size_t c = from; c < x->nunits && !rc; c++) {
         const char *code = x->units[c]->code;
-        size_t plen = (size_t)snprintf (prefix, sizeof prefix, "U%s", code) + 1;
-        /* Within the unit the token names, just after the token; else from the unit's start. */
-        bool resume = c == from && after && !strcmp ((const char *)after->mv_data + 1, code);
-        MDB_val k = resume ? *after : (MDB_val){plen, prefix}, v;
-        rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
-        if (rc == 0 && resume && k.mv_size == after->mv_size &&
-            !memcmp (k.mv_data, after->mv_data, k.mv_size))
-            rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
-        for (; rc == 0 && k.mv_size > plen && !memcmp (k.mv_data, prefix, plen);
-             rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
-            if (x->n == x->max) {
-                /* Full: the next page starts after the last key this one took. */
-                x->page->more = true;
-                mdb_cursor_close (cur);
-                return 0;
-            }
-            if (s_value (x, x->units[c], &k, &v) && k.mv_size <= sizeof x->last) {
-                memcpy (x->last, k.mv_data, k.mv_size);
-                x->last_len = k.mv_size;
-            }
+        bool resume = c == from && tunit && !strcmp (tunit, code);
+        for (size_t p = 0; p < nperiods && !rc; p++) {
+            int order = resume ? strcmp (periods[p], tperiod) : 1;
+            if (order < 0) continue;
+            int n = snprintf (prefix, sizeof prefix, "P%s%c%s%c", periods[p], 0, code, 0);
+            if (n <= 0 || (size_t)n >= sizeof prefix) continue;
+            rc = s_read_run (x, cur, x->units[c], prefix, (size_t)n, order == 0 ? after : NULL);
         }
-        if (rc && rc != MDB_NOTFOUND) break;
-        rc = 0;
     }
+    free (periods);
     mdb_cursor_close (cur);
-    return rc;
+    return rc == 1 ? 0 : rc;
 }
 
 /* The first unit to read: the one AFTER names, or the first after it. -1 when AFTER is no
-   token of this service. */
+   token of this service (a value key: "P" period NUL unit NUL ...). */
 static long
 s_resume (const s_export_t *x, const ProtobufCBinaryData *after)
 {
     if (!after->len) return 0;
     const char *t = (const char *)after->data;
+    const char *end = t + after->len;
     const char *nul = memchr (t, 0, after->len);
-    if (after->len > SOCIN_VALUE_KEY_MAX || t[0] != 'U' || !nul) return -1;
+    const char *unit = nul ? nul + 1 : NULL;
+    if (after->len > SOCIN_VALUE_KEY_MAX || t[0] != 'P' || !unit || unit >= end ||
+        !memchr (unit, 0, (size_t)(end - unit)))
+        return -1;
     size_t lo = 0, hi = x->nunits;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (strcmp (x->units[mid]->code, t + 1) < 0)
+        if (strcmp (x->units[mid]->code, unit) < 0)
             lo = mid + 1;
         else
             hi = mid;

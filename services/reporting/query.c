@@ -656,7 +656,9 @@ s_history_entry (const rep_apply_dbs_t *dbs, MDB_txn *txn, size_t keylen, const 
     return true;
 }
 
-/* The history of value KEY (KEYLEN bytes), oldest first, and its current value into OUT. */
+/* The history of value KEY (KEYLEN bytes), oldest first, and its current value into OUT. The
+   history holds the replaced changes; the current one is in its record (an older store's
+   history holds it too). */
 int
 rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1__ValueHistory *out)
 {
@@ -677,8 +679,18 @@ rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1
     MDB_val ck = {keylen, (void *)key};
     socin_value_state_t now;
     if (mdb_get (txn, dbs->values, &ck, &v) == 0 &&
-        socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &now) && !now.deleted)
-        out->current = s_dec_text (now.value);
+        socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &now)) {
+        if (!now.logged) {
+            socin_value_state_t change = socin_value_change_of (&now);
+            char source[128];
+            snprintf (source, sizeof source, "%.*s", (int)now.text_len, now.text);
+            MDB_val bv;
+            bool found = s_history_batch (dbs, txn, source, now.seq, &bv);
+            socin_value_history_add (out, &change, now.text, now.text_len,
+                                     found ? bv.mv_data : NULL, found ? bv.mv_size : 0);
+        }
+        if (!now.deleted) out->current = s_dec_text (now.value);
+    }
     mdb_txn_abort (txn);
     return 0;
 }
