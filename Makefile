@@ -39,7 +39,7 @@ endif
 DEPS := make gcc pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
         libsodium-dev liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang \
         libclang-rt-14-dev postgresql libmicrohttpd-dev chromium-headless-shell fonts-dejavu-core \
-        curl build-essential dpkg-dev debhelper lintian systemd mandoc man-db \
+        curl jq build-essential dpkg-dev debhelper lintian systemd mandoc man-db \
         python3 python3-zmq python3-protobuf protobuf-compiler
 
 PROTOS    := $(sort $(wildcard proto/socin/v1/*.proto))
@@ -340,10 +340,12 @@ FUZZ_REGRESSION_O := $(BUILD)/libsocin-services.a
 $(BUILD)/libsocin-services.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(SVC_LIB_C))
 	@rm -f $@
 	ar rcs $@ $^
-$(BUILD)/obj/tests/unit/test_regressions.o: CFLAGS += -Iservices/ingest -Iservices/registry \
-                                               -Iservices/reporting
-$(BUILD)/tests/unit/test_regressions: $(BUILD)/obj/tests/unit/test_regressions.o \
-                                      $(FUZZ_REGRESSION_O) $(LIB)
+# tests/unit/test_reporting_store.c opens stores of earlier layouts through reporting's modules.
+SVC_UNIT_TESTS := test_regressions test_reporting_store
+$(patsubst %,$(BUILD)/obj/tests/unit/%.o,$(SVC_UNIT_TESTS)): CFLAGS += -Iservices/ingest \
+                                               -Iservices/registry -Iservices/reporting
+$(patsubst %,$(BUILD)/tests/unit/%,$(SVC_UNIT_TESTS)): $(BUILD)/tests/unit/%: \
+                                      $(BUILD)/obj/tests/unit/%.o $(FUZZ_REGRESSION_O) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(FUZZ_REGRESSION_O) $(LIB) $(LDLIBS)
 

@@ -180,6 +180,17 @@ s_write_txn (MDB_txn *txn, void *arg)
     return rc;
 }
 
+/* Orders records by their storage key (kind, then code). */
+static int
+s_cmp_record (const void *a, const void *b)
+{
+    char ka[130], kb[130];
+    size_t la = socin_record_key (*(socin_record_t *const *) a, ka);
+    size_t lb = socin_record_key (*(socin_record_t *const *) b, kb);
+    int c = memcmp (ka, kb, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
 /* Persists RECS then applies them (taking ownership). 0, or -1 when the store refused (the
    records are freed and the replica resynchronises later). */
 static int
@@ -197,6 +208,10 @@ s_apply (socin_replica_t *self, socin_record_t **recs, size_t n, uint64_t seq,
     if (full) {
         socin_model_destroy (&self->model);
         self->model = socin_model_new ();
+        /* In the order the store gives them back at the next start, so that the model's ids
+           (the order records were put in) are the same then: reporting's cube file is laid
+           out by them. */
+        qsort (recs, n, sizeof *recs, s_cmp_record);
     }
     for (size_t i = 0; i < n; i++) {
         socin_kind_t kind = socin_record_kind (recs[i]);

@@ -2,8 +2,8 @@
 
     A side is terms joined by + or -: `PART_VULNERABLE`, `SH_FLATS * 4`, `2 * X`, `X{sex=f}`,
     `X{target_group=*}` (the sum of X's breakdowns by target_group alone), or a number. The
-    registry checks a rule's sides when a catalogue is imported; reporting evaluates them
-    (services/reporting/rules.c). Factors and numbers are exact decimals.
+    registry checks a rule's sides when a catalogue is imported; ruleeval.h evaluates them
+    for reporting and the ingest. Factors and numbers are exact decimals.
 */
 #ifndef SOCIN_RULEEXPR_H
 #define SOCIN_RULEEXPR_H

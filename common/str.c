@@ -13,7 +13,8 @@ s_reserve (socin_str_t *self, size_t extra)
     size_t need = self->len + extra + 1;
     if (need <= self->cap) return;
     size_t cap = self->cap ? self->cap : 64;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     self->data = socin_realloc (self->data, cap);
     self->cap = cap;
 }
@@ -25,6 +26,16 @@ socin_str_append (socin_str_t *self, const void *bytes, size_t len)
     if (len) memcpy (self->data + self->len, bytes, len);
     self->len += len;
     self->data[self->len] = 0;
+}
+
+char *
+socin_str_extend (socin_str_t *self, size_t len)
+{
+    s_reserve (self, len);
+    char *at = self->data + self->len;
+    self->len += len;
+    self->data[self->len] = 0;
+    return at;
 }
 
 void
@@ -41,9 +52,9 @@ socin_str_vprintf (socin_str_t *self, const char *fmt, va_list args)
     int n = vsnprintf (NULL, 0, fmt, copy);
     va_end (copy);
     if (n < 0) return;
-    s_reserve (self, (size_t) n);
-    vsnprintf (self->data + self->len, (size_t) n + 1, fmt, args);
-    self->len += (size_t) n;
+    s_reserve (self, (size_t)n);
+    vsnprintf (self->data + self->len, (size_t)n + 1, fmt, args);
+    self->len += (size_t)n;
 }
 
 void

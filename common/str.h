@@ -18,13 +18,21 @@ typedef struct {
     size_t cap;
 } socin_str_t;
 
-#define SOCIN_STR_INIT {NULL, 0, 0}
+#define SOCIN_STR_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* Appends LEN bytes, a C string, or printf-formatted text. */
 void socin_str_append (socin_str_t *self, const void *bytes, size_t len);
 void socin_str_puts (socin_str_t *self, const char *text);
-void socin_str_printf (socin_str_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+void socin_str_printf (socin_str_t *self, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 void socin_str_vprintf (socin_str_t *self, const char *fmt, va_list args);
+
+/* Adds LEN bytes to the string's length and returns where they are, for the caller to fill
+   (the NUL after them is written). */
+char *socin_str_extend (socin_str_t *self, size_t len);
 
 /* Empties the string, keeping its memory; frees it (and zeroes the struct). */
 void socin_str_clear (socin_str_t *self);

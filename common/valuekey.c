@@ -7,8 +7,9 @@
 #include "log.h"
 #include "mem.h"
 
-#define TAG     'U'
-#define TAG_OLD 'V'
+#define TAG 'P'
+/* Earlier layouts, in the order they were used: unit-indicator-period, unit-period-indicator. */
+static const char s_old_tags[] = "VU";
 
 size_t
 socin_value_key (const char *indicator, const char *unit, const char *period,
@@ -18,10 +19,10 @@ socin_value_key (const char *indicator, const char *unit, const char *period,
     if (4 + a + b + c + d > SOCIN_VALUE_KEY_MAX) return 0;
     char *p = key;
     *p++ = TAG;
-    memcpy (p, unit, a + 1);
-    p += a + 1;
     memcpy (p, period, c + 1);
     p += c + 1;
+    memcpy (p, unit, a + 1);
+    p += a + 1;
     memcpy (p, indicator, b + 1);
     p += b + 1;
     memcpy (p, disaggregation, d);
@@ -53,7 +54,7 @@ socin_value_key_split (const char *key, size_t len, const char **indicator, cons
                        const char **period, char *disagg, size_t dlen)
 {
     const char *rest;
-    if (len < 2 || key[0] != TAG || !s_parts (key, len, unit, period, indicator, &rest)) return false;
+    if (len < 2 || key[0] != TAG || !s_parts (key, len, period, unit, indicator, &rest)) return false;
     size_t n = (size_t) (key + len - rest);
     if (n >= dlen) return false;
     memcpy (disagg, rest, n);
@@ -64,6 +65,7 @@ socin_value_key_split (const char *key, size_t len, const char **indicator, cons
 /* ---- from the earlier layout ---- */
 
 typedef struct {
+    char tag; /* the earlier layout being rewritten */
     MDB_dbi dbi;
     size_t suffix_len;
     int marker;
@@ -82,7 +84,10 @@ static size_t
 s_convert (const s_migrate_t *m, const char *old, size_t len, char *out)
 {
     const char *unit, *indicator, *period, *rest;
-    if (len < 2 || old[0] != TAG_OLD || !s_parts (old, len, &unit, &indicator, &period, &rest)) return 0;
+    if (len < 2 || old[0] != m->tag) return 0;
+    if (m->tag == 'V' ? !s_parts (old, len, &unit, &indicator, &period, &rest)
+                      : !s_parts (old, len, &unit, &period, &indicator, &rest))
+        return 0;
     const char *end = old + len, *dend = end;
     if (m->suffix_len) {
         if ((size_t) (end - rest) < m->suffix_len) return 0;
@@ -117,7 +122,7 @@ s_migrate_txn (MDB_txn *txn, void *arg)
     MDB_val *keys = socin_calloc (m->chunk, sizeof *keys), *vals = socin_calloc (m->chunk, sizeof *vals);
     size_t n = 0;
     rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && n < m->chunk && k.mv_size >= 1 && ((const char *) k.mv_data)[0] == TAG_OLD) {
+    while (rc == 0 && n < m->chunk && k.mv_size >= 1 && ((const char *) k.mv_data)[0] == m->tag) {
         keys[n].mv_size = k.mv_size;
         vals[n].mv_size = v.mv_size;
         keys[n].mv_data = socin_malloc (k.mv_size);
@@ -166,20 +171,22 @@ socin_value_keys_migrate (socin_store_t *store, MDB_dbi values, const socin_valu
                           size_t n, size_t chunk, char *err, size_t errlen)
 {
     long long total = 0;
-    for (size_t d = 0; d <= n; d++) {
-        s_migrate_t m = {d ? history[d - 1].dbi : values, d ? history[d - 1].suffix_len : 0,
-                         d ? history[d - 1].marker : -1, chunk ? chunk : 1, 0, false, {TAG_OLD}, 1, {0}, 0};
-        while (!m.done) {
-            if (socin_store_write (store, s_migrate_txn, &m, err, errlen) != SOCIN_STORE_OK) return -1;
-            memcpy (m.from, m.next, m.nextlen);
-            m.fromlen = m.nextlen;
-            if (m.moved && total == 0)
-                socin_info ("store.keys_migrating", "from=unit_indicator_period to=unit_period_indicator");
-            if (total / 1000000 != (total + (long long) m.moved) / 1000000)
-                socin_info ("store.keys_migrating", "done=%lld", total + (long long) m.moved);
-            total += (long long) m.moved;
+    for (const char *tag = s_old_tags; *tag; tag++)
+        for (size_t d = 0; d <= n; d++) {
+            s_migrate_t m = {*tag, d ? history[d - 1].dbi : values, d ? history[d - 1].suffix_len : 0,
+                             d ? history[d - 1].marker : -1, chunk ? chunk : 1, 0, false, {*tag}, 1, {0}, 0};
+            while (!m.done) {
+                if (socin_store_write (store, s_migrate_txn, &m, err, errlen) != SOCIN_STORE_OK) return -1;
+                memcpy (m.from, m.next, m.nextlen);
+                m.fromlen = m.nextlen;
+                if (m.moved && total == 0)
+                    socin_info ("store.keys_migrating", "from=%s to=period_unit_indicator",
+                                *tag == 'V' ? "unit_indicator_period" : "unit_period_indicator");
+                if (total / 1000000 != (total + (long long) m.moved) / 1000000)
+                    socin_info ("store.keys_migrating", "done=%lld", total + (long long) m.moved);
+                total += (long long) m.moved;
+            }
         }
-    }
-    if (total) socin_info ("store.keys_migrated", "keys=%lld layout=unit_period_indicator", total);
+    if (total) socin_info ("store.keys_migrated", "keys=%lld layout=period_unit_indicator", total);
     return total;
 }

@@ -1,16 +1,21 @@
 /*  valuekey: the storage key of one value, shared by ingest and reporting.
 
-        "U" unit NUL period NUL indicator NUL disaggregation
+        "P" period NUL unit NUL indicator NUL disaggregation
 
-    Unit, then period: a municipality reports a data set — many indicators — for one period at
-    a time (DHIS2's data entry and exports go by org unit and period), so the values of one
-    submission fall into a few contiguous runs of the B-tree and a commit rewrites few pages:
-    a year of monthly feed for the whole territory writes about a page per 40 values, where
-    unit-then-indicator keys rewrote every page of a unit each month. The key holds codes, not
-    ids, so it means the same thing to every replica of the registry.
+    Period, then unit: feeds come period by period (a municipality reports a data set — many
+    indicators — for one period at a time, DHIS2's data entry and exports go by org unit and
+    period, and a regional office sends its municipalities' month together), so the values of
+    one submission fall into one or a few contiguous runs of the B-tree, and what a month adds
+    goes beside the same month of the neighbouring units instead of into the middle of every
+    unit's earlier months: a commit rewrites the runs it adds to instead of about two pages per
+    unit it touches (applying the bench's feed, reporting wrote 630 bytes per value with
+    unit-then-period keys and 300 with these). Every period string starts with its year, so a year's values are
+    one range of keys. The key holds codes, not ids, so it means the same thing to every
+    replica of the registry.
 
-    Stores written before this layout hold "V" unit NUL indicator NUL period NUL disagg keys;
-    socin_value_keys_migrate() rewrites them when a daemon opens its store.
+    Stores written before this layout hold "V" unit NUL indicator NUL period NUL disagg. or
+    "U" unit NUL period NUL indicator NUL disagg. keys; socin_value_keys_migrate() rewrites
+    them when a daemon opens its store.
 */
 #ifndef SOCIN_VALUEKEY_H
 #define SOCIN_VALUEKEY_H
@@ -41,7 +46,7 @@ typedef struct {
     int marker;        /* the byte that starts the suffix, or -1 */
 } socin_value_history_t;
 
-/* Rewrites every key of the earlier layout in VALUES and in the history databases HISTORY (N
+/* Rewrites every key of an earlier layout in VALUES and in the history databases HISTORY (N
    of them) to the current one, at most CHUNK keys per transaction: each transaction is whole,
    so a daemon killed meanwhile continues where it stopped. Other keys are left alone. Returns
    the number of keys rewritten, or -1 with ERR set. */

@@ -7,8 +7,10 @@
 #include "socin/v1/forward.pb-c.h"
 
 #define FLAG_DELETE   1
-#define FLAG_FOLLOWUP 2 /* ledger, change: marked for follow-up (1.2) */
-#define FLAG_STORED   4 /* ledger, change: the text starts with stored_by, its length first (1.2) */
+#define FLAG_FOLLOWUP 2  /* marked for follow-up (1.2) */
+#define FLAG_STORED   4  /* the text starts with stored_by, its length first (1.2) */
+#define FLAG_PLAIN    8  /* version: nothing in its change beside the value (1.2) */
+#define FLAG_WHOLE    16 /* version: source length, source and the change itself follow */
 #define LEDGER_HEAD   17 /* value 8, seq 8, flags 1 */
 #define VERSION_HEAD  29 /* value 8, ms 8, seq 8, flags 1, first day 4 */
 #define CHANGE_HEAD   9  /* flags 1, value 8 */
@@ -21,11 +23,18 @@ s_head (socin_value_layout_t layout)
                                            : CHANGE_HEAD;
 }
 
-/* Ledger and change states carry stored_by before their comment, when there is one. */
+/* States carry stored_by before their comment, when there is one. */
 static bool
-s_has_stored (socin_value_layout_t layout, const socin_value_state_t *state)
+s_has_stored (const socin_value_state_t *state)
 {
-    return layout != SOCIN_VALUE_VERSION && state->stored_by_len;
+    return state->stored_by_len;
+}
+
+/* The source of a version is cut to what its length byte can say. */
+static size_t
+s_source_len (const socin_value_state_t *state)
+{
+    return state->text_len > 255 ? 255 : state->text_len;
 }
 
 /* At most 255 bytes of stored_by are kept (the ingest accepts 64). */
@@ -38,7 +47,9 @@ s_stored_len (const socin_value_state_t *state)
 size_t
 socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state)
 {
-    size_t stored = s_has_stored (layout, state) ? 1 + s_stored_len (state) : 0;
+    size_t stored = s_has_stored (state) ? 1 + s_stored_len (state) : 0;
+    if (layout == SOCIN_VALUE_VERSION)
+        return VERSION_HEAD + 1 + s_source_len (state) + stored + state->comment_len;
     return s_head (layout) + stored + state->text_len;
 }
 
@@ -47,8 +58,11 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
 {
     unsigned char *p = buf;
     unsigned char flags = state->deleted ? FLAG_DELETE : 0;
-    if (layout != SOCIN_VALUE_VERSION && state->followup) flags |= FLAG_FOLLOWUP;
-    if (s_has_stored (layout, state)) flags |= FLAG_STORED;
+    if (state->followup) flags |= FLAG_FOLLOWUP;
+    if (s_has_stored (state)) flags |= FLAG_STORED;
+    if (layout == SOCIN_VALUE_VERSION && !state->comment_len && !state->stored_by_len &&
+        !state->followup)
+        flags |= FLAG_PLAIN;
     switch (layout) {
     case SOCIN_VALUE_LEDGER:
         memcpy (p, &state->value, 8);
@@ -59,7 +73,7 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
         memcpy (p, &state->value, 8);
         memcpy (p + 8, &state->ms, 8);
         memcpy (p + 16, &state->seq, 8);
-        p[24] = flags;
+        p[24] = flags | FLAG_WHOLE;
         memcpy (p + 25, &state->first_day, 4);
         break;
     case SOCIN_VALUE_CHANGE:
@@ -68,12 +82,35 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
         break;
     }
     p += s_head (layout);
+    const char *text = state->text;
+    size_t text_len = state->text_len;
+    if (layout == SOCIN_VALUE_VERSION) {
+        *p++ = (unsigned char)s_source_len (state);
+        if (s_source_len (state)) memcpy (p, state->text, s_source_len (state));
+        p += s_source_len (state);
+        text = state->comment;
+        text_len = state->comment_len;
+    }
     if (flags & FLAG_STORED) {
         *p++ = (unsigned char)s_stored_len (state);
         memcpy (p, state->stored_by, s_stored_len (state));
         p += s_stored_len (state);
     }
-    if (state->text_len) memcpy (p, state->text, state->text_len);
+    if (text_len) memcpy (p, text, text_len);
+}
+
+/* Takes stored_by (FLAGS say whether there is one) off the front of *TEXT into STATE. */
+static bool
+s_stored (unsigned char flags, const char **text, size_t *len, socin_value_state_t *state)
+{
+    if (!(flags & FLAG_STORED)) return true;
+    size_t n = *len ? (unsigned char)(*text)[0] : 0;
+    if (!*len || 1 + n > *len) return false;
+    state->stored_by = *text + 1;
+    state->stored_by_len = n;
+    *text += 1 + n;
+    *len -= 1 + n;
+    return true;
 }
 
 bool
@@ -95,6 +132,7 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
         memcpy (&state->ms, p + 8, 8);
         memcpy (&state->seq, p + 16, 8);
         state->deleted = p[24] & FLAG_DELETE;
+        state->plain = p[24] & FLAG_PLAIN;
         memcpy (&state->first_day, p + 25, 4);
         break;
     case SOCIN_VALUE_CHANGE:
@@ -106,16 +144,26 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
     state->text_len = len - head;
     unsigned char flags = layout == SOCIN_VALUE_LEDGER   ? p[16]
                           : layout == SOCIN_VALUE_CHANGE ? p[0]
-                                                         : 0;
-    state->followup = flags & FLAG_FOLLOWUP;
-    if (flags & FLAG_STORED) {
+                                                         : p[24];
+    if (layout == SOCIN_VALUE_VERSION) {
+        if (!(flags & FLAG_WHOLE)) {
+            state->logged = true;
+            state->comment = "";
+            return true;
+        }
+        /* The source, then the change's texts as a change state holds them. */
         size_t n = state->text_len ? (unsigned char)state->text[0] : 0;
         if (!state->text_len || 1 + n > state->text_len) return false;
-        state->stored_by = state->text + 1;
-        state->stored_by_len = n;
-        state->text += 1 + n;
-        state->text_len -= 1 + n;
-    }
+        const char *rest = state->text + 1 + n;
+        size_t rest_len = state->text_len - 1 - n;
+        state->text += 1;
+        state->text_len = n;
+        if (!s_stored (flags, &rest, &rest_len, state)) return false;
+        state->comment = rest;
+        state->comment_len = rest_len;
+    } else if (!s_stored (flags, &state->text, &state->text_len, state))
+        return false;
+    state->followup = flags & FLAG_FOLLOWUP;
     return true;
 }
 
@@ -155,6 +203,21 @@ socin_value_history_add (Socin__V1__ValueHistory *out, const socin_value_state_t
     out->entries = socin_realloc (out->entries, (out->n_entries + 1) * sizeof *out->entries);
     out->entries[out->n_entries++] = e;
     return e;
+}
+
+socin_value_state_t
+socin_value_change_of (const socin_value_state_t *version)
+{
+    socin_value_state_t change = {.value = version->value,
+                                  .deleted = version->deleted,
+                                  .seq = version->seq,
+                                  .ms = version->ms,
+                                  .text = version->comment,
+                                  .text_len = version->comment_len,
+                                  .stored_by = version->stored_by,
+                                  .stored_by_len = version->stored_by_len,
+                                  .followup = version->followup};
+    return change;
 }
 
 int

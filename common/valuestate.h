@@ -4,7 +4,14 @@
         ledger   the ingest's current state and each replaced one (history):
                  value (8), seq (8), flags (1), comment
         version  reporting's current state: value (8), accepted ms (8), seq (8), flags (1),
-                 first day received (4), source
+                 first day received (4), then
+                   flags bit 4 set: source length (1), source, then the change itself as a
+                     change state's text holds it (stored_by when bit 2, comment), followup
+                     in bit 1 — reporting's history does not hold this change (it keeps a
+                     change there only once a later version replaces it, or when it arrives
+                     already replaced);
+                   flags bit 4 clear (stores written before): source — the history holds
+                     this change too
         change   one change in reporting's history: flags (1), value (8), comment
 
     Integers are in host byte order (the stores are not moved between architectures); flags
@@ -12,6 +19,11 @@
     DHIS2's followup (flags bit 1) and storedby: with flags bit 2 set the text starts with
     one length byte and that many bytes of stored_by, then the comment. States written before
     have neither bit set and read as they always did.
+
+    Version states since wire 1.2 set flags bit 3 ("plain") when the change that made them
+    carried no comment, stored_by or follow-up mark: a reader that needs those (an export)
+    then has nothing to fetch from history. A version without bits 3 and 4 (every one written
+    before) may have them, and is read as before, from its change in history.
 */
 #ifndef SOCIN_VALUESTATE_H
 #define SOCIN_VALUESTATE_H
@@ -29,8 +41,8 @@ typedef enum {
     SOCIN_VALUE_CHANGE,
 } socin_value_layout_t;
 
-/* The most bytes a state takes before its text. */
-#define SOCIN_VALUE_HEAD_MAX 29
+/* The most bytes a state takes before its texts (a version: its head and source length). */
+#define SOCIN_VALUE_HEAD_MAX 30
 
 /* One stored state, unpacked. TEXT points into the packed bytes it came from. */
 typedef struct {
@@ -41,9 +53,16 @@ typedef struct {
     int32_t first_day; /* version: the day first received */
     const char *text;  /* ledger, change: the comment; version: the source */
     size_t text_len;
-    const char *stored_by; /* ledger, change: who keyed it in (at most 255 bytes) */
+    const char *stored_by; /* who keyed it in (at most 255 bytes) */
     size_t stored_by_len;
-    bool followup; /* ledger, change: marked for follow-up */
+    bool followup;       /* marked for follow-up */
+    const char *comment; /* version: the change's comment (see logged) */
+    size_t comment_len;
+    bool logged; /* version, unpacked: the history holds this change too (an older store's
+                    record, which has no comment, stored_by or followup); packing always
+                    writes the change whole */
+    bool plain;  /* version, unpacked: its change has no comment, stored_by or follow-up mark
+                    (packing works it out) */
 } socin_value_state_t;
 
 /* The bytes STATE takes in LAYOUT. */
@@ -56,6 +75,10 @@ void socin_value_state_pack (socin_value_layout_t layout, const socin_value_stat
 /* Unpacks LEN bytes at DATA into STATE. False when they are too few for LAYOUT. */
 bool socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t len,
                                socin_value_state_t *state);
+
+/* The change a whole VERSION holds (its value, deletion, comment as text, stored_by, followup,
+   seq and time), as a change state; it points into VERSION's texts. */
+socin_value_state_t socin_value_change_of (const socin_value_state_t *version);
 
 /* >0 when version A (accepted ms, source of ALEN bytes, sequence) is later than B, <0 when
    earlier, 0 when the same: between sources the later version wins, whatever the order

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "exitcode.h"
+#include "exportrow.h"
 #include "mem.h"
 #include "model.h"
 #include "options.h"
@@ -61,6 +62,9 @@ typedef struct {
     /* The page being written: where its current unit and indicator are in its lists. */
     const Socin__V1__ExportPage *page;
     size_t unit_at, ind_at;
+    socin_export_row_t row; /* the row being written, of a page in rows */
+    int64_t when_ms;        /* the last time written, and its text (a batch's values share it) */
+    char when[SOCIN_TIME_STRLEN];
 } s_writer_t;
 
 /* ---- cells ---- */
@@ -85,7 +89,9 @@ s_csv (FILE *out, const char *text, bool last)
 static void
 s_json_member (FILE *out, const char *name, const char *text, bool last)
 {
-    fprintf (out, "\"%s\": ", name);
+    fputc ('"', out);
+    fputs (name, out);
+    fputs ("\": ", out);
     out_json_string (out, text);
     if (!last) fputs (", ", out);
 }
@@ -257,6 +263,29 @@ s_sdmx_row (s_writer_t *w, const Socin__V1__ExportValue *v)
 }
 
 static void
+s_value (s_writer_t *w, const Socin__V1__ExportValue *v)
+{
+    const Socin__V1__ExportPage *page = w->page;
+    const Socin__V1__PivotItem *unit = s_find (page->units, page->n_units, &w->unit_at, v->unit);
+    const Socin__V1__PivotItem *ind =
+        s_find (page->indicators, page->n_indicators, &w->ind_at, v->indicator);
+    if (v->changed_ms != w->when_ms) {
+        w->when_ms = v->changed_ms;
+        w->when[0] = 0;
+        if (v->changed_ms) socin_time_text (v->changed_ms, w->when);
+    }
+    if (w->format == F_CSV)
+        s_csv_row (w, v, unit, ind, w->when);
+    else if (w->format == F_SDMX)
+        s_sdmx_row (w, v);
+    else
+        s_json_row (w, v, unit, ind, w->when);
+    w->written++;
+}
+
+/* Writes PAGE's values (in rows, or as values from a service that sends them so). 0, or -1
+   when its rows cannot be read. */
+static int
 s_page (s_writer_t *w, const Socin__V1__ExportPage *page)
 {
     w->page = page;
@@ -265,22 +294,13 @@ s_page (s_writer_t *w, const Socin__V1__ExportPage *page)
         s_header (w);
         w->started = true;
     }
-    for (size_t i = 0; i < page->n_values; i++) {
-        const Socin__V1__ExportValue *v = page->values[i];
-        const Socin__V1__PivotItem *unit =
-            s_find (page->units, page->n_units, &w->unit_at, v->unit);
-        const Socin__V1__PivotItem *ind =
-            s_find (page->indicators, page->n_indicators, &w->ind_at, v->indicator);
-        char when[SOCIN_TIME_STRLEN] = "";
-        if (v->changed_ms) socin_time_text (v->changed_ms, when);
-        if (w->format == F_CSV)
-            s_csv_row (w, v, unit, ind, when);
-        else if (w->format == F_SDMX)
-            s_sdmx_row (w, v);
-        else
-            s_json_row (w, v, unit, ind, when);
-        w->written++;
-    }
+    for (size_t i = 0; i < page->n_values; i++)
+        s_value (w, page->values[i]);
+    size_t at = 0;
+    int rc;
+    while ((rc = socin_export_row_next (&w->row, page->rows.data, page->rows.len, &at)) == 1)
+        s_value (w, &w->row.value);
+    return rc;
 }
 
 static void
@@ -337,7 +357,13 @@ s_stream (cli_t *cli, Socin__V1__ExportQuery *q, s_writer_t *w)
             rc = CLI_FAILED;
             break;
         }
-        s_page (w, reply->export);
+        if (s_page (w, reply->export)) {
+            cli_error ("reporting at %s: page %u of the export is not readable",
+                       socin_config_str (cli->config, "reporting"), n);
+            protobuf_c_message_free_unpacked (&reply->base, NULL);
+            rc = CLI_FAILED;
+            break;
+        }
         s_progress (w, t0, false);
         bool more = reply->export->more;
         free (token);
@@ -386,17 +412,25 @@ cli_export (cli_t *cli, int argc, char **argv)
     q.n_ou = cli_opt_words (&p, O_OU, &q.ou);
     q.relative_to = (char *)cli_opt_or_empty (&p, O_RELATIVE_TO);
     q.page_values = cli_opt (&p, O_PAGE) ? (uint32_t)strtoul (cli_opt (&p, O_PAGE), NULL, 10) : 0;
+    q.rows = true;
     int rc = CLI_OK;
     const char *path = cli_opt (&p, O_OUTPUT);
     if (path && !(w.out = fopen (path, "w"))) {
         cli_error ("cannot write %s: %m", path);
         rc = CLI_FAILED;
     }
-    if (rc == CLI_OK) rc = s_stream (cli, &q, &w);
+    /* Rows are written cell by cell into stdio's buffer; a large one means few writes (it
+       outlives the call: stdout keeps it). */
+    static char buf[1 << 16];
+    if (rc == CLI_OK) {
+        setvbuf (w.out, buf, _IOFBF, sizeof buf);
+        rc = s_stream (cli, &q, &w);
+    }
     if (w.out != stdout && w.out && fclose (w.out) && rc == CLI_OK) {
         cli_error ("cannot write %s: %m", path);
         rc = CLI_FAILED;
     }
+    socin_export_row_free (&w.row);
     cli_words_free (q.dx, q.n_dx);
     cli_words_free (q.pe, q.n_pe);
     cli_words_free (q.ou, q.n_ou);

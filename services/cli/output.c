@@ -177,6 +177,14 @@ void
 out_json_string (FILE *out, const char *s)
 {
     fputc ('"', out);
+    const unsigned char *c = (const unsigned char *)s;
+    while (*c >= 0x20 && *c != '"' && *c != '\\')
+        c++;
+    if (!*c) { /* nothing to escape: the common case, written at once */
+        fputs (s, out);
+        fputc ('"', out);
+        return;
+    }
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\') {
             fputc ('\\', out);

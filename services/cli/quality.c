@@ -228,13 +228,13 @@ cli_quality_report (cli_t *cli, int argc, char **argv)
     if (reply->error) {
         cli_error ("%s: %s", socin_error_name (reply->error->code), reply->error->message);
         rc = CLI_FAILED;
-    } else if (reply->violations)
+    } else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_VIOLATIONS)
         s_violations (cli, reply->violations);
-    else if (reply->outliers)
+    else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_OUTLIERS)
         s_outliers (cli, reply->outliers);
-    else if (reply->followups)
+    else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_FOLLOWUPS)
         s_followups (cli, reply->followups);
-    else if (reply->approval)
+    else if (reply->body_case == SOCIN__V1__REPORT_REPLY__BODY_APPROVAL)
         s_approval (cli, reply->approval);
     protobuf_c_message_free_unpacked (&reply->base, NULL);
     return rc;
@@ -257,10 +257,14 @@ s_submit (cli_t *cli, Socin__V1__Submission *sub)
     Socin__V1__IngestReply *reply = (Socin__V1__IngestReply *)cli_call (
         cli, "ingest", &req.base, &socin__v1__ingest_reply__descriptor, &rc);
     if (!reply) return rc;
-    const Socin__V1__ImportSummary *s = reply->summary;
+    /* One of the body's cases: the others alias it. */
+    bool summary = reply->body_case == SOCIN__V1__INGEST_REPLY__BODY_SUMMARY;
+    const Socin__V1__ImportSummary *s = summary ? reply->summary : NULL;
+    const Socin__V1__Error *refused =
+        reply->body_case == SOCIN__V1__INGEST_REPLY__BODY_ERROR ? reply->error : NULL;
     rc = CLI_FAILED;
-    if (reply->error || (s && s->error)) {
-        const Socin__V1__Error *e = reply->error ? reply->error : s->error;
+    if (refused || (s && s->error)) {
+        const Socin__V1__Error *e = refused ? refused : s->error;
         cli_error ("%s: %s", socin_error_name (e->code), e->message);
     } else if (s) {
         printf ("%s: imported %u, updated %u, ignored %u, deleted %u, rejected %u\n", id,

@@ -32,7 +32,8 @@ enum {
     O_CLOSE_ON,
     O_MOVE_TO,
     O_MOVE_FROM,
-    O_HISTORY
+    O_HISTORY,
+    O_IMPORTANCE
 };
 
 static const cli_opt_t s_opts[] = {
@@ -57,6 +58,7 @@ static const cli_opt_t s_opts[] = {
     {"move-to", true, true, "edit-unit: the unit's new parents (a municipality: ORP and okres)"},
     {"move-from", true, false, "edit-unit: the day the new parents take effect"},
     {"history", false, false, "show: the unit's earlier versions too"},
+    {"importance", true, false, "list the validation rules of this importance: high, medium, low"},
     {NULL},
 };
 
@@ -66,8 +68,8 @@ static const char *s_usage =
     "|\n"
     "       import-groups FILE |\n"
     "       edit-unit CODE [--rename NAME] [--close-on DAY] [--move-to CODE... --move-from DAY] |\n"
-    "       list units|indicators|datasets|submitters|targets|groups|dimensions|plans |\n"
-    "       show UNIT [--history] | show plan CODE |\n"
+    "       list units|indicators|datasets|submitters|targets|groups|dimensions|plans|rules |\n"
+    "       show UNIT [--history] | show plan CODE | show rule CODE |\n"
     "       add-submitter NAME --key FILE --territory CODE... |\n"
     "       add-peer NAME --key FILE --role ROLE [--territory CODE,...]";
 
@@ -233,6 +235,21 @@ s_dimension_row (out_table_t **out, const socin_record_t *r)
     }
 }
 
+/* A validation rule: its comparison on one line, as the catalogue writes it. */
+static void
+s_rule_row (out_table_t **out, const socin_record_t *r)
+{
+    static const char *cols[] = {"code", "importance", "rule", "name", "message"};
+    if (!*out) *out = out_table_new (cols, 5);
+    const Socin__V1__ValidationRule *v = r->rule;
+    size_t len = strlen (v->left) + strlen (v->operator_) + strlen (v->right) + 3;
+    char *rule = socin_malloc (len);
+    snprintf (rule, len, "%s %s %s", v->left, v->operator_, v->right);
+    const char *cells[] = {v->code, v->importance, rule, v->name, v->message};
+    out_table_row (*out, cells);
+    free (rule);
+}
+
 /* The table of each kind of record: made by its first record, one row per record. */
 static const struct {
     int kind;
@@ -246,6 +263,7 @@ static const struct {
     {SOCIN__V1__RECORD__KIND_GROUP, s_group_row},
     {SOCIN__V1__RECORD__KIND_DIMENSION, s_dimension_row},
     {SOCIN__V1__RECORD__KIND_PLAN, cli_plans_row},
+    {SOCIN__V1__RECORD__KIND_RULE, s_rule_row},
 };
 
 static void
@@ -388,7 +406,7 @@ s_list (cli_t *cli, const cli_parsed_t *p)
 {
     if (p->nargs != 2) {
         cli_error ("registry list needs what: units, indicators, datasets, submitters, targets, "
-                   "groups, dimensions, plans");
+                   "groups, dimensions, plans, rules");
         return CLI_USAGE;
     }
     const char *what = p->args[1];
@@ -401,7 +419,12 @@ s_list (cli_t *cli, const cli_parsed_t *p)
     Socin__V1__GroupsQuery gq = SOCIN__V1__GROUPS_QUERY__INIT;
     Socin__V1__DimensionsQuery mq = SOCIN__V1__DIMENSIONS_QUERY__INIT;
     Socin__V1__PlansQuery pq = SOCIN__V1__PLANS_QUERY__INIT;
-    if (!strcmp (what, "plans")) {
+    Socin__V1__RulesQuery rq = SOCIN__V1__RULES_QUERY__INIT;
+    if (!strcmp (what, "rules")) {
+        rq.importance = (char *)cli_opt_or_empty (p, O_IMPORTANCE);
+        req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_RULES;
+        req.rules = &rq;
+    } else if (!strcmp (what, "plans")) {
         const char *kind = cli_opt (p, O_KIND);
         if (kind && !(pq.kind = socin_plan_kind_parse (kind))) {
             cli_error ("--kind '%s' is not one of %s", kind, socin_plan_kind_names ());
@@ -444,7 +467,7 @@ s_list (cli_t *cli, const cli_parsed_t *p)
         req.dimensions = &mq;
     } else {
         cli_error ("cannot list '%s': units, indicators, datasets, submitters, targets, groups, "
-                   "dimensions or plans",
+                   "dimensions, plans or rules",
                    what);
         return CLI_USAGE;
     }
@@ -456,7 +479,23 @@ s_list (cli_t *cli, const cli_parsed_t *p)
     return CLI_OK;
 }
 
-/* socin registry show plan CODE */
+/* socin registry show plan CODE | rule CODE: the one record REQ asks for (a plan in full, a
+   rule as list rules shows it). */
+static int
+s_show_one (cli_t *cli, Socin__V1__RegistryRequest *req, const char *what)
+{
+    int rc;
+    Socin__V1__RegistryReply *reply = cli_registry_call (cli, req, &rc);
+    if (!reply) return rc;
+    const Socin__V1__RecordList *list = reply->records;
+    if (list && list->n_records == 1 && list->records[0]->kind_case == SOCIN__V1__RECORD__KIND_PLAN)
+        cli_plans_show (cli, list->records[0]->plan);
+    else if (list)
+        s_print_records (cli, what, reply->records);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return CLI_OK;
+}
+
 static int
 s_show_plan (cli_t *cli, const char *code)
 {
@@ -465,19 +504,25 @@ s_show_plan (cli_t *cli, const char *code)
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS;
     req.plans = &q;
-    int rc;
-    Socin__V1__RegistryReply *reply = cli_registry_call (cli, &req, &rc);
-    if (!reply) return rc;
-    if (reply->records && reply->records->n_records == 1)
-        cli_plans_show (cli, reply->records->records[0]->plan);
-    protobuf_c_message_free_unpacked (&reply->base, NULL);
-    return CLI_OK;
+    return s_show_one (cli, &req, "plan");
+}
+
+static int
+s_show_rule (cli_t *cli, const char *code)
+{
+    Socin__V1__RulesQuery q = SOCIN__V1__RULES_QUERY__INIT;
+    q.code = (char *)code;
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_RULES;
+    req.rules = &q;
+    return s_show_one (cli, &req, "rule");
 }
 
 static int
 s_show (cli_t *cli, const cli_parsed_t *p)
 {
     if (p->nargs == 3 && !strcmp (p->args[1], "plan")) return s_show_plan (cli, p->args[2]);
+    if (p->nargs == 3 && !strcmp (p->args[1], "rule")) return s_show_rule (cli, p->args[2]);
     if (p->nargs != 2) {
         cli_error ("registry show needs a UNIT code");
         return CLI_USAGE;

@@ -165,17 +165,30 @@ s_table_rows (cli_t *cli, const Socin__V1__ReportReply *reply, bool rollup)
 static void
 s_completeness_rows (cli_t *cli, const Socin__V1__Completeness *c, bool missing)
 {
-    static const char *cols[] = {"unit",      "name",     "expected#",     "reported#",
-                                 "complete#", "on_time#", "complete_pct#", "on_time_pct#"};
-    out_table_t *out = out_table_new (cols, 8);
+    /* The last three: expected units approved at each step (or above it). */
+    static const char *cols[] = {"unit",
+                                 "name",
+                                 "expected#",
+                                 "reported#",
+                                 "complete#",
+                                 "on_time#",
+                                 "complete_pct#",
+                                 "on_time_pct#",
+                                 "approved_municipality#",
+                                 "approved_region#",
+                                 "approved_centre#"};
+    out_table_t *out = out_table_new (cols, 11);
     for (size_t i = 0; i < c->n_rows; i++) {
         const Socin__V1__CompletenessRow *r = c->rows[i];
         char *e = s_u64 (r->expected), *p = s_u64 (r->partial), *cm = s_u64 (r->complete),
              *ot = s_u64 (r->on_time);
         char *pc = s_percent (r->complete, r->expected), *po = s_percent (r->on_time, r->expected);
-        const char *cells[] = {r->unit, r->name, e, p, cm, ot, pc, po};
+        char *am = s_u64 (r->approved_municipality), *ar = s_u64 (r->approved_region),
+             *ac = s_u64 (r->approved_centre);
+        const char *cells[] = {r->unit, r->name, e, p, cm, ot, pc, po, am, ar, ac};
         out_table_row (out, cells);
         free (e), free (p), free (cm), free (ot), free (pc), free (po);
+        free (am), free (ar), free (ac);
     }
     if (cli->format == OUT_TABLE)
         printf ("%s %s: due %s, on time until %s\n", c->dataset, c->period, c->due,

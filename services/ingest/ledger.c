@@ -9,6 +9,7 @@
 #include "followup.h"
 #include "log.h"
 #include "mem.h"
+#include "rulewarn.h"
 #include "shape.h"
 #include "str.h"
 #include "valuestate.h"
@@ -44,10 +45,11 @@ ing_ledger_new (socin_store_t *store)
     self->meta = socin_store_dbi (store, "meta", 0);
     self->approvals = socin_store_dbi (store, "approvals", 0);
     self->followups = socin_store_dbi (store, "followups", 0);
-    /* Value keys of an earlier layout (valuekey.h); history keys are key + be64(seq). */
-    socin_value_history_t hist = {self->history, 8, -1};
+    /* Value keys of an earlier layout (valuekey.h); history keys are key + be64(seq); follow-up
+       marks are under the value's key. */
+    socin_value_history_t hist[2] = {{self->history, 8, -1}, {self->followups, 0, -1}};
     char err[512];
-    if (socin_value_keys_migrate (store, self->values, &hist, 1, 50000, err, sizeof err) < 0)
+    if (socin_value_keys_migrate (store, self->values, hist, 2, 50000, err, sizeof err) < 0)
         socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
@@ -122,6 +124,22 @@ s_keep (ing_ledger_t *self, MDB_txn *txn, const char *key, size_t keylen, uint64
     return rc;
 }
 
+/* C: the change of V, as forwarded. */
+static void
+s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
+{
+    socin__v1__value_change__init (c);
+    c->indicator = (char *)v->indicator->code;
+    c->unit = (char *)v->unit->code;
+    c->period = (char *)v->period;
+    c->disaggregation = (char *)v->disaggregation;
+    c->value_micros = v->value;
+    c->deleted = v->deleted;
+    c->comment = (char *)v->comment;
+    c->stored_by = (char *)v->stored_by;
+    c->followup = v->followup;
+}
+
 /* Applies the valid values of P; adds changed ones to CHANGES. */
 static int
 s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
@@ -135,10 +153,30 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         /* The batch that will carry this change, if it is one (see s_apply_one). */
         seq = first + *nchanges / a->self->batch_values;
         MDB_val k = {v->keylen, (void *)v->key}, old;
-        int rc = mdb_get (txn, self->values, &k, &old);
+        size_t clen = strlen (v->comment), slen = strlen (v->stored_by);
+        socin_value_state_t now = {.value = v->value,
+                                   .seq = seq,
+                                   .text = v->comment,
+                                   .text_len = clen,
+                                   .stored_by = v->stored_by,
+                                   .stored_by_len = slen,
+                                   .followup = v->followup};
+        int rc;
+        if (!v->deleted && !a->dry) {
+            /* A value not seen before costs one search: stored at once, or found. */
+            old.mv_size = socin_value_state_size (SOCIN_VALUE_LEDGER, &now);
+            rc = mdb_put (txn, self->values, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
+            if (rc == 0) socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, old.mv_data);
+            rc = rc == 0 ? MDB_NOTFOUND : rc == MDB_KEYEXIST ? 0 : rc;
+            if (rc == MDB_NOTFOUND) {
+                p->imported++;
+                s_change (&changes[(*nchanges)++], v);
+                continue;
+            }
+        } else
+            rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
-        size_t clen = strlen (v->comment), slen = strlen (v->stored_by);
         if (v->deleted) {
             if (!had) {
                 p->ignored++;
@@ -174,29 +212,12 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
             if (!a->dry) {
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
-                socin_value_state_t now = {.value = v->value,
-                                           .seq = seq,
-                                           .text = v->comment,
-                                           .text_len = clen,
-                                           .stored_by = v->stored_by,
-                                           .stored_by_len = slen,
-                                           .followup = v->followup};
                 MDB_val nv = {socin_value_state_size (SOCIN_VALUE_LEDGER, &now), NULL};
                 if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
                 socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, nv.mv_data);
             }
         }
-        Socin__V1__ValueChange *c = &changes[(*nchanges)++];
-        socin__v1__value_change__init (c);
-        c->indicator = (char *)v->indicator->code;
-        c->unit = (char *)v->unit->code;
-        c->period = (char *)v->period;
-        c->disaggregation = (char *)v->disaggregation;
-        c->value_micros = v->value;
-        c->deleted = v->deleted;
-        c->comment = (char *)v->comment;
-        c->stored_by = (char *)v->stored_by;
-        c->followup = v->followup;
+        s_change (&changes[(*nchanges)++], v);
     }
     return 0;
 }
@@ -445,7 +466,11 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     bool atomic_fail = atomic && p->checked.nconflicts;
     if (rc) return rc;
     size_t accepted = p->imported + p->updated + p->ignored + p->deleted;
-    p->status = p->checked.nconflicts == 0 ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS
+    /* Validation rules over what is stored now: warnings, the values stay. */
+    if (accepted && !atomic_fail) rc = ing_rulewarn_check (txn, a->self->values, &p->checked);
+    if (rc) return rc;
+    p->status = p->checked.nconflicts == 0 && !p->checked.nwarnings
+                    ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS
                 : accepted && !atomic_fail ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_WARNING
                                            : SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_ERROR;
     if (a->dry) return 0;
@@ -501,6 +526,8 @@ ing_ledger_summary (const ing_pending_t *p, const char *source, int64_t now,
     summary->rejected = (uint32_t)p->checked.nconflicts;
     summary->conflicts = p->checked.conflicts;
     summary->n_conflicts = p->checked.nconflicts;
+    summary->rule_warnings = p->checked.warnings;
+    summary->n_rule_warnings = p->checked.nwarnings;
     summary->dry_run = p->sub->dry_run;
     summary->source = (char *)source;
     summary->source_seq = p->seq;

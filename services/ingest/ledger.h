@@ -1,6 +1,6 @@
 /*  ledger: the ingest's durable state in LMDB.
 
-        values       value key (valuekey.h: "U" unit NUL period NUL indicator ...) -> current state
+        values       value key (valuekey.h: "P" period NUL unit NUL indicator ...) -> current state
         events       "E" unit NUL event id -> current event
         measures     "M" plan NUL measure NUL period -> current measure progress report
         history      key + be64(seq) -> the state that change batch `seq` gave the key,

@@ -22,15 +22,31 @@ ing_shape_same (const char *a, const char *b)
     }
 }
 
-/* The length of the part of a value key before its disaggregation ("U" unit NUL period NUL
-   indicator NUL). */
+/* The length of KEY's first PARTS NUL-terminated parts. */
 static size_t
-s_prefix_len (const char *key, size_t len)
+s_prefix_len (const char *key, size_t len, int parts)
 {
     int nuls = 0;
     for (size_t i = 0; i < len; i++)
-        if (!key[i] && ++nuls == 3) return i + 1;
+        if (!key[i] && ++nuls == parts) return i + 1;
     return len;
+}
+
+int
+ing_shape_runs (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, int parts, ing_shape_run_fn *fn)
+{
+    size_t from = 0;
+    while (from < c->nvalues) {
+        const ing_value_t *head = &c->values[from];
+        size_t plen = s_prefix_len (head->key, head->keylen, parts), to = from + 1;
+        while (to < c->nvalues && c->values[to].keylen >= plen &&
+               !memcmp (c->values[to].key, head->key, plen))
+            to++;
+        int rc = fn (txn, values, c, from, to, plen);
+        if (rc) return rc;
+        from = to;
+    }
+    return 0;
 }
 
 /* Whether the submission's values [FROM, TO) delete stored key K. */
@@ -108,16 +124,5 @@ int
 ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *c)
 {
     /* Values are in key order, so one indicator, unit and period is one run. */
-    size_t from = 0;
-    while (from < c->nvalues) {
-        const ing_value_t *head = &c->values[from];
-        size_t plen = s_prefix_len (head->key, head->keylen), to = from + 1;
-        while (to < c->nvalues && c->values[to].keylen >= plen &&
-               !memcmp (c->values[to].key, head->key, plen))
-            to++;
-        int rc = s_check_run (txn, values, c, from, to, plen);
-        if (rc) return rc;
-        from = to;
-    }
-    return 0;
+    return ing_shape_runs (txn, values, c, 3, s_check_run);
 }

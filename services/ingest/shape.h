@@ -21,6 +21,17 @@
    with the values stored in VALUES inside TXN. An LMDB code, or 0. */
 int ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked);
 
+/* A check of the values [FROM, TO) of CHECKED, which share the first parts of their key
+   (PLEN bytes). An LMDB code, or 0. */
+typedef int (ing_shape_run_fn) (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked, size_t from,
+                                size_t to, size_t plen);
+
+/* Calls FN for each run of CHECKED's values (in key order) that share the first PARTS
+   NUL-terminated parts of their key ("U" unit, period, indicator), until one fails; its code,
+   or 0. */
+int ing_shape_runs (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked, int parts,
+                    ing_shape_run_fn *fn);
+
 /* Whether canonical disaggregations A and B name the same dimensions ("" for the total). */
 bool ing_shape_same (const char *a, const char *b);
 

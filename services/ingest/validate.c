@@ -79,9 +79,20 @@ ing_arena_copy (ing_checked_t *out, const char *text, size_t len)
     return p;
 }
 
+static void
+s_warnings_free (ing_checked_t *checked)
+{
+    for (size_t i = 0; i < checked->nwarnings; i++)
+        protobuf_c_message_free_unpacked (&checked->warnings[i]->base, NULL);
+    free (checked->warnings);
+    checked->warnings = NULL;
+    checked->nwarnings = 0;
+}
+
 void
 ing_checked_free (ing_checked_t *checked)
 {
+    s_warnings_free (checked);
     for (ing_arena_t *a = checked->arena, *next; a; a = next) {
         next = a->next;
         free (a);
@@ -746,6 +757,7 @@ ing_checked_reset (ing_checked_t *checked)
     for (size_t i = checked->nvalidated; i < checked->nconflicts; i++)
         protobuf_c_message_free_unpacked (&checked->conflicts[i]->base, NULL);
     if (checked->nconflicts > checked->nvalidated) checked->nconflicts = checked->nvalidated;
+    s_warnings_free (checked);
     for (size_t i = 0; i < checked->nvalues; i++)
         checked->values[i].refused = false;
 }

@@ -109,6 +109,10 @@ typedef struct {
     size_t nmeasures;
     Socin__V1__Conflict **conflicts; /* each malloc'ed with its strings */
     size_t nconflicts, capconflicts;
+    /* Validation rules the stored values break (rulewarn.h), each malloc'ed with its strings;
+       made inside the transaction, so dropped by ing_checked_reset. */
+    Socin__V1__RuleWarning **warnings;
+    size_t nwarnings;
     /* Conflicts found by validation; those after them come from checks against the stored
        state inside the transaction, which a retried transaction makes again. */
     size_t nvalidated;
@@ -162,8 +166,8 @@ typedef struct {
     uint32_t imported, updated, ignored, deleted;
 } ing_counts_t;
 
-/* Drops the conflicts and refusals of an earlier attempt of the transaction (those after
-   nvalidated), so that the checks against the stored state run afresh. */
+/* Drops the conflicts, refusals and warnings of an earlier attempt of the transaction (the
+   conflicts after nvalidated), so that the checks against the stored state run afresh. */
 void ing_checked_reset (ing_checked_t *checked);
 
 /* Sorts the conflicts after nvalidated by kind and index (all of them while validating): an

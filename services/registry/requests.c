@@ -250,6 +250,13 @@ s_keep_plan (socin_model_t *model, const socin_record_t *rec, const void *arg)
     return group && plan->owner_unit && socin_group_has (group, plan->owner_unit);
 }
 
+static bool
+s_keep_importance (socin_model_t *model, const socin_record_t *rec, const void *arg)
+{
+    const char *importance = arg;
+    return !*importance || !strcmp (rec->rule->importance, importance);
+}
+
 static void
 s_query_plans (reg_requests_t *self, socin_wire_msg_t *msg, const char *id,
                const Socin__V1__PlansQuery *q)
@@ -495,12 +502,14 @@ s_token (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__RegistryR
 }
 
 /* Whether BODY changes the registry (administrators only): the imports and puts from 20 on,
-   and any request this registry does not know; queries (below 20), CheckToken and the plans
-   query (30) do not. */
+   and any request this registry does not know; queries (below 20), CheckToken, the plans
+   query (30) and the rules query (80) do not. */
 static bool
 s_is_change (Socin__V1__RegistryRequest__BodyCase body)
 {
-    if (body == SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS) return false;
+    if (body == SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS ||
+        body == SOCIN__V1__REGISTRY_REQUEST__BODY_RULES)
+        return false;
     return body >= SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
 }
 
@@ -525,7 +534,8 @@ s_admit (reg_requests_t *self, socin_wire_msg_t *msg)
     }
     char field[64], why[256];
     if (socin_wire_request_check (&req->base, field, sizeof field, why, sizeof why)) {
-        s_reply_error (self, msg, socin_wire_id_echo (req->request_id), SOCIN_E (INVALID_ARGUMENT), "%s", why);
+        s_reply_error (self, msg, socin_wire_id_echo (req->request_id), SOCIN_E (INVALID_ARGUMENT),
+                       "%s", why);
         protobuf_c_message_free_unpacked (&req->base, NULL);
         return NULL;
     }
@@ -575,6 +585,10 @@ s_dispatch (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__Regist
         break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS:
         s_query_plans (self, msg, id, req->plans);
+        break;
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_RULES:
+        s_query_kind (self, msg, id, SOCIN_KIND_RULE, req->rules->code, s_keep_importance,
+                      req->rules->importance);
         break;
     case SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS:
         s_import_plans (self, msg, id, req->import_plans);

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "log.h"
 #include "token.h"
+#include "tokenscope.h"
 
 #define E(name) SOCIN__V1__ERROR_CODE__ERROR_CODE_##name
 #define DAY_MS  (86400LL * 1000)
@@ -86,7 +87,7 @@ s_get (reg_tokens_t *self, const unsigned char *hash)
 {
     MDB_txn *txn;
     if (socin_store_read_begin (self->store, &txn)) return NULL;
-    MDB_val k = {32, (void *) hash}, v;
+    MDB_val k = {32, (void *)hash}, v;
     Socin__V1__TokenInfo *info = NULL;
     if (mdb_get (txn, self->dbi, &k, &v) == 0)
         info = socin__v1__token_info__unpack (NULL, v.mv_size, v.mv_data);
@@ -109,8 +110,7 @@ s_find_id (reg_tokens_t *self, const char *id, unsigned char *hash)
             if (info && !strcmp (info->id, id) && k.mv_size == 32) {
                 memcpy (hash, k.mv_data, 32);
                 found = info;
-            }
-            else if (info)
+            } else if (info)
                 protobuf_c_message_free_unpacked (&info->base, NULL);
         }
         mdb_cursor_close (cur);
@@ -130,14 +130,19 @@ s_reader_peer (const socin_model_t *model, const char *name)
     return peer;
 }
 
+static Socin__V1__TokenInfo *s_issue_stored (reg_tokens_t *self, const socin_peer_t *peer,
+                                             const Socin__V1__IssueToken *req, char **scope,
+                                             size_t n, int *code, char *err, size_t errlen);
+
 static Socin__V1__TokenInfo *
-s_issue (reg_tokens_t *self, const socin_model_t *model, const Socin__V1__IssueToken *req, int *code,
-         char *err, size_t errlen)
+s_issue (reg_tokens_t *self, const socin_model_t *model, const Socin__V1__IssueToken *req,
+         int *code, char *err, size_t errlen)
 {
     *code = E (INVALID_ARGUMENT);
     const socin_peer_t *peer = s_reader_peer (model, req->peer);
     if (!peer) {
-        snprintf (err, errlen, "peer '%s' is not a registered, enabled reader or admin key", req->peer);
+        snprintf (err, errlen, "peer '%s' is not a registered, enabled reader or admin key",
+                  req->peer);
         return NULL;
     }
     for (size_t i = 0; i < req->n_territories; i++)
@@ -146,6 +151,32 @@ s_issue (reg_tokens_t *self, const socin_model_t *model, const Socin__V1__IssueT
             snprintf (err, errlen, "unit '%s' is not in the registry", req->territories[i]);
             return NULL;
         }
+    /* A limited reader's token never sees more than the reader: asking for more is refused,
+       asking for nothing gives the reader's own territories. */
+    char **scope = NULL;
+    size_t nscope = 0;
+    const char *outside = NULL;
+    socin_tokenscope_narrow (model, peer, req->territories, req->n_territories, &scope, &nscope,
+                             &outside);
+    if (outside) {
+        socin_tokenscope_free (&scope, &nscope);
+        *code = E (OUTSIDE_SCOPE);
+        snprintf (err, errlen,
+                  "unit %s is outside the territories of reader '%s': a token never sees more than "
+                  "its key",
+                  outside, req->peer);
+        return NULL;
+    }
+    Socin__V1__TokenInfo *out = s_issue_stored (self, peer, req, scope, nscope, code, err, errlen);
+    socin_tokenscope_free (&scope, &nscope);
+    return out;
+}
+
+/* Makes and stores the token of REQ for PEER seeing SCOPE (N codes); its info, or NULL. */
+static Socin__V1__TokenInfo *
+s_issue_stored (reg_tokens_t *self, const socin_peer_t *peer, const Socin__V1__IssueToken *req,
+                char **scope, size_t n, int *code, char *err, size_t errlen)
+{
     if (strlen (req->label) > 200) {
         snprintf (err, errlen, "the label has %zu bytes; at most 200", strlen (req->label));
         return NULL;
@@ -162,14 +193,14 @@ s_issue (reg_tokens_t *self, const socin_model_t *model, const Socin__V1__IssueT
     info.id = id;
     info.peer = req->peer;
     info.role = peer->pb->role;
-    info.territories = req->territories;
-    info.n_territories = req->n_territories;
+    info.territories = scope;
+    info.n_territories = n;
     info.label = req->label;
     info.issued_ms = socin_now_ms ();
     info.expires_ms = info.issued_ms + (req->valid_days ? req->valid_days : 90) * DAY_MS;
     if (s_put (self, hash, &info, code, err, errlen)) return NULL;
     socin_info ("token.issued", "id=%s peer=%s expires_ms=%lld", id, socin_log_q (req->peer),
-                (long long) info.expires_ms);
+                (long long)info.expires_ms);
     /* A copy the caller can send (and we free later), with the token itself. */
     size_t len = socin__v1__token_info__get_packed_size (&info);
     uint8_t *buf = malloc (len ? len : 1);
@@ -199,6 +230,18 @@ s_check (reg_tokens_t *self, const socin_model_t *model, const char *token, int 
         return NULL;
     }
     info->role = peer->pb->role; /* as the peer is now */
+    /* Narrowed to the peer's territories as they are now (they may have shrunk since). */
+    char **scope = NULL;
+    size_t nscope = 0;
+    if (socin_tokenscope_narrow (model, peer, info->territories, info->n_territories, &scope,
+                                 &nscope, NULL)) {
+        snprintf (err, errlen, "the token's territory is no longer within its reader's");
+        protobuf_c_message_free_unpacked (&info->base, NULL);
+        return NULL;
+    }
+    socin_tokenscope_free (&info->territories, &info->n_territories);
+    info->territories = scope;
+    info->n_territories = nscope;
     return info;
 }
 
@@ -206,7 +249,8 @@ static Socin__V1__TokenInfo *
 s_revoke (reg_tokens_t *self, const char *id, int *code, char *err, size_t errlen)
 {
     unsigned char hash[32];
-    Socin__V1__TokenInfo *info = strlen (id) == SOCIN_TOKEN_ID_LEN ? s_find_id (self, id, hash) : NULL;
+    Socin__V1__TokenInfo *info =
+        strlen (id) == SOCIN_TOKEN_ID_LEN ? s_find_id (self, id, hash) : NULL;
     if (!info) {
         *code = E (NOT_FOUND);
         snprintf (err, errlen, "no token has the id '%.40s'", id);
@@ -222,8 +266,8 @@ s_revoke (reg_tokens_t *self, const char *id, int *code, char *err, size_t errle
 }
 
 const Socin__V1__TokenInfo *
-reg_tokens_answer (reg_tokens_t *self, const socin_model_t *model, const Socin__V1__RegistryRequest *req,
-                   int *code, char *err, size_t errlen)
+reg_tokens_answer (reg_tokens_t *self, const socin_model_t *model,
+                   const Socin__V1__RegistryRequest *req, int *code, char *err, size_t errlen)
 {
     s_forget_answer (self);
     switch (req->body_case) {

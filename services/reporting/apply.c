@@ -62,11 +62,12 @@ rep_apply_new (socin_store_t *store)
     self->dbs.sources = socin_store_dbi (store, "sources", 0);
     self->dbs.batches = socin_store_dbi (store, "batches", 0);
     rep_marks_open (&self->dbs.marks, store, self->dbs.values);
-    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq.
-     */
-    socin_value_history_t hist = {self->dbs.history, 0, 0xFF};
+    /* Value keys of an earlier layout (valuekey.h); history keys are key, 0xFF, time, source, seq;
+       follow-up marks are under the value's key. */
+    socin_value_history_t hist[2] = {{self->dbs.history, 0, 0xFF},
+                                     {self->dbs.marks.followups, 0, -1}};
     char err[512];
-    if (socin_value_keys_migrate (store, self->dbs.values, &hist, 1, 50000, err, sizeof err) < 0)
+    if (socin_value_keys_migrate (store, self->dbs.values, hist, 2, 50000, err, sizeof err) < 0)
         socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
@@ -231,11 +232,25 @@ s_day_of_ms (int64_t ms)
     return (int32_t)d;
 }
 
+/* Folds the change of version MS (DELETED) into the walk of s_first_day. */
+static void
+s_first_step (bool deleted, int64_t ms, bool *present, int32_t *out)
+{
+    if (deleted)
+        *present = false;
+    else if (!*present) {
+        *present = true;
+        *out = s_day_of_ms (ms);
+    }
+}
+
 /* The day the value under KEY was first received, as if its changes had arrived in version
    order: the day of the earliest version after the last deletion. The history holds every
-   change in version order, whatever order they arrived in. */
+   change but the current one (CURRENT, the latest version) in version order, whatever order
+   they arrived in. */
 static int
-s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int32_t *out)
+s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen,
+             const socin_value_state_t *current, int32_t *out)
 {
     char prefix[KEY_MAX + 1];
     memcpy (prefix, key, klen);
@@ -250,16 +265,15 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen, int3
     while (rc == 0 && k.mv_size >= klen + 9 && !memcmp (k.mv_data, prefix, klen + 1)) {
         socin_value_state_t change;
         socin_value_state_unpack (SOCIN_VALUE_CHANGE, v.mv_data, v.mv_size, &change);
-        if (change.deleted)
-            present = false;
-        else if (!present) {
-            present = true;
-            *out =
-                s_day_of_ms ((int64_t)socin_be64_get ((const unsigned char *)k.mv_data + klen + 1));
-        }
+        s_first_step (change.deleted,
+                      (int64_t)socin_be64_get ((const unsigned char *)k.mv_data + klen + 1),
+                      &present, out);
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close (cur);
+    /* An older store's current change is in the history already: folding it twice is a
+       no-op. */
+    s_first_step (current->deleted, current->ms, &present, out);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -300,6 +314,63 @@ s_put_state (rep_apply_t *self, MDB_txn *txn, MDB_val *k, const socin_value_stat
     return rc;
 }
 
+/* Keeps in history, under value KEY (KLEN bytes, with room for the suffix), CHANGE (its value,
+   deletion, comment, stored_by, followup) of version MS, SOURCE (SLEN bytes), SEQ. */
+static int
+s_put_change (rep_apply_t *self, MDB_txn *txn, char *key, size_t klen, int64_t ms,
+              const char *source, size_t slen, uint64_t seq, const socin_value_state_t *change)
+{
+    size_t hlen = rep_apply_history_key (key, klen, ms, source, slen, seq);
+    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, change), NULL};
+    int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
+    if (!rc) socin_value_state_pack (SOCIN_VALUE_CHANGE, change, hv.mv_data);
+    return rc;
+}
+
+/* Points WAS's texts (in a page the puts may move) at a copy; returns it (free it). */
+static char *
+s_copy_texts (socin_value_state_t *was)
+{
+    char *copy = socin_malloc (was->text_len + was->comment_len + was->stored_by_len + 1);
+    memcpy (copy, was->text, was->text_len);
+    memcpy (copy + was->text_len, was->comment, was->comment_len);
+    if (was->stored_by_len)
+        memcpy (copy + was->text_len + was->comment_len, was->stored_by, was->stored_by_len);
+    was->text = copy;
+    was->comment = copy + was->text_len;
+    was->stored_by = was->comment + was->comment_len;
+    return copy;
+}
+
+/* C, older than the current version WAS of the value under KEY, arrived late: it goes to
+   history, and it can still move the day the present value was first received (earlier, or
+   later when it is a deletion), which completeness counts on. */
+static int
+s_apply_late (s_txn_t *t, MDB_txn *txn, char *key, size_t klen, const char *source,
+              const Socin__V1__ChangeBatch *b, const Socin__V1__ValueChange *c,
+              const socin_value_state_t *change, socin_value_state_t *was)
+{
+    rep_apply_t *self = t->self;
+    t->superseded++;
+    char *copy = s_copy_texts (was);
+    int rc = s_put_change (self, txn, key, klen, b->accepted_ms, source, strlen (source), b->seq,
+                           change);
+    int32_t first = was->first_day;
+    if (!rc && !was->deleted) rc = s_first_day (self, txn, key, klen, was, &first);
+    if (!rc && !was->deleted && first != was->first_day) {
+        was->first_day = first;
+        MDB_val k = {klen, key};
+        rc = s_put_state (self, txn, &k, was);
+        if (!rc) rc = s_mem_value (t, c, true, was->value, first);
+    }
+    free (copy);
+    return rc;
+}
+
+/* Applies C: the value's current version, and its history. A value seen for the first time
+   costs one search of one B-tree: the current version holds the change itself, and the
+   history receives a change only once a later version replaces it (or when it arrives
+   already replaced). */
 static int
 s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
                const Socin__V1__ValueChange *c)
@@ -309,58 +380,53 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
     size_t klen = s_value_key (c, key);
     if (!klen) return 0;
     size_t slen = strlen (source);
-    /* History: every change, whether or not it is the latest version; who sent it and when
-       is kept once per batch (batches). Ordered as versions are: accepted time, then source,
-       then sequence. */
-    size_t hlen =
-        rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
-    socin_value_state_t change = {.value = c->value_micros,
-                                  .deleted = c->deleted,
-                                  .text = c->comment,
-                                  .text_len = strlen (c->comment),
-                                  .stored_by = c->stored_by,
-                                  .stored_by_len = strlen (c->stored_by),
-                                  .followup = c->followup};
-    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, &change), NULL};
-    int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
-    if (rc) return rc;
-    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, hv.mv_data);
-
-    MDB_val k = {klen, key}, old;
-    rc = mdb_get (txn, self->dbs.values, &k, &old);
-    if (rc && rc != MDB_NOTFOUND) return rc;
-    socin_value_state_t was = {0};
-    bool had = rc == 0;
-    if (had) {
-        socin_value_state_unpack (SOCIN_VALUE_VERSION, old.mv_data, old.mv_size, &was);
-        if (socin_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text, was.text_len,
-                               was.seq) <= 0) {
-            /* A later version is already in place; but this older one, arriving late, can
-               still move the day the present value was first received (earlier, or later
-               when it is a deletion), which completeness counts on. */
-            t->superseded++;
-            if (was.deleted) return 0;
-            int32_t first;
-            if ((rc = s_first_day (self, txn, key, klen, &first)) || first == was.first_day)
-                return rc;
-            /* The state is rewritten from a copy: LMDB may move OLD's page during the put. */
-            char *source_copy = socin_memdup (was.text, was.text_len);
-            was.text = source_copy;
-            was.first_day = first;
-            rc = s_put_state (self, txn, &k, &was);
-            free (source_copy);
-            return rc ? rc : s_mem_value (t, c, true, was.value, first);
-        }
-    }
-    bool was_present = had && !was.deleted;
+    if (slen > 127) slen = 127; /* as history and batch keys cut it */
     socin_value_state_t now = {.value = c->deleted ? 0 : c->value_micros,
                                .deleted = c->deleted,
                                .seq = b->seq,
                                .ms = b->accepted_ms,
-                               .first_day =
-                                   was_present ? was.first_day : s_day_of_ms (b->accepted_ms),
+                               .first_day = s_day_of_ms (b->accepted_ms),
                                .text = source,
-                               .text_len = slen};
+                               .text_len = slen,
+                               .stored_by = c->stored_by,
+                               .stored_by_len = strlen (c->stored_by),
+                               .followup = c->followup,
+                               .comment = c->comment,
+                               .comment_len = strlen (c->comment)};
+    MDB_val k = {klen, key}, v = {socin_value_state_size (SOCIN_VALUE_VERSION, &now), NULL};
+    int rc = mdb_put (txn, self->dbs.values, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
+    if (rc == 0) {
+        socin_value_state_pack (SOCIN_VALUE_VERSION, &now, v.mv_data);
+        return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
+    }
+    if (rc != MDB_KEYEXIST) return rc;
+    socin_value_state_t was;
+    socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &was);
+    int cmp = socin_version_cmp (b->accepted_ms, source, slen, b->seq, was.ms, was.text,
+                                 was.text_len, was.seq);
+    if (cmp == 0) {
+        t->superseded++; /* this very change is in place */
+        return 0;
+    }
+    if (cmp < 0) {
+        socin_value_state_t change = {.value = c->value_micros,
+                                      .deleted = c->deleted,
+                                      .text = c->comment,
+                                      .text_len = strlen (c->comment),
+                                      .stored_by = c->stored_by,
+                                      .stored_by_len = strlen (c->stored_by),
+                                      .followup = c->followup};
+        return s_apply_late (t, txn, key, klen, source, b, c, &change, &was);
+    }
+    /* The replaced version goes to history (an older store's is there already). */
+    if (!was.logged) {
+        char *copy = s_copy_texts (&was);
+        socin_value_state_t change = socin_value_change_of (&was);
+        rc = s_put_change (self, txn, key, klen, was.ms, was.text, was.text_len, was.seq, &change);
+        free (copy);
+        if (rc) return rc;
+    }
+    if (!was.deleted) now.first_day = was.first_day;
     if ((rc = s_put_state (self, txn, &k, &now))) return rc;
     return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
 }
@@ -441,7 +507,8 @@ s_apply_measure (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__
                                 &applied);
     if (rc) return rc;
     key[0] = 'm'; /* history keys of measures: apart from value keys ("U...") */
-    size_t hlen = rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
+    size_t hlen =
+        rep_apply_history_key (key, klen, b->accepted_ms, source, strlen (source), b->seq);
     MDB_val hk = {hlen, key}, hv = {socin__v1__measure_progress__get_packed_size (mp), NULL};
     rc = mdb_put (txn, t->self->dbs.history, &hk, &hv, MDB_RESERVE);
     if (!rc) socin__v1__measure_progress__pack (mp, hv.mv_data);
@@ -574,7 +641,8 @@ s_batches_txn (MDB_txn *txn, void *arg)
    refusal is a state of the source (lag, `sources`, the stamp), logged once when it starts and
    once when it ends, whatever the number of resends in between. */
 static void
-s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_store_rc_t rc, const char *err)
+s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_store_rc_t rc,
+                const char *err)
 {
     for (size_t i = 0; i < n; i++) {
         s_source_t *s = s_source (self, batches[i].source, true);
@@ -584,8 +652,8 @@ s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_s
             if (batches[i].outcome != REP_APPLIED) continue;
             if (s->refused_code)
                 socin_info ("batch.accepted_again", "source=%s refused=%llu refused_ms=%lld",
-                            socin_log_q (s->name), (unsigned long long) s->refused,
-                            (long long) (socin_now_ms () - s->refused_ms));
+                            socin_log_q (s->name), (unsigned long long)s->refused,
+                            (long long)(socin_now_ms () - s->refused_ms));
             s->refused_code = 0;
             s->refused_ms = 0;
             s->refused = 0;
@@ -593,8 +661,9 @@ s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_s
         }
         int code = rc == SOCIN_STORE_FULL ? SOCIN_E (STORAGE_FULL) : SOCIN_E (STORAGE_ERROR);
         if (!s->refused_code)
-            socin_warn ("batch.refused", "source=%s seq=%llu code=%s reason=%s", socin_log_q (s->name),
-                        (unsigned long long) batches[i].batch->seq, socin_error_name (code), socin_log_q (err));
+            socin_warn ("batch.refused", "source=%s seq=%llu code=%s reason=%s",
+                        socin_log_q (s->name), (unsigned long long)batches[i].batch->seq,
+                        socin_error_name (code), socin_log_q (err));
         if (!s->refused_ms) s->refused_ms = socin_now_ms ();
         s->refused_code = code;
         s->refused++;
@@ -614,6 +683,7 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     socin_store_rc_t rc = socin_store_write (self->dbs.store, s_batches_txn, &t, err, errlen);
     s_note_outcome (self, batches, n, rc, err);
     if (rc == SOCIN_STORE_OK) {
+        rep_cube_begin (cube);
         for (size_t i = 0; i < t.nmem; i++) {
             const s_mem_t *m = &t.mem[i];
             rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value,
@@ -645,6 +715,7 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
                         socin_log_q ("indicator or unit unknown to this replica; figures follow "
                                      "once the registry replica catches up"));
         }
+        rep_cube_done (cube, rep_apply_digest (self), self->stale);
     }
     free (t.mem);
     free (t.evs);
@@ -666,7 +737,7 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     MDB_cursor *cur;
     MDB_val k, v;
     mdb_cursor_open (txn, self->dbs.values, &cur);
-    while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
+    while (cube && mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
         socin_value_state_t st;
@@ -700,8 +771,45 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     }
     mdb_cursor_close (cur);
     mdb_txn_abort (txn);
-    self->stale = *unresolved > 0;
+    if (cube) {
+        self->stale = *unresolved > 0;
+        rep_cube_done (cube, rep_apply_digest (self), self->stale);
+    }
     return n;
+}
+
+void
+rep_apply_set_stale (rep_apply_t *self, bool stale)
+{
+    self->stale = stale;
+}
+
+static int
+s_cmp_source (const void *a, const void *b)
+{
+    return strcmp ((*(const s_source_t *const *)a)->name, (*(const s_source_t *const *)b)->name);
+}
+
+uint64_t
+rep_apply_digest (rep_apply_t *self)
+{
+    /* Sources only heard from (nothing applied yet) are not in the store: left out. */
+    const s_source_t **list = socin_calloc (self->nsrc + 1, sizeof *list);
+    size_t n = 0;
+    for (size_t i = 0; i < self->nsrc; i++)
+        if (self->src[i].applied) list[n++] = &self->src[i];
+    qsort (list, n, sizeof *list, s_cmp_source);
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        for (const char *p = list[i]->name; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        uint64_t applied = list[i]->applied;
+        for (int b = 0; b < 8; b++, applied >>= 8)
+            h = (h ^ (applied & 0xFF)) * 1099511628211ULL;
+        h = (h ^ 0xFF) * 1099511628211ULL;
+    }
+    free (list);
+    return h;
 }
 
 /* ---- answers ---- */

@@ -1,14 +1,24 @@
 /*  apply: reporting's durable state, and change batches applied to it exactly once.
 
-        values   value key (valuekey.h: "U" unit NUL period NUL indicator NUL disagg.) -> the
-   current state: value, version (accepted time, source, sequence), first day received history value
-   key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> one change: flags (deleted), value,
-   comment batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time events
-   unit NUL event id -> version and event sources  source name -> the last sequence applied from it
+        values   value key (valuekey.h: "P" period NUL unit NUL indicator NUL disagg.) -> the
+                 current version: value, accepted time, source, sequence, first day received,
+                 and the change itself: comment, stored_by, followup (valuestate.h)
+        history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> a change that
+                 is not the current version: flags (deleted, followup), value, stored_by,
+                 comment
+        batches  source NUL be64(seq) -> who and when: submitter, key, submission id, time
+        events   unit NUL event id -> version and event
+        sources  source name -> the last sequence applied from it
         measures  "M" plan NUL measure NUL period (socin_measure_key) -> the latest version of a
                   measure report: ms 8, seq 8, source length 1, source, packed MeasureProgress
                   (a deletion stays as a tombstone with `delete` set); every change also goes
                   to history under the key with 'm' for 'M', 0xFF, accepted time, source, seq
+
+    A value's history is its history entries, in version order, then its current version: a
+    change goes to history only once a later version replaces it (or when it arrives already
+    replaced), so a value written once costs one B-tree entry. Stores written before keep every
+    change in history, the current one too; their versions say so (valuestate.h) and are read
+    without it twice.
 
     A group of batches (from any sources) is applied in one transaction that also stores
     each source's applied sequence, so a crash can neither lose a batch nor apply one twice:
@@ -62,13 +72,15 @@ typedef struct {
 rep_apply_t *rep_apply_new (socin_store_t *store);
 void rep_apply_destroy (rep_apply_t **self_p);
 
-/* Rebuilds CUBE and EVENTS (already emptied) from the store against MODEL. Returns the values
-   loaded; *UNRESOLVED counts values whose indicator or unit MODEL does not know. */
+/* Rebuilds CUBE and EVENTS (already emptied) from the store against MODEL, and tells the cube
+   it is whole (rep_cube_done). Returns the values loaded; *UNRESOLVED counts values whose
+   indicator or unit MODEL does not know. With CUBE NULL only the events are loaded. */
 uint64_t rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
                          rep_events_t *events, uint64_t *unresolved);
 
-/* Applies BATCHES (in order) in one durable transaction, then to CUBE and EVENTS. Sets each
-   batch's outcome. On failure nothing changed and ERR says why. */
+/* Applies BATCHES (in order) in one durable transaction, then to CUBE (between rep_cube_begin
+   and rep_cube_done) and EVENTS. Sets each batch's outcome. On failure nothing changed and ERR
+   says why. */
 socin_store_rc_t rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n,
                                     const socin_model_t *model, rep_cube_t *cube,
                                     rep_events_t *events, char *err, size_t errlen);
@@ -107,6 +119,12 @@ void rep_apply_stamp_free (Socin__V1__Stamp *stamp);
 
 /* Counters for stats. */
 void rep_apply_stats (rep_apply_t *self, socin_str_t *out);
+
+/* A digest of the applied sequences (each source's, in name order): what the cube reflects. */
+uint64_t rep_apply_digest (rep_apply_t *self);
+
+/* Says whether values wait for registry data (a cube taken back from its file knows). */
+void rep_apply_set_stale (rep_apply_t *self, bool stale);
 
 /* Values whose indicator or unit the model did not know when they arrived (the cube must be
    rebuilt once the registry replica knows them). */

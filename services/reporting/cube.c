@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cubefile.h"
 #include "index.h"
 #include "log.h"
 #include "mem.h"
@@ -60,8 +61,21 @@ typedef struct {
     uint64_t *present;   /* [unit] */
     uint64_t *truth;     /* [unit] */
     s_cell_t *cells;     /* [node][slot] */
-    uint64_t nvalues;
+    uint64_t *nvalues;   /* in its record (s_rec_t) when the cube has a file */
+    void *heap;          /* the block of the arrays above when it is not in the file */
+    uint64_t own_nvalues;
 } s_slab_t;
+
+/* What the cube's file keeps to find its slabs and disaggregations again (cubefile.h). */
+enum { REC_SLAB = 1, REC_COMBO = 2, REC_IND_COMBO = 3 };
+typedef struct {
+    uint32_t kind;
+    uint32_t indicator;   /* SLAB, IND_COMBO */
+    uint16_t combo, year; /* SLAB; IND_COMBO: combo; COMBO: its id */
+    uint32_t len;         /* COMBO: the name's bytes after the record */
+    uint64_t nvalues;     /* SLAB */
+    uint64_t block;       /* SLAB: offset of its arrays */
+} s_rec_t;
 
 typedef struct {
     uint16_t *combos; /* combo ids with values, for indicators with dimensions */
@@ -85,6 +99,8 @@ struct rep_cube_t {
     size_t ncombo_names;
     s_ind_t *inds; /* per indicator id - 1 */
     size_t ninds;
+    s_slab_t *last_slab;  /* the slab found last: values come in runs of one slab */
+    rep_cubefile_t *file; /* where slabs live, or NULL: on the heap */
 };
 
 /* ---- layout ---- */
@@ -158,14 +174,11 @@ s_free_slabs (rep_cube_t *self)
 {
     for (size_t i = 0; i < self->nslabs; i++) {
         s_slab_t *s = self->slab_list[i];
-        free (s->values);
-        free (s->first_day);
-        free (s->present);
-        free (s->truth);
-        free (s->cells);
+        free (s->heap);
         free (s);
     }
     self->nslabs = 0;
+    self->last_slab = NULL;
     if (self->slabs) socin_index_clear (self->slabs);
     for (size_t i = 0; i < self->ncombo_names; i++)
         free (self->combo_names[i]);
@@ -274,6 +287,7 @@ rep_cube_destroy (rep_cube_t **self_p)
     rep_cube_t *self = *self_p;
     if (!self) return;
     s_free_slabs (self);
+    rep_cubefile_destroy (&self->file);
     socin_index_destroy (&self->slabs);
     socin_index_destroy (&self->combo_ids);
     free (self->slab_list);
@@ -285,15 +299,40 @@ rep_cube_destroy (rep_cube_t **self_p)
     *self_p = NULL;
 }
 
+static uint64_t s_fingerprint (const socin_model_t *model);
+
 void
 rep_cube_reset (rep_cube_t *self, const socin_model_t *model)
 {
     s_free_slabs (self);
     self->model = model;
     s_index_model (self);
+    if (self->file) rep_cubefile_reset (self->file, s_fingerprint (model));
 }
 
 /* ---- slabs ---- */
+
+/* Appends a record of KIND to the cube's file (NAME: a combo's name); NULL without a file or
+   when it is full (the file is then no longer trusted). */
+static s_rec_t *
+s_record (rep_cube_t *self, uint32_t kind, uint32_t indicator, uint16_t combo, uint16_t year,
+          const char *name)
+{
+    if (!self->file) return NULL;
+    size_t len = name ? strlen (name) : 0;
+    s_rec_t *r = rep_cubefile_record (self->file, sizeof *r + len + 1);
+    if (!r) {
+        rep_cubefile_unusable (self->file);
+        return NULL;
+    }
+    r->kind = kind;
+    r->indicator = indicator;
+    r->combo = combo;
+    r->year = year;
+    r->len = (uint32_t)len;
+    if (len) memcpy (r + 1, name, len);
+    return r;
+}
 
 static uint16_t
 s_combo (rep_cube_t *self, const socin_indicator_t *ind, const char *disaggregation, bool create)
@@ -314,6 +353,7 @@ s_combo (rep_cube_t *self, const socin_indicator_t *ind, const char *disaggregat
         self->combo_names[self->ncombo_names++] = name;
         id = self->ncombo_names; /* ids start at 1: 0 is the total */
         socin_index_put_str (self->combo_ids, name, (void *)id);
+        s_record (self, REC_COMBO, 0, (uint16_t)id, 0, name);
     }
     if (create) {
         s_ind_t *si = &self->inds[ind->id - 1];
@@ -323,9 +363,62 @@ s_combo (rep_cube_t *self, const socin_indicator_t *ind, const char *disaggregat
         if (!known) {
             si->combos = socin_realloc (si->combos, (si->ncombos + 1) * sizeof *si->combos);
             si->combos[si->ncombos++] = (uint16_t)id;
+            s_record (self, REC_IND_COMBO, ind->id, (uint16_t)id, 0, NULL);
         }
     }
     return (uint16_t)id;
+}
+
+/* The bytes of SLAB's arrays (its layout set), one block: values, first days, present and
+   truth bits, cells. */
+static size_t
+s_block_size (const rep_cube_t *self, const s_slab_t *slab, bool leaves)
+{
+    size_t n = leaves ? self->nunits * (size_t)slab->nfinest * (sizeof (socin_dec_t) + 4) +
+                            self->nunits * 16
+                      : 0;
+    return (n + 15) / 16 * 16 + (self->nnodes * (size_t)slab->nslots + 1) * sizeof (s_cell_t);
+}
+
+/* Points SLAB's arrays into BLOCK (s_block_size bytes, zeroed or as kept). */
+static void
+s_place (const rep_cube_t *self, s_slab_t *slab, char *block, bool leaves)
+{
+    size_t nv = self->nunits * (size_t)slab->nfinest, at = 0;
+    if (leaves) {
+        slab->values = (socin_dec_t *)block;
+        at = nv * sizeof (socin_dec_t);
+        slab->present = (uint64_t *)(block + at);
+        at += self->nunits * 8;
+        slab->truth = (uint64_t *)(block + at);
+        at += self->nunits * 8;
+        slab->first_day = (int32_t *)(block + at);
+        at += nv * 4;
+    }
+    slab->cells = (s_cell_t *)(block + (at + 15) / 16 * 16);
+}
+
+/* A slab struct for KEY, laid out for IND, listed and indexed (its arrays not yet placed). */
+static s_slab_t *
+s_slab_struct (rep_cube_t *self, const socin_indicator_t *ind, const unsigned char key[6],
+               uint16_t combo, int year)
+{
+    s_slab_t *slab = socin_calloc (1, sizeof *slab);
+    memcpy (slab->key, key, 6);
+    slab->indicator = ind->id;
+    slab->combo = combo;
+    slab->year = (uint16_t)year;
+    slab->type = ind->period_type;
+    s_layout (slab);
+    slab->terr = s_terr (self, year);
+    slab->nvalues = &slab->own_nvalues;
+    if (self->nslabs == self->capslabs) {
+        self->capslabs = self->capslabs ? self->capslabs * 2 : 64;
+        self->slab_list = socin_realloc (self->slab_list, self->capslabs * sizeof *self->slab_list);
+    }
+    self->slab_list[self->nslabs++] = slab;
+    socin_index_put (self->slabs, (const char *)slab->key, 6, slab);
+    return slab;
 }
 
 static s_slab_t *
@@ -334,32 +427,145 @@ s_slab (rep_cube_t *self, const socin_indicator_t *ind, uint16_t combo, int year
     unsigned char key[6] = {(unsigned char)(ind->id >> 8), (unsigned char)ind->id,
                             (unsigned char)(combo >> 8),   (unsigned char)combo,
                             (unsigned char)(year >> 8),    (unsigned char)year};
+    if (self->last_slab && !memcmp (self->last_slab->key, key, 6)) return self->last_slab;
     s_slab_t *slab = socin_index_get (self->slabs, (const char *)key, 6);
+    if (slab) self->last_slab = slab;
     if (slab || !create) return slab;
-    slab = socin_calloc (1, sizeof *slab);
-    memcpy (slab->key, key, 6);
-    slab->indicator = ind->id;
-    slab->combo = combo;
-    slab->year = (uint16_t)year;
-    slab->type = ind->period_type;
-    s_layout (slab);
-    slab->terr = s_terr (self, year);
+    slab = s_slab_struct (self, ind, key, combo, year);
     bool leaves = combo != TOTAL || !ind->ndims;
-    if (leaves) {
-        slab->values = socin_calloc (self->nunits * (size_t)slab->nfinest, sizeof *slab->values);
-        slab->first_day =
-            socin_calloc (self->nunits * (size_t)slab->nfinest, sizeof *slab->first_day);
-        slab->present = socin_calloc (self->nunits, sizeof *slab->present);
-        slab->truth = socin_calloc (self->nunits, sizeof *slab->truth);
+    size_t size = s_block_size (self, slab, leaves);
+    s_rec_t *rec = s_record (self, REC_SLAB, ind->id, combo, (uint16_t)year, NULL);
+    char *block = rec ? rep_cubefile_alloc (self->file, size) : NULL;
+    if (rec && block) {
+        rec->block = rep_cubefile_offset (self->file, block);
+        slab->nvalues = &rec->nvalues;
+    } else {
+        if (rec) rep_cubefile_unusable (self->file);
+        block = slab->heap = socin_calloc (1, size);
     }
-    slab->cells = socin_calloc (self->nnodes * (size_t)slab->nslots + 1, sizeof *slab->cells);
-    if (self->nslabs == self->capslabs) {
-        self->capslabs = self->capslabs ? self->capslabs * 2 : 64;
-        self->slab_list = socin_realloc (self->slab_list, self->capslabs * sizeof *self->slab_list);
-    }
-    self->slab_list[self->nslabs++] = slab;
-    socin_index_put (self->slabs, (const char *)slab->key, 6, slab);
+    s_place (self, slab, block, leaves);
     return slab;
+}
+
+/* ---- the file ---- */
+
+/* FNV-1a over LEN bytes at P, continuing from H. */
+static uint64_t
+s_fnv (uint64_t h, const void *p, size_t len)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t
+s_fnv_message (uint64_t h, const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size (msg);
+    uint8_t small[1024], *buf = len <= sizeof small ? small : socin_malloc (len);
+    protobuf_c_message_pack (msg, buf);
+    h = s_fnv (h, &len, sizeof len);
+    h = s_fnv (h, buf, len);
+    if (buf != small) free (buf);
+    return h;
+}
+
+/* What the cube's layout depends on: units, groups, dimensions and indicators, each by id
+   (the registry records the replica changes the cube for). */
+static uint64_t
+s_fingerprint (const socin_model_t *m)
+{
+    uint64_t h = 14695981039346656037ULL;
+    size_t n = socin_model_count (m, SOCIN_KIND_UNIT);
+    for (uint32_t id = 1; id <= n; id++)
+        h = s_fnv_message (h, &socin_model_unit_at (m, id)->pb->base);
+    n = socin_model_count (m, SOCIN_KIND_GROUP);
+    for (uint32_t id = 1; id <= n; id++)
+        h = s_fnv_message (h, &socin_model_group_at (m, id)->pb->base);
+    n = socin_model_count (m, SOCIN_KIND_DIMENSION);
+    for (uint32_t id = 1; id <= n; id++)
+        h = s_fnv_message (h, &socin_model_dimension_at (m, id)->pb->base);
+    n = socin_model_count (m, SOCIN_KIND_INDICATOR);
+    for (uint32_t id = 1; id <= n; id++)
+        h = s_fnv_message (h, &socin_model_indicator_at (m, id)->pb->base);
+    return h;
+}
+
+/* Takes back what record R says (the cube holds nothing yet); false when it does not fit the
+   model. */
+static bool
+s_replay (rep_cube_t *self, s_rec_t *r)
+{
+    if (r->kind == REC_COMBO) {
+        if (r->combo != self->ncombo_names + 1) return false;
+        self->combo_names =
+            socin_realloc (self->combo_names, (self->ncombo_names + 1) * sizeof *self->combo_names);
+        char *name = socin_strndup ((const char *)(r + 1), r->len);
+        self->combo_names[self->ncombo_names++] = name;
+        socin_index_put_str (self->combo_ids, name, (void *)(uintptr_t)r->combo);
+        return true;
+    }
+    const socin_indicator_t *ind = r->indicator && r->indicator <= self->ninds
+                                       ? socin_model_indicator_at (self->model, r->indicator)
+                                       : NULL;
+    if (!ind || r->combo > self->ncombo_names) return false;
+    if (r->kind == REC_IND_COMBO) {
+        s_ind_t *si = &self->inds[ind->id - 1];
+        si->combos = socin_realloc (si->combos, (si->ncombos + 1) * sizeof *si->combos);
+        si->combos[si->ncombos++] = r->combo;
+        return true;
+    }
+    unsigned char key[6] = {(unsigned char)(ind->id >> 8),  (unsigned char)ind->id,
+                            (unsigned char)(r->combo >> 8), (unsigned char)r->combo,
+                            (unsigned char)(r->year >> 8),  (unsigned char)r->year};
+    s_slab_t *slab = s_slab_struct (self, ind, key, r->combo, r->year);
+    bool leaves = r->combo != TOTAL || !ind->ndims;
+    char *block = rep_cubefile_at (self->file, r->block);
+    if (!block || r->block + s_block_size (self, slab, leaves) > rep_cubefile_used (self->file))
+        return false;
+    s_place (self, slab, block, leaves);
+    slab->nvalues = &r->nvalues;
+    return true;
+}
+
+bool
+rep_cube_attach (rep_cube_t *self, const char *path, uint64_t digest, bool *stale)
+{
+    *stale = false;
+    if (!self->file) self->file = rep_cubefile_open (path);
+    if (!self->file) return false;
+    const char *why = rep_cubefile_check (self->file, s_fingerprint (self->model), digest);
+    bool whole = !why;
+    for (s_rec_t *r = whole ? rep_cubefile_first (self->file) : NULL; r && whole;
+         r = rep_cubefile_next (self->file, r))
+        whole = s_replay (self, r);
+    if (whole) {
+        *stale = rep_cubefile_stale (self->file);
+        return true;
+    }
+    socin_info ("cube.file_not_used", "path=%s reason=%s", socin_log_q (path),
+                socin_log_q (why ? why : "a record does not fit the registry"));
+    rep_cube_reset (self, self->model);
+    return false;
+}
+
+void
+rep_cube_begin (rep_cube_t *self)
+{
+    if (self->file) rep_cubefile_begin (self->file);
+}
+
+void
+rep_cube_done (rep_cube_t *self, uint64_t digest, bool stale)
+{
+    if (self->file) rep_cubefile_done (self->file, digest, stale);
+}
+
+void
+rep_cube_sync (rep_cube_t *self)
+{
+    if (self->file) rep_cubefile_sync (self->file);
 }
 
 /* ---- unit summaries ---- */
@@ -399,17 +605,27 @@ typedef struct {
     int du, dt;         /* change in units, units_true for this slot */
     socin_sum_t dlast;  /* change in the unit's latest value */
     uint64_t pop;
+    /* The same for every cell the change reaches: worked out once (s_delta_sums). */
+    socin_sum_t dsum, dwsum, dwden;
 } s_delta_t;
+
+static void
+s_delta_sums (s_delta_t *d)
+{
+    socin_sum_t nv = d->np ? d->nv : 0, ov = d->op ? d->ov : 0;
+    d->dsum = nv - ov;
+    d->dwsum = d->dsum * (socin_sum_t)d->pop;
+    d->dwden = ((socin_sum_t)d->np - (socin_sum_t)d->op) * (socin_sum_t)d->pop;
+}
 
 static void
 s_apply_cell (s_cell_t *c, const s_delta_t *d)
 {
     bool had_values = c->n > 0;
     c->n = c->n + (uint32_t)d->np - (uint32_t)d->op;
-    socin_sum_t nv = d->np ? d->nv : 0, ov = d->op ? d->ov : 0;
-    c->sum += nv - ov;
-    c->wsum += (nv - ov) * (socin_sum_t)d->pop;
-    c->wden += ((socin_sum_t)d->np - (socin_sum_t)d->op) * (socin_sum_t)d->pop;
+    c->sum += d->dsum;
+    c->wsum += d->dwsum;
+    c->wden += d->dwden;
     c->last += d->dlast;
     c->units = (uint32_t)((int64_t)c->units + d->du);
     c->units_true = (uint32_t)((int64_t)c->units_true + d->dt);
@@ -472,7 +688,8 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
     uint64_t pb = slab->present[u], tb = slab->truth[u];
     uint64_t pa = present ? pb | bit : pb & ~bit;
     uint64_t ta = present && value != 0 ? tb | bit : tb & ~bit;
-    s_delta_t d = {op, present, ov, value, 0, 0, 0, unit->population};
+    s_delta_t d = {op, present, ov, value, 0, 0, 0, unit->population, 0, 0, 0};
+    s_delta_sums (&d);
     /* The unit's latest values per slot need the new value in place. */
     for (uint8_t k = 0; k < slab->nparents[f]; k++) {
         int s = slab->parents[f][k];
@@ -500,27 +717,16 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
     slab->present[u] = pa;
     slab->truth[u] = ta;
     slab->first_day[at] = present ? first_day : 0;
-    slab->nvalues = slab->nvalues + (uint64_t)present - (uint64_t)op;
+    *slab->nvalues = *slab->nvalues + (uint64_t)present - (uint64_t)op;
     return 0;
 }
 
 /* ---- reading ---- */
 
-static void
-s_agg_add_leaf (rep_agg_t *a, socin_dec_t v, uint64_t pop)
-{
-    if (a->n == 0 || v < a->min) a->min = v;
-    if (a->n == 0 || v > a->max) a->max = v;
-    a->n++;
-    a->sum += v;
-    a->wsum += (socin_sum_t)v * (socin_sum_t)pop;
-    a->wden += (socin_sum_t)pop;
-}
-
 /* A unit's own values in MASK of SLAB into A (and its per-unit figures). */
 static void
-s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_agg_t *a, bool *any,
-               bool *any_true, socin_dec_t *last)
+s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, socin_agg_t *a,
+               bool *any, bool *any_true, socin_dec_t *last)
 {
     uint64_t bits = slab->present[u] & mask;
     *any = *any || bits != 0;
@@ -529,7 +735,7 @@ s_unit_leaves (const s_slab_t *slab, size_t u, uint64_t mask, uint64_t pop, rep_
     while (bits) {
         int f = __builtin_ctzll (bits);
         bits &= bits - 1;
-        s_agg_add_leaf (a, slab->values[u * (size_t)slab->nfinest + (size_t)f], pop);
+        socin_agg_add (a, slab->values[u * (size_t)slab->nfinest + (size_t)f], pop);
     }
 }
 
@@ -566,7 +772,7 @@ s_recount (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_
 }
 
 static void
-s_from_cell (const s_cell_t *c, rep_agg_t *out)
+s_from_cell (const s_cell_t *c, socin_agg_t *out)
 {
     out->n = c->n;
     out->sum = c->sum;
@@ -579,27 +785,10 @@ s_from_cell (const s_cell_t *c, rep_agg_t *out)
     out->units_true = c->units_true;
 }
 
-void
-rep_agg_merge (rep_agg_t *a, const rep_agg_t *b)
-{
-    if (!b->n && !b->units) return;
-    if (b->n) {
-        if (!a->n || b->min < a->min) a->min = b->min;
-        if (!a->n || b->max > a->max) a->max = b->max;
-    }
-    a->n += b->n;
-    a->sum += b->sum;
-    a->wsum += b->wsum;
-    a->wden += b->wden;
-    a->last += b->last;
-    a->units += b->units;
-    a->units_true += b->units_true;
-}
-
 /* The cell of NODE at SLOT of SLAB into OUT, recounted first when dirty. */
 static void
 s_cell_read (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_t node, int slot,
-             rep_agg_t *out)
+             socin_agg_t *out)
 {
     s_cell_t *c = &slab->cells[node * (size_t)slab->nslots + (size_t)slot];
     if (c->dirty) s_recount (self, ind, slab, node, slot, c);
@@ -612,9 +801,9 @@ s_cell_read (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, siz
 static void
 s_districts_part (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab,
                   const socin_unit_t *m, int slot, socin_period_t period, const char *disagg,
-                  rep_agg_t *out)
+                  socin_agg_t *out)
 {
-    rep_agg_t own;
+    socin_agg_t own;
     memset (out, 0, sizeof *out);
     rep_cube_unit (self, ind, m, period, disagg, &own);
     if (own.n || own.units) return;
@@ -626,7 +815,7 @@ s_districts_part (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab
 int
 rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
                const socin_group_t *group, socin_period_t period, const char *disaggregation,
-               rep_agg_t *out)
+               socin_agg_t *out)
 {
     memset (out, 0, sizeof *out);
     int slot = s_slot (ind->period_type, period);
@@ -657,17 +846,17 @@ rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_
         for (uint8_t a = 0; a < slab->terr->nanc[m - 1] && !below; a++)
             below = slab->terr->anc[m - 1][a] == node;
         if (!below) continue;
-        rep_agg_t part;
+        socin_agg_t part;
         s_districts_part (self, ind, slab, socin_model_unit_at (self->model, m), slot, period,
                           disaggregation, &part);
-        rep_agg_merge (out, &part);
+        socin_agg_merge (out, &part);
     }
     return 0;
 }
 
 int
 rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
-               socin_period_t period, const char *disaggregation, rep_agg_t *out)
+               socin_period_t period, const char *disaggregation, socin_agg_t *out)
 {
     memset (out, 0, sizeof *out);
     int slot = s_slot (ind->period_type, period);
@@ -746,40 +935,6 @@ rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const 
     return si->ncombos;
 }
 
-int
-rep_agg_value (const rep_agg_t *a, int aggregation, socin_dec_t *out)
-{
-    switch (aggregation) {
-    case SOCIN_AGG_COUNT:
-        *out = (socin_dec_t)a->units * SOCIN_DEC_SCALE;
-        return a->units ? 0 : 1;
-    case SOCIN_AGG_COUNT_TRUE:
-        *out = (socin_dec_t)a->units_true * SOCIN_DEC_SCALE;
-        return a->n ? 0 : 1;
-    default:
-        break;
-    }
-    if (a->n == 0) return 1;
-    switch (aggregation) {
-    case SOCIN_AGG_SUM:
-        return socin_sum_to_dec (a->sum, out);
-    case SOCIN_AGG_AVERAGE:
-        return socin_sum_div (a->sum, (socin_sum_t)a->n, out);
-    case SOCIN_AGG_WAVERAGE:
-        return a->wden ? socin_sum_div (a->wsum, a->wden, out) : 1;
-    case SOCIN_AGG_MIN:
-        *out = a->min;
-        return 0;
-    case SOCIN_AGG_MAX:
-        *out = a->max;
-        return 0;
-    case SOCIN_AGG_LAST:
-        return socin_sum_to_dec (a->last, out);
-    default:
-        return socin_sum_to_dec (a->sum, out);
-    }
-}
-
 void
 rep_cube_stats (rep_cube_t *self, uint64_t *slabs, uint64_t *values, uint64_t *bytes)
 {
@@ -788,7 +943,7 @@ rep_cube_stats (rep_cube_t *self, uint64_t *slabs, uint64_t *values, uint64_t *b
     *bytes = 0;
     for (size_t i = 0; i < self->nslabs; i++) {
         const s_slab_t *s = self->slab_list[i];
-        *values += s->nvalues;
+        *values += *s->nvalues;
         *bytes += sizeof *s + self->nnodes * (size_t)s->nslots * sizeof (s_cell_t);
         if (s->values) *bytes += self->nunits * ((size_t)s->nfinest * 12 + 16);
     }

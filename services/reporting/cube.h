@@ -16,7 +16,10 @@
     The total of an indicator with dimensions (disaggregation "") is its own slab of cells,
     fed by every disaggregation. All sums are 128-bit integers of micros: exact, and the same
     whatever the order values arrived in. The cube is derived state: the LMDB store holds
-    every value, and the cube is rebuilt from it at start-up and when the territory changes.
+    every value, and the cube is rebuilt from it when the territory changes, and at start-up
+    unless its file (rep_cube_attach) still holds it: the slabs live in a shared file mapping
+    (cubefile.h), page cache rather than the daemon's own memory, which a kill -9 leaves as
+    it was.
 */
 #ifndef SOCIN_REPORTING_CUBE_H
 #define SOCIN_REPORTING_CUBE_H
@@ -24,27 +27,31 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aggregate.h"
 #include "decimal.h"
 #include "model.h"
 #include "period.h"
 
 typedef struct rep_cube_t rep_cube_t;
 
-/* What a cell (or a unit's own values) knows about the values beneath it for a period. */
-typedef struct {
-    uint64_t n;          /* values */
-    socin_sum_t sum;     /* of values (micros) */
-    socin_sum_t wsum;    /* of value x population */
-    socin_sum_t wden;    /* of population, once per value */
-    socin_sum_t last;    /* of each unit's latest value in the period */
-    socin_dec_t min, max;
-    uint64_t units;      /* distinct units with a value */
-    uint64_t units_true; /* distinct units with a true (non-zero) value */
-} rep_agg_t;
-
 /* A cube for MODEL's units, groups and indicators. */
 rep_cube_t *rep_cube_new (const socin_model_t *model);
 void rep_cube_destroy (rep_cube_t **self_p);
+
+/* Keeps the cube in the file at PATH (cubefile.h) from now on. True when the file held the
+   whole cube for this model reflecting the applied sequences DIGEST (rep_apply_digest): the
+   cube is then as it was (*STALE: with values waiting for registry data). False when it did
+   not: the cube is empty, to be fed with rep_cube_set, then rep_cube_done. */
+bool rep_cube_attach (rep_cube_t *self, const char *path, uint64_t digest, bool *stale);
+
+/* Around each set of changes: the file is not trusted from rep_cube_begin until rep_cube_done
+   says which applied sequences (DIGEST) the cube now reflects and whether values wait for
+   registry data (STALE). No-ops without a file. */
+void rep_cube_begin (rep_cube_t *self);
+void rep_cube_done (rep_cube_t *self, uint64_t digest, bool stale);
+
+/* Writes the cube's file to disk (a clean stop): it is trusted after a reboot too. */
+void rep_cube_sync (rep_cube_t *self);
 
 /* Drops every value and cell and takes MODEL (after registry changes to territory, groups or
    the catalogue): feed the values again with rep_cube_set. */
@@ -66,28 +73,20 @@ int rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_un
    indicator's type. */
 int rep_cube_node (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
                    const socin_group_t *group, socin_period_t period, const char *disaggregation,
-                   rep_agg_t *out);
+                   socin_agg_t *out);
 
 /* The same over UNIT's own values only. */
 int rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
-                   socin_period_t period, const char *disaggregation, rep_agg_t *out);
+                   socin_period_t period, const char *disaggregation, socin_agg_t *out);
 
 /* The first day any value of IND (any disaggregation) was received for UNIT and PERIOD
    (the indicator's type), or INT32_MAX when none is present. */
-int32_t rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind,
-                           const socin_unit_t *unit, socin_period_t period);
+int32_t rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
+                           socin_period_t period);
 
 /* The disaggregations IND has values for (canonical strings; "" included when used), in
    code order, for listing "*" queries. Returns the count; *OUT points into the cube. */
-size_t rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind,
-                                 const char ***out);
-
-/* Adds B's figures to A (sums, counts, extremes). */
-void rep_agg_merge (rep_agg_t *a, const rep_agg_t *b);
-
-/* The figure an aggregation gives: 0 with OUT, 1 when there is no figure (no values, or a
-   zero weight), -1 on overflow. */
-int rep_agg_value (const rep_agg_t *a, int aggregation, socin_dec_t *out);
+size_t rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const char ***out);
 
 /* Slabs, cells and bytes held (for stats). */
 void rep_cube_stats (rep_cube_t *self, uint64_t *slabs, uint64_t *values, uint64_t *bytes);

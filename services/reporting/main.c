@@ -81,6 +81,30 @@ s_rebuild (reporting_t *self, const char *why)
                 (unsigned long long)unresolved, (long long)(socin_mono_ms () - t0));
 }
 
+/* At start: the cube as its file kept it, when the file holds it whole for this model and
+   these applied sequences; else rebuilt from the store. */
+static void
+s_restore (reporting_t *self)
+{
+    int64_t t0 = socin_mono_ms ();
+    char path[1200];
+    snprintf (path, sizeof path, "%s/cube.map", socin_store_dir (self->store));
+    bool stale;
+    if (!rep_cube_attach (self->cube, path, rep_apply_digest (self->apply), &stale)) {
+        s_rebuild (self, "start");
+        return;
+    }
+    uint64_t unresolved;
+    rep_apply_load (self->apply, socin_replica_model (self->replica), NULL, self->events,
+                    &unresolved);
+    rep_apply_set_stale (self->apply, stale);
+    uint64_t slabs, values, bytes;
+    rep_cube_stats (self->cube, &slabs, &values, &bytes);
+    socin_info ("cube.restored", "values=%llu events=%zu stale=%d ms=%lld",
+                (unsigned long long)values, rep_events_count (self->events), (int)stale,
+                (long long)(socin_mono_ms () - t0));
+}
+
 static void
 s_on_registry_change (void *arg, bool structure)
 {
@@ -104,15 +128,17 @@ s_on_query (zloop_t *loop, zsock_t *sock, void *arg)
            without being parsed. */
         bool large = msg.payload && zframe_size (msg.payload) > self->max_message;
         if (large)
-            socin_warn ("message.too_large", "bytes=%zu max_message=%zu key=%s", zframe_size (msg.payload),
-                        self->max_message, socin_log_q (msg.peer));
-        Socin__V1__ReportRequest *req = large ? NULL
-                                              : (Socin__V1__ReportRequest *) socin_wire_unpack (
-                                                    &socin__v1__report_request__descriptor, msg.payload);
+            socin_warn ("message.too_large", "bytes=%zu max_message=%zu key=%s",
+                        zframe_size (msg.payload), self->max_message, socin_log_q (msg.peer));
+        Socin__V1__ReportRequest *req =
+            large ? NULL
+                  : (Socin__V1__ReportRequest *)socin_wire_unpack (
+                        &socin__v1__report_request__descriptor, msg.payload);
         if (!req) {
             Socin__V1__Error error = SOCIN__V1__ERROR__INIT;
             error.code = large ? SOCIN_E (MESSAGE_TOO_LARGE) : SOCIN_E (MALFORMED_MESSAGE);
-            error.message = large ? "the request is larger than max_message" : "the message is not a socin.v1.ReportRequest";
+            error.message = large ? "the request is larger than max_message"
+                                  : "the message is not a socin.v1.ReportRequest";
             Socin__V1__ReportReply reply = SOCIN__V1__REPORT_REPLY__INIT;
             reply.error = &error;
             socin_wire_send (sock, msg.envelope, &reply.base);
@@ -174,7 +200,7 @@ s_start (socin_daemon_t *daemon, void *arg)
                                   self->max_message};
     self->intake =
         rep_intake_new (self->apply, self->store, self->replica, self->cube, self->events, &limits);
-    s_rebuild (self, "start");
+    s_restore (self);
     socin_replica_on_change (self->replica, s_on_registry_change, self);
 
     char err[1024], path[1200];
@@ -216,6 +242,7 @@ s_stop (socin_daemon_t *daemon, void *arg)
     zsock_destroy (&self->forward);
     zsock_destroy (&self->queries);
     rep_intake_destroy (&self->intake);
+    rep_cube_sync (self->cube);
     rep_cube_destroy (&self->cube);
     rep_events_destroy (&self->events);
     socin_replica_destroy (&self->replica);
@@ -232,12 +259,13 @@ s_sources (reporting_t *self, socin_str_t *out)
     for (size_t i = 0; i < stamp.n_sources; i++) {
         Socin__V1__SourceState *s = stamp.sources[i];
         socin_str_printf (out, "%s:applied=%llu lag=%llu last_contact_ms_ago=%lld", s->source,
-                          (unsigned long long) s->applied_seq, (unsigned long long) s->lag,
-                          s->last_contact_ms ? (long long) (now - s->last_contact_ms) : -1LL);
+                          (unsigned long long)s->applied_seq, (unsigned long long)s->lag,
+                          s->last_contact_ms ? (long long)(now - s->last_contact_ms) : -1LL);
         if (s->refused_code)
             socin_str_printf (out, " refused=%s refused_ms_ago=%lld refused_batches=%llu",
-                              socin_error_name (s->refused_code), (long long) (now - s->refused_since_ms),
-                              (unsigned long long) s->refused_batches);
+                              socin_error_name (s->refused_code),
+                              (long long)(now - s->refused_since_ms),
+                              (unsigned long long)s->refused_batches);
         socin_str_printf (out, "\n");
     }
     rep_apply_stamp_free (&stamp);

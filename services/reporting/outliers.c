@@ -61,9 +61,9 @@ static int
 s_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
           socin_period_t period, const char *disagg, socin_dec_t *out)
 {
-    rep_agg_t agg;
+    socin_agg_t agg;
     if (rep_query_aggregate (ctx, ind, unit, period, disagg, &agg)) return 1;
-    return rep_agg_value (&agg, ind->aggregation, out) ? 1 : 0;
+    return socin_agg_value (&agg, ind->aggregation, out) ? 1 : 0;
 }
 
 static void

@@ -55,13 +55,14 @@ s_sum_text (socin_sum_t v)
 /* Everything reported at or beneath UNIT (or by GROUP's members) for IND. */
 static int
 s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
-             const socin_group_t *group, socin_period_t period, const char *disagg, rep_agg_t *out)
+             const socin_group_t *group, socin_period_t period, const char *disagg,
+             socin_agg_t *out)
 {
     if (rep_cube_node (ctx->cube, ind, unit, group, period, disagg, out)) return -1;
     if (unit) {
-        rep_agg_t own;
+        socin_agg_t own;
         rep_cube_unit (ctx->cube, ind, unit, period, disagg, &own);
-        rep_agg_merge (out, &own);
+        socin_agg_merge (out, &own);
     }
     return 0;
 }
@@ -69,7 +70,7 @@ s_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const soc
 int
 rep_query_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
                      const socin_unit_t *unit, socin_period_t period, const char *disagg,
-                     rep_agg_t *out)
+                     socin_agg_t *out)
 {
     return s_aggregate (ctx, ind, unit, NULL, period, disagg, out);
 }
@@ -94,15 +95,15 @@ rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
         const socin_indicator_t *num = socin_model_indicator_at (ctx->model, ind->numerator);
         const socin_indicator_t *den = socin_model_indicator_at (ctx->model, ind->denominator);
         if (!num || !den) return;
-        rep_agg_t an, ad;
+        socin_agg_t an, ad;
         if (s_aggregate (ctx, num, unit, group, s_component_period (period, num->period_type), "",
                          &an) ||
             s_aggregate (ctx, den, unit, group, s_component_period (period, den->period_type), "",
                          &ad))
             return;
         socin_dec_t n, d;
-        bool hn = rep_agg_value (&an, num->aggregation, &n) == 0;
-        bool hd = rep_agg_value (&ad, den->aggregation, &d) == 0;
+        bool hn = socin_agg_value (&an, num->aggregation, &n) == 0;
+        bool hd = socin_agg_value (&ad, den->aggregation, &d) == 0;
         if (hn) row->numerator = s_dec_text (n);
         if (hd) row->denominator = s_dec_text (d);
         row->values = an.n + ad.n;
@@ -110,11 +111,11 @@ rep_query_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
         if (hn && hd && socin_dec_ratio (n, d, ind->factor, &v) == 0) row->value = s_dec_text (v);
         return;
     }
-    rep_agg_t a;
+    socin_agg_t a;
     if (s_aggregate (ctx, ind, unit, group, period, disagg, &a)) return;
     row->values = a.n;
     row->units = a.units;
-    int rc = rep_agg_value (&a, ind->aggregation, &v);
+    int rc = socin_agg_value (&a, ind->aggregation, &v);
     if (rc == 0)
         row->value = s_dec_text (v);
     else if (rc < 0)
@@ -328,7 +329,7 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q,
                                            : (combos = only, 1);
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < ncombos; c++) {
-            rep_agg_t a;
+            socin_agg_t a;
             socin_dec_t v;
             if (rep_cube_unit (ctx->cube, ind, units[i], period, combos[c], &a) ||
                 (!a.n && !a.units))
@@ -336,7 +337,7 @@ s_values (const rep_query_ctx_t *ctx, const Socin__V1__ValuesQuery *q,
             Socin__V1__Row *row = s_row (units[i], NULL, ptext, combos[c]);
             row->values = a.n;
             row->units = a.units;
-            if (rep_agg_value (&a, ind->aggregation, &v) == 0) row->value = s_dec_text (v);
+            if (socin_agg_value (&a, ind->aggregation, &v) == 0) row->value = s_dec_text (v);
             s_add_row (t, row);
         }
     free (units);
@@ -550,10 +551,10 @@ s_value_qualifying (const rep_query_ctx_t *ctx, const socin_target_t *t, int32_t
         bool ok = false;
         for (int y = y0; y <= y1 && !ok; y++) {
             socin_period_t p = {SOCIN_PERIOD_YEAR, (uint16_t)y, 1};
-            rep_agg_t a;
+            socin_agg_t a;
             socin_dec_t v;
             if (rep_cube_unit (ctx->cube, ind, u, p, "", &a) == 0 &&
-                rep_agg_value (&a, ind->aggregation, &v) == 0 && v >= min)
+                socin_agg_value (&a, ind->aggregation, &v) == 0 && v >= min)
                 ok = true;
         }
         if (!ok) continue;
@@ -655,7 +656,9 @@ s_history_entry (const rep_apply_dbs_t *dbs, MDB_txn *txn, size_t keylen, const 
     return true;
 }
 
-/* The history of value KEY (KEYLEN bytes), oldest first, and its current value into OUT. */
+/* The history of value KEY (KEYLEN bytes), oldest first, and its current value into OUT. The
+   history holds the replaced changes; the current one is in its record (an older store's
+   history holds it too). */
 int
 rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1__ValueHistory *out)
 {
@@ -676,8 +679,18 @@ rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1
     MDB_val ck = {keylen, (void *)key};
     socin_value_state_t now;
     if (mdb_get (txn, dbs->values, &ck, &v) == 0 &&
-        socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &now) && !now.deleted)
-        out->current = s_dec_text (now.value);
+        socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &now)) {
+        if (!now.logged) {
+            socin_value_state_t change = socin_value_change_of (&now);
+            char source[128];
+            snprintf (source, sizeof source, "%.*s", (int)now.text_len, now.text);
+            MDB_val bv;
+            bool found = s_history_batch (dbs, txn, source, now.seq, &bv);
+            socin_value_history_add (out, &change, now.text, now.text_len,
+                                     found ? bv.mv_data : NULL, found ? bv.mv_size : 0);
+        }
+        if (!now.deleted) out->current = s_dec_text (now.value);
+    }
     mdb_txn_abort (txn);
     return 0;
 }

@@ -56,7 +56,7 @@ size_t rep_query_units_at (const socin_model_t *m, int level, const socin_unit_t
    IND's type. */
 int rep_query_aggregate (const rep_query_ctx_t *ctx, const socin_indicator_t *ind,
                          const socin_unit_t *unit, socin_period_t period, const char *disagg,
-                         rep_agg_t *out);
+                         socin_agg_t *out);
 
 /* The history of value KEY (KEYLEN bytes) in APPLY's store, oldest first, and its current
    value into OUT (an initialised ValueHistory; its parts are malloc'ed). -1 when the store

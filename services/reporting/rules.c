@@ -7,100 +7,50 @@
 
 #include "error.h"
 #include "mem.h"
-#include "ruleexpr.h"
+#include "ruleeval.h"
 
-/* One side of one rule for one unit: its sum in 10^-12 and whether any value took part. */
+/* The unit and period whose figures a rule is evaluated with. */
 typedef struct {
-    socin_sum_t sum;
-    bool any;
-    bool coarse; /* an indicator is reported more coarsely than the period */
-} s_side_t;
+    const rep_query_ctx_t *ctx;
+    const socin_unit_t *unit;
+    socin_period_t period;
+} s_at_t;
 
-/* Adds IND's figure for DISAGG at UNIT, times FACTOR (micros) and SIGN, to SIDE. */
-static void
-s_add_figure (const rep_query_ctx_t *ctx, const socin_indicator_t *ind, const socin_unit_t *unit,
-              socin_period_t period, const char *disagg, const socin_rule_term_t *t, s_side_t *side)
+/* IND's figure for DISAGG over the unit and everything beneath it (socin_rule_figures_t). */
+static int
+s_figure (void *arg, const socin_indicator_t *ind, const char *disagg, socin_dec_t *out)
 {
-    rep_agg_t agg;
-    if (rep_query_aggregate (ctx, ind, unit, period, disagg, &agg)) {
-        side->coarse = true;
-        return;
-    }
-    socin_dec_t v;
-    if (rep_agg_value (&agg, ind->aggregation, &v)) return;
-    side->any = true;
-    side->sum += (socin_sum_t)t->sign * (socin_sum_t)v * (socin_sum_t)t->factor;
+    const s_at_t *at = arg;
+    socin_agg_t agg;
+    if (rep_query_aggregate (at->ctx, ind, at->unit, at->period, disagg, &agg)) return -1;
+    return socin_agg_value (&agg, ind->aggregation, out) ? 1 : 0;
 }
 
-/* Adds term T to SIDE. */
-static void
-s_add_term (const rep_query_ctx_t *ctx, const socin_rule_term_t *t, const socin_unit_t *unit,
-            socin_period_t period, s_side_t *side)
+/* The disaggregations of IND the cube holds (socin_rule_figures_t). */
+static size_t
+s_disaggregations (void *arg, const socin_indicator_t *ind, char ***out)
 {
-    if (t->number) {
-        side->sum += (socin_sum_t)t->sign * (socin_sum_t)t->factor * SOCIN_DEC_SCALE;
-        return;
-    }
-    const socin_indicator_t *ind = socin_model_indicator (ctx->model, t->indicator);
-    if (!ind || ind->derived) return;
-    if (!t->braces || !*t->pattern) {
-        s_add_figure (ctx, ind, unit, period, "", t, side);
-        return;
-    }
-    if (!strchr (t->pattern, '*')) {
-        char canon[256], why[200];
-        if (socin_model_disaggregation (ctx->model, ind, t->pattern, canon, sizeof canon, why,
-                                        sizeof why) == 0)
-            s_add_figure (ctx, ind, unit, period, canon, t, side);
-        return;
-    }
+    const s_at_t *at = arg;
     const char **names;
-    size_t n = rep_cube_disaggregations (ctx->cube, ind, &names);
-    /* The names live in a buffer the next call reuses: copy the matching ones first. */
-    char **match = socin_calloc (n + 1, sizeof *match);
-    size_t m = 0;
+    size_t n = rep_cube_disaggregations (at->ctx->cube, ind, &names);
+    /* The names live in a buffer the next call reuses: copies. */
+    *out = socin_calloc (n + 1, sizeof **out);
     for (size_t i = 0; i < n; i++)
-        if (socin_rule_pattern_matches (t->pattern, names[i])) match[m++] = socin_strdup (names[i]);
-    for (size_t i = 0; i < m; i++) {
-        s_add_figure (ctx, ind, unit, period, match[i], t, side);
-        free (match[i]);
-    }
-    free (match);
+        (*out)[i] = socin_strdup (names[i]);
+    return n;
 }
 
-static s_side_t
-s_side (const rep_query_ctx_t *ctx, const char *text, const socin_unit_t *unit,
-        socin_period_t period)
-{
-    s_side_t side = {0};
-    socin_rule_term_t terms[SOCIN_RULE_TERMS_MAX];
-    char why[200];
-    int n = socin_rule_expr_parse (text, terms, why, sizeof why);
-    bool figures = false;
-    for (int i = 0; i < n; i++) {
-        s_add_term (ctx, &terms[i], unit, period, &side);
-        figures = figures || !terms[i].number;
-    }
-    /* A side of numbers only is always there. */
-    if (!figures) side.any = true;
-    if (n < 0) side.coarse = true; /* checked at import; never evaluated half-read */
-    return side;
-}
-
-/* A side's figure as text: the sum of 10^-12 rounded to micros. */
+/* A side's figure as text. */
 static char *
 s_text (socin_sum_t sum)
 {
-    socin_dec_t v;
     char buf[SOCIN_DEC_STRLEN];
-    if (socin_sum_div (sum, SOCIN_DEC_SCALE, &v)) return socin_strdup ("overflow");
-    socin_dec_format (v, buf, sizeof buf);
-    return socin_strdup (buf);
+    return socin_strdup (socin_rule_side_text (sum, buf, sizeof buf));
 }
 
 static Socin__V1__Violation *
-s_violation (const socin_rule_t *r, const socin_unit_t *unit, const char *period, const s_side_t *l,
-             const s_side_t *rt)
+s_violation (const socin_rule_t *r, const socin_unit_t *unit, const char *period,
+             const socin_rule_side_t *l, const socin_rule_side_t *rt)
 {
     const Socin__V1__ValidationRule *pb = r->pb;
     Socin__V1__Violation *v = socin_calloc (1, sizeof *v);
@@ -126,14 +76,13 @@ static bool
 s_evaluate (const rep_query_ctx_t *ctx, const socin_rule_t *r, const socin_unit_t *unit,
             socin_period_t period, Socin__V1__Violations *out, size_t *cap)
 {
-    s_side_t l = s_side (ctx, r->pb->left, unit, period);
-    s_side_t rt = s_side (ctx, r->pb->right, unit, period);
-    if (l.coarse || rt.coarse) return false;
-    if (!l.any || !rt.any) {
-        out->skipped++;
-        return true;
-    }
-    if (socin_rule_holds (socin_rule_operator (r->pb->operator_), l.sum, rt.sum)) return true;
+    socin_rule_side_t l, rt;
+    s_at_t at = {ctx, unit, period};
+    socin_rule_figures_t figures = {s_figure, s_disaggregations, &at};
+    socin_rule_outcome_t outcome = socin_rule_evaluate (ctx->model, r, &figures, &l, &rt);
+    if (outcome == SOCIN_RULE_UNAVAILABLE) return false;
+    if (outcome == SOCIN_RULE_SKIPPED) out->skipped++;
+    if (outcome != SOCIN_RULE_VIOLATED) return true;
     if (out->n_violations == *cap) {
         *cap = *cap ? *cap * 2 : 16;
         out->violations = socin_realloc (out->violations, *cap * sizeof *out->violations);

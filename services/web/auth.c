@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "log.h"
 #include "token.h"
+#include "tokenscope.h"
 
 typedef struct {
     bool good;
@@ -73,7 +74,8 @@ web_auth_lookup (web_auth_t *self, const char *token, web_scope_t *scope)
 }
 
 void
-web_auth_store (web_auth_t *self, const char *token, const Socin__V1__TokenInfo *info)
+web_auth_store (web_auth_t *self, const socin_model_t *model, const char *token,
+                const Socin__V1__TokenInfo *info)
 {
     if (!socin_token_valid (token)) return;
     char key[65];
@@ -83,16 +85,25 @@ web_auth_store (web_auth_t *self, const char *token, const Socin__V1__TokenInfo 
     e->at_ms = socin_mono_ms ();
     e->good = info != NULL;
     self->checked++;
-    if (info) {
+    /* The registry narrowed the token to its reader's territories; so does this replica (the
+       same rule, tokenscope.h), in case the registry answered before the peer changed. */
+    char **roots = NULL;
+    size_t nroots = 0;
+    if (info &&
+        socin_tokenscope_narrow (model, socin_model_peer (model, info->peer), info->territories,
+                                 info->n_territories, &roots, &nroots, NULL))
+        e->good = false;
+    if (e->good) {
         e->scope.signed_in = true;
         snprintf (e->scope.peer, sizeof e->scope.peer, "%s", info->peer);
         snprintf (e->scope.id, sizeof e->scope.id, "%s", info->id);
-        for (size_t i = 0; i < info->n_territories && e->scope.nroots < WEB_SCOPE_MAX; i++)
-            snprintf (e->scope.roots[e->scope.nroots++], sizeof e->scope.roots[0], "%s", info->territories[i]);
-        /* A token for more subtrees than we keep sees only the first ones: narrower, never wider. */
-    }
-    else
+        for (size_t i = 0; i < nroots && e->scope.nroots < WEB_SCOPE_MAX; i++)
+            snprintf (e->scope.roots[e->scope.nroots++], sizeof e->scope.roots[0], "%s", roots[i]);
+        /* A token for more subtrees than we keep sees only the first ones: narrower, never wider.
+         */
+    } else
         self->refused++;
+    socin_tokenscope_free (&roots, &nroots);
     zhashx_update (self->known, key, e);
 }
 
@@ -134,6 +145,6 @@ void
 web_auth_stats (web_auth_t *self, socin_str_t *out)
 {
     socin_str_printf (out, "# Auth\ntokens_checked:%llu\ntokens_refused:%llu\ntokens_known:%zu\n",
-                      (unsigned long long) self->checked, (unsigned long long) self->refused,
+                      (unsigned long long)self->checked, (unsigned long long)self->refused,
                       zhashx_size (self->known));
 }

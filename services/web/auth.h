@@ -21,8 +21,8 @@
 typedef struct {
     bool signed_in;
     char peer[72];
-    char id[20];                       /* the token's id (never the token) */
-    char roots[WEB_SCOPE_MAX][24];     /* unit codes; none: the whole country */
+    char id[20];                   /* the token's id (never the token) */
+    char roots[WEB_SCOPE_MAX][24]; /* unit codes; none: the whole country */
     int nroots;
 } web_scope_t;
 
@@ -35,14 +35,18 @@ void web_auth_destroy (web_auth_t **self_p);
    registry said no within cache_ms), -1 unknown: ask the registry, then web_auth_store. */
 int web_auth_lookup (web_auth_t *self, const char *token, web_scope_t *scope);
 
-/* Remembers the registry's answer about TOKEN (INFO NULL: not a good token). */
-void web_auth_store (web_auth_t *self, const char *token, const Socin__V1__TokenInfo *info);
+/* Remembers the registry's answer about TOKEN (INFO NULL: not a good token), its territories
+   narrowed to those of its reader in MODEL (tokenscope.h): a token whose reader may see none
+   of them is not a good token. */
+void web_auth_store (web_auth_t *self, const socin_model_t *model, const char *token,
+                     const Socin__V1__TokenInfo *info);
 
 /* Drops answers older than cache_ms; from the cron. */
 void web_auth_tick (web_auth_t *self);
 
 /* True when SCOPE may see UNIT (the unit lies in one of its subtrees). */
-bool web_scope_allows (const web_scope_t *scope, const socin_model_t *model, const socin_unit_t *unit);
+bool web_scope_allows (const web_scope_t *scope, const socin_model_t *model,
+                       const socin_unit_t *unit);
 
 /* The unit a scope's pages start from: its first subtree, or the country. */
 const socin_unit_t *web_scope_root (const web_scope_t *scope, const socin_model_t *model);

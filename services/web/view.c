@@ -8,7 +8,7 @@
 #include "clock.h"
 #include "error.h"
 #include "csv.h"
-#include "layout.h"
+#include "frame.h"
 #include "log.h"
 #include "token.h"
 
@@ -17,7 +17,17 @@
 
 /* ---- arguments ---- */
 
-typedef enum { A_CODE, A_CODES, A_PERIOD, A_PERIODS, A_LEVEL, A_WORD, A_TOKEN, A_PATH, A_DISAGG } s_kind_t;
+typedef enum {
+    A_CODE,
+    A_CODES,
+    A_PERIOD,
+    A_PERIODS,
+    A_LEVEL,
+    A_WORD,
+    A_TOKEN,
+    A_PATH,
+    A_DISAGG
+} s_kind_t;
 
 static const struct {
     const char *name;
@@ -44,7 +54,8 @@ static bool
 s_chars (const char *text, const char *extra)
 {
     for (const char *c = text; *c; c++)
-        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || strchr (extra, *c)))
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+              strchr (extra, *c)))
             return false;
     return true;
 }
@@ -56,16 +67,35 @@ s_check_value (s_kind_t kind, const char *value)
     char err[256];
     socin_period_t p;
     switch (kind) {
-    case A_CODE: return s_chars (value, "_-.") && strlen (value) <= 64 ? NULL : "is not a code (letters, digits, _ - .)";
-    case A_CODES: return s_chars (value, "_-.;") ? NULL : "is not a list of codes separated by ;";
-    case A_PERIOD: return socin_period_parse (value, &p, err, sizeof err) ? "is not a period (2025, 2025S1, 2025Q3, 202507, 2025W05)" : NULL;
-    case A_PERIODS: return s_chars (value, ";") ? NULL : "is not a list of periods separated by ;";
-    case A_LEVEL: return socin_level_parse (value) ? NULL : "is not country, kraj, okres, orp, municipality or district";
-    case A_WORD: return s_chars (value, "_") && strlen (value) <= 16 ? NULL : "is not a word";
-    case A_TOKEN: return socin_token_valid (value) ? NULL : "is not a token";
-    case A_PATH: return value[0] == '/' && value[1] != '/' && s_chars (value, "/_-.?=&;") && !strstr (value, "..")
-                            ? NULL : "is not a path of this site";
-    case A_DISAGG: return s_chars (value, "_-=,*") ? NULL : "is not a disaggregation (dimension=option,...)";
+    case A_CODE:
+        return s_chars (value, "_-.") && strlen (value) <= 64
+                   ? NULL
+                   : "is not a code (letters, digits, _ - .)";
+    case A_CODES:
+        return s_chars (value, "_-.;") ? NULL : "is not a list of codes separated by ;";
+    case A_PERIOD:
+        return socin_period_parse (value, &p, err, sizeof err)
+                   ? "is not a period (2025, 2025S1, 2025Q3, 202507, 2025W05)"
+                   : NULL;
+    case A_PERIODS:
+        return s_chars (value, ";_.") ? NULL
+                                      : "is not a list of periods (2025Q3, 202501..202512, "
+                                        "LAST_12_MONTHS) separated by ;";
+    case A_LEVEL:
+        return socin_level_parse (value)
+                   ? NULL
+                   : "is not country, kraj, okres, orp, municipality or district";
+    case A_WORD:
+        return s_chars (value, "_") && strlen (value) <= 16 ? NULL : "is not a word";
+    case A_TOKEN:
+        return socin_token_valid (value) ? NULL : "is not a token";
+    case A_PATH:
+        return value[0] == '/' && value[1] != '/' && s_chars (value, "/_-.?=&;") &&
+                       !strstr (value, "..")
+                   ? NULL
+                   : "is not a path of this site";
+    case A_DISAGG:
+        return s_chars (value, "_-=,*") ? NULL : "is not a disaggregation (dimension=option,...)";
     }
     return "is not accepted";
 }
@@ -81,14 +111,16 @@ s_on_arg (void *arg, const char *key, const char *value)
     s_argcheck_t *a = arg;
     for (size_t i = 0; i < sizeof s_args / sizeof s_args[0]; i++) {
         if (strcmp (key, s_args[i].name)) continue;
-        const char *why = !value ? "has no value" : strlen (value) > MAX_VALUE ? "is too long" : NULL;
+        const char *why = !value                       ? "has no value"
+                          : strlen (value) > MAX_VALUE ? "is too long"
+                                                       : NULL;
         if (!why && !socin_utf8_valid (value, strlen (value), NULL)) why = "is not valid UTF-8";
         if (!why && *value) why = s_check_value (s_args[i].kind, value);
         if (why) {
             snprintf (a->problem, sizeof a->problem, "the argument %s %s", key, why);
             return -1;
         }
-        if (*value) *(const char **) ((char *) &a->v->args + s_args[i].offset) = value;
+        if (*value) *(const char **)((char *)&a->v->args + s_args[i].offset) = value;
         return 0;
     }
     char shown[40];
@@ -133,7 +165,9 @@ web_view_may (web_view_t *v, const char *section)
     const char *list = v->ctx->public_sections;
     size_t n = strlen (section);
     for (const char *p = list; (p = strstr (p, section)); p += n)
-        if ((p == list || p[-1] == ',' || p[-1] == ' ') && (p[n] == 0 || p[n] == ',' || p[n] == ' ')) return true;
+        if ((p == list || p[-1] == ',' || p[-1] == ' ') &&
+            (p[n] == 0 || p[n] == ',' || p[n] == ' '))
+            return true;
     return !strcmp (list, "all");
 }
 
@@ -141,13 +175,13 @@ static void
 s_on_reply (void *arg, size_t slot, ProtobufCMessage *reply, const char *err)
 {
     web_view_t *v = arg;
-    Socin__V1__ReportReply *r = (Socin__V1__ReportReply *) reply;
+    Socin__V1__ReportReply *r = (Socin__V1__ReportReply *)reply;
     if (r && r->error) {
         v->errors[slot] = socin_strdup (r->error->message);
+        v->codes[slot] = r->error->code;
         protobuf_c_message_free_unpacked (reply, NULL);
         r = NULL;
-    }
-    else if (!r)
+    } else if (!r)
         v->errors[slot] = socin_strdup (err ? err : "no answer");
     v->replies[slot] = r;
     v->pending--;
@@ -157,7 +191,8 @@ s_on_reply (void *arg, size_t slot, ProtobufCMessage *reply, const char *err)
 size_t
 web_view_ask (web_view_t *v, Socin__V1__ReportRequest *req)
 {
-    if (v->nq == WEB_MAX_QUERIES) return WEB_MAX_QUERIES - 1; /* the last slot answers for all beyond */
+    if (v->nq == WEB_MAX_QUERIES)
+        return WEB_MAX_QUERIES - 1; /* the last slot answers for all beyond */
     size_t slot = v->nq++;
     v->pending++;
     web_backend_ask (v->ctx->backend, WEB_REPORTING, &req->base, s_on_reply, v, slot);
@@ -176,6 +211,12 @@ web_view_error (web_view_t *v, size_t slot)
     return slot < v->nq && v->errors[slot] ? v->errors[slot] : "";
 }
 
+int
+web_view_error_code (web_view_t *v, size_t slot)
+{
+    return slot < v->nq ? v->codes[slot] : 0;
+}
+
 static void
 s_free (web_view_t *v)
 {
@@ -183,7 +224,8 @@ s_free (web_view_t *v)
         if (v->replies[i]) protobuf_c_message_free_unpacked (&v->replies[i]->base, NULL);
         free (v->errors[i]);
     }
-    for (size_t i = 0; i < v->ntables; i++) web_table_destroy (&v->tables[i]);
+    for (size_t i = 0; i < v->ntables; i++)
+        web_table_destroy (&v->tables[i]);
     socin_str_free (&v->body);
     socin_str_free (&v->message);
     free (v->token);
@@ -195,7 +237,7 @@ web_view_done (web_req_t *req, void *ctx)
 {
     web_view_t *v = web_req_data (req);
     if (!v) return;
-    web_backend_forget (((web_ctx_t *) ctx)->backend, v);
+    web_backend_forget (((web_ctx_t *)ctx)->backend, v);
     s_free (v);
 }
 
@@ -226,7 +268,8 @@ s_page_key (web_view_t *v)
     socin_str_t key = SOCIN_STR_INIT;
     socin_str_printf (&key, "%s ", v->scope.signed_in ? v->scope.id : "-");
     web_view_link (v, &key, web_req_path (v->req), NULL, NULL);
-    socin_str_printf (&key, " %s %s", v->args.format ? v->args.format : "", v->args.table ? v->args.table : "");
+    socin_str_printf (&key, " %s %s", v->args.format ? v->args.format : "",
+                      v->args.table ? v->args.table : "");
     return socin_str_take (&key);
 }
 
@@ -298,7 +341,10 @@ s_respond_error (web_view_t *v)
 {
     socin_str_t out = SOCIN_STR_INIT;
     const char *format = s_format (v);
-    const char *headers = v->status == 401 && v->token ? "Set-Cookie: socin_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\n" : NULL;
+    const char *headers =
+        v->status == 401 && v->token
+            ? "Set-Cookie: socin_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\n"
+            : NULL;
     v->ctx->refused++;
     if (!strcmp (format, "html")) {
         snprintf (v->title, sizeof v->title, "%d", v->status);
@@ -306,25 +352,26 @@ s_respond_error (web_view_t *v)
         socin_str_puts (&v->body, "<p class=\"error\">");
         web_html (&v->body, socin_str_cstr (&v->message));
         socin_str_puts (&v->body, "</p>\n");
-        if (v->status == 401) socin_str_puts (&v->body, "<p><a href=\"/login\">Sign in with a token</a></p>\n");
-        web_layout_page (v, &out);
+        if (v->status == 401)
+            socin_str_puts (&v->body, "<p><a href=\"/login\">Sign in with a token</a></p>\n");
+        web_frame_page (&out, v->title, &v->scope, &v->body);
         web_req_respond (v->req, v->status, "text/html; charset=utf-8", &out, headers);
-    }
-    else {
+    } else {
         socin_str_printf (&out, "{\"status\": %d, \"error\": ", v->status);
         web_json_string (&out, socin_str_cstr (&v->message));
         socin_str_puts (&out, "}\n");
         web_req_respond (v->req, v->status, "application/json; charset=utf-8", &out, headers);
     }
-    socin_info ("web.refused", "path=%s status=%d reason=%s", socin_log_q (web_req_path (v->req)), v->status,
-                socin_log_q (socin_str_cstr (&v->message)));
+    socin_info ("web.refused", "path=%s status=%d reason=%s", socin_log_q (web_req_path (v->req)),
+                v->status, socin_log_q (socin_str_cstr (&v->message)));
 }
 
 static const web_table_t *
 s_find_table (web_view_t *v)
 {
     for (size_t i = 0; i < v->ntables; i++)
-        if (!v->args.table || !strcmp (web_table_id (v->tables[i]), v->args.table)) return v->tables[i];
+        if (!v->args.table || !strcmp (web_table_id (v->tables[i]), v->args.table))
+            return v->tables[i];
     return NULL;
 }
 
@@ -336,30 +383,31 @@ s_respond (web_view_t *v)
         return;
     }
     socin_str_t out = SOCIN_STR_INIT, headers = SOCIN_STR_INIT;
-    socin_str_puts (&headers, v->scope.signed_in ? "Cache-Control: private, no-store\n" : "Cache-Control: no-cache\n");
+    socin_str_puts (&headers, v->scope.signed_in ? "Cache-Control: private, no-store\n"
+                                                 : "Cache-Control: no-cache\n");
     const char *format = s_format (v), *type = "text/html; charset=utf-8";
     if (!strcmp (format, "html"))
-        web_layout_page (v, &out);
+        web_frame_page (&out, v->title, &v->scope, &v->body);
     else if (v->args.table || !strcmp (format, "csv")) {
         const web_table_t *t = s_find_table (v);
         if (!t) {
-            web_view_fail (v, 404, "this page has no table '%s'", v->args.table ? v->args.table : "");
+            web_view_fail (v, 404, "this page has no table '%s'",
+                           v->args.table ? v->args.table : "");
             s_respond_error (v);
             socin_str_free (&headers);
             return;
         }
-        socin_str_printf (&headers, "Content-Disposition: attachment; filename=\"%s.%s\"\n", web_table_id (t), format);
+        socin_str_printf (&headers, "Content-Disposition: attachment; filename=\"%s.%s\"\n",
+                          web_table_id (t), format);
         if (!strcmp (format, "csv")) {
             web_table_csv (t, &out);
             type = "text/csv; charset=utf-8";
-        }
-        else {
+        } else {
             web_table_json (t, &out);
             socin_str_puts (&out, "\n");
             type = "application/json; charset=utf-8";
         }
-    }
-    else {
+    } else {
         socin_str_puts (&out, "{\"title\": ");
         web_json_string (&out, v->title);
         socin_str_puts (&out, ", \"tables\": [");
@@ -389,29 +437,30 @@ s_resolve (web_view_t *v)
 {
     v->model = socin_replica_model (v->ctx->replica);
     if (!socin_replica_ready (v->ctx->replica))
-        return web_view_fail (v, 503, "socin-web has no copy of the registry yet; try again in a moment");
+        return web_view_fail (v, 503,
+                              "socin-web has no copy of the registry yet; try again in a moment");
     const web_args_t *a = &v->args;
     if (a->unit) {
         v->unit = socin_model_unit (v->model, a->unit);
         if (!v->unit) return web_view_fail (v, 404, "unit '%s' is not in the registry", a->unit);
         if (!web_scope_allows (&v->scope, v->model, v->unit))
-            return web_view_fail (v, 403, "unit %s (%s) is outside the territory of this token", a->unit,
-                                  v->unit->pb->name);
-    }
-    else if (!(v->unit = web_scope_root (&v->scope, v->model)))
+            return web_view_fail (v, 403, "unit %s (%s) is outside the territory of this token",
+                                  a->unit, v->unit->pb->name);
+    } else if (!(v->unit = web_scope_root (&v->scope, v->model)))
         return web_view_fail (v, 403, "none of this token's territory is in the registry");
     if (a->indicator) {
         v->indicator = socin_model_indicator (v->model, a->indicator);
-        if (!v->indicator) return web_view_fail (v, 404, "indicator '%s' is not in the catalogue", a->indicator);
-    }
-    else {
+        if (!v->indicator)
+            return web_view_fail (v, 404, "indicator '%s' is not in the catalogue", a->indicator);
+    } else {
         v->indicator = socin_model_indicator (v->model, "PART_EVENTS");
         if (!v->indicator && socin_model_count (v->model, SOCIN_KIND_INDICATOR))
             v->indicator = socin_model_indicator_at (v->model, 1);
     }
     char err[256];
     if (a->period)
-        socin_period_parse (a->period, &v->period, err, sizeof err); /* checked with the arguments */
+        socin_period_parse (a->period, &v->period, err,
+                            sizeof err); /* checked with the arguments */
     else {
         int y, m, d;
         socin_date_to_ymd (socin_date_today (), &y, &m, &d);
@@ -428,17 +477,21 @@ static void
 s_on_token (void *arg, size_t slot, ProtobufCMessage *reply, const char *err)
 {
     web_view_t *v = arg;
-    Socin__V1__RegistryReply *r = (Socin__V1__RegistryReply *) reply;
+    Socin__V1__RegistryReply *r = (Socin__V1__RegistryReply *)reply;
     if (!r)
-        web_view_fail (v, 503, "the registry cannot check the token now: %s", err ? err : "no answer");
+        web_view_fail (v, 503, "the registry cannot check the token now: %s",
+                       err ? err : "no answer");
     else {
         bool good = !r->error && r->body_case == SOCIN__V1__REGISTRY_REPLY__BODY_TOKEN;
         if (r->error && r->error->code != SOCIN__V1__ERROR_CODE__ERROR_CODE_NOT_FOUND)
             web_view_fail (v, 503, "the registry cannot check the token: %s", r->error->message);
         else {
-            web_auth_store (v->ctx->auth, v->token, good ? r->token : NULL);
-            web_auth_lookup (v->ctx->auth, v->token, &v->scope);
-            if (!good) web_view_fail (v, 401, "the token is unknown, revoked or expired");
+            web_auth_store (v->ctx->auth, socin_replica_model (v->ctx->replica), v->token,
+                            good ? r->token : NULL);
+            if (web_auth_lookup (v->ctx->auth, v->token, &v->scope) != 1)
+                web_view_fail (v, 401,
+                               good ? "the token's territory is outside its reader's"
+                                    : "the token is unknown, revoked or expired");
         }
         protobuf_c_message_free_unpacked (reply, NULL);
     }
@@ -488,8 +541,10 @@ s_after_auth (web_view_t *v)
             return;
         }
         socin_str_t out = SOCIN_STR_INIT, headers = SOCIN_STR_INIT;
-        socin_str_printf (&headers, "Location: %s\nSet-Cookie: socin_token=%s; Path=/; HttpOnly; SameSite=Strict%s\n",
-                          v->args.next ? v->args.next : "/", v->token, v->ctx->cookie_secure ? "; Secure" : "");
+        socin_str_printf (
+            &headers,
+            "Location: %s\nSet-Cookie: socin_token=%s; Path=/; HttpOnly; SameSite=Strict%s\n",
+            v->args.next ? v->args.next : "/", v->token, v->ctx->cookie_secure ? "; Secure" : "");
         socin_str_puts (&out, "signed in\n");
         web_req_respond (v->req, 303, "text/plain; charset=utf-8", &out, socin_str_cstr (&headers));
         socin_str_free (&headers);
@@ -520,7 +575,8 @@ s_route (const char *path, const char **sub)
         for (const web_route_t *r = tables[t]; r->path; r++) {
             size_t n = strlen (r->path);
             bool prefix = n > 1 && r->path[n - 1] == '/';
-            if (prefix ? !strncmp (path, r->path, n) && path[n] && !strchr (path + n, '/') : !strcmp (path, r->path)) {
+            if (prefix ? !strncmp (path, r->path, n) && path[n] && !strchr (path + n, '/')
+                       : !strcmp (path, r->path)) {
                 *sub = path + (prefix ? n : strlen (path));
                 return r;
             }
@@ -541,10 +597,9 @@ s_form_value (const char *body, const char *key, char *out, size_t outlen)
             if (*c == '+')
                 out[n++] = ' ';
             else if (*c == '%' && sscanf (c + 1, "%2x", &hex) == 1) {
-                out[n++] = (char) hex;
+                out[n++] = (char)hex;
                 c += 2;
-            }
-            else
+            } else
                 out[n++] = *c;
         }
         out[n] = 0;
@@ -574,11 +629,13 @@ s_login (web_view_t *v)
         }
         const char *body = web_req_body (v->req, NULL);
         s_form_value (body, "token", token, sizeof token);
-        if (s_form_value (body, "next", next, sizeof next) && *next && !s_check_value (A_PATH, next))
+        if (s_form_value (body, "next", next, sizeof next) && *next &&
+            !s_check_value (A_PATH, next))
             v->args.next = next;
         if (!socin_token_valid (token)) {
             socin_str_t out = SOCIN_STR_INIT;
-            web_layout_login (&out, v->args.next, "That is not a socin token (socin_ and 64 hex digits).");
+            web_frame_login (&out, v->args.next,
+                              "That is not a socin token (socin_ and 64 hex digits).");
             web_req_respond (v->req, 401, "text/html; charset=utf-8", &out, NULL);
             return;
         }
@@ -586,7 +643,7 @@ s_login (web_view_t *v)
     }
     if (!v->args.token) {
         socin_str_t out = SOCIN_STR_INIT;
-        web_layout_login (&out, v->args.next, NULL);
+        web_frame_login (&out, v->args.next, NULL);
         web_req_respond (v->req, 200, "text/html; charset=utf-8", &out, NULL);
         return;
     }
@@ -625,7 +682,8 @@ web_view_handle (web_req_t *req, void *arg)
         return;
     }
     if (!strcmp (path, "/static/socin.css")) {
-        s_static (v, 200, "text/css; charset=utf-8", web_layout_css (), "Cache-Control: max-age=3600\n");
+        s_static (v, 200, "text/css; charset=utf-8", web_frame_css (),
+                  "Cache-Control: max-age=3600\n");
         return;
     }
     if (!strcmp (path, "/healthz")) {
@@ -638,7 +696,8 @@ web_view_handle (web_req_t *req, void *arg)
     }
     if (!strcmp (path, "/logout")) {
         s_static (v, 303, "text/plain", "signed out\n",
-                  "Location: /\nSet-Cookie: socin_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\n");
+                  "Location: /\nSet-Cookie: socin_token=; Path=/; Max-Age=0; HttpOnly; "
+                  "SameSite=Strict\n");
         return;
     }
     v->route = post ? NULL : s_route (path, &v->subpath);
@@ -651,15 +710,19 @@ web_view_handle (web_req_t *req, void *arg)
 }
 
 void
-web_view_link (web_view_t *v, socin_str_t *out, const char *path, const char *key, const char *value)
+web_view_link (web_view_t *v, socin_str_t *out, const char *path, const char *key,
+               const char *value)
 {
     socin_str_puts (out, path);
     char sep = '?';
     for (size_t i = 0; i < sizeof s_args / sizeof s_args[0]; i++) {
         const char *name = s_args[i].name;
-        if (!strcmp (name, "token") || !strcmp (name, "format") || !strcmp (name, "table") || !strcmp (name, "next"))
+        if (!strcmp (name, "token") || !strcmp (name, "format") || !strcmp (name, "table") ||
+            !strcmp (name, "next"))
             continue;
-        const char *val = key && !strcmp (name, key) ? value : *(const char **) ((char *) &v->args + s_args[i].offset);
+        const char *val = key && !strcmp (name, key)
+                              ? value
+                              : *(const char **)((char *)&v->args + s_args[i].offset);
         if (!val || !*val) continue;
         socin_str_printf (out, "%c%s=", sep, name);
         web_url (out, val);
@@ -667,7 +730,8 @@ web_view_link (web_view_t *v, socin_str_t *out, const char *path, const char *ke
     }
     if (key && value && *value) {
         bool known = false;
-        for (size_t i = 0; i < sizeof s_args / sizeof s_args[0]; i++) known |= !strcmp (s_args[i].name, key);
+        for (size_t i = 0; i < sizeof s_args / sizeof s_args[0]; i++)
+            known |= !strcmp (s_args[i].name, key);
         if (!known) {
             socin_str_printf (out, "%c%s=", sep, key);
             web_url (out, value);

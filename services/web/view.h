@@ -41,8 +41,8 @@ typedef struct {
 
 /* The checked arguments (NULL when absent). */
 typedef struct {
-    const char *indicator, *period, *level, *unit, *dataset, *format, *table, *dx, *pe, *ou,
-        *token, *next, *disaggregation, *via;
+    const char *indicator, *period, *level, *unit, *dataset, *format, *table, *dx, *pe, *ou, *token,
+        *next, *disaggregation, *via;
 } web_args_t;
 
 #define WEB_MAX_QUERIES 160
@@ -51,11 +51,11 @@ typedef struct {
 typedef struct web_view_t web_view_t;
 
 typedef struct {
-    const char *path;    /* exact, or a prefix when it ends with '/' */
-    const char *section; /* what the public setting names ("targets", "map"...) */
-    int (*plan) (web_view_t *v);   /* asks its questions; 0, or an HTTP status (web_view_fail) */
+    const char *path;               /* exact, or a prefix when it ends with '/' */
+    const char *section;            /* what the public setting names ("targets", "map"...) */
+    int (*plan) (web_view_t *v);    /* asks its questions; 0, or an HTTP status (web_view_fail) */
     void (*render) (web_view_t *v); /* builds tables and HTML from the answers */
-    bool api;            /* JSON only */
+    bool api;                       /* JSON only */
 } web_route_t;
 
 struct web_view_t {
@@ -77,13 +77,14 @@ struct web_view_t {
     /* Questions and answers. */
     Socin__V1__ReportReply *replies[WEB_MAX_QUERIES];
     char *errors[WEB_MAX_QUERIES];
+    int codes[WEB_MAX_QUERIES]; /* reporting's ErrorCode for a refused question */
     size_t nq, pending;
     bool planning;
     size_t mark[32]; /* the page's own bookkeeping (slots of its questions) */
     /* The result. */
     web_table_t *tables[WEB_MAX_TABLES];
     size_t ntables;
-    socin_str_t body;  /* the page's HTML inside the layout */
+    socin_str_t body; /* the page's HTML inside the layout */
     char title[160];
     int status;
     socin_str_t message; /* the reason, when status is not 200 */
@@ -102,9 +103,12 @@ size_t web_view_ask (web_view_t *v, Socin__V1__ReportRequest *req);
 /* The answer in SLOT, or NULL (the reason is web_view_error). */
 const Socin__V1__ReportReply *web_view_reply (web_view_t *v, size_t slot);
 const char *web_view_error (web_view_t *v, size_t slot);
+/* Reporting's ErrorCode when it refused the question in SLOT (0: none, or no answer). */
+int web_view_error_code (web_view_t *v, size_t slot);
 
 /* Sets STATUS with a message for the reader; returns STATUS (for plan's return). */
-int web_view_fail (web_view_t *v, int status, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+int web_view_fail (web_view_t *v, int status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 /* Adds a table to the answer (taken). */
 web_table_t *web_view_table (web_view_t *v, web_table_t *table);
@@ -113,7 +117,8 @@ web_table_t *web_view_table (web_view_t *v, web_table_t *table);
 bool web_view_may (web_view_t *v, const char *section);
 
 /* This page's path and query with KEY set to VALUE (NULL: removed), HTML-unescaped; for links. */
-void web_view_link (web_view_t *v, socin_str_t *out, const char *path, const char *key, const char *value);
+void web_view_link (web_view_t *v, socin_str_t *out, const char *path, const char *key,
+                    const char *value);
 
 /* The routes (routes are in pages.c, dashboard.c and api.c). */
 extern const web_route_t web_dashboard_routes[];

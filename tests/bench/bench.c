@@ -4,8 +4,9 @@
     Usage: bench --dir DIR --pg-dir DIR --out FILE [--root DIR] [--shared DIR] [--scale N]
                  [--only STAGE,...]
     (tests/bench/run sets these up and cleans up after it; --scale N keeps every Nth
-    municipality and --only runs some of the stages — machine, feed, shuffled, regions, pg —
-    for a quick look while working on the benchmark or on one figure).
+    municipality and --only runs some of the stages — machine, feed, shuffled, regions,
+    decade, pg; access is stack A's feed and then only its pivots and exports — for a quick
+    look while working on the benchmark or on one figure).
 
     Stages, in order (each stack is new, in its own directory under DIR, with IPC endpoints,
     the bootstrap admin key as submitter "local" for all CZ and as the analyst, and
@@ -21,6 +22,9 @@
       B (shuffled) the same workload shuffled, into a new stack; then 1,000-, 10,000- and
                  50,000-value submissions
       C1, C2, C4   new stacks with 1, 2 and 4 regional ingests, each fed its kraj at once
+      D (decade) ten years (2016–2025) of the full workload into a new stack, year by year;
+                 roll-ups and completeness over it, disk per million values, each daemon's
+                 RssAnon, reporting killed and restarted
       PostgreSQL the same values by COPY into a keyed table, the same roll-ups in SQL, the
                  same latency and restart figures (pg.c)
 */
@@ -515,13 +519,14 @@ s_ask (socin_client_t *c, s_query_t *q, int timeout_ms)
                                                          timeout_ms, err, sizeof err);
 }
 
+/* The first NQ of the five queries, QUERY_REPS times each; figures named with SUFFIX. */
 static void
-s_stage_queries (s_stack_t *s)
+s_stage_queries (s_stack_t *s, int nq, const char *suffix)
 {
     s_query_t q[5];
     s_queries_init (q);
     socin_client_t *c = s_query_client (s);
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < nq; i++) {
         b_samples_t lat = {0};
         const char *wrong = NULL;
         for (int rep = 0; rep < QUERY_REPS + 5; rep++) {
@@ -540,10 +545,12 @@ s_stage_queries (s_stack_t *s)
         snprintf (note, sizeof note, "%s%s%d repetitions, one in flight, client-side (DEALER over ipc+CURVE)",
                   wrong ? "WRONG ANSWER: " : "", wrong ? wrong : "", QUERY_REPS);
         if (wrong) b_note ("query '%s': %s", q[i].name, wrong);
-        double target = i == 0 ? 2.0 : i == 1 ? 5.0 : NAN;
-        snprintf (name, sizeof name, "%s: median", q[i].name);
+        /* The issue's targets: roll-ups under 2 ms (kraj by kraj 5 ms for one year), completeness
+           under 5 ms. */
+        double target = i == 0 ? 2.0 : i == 1 ? (*suffix ? 2.0 : 5.0) : i == 3 ? 5.0 : NAN;
+        snprintf (name, sizeof name, "%s%s: median", q[i].name, suffix);
         b_result ("queries", name, "ms", B_LOWER, b_percentile (&lat, 50), NAN, target, note);
-        snprintf (name, sizeof name, "%s: p99", q[i].name);
+        snprintf (name, sizeof name, "%s%s: p99", q[i].name, suffix);
         b_result ("queries", name, "ms", B_LOWER, b_percentile (&lat, 99), NAN, NAN, NULL);
         b_note ("  %-40s median %.3f ms, p99 %.3f ms", q[i].name, b_percentile (&lat, 50), b_percentile (&lat, 99));
         b_samples_free (&lat);
@@ -620,6 +627,35 @@ s_rss (s_stack_t *s, const char *when)
     }
 }
 
+/* Kills reporting with kill -9, restarts it and asks the national roll-up until the answer is
+   right: the figure NAME (seconds) in SECTION, for a store of VALUES values. */
+static void
+s_restart_reporting (s_stack_t *s, double values, const char *section, const char *name)
+{
+    int64_t t0 = b_now_us ();
+    t_kill9 (s->reporting);
+    if (t_restart (s->reporting)) b_fail ("reporting did not restart");
+    int64_t ctl_ready = b_now_us ();
+    s_query_t q[5];
+    s_queries_init (q);
+    socin_client_t *c = s_query_client (s);
+    int64_t answered = 0;
+    while (!answered) {
+        Socin__V1__ReportReply *rep = s_ask (c, &q[0], 2000);
+        if (rep && !*s_check_answer (0, rep)) answered = b_now_us ();
+        if (rep) protobuf_c_message_free_unpacked (&rep->base, NULL);
+        if (b_now_us () - t0 > 300 * 1000000LL) b_fail ("reporting did not answer within 300 s of its restart");
+    }
+    socin_client_destroy (&c);
+    char note[400];
+    snprintf (note, sizeof note, "%.0f values in the cube (taken back from its file, or rebuilt from LMDB: the log says); control socket answered after %.2f s; "
+              "afterwards its peak RSS is %.0f MiB (%.0f MiB anonymous)",
+              values, s_secs (t0, ctl_ready), (double) b_proc_kb (s->reporting->pid, "VmHWM") / 1024.0,
+              (double) b_proc_kb (s->reporting->pid, "RssAnon") / 1024.0);
+    b_result (section, name, "s", B_LOWER, s_secs (t0, answered), NAN, NAN, note);
+    b_note ("  answered after %.2f s", s_secs (t0, answered));
+}
+
 static char s_pipeline_note[1200];
 
 static void
@@ -682,13 +718,21 @@ s_stage_feed (void)
     b_drive_result_free (&r);
     b_drive_result_free (&per);
 
-    b_note ("stack A: queries (%d each)", QUERY_REPS);
-    s_stage_queries (&s);
+    if (s_want ("feed")) {
+        b_note ("stack A: queries (%d each)", QUERY_REPS);
+        s_stage_queries (&s, 5, "");
+    }
     {
         b_note ("stack A: pivots and exports");
         socin_client_t *c = s_query_client (&s);
         b_access_stage (c, (double) s_subs_feed.values);
         socin_client_destroy (&c);
+    }
+    if (!s_want ("feed")) {
+        /* --only access: the feed and the pivot and export stage, nothing more. */
+        b_feed_destroy (&feed);
+        s_stack_stop (&s);
+        return;
     }
     b_note ("stack A: socin-web's dashboard");
     b_web_stage (s.home, s.reg_ep, s.upd_ep, s.query_ep, s.admin, s_track, s_untrack);
@@ -711,32 +755,7 @@ s_stage_feed (void)
 
     /* Reporting killed with the full cube: until it answers queries again, right. */
     b_note ("stack A: kill -9 reporting, restart, until it answers with the full cube");
-    {
-        int64_t t0 = b_now_us ();
-        t_kill9 (s.reporting);
-        if (t_restart (s.reporting)) b_fail ("reporting did not restart");
-        int64_t ctl_ready = b_now_us ();
-        s_query_t q[5];
-        s_queries_init (q);
-        socin_client_t *c = s_query_client (&s);
-        int64_t answered = 0;
-        while (!answered) {
-            Socin__V1__ReportReply *rep = s_ask (c, &q[0], 2000);
-            if (rep && !*s_check_answer (0, rep)) answered = b_now_us ();
-            if (rep) protobuf_c_message_free_unpacked (&rep->base, NULL);
-            if (b_now_us () - t0 > 300 * 1000000LL) b_fail ("reporting did not answer within 300 s of its restart");
-        }
-        socin_client_destroy (&c);
-        char note[400];
-        snprintf (note, sizeof note, "%.0f values rebuilt into the cube from LMDB; control socket answered after %.2f s; "
-                  "afterwards its peak RSS is %.0f MiB (%.0f MiB anonymous)",
-                  (double) s_subs_feed.values, s_secs (t0, ctl_ready),
-                  (double) b_proc_kb (s.reporting->pid, "VmHWM") / 1024.0,
-                  (double) b_proc_kb (s.reporting->pid, "RssAnon") / 1024.0);
-        b_result ("footprint", "reporting restart after kill -9 until it answers queries", "s", B_LOWER,
-                  s_secs (t0, answered), NAN, NAN, note);
-        b_note ("  answered after %.2f s", s_secs (t0, answered));
-    }
+    s_restart_reporting (&s, (double) s_subs_feed.values, "footprint", "reporting restart after kill -9 until it answers queries");
 
     /* Latency: paced at 50,000 values/s, then saturation, with 500-value submissions. */
     size_t lat_subs = (size_t) LAT_RATE * LAT_SECONDS / LAT_PER_SUB;
@@ -918,6 +937,96 @@ s_stage_shuffled (void)
     b_items_free (&items);
 }
 
+/* A decade: the full territory × 40 indicators × 12 months for DECADE_FROM..YEAR (with the
+   events of the last year: older ones are locked after 730 days), one year after the other into one national ingest; then the roll-ups and
+   completeness over it, reporting killed and restarted, the daemons' anonymous memory and the
+   disk per million values. Each year is packed just before it is sent, so the benchmark never
+   holds more than one year's submissions. */
+#define DECADE_FROM (YEAR - 9)
+
+static void
+s_rss_anon (t_daemon_t *d, const char *label, const char *when)
+{
+    char name[128], note[300];
+    snprintf (name, sizeof name, "RssAnon %s (%s)", label, when);
+    snprintf (note, sizeof note, "anonymous resident memory (heap, the cube); beside it %.0f MiB of mapped store pages "
+              "(page cache), peak resident set %.0f MiB",
+              (double) b_proc_kb (d->pid, "RssFile") / 1024.0, (double) b_proc_kb (d->pid, "VmHWM") / 1024.0);
+    b_result ("decade", name, "MiB", B_LOWER, (double) b_proc_kb (d->pid, "RssAnon") / 1024.0, NAN, 256, note);
+}
+
+static void
+s_stage_decade (void)
+{
+    b_note ("stack D: a decade, %d–%d, into one national ingest, year after year", DECADE_FROM, YEAR);
+    s_stack_t s;
+    const char *src[] = {"CZ"};
+    s_stack_start (&s, "d", src, NULL, 1);
+    b_feed_t *feed = s_feed (&s, 0);
+    b_drive_opts_t o = {.window = 16, .interval_us = 0, .timeout_ms = 120000};
+    uint64_t values = 0, events = 0, last = 0;
+    s_cpu_t cpu0, cpu1;
+    s_cpu_sample (&s, &cpu0);
+    int64_t t0 = b_now_us (), packing = 0;
+    for (int y = DECADE_FROM; y <= YEAR; y++) {
+        int64_t p0 = b_now_us ();
+        b_items_t items = {0};
+        /* Events lock after 730 days: only the last year carries them. */
+        b_items_feed (&items, &s_terr, -1, y, 1, 12, y == YEAR);
+        b_subs_t subs;
+        char tag[32];
+        snprintf (tag, sizeof tag, "decade%d", y);
+        b_pack (&subs, &items, &s_terr, PER_SUB, tag);
+        b_items_free (&items);
+        packing += b_now_us () - p0;
+        b_subs_t *ss[] = {&subs};
+        b_drive_result_t per, r;
+        b_drive (&feed, ss, 1, &o, &per, &r);
+        s_check_drive (tag, &r, subs.values);
+        values += subs.values;
+        events += subs.events;
+        last = r.max_seq;
+        b_drive_result_free (&r);
+        b_drive_result_free (&per);
+        b_subs_free (&subs);
+    }
+    int64_t acked = b_now_us ();
+    int64_t applied = s_wait_applied (&s, &last, 1, 900);
+    s_cpu_sample (&s, &cpu1);
+    char cpu[400], note[700];
+    s_cpu_text (&s, &cpu0, &cpu1, s_secs (t0, applied), values, cpu, sizeof cpu);
+    snprintf (note, sizeof note, "%llu values + %llu events, %d years, each packed before it is sent (%.1f s of packing "
+              "included, the daemons idle meanwhile once they catch up); acknowledged after %.1f s; %s",
+              (unsigned long long) values, (unsigned long long) events, YEAR - DECADE_FROM + 1, (double) packing / 1e6,
+              s_secs (t0, acked), cpu);
+    b_result ("decade", "a decade loaded: to applied in reporting", "values/s", B_HIGHER, s_rate (values, t0, applied), NAN,
+              NAN, note);
+    b_note ("  %llu values applied after %.1f s (%.0f values/s, %.1f s of it packing); %s", (unsigned long long) values,
+            s_secs (t0, applied), s_rate (values, t0, applied), (double) packing / 1e6, cpu);
+    s_stage_queries (&s, 4, " (decade)");
+    char path[1024];
+    snprintf (path, sizeof path, "%s/ingest-CZ/data.mdb", s.home);
+    double bytes = (double) b_disk_bytes (path);
+    snprintf (path, sizeof path, "%s/reporting/data.mdb", s.home);
+    double rbytes = (double) b_disk_bytes (path);
+    snprintf (note, sizeof note, "ingest %.0f MB + reporting %.0f MB per million values (data.mdb allocated blocks)",
+              bytes / (double) values, rbytes / (double) values);
+    b_result ("decade", "on disk per million values, all stores (decade)", "MB", B_LOWER, (bytes + rbytes) / (double) values,
+              NAN, 150, note);
+    s_rss_anon (s.registry, "registry", "decade");
+    s_rss_anon (s.ingest[0], "ingest CZ", "decade");
+    s_rss_anon (s.reporting, "reporting", "decade");
+    b_note ("  RssAnon: registry %.0f MiB, ingest %.0f MiB, reporting %.0f MiB",
+            (double) b_proc_kb (s.registry->pid, "RssAnon") / 1024.0,
+            (double) b_proc_kb (s.ingest[0]->pid, "RssAnon") / 1024.0,
+            (double) b_proc_kb (s.reporting->pid, "RssAnon") / 1024.0);
+    b_note ("stack D: kill -9 reporting, restart, until it answers");
+    s_restart_reporting (&s, (double) values, "decade", "reporting restart after kill -9 with a decade, until it answers");
+    s_rss_anon (s.reporting, "reporting", "decade, after its restart");
+    b_feed_destroy (&feed);
+    s_stack_stop (&s);
+}
+
 /* Regional feeds: the kraje and the months of each step. */
 static const char *s_regions[4] = {"CZ031", "CZ032", "CZ063", "CZ064"};
 
@@ -1080,7 +1189,7 @@ main (int argc, char **argv)
         else if (!strcmp (argv[i], "--only")) snprintf (s_opt.only, sizeof s_opt.only, "%s", argv[i + 1]);
         else {
             fprintf (stderr, "usage: bench --dir DIR --pg-dir DIR [--out FILE] [--root DIR] [--shared DIR] [--scale N] "
-                             "[--only machine,feed,shuffled,regions,pg]\n");
+                             "[--only machine,feed,access,shuffled,regions,decade,pg]\n");
             return 64;
         }
     }
@@ -1168,10 +1277,11 @@ main (int argc, char **argv)
     }
 
     if (s_want ("machine")) s_stage_machine ();
-    if (s_want ("feed")) s_stage_feed ();
+    if (s_want ("feed") || s_want ("access")) s_stage_feed ();
     b_subs_free (&s_subs_feed);
     if (s_want ("shuffled")) s_stage_shuffled ();
     if (s_want ("regions")) s_stage_regions ();
+    if (s_want ("decade")) s_stage_decade ();
 
     /* PostgreSQL: the same workload. */
     b_pg_opts_t pg = {0};

@@ -1,7 +1,7 @@
 /*  web: the socin-web stage of the benchmark. See web.h.
 
     Two runs of socin-web against stage A's stack (6,258 municipalities, 3 million values):
-    with cache_ms = 0, every dashboard asks reporting all its questions (about 40), and its
+    with cache_ms = 0, every dashboard asks reporting all its questions (eight), and its
     latency is timed one request at a time (50 requests: median, p99); with the default
     cache_ms (1 s), 16 keep-alive connections ask for the dashboard for 5 s and the rate is
     counted — what a crowd of readers of the same page costs. The client is a small poll loop

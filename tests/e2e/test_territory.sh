@@ -192,7 +192,7 @@ expect_line "$tmp/out" "500089,Praha 2,district,2027,4,1,1"
 rollup 2026; expect_line "$tmp/out" "CZ,Česká republika,country,2026,111,3,3"
 rollup 2027; expect_line "$tmp/out" "CZ,Česká republika,country,2027,25,4,3"
 sx --format csv report completeness --dataset T_DS_DISTRICTS --period 2027 --level municipality --under CZ010; expect_rc 0
-expect_line "$tmp/out" "554782,Praha,57,2,2,2,3.5,3.5"
+expect_line "$tmp/out" "554782,Praha,57,2,2,2,3.5,3.5,0,0,0"
 end
 
 cat >"$files/groups.csv" <<'EOF'

@@ -32,7 +32,7 @@ cleanup () {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for tool in curl chromium-headless-shell; do
+for tool in curl jq chromium-headless-shell; do
     command -v $tool >/dev/null || { echo "FAIL - $tool is not installed (make deps)"; echo "0 passed, 1 failed"; exit 1; }
 done
 [ -f "$official" ] || { echo "FAIL - $official is missing"; echo "0 passed, 1 failed"; exit 1; }
@@ -103,6 +103,39 @@ for i in $(seq 200); do
     sleep 0.1
 done
 [ $behind = 0 ] || problem "reporting did not apply every batch"
+end
+
+# The plans: one in CZ020 (a municipality of the office's), one in Praha (CZ010), one in Brno
+# (CZ064, no progress). The figures below are computed from these lines.
+begin "the registry takes three plans and the offices report their measures' progress for 2025Q4"
+u20=$(head -n 1 "$tmp/units-CZ020")
+cat >"$tmp/plans.csv" <<CSV
+plan,kind,name,owner,valid_from,valid_to,areas,participative,measure,title,area,start,end,budget_own,budget_ope_plus,budget_irop
+LAP-E2E-20,lap,LAP e2e,$u20,2024-01-01,2027-12-31,housing,true,1,Housing,housing,2024-01-01,2026-12-31,100000,50000,
+LAP-E2E-20,lap,LAP e2e,$u20,2024-01-01,2027-12-31,housing,true,2,Jobs,employment,2024-01-01,2025-06-30,20000,,30000
+LAP-E2E-20,lap,LAP e2e,$u20,2024-01-01,2027-12-31,housing,true,3,Schools,housing,2024-01-01,2026-12-31,10000,,
+LAP-E2E-20,lap,LAP e2e,$u20,2024-01-01,2027-12-31,housing,true,4,Flats,housing,2024-01-01,2025-09-30,40000,,
+STR-E2E-10,strategic,Strategie e2e,554782,2024-01-01,2027-12-31,housing,false,1,Social work,housing,2024-01-01,2026-12-31,300000,,
+STR-E2E-10,strategic,Strategie e2e,554782,2024-01-01,2027-12-31,housing,false,2,Outreach,housing,2024-01-01,2027-12-31,70000,,
+LAP-E2E-64,lap,LAP Brno e2e,582786,2024-01-01,2027-12-31,housing,true,1,Housing,housing,2024-01-01,2026-12-31,5000,,
+LAP-E2E-64,lap,LAP Brno e2e,582786,2024-01-01,2027-12-31,housing,true,2,Jobs,employment,2024-01-01,2025-03-31,7000,,
+CSV
+q registry import-plans "$tmp/plans.csv" >"$tmp/import-plans" || problem "import-plans failed: $(cat "$tmp/err")"
+printf '%s\n' "plan,measure,period,status,spent_own,spent_ope_plus,output_value,comment" \
+    "LAP-E2E-20,1,2025Q4,in_progress,30000,10000,," "LAP-E2E-20,2,2025Q4,in_progress,5000,,," \
+    "LAP-E2E-20,3,2025Q4,delayed,,,," "LAP-E2E-20,4,2025Q4,done,38000,,," >"$tmp/progress-CZ020.csv"
+printf '%s\n' "plan,measure,period,status,spent_own,spent_ope_plus,output_value,comment" \
+    "STR-E2E-10,1,2025Q4,done,250000,,," >"$tmp/progress-CZ010.csv"
+for s in CZ020 CZ010; do
+    (cd "$tmp" && "$SOCIN_BIN/socin" --timeout-ms 10000 --config "$stack/regions/$s.conf" submit "progress-$s.csv") >"$tmp/psubmit-$s" 2>&1 ||
+        problem "$s: progress submit failed: $(tail -n 3 "$tmp/psubmit-$s")"
+done
+for i in $(seq 200); do
+    done_now=$(q report plans --as-of 2025-12-31 --format json | jq -r '.[0].done' 2>/dev/null)
+    [ "$done_now" = 2 ] && break
+    sleep 0.1
+done
+expect_eq "measures done in the country by 2025-12-31" 2 "$done_now"
 end
 
 begin "socin token issue gives the admin a token for the whole country and an analyst one for CZ020"
@@ -277,9 +310,84 @@ for m in 202502 202503; do
     expect_eq "PART_EVENTS in $m" "$cli" "$page"
 done
 grep -q 'id="t-missing-DS_PARTICIPATION"' "$tmp/dash.dom" || problem "no missing units of DS_PARTICIPATION"
-browser "$(login_url "/?period=2025&indicator=PART_EVENTS")" --screenshot="$artefacts/dashboard.png" --window-size=1200,1600 >/dev/null
+browser "$(login_url "/?period=2025&indicator=PART_EVENTS")" --screenshot="$artefacts/dashboard.png" --window-size=1200,3000 >/dev/null
 [ -s "$artefacts/dashboard.png" ] || problem "no dashboard screenshot"
 note "screenshot: $artefacts/dashboard.png"
+end
+
+begin "the dashboard's plan fulfilment equals socin report plans (shares, rows by kraj, late measures) and the plan files' money"
+get "/?period=2025&format=json" -H "Authorization: Bearer $token"
+expect_code 200 "the dashboard as JSON"
+jq -c '.tables[] | select(.id == "plans-total") | .rows[] | [.unit, .plans, .measures, .done, .delayed, .overdue, .done_pct, .done_budget_pct, .budget, .spent]' "$tmp/body" >"$tmp/web.plans"
+q report plans --as-of 2025-12-31 --format json |
+    jq -c '.[] | [.unit, .plans, .measures, .done, .delayed, .overdue, ."done_%", ."done_budget_%", .budget, .spent]' >"$tmp/cli.plans"
+[ -s "$tmp/cli.plans" ] || problem "socin report plans gave nothing: $(cat "$tmp/err")"
+cmp -s "$tmp/web.plans" "$tmp/cli.plans" || problem "plans: page $(cat "$tmp/web.plans") != CLI $(cat "$tmp/cli.plans")"
+# Computed from the plans file: 8 measures, 2 done, 1 delayed, 2 overdue (ends 2025-06-30 and 2025-03-31).
+expect_eq "the country's plans row" '["CZ",3,8,2,1,2,25,53.797468,632000,333000]' "$(cat "$tmp/web.plans")"
+jq -c '.tables[] | select(.id == "plans") | .rows[] | [.unit, .measures, .done, .done_pct, .spent]' "$tmp/body" >"$tmp/web.kraje"
+q report plans --level kraj --as-of 2025-12-31 --format json |
+    jq -c '.[] | [.unit, .measures, .done, ."done_%", .spent]' >"$tmp/cli.kraje"
+cmp -s "$tmp/web.kraje" "$tmp/cli.kraje" || problem "plans by kraj: page $(tr '\n' ' ' <"$tmp/web.kraje") != CLI $(tr '\n' ' ' <"$tmp/cli.kraje")"
+jq -r '.tables[] | select(.id == "late") | .rows[] | "\(.plan) \(.measure) \(.owner) \(.status) \(.overdue)"' "$tmp/body" >"$tmp/web.late"
+q report plans --late --as-of 2025-12-31 --format json | jq -r '.[] | "\(.plan) \(.measure) \(.owner) \(.status) \(.overdue)"' >"$tmp/cli.late"
+cmp -s "$tmp/web.late" "$tmp/cli.late" || problem "late: page $(tr '\n' ';' <"$tmp/web.late") != CLI $(tr '\n' ';' <"$tmp/cli.late")"
+expect_eq "late measures" "LAP-E2E-20 2 $u20 in_progress yes;LAP-E2E-20 3 $u20 delayed no;LAP-E2E-64 2 582786 planned yes;" "$(tr '\n' ';' <"$tmp/web.late")"
+expect_eq "planned and spent by funding source" '["own",552000,323000]["ope_plus",50000,10000]["irop",30000,0]' \
+    "$(jq -c '.tables[] | select(.id == "funding") | .rows[] | [.source, .planned, .spent]' "$tmp/body" | tr -d '\n')"
+get "/?period=2025&format=csv&table=late" -H "Authorization: Bearer $token"
+head -n 1 "$tmp/body" | grep -q '^plan,measure,owner,owner_name,status' || problem "late CSV header: $(head -n 1 "$tmp/body")"
+browser "$(login_url "/?period=2025&indicator=PART_EVENTS")" --dump-dom >"$tmp/dash.dom"
+share=$(grep -o 'data-plans="CZ" data-done-share="[^"]*" data-done-budget-share="[^"]*"' "$tmp/dash.dom" |
+    sed 's/.*data-done-share="\([^"]*\)" data-done-budget-share="\([^"]*\)"/[\1,\2]/' | jq -c .)
+cli_share=$(q report plans --as-of 2025-12-31 --format json | jq -c '.[0] | [."done_%", ."done_budget_%"]')
+expect_eq "the shares chromium shows" "$cli_share" "$share"
+get "/unit/CZ020?period=2025" -H "Authorization: Bearer $token"
+expect_body 'id="t-plans-total"'
+expect_body 'id="t-late"'
+end
+
+begin "/api/pivot is one PivotQuery and equals socin report pivot (relative periods too)"
+get "/api/pivot?dx=PART_EVENTS;PART_PARTICIPANTS&pe=202503;LAST_12_MONTHS&ou=CZ;LEVEL-kraj" -H "Authorization: Bearer $token"
+expect_code 200 "/api/pivot"
+jq -r '.tables[0].rows[] | "\(.ou) \(.dx) \(.pe)=\(.value)"' "$tmp/body" | sort >"$tmp/web.pivot"
+q report pivot --dx PART_EVENTS,PART_PARTICIPANTS --pe 202503,LAST_12_MONTHS --ou CZ,LEVEL-kraj --format json |
+    jq -r '.[] | .ou as $o | to_entries[] | select(.key != "ou" and .key != "name") | "\($o) \(.key | rtrimstr("#"))=\(.value)"' |
+    sort >"$tmp/cli.pivot"
+# 202503 is one of the twelve months before 2026-03 (the clock): reporting drops the duplicate.
+[ "$(wc -l <"$tmp/cli.pivot")" = $((14 * 2 * 12)) ] || problem "the CLI's pivot has $(wc -l <"$tmp/cli.pivot") cells, expected 14 x 2 x 12"
+cmp -s "$tmp/web.pivot" "$tmp/cli.pivot" || problem "pivot: $(diff "$tmp/web.pivot" "$tmp/cli.pivot" | head -n 6 | tr '\n' ' ')"
+grep -q ' PART_EVENTS 202503=[1-9]' "$tmp/web.pivot" || problem "no figure for 202503 in the pivot"
+get "/api/pivot?dx=NO_SUCH&pe=2025" -H "Authorization: Bearer $token"
+expect_code 404 "a pivot of an unknown indicator"
+end
+
+begin "a reader key limited to CZ064: its token sees CZ064 only (403 naming CZ010), a wider one is refused"
+"$SOCIN_BIN/socin" keys new reader64 --dir "$tmp" >/dev/null
+q registry add-peer reader64 --key "$tmp/reader64.cert" --role reader --territory CZ064 >/dev/null || problem "add-peer reader64 failed: $(cat "$tmp/err")"
+q token issue reader64 --territory CZ >/dev/null && problem "a token for the country was issued to a reader of CZ064"
+grep -q 'OUTSIDE_SCOPE' "$tmp/err" || problem "the wider token's refusal: $(cat "$tmp/err")"
+r64=$(q token issue reader64 --label "reader of CZ064" | sed -n 's/^token://p')
+case $r64 in socin_*) ;; *) problem "no token for reader64: $(cat "$tmp/err")" ;; esac
+get "/api/rollup?indicator=PART_EVENTS&period=2025&unit=CZ010" -H "Authorization: Bearer $r64"
+expect_code 403 "CZ010 with the CZ064 reader's token"
+expect_body "CZ010"
+get "/?period=2025&unit=CZ010" -H "Authorization: Bearer $r64"
+expect_code 403 "the dashboard of CZ010"
+get "/api/pivot?dx=PART_EVENTS&pe=2025&ou=CZ010" -H "Authorization: Bearer $r64"
+expect_code 403 "a pivot of CZ010"
+get "/api/rollup?indicator=PART_EVENTS&period=2025" -H "Authorization: Bearer $r64"
+expect_code 200 "a rollup of the reader's territory"
+expect_eq "the rollup's unit" CZ064 "$(jq -r '.tables[0].rows[0].unit' "$tmp/body")"
+get "/api/pivot?dx=PART_EVENTS&pe=2025&ou=USER_ORGUNIT;LEVEL-okres" -H "Authorization: Bearer $r64"
+expect_code 200 "the reader's okresy"
+others=$(jq -r '.tables[0].rows[].ou' "$tmp/body" | grep -vc '^CZ064')
+expect_eq "okresy outside CZ064 in the pivot" 0 "$others"
+get "/?period=2025&format=json&table=plans-total" -H "Authorization: Bearer $r64"
+expect_code 200 "the reader's plans"
+expect_eq "the reader's plans" "$(q report plans --under CZ064 --as-of 2025-12-31 --format json | jq -c '.[] | [.unit, .plans, .measures, .overdue]')" \
+    "$(jq -c '.rows[] | [.unit, .plans, .measures, .overdue]' "$tmp/body")"
+expect_eq "Brno's plan in the reader's figures" '["CZ064",1,2,1]' "$(jq -c '.rows[] | [.unit, .plans, .measures, .overdue]' "$tmp/body")"
 end
 
 begin "drill-down: country → kraj → okres → municipality, each page linking the next"

@@ -88,15 +88,15 @@ s_read_back (const Socin__V1__ValueChange *c)
     const socin_unit_t *country = socin_model_unit (s_model, "CZ");
     socin_period_t period;
     if (!ind || !unit || socin_period_parse (c->period, &period, NULL, 0)) return;
-    rep_agg_t a;
+    socin_agg_t a;
     socin_dec_t v;
     if (rep_cube_unit (s_cube, ind, unit, period, c->disaggregation, &a) == 0)
         for (int agg = SOCIN_AGG_SUM; agg <= SOCIN_AGG_COUNT_TRUE; agg++)
-            rep_agg_value (&a, agg, &v);
+            socin_agg_value (&a, agg, &v);
     socin_period_t year = {SOCIN_PERIOD_YEAR, period.year, 1};
     if (rep_cube_node (s_cube, ind, country, NULL, year, "", &a) == 0)
         for (int agg = SOCIN_AGG_SUM; agg <= SOCIN_AGG_COUNT_TRUE; agg++)
-            rep_agg_value (&a, agg, &v);
+            socin_agg_value (&a, agg, &v);
     rep_cube_received (s_cube, ind, unit, period);
 }
 

@@ -345,6 +345,38 @@ test_no_double_counting (void)
     CHECK_STR (v, "18");
 }
 
+/* The import summary of test_rules's submission warns of the rules its values break, by
+   unit, period and rule: Ústup 3 + 4 = 7 > 6 (R_BREAKDOWN) and 7 > 5 (R_VULNERABLE), Blansko
+   10 > 8, Hodonín 9 > 2 * 4; Vyškov's 12 <= 3 * 4 holds, Brno sent one side only, Blansko's
+   total is no target_group breakdown. Every item was accepted: status WARNING. */
+static void
+s_check_warnings (const Socin__V1__IngestReply *r)
+{
+    static const char *want[][5] = {{USTUP, "202602", "R_BREAKDOWN", "7", "6"},
+                                    {USTUP, "202602", "R_VULNERABLE", "7", "5"},
+                                    {BLANSKO, "202602", "R_VULNERABLE", "10", "8"},
+                                    {HODONIN, "2026Q1", "R_HOUSEHOLDS", "9", "8"}};
+    CHECK (r && r->summary);
+    if (!r || !r->summary) return;
+    CHECK_INT (r->summary->status, SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_WARNING);
+    CHECK_INT (r->summary->n_rule_warnings, 4);
+    for (size_t i = 0; i < 4 && i < r->summary->n_rule_warnings; i++) {
+        const Socin__V1__RuleWarning *w = r->summary->rule_warnings[i];
+        CHECK_STR (w->unit, want[i][0]);
+        CHECK_STR (w->period, want[i][1]);
+        CHECK_STR (w->rule, want[i][2]);
+        CHECK_STR (w->left_value, want[i][3]);
+        CHECK_STR (w->right_value, want[i][4]);
+        CHECK_STR (w->operator_, "<=");
+    }
+    if (r->summary->n_rule_warnings == 4) {
+        CHECK_STR (r->summary->rule_warnings[2]->importance, "high");
+        CHECK_STR (r->summary->rule_warnings[2]->message,
+                   "more participants from vulnerable groups than participants");
+        CHECK_STR (r->summary->rule_warnings[3]->right, "SH_FLATS * 4");
+    }
+}
+
 static void
 test_rules (void)
 {
@@ -362,6 +394,12 @@ test_rules (void)
     s_value (&s, "SH_HOUSEHOLDS", VYSKOV, "2026Q1", "", "12");
     Socin__V1__IngestReply *r = s_send (s_local, &s);
     CHECK (r && r->summary && r->summary->imported == 10 && r->summary->rejected == 0);
+    s_check_warnings (r);
+    s_free (r);
+    /* Resent, the stored answer holds the same warnings. */
+    r = s_send (s_local, &s);
+    CHECK (r && r->summary && r->summary->replayed);
+    s_check_warnings (r);
     s_free (r);
 
     /* Municipalities: Blansko 10 > 8 and Ústup 3 + 4 = 7 > 5 break it; Brno has no
@@ -730,8 +768,10 @@ main (void)
         RUN (test_no_double_counting,
              "a total and breakdowns of one indicator, unit and period are refused together "
              "(MIXED_DISAGGREGATION), so roll-ups count the total or the breakdowns, never both");
-        RUN (test_rules, "violations list each unit and level that breaks a rule with both "
-                         "sides exact; units without both sides are skipped");
+        RUN (test_rules,
+             "an import summary warns of the rules its values break (status WARNING, "
+             "replayed alike); violations list each unit and level that breaks a rule with both "
+             "sides exact; units without both sides are skipped");
         RUN (test_outliers, "outliers against a unit's history: the exact z-score at its "
                             "boundary, min-max, and the history that makes them suspicious");
         RUN (test_followup, "a follow-up mark is set with its value (or by the value's own "

@@ -928,6 +928,19 @@ test_identical (void)
     s_compare ();
 }
 
+/* How many lines of D's log hold TEXT. */
+static int
+s_log_count (const t_daemon_t *d, const char *text)
+{
+    FILE *f = fopen (d->log, "r");
+    char line[4096];
+    int n = 0;
+    while (f && fgets (line, sizeof line, f))
+        n += strstr (line, text) != NULL;
+    if (f) fclose (f);
+    return n;
+}
+
 static void
 test_rebuilt (void)
 {
@@ -936,9 +949,37 @@ test_rebuilt (void)
     char out[1024];
     CHECK_INT (t_ctl (s_rep[1].d->ctl, "rebuild", out, sizeof out), 0);
     CHECK_CONTAINS (out, "cube_values:");
+    int rebuilt = s_log_count (s_rep[0].d, "event=cube.rebuilt");
     t_kill9 (s_rep[0].d);
     CHECK_INT (t_restart (s_rep[0].d), 0);
     CHECK (t_wait_replica (s_rep[0].d, s_registry, 30000));
+    s_compare ();
+    s_check_completeness (&s_rep[0]);
+    /* It took its cube back from its file, not from every value. */
+    CHECK_INT (s_log_count (s_rep[0].d, "event=cube.restored"), 1);
+    CHECK_INT (s_log_count (s_rep[0].d, "event=cube.rebuilt"), rebuilt);
+}
+
+static void
+test_cube_file_not_trusted (void)
+{
+    /* A cube file that says a change was under way when the daemon died (the flags word after
+       the magic and the version) is not trusted: rebuilt from the store, the same answers. */
+    char path[1200];
+    snprintf (path, sizeof path, "%s/%s/cube.map", s_rep[0].d->home, s_rep[0].d->name);
+    int rebuilt = s_log_count (s_rep[0].d, "event=cube.rebuilt");
+    t_kill9 (s_rep[0].d);
+    FILE *f = fopen (path, "r+b");
+    CHECK (f != NULL);
+    if (f) {
+        uint32_t busy = 1;
+        CHECK (fseek (f, 12, SEEK_SET) == 0 && fwrite (&busy, 4, 1, f) == 1);
+        fclose (f);
+    }
+    CHECK_INT (t_restart (s_rep[0].d), 0);
+    CHECK (t_wait_replica (s_rep[0].d, s_registry, 30000));
+    CHECK_INT (s_log_count (s_rep[0].d, "event=cube.rebuilt"), rebuilt + 1);
+    CHECK_INT (s_log_count (s_rep[0].d, "event=cube.restored"), 1);
     s_compare ();
     s_check_completeness (&s_rep[0]);
 }
@@ -994,7 +1035,11 @@ main (void)
         RUN (test_events, "in both, every event is its latest version, deleted ones gone");
         RUN (test_identical, "every roll-up, value, completeness, participation, target and "
                              "history answer is byte-identical between the two");
-        RUN (test_rebuilt, "after a rebuild and a kill -9 the answers are still identical");
+        RUN (test_rebuilt, "after a rebuild and a kill -9 the answers are still identical, the "
+                           "restarted daemon's cube taken back from its file");
+        RUN (test_cube_file_not_trusted,
+             "a cube file left in the middle of a change is not trusted: rebuilt from the store, "
+             "the answers identical");
     }
     for (int k = 0; k < 2; k++) {
         for (int src = 0; src < NSRC; src++)

@@ -1,10 +1,10 @@
 /*  test_valuekey: the storage key of a value, and the rewrite of stores of the earlier layout.
 
-    What matters: a key splits back into exactly its parts; the values of one unit and period
-    sort together (what keeps a data set's submission to a few B-tree pages); and a store
-    written with the earlier unit-indicator-period keys comes out with every value and every
-    history entry under the new key, byte for byte the same, other keys untouched, whatever
-    the chunk size and however often it is run.
+    What matters: a key splits back into exactly its parts; the values of one period sort
+    together, unit by unit (what keeps a period's feed to a few B-tree runs); and a store
+    written with either earlier layout (unit-indicator-period, unit-period-indicator) comes out
+    with every value and every history entry under the new key, byte for byte the same, other
+    keys untouched, whatever the chunk size and however often it is run.
 */
 #include "valuekey.h"
 #include "testing.h"
@@ -31,7 +31,8 @@ a_key_splits_into_its_parts (void)
     char key[SOCIN_VALUE_KEY_MAX], disagg[64];
     size_t len = socin_value_key ("PART_PARTICIPANTS", "582786", "202507", "sex=f", key);
     CHECK_INT (len, 1 + 7 + 7 + 18 + 5);
-    CHECK_INT (key[0], 'U');
+    CHECK_INT (key[0], 'P');
+    CHECK (!memcmp (key + 1, "202507\0" "582786\0", 14));
     const char *ind, *unit, *period;
     CHECK (socin_value_key_split (key, len, &ind, &unit, &period, disagg, sizeof disagg));
     CHECK_STR (ind, "PART_PARTICIPANTS");
@@ -64,10 +65,10 @@ s_cmp (const void *a, const void *b)
 }
 
 static void
-a_units_period_sorts_together (void)
+a_period_sorts_together_unit_by_unit (void)
 {
-    /* Two units × two months × three indicators, sorted as LMDB sorts them: each unit's month
-       is one run of three. */
+    /* Two units × two months × three indicators, sorted as LMDB sorts them: each month is one
+       run of six, each unit's month in it one run of three. */
     const char *units[] = {"500011", "582786"}, *periods[] = {"202501", "202502"},
                *inds[] = {"A_ONE", "B_TWO", "C_THREE"};
     char keys[12][SOCIN_VALUE_KEY_MAX];
@@ -83,20 +84,26 @@ a_units_period_sorts_together (void)
             }
     qsort (ptrs, (size_t)n, sizeof *ptrs, s_cmp);
     for (int k = 0; k < n; k++) {
-        const char *unit = ptrs[k] + 1, *period = unit + strlen (unit) + 1;
-        CHECK_STR (unit, units[k / 6]);
-        CHECK_STR (period, periods[(k / 3) % 2]);
+        const char *period = ptrs[k] + 1, *unit = period + strlen (period) + 1;
+        CHECK_STR (period, periods[k / 6]);
+        CHECK_STR (unit, units[(k / 3) % 2]);
     }
 }
 
 /* ---- migration ---- */
 
-/* An earlier-layout key: 'V' unit NUL indicator NUL period NUL disagg, then SUFFIX. */
+/* The layout s_old_key writes: 'V' (unit NUL indicator NUL period NUL disagg) or 'U' (unit
+   NUL period NUL indicator NUL disagg). */
+static char s_tag;
+
+/* An earlier-layout key, then SUFFIX. */
 static size_t
 s_old_key (char *out, const char *unit, const char *ind, const char *period, const char *disagg,
            const void *suffix, size_t slen)
 {
-    size_t n = (size_t)sprintf (out, "V%s%c%s%c%s%c%s", unit, 0, ind, 0, period, 0, disagg);
+    size_t n = s_tag == 'V'
+                   ? (size_t)sprintf (out, "V%s%c%s%c%s%c%s", unit, 0, ind, 0, period, 0, disagg)
+                   : (size_t)sprintf (out, "U%s%c%s%c%s%c%s", unit, 0, period, 0, ind, 0, disagg);
     memcpy (out + n, suffix, slen);
     return n + slen;
 }
@@ -157,10 +164,11 @@ s_count (socin_store_t *store, MDB_dbi dbi, char tag)
    every entry. KILLED: first a child process starts the migration one key per transaction
    and is killed with SIGKILL part way; the migration then runs again and must finish it. */
 static void
-s_migration (size_t chunk, bool killed)
+s_migration (size_t chunk, bool killed, char tag)
 {
     char path[128], err[256];
-    snprintf (path, sizeof path, "%s/m%zu%s", s_dir, chunk, killed ? "k" : "");
+    s_tag = tag;
+    snprintf (path, sizeof path, "%s/m%c%zu%s", s_dir, tag, chunk, killed ? "k" : "");
     socin_store_t *store = socin_store_open (path, NULL, err, sizeof err);
     CHECK (store != NULL);
     if (!store) return;
@@ -191,7 +199,7 @@ s_migration (size_t chunk, bool killed)
     /* Keys that are not values stay: an event ('E') in the ingest's history, and an
        earlier-layout key that does not parse. */
     s_store_put (store, ih, "E500000\0ev-1\0\0\0\0\0\0\0\1", 21, "event", 5);
-    s_store_put (store, values, "Vbroken", 7, "odd", 3);
+    s_store_put (store, values, tag == 'V' ? "Vbroken" : "Ubroken", 7, "odd", 3);
 
     socin_value_history_t hist[2] = {{ih, 8, -1}, {rh, 0, 0xFF}};
     long long before = 0;
@@ -221,10 +229,10 @@ s_migration (size_t chunk, bool killed)
         values = socin_store_dbi (store, "values", 0);
         hist[0].dbi = ih = socin_store_dbi (store, "ihistory", 0);
         hist[1].dbi = rh = socin_store_dbi (store, "rhistory", 0);
-        for (int i = 0; i < 100000 && s_count (store, values, 'U') < 20; i++) usleep (50);
+        for (int i = 0; i < 100000 && s_count (store, values, 'P') < 20; i++) usleep (50);
         kill (pid, SIGKILL);
         waitpid (pid, NULL, 0);
-        before = (long long)(s_count (store, values, 'U') + s_count (store, ih, 'U') + s_count (store, rh, 'U'));
+        before = (long long)(s_count (store, values, 'P') + s_count (store, ih, 'P') + s_count (store, rh, 'P'));
         CHECK (before >= 20 && before < 3 * NUNITS * NINDS);
         fprintf (stderr, "    %lld of %d keys rewritten when the first run was killed\n", before,
                  3 * NUNITS * NINDS);
@@ -237,14 +245,14 @@ s_migration (size_t chunk, bool killed)
            seen by the next writer before readers see it (LMDB publishes it to readers last).
            The counts below are what matters. */
         CHECK (moved > 0 && before + moved <= 3 * NUNITS * NINDS);
-    CHECK_INT (s_count (store, values, 'U'), NUNITS * NINDS);
-    CHECK_INT (s_count (store, values, 'V'), 1);
-    CHECK_STR (s_get (store, values, "Vbroken", 7), "odd");
-    CHECK_INT (s_count (store, ih, 'U'), NUNITS * NINDS);
-    CHECK_INT (s_count (store, ih, 'V'), 0);
+    CHECK_INT (s_count (store, values, 'P'), NUNITS * NINDS);
+    CHECK_INT (s_count (store, values, tag), 1);
+    CHECK_STR (s_get (store, values, tag == 'V' ? "Vbroken" : "Ubroken", 7), "odd");
+    CHECK_INT (s_count (store, ih, 'P'), NUNITS * NINDS);
+    CHECK_INT (s_count (store, ih, tag), 0);
     CHECK_INT (s_count (store, ih, 'E'), 1);
-    CHECK_INT (s_count (store, rh, 'U'), NUNITS * NINDS);
-    CHECK_INT (s_count (store, rh, 'V'), 0);
+    CHECK_INT (s_count (store, rh, 'P'), NUNITS * NINDS);
+    CHECK_INT (s_count (store, rh, tag), 0);
     /* Each entry under its new key, with its value and suffix. */
     int wrong = 0;
     for (int u = 0; u < NUNITS; u++)
@@ -274,20 +282,22 @@ s_migration (size_t chunk, bool killed)
 static void
 an_earlier_store_is_rewritten_whole (void)
 {
-    s_migration (50000, false);
+    s_migration (50000, false, 'V');
+    s_migration (50000, false, 'U');
 }
 
 static void
 an_earlier_store_is_rewritten_in_small_chunks (void)
 {
-    s_migration (1, false);
-    s_migration (16, false);
+    s_migration (1, false, 'V');
+    s_migration (16, false, 'U');
 }
 
 static void
 a_migration_killed_part_way_is_finished_by_the_next (void)
 {
-    s_migration (16, true);
+    s_migration (16, true, 'V');
+    s_migration (16, true, 'U');
 }
 
 int
@@ -300,10 +310,12 @@ main (void)
     }
     RUN (a_key_splits_into_its_parts, "a value key splits back into indicator, unit, period and "
                                       "disaggregation; malformed and foreign keys do not");
-    RUN (a_units_period_sorts_together, "the values of one unit and period sort together");
+    RUN (a_period_sorts_together_unit_by_unit,
+         "the values of one period sort together, unit by unit");
     RUN (an_earlier_store_is_rewritten_whole,
-         "a store of the earlier key layout is rewritten: every value and both kinds of history "
-         "under the new key, other keys untouched, and a second run finds nothing to do");
+         "a store of either earlier key layout (unit-indicator-period, unit-period-indicator) is "
+         "rewritten: every value and both kinds of history under the new key, other keys "
+         "untouched, and a second run finds nothing to do");
     RUN (an_earlier_store_is_rewritten_in_small_chunks,
          "the same with one and sixteen keys per transaction");
     RUN (a_migration_killed_part_way_is_finished_by_the_next,

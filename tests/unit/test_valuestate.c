@@ -30,6 +30,17 @@ static const unsigned char s_version[] = {
     0x8E, 0x50, 0x00, 0x00,                         /* first day */
     'P',  'H',  'A',                                /* source */
 };
+/* The same version as reporting writes it now: the change whole (flags bit 4), its source
+   length, source and comment. */
+static const unsigned char s_version_whole[] = {
+    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
+    0x00, 0x10, 0x20, 0x30, 0x40, 0x01, 0x00, 0x00, /* accepted ms */
+    0x2A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq */
+    0x11,                                           /* flags: deleted, whole */
+    0x8E, 0x50, 0x00, 0x00,                         /* first day */
+    0x03, 'P',  'H',  'A',                          /* source */
+    'f',  'i',  'x',                                /* comment */
+};
 static const unsigned char s_change[] = {
     0x00,                                           /* flags */
     0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
@@ -58,8 +69,10 @@ a_layouts_pack_to_the_stored_bytes (void)
                                    .ms = 0x0140302010 * 256,
                                    .first_day = 20622,
                                    .text = "PHA",
-                                   .text_len = 3};
-    CHECK (s_packs_to (SOCIN_VALUE_VERSION, &version, s_version, sizeof s_version));
+                                   .text_len = 3,
+                                   .comment = "fix",
+                                   .comment_len = 3};
+    CHECK (s_packs_to (SOCIN_VALUE_VERSION, &version, s_version_whole, sizeof s_version_whole));
     socin_value_state_t change = {.value = s_value, .text = "fix", .text_len = 3};
     CHECK (s_packs_to (SOCIN_VALUE_CHANGE, &change, s_change, sizeof s_change));
     /* A tombstone: the head alone. */
@@ -85,6 +98,34 @@ a_stored_bytes_unpack_to_their_state (void)
     CHECK (st.ms == 0x0140302010 * 256);
     CHECK_INT (st.first_day, 20622);
     CHECK (st.text_len == 3 && !memcmp (st.text, "PHA", 3));
+    /* An older store's version: its change is in the history, with the comment. */
+    CHECK (st.logged && st.comment_len == 0);
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version_whole, sizeof s_version_whole,
+                                     &st));
+    CHECK (st.value == s_value && st.deleted && st.seq == 42 && st.first_day == 20622);
+    CHECK (st.text_len == 3 && !memcmp (st.text, "PHA", 3));
+    CHECK (!st.logged && st.comment_len == 3 && !memcmp (st.comment, "fix", 3));
+    /* A version with who keyed it in and a follow-up mark round-trips them with its comment. */
+    {
+        socin_value_state_t in = {.value = 5,
+                                  .text = "CZ",
+                                  .text_len = 2,
+                                  .stored_by = "ana",
+                                  .stored_by_len = 3,
+                                  .followup = true,
+                                  .comment = "c",
+                                  .comment_len = 1};
+        unsigned char buf[64];
+        socin_value_state_pack (SOCIN_VALUE_VERSION, &in, buf);
+        CHECK_INT (socin_value_state_size (SOCIN_VALUE_VERSION, &in), 29 + 1 + 2 + 1 + 3 + 1);
+        CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, buf,
+                                         socin_value_state_size (SOCIN_VALUE_VERSION, &in), &st));
+        CHECK (st.text_len == 2 && !memcmp (st.text, "CZ", 2) && st.stored_by_len == 3 &&
+               !memcmp (st.stored_by, "ana", 3) && st.followup && st.comment_len == 1 &&
+               st.comment[0] == 'c' && !st.logged);
+    }
+    /* A source length beyond the bytes there are. */
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version_whole, 31, &st));
     CHECK (socin_value_state_unpack (SOCIN_VALUE_CHANGE, s_change, sizeof s_change, &st));
     CHECK (st.value == s_value && !st.deleted);
     CHECK (st.text_len == 3 && !memcmp (st.text, "fix", 3));
@@ -192,6 +233,43 @@ a_stored_by_and_followup_round_trip (void)
     free (h.entries);
 }
 
+/* 1.2: a version whose change carried nothing beside the value says so (flags bit 3); every
+   version written before reads as not plain, so a reader still fetches its change. */
+static void
+a_plain_version_says_so_and_older_ones_read_as_before (void)
+{
+    socin_value_state_t v = {
+        .value = s_value, .seq = 42, .ms = 7, .text = "PHA", .text_len = 3, .plain = true};
+    unsigned char buf[64];
+    socin_value_state_pack (SOCIN_VALUE_VERSION, &v, buf);
+    CHECK_INT (buf[24], 8 | 16); /* plain, and the change whole */
+    socin_value_state_t back;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, buf,
+                                     socin_value_state_size (SOCIN_VALUE_VERSION, &v), &back));
+    CHECK (back.plain && !back.deleted && back.value == s_value && back.seq == 42);
+    CHECK (back.text_len == 3 && !memcmp (back.text, "PHA", 3));
+    /* Plain follows from the change: a comment makes a version not plain. */
+    v.comment = "c";
+    v.comment_len = 1;
+    socin_value_state_pack (SOCIN_VALUE_VERSION, &v, buf);
+    CHECK_INT (buf[24], 16);
+    /* A plain version as 1.2 stored it before versions held their change: source only. */
+    unsigned char old_plain[sizeof s_version];
+    memcpy (old_plain, s_version, sizeof s_version);
+    old_plain[24] = 8;
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, old_plain, sizeof old_plain, &back));
+    CHECK (back.plain && back.logged && back.text_len == 3 && !memcmp (back.text, "PHA", 3));
+    /* The bytes reporting stored before 1.2: not plain. */
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version, sizeof s_version, &back));
+    CHECK (!back.plain && back.deleted);
+    /* Ledger and change states never carry the bit. */
+    socin_value_state_t change = {.value = 1, .plain = true};
+    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, buf);
+    CHECK_INT (buf[0], 0);
+    socin_value_state_pack (SOCIN_VALUE_LEDGER, &change, buf);
+    CHECK_INT (buf[16], 0);
+}
+
 int
 main (void)
 {
@@ -205,5 +283,8 @@ main (void)
     RUN (a_stored_by_and_followup_round_trip,
          "stored_by and followup ride in ledger and change states and reach the history; a bad "
          "length is refused");
+    RUN (a_plain_version_says_so_and_older_ones_read_as_before,
+         "a version whose change has no comment, stored_by or follow-up says so; versions stored "
+         "before read as not plain");
     return TEST_SUMMARY ();
 }
