@@ -19,6 +19,8 @@ struct web_http_t {
     size_t max_body;
     uint64_t by_class[6]; /* answers by status / 100 */
     uint64_t open;
+    web_req_t *suspended; /* requests waiting for their answer (MHD_stop_daemon must not
+                             find any: they are answered 503 first) */
 };
 
 struct web_req_t {
@@ -28,6 +30,7 @@ struct web_req_t {
     socin_str_t body;
     bool body_too_large;
     bool started, suspended;
+    web_req_t *prev, *next;        /* on http->suspended while suspended */
     struct MHD_Response *response; /* once answered */
     int status;
     void *data;
@@ -49,8 +52,23 @@ s_log (void *cls, const char *fmt, va_list ap)
     char text[512];
     vsnprintf (text, sizeof text, fmt, ap);
     size_t n = strlen (text);
-    while (n && text[n - 1] == '\n') text[--n] = 0;
+    while (n && text[n - 1] == '\n')
+        text[--n] = 0;
     socin_debug ("http.library", "text=%s", socin_log_q (text));
+}
+
+/* Takes REQ off the suspended list and lets libmicrohttpd go on with its connection. */
+static void
+s_resume (web_req_t *req)
+{
+    if (!req->suspended) return;
+    req->suspended = false;
+    if (req->prev)
+        req->prev->next = req->next;
+    else
+        req->http->suspended = req->next;
+    if (req->next) req->next->prev = req->prev;
+    MHD_resume_connection (req->conn);
 }
 
 static enum MHD_Result
@@ -83,16 +101,21 @@ s_access (void *cls, struct MHD_Connection *conn, const char *url, const char *m
         self->handler (req, self->arg);
         if (!req->response) {
             req->suspended = true;
+            req->prev = NULL;
+            req->next = self->suspended;
+            if (self->suspended) self->suspended->prev = req;
+            self->suspended = req;
             MHD_suspend_connection (conn);
             return MHD_YES;
         }
     }
     if (!req->response) return MHD_YES;
-    return MHD_queue_response (conn, (unsigned) req->status, req->response);
+    return MHD_queue_response (conn, (unsigned)req->status, req->response);
 }
 
 static void
-s_completed (void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+s_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
 {
     web_http_t *self = cls;
     web_req_t *req = *con_cls;
@@ -120,7 +143,7 @@ s_address (const char *listen, struct sockaddr_storage *addr, char *err, size_t 
 {
     char host[128];
     const char *colon = strrchr (listen, ':');
-    size_t hlen = colon ? (size_t) (colon - listen) : 0;
+    size_t hlen = colon ? (size_t)(colon - listen) : 0;
     char *end;
     long port = colon ? strtol (colon + 1, &end, 10) : -1;
     if (!colon || !*(colon + 1) || *end || port < 0 || port > 65535 || hlen >= sizeof host) {
@@ -130,17 +153,16 @@ s_address (const char *listen, struct sockaddr_storage *addr, char *err, size_t 
     memcpy (host, listen, hlen);
     host[hlen] = 0;
     memset (addr, 0, sizeof *addr);
-    struct sockaddr_in *v4 = (struct sockaddr_in *) addr;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *) addr;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
     if (hlen > 2 && host[0] == '[' && host[hlen - 1] == ']') {
         host[hlen - 1] = 0;
         v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons ((uint16_t) port);
+        v6->sin6_port = htons ((uint16_t)port);
         if (inet_pton (AF_INET6, host + 1, &v6->sin6_addr) == 1) return 0;
-    }
-    else {
+    } else {
         v4->sin_family = AF_INET;
-        v4->sin_port = htons ((uint16_t) port);
+        v4->sin_port = htons ((uint16_t)port);
         if (!strcmp (host, "localhost")) snprintf (host, sizeof host, "127.0.0.1");
         if (inet_pton (AF_INET, host, &v4->sin_addr) == 1) return 0;
     }
@@ -149,8 +171,8 @@ s_address (const char *listen, struct sockaddr_storage *addr, char *err, size_t 
 }
 
 web_http_t *
-web_http_new (const web_http_opts_t *opts, zloop_t *loop, web_handler_fn *handler, web_done_fn *done,
-              void *arg, char *err, size_t errlen)
+web_http_new (const web_http_opts_t *opts, zloop_t *loop, web_handler_fn *handler,
+              web_done_fn *done, void *arg, char *err, size_t errlen)
 {
     struct sockaddr_storage addr;
     if (s_address (opts->listen, &addr, err, errlen)) return NULL;
@@ -164,7 +186,7 @@ web_http_new (const web_http_opts_t *opts, zloop_t *loop, web_handler_fn *handle
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     self->mhd = MHD_start_daemon (
-        flags, 0, NULL, NULL, s_access, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
+        flags, 0, NULL, NULL, s_access, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->header_limit, MHD_OPTION_CONNECTION_LIMIT,
         opts->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_EXTERNAL_LOGGER, s_log, self,
@@ -188,6 +210,19 @@ web_http_destroy (web_http_t **self_p)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info (self->mhd, MHD_DAEMON_INFO_EPOLL_FD);
     zmq_pollitem_t item = {NULL, info->epoll_fd, ZMQ_POLLIN, 0};
     zloop_poller_end (self->loop, &item);
+    /* Requests still waiting for reporting or the registry are answered now: libmicrohttpd
+       aborts the process when it is stopped with suspended connections. */
+    while (self->suspended) {
+        web_req_t *req = self->suspended;
+        socin_str_t body = SOCIN_STR_INIT;
+        socin_str_puts (&body, "socin-web is stopping; ask again shortly\n");
+        web_req_respond (req, 503, "text/plain; charset=utf-8", &body, NULL);
+        socin_str_free (&body);
+        s_resume (req); /* (already answered: respond returned at once) */
+    }
+    /* A few rounds to write those answers out (bounded: a client not reading is cut off). */
+    for (int round = 0; round < 20 && self->open; round++)
+        MHD_run (self->mhd);
     MHD_stop_daemon (self->mhd);
     free (self);
     *self_p = NULL;
@@ -197,7 +232,7 @@ int
 web_http_port (web_http_t *self)
 {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info (self->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    return info ? (int) info->port : 0;
+    return info ? (int)info->port : 0;
 }
 
 void
@@ -209,11 +244,13 @@ web_http_run (web_http_t *self)
 void
 web_http_stats (web_http_t *self, socin_str_t *out)
 {
-    socin_str_printf (out, "# HTTP\nconnections_open:%llu\nanswers_2xx:%llu\nanswers_3xx:%llu\nanswers_4xx:%llu\n"
-                      "answers_5xx:%llu\n",
-                      (unsigned long long) self->open, (unsigned long long) self->by_class[2],
-                      (unsigned long long) self->by_class[3], (unsigned long long) self->by_class[4],
-                      (unsigned long long) self->by_class[5]);
+    socin_str_printf (
+        out,
+        "# HTTP\nconnections_open:%llu\nanswers_2xx:%llu\nanswers_3xx:%llu\nanswers_4xx:%llu\n"
+        "answers_5xx:%llu\n",
+        (unsigned long long)self->open, (unsigned long long)self->by_class[2],
+        (unsigned long long)self->by_class[3], (unsigned long long)self->by_class[4],
+        (unsigned long long)self->by_class[5]);
 }
 
 /* ---- one request ---- */
@@ -296,20 +333,21 @@ web_req_respond (web_req_t *self, int status, const char *content_type, socin_st
     if (self->response) return;
     size_t len = body->len;
     char *data = socin_str_take (body);
-    self->response = MHD_create_response_from_buffer (len, data ? data : "",
-                                                      data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    self->response = MHD_create_response_from_buffer (
+        len, data ? data : "", data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     self->status = status;
     MHD_add_response_header (self->response, "Content-Type", content_type);
     for (size_t i = 0; i < sizeof s_headers / sizeof s_headers[0]; i++)
         MHD_add_response_header (self->response, s_headers[i][0], s_headers[i][1]);
     for (const char *h = headers; h && *h;) {
         const char *nl = strchr (h, '\n'), *colon = strchr (h, ':');
-        size_t n = nl ? (size_t) (nl - h) : strlen (h);
+        size_t n = nl ? (size_t)(nl - h) : strlen (h);
         if (colon && colon < h + n) {
-            char *name = socin_strndup (h, (size_t) (colon - h));
+            char *name = socin_strndup (h, (size_t)(colon - h));
             const char *v = colon + 1;
-            while (*v == ' ') v++;
-            char *value = socin_strndup (v, (size_t) (h + n - v));
+            while (*v == ' ')
+                v++;
+            char *value = socin_strndup (v, (size_t)(h + n - v));
             MHD_add_response_header (self->response, name, value);
             free (name);
             free (value);
@@ -317,8 +355,5 @@ web_req_respond (web_req_t *self, int status, const char *content_type, socin_st
         h += n + (nl ? 1 : 0);
     }
     if (status >= 100 && status < 600) self->http->by_class[status / 100]++;
-    if (self->suspended) {
-        self->suspended = false;
-        MHD_resume_connection (self->conn);
-    }
+    s_resume (self);
 }

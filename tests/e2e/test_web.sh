@@ -403,5 +403,25 @@ expect_body 'id="t-values"'
 expect_body 'href="/history?unit=532053&amp;indicator=PART_EVENTS'
 end
 
+begin "stopped at once (SIGTERM, then SIGINT) while a page waits for reporting: the page gets 503, socin-web exits cleanly"
+watched=""
+rep_pid=$(cat "$stack/pids/reporting.pid"); web_pid=$(cat "$stack/pids/web.pid")
+kill -STOP "$rep_pid"
+curl -s -o "$tmp/waiting" -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $token" \
+    "${url}?period=202508" >"$tmp/waiting.code" 2>/dev/null &
+curl_pid=$!
+sleep 1
+kill -TERM "$web_pid"
+sleep 0.3
+kill -INT "$web_pid"   # a second signal while draining: stop now, not when reporting answers
+i=0; while kill -0 "$web_pid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -CONT "$rep_pid"
+wait "$curl_pid"
+kill -0 "$web_pid" 2>/dev/null && problem "socin-web still runs 10 s after SIGTERM"
+expect_eq "the waiting page's status" 503 "$(cat "$tmp/waiting.code")"
+grep -q 'Fatal error' "$stack/logs/web.log" && problem "web.log: $(grep 'Fatal error' "$stack/logs/web.log")"
+grep -q 'event=daemon.stopped' "$stack/logs/web.log" || problem "no daemon.stopped in web.log"
+end
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
