@@ -238,7 +238,14 @@ web_http_port (web_http_t *self)
 void
 web_http_run (web_http_t *self)
 {
-    MHD_run (self->mhd);
+    /* One pass may only queue an answer (a resumed connection), the next writes it: go round
+       while libmicrohttpd says there is more to do now (its timeout 0), so an answer leaves
+       at once rather than on the next socket event or the next cron tick. Bounded. */
+    for (int pass = 0; pass < 8; pass++) {
+        MHD_run (self->mhd);
+        MHD_UNSIGNED_LONG_LONG timeout;
+        if (MHD_get_timeout (self->mhd, &timeout) != MHD_YES || timeout > 0) break;
+    }
 }
 
 void
