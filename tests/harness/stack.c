@@ -1,6 +1,7 @@
 /*  stack: daemons and files for service tests. See stack.h. */
 #include "stack.h"
 
+#include <czmq.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,7 +18,7 @@
 static void
 s_sleep_ms (int ms)
 {
-    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep (&ts, NULL);
 }
 
@@ -29,6 +30,16 @@ t_tmpdir (char *out, size_t len)
         perror ("mkdtemp");
         exit (2);
     }
+}
+
+void
+t_begin (char *home, size_t len, const char *today)
+{
+    zsys_handler_set (NULL);
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    if (today) setenv ("SOCIN_TODAY", today, 1);
+    t_tmpdir (home, len);
 }
 
 void
@@ -71,7 +82,8 @@ s_spawn (t_daemon_t *d)
     argv[n++] = data_dir;
     argv[n++] = "--control";
     argv[n++] = d->ctl;
-    for (int i = 0; i < d->nargs && n < 62; i++) argv[n++] = d->args[i];
+    for (int i = 0; i < d->nargs && n < 62; i++)
+        argv[n++] = d->args[i];
     argv[n] = NULL;
     pid_t pid = fork ();
     if (pid == 0) {
@@ -118,7 +130,8 @@ t_start (const char *binary, const char *name, const char *home, const char *con
     snprintf (d->home, sizeof d->home, "%s", home);
     snprintf (d->ctl, sizeof d->ctl, "%s/%s.sock", home, name);
     snprintf (d->log, sizeof d->log, "%s/%s.log", home, name);
-    for (int i = 0; args && args[i] && i < 48; i++) d->args[d->nargs++] = strdup (args[i]);
+    for (int i = 0; args && args[i] && i < 48; i++)
+        d->args[d->nargs++] = strdup (args[i]);
     d->pid = s_spawn (d);
     if (s_wait_ready (d)) {
         t_free (&d);
@@ -168,7 +181,8 @@ t_free (t_daemon_t **d_p)
     t_daemon_t *d = *d_p;
     if (!d) return;
     if (d->pid > 0) t_stop (d);
-    for (int i = 0; i < d->nargs; i++) free (d->args[i]);
+    for (int i = 0; i < d->nargs; i++)
+        free (d->args[i]);
     free (d);
     *d_p = NULL;
 }
@@ -180,7 +194,7 @@ t_ctl (const char *path, const char *command, char *out, size_t len)
     int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     snprintf (addr.sun_path, sizeof addr.sun_path, "%s", path);
-    if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr)) {
+    if (fd < 0 || connect (fd, (struct sockaddr *)&addr, sizeof addr)) {
         if (fd >= 0) close (fd);
         return -1;
     }
@@ -195,11 +209,13 @@ t_ctl (const char *path, const char *command, char *out, size_t len)
     shutdown (fd, SHUT_WR);
     size_t n = 0;
     ssize_t r;
-    while (n + 1 < len && (r = read (fd, out + n, len - 1 - n)) > 0) n += (size_t) r;
+    while (n + 1 < len && (r = read (fd, out + n, len - 1 - n)) > 0)
+        n += (size_t)r;
     out[n] = 0;
     close (fd);
     /* Drop the closing empty line. */
-    while (n && out[n - 1] == '\n') out[--n] = 0;
+    while (n && out[n - 1] == '\n')
+        out[--n] = 0;
     return 0;
 }
 
@@ -210,7 +226,7 @@ t_field_str (const char *text, const char *key, char *out, size_t len)
     for (const char *p = text; p && *p;) {
         if (!strncmp (p, key, klen) && p[klen] == ':') {
             const char *v = p + klen + 1, *e = strchr (v, '\n');
-            size_t n = e ? (size_t) (e - v) : strlen (v);
+            size_t n = e ? (size_t)(e - v) : strlen (v);
             if (n >= len) n = len - 1;
             memcpy (out, v, n);
             out[n] = 0;
@@ -245,15 +261,15 @@ t_read_file (const char *path, size_t *len)
     fseek (f, 0, SEEK_END);
     long size = ftell (f);
     fseek (f, 0, SEEK_SET);
-    char *data = malloc ((size_t) size + 1);
-    if (!data || fread (data, 1, (size_t) size, f) != (size_t) size) {
+    char *data = malloc ((size_t)size + 1);
+    if (!data || fread (data, 1, (size_t)size, f) != (size_t)size) {
         free (data);
         fclose (f);
         return NULL;
     }
     data[size] = 0;
     fclose (f);
-    if (len) *len = (size_t) size;
+    if (len) *len = (size_t)size;
     return data;
 }
 
@@ -306,7 +322,8 @@ s_replica_caught_up (void *arg)
 {
     s_replica_wait_t *w = arg;
     char out[4096];
-    if (t_ctl (w->d->ctl, "status", out, sizeof out) || !strstr (out, "replica_state:live")) return false;
+    if (t_ctl (w->d->ctl, "status", out, sizeof out) || !strstr (out, "replica_state:live"))
+        return false;
     return w->seq < 0 || t_field (out, "replica_seq") >= w->seq;
 }
 
@@ -317,6 +334,7 @@ t_wait_replica (t_daemon_t *d, t_daemon_t *registry, int ms)
     if (t_wait_for (s_replica_caught_up, &w, ms)) return true;
     char out[4096] = "";
     t_ctl (d->ctl, "status", out, sizeof out);
-    fprintf (stderr, "    %s's replica did not reach registry seq %lld:\n%s\n", d->name, w.seq, out);
+    fprintf (stderr, "    %s's replica did not reach registry seq %lld:\n%s\n", d->name, w.seq,
+             out);
     return false;
 }

@@ -27,13 +27,19 @@ typedef struct {
 /* A new empty directory under /tmp (fatal on failure). */
 void t_tmpdir (char *out, size_t len);
 
+/* What every test program of daemons does first: CZMQ quiet and without its signal handler,
+   the daemons' clock on TODAY (SOCIN_TODAY, inherited by every daemon started; NULL: the
+   system's), and a new temporary directory in HOME. */
+void t_begin (char *home, size_t len, const char *today);
+
 /* Removes a directory tree (kept when SOCIN_KEEP is set, for a look after a failure). */
 void t_rmtree (const char *path);
 
 /* Starts BINARY ("socin-registry"...) as NAME with --home HOME, --data-dir HOME/NAME,
    --control HOME/NAME.sock and the NULL-terminated extra ARGS; returns once the control
    socket answers (NULL after 20 s, with the log's tail printed). */
-t_daemon_t *t_start (const char *binary, const char *name, const char *home, const char *const *args);
+t_daemon_t *t_start (const char *binary, const char *name, const char *home,
+                     const char *const *args);
 
 /* Starts the same daemon again (after a stop or kill). 0 or -1. */
 int t_restart (t_daemon_t *d);

@@ -493,11 +493,7 @@ test_oversized (void)
 int
 main (void)
 {
-    zsys_handler_set (NULL);
-    zsys_init ();
-    zsys_set_logstream (NULL);
-    setenv ("SOCIN_TODAY", "2026-03-15", 1);
-    t_tmpdir (s_home, sizeof s_home);
+    t_begin (s_home, sizeof s_home, "2026-03-15");
     snprintf (s_reg, sizeof s_reg, "ipc://%s/registry.ipc", s_home);
     snprintf (s_upd, sizeof s_upd, "ipc://%s/updates.ipc", s_home);
     snprintf (s_admin, sizeof s_admin, "%s/keys/admin.cert", s_home);

@@ -537,11 +537,7 @@ s_start (void)
 int
 main (void)
 {
-    zsys_handler_set (NULL);
-    zsys_init ();
-    zsys_set_logstream (NULL);
-    setenv ("SOCIN_TODAY", "2026-03-15", 1);
-    t_tmpdir (s_home, sizeof s_home);
+    t_begin (s_home, sizeof s_home, "2026-03-15");
     if (!s_start ()) {
         printf ("FAIL - the stack starts\n0 passed, 1 failed\n");
         return 1;

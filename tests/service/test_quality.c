@@ -708,11 +708,7 @@ test_approval (void)
 int
 main (void)
 {
-    zsys_handler_set (NULL);
-    zsys_init ();
-    zsys_set_logstream (NULL);
-    setenv ("SOCIN_TODAY", "2026-03-15", 1);
-    t_tmpdir (s_home, sizeof s_home);
+    t_begin (s_home, sizeof s_home, "2026-03-15");
     snprintf (s_reg_req, sizeof s_reg_req, "ipc://%s/registry.ipc", s_home);
     snprintf (s_reg_pub, sizeof s_reg_pub, "ipc://%s/updates.ipc", s_home);
     snprintf (s_reg_key, sizeof s_reg_key, "%s/keys/registry.cert", s_home);

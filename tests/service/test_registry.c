@@ -673,10 +673,7 @@ test_replica_new_registry (void)
 int
 main (void)
 {
-    zsys_handler_set (NULL);
-    zsys_init ();
-    zsys_set_logstream (NULL);
-    t_tmpdir (s_home, sizeof s_home);
+    t_begin (s_home, sizeof s_home, NULL);
     snprintf (s_req, sizeof s_req, "ipc://%s/registry.ipc", s_home);
     snprintf (s_pub, sizeof s_pub, "ipc://%s/updates.ipc", s_home);
     const char *args[] = {"--endpoint", s_req, "--updates", s_pub,

@@ -2225,11 +2225,8 @@ test_kill9 (void)
 int
 main (void)
 {
-    zsys_handler_set (NULL);
-    zsys_init ();
-    zsys_set_logstream (NULL);
     s_set_today (DAY_REPORTING);
-    t_tmpdir (s_home, sizeof s_home);
+    t_begin (s_home, sizeof s_home, NULL);
     snprintf (s_reg_req, sizeof s_reg_req, "ipc://%s/registry.ipc", s_home);
     snprintf (s_reg_pub, sizeof s_reg_pub, "ipc://%s/updates.ipc", s_home);
     snprintf (s_reg_key, sizeof s_reg_key, "%s/keys/registry.cert", s_home);
