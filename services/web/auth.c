@@ -33,8 +33,7 @@ s_entry_free (void **item)
 web_auth_t *
 web_auth_new (int cache_ms)
 {
-    web_auth_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    web_auth_t *self = socin_calloc (1, sizeof *self);
     self->known = zhashx_new ();
     zhashx_set_destructor (self->known, s_entry_free);
     self->cache_ms = cache_ms;
@@ -80,8 +79,7 @@ web_auth_store (web_auth_t *self, const socin_model_t *model, const char *token,
     if (!socin_token_valid (token)) return;
     char key[65];
     s_key (token, key);
-    s_entry_t *e = calloc (1, sizeof *e);
-    if (!e) socin_fatal ("memory.exhausted", NULL);
+    s_entry_t *e = socin_calloc (1, sizeof *e);
     e->at_ms = socin_mono_ms ();
     e->good = info != NULL;
     self->checked++;

@@ -101,16 +101,15 @@ s_cached_free (void **item)
 web_backend_t *
 web_backend_new (const web_backend_opts_t *opts, zcert_t *cert, zloop_t *loop)
 {
-    web_backend_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    web_backend_t *self = socin_calloc (1, sizeof *self);
     self->opts = *opts;
     self->cert = cert;
     self->loop = loop;
     self->pending = zhashx_new ();
     zhashx_set_destructor (self->pending, s_pending_free);
     self->inflight = zhashx_new ();
-    zhashx_set_duplicator (self->inflight, (zhashx_duplicator_fn *) strdup);
-    zhashx_set_destructor (self->inflight, (zhashx_destructor_fn *) zstr_free);
+    zhashx_set_duplicator (self->inflight, (zhashx_duplicator_fn *)strdup);
+    zhashx_set_destructor (self->inflight, (zhashx_destructor_fn *)zstr_free);
     self->cache = zhashx_new ();
     zhashx_set_destructor (self->cache, s_cached_free);
     s_connect (self, WEB_REPORTING);
@@ -140,17 +139,17 @@ static void
 s_set_id (web_service_t s, ProtobufCMessage *req, char *id)
 {
     if (s == WEB_REPORTING)
-        ((Socin__V1__ReportRequest *) req)->request_id = id;
+        ((Socin__V1__ReportRequest *)req)->request_id = id;
     else
-        ((Socin__V1__RegistryRequest *) req)->request_id = id;
+        ((Socin__V1__RegistryRequest *)req)->request_id = id;
 }
 
 static char *
 s_hex (const uint8_t *data, size_t len)
 {
-    char *out = malloc (2 * len + 1);
-    if (!out) socin_fatal ("memory.exhausted", NULL);
-    for (size_t i = 0; i < len; i++) snprintf (out + 2 * i, 3, "%02x", data[i]);
+    char *out = socin_malloc (2 * len + 1);
+    for (size_t i = 0; i < len; i++)
+        snprintf (out + 2 * i, 3, "%02x", data[i]);
     out[2 * len] = 0;
     return out;
 }
@@ -158,18 +157,17 @@ s_hex (const uint8_t *data, size_t len)
 static void
 s_wait (s_pending_t *p, web_backend_fn *fn, void *arg, size_t slot)
 {
-    p->waiters = realloc (p->waiters, (p->nwaiters + 1) * sizeof *p->waiters);
-    if (!p->waiters) socin_fatal ("memory.exhausted", NULL);
-    p->waiters[p->nwaiters++] = (s_waiter_t) {fn, arg, slot};
+    p->waiters = socin_realloc (p->waiters, (p->nwaiters + 1) * sizeof *p->waiters);
+    p->waiters[p->nwaiters++] = (s_waiter_t){fn, arg, slot};
 }
 
 /* Sends REQ (taking KEY); FN (may be NULL: a refresh nobody waits for) gets the answer. */
 static void
-s_send (web_backend_t *self, web_service_t s, ProtobufCMessage *req, char *key, web_backend_fn *fn, void *arg,
-        size_t slot)
+s_send (web_backend_t *self, web_service_t s, ProtobufCMessage *req, char *key, web_backend_fn *fn,
+        void *arg, size_t slot)
 {
     char id[32];
-    snprintf (id, sizeof id, "w%llu", (unsigned long long) ++self->next_id);
+    snprintf (id, sizeof id, "w%llu", (unsigned long long)++self->next_id);
     s_set_id (s, req, id);
     int rc = self->sock[s] ? socin_wire_send (self->sock[s], NULL, req) : -1;
     s_set_id (s, req, "");
@@ -182,8 +180,7 @@ s_send (web_backend_t *self, web_service_t s, ProtobufCMessage *req, char *key, 
         if (fn) fn (arg, slot, NULL, err);
         return;
     }
-    s_pending_t *p = calloc (1, sizeof *p);
-    if (!p) socin_fatal ("memory.exhausted", NULL);
+    s_pending_t *p = socin_calloc (1, sizeof *p);
     p->service = s;
     p->cache_key = key;
     p->asked_ms = socin_mono_ms ();
@@ -203,8 +200,7 @@ web_backend_ask (web_backend_t *self, web_service_t s, ProtobufCMessage *req, we
     }
     s_set_id (s, req, "");
     size_t len = protobuf_c_message_get_packed_size (req);
-    uint8_t *buf = malloc (len ? len : 1);
-    if (!buf) socin_fatal ("memory.exhausted", NULL);
+    uint8_t *buf = socin_malloc (len ? len : 1);
     protobuf_c_message_pack (req, buf);
     char *key = s_hex (buf, len);
     free (buf);
@@ -218,8 +214,10 @@ web_backend_ask (web_backend_t *self, web_service_t s, ProtobufCMessage *req, we
         ProtobufCMessage *reply = socin_wire_unpack (s_reply_desc[s], c->answer);
         self->hits++;
         fn (arg, slot, reply, reply ? NULL : "a cached answer did not unpack");
-        if (age >= self->opts.cache_ms && !p) s_send (self, s, req, key, NULL, NULL, 0);
-        else free (key);
+        if (age >= self->opts.cache_ms && !p)
+            s_send (self, s, req, key, NULL, NULL, 0);
+        else
+            free (key);
         return;
     }
     if (p) {
@@ -239,20 +237,20 @@ s_on_answer (zloop_t *loop, zsock_t *sock, void *arg)
     socin_wire_msg_t msg;
     for (int i = 0; i < 1000 && socin_wire_recv (sock, &msg) == 0; i++) {
         self->heard_ms[s] = socin_mono_ms ();
-        ProtobufCMessage *reply = msg.payload ? socin_wire_unpack (s_reply_desc[s], msg.payload) : NULL;
-        const char *id = !reply                  ? ""
-                         : s == WEB_REPORTING ? ((Socin__V1__ReportReply *) reply)->request_id
-                                              : ((Socin__V1__RegistryReply *) reply)->request_id;
+        ProtobufCMessage *reply =
+            msg.payload ? socin_wire_unpack (s_reply_desc[s], msg.payload) : NULL;
+        const char *id = !reply               ? ""
+                         : s == WEB_REPORTING ? ((Socin__V1__ReportReply *)reply)->request_id
+                                              : ((Socin__V1__RegistryReply *)reply)->request_id;
         s_pending_t *p = zhashx_lookup (self->pending, id);
         if (!p) {
             if (reply) protobuf_c_message_free_unpacked (reply, NULL);
             socin_wire_msg_release (&msg);
             continue;
         }
-        bool failed = s == WEB_REPORTING && ((Socin__V1__ReportReply *) reply)->error;
+        bool failed = s == WEB_REPORTING && ((Socin__V1__ReportReply *)reply)->error;
         if (p->cache_key && !failed) {
-            s_cached_t *c = calloc (1, sizeof *c);
-            if (!c) socin_fatal ("memory.exhausted", NULL);
+            s_cached_t *c = socin_calloc (1, sizeof *c);
             c->answer = zframe_dup (msg.payload);
             c->at_ms = socin_mono_ms ();
             zhashx_update (self->cache, p->cache_key, c);
@@ -264,8 +262,10 @@ s_on_answer (zloop_t *loop, zsock_t *sock, void *arg)
         if (p->cache_key) zhashx_delete (self->inflight, p->cache_key);
         zhashx_delete (self->pending, id);
         for (size_t w = 0; w < n; w++) {
-            ProtobufCMessage *copy = w + 1 == n ? reply : socin_wire_unpack (s_reply_desc[s], msg.payload);
-            waiters[w].fn (waiters[w].arg, waiters[w].slot, copy, copy ? NULL : "the answer did not unpack");
+            ProtobufCMessage *copy =
+                w + 1 == n ? reply : socin_wire_unpack (s_reply_desc[s], msg.payload);
+            waiters[w].fn (waiters[w].arg, waiters[w].slot, copy,
+                           copy ? NULL : "the answer did not unpack");
         }
         if (!n && reply) protobuf_c_message_free_unpacked (reply, NULL);
         free (waiters);
@@ -314,8 +314,10 @@ web_backend_tick (web_backend_t *self)
         zhashx_delete (self->pending, k);
         self->timeouts++;
         char err[128];
-        snprintf (err, sizeof err, "%s did not answer within %d ms", s_name[s], self->opts.timeout_ms);
-        for (size_t w = 0; w < n; w++) waiters[w].fn (waiters[w].arg, waiters[w].slot, NULL, err);
+        snprintf (err, sizeof err, "%s did not answer within %d ms", s_name[s],
+                  self->opts.timeout_ms);
+        for (size_t w = 0; w < n; w++)
+            waiters[w].fn (waiters[w].arg, waiters[w].slot, NULL, err);
         free (waiters);
     }
     zlistx_destroy (&keys);
@@ -324,13 +326,14 @@ web_backend_tick (web_backend_t *self)
     for (int s = 0; s < 2; s++)
         if (stale[s] || ((!self->sock[s] || self->refused[s]) && now - self->made_ms[s] >= 1000)) {
             socin_warn ("backend.reconnect", "service=%s", s_name[s]);
-            s_connect (self, (web_service_t) s);
+            s_connect (self, (web_service_t)s);
         }
     /* Expired answers go; the cache never holds more than a few seconds of questions. */
     zlistx_t *ckeys = zhashx_keys (self->cache);
     for (const char *k = zlistx_first (ckeys); k; k = zlistx_next (ckeys)) {
         s_cached_t *c = zhashx_lookup (self->cache, k);
-        if (c && now - c->at_ms >= self->opts.cache_ms + self->opts.timeout_ms) zhashx_delete (self->cache, k);
+        if (c && now - c->at_ms >= self->opts.cache_ms + self->opts.timeout_ms)
+            zhashx_delete (self->cache, k);
     }
     zlistx_destroy (&ckeys);
 }
@@ -338,8 +341,11 @@ web_backend_tick (web_backend_t *self)
 void
 web_backend_stats (web_backend_t *self, socin_str_t *out)
 {
-    socin_str_printf (out, "# Backend\nasked:%llu\ncache_hits:%llu\ncached:%zu\ntimeouts:%llu\nunreachable:%llu\npending:%zu\n",
-                      (unsigned long long) self->asked, (unsigned long long) self->hits,
-                      zhashx_size (self->cache), (unsigned long long) self->timeouts,
-                      (unsigned long long) self->failures, zhashx_size (self->pending));
+    socin_str_printf (out,
+                      "# "
+                      "Backend\nasked:%llu\ncache_hits:%llu\ncached:%zu\ntimeouts:%"
+                      "llu\nunreachable:%llu\npending:%zu\n",
+                      (unsigned long long)self->asked, (unsigned long long)self->hits,
+                      zhashx_size (self->cache), (unsigned long long)self->timeouts,
+                      (unsigned long long)self->failures, zhashx_size (self->pending));
 }

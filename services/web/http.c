@@ -78,8 +78,7 @@ s_access (void *cls, struct MHD_Connection *conn, const char *url, const char *m
     web_http_t *self = cls;
     web_req_t *req = *con_cls;
     if (!req) {
-        req = calloc (1, sizeof *req);
-        if (!req) return MHD_NO;
+        req = socin_calloc (1, sizeof *req);
         req->http = self;
         req->conn = conn;
         req->method = socin_strdup (method);
@@ -176,8 +175,7 @@ web_http_new (const web_http_opts_t *opts, zloop_t *loop, web_handler_fn *handle
 {
     struct sockaddr_storage addr;
     if (s_address (opts->listen, &addr, err, errlen)) return NULL;
-    web_http_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    web_http_t *self = socin_calloc (1, sizeof *self);
     self->loop = loop;
     self->handler = handler;
     self->done = done;

@@ -11,10 +11,10 @@
 #include "log.h"
 #include "table.h"
 
-#define SCALE    100.0 /* SVG units per degree of latitude */
-#define LON0     12.0
-#define LAT_TOP  51.1
-#define CLASSES  5
+#define SCALE   100.0 /* SVG units per degree of latitude */
+#define LON0    12.0
+#define LAT_TOP 51.1
+#define CLASSES 5
 
 static const char *s_palette[CLASSES] = {"#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"};
 static const char *s_no_data = "#d9d9d9";
@@ -113,9 +113,12 @@ s_on_property (s_reader_t *r, const char *key, void *arg)
 {
     const char *code_key = arg, *text;
     socin_json_token_t t = socin_json_next (r->json, &text, NULL);
-    if (t == SOCIN_JSON_STRING && !strcmp (key, code_key)) r->f->code = socin_strdup (text);
-    else if (t == SOCIN_JSON_STRING && strstr (key, "_nazev")) r->f->name = socin_strdup (text);
-    else return socin_json_skip (r->json, t);
+    if (t == SOCIN_JSON_STRING && !strcmp (key, code_key))
+        r->f->code = socin_strdup (text);
+    else if (t == SOCIN_JSON_STRING && strstr (key, "_nazev"))
+        r->f->name = socin_strdup (text);
+    else
+        return socin_json_skip (r->json, t);
     return 0;
 }
 
@@ -141,15 +144,14 @@ static int
 s_on_top (s_reader_t *r, const char *key, void *arg)
 {
     if (strcmp (key, "features")) return s_skip_value (r);
-    s_layer_t *layer = ((void **) arg)[0];
+    s_layer_t *layer = ((void **)arg)[0];
     if (socin_json_next (r->json, NULL, NULL) != SOCIN_JSON_ARRAY) return -1;
     socin_json_token_t t;
     while ((t = socin_json_next (r->json, NULL, NULL)) == SOCIN_JSON_OBJECT) {
-        layer->items = realloc (layer->items, (layer->n + 1) * sizeof *layer->items);
-        if (!layer->items) socin_fatal ("memory.exhausted", NULL);
+        layer->items = socin_realloc (layer->items, (layer->n + 1) * sizeof *layer->items);
         r->f = &layer->items[layer->n++];
-        *r->f = (s_feature_t) {NULL, NULL, SOCIN_STR_INIT, 1e9, 1e9, -1e9, -1e9};
-        if (s_object (r, s_on_feature, ((void **) arg)[1])) return -1;
+        *r->f = (s_feature_t){NULL, NULL, SOCIN_STR_INIT, 1e9, 1e9, -1e9, -1e9};
+        if (s_object (r, s_on_feature, ((void **)arg)[1])) return -1;
         if (!r->f->code) return -1;
         if (!r->f->name) r->f->name = socin_strdup (r->f->code);
     }
@@ -157,13 +159,17 @@ s_on_top (s_reader_t *r, const char *key, void *arg)
 }
 
 static int
-s_read (s_layer_t *layer, const char *data, size_t len, const char *code_key, char *err, size_t errlen)
+s_read (s_layer_t *layer, const char *data, size_t len, const char *code_key, char *err,
+        size_t errlen)
 {
     s_reader_t r = {socin_json_new (data, len), NULL, false, cos (49.8 * M_PI / 180.0)};
-    void *args[2] = {layer, (void *) code_key};
-    int rc = socin_json_next (r.json, NULL, NULL) == SOCIN_JSON_OBJECT ? s_object (&r, s_on_top, args) : -1;
-    if (rc) snprintf (err, errlen, "map boundaries (%s) do not parse: line %zu %s", code_key,
-                      socin_json_line (r.json), socin_json_error (r.json));
+    void *args[2] = {layer, (void *)code_key};
+    int rc = socin_json_next (r.json, NULL, NULL) == SOCIN_JSON_OBJECT
+                 ? s_object (&r, s_on_top, args)
+                 : -1;
+    if (rc)
+        snprintf (err, errlen, "map boundaries (%s) do not parse: line %zu %s", code_key,
+                  socin_json_line (r.json), socin_json_error (r.json));
     socin_json_destroy (&r.json);
     return rc;
 }
@@ -182,8 +188,7 @@ s_layer_free (s_layer_t *layer)
 web_map_t *
 web_map_new (char *err, size_t errlen)
 {
-    web_map_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    web_map_t *self = socin_calloc (1, sizeof *self);
     size_t klen, olen;
     const char *kraje = web_embedded_kraje (&klen), *okresy = web_embedded_okresy (&olen);
     if (s_read (&self->kraje, kraje, klen, "kraj_nuts3", err, errlen) ||
@@ -221,7 +226,7 @@ typedef struct {
 static int
 s_cmp_val (const void *a, const void *b)
 {
-    double x = ((const s_val_t *) a)->value, y = ((const s_val_t *) b)->value;
+    double x = ((const s_val_t *)a)->value, y = ((const s_val_t *)b)->value;
     return x < y ? -1 : x > y;
 }
 
@@ -238,23 +243,28 @@ static const char *
 s_fill (int k, int nclasses)
 {
     if (k < 0) return s_no_data;
-    return s_palette[nclasses == CLASSES ? k : k * (CLASSES - 1) / (nclasses > 1 ? nclasses - 1 : 1)];
+    return s_palette[nclasses == CLASSES ? k
+                                         : k * (CLASSES - 1) / (nclasses > 1 ? nclasses - 1 : 1)];
 }
 
 /* The legend at X, Y in text units of U (the map's size over 64). */
 static void
-s_legend (socin_str_t *out, const s_val_t *sorted, size_t n, const size_t *lo, int nclasses, double x, double y,
-          double u, const char *measure)
+s_legend (socin_str_t *out, const s_val_t *sorted, size_t n, const size_t *lo, int nclasses,
+          double x, double y, double u, const char *measure)
 {
-    socin_str_printf (out, "<g class=\"legend\" font-size=\"%.2f\" fill=\"#222\"><text x=\"%.1f\" y=\"%.1f\">", u,
-                      x, y);
+    socin_str_printf (
+        out, "<g class=\"legend\" font-size=\"%.2f\" fill=\"#222\"><text x=\"%.1f\" y=\"%.1f\">", u,
+        x, y);
     web_html (out, measure);
     socin_str_puts (out, "</text>\n");
     for (int k = 0; k <= nclasses; k++) {
         double ky = y + 0.8 * u + k * 1.6 * u;
-        socin_str_printf (out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\" stroke=\"#888\" "
-                               "stroke-width=\"%.2f\"/><text x=\"%.1f\" y=\"%.1f\">",
-                          x, ky, 1.4 * u, 1.3 * u, s_fill (k < nclasses ? k : -1, nclasses), u / 20, x + 2 * u, ky + 1.05 * u);
+        socin_str_printf (out,
+                          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\" "
+                          "stroke=\"#888\" "
+                          "stroke-width=\"%.2f\"/><text x=\"%.1f\" y=\"%.1f\">",
+                          x, ky, 1.4 * u, 1.3 * u, s_fill (k < nclasses ? k : -1, nclasses), u / 20,
+                          x + 2 * u, ky + 1.05 * u);
         if (k == nclasses) {
             socin_str_puts (out, "no value</text>\n");
             break;
@@ -279,13 +289,12 @@ s_unit_of (const web_map_unit_t *units, size_t n, const char *code)
 }
 
 size_t
-web_map_svg (web_map_t *self, socin_str_t *out, const char *level, const web_map_unit_t *units, size_t nunits,
-             bool only_listed, const char *title, const char *measure)
+web_map_svg (web_map_t *self, socin_str_t *out, const char *level, const web_map_unit_t *units,
+             size_t nunits, bool only_listed, const char *title, const char *measure)
 {
     const s_layer_t *layer = strcmp (level, "okres") ? &self->kraje : &self->okresy;
     /* The values of the units drawn, sorted, and their quantile classes. */
-    s_val_t *vals = calloc (nunits + 1, sizeof *vals);
-    if (!vals) socin_fatal ("memory.exhausted", NULL);
+    s_val_t *vals = socin_calloc (nunits + 1, sizeof *vals);
     size_t n = 0;
     double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
     for (size_t i = 0; i < layer->n; i++) {
@@ -296,22 +305,28 @@ web_map_svg (web_map_t *self, socin_str_t *out, const char *level, const web_map
         if (f->miny < miny) miny = f->miny;
         if (f->maxx > maxx) maxx = f->maxx;
         if (f->maxy > maxy) maxy = f->maxy;
-        if (u && u->in_scope && web_is_number (u->value)) vals[n++] = (s_val_t) {strtod (u->value, NULL), u->value};
+        if (u && u->in_scope && web_is_number (u->value))
+            vals[n++] = (s_val_t){strtod (u->value, NULL), u->value};
     }
     qsort (vals, n, sizeof *vals, s_cmp_val);
-    int nclasses = n < CLASSES ? (int) n : CLASSES;
+    int nclasses = n < CLASSES ? (int)n : CLASSES;
     size_t lo[CLASSES] = {0};
-    for (int k = 0; k < nclasses; k++) lo[k] = (size_t) k * n / (size_t) nclasses;
+    for (int k = 0; k < nclasses; k++)
+        lo[k] = (size_t)k * n / (size_t)nclasses;
     if (minx > maxx) minx = miny = 0, maxx = maxy = 100;
     double w = maxx - minx, h = maxy - miny, pad = 0.03 * (w > h ? w : h);
     double em = (w > h ? w : h) / 64, legend = 16 * em;
-    socin_str_printf (out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"%.1f %.1f %.1f %.1f\" "
-                           "role=\"img\" aria-label=\"",
-                      minx - pad, miny - pad, w + 2 * pad + legend, h + 2 * pad);
+    socin_str_printf (
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"%.1f %.1f %.1f %.1f\" "
+        "role=\"img\" aria-label=\"",
+        minx - pad, miny - pad, w + 2 * pad + legend, h + 2 * pad);
     web_html (out, title);
     socin_str_puts (out, "\"><title>");
     web_html (out, title);
-    socin_str_printf (out, "</title>\n<g stroke=\"#ffffff\" stroke-width=\"%.2f\" stroke-linejoin=\"round\">\n", em / 12);
+    socin_str_printf (
+        out, "</title>\n<g stroke=\"#ffffff\" stroke-width=\"%.2f\" stroke-linejoin=\"round\">\n",
+        em / 12);
     size_t drawn = 0;
     for (size_t i = 0; i < layer->n; i++) {
         const s_feature_t *f = &layer->items[i];

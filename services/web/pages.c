@@ -57,9 +57,8 @@ s_map_render (web_view_t *v)
     web_layout_form (v, &v->body, "/map", true);
     web_table_t *t = web_rollup_table (v, v->mark[M_ROWS], "map", "The figures on the map");
     size_t n = web_table_rows (t);
-    web_map_unit_t *units = calloc (n + 1, sizeof *units);
-    socin_str_t *hrefs = calloc (n + 1, sizeof *hrefs);
-    if (!units || !hrefs) socin_fatal ("memory.exhausted", NULL);
+    web_map_unit_t *units = socin_calloc (n + 1, sizeof *units);
+    socin_str_t *hrefs = socin_calloc (n + 1, sizeof *hrefs);
     for (size_t i = 0; i < n; i++) {
         const char *code = web_table_cell (t, i, 0);
         web_unit_href (v, &hrefs[i], code);

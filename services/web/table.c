@@ -21,14 +21,12 @@ struct web_table_t {
 web_table_t *
 web_table_new (const char *id, const char *title, const char *const *columns, int ncolumns)
 {
-    web_table_t *self = calloc (1, sizeof *self);
-    if (!self) socin_fatal ("memory.exhausted", NULL);
+    web_table_t *self = socin_calloc (1, sizeof *self);
     self->id = socin_strdup (id);
     self->title = socin_strdup (title);
     self->ncols = ncolumns;
-    self->names = calloc ((size_t) ncolumns, sizeof *self->names);
-    self->numeric = calloc ((size_t) ncolumns, sizeof *self->numeric);
-    if (!self->names || !self->numeric) socin_fatal ("memory.exhausted", NULL);
+    self->names = socin_calloc ((size_t)ncolumns, sizeof *self->names);
+    self->numeric = socin_calloc ((size_t)ncolumns, sizeof *self->numeric);
     for (int c = 0; c < ncolumns; c++) {
         size_t n = strlen (columns[c]);
         self->numeric[c] = n && columns[c][n - 1] == '#';
@@ -42,9 +40,12 @@ web_table_destroy (web_table_t **self_p)
 {
     web_table_t *self = *self_p;
     if (!self) return;
-    for (size_t i = 0; i < self->nrows * (size_t) self->ncols; i++) free (self->cells[i]);
-    for (size_t r = 0; r < self->nrows; r++) free (self->hrefs[r]);
-    for (int c = 0; c < self->ncols; c++) free (self->names[c]);
+    for (size_t i = 0; i < self->nrows * (size_t)self->ncols; i++)
+        free (self->cells[i]);
+    for (size_t r = 0; r < self->nrows; r++)
+        free (self->hrefs[r]);
+    for (int c = 0; c < self->ncols; c++)
+        free (self->names[c]);
     free (self->cells);
     free (self->hrefs);
     free (self->names);
@@ -58,12 +59,11 @@ web_table_destroy (web_table_t **self_p)
 void
 web_table_row (web_table_t *self, const char *const *cells, const char *href)
 {
-    size_t nc = (size_t) self->ncols;
+    size_t nc = (size_t)self->ncols;
     if (self->nrows == self->cap) {
         self->cap = self->cap ? 2 * self->cap : 16;
-        self->cells = realloc (self->cells, self->cap * nc * sizeof *self->cells);
-        self->hrefs = realloc (self->hrefs, self->cap * sizeof *self->hrefs);
-        if (!self->cells || !self->hrefs) socin_fatal ("memory.exhausted", NULL);
+        self->cells = socin_realloc (self->cells, self->cap * nc * sizeof *self->cells);
+        self->hrefs = socin_realloc (self->hrefs, self->cap * sizeof *self->hrefs);
     }
     for (size_t c = 0; c < nc; c++)
         self->cells[self->nrows * nc + c] = socin_strdup (cells[c] ? cells[c] : "");
@@ -93,7 +93,7 @@ const char *
 web_table_cell (const web_table_t *self, size_t row, int column)
 {
     if (row >= self->nrows || column < 0 || column >= self->ncols) return "";
-    return self->cells[row * (size_t) self->ncols + (size_t) column];
+    return self->cells[row * (size_t)self->ncols + (size_t)column];
 }
 
 /* ---- escaping ---- */
@@ -103,10 +103,14 @@ web_html (socin_str_t *out, const char *text)
 {
     const char *run = text;
     for (const char *p = text; *p; p++) {
-        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
-                          : *p == '"' ? "&quot;" : *p == '\'' ? "&#39;" : NULL;
+        const char *rep = *p == '&'    ? "&amp;"
+                          : *p == '<'  ? "&lt;"
+                          : *p == '>'  ? "&gt;"
+                          : *p == '"'  ? "&quot;"
+                          : *p == '\'' ? "&#39;"
+                                       : NULL;
         if (!rep) continue;
-        socin_str_append (out, run, (size_t) (p - run));
+        socin_str_append (out, run, (size_t)(p - run));
         socin_str_puts (out, rep);
         run = p + 1;
     }
@@ -117,7 +121,7 @@ void
 web_json_string (socin_str_t *out, const char *text)
 {
     socin_str_puts (out, "\"");
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if (*p == '"' || *p == '\\')
             socin_str_printf (out, "\\%c", *p);
         else if (*p == '<' || *p == '>' || *p == '&' || *p < 0x20)
@@ -132,7 +136,7 @@ web_json_string (socin_str_t *out, const char *text)
 void
 web_url (socin_str_t *out, const char *text)
 {
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             *p == '-' || *p == '_' || *p == '.' || *p == '~')
             socin_str_append (out, p, 1);
@@ -169,7 +173,7 @@ s_csv_cell (socin_str_t *out, const char *cell, bool numeric)
 void
 web_table_csv (const web_table_t *self, socin_str_t *out)
 {
-    size_t nc = (size_t) self->ncols;
+    size_t nc = (size_t)self->ncols;
     for (size_t c = 0; c < nc; c++) {
         if (c) socin_str_puts (out, ",");
         s_csv_cell (out, self->names[c], false);
@@ -187,7 +191,7 @@ web_table_csv (const web_table_t *self, socin_str_t *out)
 void
 web_table_json (const web_table_t *self, socin_str_t *out)
 {
-    size_t nc = (size_t) self->ncols;
+    size_t nc = (size_t)self->ncols;
     socin_str_puts (out, "{\"id\": ");
     web_json_string (out, self->id);
     socin_str_puts (out, ", \"title\": ");
@@ -221,14 +225,15 @@ void
 web_table_html (const web_table_t *self, socin_str_t *out, const char *download, size_t max_rows)
 {
     if (!self) return; /* a view with more tables than it keeps */
-    size_t nc = (size_t) self->ncols;
+    size_t nc = (size_t)self->ncols;
     const char *sep = strchr (download, '?') ? "&amp;" : "?";
     socin_str_puts (out, "<table id=\"t-");
     web_html (out, self->id);
     socin_str_puts (out, "\"><caption>");
     web_html (out, self->title);
     for (int f = 0; f < 2; f++) {
-        socin_str_puts (out, f ? " <a class=\"dl\" href=\"" : " <span class=\"dl\"><a class=\"dl\" href=\"");
+        socin_str_puts (out, f ? " <a class=\"dl\" href=\""
+                               : " <span class=\"dl\"><a class=\"dl\" href=\"");
         web_html (out, download);
         socin_str_printf (out, "%sformat=%s&amp;table=", sep, f ? "json" : "csv");
         web_url (out, self->id);
@@ -253,8 +258,7 @@ web_table_html (const web_table_t *self, socin_str_t *out, const char *download,
                 socin_str_puts (out, "\">");
                 web_html (out, cell);
                 socin_str_puts (out, "</a>");
-            }
-            else
+            } else
                 web_html (out, cell);
             socin_str_puts (out, "</td>");
         }
@@ -262,8 +266,11 @@ web_table_html (const web_table_t *self, socin_str_t *out, const char *download,
     }
     size_t total = self->total > self->nrows ? self->total : self->nrows;
     if (shown < total)
-        socin_str_printf (out, "<tr><td colspan=\"%zu\" class=\"more\">and %zu more rows in the downloads</td></tr>\n",
-                          nc, total - shown);
-    if (!self->nrows) socin_str_printf (out, "<tr><td colspan=\"%zu\" class=\"more\">no rows</td></tr>\n", nc);
+        socin_str_printf (
+            out,
+            "<tr><td colspan=\"%zu\" class=\"more\">and %zu more rows in the downloads</td></tr>\n",
+            nc, total - shown);
+    if (!self->nrows)
+        socin_str_printf (out, "<tr><td colspan=\"%zu\" class=\"more\">no rows</td></tr>\n", nc);
     socin_str_puts (out, "</tbody></table>\n");
 }

@@ -296,8 +296,7 @@ s_page_keep (web_view_t *v, const char *type, const socin_str_t *body, const cha
         v->ctx->pages = zhashx_new ();
         zhashx_set_destructor (v->ctx->pages, s_page_free);
     }
-    s_page_t *p = calloc (1, sizeof *p);
-    if (!p) socin_fatal ("memory.exhausted", NULL);
+    s_page_t *p = socin_calloc (1, sizeof *p);
     p->at_ms = socin_mono_ms ();
     p->type = socin_strdup (type);
     p->headers = socin_strdup (headers);
@@ -635,7 +634,7 @@ s_login (web_view_t *v)
         if (!socin_token_valid (token)) {
             socin_str_t out = SOCIN_STR_INIT;
             web_frame_login (&out, v->args.next,
-                              "That is not a socin token (socin_ and 64 hex digits).");
+                             "That is not a socin token (socin_ and 64 hex digits).");
             web_req_respond (v->req, 401, "text/html; charset=utf-8", &out, NULL);
             return;
         }
@@ -654,8 +653,7 @@ void
 web_view_handle (web_req_t *req, void *arg)
 {
     web_ctx_t *ctx = arg;
-    web_view_t *v = calloc (1, sizeof *v);
-    if (!v) socin_fatal ("memory.exhausted", NULL);
+    web_view_t *v = socin_calloc (1, sizeof *v);
     v->ctx = ctx;
     v->req = req;
     v->status = 200;
