@@ -4,6 +4,7 @@
 #include "mem.h"
 #include "str.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,8 @@ int
 cli_parse (const cli_opt_t *opts, int argc, char **argv, cli_parsed_t *out, const char *usage)
 {
     memset (out, 0, sizeof *out);
+    /* A table longer than the parsed result holds is a programming error, not a user's. */
+    for (int o = 0; opts && opts[o].name; o++) assert (o < CLI_MAX_OPTS);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp (arg, "-h") || !strcmp (arg, "--help")) {
@@ -30,7 +33,7 @@ cli_parse (const cli_opt_t *opts, int argc, char **argv, cli_parsed_t *out, cons
         const char *name = arg + 2, *eq = strchr (name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : strlen (name);
         int found = -1;
-        for (int o = 0; opts && opts[o].name && o < CLI_MAX_OPTS && found < 0; o++)
+        for (int o = 0; opts && opts[o].name && found < 0; o++)
             if (strlen (opts[o].name) == nlen && !strncmp (opts[o].name, name, nlen)) found = o;
         if (found < 0) {
             cli_error ("unknown option '%s'\nusage: %s", arg, usage);
@@ -68,12 +71,14 @@ cli_parse (const cli_opt_t *opts, int argc, char **argv, cli_parsed_t *out, cons
 const char *
 cli_opt (const cli_parsed_t *p, int i)
 {
+    assert (i >= 0 && i < CLI_MAX_OPTS);
     return p->counts[i] ? p->values[i][0] : NULL;
 }
 
 const char *
 cli_opt_or_empty (const cli_parsed_t *p, int i)
 {
+    assert (i >= 0 && i < CLI_MAX_OPTS);
     return p->counts[i] ? p->values[i][0] : "";
 }
 
@@ -102,6 +107,7 @@ cli_words_free (char **words, size_t n)
 bool
 cli_flag (const cli_parsed_t *p, int i)
 {
+    assert (i >= 0 && i < CLI_MAX_OPTS);
     return p->counts[i] > 0;
 }
 

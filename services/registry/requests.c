@@ -501,16 +501,29 @@ s_token (reg_requests_t *self, socin_wire_msg_t *msg, const Socin__V1__RegistryR
     socin_wire_send (self->router, msg->envelope, &reply.base);
 }
 
-/* Whether BODY changes the registry (administrators only): the imports and puts from 20 on,
-   and any request this registry does not know; queries (below 20), CheckToken, the plans
-   query (30) and the rules query (80) do not. */
+/* Whether BODY changes the registry (administrators only). The queries are named; every other
+   body counts as a change, so a change added later is closed to other keys by default. */
 static bool
 s_is_change (Socin__V1__RegistryRequest__BodyCase body)
 {
-    if (body == SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS ||
-        body == SOCIN__V1__REGISTRY_REQUEST__BODY_RULES)
+    switch (body) {
+    case SOCIN__V1__REGISTRY_REQUEST__BODY__NOT_SET: /* answered UNSUPPORTED, whoever asks */
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_SNAPSHOT:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_UNIT:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_DESCENDANTS:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_INDICATORS:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_DATASETS:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_SUBMITTERS:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_TARGETS:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_GROUPS:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_DIMENSIONS:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_PLANS:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_RULES:
+    case SOCIN__V1__REGISTRY_REQUEST__BODY_CHECK_TOKEN:
         return false;
-    return body >= SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_TERRITORY;
+    default:
+        return true;
+    }
 }
 
 /* ---- dispatch ---- */
