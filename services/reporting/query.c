@@ -452,8 +452,7 @@ s_completeness_count (const s_received_t *rc, const socin_unit_t *u, Socin__V1__
    the members it has on the period's territory day. */
 static void
 s_completeness_groups (const rep_query_ctx_t *ctx, const s_received_t *rc,
-                       const socin_dataset_t *ds, socin_period_t period,
-                       Socin__V1__Completeness *c)
+                       const socin_dataset_t *ds, socin_period_t period, Socin__V1__Completeness *c)
 {
     const socin_model_t *m = ctx->model;
     int32_t start = socin_period_start (period), end = socin_period_end (period);
