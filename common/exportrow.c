@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "varint.h"
+
 /* ExportValue's fields (report.proto): strings 1-5 and 7-9, changed_ms 6, followup 10. */
 #define F_CHANGED  6
 #define F_FOLLOWUP 10
@@ -12,28 +14,6 @@
 #define W_LEN      2
 #define W_FIXED32  5
 #define NSTRINGS   10 /* string fields are numbered below this */
-
-static size_t
-s_varint_size (uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static unsigned char *
-s_varint_put (unsigned char *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (unsigned char)v;
-    return p;
-}
 
 /* V's string fields by number (NULL for 6, which is not one). */
 static void
@@ -52,19 +32,19 @@ socin_export_row_append (socin_str_t *out, const Socin__V1__ExportValue *v)
     size_t lens[NSTRINGS] = {0}, body = 0;
     s_strings (v, s);
     for (int f = 1; f < NSTRINGS; f++)
-        if (s[f] && (lens[f] = strlen (s[f]))) body += 1 + s_varint_size (lens[f]) + lens[f];
-    if (v->changed_ms) body += 1 + s_varint_size ((uint64_t)v->changed_ms);
+        if (s[f] && (lens[f] = strlen (s[f]))) body += 1 + socin_varint_size (lens[f]) + lens[f];
+    if (v->changed_ms) body += 1 + socin_varint_size ((uint64_t)v->changed_ms);
     if (v->followup) body += 2;
-    unsigned char *p = (unsigned char *)socin_str_extend (out, s_varint_size (body) + body);
-    p = s_varint_put (p, body);
+    unsigned char *p = (unsigned char *)socin_str_extend (out, socin_varint_size (body) + body);
+    p = socin_varint_put (p, body);
     for (int f = 1; f < NSTRINGS; f++) {
         if (f == F_CHANGED && v->changed_ms) {
             *p++ = F_CHANGED << 3 | W_VARINT;
-            p = s_varint_put (p, (uint64_t)v->changed_ms);
+            p = socin_varint_put (p, (uint64_t)v->changed_ms);
         }
         if (!lens[f]) continue;
         *p++ = (unsigned char)(f << 3 | W_LEN);
-        p = s_varint_put (p, lens[f]);
+        p = socin_varint_put (p, lens[f]);
         memcpy (p, s[f], lens[f]);
         p += lens[f];
     }

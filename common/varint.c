@@ -1,0 +1,24 @@
+/*  varint: protobuf's varints. See varint.h. */
+#include "varint.h"
+
+size_t
+socin_varint_size (uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+uint8_t *
+socin_varint_put (uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
