@@ -54,19 +54,6 @@ socin_export_row_append (socin_str_t *out, const Socin__V1__ExportValue *v)
     }
 }
 
-/* Reads a varint at *P (before END) into *V. False when it runs past END or 10 bytes. */
-static bool
-s_varint_get (const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    *v = 0;
-    for (int shift = 0; shift < 70 && *p < end; shift += 7) {
-        uint8_t b = *(*p)++;
-        *v |= (uint64_t)(b & 0x7F) << shift;
-        if (!(b & 0x80)) return true;
-    }
-    return false;
-}
-
 /* Skips a field of wire type WIRE at *P. False when it runs past END or the type is unknown. */
 static bool
 s_skip (const uint8_t **p, const uint8_t *end, unsigned wire)
@@ -74,13 +61,13 @@ s_skip (const uint8_t **p, const uint8_t *end, unsigned wire)
     uint64_t n;
     switch (wire) {
     case W_VARINT:
-        return s_varint_get (p, end, &n);
+        return socin_varint_get (p, end, &n);
     case W_FIXED64:
     case W_FIXED32:
         n = wire == W_FIXED64 ? 8 : 4;
         break;
     case W_LEN:
-        if (!s_varint_get (p, end, &n)) return false;
+        if (!socin_varint_get (p, end, &n)) return false;
         break;
     default:
         return false;
@@ -97,16 +84,16 @@ s_fields (socin_export_row_t *row, const uint8_t *p, const uint8_t *end, size_t 
     Socin__V1__ExportValue *v = &row->value;
     while (p < end) {
         uint64_t key, n;
-        if (!s_varint_get (&p, end, &key)) return false;
+        if (!socin_varint_get (&p, end, &key)) return false;
         unsigned field = (unsigned)(key >> 3), wire = (unsigned)(key & 7);
         if (field && field < NSTRINGS && field != F_CHANGED && wire == W_LEN) {
-            if (!s_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return false;
+            if (!socin_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return false;
             at[field] = row->text.len;
             socin_str_append (&row->text, p, n);
             socin_str_append (&row->text, "", 1);
             p += n;
         } else if ((field == F_CHANGED || field == F_FOLLOWUP) && wire == W_VARINT) {
-            if (!s_varint_get (&p, end, &n)) return false;
+            if (!socin_varint_get (&p, end, &n)) return false;
             if (field == F_CHANGED)
                 v->changed_ms = (int64_t)n;
             else
@@ -124,7 +111,7 @@ socin_export_row_span (const uint8_t *data, size_t len, size_t *at, const uint8_
     if (*at >= len) return 0;
     const uint8_t *p = data + *at, *end = data + len;
     uint64_t n;
-    if (!s_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return -1;
+    if (!socin_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return -1;
     *row = p;
     *row_len = (size_t)n;
     *at = (size_t)(p + n - data);

@@ -22,3 +22,15 @@ socin_varint_put (uint8_t *p, uint64_t v)
     *p++ = (uint8_t)v;
     return p;
 }
+
+bool
+socin_varint_get (const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 70 && *p < end; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) return true;
+    }
+    return false;
+}

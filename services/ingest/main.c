@@ -25,6 +25,7 @@
 #include "approval.h"
 #include "fair.h"
 #include "followup.h"
+#include "ingestreq.h"
 #include "forward.h"
 #include "ledger.h"
 #include "progress.h"
@@ -288,9 +289,9 @@ s_decode (ingest_t *self, socin_wire_msg_t *msg, s_item_t *item)
     }
     item->arena = socin_arena_new ();
     Socin__V1__IngestRequest *req =
-        msg->payload ? socin__v1__ingest_request__unpack (socin_arena_allocator (item->arena),
-                                                          zframe_size (msg->payload),
-                                                          zframe_data (msg->payload))
+        msg->payload ? socin_ingest_request_unpack (socin_arena_allocator (item->arena),
+                                                    zframe_size (msg->payload),
+                                                    zframe_data (msg->payload))
                      : NULL;
     if (!req)
         s_refuse (self, msg->envelope, "", NULL, SOCIN_E (MALFORMED_MESSAGE),
