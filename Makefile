@@ -37,7 +37,7 @@ endif
 
 # Debian packages: build, run, test, lint, bench.
 DEPS := make gcc pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler \
-        libsodium-dev liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang \
+        libsodium-dev libssl-dev liblmdb-dev lmdb-utils socat cppcheck iproute2 procps clang \
         libclang-rt-14-dev postgresql libmicrohttpd-dev chromium-headless-shell fonts-dejavu-core \
         curl jq build-essential dpkg-dev debhelper lintian systemd mandoc man-db \
         python3 python3-zmq python3-protobuf protobuf-compiler
@@ -96,8 +96,9 @@ $(LIB): $(COMMON_O) $(PROTO_O)
 	@rm -f $@
 	ar rcs $@ $^
 
-# socin-web also links libmicrohttpd.
+# socin-web also links libmicrohttpd; socin-ingest OpenSSL's libcrypto (SHA-1 of submissions).
 LDLIBS_web := -lmicrohttpd
+LDLIBS_ingest := -lcrypto
 define SERVICE_RULE
 $(BIN)/socin-$(1): $(call svc_objs,$(1)) $(LIB)
 	@mkdir -p $(BIN)

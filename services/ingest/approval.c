@@ -161,6 +161,18 @@ s_step (MDB_txn *txn, MDB_dbi approvals, const char *key, size_t keylen, int *st
 int
 ing_approval_lock (MDB_txn *txn, MDB_dbi approvals, ing_checked_t *c)
 {
+    /* Most stores hold no approval at all: then nothing is locked, and no value needs its
+       approval key built and looked up. */
+    MDB_stat st;
+    int rc = mdb_stat (txn, approvals, &st);
+    if (rc) return rc;
+    if (!st.ms_entries) return 0;
+    /* Values are in key order (period, unit, indicator): neighbours share the data set,
+       period and unit, so the last look-up answers most of them. */
+    const socin_dataset_t *last_ds = NULL;
+    const socin_unit_t *last_unit = NULL;
+    const char *last_period = NULL;
+    int last_step = 0;
     for (size_t i = 0; i < c->nvalues; i++) {
         ing_value_t *v = &c->values[i];
         if (v->refused) continue;
@@ -168,11 +180,20 @@ ing_approval_lock (MDB_txn *txn, MDB_dbi approvals, ing_checked_t *c)
             const socin_dataset_t *ds =
                 socin_model_dataset_at (c->model, v->indicator->datasets[d]);
             if (!ds || !socin_dataset_includes (c->model, ds, v->unit)) continue;
-            char key[ING_KEY_MAX];
-            size_t klen = s_key (ds->code, v->period, v->unit->code, key);
-            int step, rc = klen ? s_step (txn, approvals, key, klen, &step) : 0;
-            if (rc) return rc;
-            if (!klen || !step) continue;
+            int step;
+            if (ds == last_ds && v->unit == last_unit && !strcmp (v->period, last_period))
+                step = last_step;
+            else {
+                char key[ING_KEY_MAX];
+                size_t klen = s_key (ds->code, v->period, v->unit->code, key);
+                step = 0;
+                if (klen && (rc = s_step (txn, approvals, key, klen, &step))) return rc;
+                last_ds = ds;
+                last_unit = v->unit;
+                last_period = v->period;
+                last_step = step;
+            }
+            if (!step) continue;
             v->refused = true;
             ing_conflict (c, KIND_VALUE, v->index, SOCIN_E (DATA_APPROVED), "period", v->period,
                           "data set %s for %s, period %s is approved (%s step): its values cannot "

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "approval.h"
+#include "changebatch.h"
 #include "followup.h"
 #include "log.h"
 #include "mem.h"
@@ -140,13 +141,14 @@ s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
     c->followup = v->followup;
 }
 
-/* Applies the valid values of P; adds changed ones to CHANGES. */
+/* Applies the valid values of P with CUR, a cursor on the values; adds changed ones to
+   CHANGES. */
 static int
-s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
-                Socin__V1__ValueChange *changes, size_t *nchanges)
+s_apply_values_at (s_apply_t *a, MDB_txn *txn, MDB_cursor *cur, ing_pending_t *p, uint64_t first,
+                   Socin__V1__ValueChange *changes, size_t *nchanges)
 {
     ing_ledger_t *self = a->self;
-    uint64_t first = seq;
+    uint64_t seq;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         ing_value_t *v = &p->checked.values[i];
         if (v->refused) continue;
@@ -165,7 +167,7 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         if (!v->deleted && !a->dry) {
             /* A value not seen before costs one search: stored at once, or found. */
             old.mv_size = socin_value_state_size (SOCIN_VALUE_LEDGER, &now);
-            rc = mdb_put (txn, self->values, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
+            rc = mdb_cursor_put (cur, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
             if (rc == 0) socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, old.mv_data);
             rc = rc == 0 ? MDB_NOTFOUND : rc == MDB_KEYEXIST ? 0 : rc;
             if (rc == MDB_NOTFOUND) {
@@ -174,7 +176,7 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 continue;
             }
         } else
-            rc = mdb_get (txn, self->values, &k, &old);
+            rc = mdb_cursor_get (cur, &k, &old, MDB_SET);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
         if (v->deleted) {
@@ -213,13 +215,30 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
                 MDB_val nv = {socin_value_state_size (SOCIN_VALUE_LEDGER, &now), NULL};
-                if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
+                if ((rc = mdb_cursor_put (cur, &k, &nv, MDB_RESERVE))) return rc;
                 socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, nv.mv_data);
             }
         }
         s_change (&changes[(*nchanges)++], v);
     }
     return 0;
+}
+
+/* Applies the valid values of P; adds changed ones to CHANGES. */
+static int
+s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
+                Socin__V1__ValueChange *changes, size_t *nchanges)
+{
+    ing_ledger_t *self = a->self;
+    uint64_t first = seq;
+    /* One cursor for all of them: the values come in key order, so LMDB finds most keys on
+       the leaf page the cursor stands on instead of searching from the root for each. */
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open (txn, self->values, &cur);
+    if (rc) return rc;
+    rc = s_apply_values_at (a, txn, cur, p, first, changes, nchanges);
+    mdb_cursor_close (cur);
+    return rc;
 }
 
 /* An item stored whole under its key (an event, a measure report). */
@@ -346,7 +365,12 @@ s_put_batches (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, size_
         batch.accepted_ms = a->now;
         batch.values = vptrs + from;
         batch.n_values = count;
-        rc = s_put_seq (txn, a->self->outbox, batch.seq, &batch.base);
+        /* Packed by hand: protobuf-c's packing of 10,000 values cost more than storing them. */
+        unsigned char key[8];
+        socin_be64_put (key, batch.seq);
+        MDB_val k = {8, key}, v = {socin_change_batch_size (&batch), NULL};
+        rc = mdb_put (txn, a->self->outbox, &k, &v, MDB_RESERVE);
+        if (!rc) socin_change_batch_pack (&batch, v.mv_data);
         /* Who and when, kept after the outbox entry is gone. */
         Socin__V1__ChangeBatch head = SOCIN__V1__CHANGE_BATCH__INIT;
         head.seq = batch.seq;

@@ -1,6 +1,7 @@
 /*  shape: one shape of disaggregation per indicator, unit and period. See shape.h. */
 #include "shape.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "error.h"
@@ -32,16 +33,26 @@ s_prefix_len (const char *key, size_t len, int parts)
     return len;
 }
 
+/* The end of the run of C's values from FROM that share the first PARTS parts of their key
+   (whose length goes to *PLEN). */
+static size_t
+s_run_end (const ing_checked_t *c, size_t from, int parts, size_t *plen)
+{
+    const ing_value_t *head = &c->values[from];
+    size_t to = from + 1;
+    *plen = s_prefix_len (head->key, head->keylen, parts);
+    while (to < c->nvalues && c->values[to].keylen >= *plen &&
+           !memcmp (c->values[to].key, head->key, *plen))
+        to++;
+    return to;
+}
+
 int
 ing_shape_runs (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, int parts, ing_shape_run_fn *fn)
 {
     size_t from = 0;
     while (from < c->nvalues) {
-        const ing_value_t *head = &c->values[from];
-        size_t plen = s_prefix_len (head->key, head->keylen, parts), to = from + 1;
-        while (to < c->nvalues && c->values[to].keylen >= plen &&
-               !memcmp (c->values[to].key, head->key, plen))
-            to++;
+        size_t plen, to = s_run_end (c, from, parts, &plen);
         int rc = fn (txn, values, c, from, to, plen);
         if (rc) return rc;
         from = to;
@@ -62,19 +73,51 @@ s_deleted_here (const ing_checked_t *c, size_t from, size_t to, const MDB_val *k
     return false;
 }
 
+/* Where the search for the previous run's prefix landed: the first stored key at or after
+   it (KEY, LEN bytes), or END when there was none. Nothing is written while the runs are
+   checked, so no stored key lies between that prefix and KEY: a later prefix before KEY
+   (and not a prefix of it) has no stored key either, and needs no search. In feed order a
+   submission's new keys all fall in one such gap. */
+typedef struct {
+    bool valid, end;
+    char key[SOCIN_VALUE_KEY_MAX];
+    size_t len;
+} s_landing_t;
+
+/* Whether L tells that no stored key starts with PREFIX (PLEN bytes). */
+static bool
+s_none_stored (const s_landing_t *l, const char *prefix, size_t plen)
+{
+    if (!l->valid) return false;
+    if (l->end) return true; /* no key after an earlier prefix */
+    size_t n = l->len < plen ? l->len : plen;
+    int c = memcmp (l->key, prefix, n);
+    if (c == 0 && l->len >= plen) return false; /* the landing key has the prefix */
+    return c > 0;                               /* the landing key comes after the prefix */
+}
+
 /* The shape the stored values of the key prefix set, after the deletions among [FROM, TO):
-   copied into SHAPE (a disaggregation of that shape); false when none remains. */
+   copied into SHAPE (a disaggregation of that shape); false when none remains. CUR is a
+   cursor on the values, kept from run to run (runs come in key order), and L where its
+   last search landed. */
 static int
-s_stored_shape (MDB_txn *txn, MDB_dbi values, const ing_checked_t *c, size_t from, size_t to,
+s_stored_shape (MDB_cursor *cur, s_landing_t *l, const ing_checked_t *c, size_t from, size_t to,
                 size_t plen, char *shape, size_t len, bool *found)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open (txn, values, &cur);
-    if (rc) return rc;
-    MDB_val k = {plen, (void *)c->values[from].key}, v;
+    const char *prefix = c->values[from].key;
     *found = false;
-    rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && k.mv_size >= plen && !memcmp (k.mv_data, c->values[from].key, plen)) {
+    if (s_none_stored (l, prefix, plen)) return 0;
+    MDB_val k = {plen, (void *)prefix}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    l->valid = rc == 0 || rc == MDB_NOTFOUND;
+    l->end = rc == MDB_NOTFOUND;
+    if (rc == 0) {
+        l->len = k.mv_size < sizeof l->key ? k.mv_size : sizeof l->key;
+        memcpy (l->key, k.mv_data, l->len);
+        /* A key cut short would compare wrongly: search again next time. */
+        l->valid = l->len == k.mv_size;
+    }
+    while (rc == 0 && k.mv_size >= plen && !memcmp (k.mv_data, prefix, plen)) {
         if (!s_deleted_here (c, from, to, &k)) {
             size_t n = k.mv_size - plen < len - 1 ? k.mv_size - plen : len - 1;
             memcpy (shape, (const char *)k.mv_data + plen, n);
@@ -84,17 +127,17 @@ s_stored_shape (MDB_txn *txn, MDB_dbi values, const ing_checked_t *c, size_t fro
         }
         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close (cur);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* Checks the values [FROM, TO), which share indicator, unit and period. */
 static int
-s_check_run (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, size_t from, size_t to, size_t plen)
+s_check_run (MDB_cursor *cur, s_landing_t *l, ing_checked_t *c, size_t from, size_t to,
+             size_t plen)
 {
     char shape[256];
     bool found;
-    int rc = s_stored_shape (txn, values, c, from, to, plen, shape, sizeof shape, &found);
+    int rc = s_stored_shape (cur, l, c, from, to, plen, shape, sizeof shape, &found);
     if (rc) return rc;
     const ing_value_t *first = NULL;
     for (size_t i = from; i < to && !found; i++) {
@@ -123,6 +166,16 @@ s_check_run (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, size_t from, size_t
 int
 ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *c)
 {
+    if (!c->nvalues) return 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open (txn, values, &cur);
+    if (rc) return rc;
     /* Values are in key order, so one indicator, unit and period is one run. */
-    return ing_shape_runs (txn, values, c, 3, s_check_run);
+    s_landing_t landing = {.valid = false};
+    for (size_t from = 0, plen, to; !rc && from < c->nvalues; from = to) {
+        to = s_run_end (c, from, 3, &plen);
+        rc = s_check_run (cur, &landing, c, from, to, plen);
+    }
+    mdb_cursor_close (cur);
+    return rc;
 }

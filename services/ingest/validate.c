@@ -144,8 +144,14 @@ bool
 ing_text_ok (ing_checked_t *out, int kind, uint32_t index, const char *field, const char *text,
              size_t max)
 {
-    size_t len = strlen (text), bad;
-    if (!socin_utf8_valid (text, len, &bad)) {
+    /* Most fields are short and ASCII (or empty): one pass finds the length and whether any
+       byte needs the UTF-8 check. */
+    const unsigned char *t = (const unsigned char *)text;
+    unsigned char high = 0;
+    size_t len = 0, bad;
+    while (t[len])
+        high |= t[len++];
+    if ((high & 0x80) && !socin_utf8_valid (text, len, &bad)) {
         ing_conflict (out, kind, index, SOCIN_E (INVALID_TEXT), field, text,
                       "%s is not valid UTF-8 (byte %zu)", field, bad + 1);
         return false;
@@ -220,6 +226,9 @@ typedef struct {
     socin_period_t period;
     bool period_ok;
     char period_why[200];
+    int32_t period_start, period_end; /* of a period of the right form */
+    char period_canon[SOCIN_PERIOD_STRLEN];
+    const socin_unit_t *terr_unit; /* the last unit found in the territory */
     const socin_indicator_t *ds_ind;
     const socin_unit_t *ds_unit;
     const socin_dataset_t *ds_found, *ds_allowed;
@@ -316,6 +325,11 @@ s_value_period (s_value_check_t *c)
         cache->period_text = dv->period;
         cache->period_ok = socin_period_parse (dv->period, &cache->period, cache->period_why,
                                                sizeof cache->period_why) == 0;
+        if (cache->period_ok) {
+            cache->period_start = socin_period_start (cache->period);
+            cache->period_end = socin_period_end (cache->period);
+            socin_period_format (cache->period, cache->period_canon, sizeof cache->period_canon);
+        }
     }
     c->period = cache->period;
     if (!cache->period_ok) {
@@ -334,8 +348,8 @@ s_value_period (s_value_check_t *c)
                       socin_period_type_name (c->ind->period_type), example);
         return false;
     }
-    c->start = socin_period_start (c->period);
-    c->end = socin_period_end (c->period);
+    c->start = cache->period_start;
+    c->end = cache->period_end;
     if (!socin_unit_valid_during (c->unit, c->start, c->end)) {
         const socin_unit_t *unit = c->unit;
         ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (UNIT_NOT_VALID_IN_PERIOD), "unit",
@@ -396,7 +410,11 @@ s_value_allowed (s_value_check_t *c)
         s_value_no_dataset (c);
         return false;
     }
-    if (!ing_territory_ok (c->ctx, c->out, KIND_VALUE, c->index, c->unit)) return false;
+    /* The territory depends on the unit alone: a unit's run of values is checked once. */
+    if (c->cache->terr_unit != c->unit) {
+        if (!ing_territory_ok (c->ctx, c->out, KIND_VALUE, c->index, c->unit)) return false;
+        c->cache->terr_unit = c->unit;
+    }
     if (!ds_allowed) {
         ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (DATASET_NOT_ALLOWED), "indicator",
                       dv->indicator, "submitter %s may not report data set %s, which holds %s",
@@ -489,6 +507,7 @@ s_value_disaggregation (s_value_check_t *c)
     const Socin__V1__DataValue *dv = c->dv;
     s_cache_t *cache = c->cache;
     char why[200];
+    if (!*dv->disaggregation) return ""; /* the total, of any indicator */
     if (cache->dis_ind != c->ind || !cache->dis_text ||
         strcmp (cache->dis_text, dv->disaggregation)) {
         if (socin_model_disaggregation (c->ctx->model, c->ind, dv->disaggregation, cache->dis_canon,
@@ -509,9 +528,9 @@ s_value_disaggregation (s_value_check_t *c)
 static bool
 s_value_accept (s_value_check_t *c, const char *disagg, ing_value_t *ok)
 {
-    char period_text[SOCIN_PERIOD_STRLEN], key[ING_KEY_MAX];
+    const char *period_text = c->cache->period_canon;
+    char key[ING_KEY_MAX];
     size_t keylen;
-    socin_period_format (c->period, period_text, sizeof period_text);
     if (ing_value_key (c->ind->code, c->unit->code, period_text, disagg, key, &keylen)) {
         ing_conflict (c->out, KIND_VALUE, c->index, SOCIN_E (FIELD_TOO_LONG), "disaggregation",
                       c->dv->disaggregation, "the item's key is too long");
@@ -785,7 +804,12 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
         if (valid) out->nvalues++;
     }
     if (out->nvalues > 1) {
-        qsort (out->values, out->nvalues, sizeof *out->values, s_cmp_value);
+        /* Feeds mostly send values in key order already: then there is nothing to sort. */
+        size_t i = 1;
+        while (i < out->nvalues && s_cmp_value (&out->values[i - 1], &out->values[i]) < 0)
+            i++;
+        if (i < out->nvalues)
+            qsort (out->values, out->nvalues, sizeof *out->values, s_cmp_value);
         s_drop_duplicates (sub, out);
     }
     for (size_t i = 0; i < sub->n_events; i++) {

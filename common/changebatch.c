@@ -1,0 +1,129 @@
+/*  changebatch: ChangeBatch packed with its values by hand. See changebatch.h. */
+#include "changebatch.h"
+
+#include <string.h>
+
+#include "varint.h"
+
+/* ValueChange's fields (forward.proto): strings 1-4 and 7, value_micros 5 (sint64), deleted 6,
+   stored_by 60, followup 61; ChangeBatch's values are its field 6, between the head (1-5)
+   and the rest (7 and up). */
+#define W_VARINT    0
+#define W_LEN       2
+#define F_VALUES    6
+#define TAG_STORED  ((60 << 3) | W_LEN)    /* two bytes as a varint */
+#define TAG_FOLLOW  ((61 << 3) | W_VARINT) /* two bytes as a varint */
+
+static uint64_t
+s_zigzag (int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+/* C's strings in field order (the last is stored_by, field 60) with their lengths. */
+#define NSTRINGS 6
+static void
+s_strings (const Socin__V1__ValueChange *c, const char *s[NSTRINGS], size_t lens[NSTRINGS])
+{
+    const char *all[NSTRINGS] = {c->indicator,      c->unit,    c->period,
+                                 c->disaggregation, c->comment, c->stored_by};
+    for (int i = 0; i < NSTRINGS; i++) {
+        s[i] = all[i];
+        lens[i] = all[i] ? strlen (all[i]) : 0;
+    }
+}
+
+/* The size of C's message (without its tag and length). */
+static size_t
+s_change_size (const char *const s[NSTRINGS], const size_t lens[NSTRINGS],
+               const Socin__V1__ValueChange *c)
+{
+    size_t n = 0;
+    for (int i = 0; i < NSTRINGS; i++)
+        if (lens[i]) n += (i == NSTRINGS - 1 ? 2 : 1) + socin_varint_size (lens[i]) + lens[i];
+    if (c->value_micros) n += 1 + socin_varint_size (s_zigzag (c->value_micros));
+    if (c->deleted) n += 2;
+    if (c->followup) n += 3;
+    return n;
+}
+
+static uint8_t *
+s_string_put (uint8_t *p, uint32_t tag, const char *s, size_t len)
+{
+    if (!len) return p;
+    p = socin_varint_put (p, tag);
+    p = socin_varint_put (p, len);
+    memcpy (p, s, len);
+    return p + len;
+}
+
+/* Writes C as BATCH's field 6 at P: its tag, its length and its fields in number order. */
+static uint8_t *
+s_change_put (uint8_t *p, const Socin__V1__ValueChange *c)
+{
+    const char *s[NSTRINGS];
+    size_t lens[NSTRINGS];
+    s_strings (c, s, lens);
+    *p++ = (F_VALUES << 3) | W_LEN;
+    p = socin_varint_put (p, s_change_size (s, lens, c));
+    for (int f = 1; f <= 4; f++)
+        p = s_string_put (p, (uint32_t)(f << 3 | W_LEN), s[f - 1], lens[f - 1]);
+    if (c->value_micros) {
+        *p++ = 5 << 3 | W_VARINT;
+        p = socin_varint_put (p, s_zigzag (c->value_micros));
+    }
+    if (c->deleted) {
+        *p++ = 6 << 3 | W_VARINT;
+        *p++ = 1;
+    }
+    p = s_string_put (p, 7 << 3 | W_LEN, s[4], lens[4]);
+    p = s_string_put (p, TAG_STORED, s[5], lens[5]);
+    if (c->followup) {
+        p = socin_varint_put (p, TAG_FOLLOW);
+        *p++ = 1;
+    }
+    return p;
+}
+
+/* BATCH split into its fields before the values (HEAD) and after them (TAIL). */
+static void
+s_split (const Socin__V1__ChangeBatch *batch, Socin__V1__ChangeBatch *head,
+         Socin__V1__ChangeBatch *tail)
+{
+    *head = *batch;
+    head->n_values = head->n_events = head->n_measures = head->n_followups = head->n_approvals = 0;
+    *tail = *batch;
+    tail->seq = 0;
+    tail->submission_id = tail->submitter = tail->submitter_key = (char *)"";
+    tail->accepted_ms = 0;
+    tail->n_values = 0;
+}
+
+size_t
+socin_change_batch_size (const Socin__V1__ChangeBatch *batch)
+{
+    Socin__V1__ChangeBatch head, tail;
+    s_split (batch, &head, &tail);
+    size_t n = socin__v1__change_batch__get_packed_size (&head) +
+               socin__v1__change_batch__get_packed_size (&tail);
+    for (size_t i = 0; i < batch->n_values; i++) {
+        const char *s[NSTRINGS];
+        size_t lens[NSTRINGS];
+        s_strings (batch->values[i], s, lens);
+        size_t len = s_change_size (s, lens, batch->values[i]);
+        n += 1 + socin_varint_size (len) + len;
+    }
+    return n;
+}
+
+size_t
+socin_change_batch_pack (const Socin__V1__ChangeBatch *batch, uint8_t *out)
+{
+    Socin__V1__ChangeBatch head, tail;
+    s_split (batch, &head, &tail);
+    uint8_t *p = out + socin__v1__change_batch__pack (&head, out);
+    for (size_t i = 0; i < batch->n_values; i++)
+        p = s_change_put (p, batch->values[i]);
+    p += socin__v1__change_batch__pack (&tail, p);
+    return (size_t)(p - out);
+}
