@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "varint.h"
+
 /* ExportValue's fields (report.proto): strings 1-5 and 7-9, changed_ms 6, followup 10. */
 #define F_CHANGED  6
 #define F_FOLLOWUP 10
@@ -12,28 +14,6 @@
 #define W_LEN      2
 #define W_FIXED32  5
 #define NSTRINGS   10 /* string fields are numbered below this */
-
-static size_t
-s_varint_size (uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static unsigned char *
-s_varint_put (unsigned char *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (unsigned char)v;
-    return p;
-}
 
 /* V's string fields by number (NULL for 6, which is not one). */
 static void
@@ -52,19 +32,19 @@ socin_export_row_append (socin_str_t *out, const Socin__V1__ExportValue *v)
     size_t lens[NSTRINGS] = {0}, body = 0;
     s_strings (v, s);
     for (int f = 1; f < NSTRINGS; f++)
-        if (s[f] && (lens[f] = strlen (s[f]))) body += 1 + s_varint_size (lens[f]) + lens[f];
-    if (v->changed_ms) body += 1 + s_varint_size ((uint64_t)v->changed_ms);
+        if (s[f] && (lens[f] = strlen (s[f]))) body += 1 + socin_varint_size (lens[f]) + lens[f];
+    if (v->changed_ms) body += 1 + socin_varint_size ((uint64_t)v->changed_ms);
     if (v->followup) body += 2;
-    unsigned char *p = (unsigned char *)socin_str_extend (out, s_varint_size (body) + body);
-    p = s_varint_put (p, body);
+    unsigned char *p = (unsigned char *)socin_str_extend (out, socin_varint_size (body) + body);
+    p = socin_varint_put (p, body);
     for (int f = 1; f < NSTRINGS; f++) {
         if (f == F_CHANGED && v->changed_ms) {
             *p++ = F_CHANGED << 3 | W_VARINT;
-            p = s_varint_put (p, (uint64_t)v->changed_ms);
+            p = socin_varint_put (p, (uint64_t)v->changed_ms);
         }
         if (!lens[f]) continue;
         *p++ = (unsigned char)(f << 3 | W_LEN);
-        p = s_varint_put (p, lens[f]);
+        p = socin_varint_put (p, lens[f]);
         memcpy (p, s[f], lens[f]);
         p += lens[f];
     }
@@ -74,19 +54,6 @@ socin_export_row_append (socin_str_t *out, const Socin__V1__ExportValue *v)
     }
 }
 
-/* Reads a varint at *P (before END) into *V. False when it runs past END or 10 bytes. */
-static bool
-s_varint_get (const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    *v = 0;
-    for (int shift = 0; shift < 70 && *p < end; shift += 7) {
-        uint8_t b = *(*p)++;
-        *v |= (uint64_t)(b & 0x7F) << shift;
-        if (!(b & 0x80)) return true;
-    }
-    return false;
-}
-
 /* Skips a field of wire type WIRE at *P. False when it runs past END or the type is unknown. */
 static bool
 s_skip (const uint8_t **p, const uint8_t *end, unsigned wire)
@@ -94,13 +61,13 @@ s_skip (const uint8_t **p, const uint8_t *end, unsigned wire)
     uint64_t n;
     switch (wire) {
     case W_VARINT:
-        return s_varint_get (p, end, &n);
+        return socin_varint_get (p, end, &n);
     case W_FIXED64:
     case W_FIXED32:
         n = wire == W_FIXED64 ? 8 : 4;
         break;
     case W_LEN:
-        if (!s_varint_get (p, end, &n)) return false;
+        if (!socin_varint_get (p, end, &n)) return false;
         break;
     default:
         return false;
@@ -117,16 +84,16 @@ s_fields (socin_export_row_t *row, const uint8_t *p, const uint8_t *end, size_t 
     Socin__V1__ExportValue *v = &row->value;
     while (p < end) {
         uint64_t key, n;
-        if (!s_varint_get (&p, end, &key)) return false;
+        if (!socin_varint_get (&p, end, &key)) return false;
         unsigned field = (unsigned)(key >> 3), wire = (unsigned)(key & 7);
         if (field && field < NSTRINGS && field != F_CHANGED && wire == W_LEN) {
-            if (!s_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return false;
+            if (!socin_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return false;
             at[field] = row->text.len;
             socin_str_append (&row->text, p, n);
             socin_str_append (&row->text, "", 1);
             p += n;
         } else if ((field == F_CHANGED || field == F_FOLLOWUP) && wire == W_VARINT) {
-            if (!s_varint_get (&p, end, &n)) return false;
+            if (!socin_varint_get (&p, end, &n)) return false;
             if (field == F_CHANGED)
                 v->changed_ms = (int64_t)n;
             else
@@ -144,7 +111,7 @@ socin_export_row_span (const uint8_t *data, size_t len, size_t *at, const uint8_
     if (*at >= len) return 0;
     const uint8_t *p = data + *at, *end = data + len;
     uint64_t n;
-    if (!s_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return -1;
+    if (!socin_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return -1;
     *row = p;
     *row_len = (size_t)n;
     *at = (size_t)(p + n - data);

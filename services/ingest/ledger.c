@@ -9,6 +9,7 @@
 #include "followup.h"
 #include "log.h"
 #include "mem.h"
+#include "packer.h"
 #include "rulewarn.h"
 #include "shape.h"
 #include "str.h"
@@ -140,10 +141,11 @@ s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
     c->followup = v->followup;
 }
 
-/* Applies the valid values of P; adds changed ones to CHANGES. */
+/* Applies the valid values of P, new ones inserted through PACKER; adds changed ones to
+   CHANGES. */
 static int
-s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
-                Socin__V1__ValueChange *changes, size_t *nchanges)
+s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_pending_t *p,
+                       uint64_t seq, Socin__V1__ValueChange *changes, size_t *nchanges)
 {
     ing_ledger_t *self = a->self;
     uint64_t first = seq;
@@ -165,7 +167,7 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         if (!v->deleted && !a->dry) {
             /* A value not seen before costs one search: stored at once, or found. */
             old.mv_size = socin_value_state_size (SOCIN_VALUE_LEDGER, &now);
-            rc = mdb_put (txn, self->values, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
+            rc = socin_packer_put (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
             if (rc == 0) socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, old.mv_data);
             rc = rc == 0 ? MDB_NOTFOUND : rc == MDB_KEYEXIST ? 0 : rc;
             if (rc == MDB_NOTFOUND) {
@@ -173,7 +175,7 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 s_change (&changes[(*nchanges)++], v);
                 continue;
             }
-        } else
+        } else if (!(rc = socin_packer_flush (packer)))
             rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
@@ -220,6 +222,19 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
         s_change (&changes[(*nchanges)++], v);
     }
     return 0;
+}
+
+/* Applies the valid values of P; adds changed ones to CHANGES. */
+static int
+s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
+                Socin__V1__ValueChange *changes, size_t *nchanges)
+{
+    int rc;
+    socin_packer_t *packer = socin_packer_new (txn, a->self->values, &rc);
+    if (!packer) return rc;
+    rc = s_apply_values_packed (a, txn, packer, p, seq, changes, nchanges);
+    int frc = socin_packer_destroy (&packer, rc != 0);
+    return rc ? rc : frc;
 }
 
 /* An item stored whole under its key (an event, a measure report). */
