@@ -94,8 +94,8 @@ s_lift (socin_packer_t *self, const MDB_val *key)
         self->nlifted++;
         bytes += 8 + 2 + k.mv_size + v.mv_size; /* node header, pointer, key, data */
         if ((rc = mdb_cursor_del (self->cur, 0))) return rc;
-        k = *key;
-        rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET_RANGE);
+        /* The cursor is on the entry after the deleted one. */
+        rc = mdb_cursor_get (self->cur, &k, &v, MDB_GET_CURRENT);
     }
     if (rc == MDB_NOTFOUND) {
         self->gap_end = true;
