@@ -905,6 +905,60 @@ rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind, const socin_u
     return best;
 }
 
+void
+rep_cube_received_units (rep_cube_t *self, const socin_indicator_t *const *inds, size_t n,
+                         socin_period_t period, int32_t by, size_t nunits, uint32_t *got,
+                         uint8_t *late)
+{
+    memset (got, 0, (nunits + 1) * sizeof *got);
+    memset (late, 0, (nunits + 1) * sizeof *late);
+    size_t nu = nunits < self->nunits ? nunits : self->nunits, f = (size_t)period.index - 1;
+    uint64_t bit = 1ULL << (f & 63);
+    /* For an indicator with dimensions: whether each unit has some disaggregation, and one
+       received by BY. */
+    uint8_t *any = NULL, *early = NULL;
+    for (size_t k = 0; k < n; k++) {
+        const socin_indicator_t *ind = inds[k];
+        if (period.type != ind->period_type || ind->id > self->ninds) continue;
+        if (!ind->ndims) {
+            const s_slab_t *s = s_slab (self, ind, TOTAL, period.year, false);
+            if (!s || f >= (size_t)s->nfinest) continue;
+            const int32_t *day = s->first_day + f;
+            for (size_t u = 0; u < nu; u++)
+                if (s->present[u] & bit) {
+                    got[u + 1]++;
+                    /* A unit already late needs no more first days read. */
+                    if (!late[u + 1] && day[u * (size_t)s->nfinest] > by) late[u + 1] = 1;
+                }
+            continue;
+        }
+        if (!any) {
+            any = socin_malloc (nu + 1);
+            early = socin_malloc (nu + 1);
+        }
+        memset (any, 0, nu + 1);
+        memset (early, 0, nu + 1);
+        const s_ind_t *si = &self->inds[ind->id - 1];
+        for (size_t i = 0; i < si->ncombos; i++) {
+            const s_slab_t *s = s_slab (self, ind, si->combos[i], period.year, false);
+            if (!s || f >= (size_t)s->nfinest) continue;
+            const int32_t *day = s->first_day + f;
+            for (size_t u = 0; u < nu; u++)
+                if (s->present[u] & bit) {
+                    any[u] = 1;
+                    if (!early[u] && day[u * (size_t)s->nfinest] <= by) early[u] = 1;
+                }
+        }
+        for (size_t u = 0; u < nu; u++)
+            if (any[u]) {
+                got[u + 1]++;
+                if (!early[u]) late[u + 1] = 1;
+            }
+    }
+    free (any);
+    free (early);
+}
+
 static int
 s_cmp_name (const void *a, const void *b)
 {

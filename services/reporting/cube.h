@@ -84,6 +84,16 @@ int rep_cube_unit (rep_cube_t *self, const socin_indicator_t *ind, const socin_u
 int32_t rep_cube_received (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
                            socin_period_t period);
 
+/* For every unit id from 1 to NUNITS: how many of the N indicators INDS it has a value of in
+   PERIOD (any disaggregation) into GOT[id], and into LATE[id] whether one of those it has was
+   first received after day BY (an indicator's first day being its earliest disaggregation's:
+   rep_cube_received). An indicator of another period type counts for no unit. GOT and LATE
+   hold NUNITS + 1 entries; entry 0 is unused. One pass over each slab's arrays in unit order,
+   for completeness over a whole territory. */
+void rep_cube_received_units (rep_cube_t *self, const socin_indicator_t *const *inds, size_t n,
+                              socin_period_t period, int32_t by, size_t nunits, uint32_t *got,
+                              uint8_t *late);
+
 /* The disaggregations IND has values for (canonical strings; "" included when used), in
    code order, for listing "*" queries. Returns the count; *OUT points into the cube. */
 size_t rep_cube_disaggregations (rep_cube_t *self, const socin_indicator_t *ind, const char ***out);

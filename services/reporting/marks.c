@@ -171,6 +171,31 @@ rep_marks_step (const rep_marks_dbs_t *dbs, MDB_txn *txn, const char *dataset, c
     return st.flag;
 }
 
+void
+rep_marks_steps (const rep_marks_dbs_t *dbs, MDB_txn *txn, const socin_model_t *model,
+                 const char *dataset, const char *period, size_t nunits, uint8_t *step)
+{
+    memset (step, 0, nunits + 1);
+    char key[KEY_MAX], code[KEY_MAX];
+    /* The key of the unit "" is the prefix every unit's key of this data set and period has. */
+    size_t plen = s_approval_key (dataset, period, "", key);
+    MDB_cursor *cur;
+    if (!plen || mdb_cursor_open (txn, dbs->approvals, &cur)) return;
+    MDB_val k = {plen, key}, v;
+    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    for (; rc == 0 && k.mv_size >= plen && !memcmp (k.mv_data, key, plen);
+         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
+        s_state_t st;
+        size_t clen = k.mv_size - plen;
+        if (!s_unpack (&v, &st) || clen >= sizeof code) continue;
+        memcpy (code, (const char *)k.mv_data + plen, clen);
+        code[clen] = 0;
+        const socin_unit_t *u = socin_model_unit (model, code);
+        if (u && u->id <= nunits) step[u->id] = (uint8_t)st.flag;
+    }
+    mdb_cursor_close (cur);
+}
+
 /* One row of the follow-up list from key K and state ST. */
 static Socin__V1__FollowupRow *
 s_followup_row (const rep_marks_dbs_t *dbs, MDB_txn *txn, const MDB_val *k, const s_state_t *st,

@@ -40,6 +40,12 @@ int rep_marks_apply (const rep_marks_dbs_t *dbs, MDB_txn *txn, const char *sourc
 int rep_marks_step (const rep_marks_dbs_t *dbs, MDB_txn *txn, const char *dataset,
                     const char *period, const char *unit);
 
+/* The approval step of DATASET for each unit of MODEL in PERIOD (text), read from TXN in one
+   pass over the data set's and period's states, into STEP[unit id] (NUNITS + 1 entries, 0 for
+   a unit with none). */
+void rep_marks_steps (const rep_marks_dbs_t *dbs, MDB_txn *txn, const socin_model_t *model,
+                      const char *dataset, const char *period, size_t nunits, uint8_t *step);
+
 /* The values marked for follow-up whose unit lies under ROOT, of PERIOD and INDICATOR when
    not empty, into OUT (an initialised Followups; parts malloc'ed), in key order (unit, period,
    indicator). -1 when the store cannot be read. */

@@ -2171,6 +2171,146 @@ test_update_batch (void)
     s_check_updates ();
 }
 
+/* ---- completeness as values and approvals change ---- */
+
+#define MARCH_ONTIME_MS 1775044800000LL /* 2026-04-01 12:00: on time for 202603 (until 04-15) */
+#define MARCH_LATE_MS   1777636800000LL /* 2026-05-01 12:00: late */
+
+/* March's completeness of DS_T_COMP in Jihomoravský kraj as the test has changed it. */
+typedef struct {
+    uint32_t partial, complete, on_time, approved[3];
+    size_t missing;
+} s_march_t;
+
+static s_march_t s_march;
+static uint64_t s_march_ms; /* the latest accepted time sent: each change is later */
+
+/* A value change of IND for municipality I in 202603 into the prepared changes at N. */
+static void
+s_march_value (size_t n, const char *ind, int i, int64_t micros, bool deleted)
+{
+    s_vc_set (n, S_SUM_F, i, 3, micros, deleted);
+    s_vc[n].indicator = (char *)ind;
+    s_vc[n].period = "202603";
+    s_vc[n].disaggregation = "";
+}
+
+/* Sends the first N prepared changes and NA approval states as BULK's next batch, accepted at
+   MS (or, when earlier, just after the last one sent), and waits for its Ack. */
+static bool
+s_march_send (int64_t ms, size_t n, Socin__V1__ApprovalState **approvals, size_t na)
+{
+    if ((uint64_t)ms <= s_march_ms) ms = (int64_t)s_march_ms + 1000;
+    s_march_ms = (uint64_t)ms;
+    Socin__V1__ChangeBatch b;
+    s_batch_init (&b, &s_bulk, s_bulk.seq + 1, ms);
+    b.values = s_vcp;
+    b.n_values = n;
+    b.approvals = approvals;
+    b.n_approvals = na;
+    if (s_fwd_batch (&s_bulk, &b)) return false;
+    s_bulk.seq++;
+    return s_wait_ack (&s_bulk, s_bulk.seq);
+}
+
+static Socin__V1__ApprovalState *
+s_march_approval (Socin__V1__ApprovalState *a, const char *dataset, const char *period, int i,
+                  int step)
+{
+    socin__v1__approval_state__init (a);
+    a->dataset = (char *)dataset;
+    a->period = (char *)period;
+    a->unit = s_muni[i].code;
+    a->step = (Socin__V1__ApprovalStep)step;
+    a->comment = "";
+    return a;
+}
+
+/* Reporting's answer for March, under the kraj and as the kraj's row of the country, against
+   s_march; the other kraje have nothing. */
+static void
+s_march_check (const char *when)
+{
+    for (int level = 0; level <= SOCIN_LEVEL_KRAJ; level += SOCIN_LEVEL_KRAJ) {
+        Socin__V1__ReportReply *r =
+            s_completeness ("DS_T_COMP", "202603", level, level ? NULL : "CZ064");
+        size_t nrows = level ? 14 : 1;
+        CHECK (r && r->completeness && r->completeness->n_rows == nrows);
+        for (size_t k = 0; r && r->completeness && k < r->completeness->n_rows; k++) {
+            const Socin__V1__CompletenessRow *row = r->completeness->rows[k];
+            bool ours = !strcmp (row->unit, "CZ064");
+            s_march_t want = ours ? s_march : (s_march_t){0};
+            uint32_t expected = 0;
+            for (size_t i = 0; i < s_nmuni; i++)
+                expected += s_in ((int)i, row->unit);
+            want.missing = expected - want.partial;
+            if (row->expected != expected || row->partial != want.partial ||
+                row->complete != want.complete || row->on_time != want.on_time ||
+                row->n_missing != want.missing || row->approved_municipality != want.approved[0] ||
+                row->approved_region != want.approved[1] ||
+                row->approved_centre != want.approved[2])
+                s_mismatch ("%s: March %s: %u/%u/%u/%u missing %zu approved %u/%u/%u, expected "
+                            "%u/%u/%u/%u missing %zu approved %u/%u/%u",
+                            when, row->unit, row->expected, row->partial, row->complete,
+                            row->on_time, row->n_missing, row->approved_municipality,
+                            row->approved_region, row->approved_centre, expected, want.partial,
+                            want.complete, want.on_time, want.missing, want.approved[0],
+                            want.approved[1], want.approved[2]);
+        }
+        s_reply_free (&r);
+    }
+}
+
+static void
+test_completeness_follows (void)
+{
+    /* Three municipalities of the kraj: Brno and the first two others. */
+    int u[3] = {s_muni_index ("582786"), -1, -1};
+    for (size_t i = 0, k = 1; i < s_nmuni && k < 3; i++)
+        if (s_in ((int)i, "CZ064") && (int)i != u[0]) u[k++] = (int)i;
+    CHECK (u[0] >= 0 && u[1] >= 0 && u[2] >= 0);
+    if (u[0] < 0 || u[1] < 0 || u[2] < 0) return;
+    s_march_check ("before anything");
+    /* Brno both on time; the second only T_C1; the third T_C1 on time and T_C2 late. */
+    s_march_value (0, "T_C1", u[0], 1 * SCALE, false);
+    s_march_value (1, "T_C2", u[0], 2 * SCALE, false);
+    s_march_value (2, "T_C1", u[1], 3 * SCALE, false);
+    s_march_value (3, "T_C1", u[2], 4 * SCALE, false);
+    CHECK (s_march_send (MARCH_ONTIME_MS, 4, NULL, 0));
+    s_march = (s_march_t){.partial = 3, .complete = 1, .on_time = 1};
+    s_march_check ("values applied after a question");
+    s_march_value (0, "T_C2", u[2], 5 * SCALE, false);
+    CHECK (s_march_send (MARCH_LATE_MS, 1, NULL, 0));
+    s_march.complete = 2;
+    s_march_check ("a late value");
+    /* Brno's T_C2 replaced late keeps its first day: still on time. The second's T_C1
+       deleted: it reported nothing. */
+    s_march_value (0, "T_C2", u[0], 6 * SCALE, false);
+    s_march_value (1, "T_C1", u[1], 0, true);
+    CHECK (s_march_send (MARCH_LATE_MS, 2, NULL, 0));
+    s_march.partial = 2;
+    s_march_check ("a value replaced, one deleted");
+    /* Approvals: Brno by the centre, the third by its municipality; others of another period
+       and another data set count nowhere. Then the third's withdrawn. */
+    Socin__V1__ApprovalState a[4], *ap[4];
+    ap[0] = s_march_approval (&a[0], "DS_T_COMP", "202603", u[0], 3);
+    ap[1] = s_march_approval (&a[1], "DS_T_COMP", "202603", u[2], 1);
+    ap[2] = s_march_approval (&a[2], "DS_T_COMP", "202604", u[1], 3);
+    ap[3] = s_march_approval (&a[3], "DS_EMPLOYMENT", "202603", u[1], 3);
+    CHECK (s_march_send (MARCH_LATE_MS, 0, ap, 4));
+    s_march.approved[0] = 2;
+    s_march.approved[1] = s_march.approved[2] = 1;
+    s_march_check ("approvals");
+    ap[0] = s_march_approval (&a[0], "DS_T_COMP", "202603", u[2], 0);
+    CHECK (s_march_send (MARCH_LATE_MS, 0, ap, 1));
+    s_march.approved[0] = 1;
+    s_march_check ("an approval withdrawn");
+    /* The cube rebuilt from the store answers the same. */
+    char out[4096];
+    CHECK_INT (t_ctl (s_reporting->ctl, "rebuild", out, sizeof out), 0);
+    s_march_check ("after a rebuild");
+}
+
 static bool
 s_no_source (void *arg)
 {
@@ -2208,6 +2348,7 @@ test_kill9 (void)
     s_check_updates ();
     CHECK_INT (s_check_rollup ("T_SUM", "2026", SOCIN_LEVEL_KRAJ, NULL, NULL, NULL), 14);
     test_completeness ();
+    s_march_check ("after kill -9");
     test_targets ();
     /* The real ingest reconnects and its applied sequence survived too. */
     CHECK (s_wait_forwarded ());
@@ -2320,6 +2461,10 @@ main (void)
                        "nothing");
         RUN (test_update_batch, "a batch of updates and deletions changes exactly the figures "
                                 "it touches, extremes recounted, once");
+        RUN (test_completeness_follows,
+             "completeness follows what is applied after a question: values arriving, a late "
+             "one, a replaced value keeping its first day, a deletion, approvals and their "
+             "withdrawal, and a rebuild of the cube");
         RUN (test_kill9, "after kill -9 reporting restarts with every acknowledged batch, says so "
                          "in Welcome, and ignores resent ones");
     }
