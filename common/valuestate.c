@@ -5,6 +5,7 @@
 
 #include "mem.h"
 #include "socin/v1/forward.pb-c.h"
+#include "varint.h"
 
 #define FLAG_DELETE   1
 #define FLAG_FOLLOWUP 2  /* marked for follow-up (1.2) */
@@ -44,13 +45,71 @@ s_stored_len (const socin_value_state_t *state)
     return state->stored_by_len > 255 ? 255 : state->stored_by_len;
 }
 
-size_t
-socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state)
+/* ---- the compact form (valuestate.h) ---- */
+
+#define EXP_MAX 15 /* the most decimal zeros bits 4-7 of the flags can say */
+
+static int32_t
+s_day (int64_t ms)
+{
+    int64_t d = ms / 86400000;
+    if (ms < 0 && ms % 86400000) d--;
+    return (int32_t)d;
+}
+
+/* The compact head's numbers for STATE in LAYOUT, and its length. */
+typedef struct {
+    unsigned exp;
+    uint64_t n[4];
+    size_t count, len;
+} s_compact_t;
+
+static s_compact_t
+s_compact (socin_value_layout_t layout, const socin_value_state_t *state)
+{
+    s_compact_t c = {0};
+    socin_dec_t m = state->value;
+    while (c.exp < EXP_MAX && m != 0 && m % 10 == 0) {
+        m /= 10;
+        c.exp++;
+    }
+    c.n[c.count++] = socin_zigzag (m);
+    if (layout == SOCIN_VALUE_VERSION) {
+        c.n[c.count++] = socin_zigzag (state->ms);
+        c.n[c.count++] = state->seq;
+        c.n[c.count++] = socin_zigzag ((int64_t)s_day (state->ms) - state->first_day);
+    } else if (layout == SOCIN_VALUE_LEDGER)
+        c.n[c.count++] = state->seq;
+    c.len = 1;
+    for (size_t i = 0; i < c.count; i++)
+        c.len += socin_varint_size (c.n[i]);
+    return c;
+}
+
+/* The bytes of STATE's texts in LAYOUT (the same in both forms). */
+static size_t
+s_texts_size (socin_value_layout_t layout, const socin_value_state_t *state)
 {
     size_t stored = s_has_stored (state) ? 1 + s_stored_len (state) : 0;
     if (layout == SOCIN_VALUE_VERSION)
-        return VERSION_HEAD + 1 + s_source_len (state) + stored + state->comment_len;
-    return s_head (layout) + stored + state->text_len;
+        return 1 + s_source_len (state) + stored + state->comment_len;
+    return stored + state->text_len;
+}
+
+/* Whether STATE goes in compact form in LAYOUT. */
+static bool
+s_is_compact (socin_value_layout_t layout, const socin_value_state_t *state, s_compact_t *c)
+{
+    *c = s_compact (layout, state);
+    return c->len + s_texts_size (layout, state) < s_head (layout);
+}
+
+size_t
+socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state)
+{
+    s_compact_t c;
+    if (s_is_compact (layout, state, &c)) return c.len + s_texts_size (layout, state);
+    return s_head (layout) + s_texts_size (layout, state);
 }
 
 void
@@ -63,25 +122,32 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
     if (layout == SOCIN_VALUE_VERSION && !state->comment_len && !state->stored_by_len &&
         !state->followup)
         flags |= FLAG_PLAIN;
-    switch (layout) {
-    case SOCIN_VALUE_LEDGER:
-        memcpy (p, &state->value, 8);
-        memcpy (p + 8, &state->seq, 8);
-        p[16] = flags;
-        break;
-    case SOCIN_VALUE_VERSION:
-        memcpy (p, &state->value, 8);
-        memcpy (p + 8, &state->ms, 8);
-        memcpy (p + 16, &state->seq, 8);
-        p[24] = flags | FLAG_WHOLE;
-        memcpy (p + 25, &state->first_day, 4);
-        break;
-    case SOCIN_VALUE_CHANGE:
-        p[0] = flags;
-        memcpy (p + 1, &state->value, 8);
-        break;
+    s_compact_t c;
+    if (s_is_compact (layout, state, &c)) {
+        *p++ = (unsigned char)(flags | c.exp << 4);
+        for (size_t i = 0; i < c.count; i++)
+            p = socin_varint_put (p, c.n[i]);
+    } else {
+        switch (layout) {
+        case SOCIN_VALUE_LEDGER:
+            memcpy (p, &state->value, 8);
+            memcpy (p + 8, &state->seq, 8);
+            p[16] = flags;
+            break;
+        case SOCIN_VALUE_VERSION:
+            memcpy (p, &state->value, 8);
+            memcpy (p + 8, &state->ms, 8);
+            memcpy (p + 16, &state->seq, 8);
+            p[24] = flags | FLAG_WHOLE;
+            memcpy (p + 25, &state->first_day, 4);
+            break;
+        case SOCIN_VALUE_CHANGE:
+            p[0] = flags;
+            memcpy (p + 1, &state->value, 8);
+            break;
+        }
+        p += s_head (layout);
     }
-    p += s_head (layout);
     const char *text = state->text;
     size_t text_len = state->text_len;
     if (layout == SOCIN_VALUE_VERSION) {
@@ -113,6 +179,50 @@ s_stored (unsigned char flags, const char **text, size_t *len, socin_value_state
     return true;
 }
 
+/* Unpacks a state in compact form (LEN bytes at P, fewer than LAYOUT's fixed head). */
+static bool
+s_unpack_compact (socin_value_layout_t layout, const unsigned char *p, size_t len,
+                  socin_value_state_t *state)
+{
+    const unsigned char *end = p + len;
+    if (!len) return false;
+    unsigned char flags = *p++;
+    uint64_t m, ms, day;
+    if (!socin_varint_get (&p, end, &m)) return false;
+    uint64_t value = (uint64_t)socin_unzigzag (m);
+    for (unsigned e = flags >> 4; e; e--)
+        value *= 10;
+    state->value = (socin_dec_t)value;
+    state->deleted = flags & FLAG_DELETE;
+    state->followup = flags & FLAG_FOLLOWUP;
+    if (layout == SOCIN_VALUE_VERSION) {
+        if (!socin_varint_get (&p, end, &ms) || !socin_varint_get (&p, end, &state->seq) ||
+            !socin_varint_get (&p, end, &day))
+            return false;
+        state->ms = socin_unzigzag (ms);
+        state->first_day = (int32_t)((int64_t)s_day (state->ms) - socin_unzigzag (day));
+        state->plain = flags & FLAG_PLAIN;
+    } else if (layout == SOCIN_VALUE_LEDGER && !socin_varint_get (&p, end, &state->seq))
+        return false;
+    const char *text = (const char *)p;
+    size_t text_len = (size_t)(end - p);
+    if (layout == SOCIN_VALUE_VERSION) {
+        size_t n = text_len ? (unsigned char)text[0] : 0;
+        if (!text_len || 1 + n > text_len) return false;
+        state->text = text + 1;
+        state->text_len = n;
+        text += 1 + n;
+        text_len -= 1 + n;
+        if (!s_stored (flags, &text, &text_len, state)) return false;
+        state->comment = text;
+        state->comment_len = text_len;
+        return true;
+    }
+    state->text = text;
+    state->text_len = text_len;
+    return s_stored (flags, &state->text, &state->text_len, state);
+}
+
 bool
 socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t len,
                           socin_value_state_t *state)
@@ -120,7 +230,7 @@ socin_value_state_unpack (socin_value_layout_t layout, const void *data, size_t 
     const unsigned char *p = data;
     size_t head = s_head (layout);
     memset (state, 0, sizeof *state);
-    if (len < head) return false;
+    if (len < head) return s_unpack_compact (layout, p, len, state);
     switch (layout) {
     case SOCIN_VALUE_LEDGER:
         memcpy (&state->value, p, 8);

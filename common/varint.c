@@ -1,4 +1,4 @@
-/*  varint: protobuf's varints. See varint.h. */
+/*  varint: base-128 varints and zigzag. See varint.h. */
 #include "varint.h"
 
 size_t
@@ -12,25 +12,37 @@ socin_varint_size (uint64_t v)
     return n;
 }
 
-uint8_t *
-socin_varint_put (uint8_t *p, uint64_t v)
+unsigned char *
+socin_varint_put (unsigned char *p, uint64_t v)
 {
     while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
+        *p++ = (unsigned char)(v | 0x80);
         v >>= 7;
     }
-    *p++ = (uint8_t)v;
+    *p++ = (unsigned char)v;
     return p;
 }
 
 bool
-socin_varint_get (const uint8_t **p, const uint8_t *end, uint64_t *v)
+socin_varint_get (const unsigned char **p, const unsigned char *end, uint64_t *v)
 {
     *v = 0;
     for (int shift = 0; shift < 70 && *p < end; shift += 7) {
-        uint8_t b = *(*p)++;
+        unsigned char b = *(*p)++;
         *v |= (uint64_t)(b & 0x7F) << shift;
         if (!(b & 0x80)) return true;
     }
     return false;
+}
+
+uint64_t
+socin_zigzag (int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+int64_t
+socin_unzigzag (uint64_t u)
+{
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }

@@ -10,6 +10,7 @@
 #include "followup.h"
 #include "log.h"
 #include "mem.h"
+#include "packer.h"
 #include "rulewarn.h"
 #include "shape.h"
 #include "str.h"
@@ -141,11 +142,11 @@ s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
     c->followup = v->followup;
 }
 
-/* Applies the valid values of P with CUR, a cursor on the values; adds changed ones to
+/* Applies the valid values of P, new ones inserted through PACKER; adds changed ones to
    CHANGES. */
 static int
-s_apply_values_at (s_apply_t *a, MDB_txn *txn, MDB_cursor *cur, ing_pending_t *p, uint64_t first,
-                   Socin__V1__ValueChange *changes, size_t *nchanges)
+s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_pending_t *p,
+                       uint64_t first, Socin__V1__ValueChange *changes, size_t *nchanges)
 {
     ing_ledger_t *self = a->self;
     uint64_t seq;
@@ -167,7 +168,7 @@ s_apply_values_at (s_apply_t *a, MDB_txn *txn, MDB_cursor *cur, ing_pending_t *p
         if (!v->deleted && !a->dry) {
             /* A value not seen before costs one search: stored at once, or found. */
             old.mv_size = socin_value_state_size (SOCIN_VALUE_LEDGER, &now);
-            rc = mdb_cursor_put (cur, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
+            rc = socin_packer_put (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
             if (rc == 0) socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, old.mv_data);
             rc = rc == 0 ? MDB_NOTFOUND : rc == MDB_KEYEXIST ? 0 : rc;
             if (rc == MDB_NOTFOUND) {
@@ -175,8 +176,8 @@ s_apply_values_at (s_apply_t *a, MDB_txn *txn, MDB_cursor *cur, ing_pending_t *p
                 s_change (&changes[(*nchanges)++], v);
                 continue;
             }
-        } else
-            rc = mdb_cursor_get (cur, &k, &old, MDB_SET);
+        } else if (!(rc = socin_packer_flush (packer)))
+            rc = mdb_get (txn, self->values, &k, &old);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
         if (v->deleted) {
@@ -215,7 +216,7 @@ s_apply_values_at (s_apply_t *a, MDB_txn *txn, MDB_cursor *cur, ing_pending_t *p
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
                 MDB_val nv = {socin_value_state_size (SOCIN_VALUE_LEDGER, &now), NULL};
-                if ((rc = mdb_cursor_put (cur, &k, &nv, MDB_RESERVE))) return rc;
+                if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
                 socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, nv.mv_data);
             }
         }
@@ -229,16 +230,12 @@ static int
 s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 Socin__V1__ValueChange *changes, size_t *nchanges)
 {
-    ing_ledger_t *self = a->self;
-    uint64_t first = seq;
-    /* One cursor for all of them: the values come in key order, so LMDB finds most keys on
-       the leaf page the cursor stands on instead of searching from the root for each. */
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open (txn, self->values, &cur);
-    if (rc) return rc;
-    rc = s_apply_values_at (a, txn, cur, p, first, changes, nchanges);
-    mdb_cursor_close (cur);
-    return rc;
+    int rc;
+    socin_packer_t *packer = socin_packer_new (txn, a->self->values, &rc);
+    if (!packer) return rc;
+    rc = s_apply_values_packed (a, txn, packer, p, seq, changes, nchanges);
+    int frc = socin_packer_destroy (&packer, rc != 0);
+    return rc ? rc : frc;
 }
 
 /* An item stored whole under its key (an event, a measure report). */

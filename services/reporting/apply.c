@@ -10,6 +10,7 @@
 #include "index.h"
 #include "log.h"
 #include "mem.h"
+#include "packer.h"
 #include "plan.h"
 #include "valuekey.h"
 #include "valuestate.h"
@@ -200,6 +201,7 @@ typedef struct {
     const socin_unit_t *unit;
     socin_period_t period;
     bool period_ok;
+    socin_packer_t *packer; /* new values' inserts, while the values are applied */
 } s_txn_t;
 
 static uint64_t *
@@ -394,7 +396,7 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
                                .comment = c->comment,
                                .comment_len = strlen (c->comment)};
     MDB_val k = {klen, key}, v = {socin_value_state_size (SOCIN_VALUE_VERSION, &now), NULL};
-    int rc = mdb_put (txn, self->dbs.values, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
+    int rc = socin_packer_put (t->packer, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
     if (rc == 0) {
         socin_value_state_pack (SOCIN_VALUE_VERSION, &now, v.mv_data);
         return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
@@ -605,9 +607,12 @@ s_batches_txn (MDB_txn *txn, void *arg)
         items[i].key = arena.data + (uintptr_t)items[i].key;
     qsort (order, n, sizeof *order, s_cmp_sorted);
     int rc = 0;
+    t->packer = socin_packer_new (txn, t->self->dbs.values, &rc);
     for (size_t i = 0; i < n && !rc; i++) {
         rc = s_apply_value (t, txn, order[i]->rb->source, order[i]->rb->batch, order[i]->c);
     }
+    int frc = socin_packer_destroy (&t->packer, rc != 0);
+    if (!rc) rc = frc;
     free (items);
     free (order);
     socin_str_free (&arena);

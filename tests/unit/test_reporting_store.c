@@ -67,11 +67,13 @@ s_old_change (socin_store_t *store, int day, uint64_t seq, socin_dec_t value, co
     socin_be64_put (key + OLD_KEY_LEN + 1, (uint64_t)(day * DAY_MS));
     memcpy (key + OLD_KEY_LEN + 9, "CZ", 3);
     socin_be64_put (key + OLD_KEY_LEN + 12, seq);
-    socin_value_state_t change = {.value = value, .text = comment, .text_len = strlen (comment)};
+    /* The fixed form: flags, value, comment (reporting writes a change this short compact
+       now; both read the same). */
     unsigned char val[64];
-    socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, val);
-    s_put (store, "history", key, sizeof key, val,
-           socin_value_state_size (SOCIN_VALUE_CHANGE, &change));
+    val[0] = 0;
+    memcpy (val + 1, &value, 8);
+    memcpy (val + 9, comment, strlen (comment));
+    s_put (store, "history", key, sizeof key, val, 9 + strlen (comment));
 }
 
 /* Writes, as reporting wrote it before: two changes of one value from CZ (5 on day 1000, then

@@ -1,9 +1,9 @@
 /*  test_valuestate: the stored state of a value, and the history entries built from it.
 
-    What matters: every layout packs to exactly the bytes the stores already hold (stores
-    written before the codec must read the same), unpacks back to what was packed, refuses
-    bytes too few for its head, and a history lists old and new values, deletions and who sent
-    each change.
+    What matters: a state whose compact form is shorter than its layout's fixed head packs
+    compact, any other packs to exactly the fixed bytes the stores already hold (stores written
+    before must read the same); both unpack back to what was packed, bytes cut short are
+    refused, and a history lists old and new values, deletions and who sent each change.
 */
 #include "valuestate.h"
 #include "testing.h"
@@ -17,10 +17,10 @@ static const socin_dec_t s_value = 12500000; /* 12.5 */
 
 /* The bytes of the layouts as ingest and reporting wrote them by hand (little-endian). */
 static const unsigned char s_ledger[] = {
-    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
-    0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq */
-    0x00,                                           /* flags */
-    'o',  'k',                                      /* comment */
+    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00,                          /* value */
+    0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,                          /* seq */
+    0x00,                                                                    /* flags */
+    'c',  'h',  'e',  'c',  'k',  'e',  'd',  ' ',  't', 'w', 'i', 'c', 'e', /* comment */
 };
 static const unsigned char s_version[] = {
     0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
@@ -39,13 +39,16 @@ static const unsigned char s_version_whole[] = {
     0x11,                                           /* flags: deleted, whole */
     0x8E, 0x50, 0x00, 0x00,                         /* first day */
     0x03, 'P',  'H',  'A',                          /* source */
-    'f',  'i',  'x',                                /* comment */
+    'f',  'i',  'x',  'e',  'd',  ' ',  't',  'h',  'e', ' ', 's', 'u', 'm', /* comment */
 };
 static const unsigned char s_change[] = {
-    0x00,                                           /* flags */
-    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00, /* value */
-    'f',  'i',  'x',                                /* comment */
+    0x00,                                                                    /* flags */
+    0x20, 0xBC, 0xBE, 0x00, 0x00, 0x00, 0x00, 0x00,                          /* value */
+    'f',  'i',  'x',  'e',  'd',  ' ',  't',  'h',  'e', ' ', 's', 'u', 'm', /* comment */
 };
+/* The compact form of 12.5, seq 7, "ok": flags with five zeros taken off (0x50), 125 zigzagged
+   (250 as a varint), seq 7, the comment. */
+static const unsigned char s_ledger_compact[] = {0x50, 0xFA, 0x01, 0x07, 'o', 'k'};
 
 static bool
 s_packs_to (socin_value_layout_t layout, const socin_value_state_t *st, const unsigned char *bytes,
@@ -62,6 +65,10 @@ static void
 a_layouts_pack_to_the_stored_bytes (void)
 {
     socin_value_state_t ledger = {.value = s_value, .seq = 7, .text = "ok", .text_len = 2};
+    CHECK (s_packs_to (SOCIN_VALUE_LEDGER, &ledger, s_ledger_compact, sizeof s_ledger_compact));
+    /* Thirteen bytes of comment make the compact form as long as the fixed head: fixed. */
+    ledger.text = "checked twice";
+    ledger.text_len = 13;
     CHECK (s_packs_to (SOCIN_VALUE_LEDGER, &ledger, s_ledger, sizeof s_ledger));
     socin_value_state_t version = {.value = s_value,
                                    .deleted = true,
@@ -70,14 +77,18 @@ a_layouts_pack_to_the_stored_bytes (void)
                                    .first_day = 20622,
                                    .text = "PHA",
                                    .text_len = 3,
-                                   .comment = "fix",
-                                   .comment_len = 3};
+                                   .comment = "fixed the sum",
+                                   .comment_len = 13};
     CHECK (s_packs_to (SOCIN_VALUE_VERSION, &version, s_version_whole, sizeof s_version_whole));
-    socin_value_state_t change = {.value = s_value, .text = "fix", .text_len = 3};
+    socin_value_state_t change = {.value = s_value, .text = "fixed the sum", .text_len = 13};
     CHECK (s_packs_to (SOCIN_VALUE_CHANGE, &change, s_change, sizeof s_change));
-    /* A tombstone: the head alone. */
+    /* Shorter comments: compact, each shorter than its fixed head. */
+    version.comment_len = change.text_len = 3;
+    CHECK (socin_value_state_size (SOCIN_VALUE_VERSION, &version) < 29);
+    CHECK (socin_value_state_size (SOCIN_VALUE_CHANGE, &change) < 9);
+    /* A tombstone: flags, a zero and the seq. */
     socin_value_state_t gone = {.deleted = true, .seq = 9};
-    CHECK_INT (socin_value_state_size (SOCIN_VALUE_LEDGER, &gone), 17);
+    CHECK_INT (socin_value_state_size (SOCIN_VALUE_LEDGER, &gone), 3);
     CHECK (socin_value_state_size (SOCIN_VALUE_VERSION, &gone) <= SOCIN_VALUE_HEAD_MAX);
 }
 
@@ -89,8 +100,12 @@ a_stored_bytes_unpack_to_their_state (void)
     CHECK (st.value == s_value);
     CHECK_INT (st.seq, 7);
     CHECK (!st.deleted);
-    CHECK_INT (st.text_len, 2);
-    CHECK (!memcmp (st.text, "ok", 2));
+    CHECK_INT (st.text_len, 13);
+    CHECK (!memcmp (st.text, "checked twice", 13));
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_LEDGER, s_ledger_compact, sizeof s_ledger_compact,
+                                     &st));
+    CHECK (st.value == s_value && st.seq == 7 && !st.deleted);
+    CHECK (st.text_len == 2 && !memcmp (st.text, "ok", 2));
     CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version, sizeof s_version, &st));
     CHECK (st.value == s_value);
     CHECK (st.deleted);
@@ -104,7 +119,7 @@ a_stored_bytes_unpack_to_their_state (void)
                                      &st));
     CHECK (st.value == s_value && st.deleted && st.seq == 42 && st.first_day == 20622);
     CHECK (st.text_len == 3 && !memcmp (st.text, "PHA", 3));
-    CHECK (!st.logged && st.comment_len == 3 && !memcmp (st.comment, "fix", 3));
+    CHECK (!st.logged && st.comment_len == 13 && !memcmp (st.comment, "fixed the sum", 13));
     /* A version with who keyed it in and a follow-up mark round-trips them with its comment. */
     {
         socin_value_state_t in = {.value = 5,
@@ -117,7 +132,9 @@ a_stored_bytes_unpack_to_their_state (void)
                                   .comment_len = 1};
         unsigned char buf[64];
         socin_value_state_pack (SOCIN_VALUE_VERSION, &in, buf);
-        CHECK_INT (socin_value_state_size (SOCIN_VALUE_VERSION, &in), 29 + 1 + 2 + 1 + 3 + 1);
+        /* Compact: flags, value, ms, seq, days, then source length, source, stored_by's
+           length, stored_by, comment. */
+        CHECK_INT (socin_value_state_size (SOCIN_VALUE_VERSION, &in), 5 + 1 + 2 + 1 + 3 + 1);
         CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, buf,
                                          socin_value_state_size (SOCIN_VALUE_VERSION, &in), &st));
         CHECK (st.text_len == 2 && !memcmp (st.text, "CZ", 2) && st.stored_by_len == 3 &&
@@ -128,11 +145,14 @@ a_stored_bytes_unpack_to_their_state (void)
     CHECK (!socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version_whole, 31, &st));
     CHECK (socin_value_state_unpack (SOCIN_VALUE_CHANGE, s_change, sizeof s_change, &st));
     CHECK (st.value == s_value && !st.deleted);
-    CHECK (st.text_len == 3 && !memcmp (st.text, "fix", 3));
-    /* Too few bytes for the head. */
-    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, s_ledger, 16, &st));
-    CHECK (!socin_value_state_unpack (SOCIN_VALUE_VERSION, s_version, 28, &st));
-    CHECK (!socin_value_state_unpack (SOCIN_VALUE_CHANGE, s_change, 8, &st));
+    CHECK (st.text_len == 13 && !memcmp (st.text, "fixed the sum", 13));
+    /* Compact bytes cut short: no flags, a varint without its end, a version without its
+       source length. */
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, s_ledger_compact, 0, &st));
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, s_ledger_compact, 2, &st));
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_CHANGE, s_ledger_compact, 2, &st));
+    const unsigned char version_cut[] = {0x00, 0x02, 0x04, 0x06, 0x00};
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_VERSION, version_cut, sizeof version_cut, &st));
 }
 
 static void
@@ -140,18 +160,20 @@ a_state_round_trips (void)
 {
     const socin_value_layout_t layouts[] = {SOCIN_VALUE_LEDGER, SOCIN_VALUE_VERSION,
                                             SOCIN_VALUE_CHANGE};
-    for (size_t i = 0; i < 3; i++) {
-        socin_value_state_t in = {.value = -123456789, .deleted = true, .text = "", .text_len = 0};
-        if (layouts[i] != SOCIN_VALUE_CHANGE) in.seq = UINT64_MAX;
-        if (layouts[i] == SOCIN_VALUE_VERSION) {
+    const socin_dec_t values[] = {-123456789, INT64_MIN, INT64_MAX, 0, -10, 1000000000000000000};
+    for (size_t i = 0; i < 18; i++) {
+        socin_value_state_t in = {
+            .value = values[i / 3], .deleted = true, .text = "", .text_len = 0};
+        if (layouts[i % 3] != SOCIN_VALUE_CHANGE) in.seq = UINT64_MAX;
+        if (layouts[i % 3] == SOCIN_VALUE_VERSION) {
             in.ms = -5;
             in.first_day = -1;
         }
         unsigned char buf[64];
         socin_value_state_t out;
-        socin_value_state_pack (layouts[i], &in, buf);
-        CHECK (socin_value_state_unpack (layouts[i], buf, socin_value_state_size (layouts[i], &in),
-                                         &out));
+        socin_value_state_pack (layouts[i % 3], &in, buf);
+        CHECK (socin_value_state_unpack (layouts[i % 3], buf,
+                                         socin_value_state_size (layouts[i % 3], &in), &out));
         CHECK (out.value == in.value && out.deleted && out.seq == in.seq && out.ms == in.ms &&
                out.first_day == in.first_day && out.text_len == 0);
     }
@@ -219,11 +241,13 @@ a_stored_by_and_followup_round_trip (void)
     CHECK (back.text_len == 7 && !memcmp (back.text, "checked", 7));
     socin_value_state_t ledger = {.value = 1, .seq = 9, .stored_by = "petr", .stored_by_len = 4};
     socin_value_state_pack (SOCIN_VALUE_LEDGER, &ledger, buf);
-    CHECK (socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, 17 + 5, &back));
+    size_t len = socin_value_state_size (SOCIN_VALUE_LEDGER, &ledger);
+    CHECK_INT (len, 3 + 5);
+    CHECK (socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, len, &back));
     CHECK (back.seq == 9 && !back.followup && back.stored_by_len == 4 && back.text_len == 0);
     /* A length byte beyond the bytes there are is refused, never read past. */
-    buf[17] = 200;
-    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, 17 + 5, &back));
+    buf[3] = 200;
+    CHECK (!socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, len, &back));
     Socin__V1__ValueHistory h = SOCIN__V1__VALUE_HISTORY__INIT;
     Socin__V1__HistoryEntry *e = socin_value_history_add (&h, &change, "CZ020", 5, NULL, 0);
     CHECK_STR (e->stored_by, "jana.novakova");
@@ -242,7 +266,7 @@ a_plain_version_says_so_and_older_ones_read_as_before (void)
         .value = s_value, .seq = 42, .ms = 7, .text = "PHA", .text_len = 3, .plain = true};
     unsigned char buf[64];
     socin_value_state_pack (SOCIN_VALUE_VERSION, &v, buf);
-    CHECK_INT (buf[24], 8 | 16); /* plain, and the change whole */
+    CHECK_INT (buf[0] & 15, 8); /* plain (compact: the change is always whole) */
     socin_value_state_t back;
     CHECK (socin_value_state_unpack (SOCIN_VALUE_VERSION, buf,
                                      socin_value_state_size (SOCIN_VALUE_VERSION, &v), &back));
@@ -252,7 +276,7 @@ a_plain_version_says_so_and_older_ones_read_as_before (void)
     v.comment = "c";
     v.comment_len = 1;
     socin_value_state_pack (SOCIN_VALUE_VERSION, &v, buf);
-    CHECK_INT (buf[24], 16);
+    CHECK_INT (buf[0] & 15, 0);
     /* A plain version as 1.2 stored it before versions held their change: source only. */
     unsigned char old_plain[sizeof s_version];
     memcpy (old_plain, s_version, sizeof s_version);
@@ -267,16 +291,17 @@ a_plain_version_says_so_and_older_ones_read_as_before (void)
     socin_value_state_pack (SOCIN_VALUE_CHANGE, &change, buf);
     CHECK_INT (buf[0], 0);
     socin_value_state_pack (SOCIN_VALUE_LEDGER, &change, buf);
-    CHECK_INT (buf[16], 0);
+    CHECK_INT (buf[0], 0);
 }
 
 int
 main (void)
 {
     RUN (a_layouts_pack_to_the_stored_bytes,
-         "the ledger, version and change layouts pack to exactly the bytes the stores hold");
+         "a state packs compact when that is shorter than its layout's fixed head, otherwise to "
+         "exactly the fixed bytes the stores hold");
     RUN (a_stored_bytes_unpack_to_their_state,
-         "stored bytes unpack to their state; bytes too few for the head are refused");
+         "stored bytes, fixed or compact, unpack to their state; bytes cut short are refused");
     RUN (a_state_round_trips, "a state packed and unpacked comes back the same in every layout");
     RUN (a_history_lists_old_and_new_values_and_who,
          "a history lists each change's old and new value, deletions, and who sent it when");
