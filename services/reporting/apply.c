@@ -180,6 +180,8 @@ typedef struct {
     int32_t first_day;
 } s_mem_t;
 
+#define S_IND_CACHE 64 /* indicator lookups kept per transaction (a power of 2) */
+
 typedef struct {
     rep_apply_t *self;
     rep_batch_t *batches;
@@ -194,12 +196,18 @@ typedef struct {
     uint64_t *applied;
     size_t nnames;
     uint64_t superseded, unresolved;
-    /* The last lookups: values come in key order, so runs share indicator, unit, period. */
-    const char *ind_text, *unit_text, *period_text;
-    const socin_indicator_t *ind;
+    /* The last lookups: values come in key order (period, unit, indicator), so runs share a
+       period and a unit; the indicator changes with every value, so indicators are kept in
+       a small cache by a hash of their code. */
+    const char *unit_text, *period_text;
     const socin_unit_t *unit;
     socin_period_t period;
     bool period_ok;
+    struct {
+        const char *code;
+        const socin_indicator_t *ind;
+    } inds[S_IND_CACHE];
+    MDB_cursor *values; /* on `values`, for puts in key order */
 } s_txn_t;
 
 static uint64_t *
@@ -277,15 +285,27 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen,
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* The indicator CODE names in T's model (NULL when unknown), through T's cache. */
+static const socin_indicator_t *
+s_txn_indicator (s_txn_t *t, const char *code)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = code; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    h &= S_IND_CACHE - 1;
+    if (!t->inds[h].code || strcmp (t->inds[h].code, code)) {
+        t->inds[h].code = code;
+        t->inds[h].ind = socin_model_indicator (t->model, code);
+    }
+    return t->inds[h].ind;
+}
+
 /* Queues the cube's change for C: now VALUE (PRESENT) or gone, first received FIRST_DAY. */
 static int
 s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_dec_t value,
              int32_t first_day)
 {
-    if (!t->ind_text || strcmp (t->ind_text, c->indicator)) {
-        t->ind_text = c->indicator;
-        t->ind = socin_model_indicator (t->model, c->indicator);
-    }
+    const socin_indicator_t *ind = s_txn_indicator (t, c->indicator);
     if (!t->unit_text || strcmp (t->unit_text, c->unit)) {
         t->unit_text = c->unit;
         t->unit = socin_model_unit (t->model, c->unit);
@@ -295,11 +315,11 @@ s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_de
         t->period_text = c->period;
         t->period_ok = socin_period_parse (c->period, &t->period, why, sizeof why) == 0;
     }
-    if (!t->ind || !t->unit || !t->period_ok) {
+    if (!ind || !t->unit || !t->period_ok) {
         t->unresolved++;
         return 0;
     }
-    s_mem_t m = {t->ind, t->unit, t->period, c->disaggregation, present, value, first_day};
+    s_mem_t m = {ind, t->unit, t->period, c->disaggregation, present, value, first_day};
     s_mem_push (t, &m);
     return 0;
 }
@@ -373,12 +393,12 @@ s_apply_late (s_txn_t *t, MDB_txn *txn, char *key, size_t klen, const char *sour
    already replaced). */
 static int
 s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
-               const Socin__V1__ValueChange *c)
+               const Socin__V1__ValueChange *c, const char *ckey, size_t klen)
 {
     rep_apply_t *self = t->self;
     char key[KEY_MAX + 1 + 8 + 127 + 1 + 8];
-    size_t klen = s_value_key (c, key);
     if (!klen) return 0;
+    memcpy (key, ckey, klen);
     size_t slen = strlen (source);
     if (slen > 127) slen = 127; /* as history and batch keys cut it */
     socin_value_state_t now = {.value = c->deleted ? 0 : c->value_micros,
@@ -394,7 +414,10 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
                                .comment = c->comment,
                                .comment_len = strlen (c->comment)};
     MDB_val k = {klen, key}, v = {socin_value_state_size (SOCIN_VALUE_VERSION, &now), NULL};
-    int rc = mdb_put (txn, self->dbs.values, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
+    /* Through the transaction's cursor: in key order the next key is mostly on the page the
+       cursor is on (or past the end of the tree), which LMDB finds without a search from the
+       root. */
+    int rc = mdb_cursor_put (t->values, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
     if (rc == 0) {
         socin_value_state_pack (SOCIN_VALUE_VERSION, &now, v.mv_data);
         return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
@@ -553,13 +576,48 @@ s_cmp_sorted (const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Sorts the N items of A by key, using TMP (room for N): each batch's values mostly come in
+   key order already, so it merges the ascending runs it finds (a natural merge sort) instead
+   of sorting from scratch; a group of batches in feed order is a few runs. */
+static void
+s_sort_runs (s_sorted_t **a, s_sorted_t **tmp, size_t n)
+{
+    size_t *runs = socin_malloc ((n + 1) * sizeof *runs), nruns = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || s_cmp_sorted (&a[i - 1], &a[i]) > 0) runs[nruns++] = i;
+    runs[nruns] = n;
+    s_sorted_t **src = a, **dst = tmp;
+    while (nruns > 1) {
+        size_t w = 0;
+        for (size_t r = 0; r < nruns; r += 2) {
+            size_t lo = runs[r], mid = runs[r + 1], hi = r + 2 <= nruns ? runs[r + 2] : mid;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                dst[o++] = s_cmp_sorted (&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[o++] = src[i++];
+            while (j < hi)
+                dst[o++] = src[j++];
+            runs[w++] = lo;
+        }
+        runs[w] = n;
+        nruns = w;
+        s_sorted_t **swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != a) memcpy (a, src, n * sizeof *a);
+    free (runs);
+}
+
 static int
 s_batches_txn (MDB_txn *txn, void *arg)
 {
     s_txn_t *t = arg;
     t->nmem = t->nevs = t->nnames = 0;
     t->superseded = t->unresolved = 0;
-    t->ind_text = t->unit_text = t->period_text = NULL;
+    t->unit_text = t->period_text = NULL;
+    memset (t->inds, 0, sizeof t->inds);
     size_t total = 0;
     for (size_t i = 0; i < t->n; i++) {
         rep_batch_t *rb = &t->batches[i];
@@ -603,11 +661,16 @@ s_batches_txn (MDB_txn *txn, void *arg)
     }
     for (size_t i = 0; i < n; i++)
         items[i].key = arena.data + (uintptr_t)items[i].key;
-    qsort (order, n, sizeof *order, s_cmp_sorted);
-    int rc = 0;
+    s_sorted_t **tmp = socin_malloc ((total ? total : 1) * sizeof *tmp);
+    s_sort_runs (order, tmp, n);
+    free (tmp);
+    int rc = mdb_cursor_open (txn, t->self->dbs.values, &t->values);
     for (size_t i = 0; i < n && !rc; i++) {
-        rc = s_apply_value (t, txn, order[i]->rb->source, order[i]->rb->batch, order[i]->c);
+        const s_sorted_t *it = order[i];
+        rc = s_apply_value (t, txn, it->rb->source, it->rb->batch, it->c, it->key, it->klen);
     }
+    if (t->values) mdb_cursor_close (t->values);
+    t->values = NULL;
     free (items);
     free (order);
     socin_str_free (&arena);
@@ -670,6 +733,34 @@ s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_s
     }
 }
 
+/* T's changes into CUBE, indicator by indicator: a value changes cells of its unit's
+   ancestors in its indicator's slab, so changes of one slab in a row, units in code order,
+   touch the same cells while they are in the processor's cache (in key order every value is
+   of another indicator, and so of another slab). The order within an indicator is the
+   queue's: a value changed twice ends as the later change says. */
+static void
+s_cube_set (const s_txn_t *t, rep_cube_t *cube)
+{
+    size_t ninds = socin_model_count (t->model, SOCIN_KIND_INDICATOR);
+    size_t *start = socin_calloc (ninds + 2, sizeof *start);
+    uint32_t *order = socin_malloc ((t->nmem ? t->nmem : 1) * sizeof *order);
+#define S_SLOT(m) ((m)->ind->id <= ninds ? (m)->ind->id : ninds + 1)
+    for (size_t i = 0; i < t->nmem; i++)
+        start[S_SLOT (&t->mem[i])]++;
+    for (size_t id = 1; id <= ninds + 1; id++)
+        start[id] += start[id - 1];
+    for (size_t i = t->nmem; i-- > 0;)
+        order[--start[S_SLOT (&t->mem[i])]] = (uint32_t)i;
+#undef S_SLOT
+    for (size_t i = 0; i < t->nmem; i++) {
+        const s_mem_t *m = &t->mem[order[i]];
+        rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value,
+                      m->first_day);
+    }
+    free (order);
+    free (start);
+}
+
 socin_store_rc_t
 rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const socin_model_t *model,
                    rep_cube_t *cube, rep_events_t *events, char *err, size_t errlen)
@@ -684,11 +775,7 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     s_note_outcome (self, batches, n, rc, err);
     if (rc == SOCIN_STORE_OK) {
         rep_cube_begin (cube);
-        for (size_t i = 0; i < t.nmem; i++) {
-            const s_mem_t *m = &t.mem[i];
-            rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value,
-                          m->first_day);
-        }
+        s_cube_set (&t, cube);
         for (size_t i = 0; i < t.nevs; i++)
             rep_events_set (events, t.evs[i]);
         for (size_t i = 0; i < t.nnames; i++)
