@@ -350,6 +350,15 @@ $(patsubst %,$(BUILD)/tests/unit/%,$(SVC_UNIT_TESTS)): $(BUILD)/tests/unit/%: \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(FUZZ_REGRESSION_O) $(LIB) $(LDLIBS)
 
+# tests/unit/test_reporting_cube.c builds the registry a fresh socin-registry holds, as the fuzz
+# targets do (tests/fuzz/fixture.c, compiled here with the ordinary flags).
+$(BUILD)/obj/tests/fuzz/fixture.o: CFLAGS += -Iservices/registry -Itests/fuzz
+$(BUILD)/obj/tests/unit/test_reporting_cube.o: CFLAGS += -Iservices/reporting -Itests/fuzz
+$(BUILD)/tests/unit/test_reporting_cube: $(BUILD)/obj/tests/unit/test_reporting_cube.o \
+                                         $(BUILD)/obj/tests/fuzz/fixture.o $(FUZZ_REGRESSION_O) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/fixture.o $(FUZZ_REGRESSION_O) $(LIB) $(LDLIBS)
+
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- bench (tests/bench/) ----------------------------------------------------------------------

@@ -29,12 +29,37 @@ typedef struct {
     bool heard; /* since this process started */
 } s_source_t;
 
+/* A value's change for the cube, queued until the transaction commits. */
+typedef rep_cube_change_t s_mem_t;
+
+/* One value change of the group, with its key, for applying in key order. */
+typedef struct {
+    const rep_batch_t *rb;
+    const Socin__V1__ValueChange *c;
+    uint32_t order; /* its place in the group: equal keys keep arrival order */
+    uint32_t klen;
+    const char *key; /* in the group's key arena */
+} s_sorted_t;
+
+/* The arrays a group of batches needs, kept from one group to the next: a group's are
+   megabytes, and memory the allocator takes fresh from the kernel costs a page fault per page
+   each time (the daemon's cron gives free heap pages back every few seconds). */
+typedef struct {
+    s_mem_t *mem;
+    size_t capmem;
+    s_sorted_t *items, **order, **tmp;
+    size_t *runs;
+    size_t capitems;
+    socin_str_t keys; /* the group's value keys, one after another */
+} s_scratch_t;
+
 struct rep_apply_t {
     rep_apply_dbs_t dbs;
     s_source_t *src;
     size_t nsrc;
     uint64_t batches, duplicates, gaps, changes, superseded, unresolved;
     bool stale;
+    s_scratch_t scratch;
 };
 
 static s_source_t *
@@ -91,6 +116,13 @@ rep_apply_destroy (rep_apply_t **self_p)
     rep_apply_t *self = *self_p;
     if (!self) return;
     free (self->src);
+    s_scratch_t *sc = &self->scratch;
+    free (sc->mem);
+    free (sc->items);
+    free (sc->order);
+    free (sc->tmp);
+    free (sc->runs);
+    socin_str_free (&sc->keys);
     free (self);
     *self_p = NULL;
 }
@@ -170,15 +202,6 @@ rep_apply_dbs (rep_apply_t *self)
 
 /* ---- applying ---- */
 
-typedef struct {
-    const socin_indicator_t *ind;
-    const socin_unit_t *unit;
-    socin_period_t period;
-    const char *disagg;
-    bool present;
-    socin_dec_t value;
-    int32_t first_day;
-} s_mem_t;
 
 #define S_IND_CACHE 64 /* indicator lookups kept per transaction (a power of 2) */
 
@@ -556,14 +579,6 @@ s_put_batch (rep_apply_t *self, MDB_txn *txn, const rep_batch_t *rb)
     return rc;
 }
 
-/* One value change of the group, with its key, for applying in key order. */
-typedef struct {
-    const rep_batch_t *rb;
-    const Socin__V1__ValueChange *c;
-    uint32_t order; /* its place in the group: equal keys keep arrival order */
-    uint32_t klen;
-    const char *key; /* in the group's key arena */
-} s_sorted_t;
 
 static int
 s_cmp_sorted (const void *a, const void *b)
@@ -580,9 +595,9 @@ s_cmp_sorted (const void *a, const void *b)
    key order already, so it merges the ascending runs it finds (a natural merge sort) instead
    of sorting from scratch; a group of batches in feed order is a few runs. */
 static void
-s_sort_runs (s_sorted_t **a, s_sorted_t **tmp, size_t n)
+s_sort_runs (s_sorted_t **a, s_sorted_t **tmp, size_t *runs, size_t n)
 {
-    size_t *runs = socin_malloc ((n + 1) * sizeof *runs), nruns = 0;
+    size_t nruns = 0;
     for (size_t i = 0; i < n; i++)
         if (i == 0 || s_cmp_sorted (&a[i - 1], &a[i]) > 0) runs[nruns++] = i;
     runs[nruns] = n;
@@ -607,7 +622,6 @@ s_sort_runs (s_sorted_t **a, s_sorted_t **tmp, size_t n)
         dst = swap;
     }
     if (src != a) memcpy (a, src, n * sizeof *a);
-    free (runs);
 }
 
 static int
@@ -638,9 +652,17 @@ s_batches_txn (MDB_txn *txn, void *arg)
     }
     /* Values in key order: B-tree pages are then touched once each, in order, which is what
        makes a large transaction cheap. Which version wins does not depend on this order. */
-    s_sorted_t *items = socin_malloc ((total ? total : 1) * sizeof *items);
-    s_sorted_t **order = socin_malloc ((total ? total : 1) * sizeof *order);
-    socin_str_t arena = SOCIN_STR_INIT;
+    s_scratch_t *sc = &t->self->scratch;
+    if (total + 1 > sc->capitems) {
+        sc->capitems = total + total / 2 + 1;
+        sc->items = socin_realloc (sc->items, sc->capitems * sizeof *sc->items);
+        sc->order = socin_realloc (sc->order, sc->capitems * sizeof *sc->order);
+        sc->tmp = socin_realloc (sc->tmp, sc->capitems * sizeof *sc->tmp);
+        sc->runs = socin_realloc (sc->runs, sc->capitems * sizeof *sc->runs);
+    }
+    s_sorted_t *items = sc->items, **order = sc->order;
+    socin_str_t *arena = &sc->keys;
+    arena->len = 0;
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++) {
         const rep_batch_t *rb = &t->batches[i];
@@ -653,17 +675,15 @@ s_batches_txn (MDB_txn *txn, void *arg)
             it->order = (uint32_t)n;
             it->klen = (uint32_t)s_value_key (it->c, key);
             it->key =
-                (const char *)(uintptr_t)arena.len; /* an offset until the arena stops moving */
-            socin_str_append (&arena, key, it->klen);
+                (const char *)(uintptr_t)arena->len; /* an offset until the arena stops moving */
+            socin_str_append (arena, key, it->klen);
             order[n] = it;
             n++;
         }
     }
     for (size_t i = 0; i < n; i++)
-        items[i].key = arena.data + (uintptr_t)items[i].key;
-    s_sorted_t **tmp = socin_malloc ((total ? total : 1) * sizeof *tmp);
-    s_sort_runs (order, tmp, n);
-    free (tmp);
+        items[i].key = arena->data + (uintptr_t)items[i].key;
+    s_sort_runs (order, sc->tmp, sc->runs, n);
     int rc = mdb_cursor_open (txn, t->self->dbs.values, &t->values);
     for (size_t i = 0; i < n && !rc; i++) {
         const s_sorted_t *it = order[i];
@@ -671,9 +691,6 @@ s_batches_txn (MDB_txn *txn, void *arg)
     }
     if (t->values) mdb_cursor_close (t->values);
     t->values = NULL;
-    free (items);
-    free (order);
-    socin_str_free (&arena);
     if (rc) return rc;
     for (size_t i = 0; i < t->n; i++) {
         const rep_batch_t *rb = &t->batches[i];
@@ -733,34 +750,6 @@ s_note_outcome (rep_apply_t *self, const rep_batch_t *batches, size_t n, socin_s
     }
 }
 
-/* T's changes into CUBE, indicator by indicator: a value changes cells of its unit's
-   ancestors in its indicator's slab, so changes of one slab in a row, units in code order,
-   touch the same cells while they are in the processor's cache (in key order every value is
-   of another indicator, and so of another slab). The order within an indicator is the
-   queue's: a value changed twice ends as the later change says. */
-static void
-s_cube_set (const s_txn_t *t, rep_cube_t *cube)
-{
-    size_t ninds = socin_model_count (t->model, SOCIN_KIND_INDICATOR);
-    size_t *start = socin_calloc (ninds + 2, sizeof *start);
-    uint32_t *order = socin_malloc ((t->nmem ? t->nmem : 1) * sizeof *order);
-#define S_SLOT(m) ((m)->ind->id <= ninds ? (m)->ind->id : ninds + 1)
-    for (size_t i = 0; i < t->nmem; i++)
-        start[S_SLOT (&t->mem[i])]++;
-    for (size_t id = 1; id <= ninds + 1; id++)
-        start[id] += start[id - 1];
-    for (size_t i = t->nmem; i-- > 0;)
-        order[--start[S_SLOT (&t->mem[i])]] = (uint32_t)i;
-#undef S_SLOT
-    for (size_t i = 0; i < t->nmem; i++) {
-        const s_mem_t *m = &t->mem[order[i]];
-        rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value,
-                      m->first_day);
-    }
-    free (order);
-    free (start);
-}
-
 socin_store_rc_t
 rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const socin_model_t *model,
                    rep_cube_t *cube, rep_events_t *events, char *err, size_t errlen)
@@ -771,11 +760,13 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     t.batches = batches;
     t.n = n;
     t.model = model;
+    t.mem = self->scratch.mem;
+    t.capmem = self->scratch.capmem;
     socin_store_rc_t rc = socin_store_write (self->dbs.store, s_batches_txn, &t, err, errlen);
     s_note_outcome (self, batches, n, rc, err);
     if (rc == SOCIN_STORE_OK) {
         rep_cube_begin (cube);
-        s_cube_set (&t, cube);
+        rep_cube_set_many (cube, t.mem, t.nmem);
         for (size_t i = 0; i < t.nevs; i++)
             rep_events_set (events, t.evs[i]);
         for (size_t i = 0; i < t.nnames; i++)
@@ -804,7 +795,8 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
         }
         rep_cube_done (cube, rep_apply_digest (self), self->stale);
     }
-    free (t.mem);
+    self->scratch.mem = t.mem;
+    self->scratch.capmem = t.capmem;
     free (t.evs);
     free (t.names);
     free (t.applied);

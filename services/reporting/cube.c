@@ -41,6 +41,7 @@ typedef struct {
     int year;
     uint16_t (*anc)[MAX_ANC]; /* per unit: node slots */
     uint8_t *nanc;
+    uint32_t *cls; /* per unit: which of the year's distinct ancestor lists it has (1...) */
 } s_terr_t;
 
 typedef struct {
@@ -82,6 +83,23 @@ typedef struct {
     size_t ncombos;
 } s_ind_t;
 
+/* What new values add to each cell of a slot: a count, sums, and their extremes. */
+typedef struct {
+    socin_sum_t sum, wsum, wden, last;
+    socin_dec_t min, max;
+    uint32_t n, units, units_true;
+} s_added_t;
+
+/* New values of one slab for units with the same ancestors (rep_cube_set_many), waiting to be
+   added to those ancestors' cells: once per slot for the run instead of once per value. */
+typedef struct {
+    s_slab_t *slab; /* NULL when nothing waits */
+    size_t unit;    /* a unit of the run: its ancestors are the run's */
+    int nslots;
+    uint8_t slots[MAX_SLOTS]; /* the slots with something waiting, in added[] */
+    s_added_t added[MAX_SLOTS];
+} s_run_t;
+
 struct rep_cube_t {
     const socin_model_t *model;
     size_t nunits, nnodes;
@@ -101,6 +119,10 @@ struct rep_cube_t {
     size_t ninds;
     s_slab_t *last_slab;  /* the slab found last: values come in runs of one slab */
     rep_cubefile_t *file; /* where slabs live, or NULL: on the heap */
+    s_run_t run;
+    size_t maxcls; /* the most classes of ancestors a year's territory has */
+    uint32_t *place, *order, *sorted, *counts; /* rep_cube_set_many's, kept */
+    size_t capplace, capcounts;
 };
 
 /* ---- layout ---- */
@@ -179,6 +201,8 @@ s_free_slabs (rep_cube_t *self)
     }
     self->nslabs = 0;
     self->last_slab = NULL;
+    self->run.slab = NULL;
+    self->run.nslots = 0;
     if (self->slabs) socin_index_clear (self->slabs);
     for (size_t i = 0; i < self->ncombo_names; i++)
         free (self->combo_names[i]);
@@ -197,6 +221,7 @@ s_free_terrs (rep_cube_t *self)
     for (size_t i = 0; i < self->nterrs; i++) {
         free (self->terrs[i]->anc);
         free (self->terrs[i]->nanc);
+        free (self->terrs[i]->cls);
         free (self->terrs[i]);
     }
     free (self->terrs);
@@ -265,6 +290,20 @@ s_terr (rep_cube_t *self, int year)
     int32_t day = socin_territory_day (p);
     for (uint32_t id = 1; id <= self->nunits; id++)
         s_terr_unit (self, t, socin_model_unit_at (self->model, id), day);
+    /* Units with the same ancestors share a class: rep_cube_set_many puts their values
+       together. */
+    socin_index_t *seen = socin_index_new ();
+    t->cls = socin_calloc (self->nunits + 1, sizeof *t->cls);
+    uintptr_t ncls = 0;
+    for (uint32_t id = 1; id <= self->nunits; id++) {
+        const char *list = (const char *)t->anc[id - 1];
+        size_t len = t->nanc[id - 1] * sizeof t->anc[0][0];
+        uintptr_t c = (uintptr_t)socin_index_get (seen, list, len);
+        if (!c) socin_index_put (seen, list, len, (void *)(c = ++ncls));
+        t->cls[id - 1] = (uint32_t)c;
+    }
+    socin_index_destroy (&seen);
+    if (ncls > self->maxcls) self->maxcls = ncls;
     self->terrs = socin_realloc (self->terrs, (self->nterrs + 1) * sizeof *self->terrs);
     self->terrs[self->nterrs++] = t;
     return t;
@@ -295,6 +334,10 @@ rep_cube_destroy (rep_cube_t **self_p)
     free (self->node_of_unit);
     free (self->divided);
     s_free_terrs (self);
+    free (self->place);
+    free (self->order);
+    free (self->sorted);
+    free (self->counts);
     free (self);
     *self_p = NULL;
 }
@@ -663,10 +706,92 @@ s_apply_slab (rep_cube_t *self, s_slab_t *slab, size_t unit, int slot, const s_d
                       d);
 }
 
-int
-rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
-              socin_period_t period, const char *disaggregation, bool present, socin_dec_t value,
-              int32_t first_day)
+/* Adds the new values A holds to cell C: what s_apply_cell does for each of them in turn
+   (the first value of an empty cell is its minimum and maximum; a dirty cell stays dirty). */
+static void
+s_add_cell (s_cell_t *c, const s_added_t *a)
+{
+    bool had_values = c->n > 0;
+    c->n += a->n;
+    c->sum += a->sum;
+    c->wsum += a->wsum;
+    c->wden += a->wden;
+    c->last += a->last;
+    c->units += a->units;
+    c->units_true += a->units_true;
+    if (!had_values) {
+        c->min = a->min;
+        c->max = a->max;
+        c->dirty = 0;
+        return;
+    }
+    if (c->dirty) return;
+    if (a->min < c->min) c->min = a->min;
+    if (a->max > c->max) c->max = a->max;
+}
+
+/* Adds what the run holds to its ancestors' cells, and empties it. */
+static void
+s_run_flush (rep_cube_t *self)
+{
+    s_run_t *r = &self->run;
+    if (!r->slab) return;
+    const s_terr_t *t = r->slab->terr;
+    for (int i = 0; i < r->nslots; i++) {
+        s_added_t *a = &r->added[r->slots[i]];
+        for (uint8_t k = 0; k < t->nanc[r->unit]; k++)
+            s_add_cell (&r->slab->cells[(size_t)t->anc[r->unit][k] * (size_t)r->slab->nslots +
+                                        r->slots[i]],
+                        a);
+        memset (a, 0, sizeof *a);
+    }
+    r->nslots = 0;
+    r->slab = NULL;
+}
+
+/* Makes the run one of SLAB's values for unit U: it goes on when U's ancestors are the run's,
+   else what waits is added first. */
+static void
+s_run_join (rep_cube_t *self, s_slab_t *slab, size_t u)
+{
+    s_run_t *r = &self->run;
+    const s_terr_t *t = slab->terr;
+    if (r->slab == slab && t->nanc[u] == t->nanc[r->unit] &&
+        !memcmp (t->anc[u], t->anc[r->unit], t->nanc[u] * sizeof t->anc[u][0]))
+        return;
+    s_run_flush (self);
+    r->slab = slab;
+    r->unit = u;
+}
+
+/* A new value's part D at SLOT into the run. */
+static void
+s_run_add (rep_cube_t *self, int slot, const s_delta_t *d)
+{
+    s_run_t *r = &self->run;
+    s_added_t *a = &r->added[slot];
+    if (a->n == 0) {
+        r->slots[r->nslots++] = (uint8_t)slot;
+        a->min = a->max = d->nv;
+    }
+    a->n++;
+    a->sum += d->dsum;
+    a->wsum += d->dwsum;
+    a->wden += d->dwden;
+    a->last += d->dlast;
+    a->units += (uint32_t)d->du;
+    a->units_true += (uint32_t)d->dt;
+    if (d->nv < a->min) a->min = d->nv;
+    if (d->nv > a->max) a->max = d->nv;
+}
+
+/* rep_cube_set; with BATCH, a value that is new (nothing there before) in a slab without a
+   total of dimensions joins the run of such values instead of changing the cells now
+   (anything else adds the run first). */
+static int
+s_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
+       socin_period_t period, const char *disaggregation, bool present, socin_dec_t value,
+       int32_t first_day, bool batch)
 {
     if (period.type != ind->period_type || ind->id > self->ninds || unit->id > self->nunits)
         return -1;
@@ -690,6 +815,11 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
     uint64_t ta = present && value != 0 ? tb | bit : tb & ~bit;
     s_delta_t d = {op, present, ov, value, 0, 0, 0, unit->population, 0, 0, 0};
     s_delta_sums (&d);
+    bool run = batch && !total && !op && present;
+    if (run)
+        s_run_join (self, slab, u);
+    else
+        s_run_flush (self);
     /* The unit's latest values per slot need the new value in place. */
     for (uint8_t k = 0; k < slab->nparents[f]; k++) {
         int s = slab->parents[f][k];
@@ -701,6 +831,10 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
         d.dlast = (socin_sum_t)last_after - last_before;
         d.du = (int)((pa & mask) != 0) - (int)((pb & mask) != 0);
         d.dt = (int)((ta & mask) != 0) - (int)((tb & mask) != 0);
+        if (run) {
+            s_run_add (self, s, &d);
+            continue;
+        }
         s_apply_slab (self, slab, u, s, &d);
         if (total) {
             s_delta_t td = d;
@@ -719,6 +853,83 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
     slab->first_day[at] = present ? first_day : 0;
     *slab->nvalues = *slab->nvalues + (uint64_t)present - (uint64_t)op;
     return 0;
+}
+
+int
+rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
+              socin_period_t period, const char *disaggregation, bool present, socin_dec_t value,
+              int32_t first_day)
+{
+    return s_set (self, ind, unit, period, disaggregation, present, value, first_day, false);
+}
+
+/* Puts the N items of FROM into TO by KEY (each below NKEYS), keeping their order within
+   a key (a counting sort). */
+static void
+s_count_sort (rep_cube_t *self, const uint32_t *from, uint32_t *to, size_t n,
+              const uint32_t *key, size_t nkeys)
+{
+    if (nkeys + 1 > self->capcounts) {
+        self->capcounts = nkeys + 1;
+        self->counts = socin_realloc (self->counts, self->capcounts * sizeof *self->counts);
+    }
+    uint32_t *start = self->counts;
+    memset (start, 0, (nkeys + 1) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[key[from[i]] + 1]++;
+    for (size_t k = 1; k <= nkeys; k++)
+        start[k] += start[k - 1];
+    for (size_t i = 0; i < n; i++)
+        to[start[key[from[i]]]++] = from[i];
+}
+
+size_t
+rep_cube_set_many (rep_cube_t *self, const rep_cube_change_t *changes, size_t n)
+{
+    if (n > self->capplace) {
+        self->capplace = n + n / 2;
+        self->place = socin_realloc (self->place, self->capplace * sizeof *self->place);
+        self->order = socin_realloc (self->order, self->capplace * sizeof *self->order);
+        self->sorted = socin_realloc (self->sorted, self->capplace * sizeof *self->sorted);
+    }
+    /* The order: indicator by indicator; within one, by year, then units with the same
+       ancestors together (their class); within those, as given. Each sort keeps the order of
+       what it finds equal, so the changes of one value stay in the order given. */
+    int ymin = INT32_MAX, ymax = INT32_MIN;
+    for (size_t i = 0; i < n; i++) {
+        int y = changes[i].period.year;
+        if (y < ymin) ymin = y;
+        if (y > ymax) ymax = y;
+    }
+    const s_terr_t *t = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const rep_cube_change_t *c = &changes[i];
+        if (!t || t->year != c->period.year) {
+            t = NULL;
+            for (size_t k = 0; k < self->nterrs && !t; k++)
+                if (self->terrs[k]->year == c->period.year) t = self->terrs[k];
+            /* A present value's slab needs its year's territory anyway. */
+            if (!t && c->present) t = s_terr (self, c->period.year);
+        }
+        self->place[i] = t && c->unit->id <= self->nunits ? t->cls[c->unit->id - 1] : 0;
+        self->order[i] = (uint32_t)i;
+    }
+    size_t years = (size_t)((int64_t)ymax - ymin + 1), ncls = self->maxcls + 1;
+    bool by_year = n && years * ncls <= (1u << 20);
+    for (size_t i = 0; i < n && by_year; i++)
+        self->place[i] += (uint32_t)((size_t)(changes[i].period.year - ymin) * ncls);
+    s_count_sort (self, self->order, self->sorted, n, self->place, by_year ? years * ncls : ncls);
+    for (size_t i = 0; i < n; i++)
+        self->place[i] = changes[i].ind->id <= self->ninds ? changes[i].ind->id : 0;
+    s_count_sort (self, self->sorted, self->order, n, self->place, self->ninds + 1);
+    size_t refused = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rep_cube_change_t *c = &changes[self->order[i]];
+        refused += s_set (self, c->ind, c->unit, c->period, c->disaggregation, c->present,
+                          c->value, c->first_day, true) != 0;
+    }
+    s_run_flush (self);
+    return refused;
 }
 
 /* ---- reading ---- */
