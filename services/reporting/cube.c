@@ -41,7 +41,8 @@ typedef struct {
     int year;
     uint16_t (*anc)[MAX_ANC]; /* per unit: node slots */
     uint8_t *nanc;
-    uint32_t *cls; /* per unit: which of the year's distinct ancestor lists it has (1...) */
+    uint32_t *cls;      /* per unit: which of the year's distinct ancestor lists it has (1...) */
+    uint32_t *cls_unit; /* per class: a unit (id - 1) that has it */
 } s_terr_t;
 
 typedef struct {
@@ -90,14 +91,14 @@ typedef struct {
     uint32_t n, units, units_true;
 } s_added_t;
 
-/* New values of one slab for units with the same ancestors (rep_cube_set_many), waiting to be
-   added to those ancestors' cells: once per slot for the run instead of once per value. */
+/* New values of one slab (rep_cube_set_many) waiting to be added to their ancestors' cells:
+   summed per class of units with the same ancestors and slot, and added to those ancestors'
+   cells once per class and slot instead of once per value. */
 typedef struct {
-    s_slab_t *slab; /* NULL when nothing waits */
-    size_t unit;    /* a unit of the run: its ancestors are the run's */
-    int nslots;
-    uint8_t slots[MAX_SLOTS]; /* the slots with something waiting, in added[] */
-    s_added_t added[MAX_SLOTS];
+    s_slab_t *slab;    /* NULL when nothing waits */
+    s_added_t *added;  /* [class * the slab's slots + slot], zero where nothing waits */
+    uint32_t *touched; /* the entries of added[] with something waiting */
+    size_t ntouched, cap;
 } s_run_t;
 
 struct rep_cube_t {
@@ -202,7 +203,7 @@ s_free_slabs (rep_cube_t *self)
     self->nslabs = 0;
     self->last_slab = NULL;
     self->run.slab = NULL;
-    self->run.nslots = 0;
+    self->run.ntouched = 0;
     if (self->slabs) socin_index_clear (self->slabs);
     for (size_t i = 0; i < self->ncombo_names; i++)
         free (self->combo_names[i]);
@@ -222,6 +223,7 @@ s_free_terrs (rep_cube_t *self)
         free (self->terrs[i]->anc);
         free (self->terrs[i]->nanc);
         free (self->terrs[i]->cls);
+        free (self->terrs[i]->cls_unit);
         free (self->terrs[i]);
     }
     free (self->terrs);
@@ -294,12 +296,16 @@ s_terr (rep_cube_t *self, int year)
        together. */
     socin_index_t *seen = socin_index_new ();
     t->cls = socin_calloc (self->nunits + 1, sizeof *t->cls);
+    t->cls_unit = socin_calloc (self->nunits + 2, sizeof *t->cls_unit);
     uintptr_t ncls = 0;
     for (uint32_t id = 1; id <= self->nunits; id++) {
         const char *list = (const char *)t->anc[id - 1];
         size_t len = t->nanc[id - 1] * sizeof t->anc[0][0];
         uintptr_t c = (uintptr_t)socin_index_get (seen, list, len);
-        if (!c) socin_index_put (seen, list, len, (void *)(c = ++ncls));
+        if (!c) {
+            socin_index_put (seen, list, len, (void *)(c = ++ncls));
+            t->cls_unit[c] = id - 1;
+        }
         t->cls[id - 1] = (uint32_t)c;
     }
     socin_index_destroy (&seen);
@@ -334,6 +340,8 @@ rep_cube_destroy (rep_cube_t **self_p)
     free (self->node_of_unit);
     free (self->divided);
     s_free_terrs (self);
+    free (self->run.added);
+    free (self->run.touched);
     free (self->place);
     free (self->order);
     free (self->sorted);
@@ -730,48 +738,53 @@ s_add_cell (s_cell_t *c, const s_added_t *a)
     if (a->max > c->max) c->max = a->max;
 }
 
-/* Adds what the run holds to its ancestors' cells, and empties it. */
+/* Adds what waits to the ancestors' cells, and empties the run. */
 static void
 s_run_flush (rep_cube_t *self)
 {
     s_run_t *r = &self->run;
     if (!r->slab) return;
-    const s_terr_t *t = r->slab->terr;
-    for (int i = 0; i < r->nslots; i++) {
-        s_added_t *a = &r->added[r->slots[i]];
-        for (uint8_t k = 0; k < t->nanc[r->unit]; k++)
-            s_add_cell (&r->slab->cells[(size_t)t->anc[r->unit][k] * (size_t)r->slab->nslots +
-                                        r->slots[i]],
-                        a);
-        memset (a, 0, sizeof *a);
+    const s_slab_t *slab = r->slab;
+    const s_terr_t *t = slab->terr;
+    for (size_t i = 0; i < r->ntouched; i++) {
+        uint32_t e = r->touched[i], slot = e % (uint32_t)slab->nslots,
+                 u = t->cls_unit[e / (uint32_t)slab->nslots];
+        for (uint8_t k = 0; k < t->nanc[u]; k++)
+            s_add_cell (&slab->cells[(size_t)t->anc[u][k] * (size_t)slab->nslots + slot],
+                        &r->added[e]);
+        memset (&r->added[e], 0, sizeof r->added[e]);
     }
-    r->nslots = 0;
+    r->ntouched = 0;
     r->slab = NULL;
 }
 
-/* Makes the run one of SLAB's values for unit U: it goes on when U's ancestors are the run's,
-   else what waits is added first. */
+/* Room in the run for the classes of every territory made so far (nothing may wait). */
 static void
-s_run_join (rep_cube_t *self, s_slab_t *slab, size_t u)
+s_run_room (rep_cube_t *self)
 {
     s_run_t *r = &self->run;
-    const s_terr_t *t = slab->terr;
-    if (r->slab == slab && t->nanc[u] == t->nanc[r->unit] &&
-        !memcmp (t->anc[u], t->anc[r->unit], t->nanc[u] * sizeof t->anc[u][0]))
-        return;
-    s_run_flush (self);
-    r->slab = slab;
-    r->unit = u;
+    size_t want = (self->maxcls + 1) * MAX_SLOTS;
+    if (want <= r->cap) return;
+    free (r->added);
+    free (r->touched);
+    r->added = socin_calloc (want, sizeof *r->added);
+    r->touched = socin_malloc (want * sizeof *r->touched);
+    r->cap = want;
 }
 
-/* A new value's part D at SLOT into the run. */
+/* A new value's part D at SLOT of SLAB, for unit U, into the run. */
 static void
-s_run_add (rep_cube_t *self, int slot, const s_delta_t *d)
+s_run_add (rep_cube_t *self, s_slab_t *slab, size_t u, int slot, const s_delta_t *d)
 {
     s_run_t *r = &self->run;
-    s_added_t *a = &r->added[slot];
+    if (r->slab != slab) {
+        s_run_flush (self);
+        r->slab = slab;
+    }
+    uint32_t e = slab->terr->cls[u] * (uint32_t)slab->nslots + (uint32_t)slot;
+    s_added_t *a = &r->added[e];
     if (a->n == 0) {
-        r->slots[r->nslots++] = (uint8_t)slot;
+        r->touched[r->ntouched++] = e;
         a->min = a->max = d->nv;
     }
     a->n++;
@@ -815,11 +828,8 @@ s_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
     uint64_t ta = present && value != 0 ? tb | bit : tb & ~bit;
     s_delta_t d = {op, present, ov, value, 0, 0, 0, unit->population, 0, 0, 0};
     s_delta_sums (&d);
-    bool run = batch && !total && !op && present;
-    if (run)
-        s_run_join (self, slab, u);
-    else
-        s_run_flush (self);
+    bool run = batch && !total && !op && present && self->run.cap;
+    if (!run) s_run_flush (self);
     /* The unit's latest values per slot need the new value in place. */
     for (uint8_t k = 0; k < slab->nparents[f]; k++) {
         int s = slab->parents[f][k];
@@ -832,7 +842,7 @@ s_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
         d.du = (int)((pa & mask) != 0) - (int)((pb & mask) != 0);
         d.dt = (int)((ta & mask) != 0) - (int)((tb & mask) != 0);
         if (run) {
-            s_run_add (self, s, &d);
+            s_run_add (self, slab, u, s, &d);
             continue;
         }
         s_apply_slab (self, slab, u, s, &d);
@@ -892,39 +902,35 @@ rep_cube_set_many (rep_cube_t *self, const rep_cube_change_t *changes, size_t n)
         self->order = socin_realloc (self->order, self->capplace * sizeof *self->order);
         self->sorted = socin_realloc (self->sorted, self->capplace * sizeof *self->sorted);
     }
-    /* The order: indicator by indicator; within one, by year, then units with the same
-       ancestors together (their class); within those, as given. Each sort keeps the order of
-       what it finds equal, so the changes of one value stay in the order given. */
-    int ymin = INT32_MAX, ymax = INT32_MIN;
+    /* The order: indicator by indicator, year by year (a slab at a time), and within those
+       as given. Each sort keeps the order of what it finds equal, so the changes of one value
+       stay in the order given. A present value's slab needs its year's territory: made
+       first, so that the run has room for every class of units. */
+    int ymin = INT32_MAX, ymax = INT32_MIN, last = INT32_MIN;
     for (size_t i = 0; i < n; i++) {
         int y = changes[i].period.year;
         if (y < ymin) ymin = y;
         if (y > ymax) ymax = y;
-    }
-    const s_terr_t *t = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const rep_cube_change_t *c = &changes[i];
-        if (!t || t->year != c->period.year) {
-            t = NULL;
-            for (size_t k = 0; k < self->nterrs && !t; k++)
-                if (self->terrs[k]->year == c->period.year) t = self->terrs[k];
-            /* A present value's slab needs its year's territory anyway. */
-            if (!t && c->present) t = s_terr (self, c->period.year);
-        }
-        self->place[i] = t && c->unit->id <= self->nunits ? t->cls[c->unit->id - 1] : 0;
+        if (changes[i].present && y != last) s_terr (self, last = y);
         self->order[i] = (uint32_t)i;
     }
-    size_t years = (size_t)((int64_t)ymax - ymin + 1), ncls = self->maxcls + 1;
-    bool by_year = n && years * ncls <= (1u << 20);
-    for (size_t i = 0; i < n && by_year; i++)
-        self->place[i] += (uint32_t)((size_t)(changes[i].period.year - ymin) * ncls);
-    s_count_sort (self, self->order, self->sorted, n, self->place, by_year ? years * ncls : ncls);
+    s_run_room (self);
+    size_t years = (size_t)((int64_t)ymax - ymin + 1);
+    const uint32_t *order = self->order;
+    if (n && years > 1 && years <= 1000) {
+        for (size_t i = 0; i < n; i++)
+            self->place[i] = (uint32_t)(changes[i].period.year - ymin);
+        s_count_sort (self, self->order, self->sorted, n, self->place, years);
+        order = self->sorted;
+    }
     for (size_t i = 0; i < n; i++)
         self->place[i] = changes[i].ind->id <= self->ninds ? changes[i].ind->id : 0;
-    s_count_sort (self, self->sorted, self->order, n, self->place, self->ninds + 1);
+    s_count_sort (self, order, order == self->order ? self->sorted : self->order, n,
+                  self->place, self->ninds + 1);
+    order = order == self->order ? self->sorted : self->order;
     size_t refused = 0;
     for (size_t i = 0; i < n; i++) {
-        const rep_cube_change_t *c = &changes[self->order[i]];
+        const rep_cube_change_t *c = &changes[order[i]];
         refused += s_set (self, c->ind, c->unit, c->period, c->disaggregation, c->present,
                           c->value, c->first_day, true) != 0;
     }

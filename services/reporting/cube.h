@@ -76,10 +76,10 @@ typedef struct {
 } rep_cube_change_t;
 
 /* The N CHANGES as rep_cube_set makes each, with the same result; returns how many it
-   refused. Changes of one value are made in the order given; the others in the order that
-   touches the fewest cells: indicator by indicator, year by year, and units with the same
-   ancestors together, so that new values (nothing there before) of such units change those
-   ancestors' cells once for them all. */
+   refused. Changes of one value are made in the order given, the others slab by slab
+   (indicator by indicator, year by year); new values (nothing there before) of a slab are
+   summed per class of units with the same ancestors and added to those ancestors' cells once
+   per class, instead of once per value. */
 size_t rep_cube_set_many (rep_cube_t *self, const rep_cube_change_t *changes, size_t n);
 
 /* The aggregate of IND over the units beneath node UNIT (or GROUP when unit is NULL) for
