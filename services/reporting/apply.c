@@ -202,7 +202,6 @@ rep_apply_dbs (rep_apply_t *self)
 
 /* ---- applying ---- */
 
-
 #define S_IND_CACHE 64 /* indicator lookups kept per transaction (a power of 2) */
 
 typedef struct {
@@ -578,7 +577,6 @@ s_put_batch (rep_apply_t *self, MDB_txn *txn, const rep_batch_t *rb)
     if (!rc) socin__v1__change_batch__pack (&head, v.mv_data);
     return rc;
 }
-
 
 static int
 s_cmp_sorted (const void *a, const void *b)

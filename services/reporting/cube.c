@@ -876,8 +876,8 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
 /* Puts the N items of FROM into TO by KEY (each below NKEYS), keeping their order within
    a key (a counting sort). */
 static void
-s_count_sort (rep_cube_t *self, const uint32_t *from, uint32_t *to, size_t n,
-              const uint32_t *key, size_t nkeys)
+s_count_sort (rep_cube_t *self, const uint32_t *from, uint32_t *to, size_t n, const uint32_t *key,
+              size_t nkeys)
 {
     if (nkeys + 1 > self->capcounts) {
         self->capcounts = nkeys + 1;
@@ -925,14 +925,14 @@ rep_cube_set_many (rep_cube_t *self, const rep_cube_change_t *changes, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         self->place[i] = changes[i].ind->id <= self->ninds ? changes[i].ind->id : 0;
-    s_count_sort (self, order, order == self->order ? self->sorted : self->order, n,
-                  self->place, self->ninds + 1);
+    s_count_sort (self, order, order == self->order ? self->sorted : self->order, n, self->place,
+                  self->ninds + 1);
     order = order == self->order ? self->sorted : self->order;
     size_t refused = 0;
     for (size_t i = 0; i < n; i++) {
         const rep_cube_change_t *c = &changes[order[i]];
-        refused += s_set (self, c->ind, c->unit, c->period, c->disaggregation, c->present,
-                          c->value, c->first_day, true) != 0;
+        refused += s_set (self, c->ind, c->unit, c->period, c->disaggregation, c->present, c->value,
+                          c->first_day, true) != 0;
     }
     s_run_flush (self);
     return refused;

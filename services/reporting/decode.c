@@ -136,8 +136,8 @@ s_array (socin_arena_t *arena, size_t n)
 
 /* A message of DESC in BYTES, by protobuf-c, appended to the repeated field LIST (*N). */
 static bool
-s_message (ProtobufCAllocator *alloc, const ProtobufCMessageDescriptor *desc,
-           const s_in_t *bytes, ProtobufCMessage **list, size_t *n)
+s_message (ProtobufCAllocator *alloc, const ProtobufCMessageDescriptor *desc, const s_in_t *bytes,
+           ProtobufCMessage **list, size_t *n)
 {
     ProtobufCMessage *m =
         protobuf_c_message_unpack (desc, alloc, (size_t)(bytes->end - bytes->p), bytes->p);

@@ -94,8 +94,8 @@ changes_together_leave_the_figures_of_changes_one_at_a_time (void)
     /* Three quarters in reporting's order, the rest as drawn. */
     qsort (ch, NCHANGES / 4 * 3, sizeof *ch, s_cmp_change);
     for (size_t i = 0; i < NCHANGES; i++)
-        rep_cube_set (one, ch[i].ind, ch[i].unit, ch[i].period, ch[i].disaggregation,
-                      ch[i].present, ch[i].value, ch[i].first_day);
+        rep_cube_set (one, ch[i].ind, ch[i].unit, ch[i].period, ch[i].disaggregation, ch[i].present,
+                      ch[i].value, ch[i].first_day);
     size_t refused = 0;
     for (size_t i = 0; i < NCHANGES; i += 5000)
         refused += rep_cube_set_many (many, ch + i, NCHANGES - i < 5000 ? NCHANGES - i : 5000);
