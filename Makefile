@@ -341,14 +341,24 @@ FUZZ_REGRESSION_O := $(BUILD)/libsocin-services.a
 $(BUILD)/libsocin-services.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(SVC_LIB_C))
 	@rm -f $@
 	ar rcs $@ $^
-# tests/unit/test_reporting_store.c opens stores of earlier layouts through reporting's modules.
-SVC_UNIT_TESTS := test_regressions test_reporting_store
+# tests/unit/test_reporting_store.c opens stores of earlier layouts through reporting's modules;
+# test_reporting_decode.c reads frames with reporting's reader.
+SVC_UNIT_TESTS := test_regressions test_reporting_store test_reporting_decode
 $(patsubst %,$(BUILD)/obj/tests/unit/%.o,$(SVC_UNIT_TESTS)): CFLAGS += -Iservices/ingest \
                                                -Iservices/registry -Iservices/reporting
 $(patsubst %,$(BUILD)/tests/unit/%,$(SVC_UNIT_TESTS)): $(BUILD)/tests/unit/%: \
                                       $(BUILD)/obj/tests/unit/%.o $(FUZZ_REGRESSION_O) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(FUZZ_REGRESSION_O) $(LIB) $(LDLIBS)
+
+# tests/unit/test_reporting_cube.c builds the registry a fresh socin-registry holds, as the fuzz
+# targets do (tests/fuzz/fixture.c, compiled here with the ordinary flags).
+$(BUILD)/obj/tests/fuzz/fixture.o: CFLAGS += -Iservices/registry -Itests/fuzz
+$(BUILD)/obj/tests/unit/test_reporting_cube.o: CFLAGS += -Iservices/reporting -Itests/fuzz
+$(BUILD)/tests/unit/test_reporting_cube: $(BUILD)/obj/tests/unit/test_reporting_cube.o \
+                                         $(BUILD)/obj/tests/fuzz/fixture.o $(FUZZ_REGRESSION_O) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/fixture.o $(FUZZ_REGRESSION_O) $(LIB) $(LDLIBS)
 
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
 

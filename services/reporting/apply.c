@@ -30,12 +30,37 @@ typedef struct {
     bool heard; /* since this process started */
 } s_source_t;
 
+/* A value's change for the cube, queued until the transaction commits. */
+typedef rep_cube_change_t s_mem_t;
+
+/* One value change of the group, with its key, for applying in key order. */
+typedef struct {
+    const rep_batch_t *rb;
+    const Socin__V1__ValueChange *c;
+    uint32_t order; /* its place in the group: equal keys keep arrival order */
+    uint32_t klen;
+    const char *key; /* in the group's key arena */
+} s_sorted_t;
+
+/* The arrays a group of batches needs, kept from one group to the next: a group's are
+   megabytes, and memory the allocator takes fresh from the kernel costs a page fault per page
+   each time (the daemon's cron gives free heap pages back every few seconds). */
+typedef struct {
+    s_mem_t *mem;
+    size_t capmem;
+    s_sorted_t *items, **order, **tmp;
+    size_t *runs;
+    size_t capitems;
+    socin_str_t keys; /* the group's value keys, one after another */
+} s_scratch_t;
+
 struct rep_apply_t {
     rep_apply_dbs_t dbs;
     s_source_t *src;
     size_t nsrc;
     uint64_t batches, duplicates, gaps, changes, superseded, unresolved;
     bool stale;
+    s_scratch_t scratch;
 };
 
 static s_source_t *
@@ -92,6 +117,13 @@ rep_apply_destroy (rep_apply_t **self_p)
     rep_apply_t *self = *self_p;
     if (!self) return;
     free (self->src);
+    s_scratch_t *sc = &self->scratch;
+    free (sc->mem);
+    free (sc->items);
+    free (sc->order);
+    free (sc->tmp);
+    free (sc->runs);
+    socin_str_free (&sc->keys);
     free (self);
     *self_p = NULL;
 }
@@ -171,15 +203,7 @@ rep_apply_dbs (rep_apply_t *self)
 
 /* ---- applying ---- */
 
-typedef struct {
-    const socin_indicator_t *ind;
-    const socin_unit_t *unit;
-    socin_period_t period;
-    const char *disagg;
-    bool present;
-    socin_dec_t value;
-    int32_t first_day;
-} s_mem_t;
+#define S_IND_CACHE 64 /* indicator lookups kept per transaction (a power of 2) */
 
 typedef struct {
     rep_apply_t *self;
@@ -195,12 +219,17 @@ typedef struct {
     uint64_t *applied;
     size_t nnames;
     uint64_t superseded, unresolved;
-    /* The last lookups: values come in key order, so runs share indicator, unit, period. */
-    const char *ind_text, *unit_text, *period_text;
-    const socin_indicator_t *ind;
+    /* The last lookups: values come in key order (period, unit, indicator), so runs share a
+       period and a unit; the indicator changes with every value, so indicators are kept in
+       a small cache by a hash of their code. */
+    const char *unit_text, *period_text;
     const socin_unit_t *unit;
     socin_period_t period;
     bool period_ok;
+    struct {
+        const char *code;
+        const socin_indicator_t *ind;
+    } inds[S_IND_CACHE];
     socin_packer_t *packer; /* new values' inserts, while the values are applied */
 } s_txn_t;
 
@@ -279,15 +308,27 @@ s_first_day (rep_apply_t *self, MDB_txn *txn, const char *key, size_t klen,
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* The indicator CODE names in T's model (NULL when unknown), through T's cache. */
+static const socin_indicator_t *
+s_txn_indicator (s_txn_t *t, const char *code)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = code; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    h &= S_IND_CACHE - 1;
+    if (!t->inds[h].code || strcmp (t->inds[h].code, code)) {
+        t->inds[h].code = code;
+        t->inds[h].ind = socin_model_indicator (t->model, code);
+    }
+    return t->inds[h].ind;
+}
+
 /* Queues the cube's change for C: now VALUE (PRESENT) or gone, first received FIRST_DAY. */
 static int
 s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_dec_t value,
              int32_t first_day)
 {
-    if (!t->ind_text || strcmp (t->ind_text, c->indicator)) {
-        t->ind_text = c->indicator;
-        t->ind = socin_model_indicator (t->model, c->indicator);
-    }
+    const socin_indicator_t *ind = s_txn_indicator (t, c->indicator);
     if (!t->unit_text || strcmp (t->unit_text, c->unit)) {
         t->unit_text = c->unit;
         t->unit = socin_model_unit (t->model, c->unit);
@@ -297,11 +338,11 @@ s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_de
         t->period_text = c->period;
         t->period_ok = socin_period_parse (c->period, &t->period, why, sizeof why) == 0;
     }
-    if (!t->ind || !t->unit || !t->period_ok) {
+    if (!ind || !t->unit || !t->period_ok) {
         t->unresolved++;
         return 0;
     }
-    s_mem_t m = {t->ind, t->unit, t->period, c->disaggregation, present, value, first_day};
+    s_mem_t m = {ind, t->unit, t->period, c->disaggregation, present, value, first_day};
     s_mem_push (t, &m);
     return 0;
 }
@@ -375,12 +416,12 @@ s_apply_late (s_txn_t *t, MDB_txn *txn, char *key, size_t klen, const char *sour
    already replaced). */
 static int
 s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__ChangeBatch *b,
-               const Socin__V1__ValueChange *c)
+               const Socin__V1__ValueChange *c, const char *ckey, size_t klen)
 {
     rep_apply_t *self = t->self;
     char key[KEY_MAX + 1 + 8 + 127 + 1 + 8];
-    size_t klen = s_value_key (c, key);
     if (!klen) return 0;
+    memcpy (key, ckey, klen);
     size_t slen = strlen (source);
     if (slen > 127) slen = 127; /* as history and batch keys cut it */
     socin_value_state_t now = {.value = c->deleted ? 0 : c->value_micros,
@@ -396,6 +437,9 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
                                .comment = c->comment,
                                .comment_len = strlen (c->comment)};
     MDB_val k = {klen, key}, v = {socin_value_state_size (SOCIN_VALUE_VERSION, &now), NULL};
+    /* Through the packer, which puts with one cursor: in key order the next key is mostly on
+       the page the cursor is on (or past the end of the tree), which LMDB finds without a
+       search from the root. */
     int rc = socin_packer_put (t->packer, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
     if (rc == 0) {
         socin_value_state_pack (SOCIN_VALUE_VERSION, &now, v.mv_data);
@@ -535,15 +579,6 @@ s_put_batch (rep_apply_t *self, MDB_txn *txn, const rep_batch_t *rb)
     return rc;
 }
 
-/* One value change of the group, with its key, for applying in key order. */
-typedef struct {
-    const rep_batch_t *rb;
-    const Socin__V1__ValueChange *c;
-    uint32_t order; /* its place in the group: equal keys keep arrival order */
-    uint32_t klen;
-    const char *key; /* in the group's key arena */
-} s_sorted_t;
-
 static int
 s_cmp_sorted (const void *a, const void *b)
 {
@@ -555,13 +590,47 @@ s_cmp_sorted (const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Sorts the N items of A by key, using TMP (room for N): each batch's values mostly come in
+   key order already, so it merges the ascending runs it finds (a natural merge sort) instead
+   of sorting from scratch; a group of batches in feed order is a few runs. */
+static void
+s_sort_runs (s_sorted_t **a, s_sorted_t **tmp, size_t *runs, size_t n)
+{
+    size_t nruns = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || s_cmp_sorted (&a[i - 1], &a[i]) > 0) runs[nruns++] = i;
+    runs[nruns] = n;
+    s_sorted_t **src = a, **dst = tmp;
+    while (nruns > 1) {
+        size_t w = 0;
+        for (size_t r = 0; r < nruns; r += 2) {
+            size_t lo = runs[r], mid = runs[r + 1], hi = r + 2 <= nruns ? runs[r + 2] : mid;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                dst[o++] = s_cmp_sorted (&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[o++] = src[i++];
+            while (j < hi)
+                dst[o++] = src[j++];
+            runs[w++] = lo;
+        }
+        runs[w] = n;
+        nruns = w;
+        s_sorted_t **swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != a) memcpy (a, src, n * sizeof *a);
+}
+
 static int
 s_batches_txn (MDB_txn *txn, void *arg)
 {
     s_txn_t *t = arg;
     t->nmem = t->nevs = t->nnames = 0;
     t->superseded = t->unresolved = 0;
-    t->ind_text = t->unit_text = t->period_text = NULL;
+    t->unit_text = t->period_text = NULL;
+    memset (t->inds, 0, sizeof t->inds);
     size_t total = 0;
     for (size_t i = 0; i < t->n; i++) {
         rep_batch_t *rb = &t->batches[i];
@@ -582,9 +651,17 @@ s_batches_txn (MDB_txn *txn, void *arg)
     }
     /* Values in key order: B-tree pages are then touched once each, in order, which is what
        makes a large transaction cheap. Which version wins does not depend on this order. */
-    s_sorted_t *items = socin_malloc ((total ? total : 1) * sizeof *items);
-    s_sorted_t **order = socin_malloc ((total ? total : 1) * sizeof *order);
-    socin_str_t arena = SOCIN_STR_INIT;
+    s_scratch_t *sc = &t->self->scratch;
+    if (total + 1 > sc->capitems) {
+        sc->capitems = total + total / 2 + 1;
+        sc->items = socin_realloc (sc->items, sc->capitems * sizeof *sc->items);
+        sc->order = socin_realloc (sc->order, sc->capitems * sizeof *sc->order);
+        sc->tmp = socin_realloc (sc->tmp, sc->capitems * sizeof *sc->tmp);
+        sc->runs = socin_realloc (sc->runs, sc->capitems * sizeof *sc->runs);
+    }
+    s_sorted_t *items = sc->items, **order = sc->order;
+    socin_str_t *arena = &sc->keys;
+    arena->len = 0;
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++) {
         const rep_batch_t *rb = &t->batches[i];
@@ -597,25 +674,23 @@ s_batches_txn (MDB_txn *txn, void *arg)
             it->order = (uint32_t)n;
             it->klen = (uint32_t)s_value_key (it->c, key);
             it->key =
-                (const char *)(uintptr_t)arena.len; /* an offset until the arena stops moving */
-            socin_str_append (&arena, key, it->klen);
+                (const char *)(uintptr_t)arena->len; /* an offset until the arena stops moving */
+            socin_str_append (arena, key, it->klen);
             order[n] = it;
             n++;
         }
     }
     for (size_t i = 0; i < n; i++)
-        items[i].key = arena.data + (uintptr_t)items[i].key;
-    qsort (order, n, sizeof *order, s_cmp_sorted);
+        items[i].key = arena->data + (uintptr_t)items[i].key;
+    s_sort_runs (order, sc->tmp, sc->runs, n);
     int rc = 0;
     t->packer = socin_packer_new (txn, t->self->dbs.values, &rc);
     for (size_t i = 0; i < n && !rc; i++) {
-        rc = s_apply_value (t, txn, order[i]->rb->source, order[i]->rb->batch, order[i]->c);
+        const s_sorted_t *it = order[i];
+        rc = s_apply_value (t, txn, it->rb->source, it->rb->batch, it->c, it->key, it->klen);
     }
     int frc = socin_packer_destroy (&t->packer, rc != 0);
     if (!rc) rc = frc;
-    free (items);
-    free (order);
-    socin_str_free (&arena);
     if (rc) return rc;
     for (size_t i = 0; i < t->n; i++) {
         const rep_batch_t *rb = &t->batches[i];
@@ -685,15 +760,13 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     t.batches = batches;
     t.n = n;
     t.model = model;
+    t.mem = self->scratch.mem;
+    t.capmem = self->scratch.capmem;
     socin_store_rc_t rc = socin_store_write (self->dbs.store, s_batches_txn, &t, err, errlen);
     s_note_outcome (self, batches, n, rc, err);
     if (rc == SOCIN_STORE_OK) {
         rep_cube_begin (cube);
-        for (size_t i = 0; i < t.nmem; i++) {
-            const s_mem_t *m = &t.mem[i];
-            rep_cube_set (cube, m->ind, m->unit, m->period, m->disagg, m->present, m->value,
-                          m->first_day);
-        }
+        rep_cube_set_many (cube, t.mem, t.nmem);
         for (size_t i = 0; i < t.nevs; i++)
             rep_events_set (events, t.evs[i]);
         for (size_t i = 0; i < t.nnames; i++)
@@ -722,7 +795,8 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
         }
         rep_cube_done (cube, rep_apply_digest (self), self->stale);
     }
-    free (t.mem);
+    self->scratch.mem = t.mem;
+    self->scratch.capmem = t.capmem;
     free (t.evs);
     free (t.names);
     free (t.applied);

@@ -41,6 +41,8 @@ typedef struct {
     int year;
     uint16_t (*anc)[MAX_ANC]; /* per unit: node slots */
     uint8_t *nanc;
+    uint32_t *cls;      /* per unit: which of the year's distinct ancestor lists it has (1...) */
+    uint32_t *cls_unit; /* per class: a unit (id - 1) that has it */
 } s_terr_t;
 
 typedef struct {
@@ -82,6 +84,23 @@ typedef struct {
     size_t ncombos;
 } s_ind_t;
 
+/* What new values add to each cell of a slot: a count, sums, and their extremes. */
+typedef struct {
+    socin_sum_t sum, wsum, wden, last;
+    socin_dec_t min, max;
+    uint32_t n, units, units_true;
+} s_added_t;
+
+/* New values of one slab (rep_cube_set_many) waiting to be added to their ancestors' cells:
+   summed per class of units with the same ancestors and slot, and added to those ancestors'
+   cells once per class and slot instead of once per value. */
+typedef struct {
+    s_slab_t *slab;    /* NULL when nothing waits */
+    s_added_t *added;  /* [class * the slab's slots + slot], zero where nothing waits */
+    uint32_t *touched; /* the entries of added[] with something waiting */
+    size_t ntouched, cap;
+} s_run_t;
+
 struct rep_cube_t {
     const socin_model_t *model;
     size_t nunits, nnodes;
@@ -101,6 +120,10 @@ struct rep_cube_t {
     size_t ninds;
     s_slab_t *last_slab;  /* the slab found last: values come in runs of one slab */
     rep_cubefile_t *file; /* where slabs live, or NULL: on the heap */
+    s_run_t run;
+    size_t maxcls; /* the most classes of ancestors a year's territory has */
+    uint32_t *place, *order, *sorted, *counts; /* rep_cube_set_many's, kept */
+    size_t capplace, capcounts;
 };
 
 /* ---- layout ---- */
@@ -179,6 +202,8 @@ s_free_slabs (rep_cube_t *self)
     }
     self->nslabs = 0;
     self->last_slab = NULL;
+    self->run.slab = NULL;
+    self->run.ntouched = 0;
     if (self->slabs) socin_index_clear (self->slabs);
     for (size_t i = 0; i < self->ncombo_names; i++)
         free (self->combo_names[i]);
@@ -197,6 +222,8 @@ s_free_terrs (rep_cube_t *self)
     for (size_t i = 0; i < self->nterrs; i++) {
         free (self->terrs[i]->anc);
         free (self->terrs[i]->nanc);
+        free (self->terrs[i]->cls);
+        free (self->terrs[i]->cls_unit);
         free (self->terrs[i]);
     }
     free (self->terrs);
@@ -265,6 +292,24 @@ s_terr (rep_cube_t *self, int year)
     int32_t day = socin_territory_day (p);
     for (uint32_t id = 1; id <= self->nunits; id++)
         s_terr_unit (self, t, socin_model_unit_at (self->model, id), day);
+    /* Units with the same ancestors share a class: rep_cube_set_many puts their values
+       together. */
+    socin_index_t *seen = socin_index_new ();
+    t->cls = socin_calloc (self->nunits + 1, sizeof *t->cls);
+    t->cls_unit = socin_calloc (self->nunits + 2, sizeof *t->cls_unit);
+    uintptr_t ncls = 0;
+    for (uint32_t id = 1; id <= self->nunits; id++) {
+        const char *list = (const char *)t->anc[id - 1];
+        size_t len = t->nanc[id - 1] * sizeof t->anc[0][0];
+        uintptr_t c = (uintptr_t)socin_index_get (seen, list, len);
+        if (!c) {
+            socin_index_put (seen, list, len, (void *)(c = ++ncls));
+            t->cls_unit[c] = id - 1;
+        }
+        t->cls[id - 1] = (uint32_t)c;
+    }
+    socin_index_destroy (&seen);
+    if (ncls > self->maxcls) self->maxcls = ncls;
     self->terrs = socin_realloc (self->terrs, (self->nterrs + 1) * sizeof *self->terrs);
     self->terrs[self->nterrs++] = t;
     return t;
@@ -295,6 +340,12 @@ rep_cube_destroy (rep_cube_t **self_p)
     free (self->node_of_unit);
     free (self->divided);
     s_free_terrs (self);
+    free (self->run.added);
+    free (self->run.touched);
+    free (self->place);
+    free (self->order);
+    free (self->sorted);
+    free (self->counts);
     free (self);
     *self_p = NULL;
 }
@@ -663,10 +714,97 @@ s_apply_slab (rep_cube_t *self, s_slab_t *slab, size_t unit, int slot, const s_d
                       d);
 }
 
-int
-rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
-              socin_period_t period, const char *disaggregation, bool present, socin_dec_t value,
-              int32_t first_day)
+/* Adds the new values A holds to cell C: what s_apply_cell does for each of them in turn
+   (the first value of an empty cell is its minimum and maximum; a dirty cell stays dirty). */
+static void
+s_add_cell (s_cell_t *c, const s_added_t *a)
+{
+    bool had_values = c->n > 0;
+    c->n += a->n;
+    c->sum += a->sum;
+    c->wsum += a->wsum;
+    c->wden += a->wden;
+    c->last += a->last;
+    c->units += a->units;
+    c->units_true += a->units_true;
+    if (!had_values) {
+        c->min = a->min;
+        c->max = a->max;
+        c->dirty = 0;
+        return;
+    }
+    if (c->dirty) return;
+    if (a->min < c->min) c->min = a->min;
+    if (a->max > c->max) c->max = a->max;
+}
+
+/* Adds what waits to the ancestors' cells, and empties the run. */
+static void
+s_run_flush (rep_cube_t *self)
+{
+    s_run_t *r = &self->run;
+    if (!r->slab) return;
+    const s_slab_t *slab = r->slab;
+    const s_terr_t *t = slab->terr;
+    for (size_t i = 0; i < r->ntouched; i++) {
+        uint32_t e = r->touched[i], slot = e % (uint32_t)slab->nslots,
+                 u = t->cls_unit[e / (uint32_t)slab->nslots];
+        for (uint8_t k = 0; k < t->nanc[u]; k++)
+            s_add_cell (&slab->cells[(size_t)t->anc[u][k] * (size_t)slab->nslots + slot],
+                        &r->added[e]);
+        memset (&r->added[e], 0, sizeof r->added[e]);
+    }
+    r->ntouched = 0;
+    r->slab = NULL;
+}
+
+/* Room in the run for the classes of every territory made so far (nothing may wait). */
+static void
+s_run_room (rep_cube_t *self)
+{
+    s_run_t *r = &self->run;
+    size_t want = (self->maxcls + 1) * MAX_SLOTS;
+    if (want <= r->cap) return;
+    free (r->added);
+    free (r->touched);
+    r->added = socin_calloc (want, sizeof *r->added);
+    r->touched = socin_malloc (want * sizeof *r->touched);
+    r->cap = want;
+}
+
+/* A new value's part D at SLOT of SLAB, for unit U, into the run. */
+static void
+s_run_add (rep_cube_t *self, s_slab_t *slab, size_t u, int slot, const s_delta_t *d)
+{
+    s_run_t *r = &self->run;
+    if (r->slab != slab) {
+        s_run_flush (self);
+        r->slab = slab;
+    }
+    uint32_t e = slab->terr->cls[u] * (uint32_t)slab->nslots + (uint32_t)slot;
+    s_added_t *a = &r->added[e];
+    if (a->n == 0) {
+        r->touched[r->ntouched++] = e;
+        a->min = a->max = d->nv;
+    }
+    a->n++;
+    a->sum += d->dsum;
+    a->wsum += d->dwsum;
+    a->wden += d->dwden;
+    a->last += d->dlast;
+    a->units += (uint32_t)d->du;
+    a->units_true += (uint32_t)d->dt;
+    if (d->nv < a->min) a->min = d->nv;
+    if (d->nv > a->max) a->max = d->nv;
+}
+
+/* rep_cube_set; with BATCH, a value that is new (nothing there before) in a slab without a
+   total of dimensions joins the run of such values instead of changing the cells now
+   (anything else adds the run first). */
+static int
+s_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
+       socin_period_t period, const char *disaggregation, bool present, socin_dec_t value,
+       int32_t first_day, bool batch)
 {
     if (period.type != ind->period_type || ind->id > self->ninds || unit->id > self->nunits)
         return -1;
@@ -690,6 +828,8 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
     uint64_t ta = present && value != 0 ? tb | bit : tb & ~bit;
     s_delta_t d = {op, present, ov, value, 0, 0, 0, unit->population, 0, 0, 0};
     s_delta_sums (&d);
+    bool run = batch && !total && !op && present && self->run.cap;
+    if (!run) s_run_flush (self);
     /* The unit's latest values per slot need the new value in place. */
     for (uint8_t k = 0; k < slab->nparents[f]; k++) {
         int s = slab->parents[f][k];
@@ -701,6 +841,10 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
         d.dlast = (socin_sum_t)last_after - last_before;
         d.du = (int)((pa & mask) != 0) - (int)((pb & mask) != 0);
         d.dt = (int)((ta & mask) != 0) - (int)((tb & mask) != 0);
+        if (run) {
+            s_run_add (self, slab, u, s, &d);
+            continue;
+        }
         s_apply_slab (self, slab, u, s, &d);
         if (total) {
             s_delta_t td = d;
@@ -719,6 +863,79 @@ rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t
     slab->first_day[at] = present ? first_day : 0;
     *slab->nvalues = *slab->nvalues + (uint64_t)present - (uint64_t)op;
     return 0;
+}
+
+int
+rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
+              socin_period_t period, const char *disaggregation, bool present, socin_dec_t value,
+              int32_t first_day)
+{
+    return s_set (self, ind, unit, period, disaggregation, present, value, first_day, false);
+}
+
+/* Puts the N items of FROM into TO by KEY (each below NKEYS), keeping their order within
+   a key (a counting sort). */
+static void
+s_count_sort (rep_cube_t *self, const uint32_t *from, uint32_t *to, size_t n, const uint32_t *key,
+              size_t nkeys)
+{
+    if (nkeys + 1 > self->capcounts) {
+        self->capcounts = nkeys + 1;
+        self->counts = socin_realloc (self->counts, self->capcounts * sizeof *self->counts);
+    }
+    uint32_t *start = self->counts;
+    memset (start, 0, (nkeys + 1) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[key[from[i]] + 1]++;
+    for (size_t k = 1; k <= nkeys; k++)
+        start[k] += start[k - 1];
+    for (size_t i = 0; i < n; i++)
+        to[start[key[from[i]]]++] = from[i];
+}
+
+size_t
+rep_cube_set_many (rep_cube_t *self, const rep_cube_change_t *changes, size_t n)
+{
+    if (n > self->capplace) {
+        self->capplace = n + n / 2;
+        self->place = socin_realloc (self->place, self->capplace * sizeof *self->place);
+        self->order = socin_realloc (self->order, self->capplace * sizeof *self->order);
+        self->sorted = socin_realloc (self->sorted, self->capplace * sizeof *self->sorted);
+    }
+    /* The order: indicator by indicator, year by year (a slab at a time), and within those
+       as given. Each sort keeps the order of what it finds equal, so the changes of one value
+       stay in the order given. A present value's slab needs its year's territory: made
+       first, so that the run has room for every class of units. */
+    int ymin = INT32_MAX, ymax = INT32_MIN, last = INT32_MIN;
+    for (size_t i = 0; i < n; i++) {
+        int y = changes[i].period.year;
+        if (y < ymin) ymin = y;
+        if (y > ymax) ymax = y;
+        if (changes[i].present && y != last) s_terr (self, last = y);
+        self->order[i] = (uint32_t)i;
+    }
+    s_run_room (self);
+    size_t years = (size_t)((int64_t)ymax - ymin + 1);
+    const uint32_t *order = self->order;
+    if (n && years > 1 && years <= 1000) {
+        for (size_t i = 0; i < n; i++)
+            self->place[i] = (uint32_t)(changes[i].period.year - ymin);
+        s_count_sort (self, self->order, self->sorted, n, self->place, years);
+        order = self->sorted;
+    }
+    for (size_t i = 0; i < n; i++)
+        self->place[i] = changes[i].ind->id <= self->ninds ? changes[i].ind->id : 0;
+    s_count_sort (self, order, order == self->order ? self->sorted : self->order, n, self->place,
+                  self->ninds + 1);
+    order = order == self->order ? self->sorted : self->order;
+    size_t refused = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rep_cube_change_t *c = &changes[order[i]];
+        refused += s_set (self, c->ind, c->unit, c->period, c->disaggregation, c->present, c->value,
+                          c->first_day, true) != 0;
+    }
+    s_run_flush (self);
+    return refused;
 }
 
 /* ---- reading ---- */

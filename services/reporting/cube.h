@@ -64,6 +64,24 @@ int rep_cube_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_un
                   socin_period_t period, const char *disaggregation, bool present,
                   socin_dec_t value, int32_t first_day);
 
+/* One value's change, as rep_cube_set takes it. */
+typedef struct {
+    const socin_indicator_t *ind;
+    const socin_unit_t *unit;
+    socin_period_t period;
+    const char *disaggregation;
+    bool present;
+    socin_dec_t value;
+    int32_t first_day;
+} rep_cube_change_t;
+
+/* The N CHANGES as rep_cube_set makes each, with the same result; returns how many it
+   refused. Changes of one value are made in the order given, the others slab by slab
+   (indicator by indicator, year by year); new values (nothing there before) of a slab are
+   summed per class of units with the same ancestors and added to those ancestors' cells once
+   per class, instead of once per value. */
+size_t rep_cube_set_many (rep_cube_t *self, const rep_cube_change_t *changes, size_t n);
+
 /* The aggregate of IND over the units beneath node UNIT (or GROUP when unit is NULL) for
    PERIOD (the indicator's type or coarser) and DISAGGREGATION ("" for the total), along the
    territory of PERIOD's year. City districts stand in for their municipality only where it

@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "clock.h"
+#include "decode.h"
 #include "error.h"
 #include "log.h"
 #include "mem.h"
@@ -184,10 +185,9 @@ s_decode (rep_intake_t *self, const socin_wire_msg_t *msg, socin_arena_t **arena
     }
     *arena = socin_arena_new ();
     Socin__V1__ForwardMessage *fm =
-        msg->payload ? socin__v1__forward_message__unpack (socin_arena_allocator (*arena),
-                                                           zframe_size (msg->payload),
-                                                           zframe_data (msg->payload))
-                     : NULL;
+        msg->payload
+            ? rep_decode_forward (*arena, zframe_data (msg->payload), zframe_size (msg->payload))
+            : NULL;
     if (!fm) {
         socin_arena_destroy (arena);
         s_error (self, msg->envelope, SOCIN_E (MALFORMED_MESSAGE),

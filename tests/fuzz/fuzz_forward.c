@@ -9,8 +9,10 @@
 
     After each input the store's databases, the cube and the events are emptied again, so an
     input's outcome does not depend on the inputs before it. Properties beyond "no crash, no
-    sanitizer report": applying never fails (a batch that can never be stored would block its
-    ingest for good), and every change whose key fits is in the history afterwards.
+    sanitizer report": reporting's own reader of the frame (decode.h) makes of it exactly what
+    protobuf-c's unpack makes (the same refusal, or a message that packs to the same bytes);
+    applying never fails (a batch that can never be stored would block its ingest for good),
+    and every change whose key fits is in the history afterwards.
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,7 +20,9 @@
 #include <string.h>
 
 #include "apply.h"
+#include "arena.h"
 #include "cube.h"
+#include "decode.h"
 #include "events.h"
 #include "fixture.h"
 #include "log.h"
@@ -129,11 +133,36 @@ s_batch (Socin__V1__ChangeBatch *batch)
     s_reset ();
 }
 
+/* What reporting's reader made of the frame (FM) is what protobuf-c made of it (REF). */
+static void
+s_same_as_protobuf_c (const Socin__V1__ForwardMessage *fm, const Socin__V1__ForwardMessage *ref)
+{
+    FUZZ_ASSERT (!fm == !ref, "decode.c %s the frame, protobuf-c %s it", fm ? "read" : "refused",
+                 ref ? "read" : "refused");
+    if (!fm) return;
+    size_t n = socin__v1__forward_message__get_packed_size (fm);
+    FUZZ_ASSERT (n == socin__v1__forward_message__get_packed_size (ref),
+                 "decode.c's message packs to %zu bytes, protobuf-c's to another size", n);
+    uint8_t *a = malloc (n + 1), *b = malloc (n + 1);
+    socin__v1__forward_message__pack (fm, a);
+    socin__v1__forward_message__pack (ref, b);
+    FUZZ_ASSERT (!memcmp (a, b, n), "decode.c's message packs to other bytes than protobuf-c's");
+    free (a);
+    free (b);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-    Socin__V1__ForwardMessage *fm = socin__v1__forward_message__unpack (NULL, size, data);
-    if (!fm) return 0;
+    socin_arena_t *arena = socin_arena_new ();
+    Socin__V1__ForwardMessage *fm = rep_decode_forward (arena, data, size);
+    Socin__V1__ForwardMessage *ref = socin__v1__forward_message__unpack (NULL, size, data);
+    s_same_as_protobuf_c (fm, ref);
+    if (ref) socin__v1__forward_message__free_unpacked (ref, NULL);
+    if (!fm) {
+        socin_arena_destroy (&arena);
+        return 0;
+    }
     switch (fm->body_case) {
     case SOCIN__V1__FORWARD_MESSAGE__BODY_HELLO:
         rep_apply_contact (s_apply, SOURCE, fm->hello->last_seq);
@@ -149,6 +178,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     default:
         break;
     }
-    socin__v1__forward_message__free_unpacked (fm, NULL);
+    socin_arena_destroy (&arena);
     return 0;
 }
