@@ -8,17 +8,9 @@
 /* ValueChange's fields (forward.proto): strings 1-4 and 7, value_micros 5 (sint64), deleted 6,
    stored_by 60, followup 61; ChangeBatch's values are its field 6, between the head (1-5)
    and the rest (7 and up). */
-#define W_VARINT    0
-#define W_LEN       2
 #define F_VALUES    6
-#define TAG_STORED  ((60 << 3) | W_LEN)    /* two bytes as a varint */
-#define TAG_FOLLOW  ((61 << 3) | W_VARINT) /* two bytes as a varint */
-
-static uint64_t
-s_zigzag (int64_t v)
-{
-    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
+#define TAG_STORED  ((60 << 3) | SOCIN_WIRE_LEN)    /* two bytes as a varint */
+#define TAG_FOLLOW  ((61 << 3) | SOCIN_WIRE_VARINT) /* two bytes as a varint */
 
 /* C's strings in field order (the last is stored_by, field 60) with their lengths. */
 #define NSTRINGS 6
@@ -41,7 +33,7 @@ s_change_size (const char *const s[NSTRINGS], const size_t lens[NSTRINGS],
     size_t n = 0;
     for (int i = 0; i < NSTRINGS; i++)
         if (lens[i]) n += (i == NSTRINGS - 1 ? 2 : 1) + socin_varint_size (lens[i]) + lens[i];
-    if (c->value_micros) n += 1 + socin_varint_size (s_zigzag (c->value_micros));
+    if (c->value_micros) n += 1 + socin_varint_size (socin_zigzag (c->value_micros));
     if (c->deleted) n += 2;
     if (c->followup) n += 3;
     return n;
@@ -64,19 +56,19 @@ s_change_put (uint8_t *p, const Socin__V1__ValueChange *c)
     const char *s[NSTRINGS];
     size_t lens[NSTRINGS];
     s_strings (c, s, lens);
-    *p++ = (F_VALUES << 3) | W_LEN;
+    *p++ = (F_VALUES << 3) | SOCIN_WIRE_LEN;
     p = socin_varint_put (p, s_change_size (s, lens, c));
     for (int f = 1; f <= 4; f++)
-        p = s_string_put (p, (uint32_t)(f << 3 | W_LEN), s[f - 1], lens[f - 1]);
+        p = s_string_put (p, (uint32_t)(f << 3 | SOCIN_WIRE_LEN), s[f - 1], lens[f - 1]);
     if (c->value_micros) {
-        *p++ = 5 << 3 | W_VARINT;
-        p = socin_varint_put (p, s_zigzag (c->value_micros));
+        *p++ = 5 << 3 | SOCIN_WIRE_VARINT;
+        p = socin_varint_put (p, socin_zigzag (c->value_micros));
     }
     if (c->deleted) {
-        *p++ = 6 << 3 | W_VARINT;
+        *p++ = 6 << 3 | SOCIN_WIRE_VARINT;
         *p++ = 1;
     }
-    p = s_string_put (p, 7 << 3 | W_LEN, s[4], lens[4]);
+    p = s_string_put (p, 7 << 3 | SOCIN_WIRE_LEN, s[4], lens[4]);
     p = s_string_put (p, TAG_STORED, s[5], lens[5]);
     if (c->followup) {
         p = socin_varint_put (p, TAG_FOLLOW);

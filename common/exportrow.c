@@ -9,10 +9,6 @@
 /* ExportValue's fields (report.proto): strings 1-5 and 7-9, changed_ms 6, followup 10. */
 #define F_CHANGED  6
 #define F_FOLLOWUP 10
-#define W_VARINT   0
-#define W_FIXED64  1
-#define W_LEN      2
-#define W_FIXED32  5
 #define NSTRINGS   10 /* string fields are numbered below this */
 
 /* V's string fields by number (NULL for 6, which is not one). */
@@ -39,42 +35,19 @@ socin_export_row_append (socin_str_t *out, const Socin__V1__ExportValue *v)
     p = socin_varint_put (p, body);
     for (int f = 1; f < NSTRINGS; f++) {
         if (f == F_CHANGED && v->changed_ms) {
-            *p++ = F_CHANGED << 3 | W_VARINT;
+            *p++ = F_CHANGED << 3 | SOCIN_WIRE_VARINT;
             p = socin_varint_put (p, (uint64_t)v->changed_ms);
         }
         if (!lens[f]) continue;
-        *p++ = (unsigned char)(f << 3 | W_LEN);
+        *p++ = (unsigned char)(f << 3 | SOCIN_WIRE_LEN);
         p = socin_varint_put (p, lens[f]);
         memcpy (p, s[f], lens[f]);
         p += lens[f];
     }
     if (v->followup) {
-        *p++ = F_FOLLOWUP << 3 | W_VARINT;
+        *p++ = F_FOLLOWUP << 3 | SOCIN_WIRE_VARINT;
         *p++ = 1;
     }
-}
-
-/* Skips a field of wire type WIRE at *P. False when it runs past END or the type is unknown. */
-static bool
-s_skip (const uint8_t **p, const uint8_t *end, unsigned wire)
-{
-    uint64_t n;
-    switch (wire) {
-    case W_VARINT:
-        return socin_varint_get (p, end, &n);
-    case W_FIXED64:
-    case W_FIXED32:
-        n = wire == W_FIXED64 ? 8 : 4;
-        break;
-    case W_LEN:
-        if (!socin_varint_get (p, end, &n)) return false;
-        break;
-    default:
-        return false;
-    }
-    if (n > (uint64_t)(end - *p)) return false;
-    *p += n;
-    return true;
 }
 
 /* Reads the fields of one row, P to END: the strings' offsets and lengths in ROW->text. */
@@ -82,24 +55,17 @@ static bool
 s_fields (socin_export_row_t *row, const uint8_t *p, const uint8_t *end, size_t at[NSTRINGS])
 {
     Socin__V1__ExportValue *v = &row->value;
+    socin_wire_field_t f;
     while (p < end) {
-        uint64_t key, n;
-        if (!socin_varint_get (&p, end, &key)) return false;
-        unsigned field = (unsigned)(key >> 3), wire = (unsigned)(key & 7);
-        if (field && field < NSTRINGS && field != F_CHANGED && wire == W_LEN) {
-            if (!socin_varint_get (&p, end, &n) || n > (uint64_t)(end - p)) return false;
-            at[field] = row->text.len;
-            socin_str_append (&row->text, p, n);
+        if (!socin_wire_field (&p, end, &f)) return false;
+        if (f.number < NSTRINGS && f.number != F_CHANGED && f.wire == SOCIN_WIRE_LEN) {
+            at[f.number] = row->text.len;
+            socin_str_append (&row->text, f.data, f.len);
             socin_str_append (&row->text, "", 1);
-            p += n;
-        } else if ((field == F_CHANGED || field == F_FOLLOWUP) && wire == W_VARINT) {
-            if (!socin_varint_get (&p, end, &n)) return false;
-            if (field == F_CHANGED)
-                v->changed_ms = (int64_t)n;
-            else
-                v->followup = n != 0;
-        } else if (!s_skip (&p, end, wire))
-            return false;
+        } else if (f.number == F_CHANGED && f.wire == SOCIN_WIRE_VARINT)
+            v->changed_ms = (int64_t)f.value;
+        else if (f.number == F_FOLLOWUP && f.wire == SOCIN_WIRE_VARINT)
+            v->followup = f.value != 0;
     }
     return true;
 }

@@ -8,55 +8,9 @@
 #include "mem.h"
 #include "varint.h"
 
-#define W_VARINT 0
-#define W_FIXED64 1
-#define W_LEN    2
-#define W_FIXED32 5
 #define F_SUBMISSION 2 /* IngestRequest */
 #define F_HISTORY    3
 #define F_VALUES     4 /* Submission */
-
-/* One field at *P (before END): its number, wire type and, for a length-delimited one, its
-   bytes; moves *P past it. False when the bytes are no field. */
-typedef struct {
-    uint64_t number;
-    int wire;
-    const uint8_t *start; /* the field's first byte (its tag) */
-    const uint8_t *data;  /* a length-delimited field's bytes */
-    size_t len;
-    uint64_t value; /* a varint's value */
-} s_field_t;
-
-static bool
-s_field (const uint8_t **p, const uint8_t *end, s_field_t *f)
-{
-    uint64_t tag, len;
-    f->start = *p;
-    if (!socin_varint_get (p, end, &tag)) return false;
-    f->number = tag >> 3;
-    f->wire = (int)(tag & 7);
-    if (!f->number) return false;
-    switch (f->wire) {
-    case W_VARINT:
-        return socin_varint_get (p, end, &f->value);
-    case W_FIXED64:
-        if (end - *p < 8) return false;
-        *p += 8;
-        return true;
-    case W_FIXED32:
-        if (end - *p < 4) return false;
-        *p += 4;
-        return true;
-    case W_LEN:
-        if (!socin_varint_get (p, end, &len) || len > (uint64_t)(end - *p)) return false;
-        f->data = *p;
-        f->len = (size_t)len;
-        *p += len;
-        return true;
-    default:
-        return false;
-    }
-}
 
 static void *
 s_alloc (ProtobufCAllocator *a, size_t size)
@@ -66,7 +20,7 @@ s_alloc (ProtobufCAllocator *a, size_t size)
 
 /* A string field's bytes into *DST, NUL-terminated, from A. */
 static void
-s_string (ProtobufCAllocator *a, const s_field_t *f, char **dst)
+s_string (ProtobufCAllocator *a, const socin_wire_field_t *f, char **dst)
 {
     char *s = s_alloc (a, f->len + 1);
     memcpy (s, f->data, f->len);
@@ -80,9 +34,9 @@ static bool
 s_value (ProtobufCAllocator *a, const uint8_t *data, size_t len, Socin__V1__DataValue *v)
 {
     const uint8_t *p = data, *end = data + len;
-    s_field_t f;
+    socin_wire_field_t f;
     while (p < end) {
-        if (!s_field (&p, end, &f)) return false;
+        if (!socin_wire_field (&p, end, &f)) return false;
         char **str = NULL;
         protobuf_c_boolean *flag = NULL;
         switch (f.number) {
@@ -97,9 +51,9 @@ s_value (ProtobufCAllocator *a, const uint8_t *data, size_t len, Socin__V1__Data
         case 61: flag = &v->followup; break;
         default: return false;
         }
-        if (str && f.wire == W_LEN)
+        if (str && f.wire == SOCIN_WIRE_LEN)
             s_string (a, &f, str);
-        else if (flag && f.wire == W_VARINT)
+        else if (flag && f.wire == SOCIN_WIRE_VARINT)
             *flag = f.value != 0;
         else
             return false;
@@ -113,13 +67,13 @@ s_unpack (ProtobufCAllocator *a, size_t len, const uint8_t *data)
 {
     /* The request: one submission, no history query (a oneof takes the last of them). */
     const uint8_t *p = data, *end = data + len;
-    s_field_t f, sub = {0};
+    socin_wire_field_t f, sub = {0};
     int nsubs = 0;
     while (p < end) {
-        if (!s_field (&p, end, &f)) return NULL;
+        if (!socin_wire_field (&p, end, &f)) return NULL;
         if (f.number == F_HISTORY) return NULL;
         if (f.number == F_SUBMISSION) {
-            if (f.wire != W_LEN) return NULL;
+            if (f.wire != SOCIN_WIRE_LEN) return NULL;
             sub = f;
             nsubs++;
         }
@@ -128,8 +82,8 @@ s_unpack (ProtobufCAllocator *a, size_t len, const uint8_t *data)
     /* The submission without its values, in the request without its submission's values. */
     size_t nvalues = 0;
     for (p = sub.data; p < sub.data + sub.len;) {
-        if (!s_field (&p, sub.data + sub.len, &f)) return NULL;
-        if (f.number == F_VALUES && f.wire != W_LEN) return NULL;
+        if (!socin_wire_field (&p, sub.data + sub.len, &f)) return NULL;
+        if (f.number == F_VALUES && f.wire != SOCIN_WIRE_LEN) return NULL;
         nvalues += f.number == F_VALUES;
     }
     if (!nvalues) return NULL;
@@ -137,12 +91,12 @@ s_unpack (ProtobufCAllocator *a, size_t len, const uint8_t *data)
     size_t head = (size_t)(sub.start - data);
     memcpy (w, data, head);
     w += head;
-    *w++ = (F_SUBMISSION << 3) | W_LEN;
+    *w++ = (F_SUBMISSION << 3) | SOCIN_WIRE_LEN;
     uint8_t *sublen_at = w;
     w += 10; /* room for the length, moved into place below */
     uint8_t *body = w;
     for (p = sub.data; p < sub.data + sub.len;) {
-        s_field (&p, sub.data + sub.len, &f);
+        socin_wire_field (&p, sub.data + sub.len, &f);
         if (f.number == F_VALUES) continue;
         memcpy (w, f.start, (size_t)(p - f.start));
         w += p - f.start;
@@ -163,7 +117,7 @@ s_unpack (ProtobufCAllocator *a, size_t len, const uint8_t *data)
     Socin__V1__DataValue **ptrs = s_alloc (a, nvalues * sizeof *ptrs);
     size_t n = 0;
     for (p = sub.data; p < sub.data + sub.len;) {
-        s_field (&p, sub.data + sub.len, &f);
+        socin_wire_field (&p, sub.data + sub.len, &f);
         if (f.number != F_VALUES) continue;
         socin__v1__data_value__init (&values[n]);
         if (!s_value (a, f.data, f.len, &values[n])) return NULL;

@@ -1,8 +1,8 @@
 /*  ingestreq: an IngestRequest unpacked with its submission's values read by hand. A 10,000-
     value submission is 10,000 DataValue messages; protobuf-c finds each field of each through
     its descriptor and allocates each string on its own, a fifth of the ingest's work per
-    value. Here the values are read straight into one array, their strings copied next to each
-    other, and the rest of the request is left to protobuf-c. Anything a plain reading does not
+    value. Here the values are read straight into one array (socin_wire_field, their strings
+    copied into the caller's arena), and the rest of the request is left to protobuf-c. Anything a plain reading does not
     cover (an unknown or repeated-in-an-odd-way field, a wire type a field cannot have) is
     left to protobuf-c whole, so the result is always what protobuf-c would unpack.
 */

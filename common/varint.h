@@ -1,7 +1,8 @@
 /*  varint: protobuf's base-128 varints (7 bits a byte, the low ones first, the top bit set on
-    every byte but the last) and zigzag for signed numbers, for the bytes socin reads and writes by
-    hand: export rows (exportrow.h), change batches (changebatch.h), submissions (ingestreq.h)
-    and compact value states (valuestate.h).
+    every byte but the last), zigzag for signed numbers and the fields of a message on the wire,
+    for the bytes socin reads and writes by hand: export rows (exportrow.h), change batches
+    (changebatch.h, and reporting's decode.h), submissions (ingestreq.h) and compact value
+    states (valuestate.h).
 */
 #ifndef SOCIN_VARINT_H
 #define SOCIN_VARINT_H
@@ -24,5 +25,67 @@ bool socin_varint_get (const unsigned char **p, const unsigned char *end, uint64
    3... */
 uint64_t socin_zigzag (int64_t v);
 int64_t socin_unzigzag (uint64_t u);
+
+/* Protobuf's wire types. */
+enum { SOCIN_WIRE_VARINT = 0, SOCIN_WIRE_FIXED64 = 1, SOCIN_WIRE_LEN = 2, SOCIN_WIRE_FIXED32 = 5 };
+
+/* One field of a message on the wire. */
+typedef struct {
+    uint32_t number;
+    int wire;
+    const unsigned char *start; /* its first byte (the tag) */
+    uint64_t value;             /* a varint's value ... */
+    size_t vlen;                /* ... and the bytes it took */
+    const unsigned char *data;  /* a length-delimited field's bytes */
+    size_t len;
+} socin_wire_field_t;
+
+/* Reads the field at *P (before END) into F and moves *P past it. False where protobuf-c's
+   reading fails too, so that a reader by hand refuses what protobuf-c refuses: a tag or a
+   length of more than five bytes, a tag past 32 bits, field number 0, a varint of more than
+   ten bytes, a group or an unknown wire type, bytes past END. */
+static inline bool
+socin_wire_field (const unsigned char **p, const unsigned char *end, socin_wire_field_t *f)
+{
+    const unsigned char *q = *p;
+    uint64_t tag, len;
+    f->start = q;
+    if (q < end && *q < 0x80) /* tags of fields 1 to 15: one byte */
+        tag = *q++;
+    else if (!socin_varint_get (&q, end, &tag) || q - f->start > 5 || tag > UINT32_MAX)
+        return false;
+    f->number = (uint32_t)(tag >> 3);
+    f->wire = (int)(tag & 7);
+    if (!f->number) return false;
+    const unsigned char *at = q;
+    switch (f->wire) {
+    case SOCIN_WIRE_VARINT:
+        if (q < end && *q < 0x80)
+            f->value = *q++;
+        else if (!socin_varint_get (&q, end, &f->value))
+            return false;
+        f->vlen = (size_t)(q - at);
+        break;
+    case SOCIN_WIRE_FIXED64:
+    case SOCIN_WIRE_FIXED32:
+        if (end - q < (f->wire == SOCIN_WIRE_FIXED64 ? 8 : 4)) return false;
+        q += f->wire == SOCIN_WIRE_FIXED64 ? 8 : 4;
+        break;
+    case SOCIN_WIRE_LEN:
+        if (q < end && *q < 0x80)
+            len = *q++;
+        else if (!socin_varint_get (&q, end, &len) || q - at > 5)
+            return false;
+        if (len > (uint64_t)(end - q)) return false;
+        f->data = q;
+        f->len = (size_t)len;
+        q += len;
+        break;
+    default:
+        return false;
+    }
+    *p = q;
+    return true;
+}
 
 #endif

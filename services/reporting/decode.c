@@ -4,62 +4,25 @@
 #include <stdbool.h>
 #include <string.h>
 
-enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
+#include "varint.h"
 
 typedef struct {
     const uint8_t *p, *end;
 } s_in_t;
 
-/* A varint of at most MAX bytes from IN into *OUT; false when it is longer or cut short.
-   Bits beyond 64 are dropped, as protobuf-c drops them. */
-static inline bool
-s_varint (s_in_t *in, int max, uint64_t *out)
+/* A field's bytes as a region of their own. */
+static inline s_in_t
+s_bytes (const socin_wire_field_t *f)
 {
-    if (in->p < in->end && *in->p < 0x80) { /* tags, lengths and small numbers: one byte */
-        *out = *in->p++;
-        return true;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < max && in->p < in->end; i++) {
-        uint8_t b = *in->p++;
-        v |= (uint64_t)(b & 0x7F) << (7 * i);
-        if (b < 0x80) {
-            *out = v;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* A field's tag: its number and wire type. */
-static inline bool
-s_tag (s_in_t *in, uint32_t *field, int *wire)
-{
-    uint64_t tag;
-    if (!s_varint (in, 5, &tag) || tag > UINT32_MAX) return false;
-    *field = (uint32_t)(tag >> 3);
-    *wire = (int)(tag & 7);
-    return true;
-}
-
-/* A length-delimited field's bytes into *OUT. */
-static inline bool
-s_bytes (s_in_t *in, s_in_t *out)
-{
-    uint64_t len;
-    if (!s_varint (in, 5, &len) || len > (uint64_t)(in->end - in->p)) return false;
-    out->p = in->p;
-    out->end = in->p + len;
-    in->p += len;
-    return true;
+    return (s_in_t){f->data, f->data + f->len};
 }
 
 /* A boolean of one byte, the form encoders write (longer ones are left to protobuf-c). */
 static inline bool
-s_bool (s_in_t *in, protobuf_c_boolean *out)
+s_bool (const socin_wire_field_t *f, protobuf_c_boolean *out)
 {
-    if (in->p == in->end || *in->p >= 0x80) return false;
-    *out = *in->p++ != 0;
+    if (f->wire != SOCIN_WIRE_VARINT || f->vlen != 1) return false;
+    *out = f->value != 0;
     return true;
 }
 
@@ -81,47 +44,34 @@ static bool
 s_value (s_in_t in, char **texts, Socin__V1__ValueChange *c)
 {
     *c = (Socin__V1__ValueChange)SOCIN__V1__VALUE_CHANGE__INIT;
+    socin_wire_field_t f;
     while (in.p < in.end) {
-        uint32_t field;
-        int wire;
-        s_in_t bytes;
-        uint64_t v;
-        if (!s_tag (&in, &field, &wire)) return false;
-        switch (field) {
-        case 1:
-        case 2:
-        case 3:
-        case 4:
-        case 7:
-        case 60: {
-            if (wire != WIRE_LEN || !s_bytes (&in, &bytes)) return false;
-            char *s = s_text (texts, &bytes);
-            if (field == 1)
-                c->indicator = s;
-            else if (field == 2)
-                c->unit = s;
-            else if (field == 3)
-                c->period = s;
-            else if (field == 4)
-                c->disaggregation = s;
-            else if (field == 7)
-                c->comment = s;
-            else
-                c->stored_by = s;
-            break;
-        }
-        case 5: /* sint64: zigzag */
-            if (wire != WIRE_VARINT || !s_varint (&in, 10, &v)) return false;
-            c->value_micros = (int64_t)((v >> 1) ^ (~(v & 1) + 1));
+        if (!socin_wire_field (&in.p, in.end, &f)) return false;
+        char **text = NULL;
+        switch (f.number) {
+        case 1: text = &c->indicator; break;
+        case 2: text = &c->unit; break;
+        case 3: text = &c->period; break;
+        case 4: text = &c->disaggregation; break;
+        case 7: text = &c->comment; break;
+        case 60: text = &c->stored_by; break;
+        case 5: /* sint64 */
+            if (f.wire != SOCIN_WIRE_VARINT) return false;
+            c->value_micros = socin_unzigzag (f.value);
             break;
         case 6:
-            if (wire != WIRE_VARINT || !s_bool (&in, &c->deleted)) return false;
+            if (!s_bool (&f, &c->deleted)) return false;
             break;
         case 61:
-            if (wire != WIRE_VARINT || !s_bool (&in, &c->followup)) return false;
+            if (!s_bool (&f, &c->followup)) return false;
             break;
         default:
             return false;
+        }
+        if (text) {
+            if (f.wire != SOCIN_WIRE_LEN) return false;
+            s_in_t bytes = s_bytes (&f);
+            *text = s_text (texts, &bytes);
         }
     }
     return true;
@@ -152,16 +102,13 @@ s_batch (socin_arena_t *arena, s_in_t in, Socin__V1__ChangeBatch *b)
 {
     *b = (Socin__V1__ChangeBatch)SOCIN__V1__CHANGE_BATCH__INIT;
     size_t nvalues = 0, nevents = 0, nmeasures = 0, nfollowups = 0, napprovals = 0;
+    socin_wire_field_t f;
     for (s_in_t scan = in; scan.p < scan.end;) {
-        uint32_t field;
-        int wire;
-        s_in_t bytes;
-        uint64_t v;
-        if (!s_tag (&scan, &field, &wire)) return false;
-        switch (field) {
+        if (!socin_wire_field (&scan.p, scan.end, &f)) return false;
+        switch (f.number) {
         case 1:
         case 5:
-            if (wire != WIRE_VARINT || !s_varint (&scan, 10, &v)) return false;
+            if (f.wire != SOCIN_WIRE_VARINT) return false;
             break;
         case 2:
         case 3:
@@ -171,12 +118,12 @@ s_batch (socin_arena_t *arena, s_in_t in, Socin__V1__ChangeBatch *b)
         case 20:
         case 80:
         case 81:
-            if (wire != WIRE_LEN || !s_bytes (&scan, &bytes)) return false;
-            nvalues += field == 6;
-            nevents += field == 7;
-            nmeasures += field == 20;
-            nfollowups += field == 80;
-            napprovals += field == 81;
+            if (f.wire != SOCIN_WIRE_LEN) return false;
+            nvalues += f.number == 6;
+            nevents += f.number == 7;
+            nmeasures += f.number == 20;
+            nfollowups += f.number == 80;
+            napprovals += f.number == 81;
             break;
         default:
             return false;
@@ -192,16 +139,10 @@ s_batch (socin_arena_t *arena, s_in_t in, Socin__V1__ChangeBatch *b)
     b->followups = s_array (arena, nfollowups);
     b->approvals = s_array (arena, napprovals);
     while (in.p < in.end) {
-        uint32_t field = 0;
-        int wire = WIRE_VARINT;
-        s_in_t bytes = {in.p, in.p};
-        uint64_t v = 0;
-        s_tag (&in, &field, &wire); /* as checked above */
-        if (wire == WIRE_VARINT)
-            s_varint (&in, 10, &v);
-        else
-            s_bytes (&in, &bytes);
-        switch (field) {
+        socin_wire_field (&in.p, in.end, &f); /* as checked above */
+        s_in_t bytes = f.wire == SOCIN_WIRE_LEN ? s_bytes (&f) : (s_in_t){in.p, in.p};
+        uint64_t v = f.wire == SOCIN_WIRE_VARINT ? f.value : 0;
+        switch (f.number) {
         case 1:
             b->seq = v;
             break;
@@ -251,14 +192,13 @@ s_batch (socin_arena_t *arena, s_in_t in, Socin__V1__ChangeBatch *b)
 Socin__V1__ForwardMessage *
 rep_decode_forward (socin_arena_t *arena, const uint8_t *data, size_t len)
 {
-    s_in_t in = {data, data + len}, body;
-    uint32_t field;
-    int wire;
+    const uint8_t *p = data, *end = data + len;
+    socin_wire_field_t f;
     /* A batch, and nothing else in the frame: the common case, read here. */
-    if (len && s_tag (&in, &field, &wire) && field == 2 && wire == WIRE_LEN &&
-        s_bytes (&in, &body) && in.p == in.end) {
+    if (len && socin_wire_field (&p, end, &f) && f.number == 2 && f.wire == SOCIN_WIRE_LEN &&
+        p == end) {
         Socin__V1__ChangeBatch *b = socin_arena_alloc (arena, sizeof *b);
-        if (s_batch (arena, body, b)) {
+        if (s_batch (arena, s_bytes (&f), b)) {
             Socin__V1__ForwardMessage *fm = socin_arena_alloc (arena, sizeof *fm);
             *fm = (Socin__V1__ForwardMessage)SOCIN__V1__FORWARD_MESSAGE__INIT;
             fm->body_case = SOCIN__V1__FORWARD_MESSAGE__BODY_BATCH;
