@@ -38,6 +38,8 @@ struct socin_replica_t {
     int64_t key_tried_at;
     socin_replica_fn *on_change;
     void *on_change_arg;
+    socin_replica_before_fn *on_before;
+    void *on_before_arg;
     uint64_t applied, resyncs;
 };
 
@@ -120,6 +122,13 @@ socin_replica_on_change (socin_replica_t *self, socin_replica_fn *fn, void *arg)
 {
     self->on_change = fn;
     self->on_change_arg = arg;
+}
+
+void
+socin_replica_on_before_change (socin_replica_t *self, socin_replica_before_fn *fn, void *arg)
+{
+    self->on_before = fn;
+    self->on_before_arg = arg;
 }
 
 socin_model_t *
@@ -205,6 +214,7 @@ s_apply (socin_replica_t *self, socin_record_t **recs, size_t n, uint64_t seq,
         return -1;
     }
     bool units = full;
+    if (self->on_before && (n || full)) self->on_before (self->on_before_arg);
     if (full) {
         socin_model_destroy (&self->model);
         self->model = socin_model_new ();

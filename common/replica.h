@@ -47,6 +47,13 @@ void socin_replica_tick (socin_replica_t *self);
 typedef void(socin_replica_fn) (void *arg, bool structure);
 void socin_replica_on_change (socin_replica_t *self, socin_replica_fn *fn, void *arg);
 
+/* Called before a change reaches the model (once it is stored): whatever reads the model from
+   another thread must have stopped reading it when FN returns, and may read it again after
+   the on_change call that follows. */
+typedef void(socin_replica_before_fn) (void *arg);
+void socin_replica_on_before_change (socin_replica_t *self, socin_replica_before_fn *fn,
+                                     void *arg);
+
 socin_model_t *socin_replica_model (socin_replica_t *self);
 uint64_t socin_replica_seq (socin_replica_t *self);
 

@@ -1,9 +1,10 @@
-/*  fair: submissions waiting for a group commit, taken round-robin per client.
+/*  fair: submissions waiting for the checker, taken round-robin per client.
 
     The loop moves what waits on the ROUTER into per-client queues (a client is the CURVE key
-    the handshake proved; one key's connections take turns inside its share), and each group
-    commit takes one submission per client in turn. A client flooding the ingest, even over
-    many connections, then holds back another client's submission by one group at most.
+    the handshake proved; one key's connections take turns inside its share), and gives them
+    to the checker (checker.h) one per client in turn; the checker holds about one group. A
+    client flooding the ingest, even over many connections, then holds back another client's
+    submission by two groups at most: the group being committed and the one being checked.
 */
 #ifndef SOCIN_INGEST_FAIR_H
 #define SOCIN_INGEST_FAIR_H

@@ -1028,21 +1028,31 @@ test_unknown_key (void)
     CHECK_INT (s_values (s_ingest), values);
 }
 
+/* A new submitter NAME for Brno alone (data set DS_PARTICIPATION), its key in KEY, known to
+   the ingest; a client of the CZ064 ingest with it, or NULL. */
+static socin_client_t *
+s_brno_submitter (const char *name, char key[SOCIN_KEY_LEN + 1])
+{
+    char path[400], err[512];
+    snprintf (path, sizeof path, "%s/%s.cert", s_home, name);
+    zcert_t *cert = zcert_new ();
+    CHECK_INT (zcert_save (cert, path), 0);
+    snprintf (key, SOCIN_KEY_LEN + 1, "%s", zcert_public_txt (cert));
+    zcert_destroy (&cert);
+    CHECK_INT (s_put_submitter (name, key, "582786", "DS_PARTICIPATION", false), 0);
+    CHECK (t_wait_replica (s_ingest, s_registry, 20000));
+    socin_client_t *client = socin_client_new (s_ep1, s_key1, path, 0, err, sizeof err);
+    CHECK (client != NULL);
+    return client;
+}
+
 static void
 test_disabled (void)
 {
     /* A submitter for Brno alone. */
-    char path[400], err[512];
+    char path[400], err[512], key[SOCIN_KEY_LEN + 1];
     snprintf (path, sizeof path, "%s/brno.cert", s_home);
-    zcert_t *cert = zcert_new ();
-    CHECK_INT (zcert_save (cert, path), 0);
-    char key[SOCIN_KEY_LEN + 1];
-    snprintf (key, sizeof key, "%s", zcert_public_txt (cert));
-    zcert_destroy (&cert);
-    CHECK_INT (s_put_submitter ("brno", key, "582786", "DS_PARTICIPATION", false), 0);
-    CHECK (t_wait_replica (s_ingest, s_registry, 20000));
-    socin_client_t *client = socin_client_new (s_ep1, s_key1, path, 0, err, sizeof err);
-    CHECK (client != NULL);
+    socin_client_t *client = s_brno_submitter ("brno", key);
     if (!client) return;
     s_batch_t b;
     s_batch (&b, "t8-brno");
@@ -1091,6 +1101,109 @@ test_disabled (void)
     if (none) protobuf_c_message_free_unpacked (none, NULL);
     socin_client_destroy (&client);
     CHECK_INT (s_values (s_ingest), values);
+}
+
+#define S_FLIGHT 400 /* submissions in flight when their submitter is disabled */
+
+/* Submissions in flight while the registry disables their submitter: each is judged by the
+   registry as the ingest holds it when the submission is applied (the ingest's checker
+   validates ahead of the commit; a submission it checked before the change is checked
+   again), so those applied all come before those refused, every refusal stores nothing, and
+   the ingest serves on. Under AddressSanitizer this also proves that no submission is applied
+   with the submitter record the change replaced (and freed). */
+static void
+test_change_in_flight (void)
+{
+    char err[512], key[SOCIN_KEY_LEN + 1];
+    socin_client_t *client = s_brno_submitter ("flight", key);
+    if (!client) return;
+    /* One submission first, so that the connection is up when the flight is sent. */
+    s_batch_t warm;
+    s_batch (&warm, "flight-warm");
+    s_value (&warm, "PART_EVENTS", "582786", "202312", "", "1");
+    Socin__V1__IngestReply *wr = s_submit (client, &warm);
+    CHECK (wr && wr->summary && !wr->summary->error);
+    s_free (&wr);
+    long long seq_before = s_last_seq (s_ingest);
+    /* Each submission: eleven months of 2025 for Brno, with its own value (July holds values
+       by event type, which a total would contradict). */
+    static char ids[S_FLIGHT][32], vals[S_FLIGHT][16], periods[11][8];
+    for (int m = 0; m < 11; m++)
+        snprintf (periods[m], sizeof periods[m], "2025%02d", m < 6 ? m + 1 : m + 2);
+    int sent = 0;
+    for (int i = 0; i < S_FLIGHT; i++) {
+        snprintf (ids[i], sizeof ids[i], "flight-%d", i);
+        snprintf (vals[i], sizeof vals[i], "%d", 100 + i);
+        s_batch_t b;
+        s_batch (&b, ids[i]);
+        for (int m = 0; m < 11; m++)
+            s_value (&b, "PART_EVENTS", "582786", periods[m], "", vals[i]);
+        Socin__V1__IngestRequest req = SOCIN__V1__INGEST_REQUEST__INIT;
+        req.request_id = ids[i];
+        req.body_case = SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION;
+        req.submission = &b.sub;
+        zframe_t *frame = zframe_new (NULL, socin__v1__ingest_request__get_packed_size (&req));
+        socin__v1__ingest_request__pack (&req, zframe_data (frame));
+        sent += socin_client_send_frame (client, &frame) == 0;
+    }
+    CHECK_INT (sent, S_FLIGHT);
+    /* The change is made once the first answer is back, while the rest are in flight. */
+    int accepted = 0, refused = 0, other = 0, last_accepted = -1, first_refused = S_FLIGHT;
+    for (int k = 0; k < S_FLIGHT; k++) {
+        if (k == 1)
+            CHECK_INT (s_put_submitter ("flight", key, "582786", "DS_PARTICIPATION", true), 0);
+        Socin__V1__IngestReply *r = (Socin__V1__IngestReply *)socin_client_recv (
+            client, &socin__v1__ingest_reply__descriptor, 20000, err, sizeof err);
+        const Socin__V1__ImportSummary *s = r ? r->summary : NULL;
+        int i = s ? atoi (s->submission_id + strlen ("flight-")) : -1;
+        if (s && !s->error && s->status == STATUS (SUCCESS) && s->updated + s->imported == 11) {
+            accepted++;
+            if (i > last_accepted) last_accepted = i;
+        } else if (s && s->error && s->error->code == CODE (PERMISSION_DENIED)) {
+            refused++;
+            if (i < first_refused) first_refused = i;
+        } else {
+            other++;
+            printf ("    unexpected answer to %s: status %d, imported %u updated %u ignored %u, "
+                    "error %s\n",
+                    s ? s->submission_id : "(none)", s ? (int)s->status : -1,
+                    s ? s->imported : 0, s ? s->updated : 0, s ? s->ignored : 0,
+                    s && s->error ? s->error->message : (r ? "-" : err));
+        }
+        s_free (&r);
+    }
+    printf ("    %d applied before the change reached the ingest, %d refused after\n", accepted,
+            refused);
+    CHECK_INT (other, 0);
+    CHECK_INT (accepted + refused, S_FLIGHT);
+    CHECK (last_accepted < first_refused);
+    /* Each applied submission made one change batch; the refused made none. */
+    CHECK_INT (s_last_seq (s_ingest) - seq_before, accepted);
+    if (accepted) {
+        static char hist[200000];
+        char want[96];
+        s_ctl_history ("PART_EVENTS 582786 202512", hist, sizeof hist);
+        /* One change per applied submission, the last applied the latest. */
+        int changes = 0;
+        const char *last = hist;
+        for (const char *p = hist; (p = strstr (p, "submission=flight-")); p++)
+            changes++;
+        for (const char *p = hist; *p; p++)
+            if (*p == '\n' && p[1]) last = p + 1;
+        snprintf (want, sizeof want, "-> %d submitter=flight submission=flight-%d", 100 + last_accepted,
+                  last_accepted);
+        CHECK_CONTAINS (last, want);
+        CHECK_INT (changes, accepted);
+    }
+    s_batches = (uint64_t)s_last_seq (s_ingest);
+    socin_client_destroy (&client);
+    /* The ingest serves on. */
+    s_batch_t b;
+    s_batch (&b, "t-flight-after");
+    s_value (&b, "PART_EVENTS", "582786", "202410", "", "7");
+    Socin__V1__IngestReply *r = s_submit (s_local, &b);
+    CHECK (r && r->summary && !r->summary->error);
+    s_free (&r);
 }
 
 static void
@@ -1448,6 +1561,9 @@ main (void)
         RUN (test_unknown_key, "a key that is no registered submitter cannot even connect");
         RUN (test_disabled, "a submitter reports only its data sets; disabled, it is refused on an "
                             "open connection and at the handshake");
+        RUN (test_change_in_flight,
+             "submissions in flight when their submitter is disabled are applied before the "
+             "change or refused after it, never applied once refused");
         RUN (test_durability, "an answered submission survives kill -9, and so does the backlog");
         RUN (test_concurrency, "160 submissions in flight from 8 clients are all answered, "
                                "group-committed, and add up");

@@ -1,0 +1,188 @@
+/*  test_ingest_checker: the ingest's second thread, which checks submissions while the loop
+    commits.
+
+    What matters: jobs come back in the order given, each checked once and on the checker's
+    own thread; the oldest job holds back the later ones until it is checked; after
+    ing_checker_drain nothing is being checked, so what checks read (the registry replica) can
+    change; the descriptor wakes the loop; a stop drops every job not taken, once.
+*/
+#include "checker.h"
+#include "testing.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#define S_JOBS 200
+
+typedef struct {
+    int index;
+    int checks;         /* times checked */
+    pthread_t thread;   /* the thread that checked it */
+    int model_at_start; /* the "model" the check saw as it began and ended */
+    int model_at_end;
+    bool gated; /* waits on the gate before checking */
+} s_job_t;
+
+static int s_model = 1; /* what checks read; changed only after a drain */
+static sem_t s_gate;
+static atomic_int s_checking; /* checks under way */
+static atomic_int s_dropped;
+
+static void
+s_check (void *arg, void *ctx)
+{
+    s_job_t *job = arg;
+    atomic_fetch_add (&s_checking, 1);
+    if (job->gated) sem_wait (&s_gate);
+    job->model_at_start = s_model;
+    for (volatile int spin = 0; spin < 2000; spin++) {
+    }
+    job->model_at_end = s_model;
+    job->thread = pthread_self ();
+    job->checks++;
+    atomic_fetch_sub (&s_checking, 1);
+}
+
+static void
+s_drop (void *arg, void *ctx)
+{
+    atomic_fetch_add (&s_dropped, 1);
+}
+
+/* Whether FD becomes readable within MS milliseconds. */
+static bool
+s_readable (int fd, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    return poll (&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+static void
+jobs_come_back_in_order_checked_once_on_the_thread (void)
+{
+    ing_checker_t *c = ing_checker_new (s_check, s_drop, NULL);
+    CHECK (c != NULL);
+    if (!c) return;
+    static s_job_t jobs[S_JOBS];
+    for (int i = 0; i < S_JOBS; i++) {
+        jobs[i] = (s_job_t){.index = i};
+        ing_checker_put (c, &jobs[i]);
+    }
+    int taken = 0, in_order = 1;
+    while (taken < S_JOBS) {
+        if (!ing_checker_checked (c)) CHECK (s_readable (ing_checker_fd (c), 5000));
+        ing_checker_clear (c);
+        s_job_t *job;
+        while ((job = ing_checker_take (c))) {
+            in_order &= job->index == taken;
+            taken++;
+        }
+    }
+    CHECK (in_order);
+    CHECK_INT ((int)ing_checker_count (c), 0);
+    CHECK (ing_checker_take (c) == NULL);
+    int once = 1, elsewhere = 1;
+    for (int i = 0; i < S_JOBS; i++) {
+        once &= jobs[i].checks == 1;
+        elsewhere &= !pthread_equal (jobs[i].thread, pthread_self ());
+    }
+    CHECK (once);
+    CHECK (elsewhere);
+    ing_checker_destroy (&c);
+    CHECK (c == NULL);
+    CHECK_INT (atomic_load (&s_dropped), 0);
+}
+
+static void
+the_oldest_job_holds_back_the_later_ones (void)
+{
+    ing_checker_t *c = ing_checker_new (s_check, s_drop, NULL);
+    CHECK (c != NULL);
+    if (!c) return;
+    s_job_t first = {.index = 0, .gated = true}, second = {.index = 1};
+    ing_checker_put (c, &first);
+    ing_checker_put (c, &second);
+    /* The first waits at the gate: nothing is ready, whatever the time given. */
+    CHECK (!s_readable (ing_checker_fd (c), 100));
+    CHECK_INT ((int)ing_checker_checked (c), 0);
+    CHECK (!ing_checker_idle (c));
+    CHECK (ing_checker_take (c) == NULL);
+    CHECK_INT ((int)ing_checker_count (c), 2);
+    sem_post (&s_gate);
+    ing_checker_drain (c);
+    CHECK (ing_checker_idle (c));
+    CHECK_INT ((int)ing_checker_checked (c), 2);
+    CHECK (ing_checker_take (c) == &first);
+    CHECK (ing_checker_take (c) == &second);
+    CHECK_INT (first.checks + second.checks, 2);
+    ing_checker_destroy (&c);
+}
+
+static void
+after_a_drain_nothing_is_checked_until_the_next_job (void)
+{
+    ing_checker_t *c = ing_checker_new (s_check, s_drop, NULL);
+    CHECK (c != NULL);
+    if (!c) return;
+    static s_job_t jobs[2 * S_JOBS];
+    int consistent = 1;
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < 10; i++) {
+            s_job_t *job = &jobs[(round * 10 + i) % (2 * S_JOBS)];
+            *job = (s_job_t){.index = i};
+            ing_checker_put (c, job);
+        }
+        ing_checker_drain (c);
+        CHECK_INT (atomic_load (&s_checking), 0);
+        /* The "registry" changes while jobs wait to be taken: none is being checked. */
+        s_model++;
+        s_job_t *job;
+        while ((job = ing_checker_take (c)))
+            consistent &=
+                job->model_at_start == job->model_at_end && job->model_at_start == s_model - 1;
+    }
+    CHECK (consistent);
+    ing_checker_destroy (&c);
+}
+
+static void
+a_stop_drops_every_job_not_taken_once (void)
+{
+    atomic_store (&s_dropped, 0);
+    ing_checker_t *c = ing_checker_new (s_check, s_drop, NULL);
+    CHECK (c != NULL);
+    if (!c) return;
+    static s_job_t jobs[S_JOBS];
+    for (int i = 0; i < S_JOBS; i++) {
+        jobs[i] = (s_job_t){.index = i};
+        ing_checker_put (c, &jobs[i]);
+    }
+    /* Some taken, the rest checked or not when it stops. */
+    int taken = 0;
+    while (taken < 10) {
+        if (ing_checker_take (c))
+            taken++;
+        else
+            s_readable (ing_checker_fd (c), 100);
+    }
+    ing_checker_destroy (&c);
+    CHECK_INT (atomic_load (&s_dropped), S_JOBS - taken);
+}
+
+int
+main (void)
+{
+    sem_init (&s_gate, 0, 0);
+    RUN (jobs_come_back_in_order_checked_once_on_the_thread,
+         "jobs come back in the order given, each checked once, on the checker's thread");
+    RUN (the_oldest_job_holds_back_the_later_ones,
+         "nothing is taken before the oldest job given is checked");
+    RUN (after_a_drain_nothing_is_checked_until_the_next_job,
+         "after a drain no check is under way, so the registry it reads may change");
+    RUN (a_stop_drops_every_job_not_taken_once, "a stop drops every job not taken, once each");
+    sem_destroy (&s_gate);
+    return TEST_SUMMARY ();
+}
