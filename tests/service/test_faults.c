@@ -123,13 +123,10 @@ s_ingest (const char *name, const char *conf, const char *group_max, const char 
                           data_dir ? data_dir : default_dir,
                           NULL};
     t_daemon_t *d = t_start ("socin-ingest", name, s_home, args);
-    if (!d) return NULL;
-    char out[8192];
-    for (int i = 0; i < 200; i++) {
-        t_ctl (d->ctl, "status", out, sizeof out);
-        if (t_field (out, "replica_seq") > 0) return d;
-        zclock_sleep (50);
-    }
+    /* Its replica must hold the registry's submitters, or its first handshakes are refused
+       (and libzmq does not retry a refused handshake): on a loaded machine that takes long. */
+    if (d && !t_wait_replica (d, s_registry, 60000))
+        fprintf (stderr, "    %s: the replica did not catch up with the registry\n", name);
     return d;
 }
 
