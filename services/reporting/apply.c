@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "clock.h"
 #include "error.h"
 #include "index.h"
@@ -805,6 +806,80 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
 
 /* ---- loading ---- */
 
+/* The cube's rebuild takes the stored values this many at a time (rep_cube_set_many). */
+#define S_LOAD_CHUNK 65536
+
+/* Sets CHANGES (N of them) in CUBE; counts those refused in UNRESOLVED and returns the rest. */
+static uint64_t
+s_load_chunk (rep_cube_t *cube, rep_cube_change_t *changes, size_t n, uint64_t *unresolved)
+{
+    size_t refused = rep_cube_set_many (cube, changes, n);
+    *unresolved += refused;
+    return n - refused;
+}
+
+/* Every stored value into CUBE, a chunk at a time, in key order. In that order the period
+   and unit change seldom (period-first keys, valuekey.h): each is parsed and looked up once
+   per run. Returns the values set; those that resolve to no indicator, unit or period, or
+   that the cube refuses, are counted in UNRESOLVED. */
+static uint64_t
+s_load_values (rep_apply_t *self, MDB_txn *txn, const socin_model_t *model, rep_cube_t *cube,
+               uint64_t *unresolved)
+{
+    rep_cube_change_t *changes = socin_calloc (S_LOAD_CHUNK, sizeof *changes);
+    socin_arena_t *texts = socin_arena_new ();
+    char last_period[SOCIN_PERIOD_STRLEN] = "", last_unit[64] = "";
+    socin_period_t period = {0};
+    bool period_ok = false;
+    const socin_unit_t *unit = NULL;
+    size_t n = 0;
+    uint64_t set = 0;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    mdb_cursor_open (txn, self->dbs.values, &cur);
+    while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
+        const char *ind_code, *unit_code, *period_text;
+        char disagg[256], why[128];
+        socin_value_state_t st;
+        if (!socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &st) ||
+            !socin_value_key_split (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text,
+                                    disagg, sizeof disagg))
+            continue;
+        if (st.deleted) continue;
+        if (strcmp (period_text, last_period)) {
+            snprintf (last_period, sizeof last_period, "%s", period_text);
+            period_ok = socin_period_parse (period_text, &period, why, sizeof why) == 0;
+        }
+        if (strcmp (unit_code, last_unit)) {
+            snprintf (last_unit, sizeof last_unit, "%s", unit_code);
+            unit = socin_model_unit (model, unit_code);
+        }
+        const socin_indicator_t *ind = socin_model_indicator (model, ind_code);
+        if (!ind || !unit || !period_ok) {
+            (*unresolved)++;
+            continue;
+        }
+        size_t dlen = strlen (disagg);
+        char *d = "";
+        if (dlen) {
+            d = socin_arena_alloc (texts, dlen + 1);
+            memcpy (d, disagg, dlen + 1);
+        }
+        changes[n++] = (rep_cube_change_t){ind, unit, period, d, true, st.value, st.first_day};
+        if (n == S_LOAD_CHUNK) {
+            set += s_load_chunk (cube, changes, n, unresolved);
+            n = 0;
+            socin_arena_destroy (&texts);
+            texts = socin_arena_new ();
+        }
+    }
+    set += s_load_chunk (cube, changes, n, unresolved);
+    mdb_cursor_close (cur);
+    socin_arena_destroy (&texts);
+    free (changes);
+    return set;
+}
+
 uint64_t
 rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
                 rep_events_t *events, uint64_t *unresolved)
@@ -815,27 +890,7 @@ rep_apply_load (rep_apply_t *self, const socin_model_t *model, rep_cube_t *cube,
     if (socin_store_read_begin (self->dbs.store, &txn)) return 0;
     MDB_cursor *cur;
     MDB_val k, v;
-    mdb_cursor_open (txn, self->dbs.values, &cur);
-    while (cube && mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
-        const char *ind_code, *unit_code, *period_text;
-        char disagg[256], why[128];
-        socin_value_state_t st;
-        if (!socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &st) ||
-            !socin_value_key_split (k.mv_data, k.mv_size, &ind_code, &unit_code, &period_text,
-                                    disagg, sizeof disagg))
-            continue;
-        if (st.deleted) continue;
-        const socin_indicator_t *ind = socin_model_indicator (model, ind_code);
-        const socin_unit_t *unit = socin_model_unit (model, unit_code);
-        socin_period_t period;
-        if (!ind || !unit || socin_period_parse (period_text, &period, why, sizeof why) ||
-            rep_cube_set (cube, ind, unit, period, disagg, true, st.value, st.first_day)) {
-            (*unresolved)++;
-            continue;
-        }
-        n++;
-    }
-    mdb_cursor_close (cur);
+    if (cube) n = s_load_values (self, txn, model, cube, unresolved);
     mdb_cursor_open (txn, self->dbs.events, &cur);
     while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
         if (v.mv_size < 17) continue;
