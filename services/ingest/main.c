@@ -618,6 +618,19 @@ s_gather (ingest_t *self)
         ing_fair_put (self->fair, &msg);
 }
 
+/* A job for MSG (taken from the fair queue), stamped now. */
+static s_job_t *
+s_job_new (ingest_t *self, socin_wire_msg_t *msg)
+{
+    s_job_t *job = socin_calloc (1, sizeof *job);
+    job->msg = *msg;
+    job->item.received_us = zclock_usecs ();
+    job->today = socin_date_today ();
+    job->gen = self->gen;
+    job->rid = "";
+    return job;
+}
+
 /* Gives the checker what waits in the fair queue, in its round-robin order, until it holds
    about one group's worth: the next group, checked while the one before commits. More would
    let a flood hold back another client's submission longer (fair.h). */
@@ -627,15 +640,24 @@ s_feed (ingest_t *self)
     socin_wire_msg_t msg;
     while (ing_checker_count (self->checker) < self->group_max &&
            self->checking_bytes < self->ahead_bytes && ing_fair_take (self->fair, &msg) == 0) {
-        s_job_t *job = socin_calloc (1, sizeof *job);
-        job->msg = msg;
-        job->item.received_us = zclock_usecs ();
-        job->today = socin_date_today ();
-        job->gen = self->gen;
-        job->rid = "";
         self->checking_bytes += msg.payload ? zframe_size (msg.payload) : 0;
-        ing_checker_put (self->checker, job);
+        ing_checker_put (self->checker, s_job_new (self, &msg));
     }
+}
+
+/* A submission that arrived alone, with nothing in the checker's hands, checked on the loop:
+   there is no commit to overlap with, and handing it to the other thread would only add the
+   handover to its answer's latency. NULL unless that is the case. */
+static s_job_t *
+s_alone (ingest_t *self)
+{
+    socin_wire_msg_t msg;
+    if (ing_checker_count (self->checker) || ing_fair_waiting (self->fair) != 1 ||
+        ing_fair_take (self->fair, &msg))
+        return NULL;
+    s_job_t *job = s_job_new (self, &msg);
+    s_check (job, self);
+    return job;
 }
 
 /* The oldest job given to the checker once checked, checked again here when the registry
@@ -669,15 +691,15 @@ s_group_ready (ingest_t *self)
 }
 
 /* One group commit of the checked submissions, in the order they were taken from the fair
-   queue (round-robin per client, see fair.h). */
+   queue (round-robin per client, see fair.h); FIRST, when given, is the oldest (s_alone). */
 static void
-s_group (ingest_t *self)
+s_group (ingest_t *self, s_job_t *first)
 {
-    if (!s_group_ready (self)) return;
+    if (!first && !s_group_ready (self)) return;
     s_item_t *group = socin_calloc (self->group_max, sizeof *group);
     size_t n = 0, items = 0;
-    s_job_t *job;
-    while (n < self->group_max && items < self->group_values && (job = s_checked (self))) {
+    s_job_t *job = first;
+    while (n < self->group_max && items < self->group_values && (job || (job = s_checked (self)))) {
         if (s_admit (self, job, &group[n], group, n)) {
             items +=
                 group[n].p.sub->n_values + group[n].p.sub->n_events + group[n].p.sub->n_measures;
@@ -702,8 +724,9 @@ static void
 s_serve (ingest_t *self)
 {
     s_gather (self);
-    s_feed (self);
-    s_group (self);
+    s_job_t *alone = s_alone (self);
+    if (!alone) s_feed (self);
+    s_group (self, alone);
     s_gather (self);
     s_feed (self);
     if (s_group_ready (self) && self->backlog_timer < 0)
