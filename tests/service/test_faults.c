@@ -388,7 +388,10 @@ test_flood (void)
     /* How many flooding submissions were committed before it, beyond those already committed
        when it was sent: at most the group being committed when it arrived, the group the
        checker held meanwhile, and one more taken before it when the checker takes one
-       submission per client in turn. */
+       submission per client in turn; and, because the ingest resumes with the submission
+       still in its socket's kernel buffer, one group the loop may commit before ZeroMQ's I/O
+       thread hands the submission over (the loop is faster than the I/O thread's wake-up on a
+       loaded machine). */
     int ahead = 0, answered = 0;
     for (int c = 0; ok && c < S_FLOOD_CONNS; c++)
         for (int i = 0; i < S_FLOOD_EACH; i++) {
@@ -403,7 +406,7 @@ test_flood (void)
             "before its own, of %d\n",
             committed, ahead, S_FLOOD_CONNS * S_FLOOD_EACH);
     CHECK_INT (answered, S_FLOOD_CONNS * S_FLOOD_EACH);
-    CHECK (committed >= 0 && ahead - committed <= 2 * S_FLOOD_GROUP + 1);
+    CHECK (committed >= 0 && ahead - committed <= 3 * S_FLOOD_GROUP + 1);
     CHECK (s_alive (d));
     for (int c = 0; c < S_FLOOD_CONNS; c++)
         socin_client_destroy (&flooders[c]);
