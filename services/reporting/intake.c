@@ -31,11 +31,25 @@ typedef struct {
     char source[128];
 } s_pending_t;
 
-/* The group being gathered: at most group_max batches. */
+/* The group being gathered: at most group_max batches; its values and runs, and those of
+   the last batch taken. */
 typedef struct {
     s_pending_t *items;
-    size_t n, values, last;
+    size_t n, values, last, runs, last_runs;
 } s_group_t;
+
+/* The runs of BATCH's values: consecutive values of one unit and period (rep_intake_limits_t).
+   A feed's batch of 10,000 values holds about 250, a scattered one nearly 10,000. */
+static size_t
+s_runs (const Socin__V1__ChangeBatch *batch)
+{
+    size_t runs = batch->n_values ? 1 : 0;
+    for (size_t i = 1; i < batch->n_values; i++) {
+        const Socin__V1__ValueChange *a = batch->values[i - 1], *b = batch->values[i];
+        runs += strcmp (a->unit, b->unit) || strcmp (a->period, b->period);
+    }
+    return runs;
+}
 
 rep_intake_t *
 rep_intake_new (rep_apply_t *apply, socin_store_t *store, socin_replica_t *replica,
@@ -210,6 +224,8 @@ s_join (s_group_t *group, socin_wire_msg_t *msg, const char *source, Socin__V1__
     msg->envelope = NULL;
     group->values += fm->batch->n_values;
     group->last = fm->batch->n_values;
+    group->last_runs = s_runs (fm->batch);
+    group->runs += group->last_runs;
 }
 
 /* Takes one message: answers a Hello or a heartbeat at once, adds a batch to GROUP. */
@@ -240,13 +256,14 @@ s_take (rep_intake_t *self, socin_wire_msg_t *msg, s_group_t *group)
 
 /* Reads what waits on SOCK into GROUP. Bounded groups: a transaction's dirty pages stay few,
    and acknowledgements come soon. A batch's size is known only once it is read: the group
-   stops when one more batch like the last would pass group_values. */
+   stops when one more batch like the last would pass group_values or group_runs. */
 static void
 s_gather (rep_intake_t *self, zsock_t *sock, s_group_t *group)
 {
     socin_wire_msg_t msg;
     while (group->n < self->limits.group_max &&
-           (group->values == 0 || group->values + group->last <= self->limits.group_values) &&
+           (group->values == 0 || (group->values + group->last <= self->limits.group_values &&
+                                   group->runs + group->last_runs <= self->limits.group_runs)) &&
            socin_wire_recv (sock, &msg) == 0) {
         s_take (self, &msg, group);
         socin_wire_msg_release (&msg);
@@ -309,7 +326,7 @@ static int
 s_on_forward (zloop_t *loop, zsock_t *sock, void *arg)
 {
     rep_intake_t *self = arg;
-    s_group_t group = {socin_calloc (self->limits.group_max, sizeof *group.items), 0, 0, 0};
+    s_group_t group = {.items = socin_calloc (self->limits.group_max, sizeof *group.items)};
     s_gather (self, sock, &group);
     if (group.n) s_apply (self, &group);
     for (size_t i = 0; i < group.n; i++) {

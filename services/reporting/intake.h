@@ -23,10 +23,13 @@
 typedef struct rep_intake_t rep_intake_t;
 
 /* How much the intake takes in: a source's credit beyond its last acknowledged batch, the
-   most batches and (soft) values one transaction applies, the largest message accepted. */
+   most batches, (soft) values and (soft) runs one transaction applies, the largest message
+   accepted. A run is a batch's consecutive values of one unit and period: values in one run
+   share B-tree pages, values in different runs mostly do not, so runs bound the pages a
+   transaction dirties (which LMDB holds in memory) where values alone would not. */
 typedef struct {
     uint32_t window;
-    size_t group_max, group_values;
+    size_t group_max, group_values, group_runs;
     size_t max_message;
 } rep_intake_limits_t;
 

@@ -56,10 +56,12 @@ static const socin_config_key_t s_keys[] = {
     {"window", SOCIN_CFG_INT, "64",
      "change batches a source may send beyond the last acknowledged"},
     {"group_max", SOCIN_CFG_INT, "256", "most change batches applied in one transaction"},
-    {"group_values", SOCIN_CFG_INT, "20000",
-     "a transaction takes no more batches once it holds this many values (bounds commit time and "
-     "the "
-     "memory LMDB keeps for dirty pages)"},
+    {"group_values", SOCIN_CFG_INT, "50000",
+     "a transaction takes no more batches once it holds this many values (bounds commit time)"},
+    {"group_runs", SOCIN_CFG_INT, "20000",
+     "a transaction takes no more batches once their values hold this many runs of one unit and "
+     "period (bounds the pages it dirties, which LMDB keeps in memory: scattered values dirty a "
+     "page each)"},
     {"max_message", SOCIN_CFG_SIZE, "64M", "largest message accepted"},
     {NULL},
 };
@@ -197,6 +199,7 @@ s_start (socin_daemon_t *daemon, void *arg)
     rep_intake_limits_t limits = {(uint32_t)socin_config_int (self->config, "window"),
                                   (size_t)socin_config_int (self->config, "group_max"),
                                   (size_t)socin_config_int (self->config, "group_values"),
+                                  (size_t)socin_config_int (self->config, "group_runs"),
                                   self->max_message};
     self->intake =
         rep_intake_new (self->apply, self->store, self->replica, self->cube, self->events, &limits);
