@@ -141,7 +141,8 @@ chaos: all
 	    TESTS=chaos/ tests/run
 
 asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 test
+	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
+	    $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 test
 
 lint: $(PROTO_H)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
