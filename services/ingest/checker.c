@@ -169,31 +169,13 @@ ing_checker_take (ing_checker_t *self)
     return job;
 }
 
-size_t
-ing_checker_count (ing_checker_t *self)
+void
+ing_checker_counts (ing_checker_t *self, size_t *given, size_t *checked)
 {
     pthread_mutex_lock (&self->mutex);
-    size_t n = self->count;
+    if (given) *given = self->count;
+    if (checked) *checked = self->checked;
     pthread_mutex_unlock (&self->mutex);
-    return n;
-}
-
-size_t
-ing_checker_checked (ing_checker_t *self)
-{
-    pthread_mutex_lock (&self->mutex);
-    size_t n = self->checked;
-    pthread_mutex_unlock (&self->mutex);
-    return n;
-}
-
-bool
-ing_checker_idle (ing_checker_t *self)
-{
-    pthread_mutex_lock (&self->mutex);
-    bool idle = !self->next && !self->busy;
-    pthread_mutex_unlock (&self->mutex);
-    return idle;
 }
 
 void

@@ -41,11 +41,10 @@ void ing_checker_put (ing_checker_t *self, void *job);
 /* The oldest job given when it has been checked (the caller owns it again), else NULL. */
 void *ing_checker_take (ing_checker_t *self);
 
-/* Jobs given and not yet taken; of them checked (the oldest ones); whether every job given
-   has been checked (nothing is being checked or waits to be). */
-size_t ing_checker_count (ing_checker_t *self);
-size_t ing_checker_checked (ing_checker_t *self);
-bool ing_checker_idle (ing_checker_t *self);
+/* Jobs given and not yet taken into *GIVEN, of them those checked (the oldest) into *CHECKED
+   (either may be NULL). Every job given has been checked, and the thread is idle, when the two
+   are equal. */
+void ing_checker_counts (ing_checker_t *self, size_t *given, size_t *checked);
 
 /* Returns once every job given so far has been checked: the thread is idle until the next
    ing_checker_put. */

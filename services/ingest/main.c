@@ -36,6 +36,7 @@
 #include "mem.h"
 #include "replica.h"
 #include "validate.h"
+#include "varint.h"
 #include "socin/v1/ingest.pb-c.h"
 
 typedef struct {
@@ -152,30 +153,15 @@ typedef struct {
 static void
 s_digest (zframe_t *payload, uint8_t out[20])
 {
-    const uint8_t *p = zframe_data (payload), *end = p + zframe_size (payload);
-    const uint8_t *start = p, *stop = p;
-    while (p < end) {
-        uint64_t tag = 0, len = 0;
-        int shift = 0;
-        while (p < end && shift < 64) {
-            tag |= (uint64_t)(*p & 0x7f) << shift;
-            shift += 7;
-            if (!(*p++ & 0x80)) break;
+    const unsigned char *p = zframe_data (payload), *end = p + zframe_size (payload);
+    const unsigned char *start = p, *stop = p;
+    socin_wire_field_t f;
+    /* IngestRequest's fields are all length-delimited: anything else ends the walk. */
+    while (p < end && socin_wire_field (&p, end, &f) && f.wire == SOCIN_WIRE_LEN)
+        if (f.number == 2) {
+            start = f.data;
+            stop = f.data + f.len;
         }
-        if ((tag & 7) != 2) break; /* IngestRequest's fields are all length-delimited */
-        shift = 0;
-        while (p < end && shift < 64) {
-            len |= (uint64_t)(*p & 0x7f) << shift;
-            shift += 7;
-            if (!(*p++ & 0x80)) break;
-        }
-        if (len > (uint64_t)(end - p)) break;
-        if ((tag >> 3) == 2) {
-            start = p;
-            stop = p + len;
-        }
-        p += len;
-    }
     /* OpenSSL's SHA-1, the digest CZMQ's zdigest computes (stored digests were made with it):
        zdigest's portable code cost the ingest about a tenth of its work per value. It stays
        the fallback, should OpenSSL refuse SHA-1 (a policy may). */
@@ -294,6 +280,7 @@ typedef struct {
     s_item_t item;   /* the decoded request and, for a submission, its checked items */
     int32_t today;   /* the day it was received, for the checks of periods and dates */
     uint64_t gen;    /* the replica's generation it was given to the checker in */
+    size_t bytes;    /* its payload's, counted in checking_bytes while the checker holds it */
     int kind;        /* S_JOB_* */
     const char *rid; /* the request id to answer with ("" until decoded) */
     int code;        /* S_JOB_REFUSED: the error code, the text, the submission id */
@@ -394,7 +381,13 @@ s_check (void *arg_job, void *arg)
     ingest_t *self = arg;
     s_job_t *job = arg_job;
     s_item_t *item = &job->item;
+    /* A job checked before is checked anew: only its receipt time stays. */
+    int64_t received = item->received_us;
+    s_item_free (item);
+    memset (item, 0, sizeof *item);
+    item->received_us = received;
     job->rid = "";
+    job->has_sid = false;
     Socin__V1__IngestRequest *req = s_decode (self, job);
     if (!req) return;
     item->req = req;
@@ -627,21 +620,31 @@ s_job_new (ingest_t *self, socin_wire_msg_t *msg)
     job->item.received_us = zclock_usecs ();
     job->today = socin_date_today ();
     job->gen = self->gen;
-    job->rid = "";
+    job->bytes = msg->payload ? zframe_size (msg->payload) : 0;
     return job;
 }
 
 /* Gives the checker what waits in the fair queue, in its round-robin order, until it holds
    about one group's worth: the next group, checked while the one before commits. More would
    let a flood hold back another client's submission longer (fair.h). */
+/* Jobs given to the checker and not yet taken back. */
+static size_t
+s_checking (ingest_t *self)
+{
+    size_t given;
+    ing_checker_counts (self->checker, &given, NULL);
+    return given;
+}
+
 static void
 s_feed (ingest_t *self)
 {
     socin_wire_msg_t msg;
-    while (ing_checker_count (self->checker) < self->group_max &&
-           self->checking_bytes < self->ahead_bytes && ing_fair_take (self->fair, &msg) == 0) {
-        self->checking_bytes += msg.payload ? zframe_size (msg.payload) : 0;
-        ing_checker_put (self->checker, s_job_new (self, &msg));
+    while (s_checking (self) < self->group_max && self->checking_bytes < self->ahead_bytes &&
+           ing_fair_take (self->fair, &msg) == 0) {
+        s_job_t *job = s_job_new (self, &msg);
+        self->checking_bytes += job->bytes;
+        ing_checker_put (self->checker, job);
     }
 }
 
@@ -652,8 +655,7 @@ static s_job_t *
 s_alone (ingest_t *self)
 {
     socin_wire_msg_t msg;
-    if (ing_checker_count (self->checker) || ing_fair_waiting (self->fair) != 1 ||
-        ing_fair_take (self->fair, &msg))
+    if (s_checking (self) || ing_fair_waiting (self->fair) != 1 || ing_fair_take (self->fair, &msg))
         return NULL;
     s_job_t *job = s_job_new (self, &msg);
     s_check (job, self);
@@ -667,16 +669,8 @@ s_checked (ingest_t *self)
 {
     s_job_t *job = ing_checker_take (self->checker);
     if (!job) return NULL;
-    self->checking_bytes -= job->msg.payload ? zframe_size (job->msg.payload) : 0;
-    if (job->gen != self->gen) {
-        int64_t received = job->item.received_us;
-        s_item_free (&job->item);
-        memset (&job->item, 0, sizeof job->item);
-        job->item.received_us = received;
-        job->kind = S_JOB_REFUSED;
-        job->has_sid = false;
-        s_check (job, self);
-    }
+    self->checking_bytes -= job->bytes;
+    if (job->gen != self->gen) s_check (job, self);
     return job;
 }
 
@@ -686,8 +680,9 @@ s_checked (ingest_t *self)
 static bool
 s_group_ready (ingest_t *self)
 {
-    size_t checked = ing_checker_checked (self->checker);
-    return checked && (checked >= self->group_max || ing_checker_idle (self->checker));
+    size_t given, checked;
+    ing_checker_counts (self->checker, &given, &checked);
+    return checked && (checked >= self->group_max || checked == given);
 }
 
 /* One group commit of the checked submissions, in the order they were taken from the fair
@@ -724,9 +719,7 @@ static void
 s_serve (ingest_t *self)
 {
     s_gather (self);
-    s_job_t *alone = s_alone (self);
-    if (!alone) s_feed (self);
-    s_group (self, alone);
+    s_group (self, s_alone (self));
     s_gather (self);
     s_feed (self);
     if (s_group_ready (self) && self->backlog_timer < 0)
@@ -920,18 +913,17 @@ static void
 s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
 {
     ingest_t *self = arg;
-    socin_str_printf (out,
-                      "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
-                      "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
-                      "commit_ms_max:%.2f\nsubmissions_waiting:%zu\nsubmissions_checking:%zu\n",
-                      (unsigned long long)self->submissions, (unsigned long long)self->replays,
-                      (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
-                      (unsigned long long)self->items, (unsigned long long)self->conflicts,
-                      (unsigned long long)self->groups,
-                      self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0
-                                   : 0.0,
-                      (double)self->commit_us_max / 1000.0, ing_fair_waiting (self->fair),
-                      ing_checker_count (self->checker));
+    socin_str_printf (
+        out,
+        "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
+        "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
+        "commit_ms_max:%.2f\nsubmissions_waiting:%zu\nsubmissions_checking:%zu\n",
+        (unsigned long long)self->submissions, (unsigned long long)self->replays,
+        (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
+        (unsigned long long)self->items, (unsigned long long)self->conflicts,
+        (unsigned long long)self->groups,
+        self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0 : 0.0,
+        (double)self->commit_us_max / 1000.0, ing_fair_waiting (self->fair), s_checking (self));
 }
 
 static int
