@@ -23,7 +23,9 @@ struct socin_packer_t {
     socin_str_t last;
     bool gap_end; /* nothing after the gap */
     socin_str_t gap;
-    unsigned run; /* new keys in a row in this gap */
+    unsigned run;        /* new keys in a row in this gap */
+    bool lift_tried;     /* this gap's entries were lifted (or there were none to lift) */
+    size_t total_lifted; /* entries lifted since the packer was made */
     /* The lifted entries, in key order: key length, data length (size_t each), key, data. */
     socin_str_t lifted;
     size_t nlifted;
@@ -77,21 +79,38 @@ socin_packer_destroy (socin_packer_t **self_p, int abandon)
     return rc;
 }
 
-/* Lifts the entries from KEY on (KEY itself is not in the tree) until a page's worth is out;
-   the gap then ends at the first entry left. */
+/* Whether the keys at A and B can be on one page: a page's nodes lie within its PAGE bytes,
+   so keys further apart are on two pages for sure (nearer ones may be too). */
+static bool
+s_near (const void *a, const void *b, size_t page)
+{
+    uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+    return (x > y ? x - y : y - x) < page;
+}
+
+/* Lifts the entries from KEY on (KEY itself is not in the tree) until the rest of the page
+   the run goes to is clear, or a page's worth is out; the gap then ends at the first entry
+   left. The run goes to the page of the last key put: an entry whose key lies a page or more
+   away from that key's is on another page, which the run does not touch, and lifting it would
+   only move it out and back (and leave a hole in its page). */
 static int
 s_lift (socin_packer_t *self, const MDB_val *key)
 {
     size_t bytes = 0;
-    MDB_val k = *key, v;
-    int rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && bytes < self->page) {
+    MDB_val k = {self->last.len, self->last.data}, v;
+    int rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET_KEY);
+    const void *here = rc == 0 ? k.mv_data : NULL;
+    k = *key;
+    rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET_RANGE);
+    self->lift_tried = true;
+    while (rc == 0 && bytes < self->page && (!here || s_near (here, k.mv_data, self->page))) {
         if (!self->nlifted) s_set (&self->first, &k);
         size_t len[2] = {k.mv_size, v.mv_size};
         socin_str_append (&self->lifted, len, sizeof len);
         socin_str_append (&self->lifted, k.mv_data, k.mv_size);
         socin_str_append (&self->lifted, v.mv_data, v.mv_size);
         self->nlifted++;
+        self->total_lifted++;
         bytes += 8 + 2 + k.mv_size + v.mv_size; /* node header, pointer, key, data */
         if ((rc = mdb_cursor_del (self->cur, 0))) return rc;
         /* The cursor is on the entry after the deleted one. */
@@ -103,6 +122,12 @@ s_lift (socin_packer_t *self, const MDB_val *key)
     }
     if (rc == 0) s_set (&self->gap, &k);
     return rc;
+}
+
+size_t
+socin_packer_lifted (const socin_packer_t *self)
+{
+    return self->total_lifted;
 }
 
 int
@@ -117,8 +142,8 @@ socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned fl
         self->have_last &&
         s_cmp (key->mv_data, key->mv_size, self->last.data, self->last.len) > 0 &&
         (self->gap_end || s_cmp (key->mv_data, key->mv_size, self->gap.data, self->gap.len) < 0);
-    if (in_gap && !self->nlifted && !self->gap_end && self->run + 1 >= RUN_MIN &&
-        (rc = s_lift (self, key)))
+    if (in_gap && !self->nlifted && !self->lift_tried && !self->gap_end &&
+        self->run + 1 >= RUN_MIN && (rc = s_lift (self, key)))
         return rc;
     rc = mdb_cursor_put (self->cur, key, data, flags | MDB_NOOVERWRITE);
     if (rc) {
@@ -136,6 +161,7 @@ socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned fl
     }
     /* A new gap: it ends at the entry after KEY. */
     self->run = 1;
+    self->lift_tried = false;
     MDB_val k, v;
     int next = mdb_cursor_get (self->cur, &k, &v, MDB_NEXT);
     self->gap_end = next == MDB_NOTFOUND;
@@ -163,5 +189,6 @@ socin_packer_flush (socin_packer_t *self)
     self->nlifted = 0;
     self->have_last = false;
     self->run = 0;
+    self->lift_tried = false;
     return rc;
 }

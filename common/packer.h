@@ -7,9 +7,9 @@
     the kraje before it, a year's values before the next year's): every insert of such a run
     lands before the entries that follow it on its page, every split halves a page, and the
     run ends up in pages about half full. Once a run is seen (a few new keys in a row in the
-    same gap), the packer lifts the entries that follow the gap out of the tree — enough to
-    clear the rest of the page — so the run's keys go at page ends, and puts them back,
-    behind the run, when it is flushed.
+    same gap), the packer lifts the entries that follow the gap on the run's page out of the
+    tree — the rest of that page, at most a page's worth — so the run's keys go at page ends,
+    and puts them back, behind the run, when it is flushed.
 
     Between a lift and the flush those entries are missing from the database: everything the
     caller does to the database meanwhile must go through socin_packer_put (which flushes
@@ -38,6 +38,9 @@ int socin_packer_destroy (socin_packer_t **self_p, int abandon);
    0 when KEY was new (DATA as mdb_put leaves it), MDB_KEYEXIST with DATA the stored value
    when it was there, or another LMDB code. */
 int socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned flags);
+
+/* How many entries the packer has lifted out of the tree (and put back) so far. */
+size_t socin_packer_lifted (const socin_packer_t *self);
 
 /* Puts the lifted entries back. Returns an LMDB code. */
 int socin_packer_flush (socin_packer_t *self);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,36 @@ socin_store_dir (socin_store_t *self)
     return self->dir;
 }
 
+/* The order of the 8 bytes at P and Q: their big-endian values. */
+static inline int
+s_cmp_word (const unsigned char *p, const unsigned char *q)
+{
+    uint64_t x, y;
+    memcpy (&x, p, 8);
+    memcpy (&y, q, 8);
+    if (x == y) return 0;
+    return __builtin_bswap64 (x) < __builtin_bswap64 (y) ? -1 : 1;
+}
+
+int
+socin_store_cmp (const MDB_val *a, const MDB_val *b)
+{
+    const unsigned char *p = a->mv_data, *q = b->mv_data;
+    size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size, i = 0;
+    int c = 0;
+    if (n >= 8) {
+        /* Eight bytes at a time; the last word ends at N and overlaps the one before, whose
+           bytes are equal. */
+        for (; i + 8 <= n && !c; i += 8)
+            c = s_cmp_word (p + i, q + i);
+        if (!c && i < n) c = s_cmp_word (p + n - 8, q + n - 8);
+    } else
+        for (; i < n && !c; i++)
+            c = p[i] != q[i] ? (p[i] < q[i] ? -1 : 1) : 0;
+    if (c) return c;
+    return a->mv_size < b->mv_size ? -1 : a->mv_size > b->mv_size;
+}
+
 MDB_dbi
 socin_store_dbi (socin_store_t *self, const char *name, unsigned flags)
 {
@@ -111,6 +142,9 @@ socin_store_dbi (socin_store_t *self, const char *name, unsigned flags)
     MDB_dbi dbi;
     int rc = mdb_txn_begin (self->env, NULL, 0, &txn);
     if (!rc) rc = mdb_dbi_open (txn, name, flags | MDB_CREATE, &dbi);
+    /* The same order as LMDB's own, in fewer instructions (see socin_store_cmp). */
+    if (!rc && !(flags & (MDB_INTEGERKEY | MDB_REVERSEKEY)))
+        rc = mdb_set_compare (txn, dbi, socin_store_cmp);
     if (!rc) rc = mdb_txn_commit (txn);
     else if (txn)
         mdb_txn_abort (txn);

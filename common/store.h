@@ -45,6 +45,13 @@ void socin_store_destroy (socin_store_t **self_p);
 MDB_env *socin_store_env (socin_store_t *self);
 const char *socin_store_dir (socin_store_t *self);
 
+/* LMDB's default order of keys (their bytes, then the shorter first), compared a word at a
+   time: what the keys' comparison costs is most of an insert's search, and LMDB's own calls
+   memcmp through its own function for every one. Negative, 0 or positive as A sorts before,
+   equal to or after B. Every database without MDB_INTEGERKEY or MDB_REVERSEKEY uses it, so
+   the stores' order is the one they always had and LMDB's tools read them as before. */
+int socin_store_cmp (const MDB_val *a, const MDB_val *b);
+
 /* Opens (creating) the named database with FLAGS (MDB_DUPSORT, MDB_INTEGERKEY...). Call at
    start-up, before any other transaction. Fatal on failure. */
 MDB_dbi socin_store_dbi (socin_store_t *self, const char *name, unsigned flags);

@@ -69,10 +69,13 @@ s_compact (socin_value_layout_t layout, const socin_value_state_t *state)
 {
     s_compact_t c = {0};
     socin_dec_t m = state->value;
-    while (c.exp < EXP_MAX && m != 0 && m % 10 == 0) {
-        m /= 10;
-        c.exp++;
-    }
+    /* The decimal zeros at the end of M, at most EXP_MAX (15 = 8 + 4 + 2 + 1): one step for
+       each bit, by constants the compiler multiplies by, instead of a division per zero (a
+       value in micros often ends in six or more). */
+    if (m != 0 && m % 100000000 == 0) m /= 100000000, c.exp += 8;
+    if (m != 0 && m % 10000 == 0) m /= 10000, c.exp += 4;
+    if (m != 0 && m % 100 == 0) m /= 100, c.exp += 2;
+    if (m != 0 && m % 10 == 0) m /= 10, c.exp += 1;
     c.n[c.count++] = socin_zigzag (m);
     if (layout == SOCIN_VALUE_VERSION) {
         c.n[c.count++] = socin_zigzag (state->ms);

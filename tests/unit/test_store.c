@@ -9,6 +9,7 @@
 
 #include <ftw.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -433,6 +434,110 @@ u64_meta_values_default_and_round_trip (void)
     socin_store_destroy (&store);
 }
 
+/* LMDB's default order: the bytes, then the shorter first. */
+static int
+s_ref_cmp (const void *a, const void *b)
+{
+    const MDB_val *x = a, *y = b;
+    size_t n = x->mv_size < y->mv_size ? x->mv_size : y->mv_size;
+    int c = n ? memcmp (x->mv_data, y->mv_data, n) : 0;
+    if (c) return c < 0 ? -1 : 1;
+    return x->mv_size < y->mv_size ? -1 : x->mv_size > y->mv_size;
+}
+
+#define NKEYS 3000
+
+/* Keys with long shared beginnings, as value keys have: bytes from a small alphabet that
+   holds 0x00, 0x7F, 0x80 and 0xFF, 0 to 40 of them. */
+static void
+s_random_keys (MDB_val *keys, unsigned char (*bytes)[40], unsigned seed)
+{
+    static const unsigned char alphabet[] = {0x00, 'P', '2', '0', 0x7F, 0x80, 0xFF};
+    for (int i = 0; i < NKEYS; i++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % 41;
+        for (size_t j = 0; j < len; j++) {
+            seed = seed * 1103515245u + 12345u;
+            /* Mostly the same first bytes: the words compared are often equal. */
+            bytes[i][j] = j < 12 && (seed >> 16) % 8 ? alphabet[1 + j % 3]
+                                                     : alphabet[(seed >> 16) % sizeof alphabet];
+        }
+        keys[i] = (MDB_val){len, bytes[i]};
+    }
+}
+
+static int
+s_put_keys (MDB_txn *txn, void *arg)
+{
+    MDB_val *keys = arg;
+    MDB_dbi dbi;
+    int rc = mdb_dbi_open (txn, "keys", 0, &dbi);
+    for (int i = 0; i < NKEYS && !rc; i++) {
+        MDB_val v = {1, "x"};
+        if (keys[i].mv_size) rc = mdb_put (txn, dbi, &keys[i], &v, 0);
+    }
+    return rc;
+}
+
+static void
+keys_sort_in_lmdbs_own_order (void)
+{
+    static unsigned char bytes[NKEYS][40];
+    static MDB_val keys[NKEYS], sorted[NKEYS];
+    s_random_keys (keys, bytes, 7);
+    /* Every pair compares as LMDB's default would. */
+    int wrong = 0;
+    for (int i = 0; i < NKEYS; i++)
+        for (int j = i; j < i + 50 && j < NKEYS; j++) {
+            int a = socin_store_cmp (&keys[i], &keys[j]), b = s_ref_cmp (&keys[i], &keys[j]);
+            wrong += (a < 0) != (b < 0) || (a > 0) != (b > 0);
+        }
+    CHECK_INT (wrong, 0);
+
+    /* A store written with it reads in that order, and LMDB's own order finds every key in
+       it: stores written before and after are the same trees. */
+    socin_store_t *store = s_open ("order", 0, 0);
+    CHECK (store != NULL);
+    if (!store) return;
+    socin_store_dbi (store, "keys", 0);
+    CHECK_INT (socin_store_write (store, s_put_keys, keys, s_err, sizeof s_err), SOCIN_STORE_OK);
+    socin_store_destroy (&store);
+    memcpy (sorted, keys, sizeof keys);
+    qsort (sorted, NKEYS, sizeof *sorted, s_ref_cmp);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *cur;
+    CHECK_INT (mdb_env_create (&env), 0);
+    mdb_env_set_maxdbs (env, 64);
+    CHECK_INT (mdb_env_open (env, s_path ("order"), MDB_RDONLY, 0600), 0);
+    CHECK_INT (mdb_txn_begin (env, NULL, MDB_RDONLY, &txn), 0);
+    CHECK_INT (mdb_dbi_open (txn, "keys", 0, &dbi), 0);
+    CHECK_INT (mdb_cursor_open (txn, dbi, &cur), 0);
+    MDB_val k, v;
+    int i = 0, n = 0, out_of_order = 0, missing = 0;
+    while (i < NKEYS && !sorted[i].mv_size)
+        i++; /* LMDB keeps no empty key */
+    for (int rc = mdb_cursor_get (cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT), n++) {
+        out_of_order += i >= NKEYS || s_ref_cmp (&k, &sorted[i]) != 0;
+        while (i + 1 < NKEYS && !s_ref_cmp (&sorted[i], &sorted[i + 1]))
+            i++; /* duplicates */
+        i++;
+    }
+    CHECK_INT (out_of_order, 0);
+    CHECK_INT (i, NKEYS);
+    for (int j = 0; j < NKEYS; j++) {
+        k = keys[j];
+        missing += k.mv_size && mdb_cursor_get (cur, &k, &v, MDB_SET) != 0;
+    }
+    CHECK_INT (missing, 0);
+    CHECK (n > 1000);
+    mdb_cursor_close (cur);
+    mdb_txn_abort (txn);
+    mdb_env_close (env);
+}
+
 int
 main (void)
 {
@@ -456,6 +561,9 @@ main (void)
     RUN (big_endian_helpers_round_trip_and_sort_as_numbers,
          "big-endian keys round trip and sort as numbers");
     RUN (u64_meta_values_default_and_round_trip, "u64 meta values default and round trip");
+    RUN (keys_sort_in_lmdbs_own_order,
+         "keys sort in LMDB's own order (bytes, then the shorter first): a store written reads the "
+         "same with LMDB's default comparison");
     nftw (s_dir, s_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_SUMMARY ();
 }

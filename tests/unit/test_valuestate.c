@@ -294,6 +294,44 @@ a_plain_version_says_so_and_older_ones_read_as_before (void)
     CHECK_INT (buf[0], 0);
 }
 
+/* The zeros a compact state takes off its value, counted one division at a time. */
+static unsigned
+s_zeros (socin_dec_t m)
+{
+    unsigned e = 0;
+    while (e < 15 && m != 0 && m % 10 == 0) {
+        m /= 10;
+        e++;
+    }
+    return e;
+}
+
+static void
+a_compact_value_takes_off_each_count_of_zeros (void)
+{
+    /* Mantissas with no zero at the end, times every power of ten that fits in 63 bits, both
+       signs: bits 4-7 of the flags say how many zeros came off (at most 15), and the value
+       comes back exactly. */
+    static const socin_dec_t mant[] = {1, 3, 7, 9, 11, 125, 99999, 123456789};
+    int checked = 0;
+    for (size_t i = 0; i < sizeof mant / sizeof mant[0]; i++) {
+        socin_dec_t v = mant[i];
+        for (int z = 0; z <= 18 && v <= INT64_MAX / 10; z++, v *= 10)
+            for (int sign = 1; sign >= -1; sign -= 2) {
+                socin_value_state_t st = {.value = v * sign, .seq = 3}, back;
+                unsigned char buf[64];
+                size_t len = socin_value_state_size (SOCIN_VALUE_LEDGER, &st);
+                socin_value_state_pack (SOCIN_VALUE_LEDGER, &st, buf);
+                CHECK (len < 17); /* compact */
+                CHECK_INT (buf[0] >> 4, (int)s_zeros (v * sign));
+                CHECK (socin_value_state_unpack (SOCIN_VALUE_LEDGER, buf, len, &back));
+                CHECK (back.value == v * sign && back.seq == 3);
+                checked++;
+            }
+    }
+    CHECK (checked > 250);
+}
+
 int
 main (void)
 {
@@ -302,6 +340,9 @@ main (void)
          "exactly the fixed bytes the stores hold");
     RUN (a_stored_bytes_unpack_to_their_state,
          "stored bytes, fixed or compact, unpack to their state; bytes cut short are refused");
+    RUN (a_compact_value_takes_off_each_count_of_zeros,
+         "a compact state takes every count of decimal zeros off its value, at most 15, and gives "
+         "the value back exactly");
     RUN (a_state_round_trips, "a state packed and unpacked comes back the same in every layout");
     RUN (a_history_lists_old_and_new_values_and_who,
          "a history lists each change's old and new value, deletions, and who sent it when");
