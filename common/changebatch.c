@@ -8,9 +8,9 @@
 /* ValueChange's fields (forward.proto): strings 1-4 and 7, value_micros 5 (sint64), deleted 6,
    stored_by 60, followup 61; ChangeBatch's values are its field 6, between the head (1-5)
    and the rest (7 and up). */
-#define F_VALUES    6
-#define TAG_STORED  ((60 << 3) | SOCIN_WIRE_LEN)    /* two bytes as a varint */
-#define TAG_FOLLOW  ((61 << 3) | SOCIN_WIRE_VARINT) /* two bytes as a varint */
+#define F_VALUES   6
+#define TAG_STORED ((60 << 3) | SOCIN_WIRE_LEN)    /* two bytes as a varint */
+#define TAG_FOLLOW ((61 << 3) | SOCIN_WIRE_VARINT) /* two bytes as a varint */
 
 /* C's strings in field order (the last is stored_by, field 60) with their lengths. */
 #define NSTRINGS 6
@@ -49,15 +49,14 @@ s_string_put (uint8_t *p, uint32_t tag, const char *s, size_t len)
     return p + len;
 }
 
-/* Writes C as BATCH's field 6 at P: its tag, its length and its fields in number order. */
+/* Writes C (its strings S with their LENS, its message LEN bytes long) as BATCH's field 6 at
+   P: its tag, its length and its fields in number order. */
 static uint8_t *
-s_change_put (uint8_t *p, const Socin__V1__ValueChange *c)
+s_change_put (uint8_t *p, const char *const s[NSTRINGS], const size_t lens[NSTRINGS], size_t len,
+              const Socin__V1__ValueChange *c)
 {
-    const char *s[NSTRINGS];
-    size_t lens[NSTRINGS];
-    s_strings (c, s, lens);
     *p++ = (F_VALUES << 3) | SOCIN_WIRE_LEN;
-    p = socin_varint_put (p, s_change_size (s, lens, c));
+    p = socin_varint_put (p, len);
     for (int f = 1; f <= 4; f++)
         p = s_string_put (p, (uint32_t)(f << 3 | SOCIN_WIRE_LEN), s[f - 1], lens[f - 1]);
     if (c->value_micros) {
@@ -92,30 +91,26 @@ s_split (const Socin__V1__ChangeBatch *batch, Socin__V1__ChangeBatch *head,
 }
 
 size_t
-socin_change_batch_size (const Socin__V1__ChangeBatch *batch)
+socin_change_batch_pack (const Socin__V1__ChangeBatch *batch, socin_str_t *out)
 {
     Socin__V1__ChangeBatch head, tail;
     s_split (batch, &head, &tail);
-    size_t n = socin__v1__change_batch__get_packed_size (&head) +
-               socin__v1__change_batch__get_packed_size (&tail);
+    socin_str_clear (out);
+    uint8_t *p =
+        (uint8_t *)socin_str_extend (out, socin__v1__change_batch__get_packed_size (&head));
+    socin__v1__change_batch__pack (&head, p);
+    /* Each value's strings are measured once: for its length, which goes first, and for its
+       bytes. */
     for (size_t i = 0; i < batch->n_values; i++) {
+        const Socin__V1__ValueChange *c = batch->values[i];
         const char *s[NSTRINGS];
         size_t lens[NSTRINGS];
-        s_strings (batch->values[i], s, lens);
-        size_t len = s_change_size (s, lens, batch->values[i]);
-        n += 1 + socin_varint_size (len) + len;
+        s_strings (c, s, lens);
+        size_t len = s_change_size (s, lens, c);
+        p = (uint8_t *)socin_str_extend (out, 1 + socin_varint_size (len) + len);
+        s_change_put (p, s, lens, len, c);
     }
-    return n;
-}
-
-size_t
-socin_change_batch_pack (const Socin__V1__ChangeBatch *batch, uint8_t *out)
-{
-    Socin__V1__ChangeBatch head, tail;
-    s_split (batch, &head, &tail);
-    uint8_t *p = out + socin__v1__change_batch__pack (&head, out);
-    for (size_t i = 0; i < batch->n_values; i++)
-        p = s_change_put (p, batch->values[i]);
-    p += socin__v1__change_batch__pack (&tail, p);
-    return (size_t)(p - out);
+    p = (uint8_t *)socin_str_extend (out, socin__v1__change_batch__get_packed_size (&tail));
+    socin__v1__change_batch__pack (&tail, p);
+    return out->len;
 }

@@ -57,36 +57,31 @@ s_day (int64_t ms)
     return (int32_t)d;
 }
 
-/* The compact head's numbers for STATE in LAYOUT, and its length. */
-typedef struct {
-    unsigned exp;
-    uint64_t n[4];
-    size_t count, len;
-} s_compact_t;
-
-static s_compact_t
-s_compact (socin_value_layout_t layout, const socin_value_state_t *state)
+/* The compact head's numbers for STATE in LAYOUT into P, and its length. */
+static size_t
+s_compact (socin_value_packing_t *p, socin_value_layout_t layout, const socin_value_state_t *state)
 {
-    s_compact_t c = {0};
     socin_dec_t m = state->value;
+    p->exp = 0;
+    p->count = 0;
     /* The decimal zeros at the end of M, at most EXP_MAX (15 = 8 + 4 + 2 + 1): one step for
        each bit, by constants the compiler multiplies by, instead of a division per zero (a
        value in micros often ends in six or more). */
-    if (m != 0 && m % 100000000 == 0) m /= 100000000, c.exp += 8;
-    if (m != 0 && m % 10000 == 0) m /= 10000, c.exp += 4;
-    if (m != 0 && m % 100 == 0) m /= 100, c.exp += 2;
-    if (m != 0 && m % 10 == 0) m /= 10, c.exp += 1;
-    c.n[c.count++] = socin_zigzag (m);
+    if (m != 0 && m % 100000000 == 0) m /= 100000000, p->exp += 8;
+    if (m != 0 && m % 10000 == 0) m /= 10000, p->exp += 4;
+    if (m != 0 && m % 100 == 0) m /= 100, p->exp += 2;
+    if (m != 0 && m % 10 == 0) m /= 10, p->exp += 1;
+    p->n[p->count++] = socin_zigzag (m);
     if (layout == SOCIN_VALUE_VERSION) {
-        c.n[c.count++] = socin_zigzag (state->ms);
-        c.n[c.count++] = state->seq;
-        c.n[c.count++] = socin_zigzag ((int64_t)s_day (state->ms) - state->first_day);
+        p->n[p->count++] = socin_zigzag (state->ms);
+        p->n[p->count++] = state->seq;
+        p->n[p->count++] = socin_zigzag ((int64_t)s_day (state->ms) - state->first_day);
     } else if (layout == SOCIN_VALUE_LEDGER)
-        c.n[c.count++] = state->seq;
-    c.len = 1;
-    for (size_t i = 0; i < c.count; i++)
-        c.len += socin_varint_size (c.n[i]);
-    return c;
+        p->n[p->count++] = state->seq;
+    size_t len = 1;
+    for (size_t i = 0; i < p->count; i++)
+        len += socin_varint_size (p->n[i]);
+    return len;
 }
 
 /* The bytes of STATE's texts in LAYOUT (the same in both forms). */
@@ -99,25 +94,39 @@ s_texts_size (socin_value_layout_t layout, const socin_value_state_t *state)
     return stored + state->text_len;
 }
 
-/* Whether STATE goes in compact form in LAYOUT. */
-static bool
-s_is_compact (socin_value_layout_t layout, const socin_value_state_t *state, s_compact_t *c)
+size_t
+socin_value_state_measure (socin_value_packing_t *p, socin_value_layout_t layout,
+                           const socin_value_state_t *state)
 {
-    *c = s_compact (layout, state);
-    return c->len + s_texts_size (layout, state) < s_head (layout);
+    p->layout = layout;
+    p->state = state;
+    size_t compact = s_compact (p, layout, state), texts = s_texts_size (layout, state);
+    /* The compact form when it is shorter than the layout's fixed head. */
+    p->compact = compact + texts < s_head (layout);
+    p->size = (p->compact ? compact : s_head (layout)) + texts;
+    return p->size;
 }
 
 size_t
 socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state)
 {
-    s_compact_t c;
-    if (s_is_compact (layout, state, &c)) return c.len + s_texts_size (layout, state);
-    return s_head (layout) + s_texts_size (layout, state);
+    socin_value_packing_t p;
+    return socin_value_state_measure (&p, layout, state);
 }
 
 void
 socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *state, void *buf)
 {
+    socin_value_packing_t p;
+    socin_value_state_measure (&p, layout, state);
+    socin_value_state_pack_as (&p, buf);
+}
+
+void
+socin_value_state_pack_as (const socin_value_packing_t *pk, void *buf)
+{
+    socin_value_layout_t layout = pk->layout;
+    const socin_value_state_t *state = pk->state;
     unsigned char *p = buf;
     unsigned char flags = state->deleted ? FLAG_DELETE : 0;
     if (state->followup) flags |= FLAG_FOLLOWUP;
@@ -125,11 +134,10 @@ socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *
     if (layout == SOCIN_VALUE_VERSION && !state->comment_len && !state->stored_by_len &&
         !state->followup)
         flags |= FLAG_PLAIN;
-    s_compact_t c;
-    if (s_is_compact (layout, state, &c)) {
-        *p++ = (unsigned char)(flags | c.exp << 4);
-        for (size_t i = 0; i < c.count; i++)
-            p = socin_varint_put (p, c.n[i]);
+    if (pk->compact) {
+        *p++ = (unsigned char)(flags | pk->exp << 4);
+        for (size_t i = 0; i < pk->count; i++)
+            p = socin_varint_put (p, pk->n[i]);
     } else {
         switch (layout) {
         case SOCIN_VALUE_LEDGER:

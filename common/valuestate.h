@@ -76,6 +76,26 @@ typedef struct {
 /* The bytes STATE takes in LAYOUT. */
 size_t socin_value_state_size (socin_value_layout_t layout, const socin_value_state_t *state);
 
+/* How a state packs, worked out once for both its size and its bytes (the fields are
+   valuestate's own). */
+typedef struct {
+    socin_value_layout_t layout;
+    const socin_value_state_t *state;
+    bool compact;
+    unsigned exp;
+    uint64_t n[4];
+    size_t count;
+    size_t size; /* the bytes it packs to */
+} socin_value_packing_t;
+
+/* Works out into P how STATE packs in LAYOUT and returns the bytes it takes; STATE must stay
+   as it is until socin_value_state_pack_as packs it. */
+size_t socin_value_state_measure (socin_value_packing_t *p, socin_value_layout_t layout,
+                                  const socin_value_state_t *state);
+
+/* Packs the state P measured into BUF (P->size bytes): what socin_value_state_pack makes. */
+void socin_value_state_pack_as (const socin_value_packing_t *p, void *buf);
+
 /* Packs STATE into BUF (socin_value_state_size bytes). */
 void socin_value_state_pack (socin_value_layout_t layout, const socin_value_state_t *state,
                              void *buf);

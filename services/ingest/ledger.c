@@ -23,6 +23,7 @@ struct ing_ledger_t {
     MDB_dbi approvals, followups; /* approval.h, followup.h */
     uint64_t last_seq, acked_seq;
     size_t batch_values;
+    socin_str_t packed; /* the last change batch packed, its memory kept for the next */
 };
 
 void
@@ -65,6 +66,7 @@ ing_ledger_new (socin_store_t *store)
 void
 ing_ledger_destroy (ing_ledger_t **self_p)
 {
+    if (*self_p) socin_str_free (&(*self_p)->packed);
     free (*self_p);
     *self_p = NULL;
 }
@@ -167,9 +169,10 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_p
         int rc;
         if (!v->deleted && !a->dry) {
             /* A value not seen before costs one search: stored at once, or found. */
-            old.mv_size = socin_value_state_size (SOCIN_VALUE_LEDGER, &now);
+            socin_value_packing_t pk;
+            old.mv_size = socin_value_state_measure (&pk, SOCIN_VALUE_LEDGER, &now);
             rc = socin_packer_put (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
-            if (rc == 0) socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, old.mv_data);
+            if (rc == 0) socin_value_state_pack_as (&pk, old.mv_data);
             rc = rc == 0 ? MDB_NOTFOUND : rc == MDB_KEYEXIST ? 0 : rc;
             if (rc == MDB_NOTFOUND) {
                 p->imported++;
@@ -215,9 +218,10 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_p
             if (!a->dry) {
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
-                MDB_val nv = {socin_value_state_size (SOCIN_VALUE_LEDGER, &now), NULL};
+                socin_value_packing_t pk;
+                MDB_val nv = {socin_value_state_measure (&pk, SOCIN_VALUE_LEDGER, &now), NULL};
                 if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
-                socin_value_state_pack (SOCIN_VALUE_LEDGER, &now, nv.mv_data);
+                socin_value_state_pack_as (&pk, nv.mv_data);
             }
         }
         s_change (&changes[(*nchanges)++], v);
@@ -365,9 +369,10 @@ s_put_batches (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, size_
         /* Packed by hand: protobuf-c's packing of 10,000 values cost more than storing them. */
         unsigned char key[8];
         socin_be64_put (key, batch.seq);
-        MDB_val k = {8, key}, v = {socin_change_batch_size (&batch), NULL};
-        rc = mdb_put (txn, a->self->outbox, &k, &v, MDB_RESERVE);
-        if (!rc) socin_change_batch_pack (&batch, v.mv_data);
+        MDB_val k = {8, key}, v;
+        v.mv_size = socin_change_batch_pack (&batch, &a->self->packed);
+        v.mv_data = a->self->packed.data;
+        rc = mdb_put (txn, a->self->outbox, &k, &v, 0);
         /* Who and when, kept after the outbox entry is gone. */
         Socin__V1__ChangeBatch head = SOCIN__V1__CHANGE_BATCH__INIT;
         head.seq = batch.seq;

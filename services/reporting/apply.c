@@ -352,9 +352,10 @@ s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_de
 static int
 s_put_state (rep_apply_t *self, MDB_txn *txn, MDB_val *k, const socin_value_state_t *state)
 {
-    MDB_val v = {socin_value_state_size (SOCIN_VALUE_VERSION, state), NULL};
+    socin_value_packing_t pk;
+    MDB_val v = {socin_value_state_measure (&pk, SOCIN_VALUE_VERSION, state), NULL};
     int rc = mdb_put (txn, self->dbs.values, k, &v, MDB_RESERVE);
-    if (!rc) socin_value_state_pack (SOCIN_VALUE_VERSION, state, v.mv_data);
+    if (!rc) socin_value_state_pack_as (&pk, v.mv_data);
     return rc;
 }
 
@@ -365,9 +366,11 @@ s_put_change (rep_apply_t *self, MDB_txn *txn, char *key, size_t klen, int64_t m
               const char *source, size_t slen, uint64_t seq, const socin_value_state_t *change)
 {
     size_t hlen = rep_apply_history_key (key, klen, ms, source, slen, seq);
-    MDB_val hk = {hlen, key}, hv = {socin_value_state_size (SOCIN_VALUE_CHANGE, change), NULL};
+    socin_value_packing_t pk;
+    MDB_val hk = {hlen, key},
+            hv = {socin_value_state_measure (&pk, SOCIN_VALUE_CHANGE, change), NULL};
     int rc = mdb_put (txn, self->dbs.history, &hk, &hv, MDB_RESERVE);
-    if (!rc) socin_value_state_pack (SOCIN_VALUE_CHANGE, change, hv.mv_data);
+    if (!rc) socin_value_state_pack_as (&pk, hv.mv_data);
     return rc;
 }
 
@@ -437,13 +440,15 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
                                .followup = c->followup,
                                .comment = c->comment,
                                .comment_len = strlen (c->comment)};
-    MDB_val k = {klen, key}, v = {socin_value_state_size (SOCIN_VALUE_VERSION, &now), NULL};
-    /* Through the packer, which puts with one cursor: in key order the next key is mostly on
-       the page the cursor is on (or past the end of the tree), which LMDB finds without a
-       search from the root. */
+    socin_value_packing_t pk;
+    MDB_val k = {klen, key}, v = {socin_value_state_measure (&pk, SOCIN_VALUE_VERSION, &now), NULL};
+    /* Through the packer, which puts with one cursor: in key order the next key mostly falls
+       inside the page the cursor is on, which LMDB searches alone. A key past that page's last
+       one (a run growing at a page's end, which is how the packer fills pages) LMDB looks for
+       from the root, unless the page is the tree's last. */
     int rc = socin_packer_put (t->packer, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
     if (rc == 0) {
-        socin_value_state_pack (SOCIN_VALUE_VERSION, &now, v.mv_data);
+        socin_value_state_pack_as (&pk, v.mv_data);
         return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
     }
     if (rc != MDB_KEYEXIST) return rc;

@@ -631,6 +631,17 @@ s_last (const s_slab_t *slab, size_t unit, uint64_t present, uint64_t mask)
     return slab->values[unit * (size_t)slab->nfinest + (size_t)f];
 }
 
+/* s_last, with the value at finest period F taken as V (what it is or is about to be). */
+static socin_dec_t
+s_last_with (const s_slab_t *slab, size_t unit, uint64_t present, uint64_t mask, size_t f,
+             socin_dec_t v)
+{
+    uint64_t bits = present & mask;
+    if (!bits) return 0;
+    size_t hi = (size_t)(63 - __builtin_clzll (bits));
+    return hi == f ? v : slab->values[unit * (size_t)slab->nfinest + hi];
+}
+
 /* For the total of an indicator with dimensions: whether UNIT has any value (TRUTH: any true
    value) in MASK across all disaggregations, given the one being changed (CHANGED) has
    PRESENT/TRUTH bits as given. */
@@ -830,14 +841,12 @@ s_set (rep_cube_t *self, const socin_indicator_t *ind, const socin_unit_t *unit,
     s_delta_sums (&d);
     bool run = batch && !total && !op && present && self->run.cap;
     if (!run) s_run_flush (self);
-    /* The unit's latest values per slot need the new value in place. */
+    /* The unit's latest values per slot, before and after (the new value where F is). */
     for (uint8_t k = 0; k < slab->nparents[f]; k++) {
         int s = slab->parents[f][k];
         uint64_t mask = slab->mask[s];
-        socin_dec_t last_before = s_last (slab, u, pb, mask);
-        slab->values[at] = value;
-        socin_dec_t last_after = s_last (slab, u, pa, mask);
-        slab->values[at] = ov;
+        socin_dec_t last_before = s_last_with (slab, u, pb, mask, f, ov);
+        socin_dec_t last_after = s_last_with (slab, u, pa, mask, f, value);
         d.dlast = (socin_sum_t)last_after - last_before;
         d.du = (int)((pa & mask) != 0) - (int)((pb & mask) != 0);
         d.dt = (int)((ta & mask) != 0) - (int)((tb & mask) != 0);
