@@ -11,20 +11,56 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* These are read and written for every value that passes through the daemons, so they are
+   defined here, inline, rather than called. */
+
 /* The bytes V takes (1 to 10). */
-size_t socin_varint_size (uint64_t v);
+static inline size_t
+socin_varint_size (uint64_t v)
+{
+    /* Seven bits a byte: the bits V needs (at least one), rounded up to sevens. */
+    return (size_t)(64 - __builtin_clzll (v | 1) + 6) / 7;
+}
 
 /* Writes V at P (socin_varint_size bytes); returns the byte after it. */
-unsigned char *socin_varint_put (unsigned char *p, uint64_t v);
+static inline unsigned char *
+socin_varint_put (unsigned char *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
 
 /* Reads a varint at *P (before END) into *V and moves *P past it. False when it runs past END
    or 10 bytes. */
-bool socin_varint_get (const unsigned char **p, const unsigned char *end, uint64_t *v);
+static inline bool
+socin_varint_get (const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 70 && *p < end; shift += 7) {
+        unsigned char b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) return true;
+    }
+    return false;
+}
 
 /* Signed to unsigned and back, small magnitudes to small numbers: 0, -1, 1, -2... -> 0, 1, 2,
    3... */
-uint64_t socin_zigzag (int64_t v);
-int64_t socin_unzigzag (uint64_t u);
+static inline uint64_t
+socin_zigzag (int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t
+socin_unzigzag (uint64_t u)
+{
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
 
 /* Protobuf's wire types. */
 enum { SOCIN_WIRE_VARINT = 0, SOCIN_WIRE_FIXED64 = 1, SOCIN_WIRE_LEN = 2, SOCIN_WIRE_FIXED32 = 5 };
@@ -50,6 +86,7 @@ socin_wire_field (const unsigned char **p, const unsigned char *end, socin_wire_
     const unsigned char *q = *p;
     uint64_t tag, len;
     f->start = q;
+    f->value = 0; /* what a field of another wire type reads as a number */
     if (q < end && *q < 0x80) /* tags of fields 1 to 15: one byte */
         tag = *q++;
     else if (!socin_varint_get (&q, end, &tag) || q - f->start > 5 || tag > UINT32_MAX)
