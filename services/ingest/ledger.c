@@ -26,6 +26,9 @@ struct ing_ledger_t {
     socin_str_t packed; /* the last change batch packed, its memory kept for the next */
 };
 
+/* The most memory the packed batch keeps between batches. */
+#define PACKED_KEEP (4u << 20)
+
 void
 ing_ledger_set_batch_values (ing_ledger_t *self, size_t batch_values)
 {
@@ -373,6 +376,8 @@ s_put_batches (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, size_
         v.mv_size = socin_change_batch_pack (&batch, &a->self->packed);
         v.mv_data = a->self->packed.data;
         rc = mdb_put (txn, a->self->outbox, &k, &v, 0);
+        /* A batch of long comments leaves no large buffer behind (a feed's is ~340 kB). */
+        if (a->self->packed.cap > PACKED_KEEP) socin_str_free (&a->self->packed);
         /* Who and when, kept after the outbox entry is gone. */
         Socin__V1__ChangeBatch head = SOCIN__V1__CHANGE_BATCH__INIT;
         head.seq = batch.seq;
