@@ -32,13 +32,12 @@ struct socin_packer_t {
     socin_str_t first; /* the first lifted key */
 };
 
-/* LMDB's default key order: bytes, then the shorter first. */
+/* KEY against the LEN bytes at B, in the database's own order (its comparison function). */
 static int
-s_cmp (const void *a, size_t alen, const void *b, size_t blen)
+s_cmp (const socin_packer_t *self, const MDB_val *key, const void *b, size_t len)
 {
-    int c = memcmp (a, b, alen < blen ? alen : blen);
-    if (c) return c;
-    return alen < blen ? -1 : alen > blen;
+    MDB_val bv = {len, (void *)b};
+    return mdb_cmp (self->txn, self->dbi, key, &bv);
 }
 
 static void
@@ -134,14 +133,11 @@ int
 socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned flags)
 {
     int rc;
-    if (self->nlifted &&
-        s_cmp (key->mv_data, key->mv_size, self->first.data, self->first.len) >= 0 &&
+    if (self->nlifted && s_cmp (self, key, self->first.data, self->first.len) >= 0 &&
         (rc = socin_packer_flush (self)))
         return rc;
-    bool in_gap =
-        self->have_last &&
-        s_cmp (key->mv_data, key->mv_size, self->last.data, self->last.len) > 0 &&
-        (self->gap_end || s_cmp (key->mv_data, key->mv_size, self->gap.data, self->gap.len) < 0);
+    bool in_gap = self->have_last && s_cmp (self, key, self->last.data, self->last.len) > 0 &&
+                  (self->gap_end || s_cmp (self, key, self->gap.data, self->gap.len) < 0);
     if (in_gap && !self->nlifted && !self->lift_tried && !self->gap_end &&
         self->run + 1 >= RUN_MIN && (rc = s_lift (self, key)))
         return rc;

@@ -26,8 +26,8 @@
 
 typedef struct socin_packer_t socin_packer_t;
 
-/* A packer for DBI (default key order, no duplicates) in write transaction TXN. NULL with
- *RC set when LMDB cannot open a cursor. */
+/* A packer for DBI (no duplicates; keys compared by the database's own function) in write
+   transaction TXN; NULL, with *RC set, when LMDB cannot open a cursor. */
 socin_packer_t *socin_packer_new (MDB_txn *txn, MDB_dbi dbi, int *rc);
 
 /* Flushes (see socin_packer_flush) unless the transaction is being abandoned (ABANDON), then

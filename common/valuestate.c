@@ -48,6 +48,7 @@ s_stored_len (const socin_value_state_t *state)
 /* ---- the compact form (valuestate.h) ---- */
 
 #define EXP_MAX 15 /* the most decimal zeros bits 4-7 of the flags can say */
+_Static_assert(8 + 4 + 2 + 1 == EXP_MAX, "s_compact's steps take off at most EXP_MAX zeros");
 
 static int32_t
 s_day (int64_t ms)

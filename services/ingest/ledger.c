@@ -170,9 +170,10 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_p
                                    .stored_by_len = slen,
                                    .followup = v->followup};
         int rc;
+        /* Measured once: for the insert here, or for the update below when the key is there. */
+        socin_value_packing_t pk;
         if (!v->deleted && !a->dry) {
             /* A value not seen before costs one search: stored at once, or found. */
-            socin_value_packing_t pk;
             old.mv_size = socin_value_state_measure (&pk, SOCIN_VALUE_LEDGER, &now);
             rc = socin_packer_put (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
             if (rc == 0) socin_value_state_pack_as (&pk, old.mv_data);
@@ -221,8 +222,7 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_p
             if (!a->dry) {
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
-                socin_value_packing_t pk;
-                MDB_val nv = {socin_value_state_measure (&pk, SOCIN_VALUE_LEDGER, &now), NULL};
+                MDB_val nv = {pk.size, NULL};
                 if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
                 socin_value_state_pack_as (&pk, nv.mv_data);
             }

@@ -386,6 +386,7 @@ s_check (void *arg_job, void *arg)
     s_item_free (item);
     memset (item, 0, sizeof *item);
     item->received_us = received;
+    job->kind = S_JOB_REFUSED;
     job->rid = "";
     job->has_sid = false;
     Socin__V1__IngestRequest *req = s_decode (self, job);
@@ -624,9 +625,6 @@ s_job_new (ingest_t *self, socin_wire_msg_t *msg)
     return job;
 }
 
-/* Gives the checker what waits in the fair queue, in its round-robin order, until it holds
-   about one group's worth: the next group, checked while the one before commits. More would
-   let a flood hold back another client's submission longer (fair.h). */
 /* Jobs given to the checker and not yet taken back. */
 static size_t
 s_checking (ingest_t *self)
@@ -636,6 +634,9 @@ s_checking (ingest_t *self)
     return given;
 }
 
+/* Gives the checker what waits in the fair queue, in its round-robin order, until it holds
+   about one group's worth: the next group, checked while the one before commits. More would
+   let a flood hold back another client's submission longer (fair.h). */
 static void
 s_feed (ingest_t *self)
 {

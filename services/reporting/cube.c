@@ -631,15 +631,13 @@ s_last (const s_slab_t *slab, size_t unit, uint64_t present, uint64_t mask)
     return slab->values[unit * (size_t)slab->nfinest + (size_t)f];
 }
 
-/* s_last, with the value at finest period F taken as V (what it is or is about to be). */
+/* s_last, with the value at finest period F taken as V (what it is or is about to be): V
+   when F is the latest present in MASK. */
 static socin_dec_t
 s_last_with (const s_slab_t *slab, size_t unit, uint64_t present, uint64_t mask, size_t f,
              socin_dec_t v)
 {
-    uint64_t bits = present & mask;
-    if (!bits) return 0;
-    size_t hi = (size_t)(63 - __builtin_clzll (bits));
-    return hi == f ? v : slab->values[unit * (size_t)slab->nfinest + hi];
+    return ((present & mask) >> f) == 1 ? v : s_last (slab, unit, present, mask);
 }
 
 /* For the total of an indicator with dimensions: whether UNIT has any value (TRUTH: any true

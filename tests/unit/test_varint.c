@@ -23,7 +23,7 @@ s_groups (uint64_t v)
 static void
 a_varint_takes_the_bytes_its_size_says_and_reads_back (void)
 {
-    int wrong = 0, checked = 0;
+    int wrong = 0;
     for (int bits = 0; bits <= 64; bits++) {
         uint64_t top = bits == 64 ? UINT64_MAX : (1ULL << bits) - 1;
         uint64_t vals[] = {top, top + 1, top / 2 + 1};
@@ -36,7 +36,6 @@ a_varint_takes_the_bytes_its_size_says_and_reads_back (void)
             wrong += socin_varint_size (v) != s_groups (v);
             wrong += (size_t)(end - buf) != socin_varint_size (v);
             wrong += !socin_varint_get (&p, end, &back) || back != v || p != end;
-            checked++;
         }
     }
     CHECK_INT (wrong, 0);
@@ -44,7 +43,6 @@ a_varint_takes_the_bytes_its_size_says_and_reads_back (void)
     CHECK_INT (socin_varint_size (127), 1);
     CHECK_INT (socin_varint_size (128), 2);
     CHECK_INT (socin_varint_size (UINT64_MAX), 10);
-    CHECK (checked == 195);
 }
 
 static void
