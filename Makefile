@@ -343,9 +343,8 @@ $(BUILD)/libsocin-services.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(SVC_LIB_C))
 	@rm -f $@
 	ar rcs $@ $^
 # tests/unit/test_reporting_store.c opens stores of earlier layouts through reporting's modules;
-# test_reporting_decode.c reads frames with reporting's reader; test_ingest_checker.c drives the
-# ingest's checker thread.
-SVC_UNIT_TESTS := test_regressions test_reporting_store test_reporting_decode test_ingest_checker
+# test_reporting_decode.c reads frames with reporting's reader.
+SVC_UNIT_TESTS := test_regressions test_reporting_store test_reporting_decode
 $(patsubst %,$(BUILD)/obj/tests/unit/%.o,$(SVC_UNIT_TESTS)): CFLAGS += -Iservices/ingest \
                                                -Iservices/registry -Iservices/reporting
 $(patsubst %,$(BUILD)/tests/unit/%,$(SVC_UNIT_TESTS)): $(BUILD)/tests/unit/%: \

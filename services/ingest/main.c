@@ -25,7 +25,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "approval.h"
-#include "checker.h"
+#include "worker.h"
 #include "fair.h"
 #include "followup.h"
 #include "ingestreq.h"
@@ -47,8 +47,8 @@ typedef struct {
     ing_ledger_t *ledger;
     ing_forward_t *forward;
     zsock_t *router;
-    ing_fair_t *fair;       /* submissions waiting for the checker */
-    ing_checker_t *checker; /* decodes and validates them on its own thread (checker.h) */
+    ing_fair_t *fair;        /* submissions waiting for the checker */
+    socin_worker_t *checker; /* decodes and validates them on its own thread (checker.h) */
     size_t checking_bytes, ahead_bytes; /* payload bytes given to it and not yet taken; limit */
     uint64_t gen; /* the replica's changes so far (a job checked before one is checked again) */
     int backlog_timer; /* armed while some wait and the socket may be quiet (-1: not) */
@@ -373,7 +373,7 @@ s_submitter (ingest_t *self, s_job_t *job, const Socin__V1__IngestRequest *req)
 }
 
 /* Decodes JOB's request and, for a submission, takes its digest and validates every item
-   against the replica (ing_check_fn: on the checker's thread, or on the loop's to check a job
+   against the replica (socin_work_fn: on the checker's thread, or on the loop's to check a job
    again after the registry changed). */
 static void
 s_check (void *arg_job, void *arg)
@@ -442,7 +442,7 @@ s_job_destroy (s_job_t **job_p)
     *job_p = NULL;
 }
 
-/* ing_job_free_fn: a job the checker held at the stop (never answered: the client resends). */
+/* socin_job_free_fn: a job the checker held at the stop (never answered: the client resends). */
 static void
 s_job_drop (void *job, void *arg)
 {
@@ -630,7 +630,7 @@ static size_t
 s_checking (ingest_t *self)
 {
     size_t given;
-    ing_checker_counts (self->checker, &given, NULL);
+    socin_worker_counts (self->checker, &given, NULL);
     return given;
 }
 
@@ -645,7 +645,7 @@ s_feed (ingest_t *self)
            ing_fair_take (self->fair, &msg) == 0) {
         s_job_t *job = s_job_new (self, &msg);
         self->checking_bytes += job->bytes;
-        ing_checker_put (self->checker, job);
+        socin_worker_put (self->checker, job);
     }
 }
 
@@ -668,7 +668,7 @@ s_alone (ingest_t *self)
 static s_job_t *
 s_checked (ingest_t *self)
 {
-    s_job_t *job = ing_checker_take (self->checker);
+    s_job_t *job = socin_worker_take (self->checker);
     if (!job) return NULL;
     self->checking_bytes -= job->bytes;
     if (job->gen != self->gen) s_check (job, self);
@@ -682,7 +682,7 @@ static bool
 s_group_ready (ingest_t *self)
 {
     size_t given, checked;
-    ing_checker_counts (self->checker, &given, &checked);
+    socin_worker_counts (self->checker, &given, &checked);
     return checked && (checked >= self->group_max || checked == given);
 }
 
@@ -748,7 +748,7 @@ static int
 s_on_checked (zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
     ingest_t *self = arg;
-    ing_checker_clear (self->checker);
+    socin_worker_clear (self->checker);
     s_serve (self);
     return 0;
 }
@@ -785,7 +785,7 @@ static void
 s_on_registry_before (void *arg)
 {
     ingest_t *self = arg;
-    if (self->checker) ing_checker_drain (self->checker);
+    if (self->checker) socin_worker_drain (self->checker);
     self->gen++;
 }
 
@@ -859,13 +859,13 @@ s_start (socin_daemon_t *daemon, void *arg)
        hands. */
     self->ahead_bytes =
         self->group_values * 48 > ((size_t)1 << 20) ? self->group_values * 48 : ((size_t)1 << 20);
-    self->checker = ing_checker_new (s_check, s_job_drop, self);
+    self->checker = socin_worker_new ("ingest-checker", s_check, s_job_drop, self);
     if (!self->checker) {
         socin_error ("checker.failed", "reason=%s", socin_log_q ("cannot start its thread"));
         return -1;
     }
     zloop_reader (loop, self->router, s_on_submissions, self);
-    zmq_pollitem_t checked = {NULL, ing_checker_fd (self->checker), ZMQ_POLLIN, 0};
+    zmq_pollitem_t checked = {NULL, socin_worker_fd (self->checker), ZMQ_POLLIN, 0};
     zloop_poller (loop, &checked, s_on_checked, self);
     socin_replica_attach (self->replica, loop);
     ing_forward_attach (self->forward, loop);
@@ -888,7 +888,7 @@ static void
 s_stop (socin_daemon_t *daemon, void *arg)
 {
     ingest_t *self = arg;
-    ing_checker_destroy (&self->checker);
+    socin_worker_destroy (&self->checker);
     ing_forward_destroy (&self->forward);
     socin_replica_destroy (&self->replica);
     ing_ledger_destroy (&self->ledger);

@@ -6,6 +6,14 @@
     a Resend from the next expected sequence for a batch beyond it. Heartbeats are answered
     with the applied sequence. A key that is not a registered ingest, an oversized or
     undecodable message is refused with an Error; the ingest's forward.c holds the other half.
+
+    Decoding a batch touches nothing but its bytes, and is a sixth of reporting's work per
+    value: a second thread (the decoder, worker.h) decodes the next group's batches while the
+    loop applies and commits the group before, as the ingest's checker does with submissions.
+    A message that arrives alone, with the decoder idle, is decoded on the loop: a trickle
+    pays no handover. Everything else (the peer's lookup in the registry replica, the
+    transaction, the cube, the answers) stays on the loop's thread, and batches are applied
+    and answered in the order they were received.
 */
 #ifndef SOCIN_REPORTING_INTAKE_H
 #define SOCIN_REPORTING_INTAKE_H
@@ -40,7 +48,8 @@ rep_intake_t *rep_intake_new (rep_apply_t *apply, socin_store_t *store, socin_re
                               const rep_intake_limits_t *limits);
 void rep_intake_destroy (rep_intake_t **self_p);
 
-/* Reads the forwarding socket SOCK (a bound ROUTER, not owned) from LOOP. */
-void rep_intake_attach (rep_intake_t *self, zloop_t *loop, zsock_t *sock);
+/* Reads the forwarding socket SOCK (a bound ROUTER, not owned) from LOOP, and starts the
+   thread that decodes what it reads. -1 when the thread cannot be started. */
+int rep_intake_attach (rep_intake_t *self, zloop_t *loop, zsock_t *sock);
 
 #endif

@@ -11,6 +11,7 @@
     role ingest and its source name; any key may connect for queries, and access.c answers
     each by what the key may read (admin, reader, limited reader, submitter).
 */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,9 +221,15 @@ s_start (socin_daemon_t *daemon, void *arg)
         return -1;
     }
     zloop_t *loop = socin_daemon_loop (daemon);
+    /* One malloc arena for every thread: what the decoder allocates (a batch's arena) the
+       loop frees. */
+    mallopt (M_ARENA_MAX, 1);
     socin_daemon_watch (daemon, self->forward, "forward", self->max_message);
     socin_daemon_watch (daemon, self->queries, "queries", self->max_message);
-    rep_intake_attach (self->intake, loop, self->forward);
+    if (rep_intake_attach (self->intake, loop, self->forward)) {
+        socin_error ("decoder.failed", "reason=%s", socin_log_q ("cannot start its thread"));
+        return -1;
+    }
     zloop_reader (loop, self->queries, s_on_query, self);
     socin_replica_attach (self->replica, loop);
     socin_info ("reporting.serving", "endpoint=%s forward=%s",

@@ -780,6 +780,7 @@ typedef struct {
 } s_source_t;
 
 static s_source_t s_bulk = {.name = "BULK"};
+static s_source_t s_pipe = {.name = "PIPE"}; /* test_pipelined's */
 
 static bool
 s_source_register (s_source_t *src)
@@ -1069,6 +1070,93 @@ test_bulk (void)
     t_ctl (s_reporting->ctl, "status", out, sizeof out);
     CHECK_INT (t_field (out, "cube_values"), s_bulk_values);
     CHECK_INT (t_field (out, "events"), ne);
+}
+
+/* ---- cases: a source that does not wait ---- */
+
+#define PIPE_BATCH 5000
+#define PIPE_MS    (BULK_MS + 86400000LL)
+
+/* A source sends every batch at once, as an ingest with a backlog does (up to its window):
+   reporting reads ahead, decodes the next batches on its decoder thread while it commits, and
+   must still apply them in order, each once, refuse bytes that are no ForwardMessage in the
+   middle of the stream, and apply what follows them. */
+static void
+test_pipelined (void)
+{
+    long long applied = s_source_hello (&s_pipe);
+    CHECK_INT (applied, 0);
+    if (applied != 0) return;
+    long long batches0 = s_stat ("batches_applied"), changes0 = s_stat ("changes_applied");
+    static char months[13][8];
+    for (int m = 1; m <= 12; m++)
+        snprintf (months[m], sizeof months[m], "2024%02d", m);
+    /* Every municipality's twelve months of 2024 (a year no other case writes) in batches of
+       5,000 values, with 11 bytes of garbage after the eighth batch. */
+    size_t total = s_nmuni * 12, nb = (total + PIPE_BATCH - 1) / PIPE_BATCH, k = 0;
+    int64_t sum = 0;
+    bool sent = true;
+    for (size_t b = 0; b < nb; b++) {
+        size_t n = 0;
+        for (; n < PIPE_BATCH && k < total; n++, k++) {
+            int i = (int)(k / 12), p = (int)(k % 12) + 1;
+            Socin__V1__ValueChange *c = &s_vc[n];
+            socin__v1__value_change__init (c);
+            c->indicator = "T_SUM";
+            c->unit = s_muni[i].code;
+            c->period = months[p];
+            c->disaggregation = "sex=f";
+            c->value_micros = (int64_t)(i % 997 + p) * SCALE;
+            sum += c->value_micros;
+            s_vcp[n] = c;
+        }
+        Socin__V1__ChangeBatch cb;
+        s_batch_init (&cb, &s_pipe, s_pipe.seq + 1, PIPE_MS + (int64_t)(s_pipe.seq + 1) * 1000);
+        cb.values = s_vcp;
+        cb.n_values = n;
+        sent &= s_fwd_batch (&s_pipe, &cb) == 0;
+        s_pipe.seq++;
+        if (b == 7) {
+            zframe_t *f = zframe_new ("\xff\xff\xffgarbage", 11);
+            sent &= socin_client_send_frame (s_pipe.conn, &f) == 0;
+        }
+    }
+    CHECK (sent);
+    CHECK (nb > 10);
+    /* Acks only rise, the garbage gets one MALFORMED_MESSAGE, nothing asks for a resend. */
+    uint64_t acked = 0;
+    int malformed = 0, other = 0;
+    bool rising = true;
+    while (acked < nb) {
+        Socin__V1__ForwardReply *r = s_fwd_answer (&s_pipe, 60000);
+        if (!r) break;
+        if (r->body_case == SOCIN__V1__FORWARD_REPLY__BODY_ACK) {
+            rising &= r->ack->applied_seq > acked;
+            acked = r->ack->applied_seq;
+        } else if (r->body_case == SOCIN__V1__FORWARD_REPLY__BODY_ERROR &&
+                   r->error->code == SOCIN__V1__ERROR_CODE__ERROR_CODE_MALFORMED_MESSAGE)
+            malformed++;
+        else {
+            fprintf (stderr, "    PIPE: reply %d\n", (int)r->body_case);
+            other++;
+        }
+        s_fwd_free (&r);
+    }
+    CHECK_INT (acked, nb);
+    CHECK (rising);
+    CHECK_INT (malformed, 1);
+    CHECK_INT (other, 0);
+    CHECK_INT (s_stat ("batches_applied") - batches0, (long long)nb);
+    CHECK_INT (s_stat ("changes_applied") - changes0, (long long)total);
+    /* The year's national sum is every value sent. */
+    char want[64];
+    s_dec_text (sum, want, sizeof want);
+    Socin__V1__ReportReply *r = s_rollup ("T_SUM", "2024", 0, NULL, NULL, "sex=f");
+    if (s_table_ok (r, "T_SUM 2024") && r->table->n_rows == 1)
+        CHECK_STR (r->table->rows[0]->value, want);
+    else
+        CHECK (false);
+    s_reply_free (&r);
 }
 
 /* ---- cases: roll-ups ---- */
@@ -2416,7 +2504,7 @@ main (void)
     s_set_today (DAY_ONTIME);
     s_ingest = s_reporting ? t_start ("socin-ingest", "ingest", s_home, ing_args) : NULL;
     s_set_today (DAY_REPORTING);
-    ready = ready && s_ingest && s_source_register (&s_bulk) &&
+    ready = ready && s_ingest && s_source_register (&s_bulk) && s_source_register (&s_pipe) &&
             t_wait_replica (s_reporting, s_registry, 30000) &&
             t_wait_replica (s_ingest, s_registry, 30000);
     if (ready) {
@@ -2467,8 +2555,12 @@ main (void)
              "withdrawal, and a rebuild of the cube");
         RUN (test_kill9, "after kill -9 reporting restarts with every acknowledged batch, says so "
                          "in Welcome, and ignores resent ones");
+        RUN (test_pipelined,
+             "batches sent all at once are applied in order, each once, with "
+             "garbage among them refused MALFORMED_MESSAGE and what follows it applied");
     }
     socin_client_destroy (&s_bulk.conn);
+    socin_client_destroy (&s_pipe.conn);
     socin_client_destroy (&s_analyst);
     socin_client_destroy (&s_local);
     socin_client_destroy (&s_admin);

@@ -1,15 +1,16 @@
-/*  checker: a second thread that checks submissions. See checker.h.
+/*  worker: a second thread that does the loop's jobs. See worker.h.
 
     The jobs form one list in the order given: the loop appends at the tail and takes from the
-    head once the head is checked; the thread checks from `next`, the oldest job not yet
-    checked. One mutex guards the list; the thread sleeps on `work` when nothing waits to be
-    checked, and ing_checker_drain sleeps on `idle`. An eventfd tells the loop's poller that
-    checked jobs wait.
+    head once the head is done; the thread works from `next`, the oldest job not yet
+    done. One mutex guards the list; the thread sleeps on `work` when nothing waits to be
+    done, and socin_worker_drain sleeps on `idle`. An eventfd tells the loop's poller that
+    done jobs wait.
 */
-#include "checker.h"
+#include "worker.h"
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -19,26 +20,27 @@
 typedef struct s_node_t {
     struct s_node_t *next;
     void *job;
-    bool checked;
+    bool done;
 } s_node_t;
 
-struct ing_checker_t {
-    ing_check_fn *check;
-    ing_job_free_fn *drop;
+struct socin_worker_t {
+    socin_work_fn *fn;
+    char name[16];
+    socin_job_free_fn *drop;
     void *arg;
     pthread_t thread;
     pthread_mutex_t mutex;
     pthread_cond_t work, idle;
-    s_node_t *head, *tail, *next; /* next: the oldest job not yet checked (NULL: none) */
-    size_t count, checked;
+    s_node_t *head, *tail, *next; /* next: the oldest job not yet done (NULL: none) */
+    size_t count, done;
     bool busy, stop;
     int fd;
 };
 
-/* Tells the loop that checked jobs wait. Only a counter at its limit refuses the write, and
+/* Tells the loop that done jobs wait. Only a counter at its limit refuses the write, and
    the loop then has a wake pending anyway. */
 static void
-s_wake (ing_checker_t *self)
+s_wake (socin_worker_t *self)
 {
     uint64_t one = 1;
     ssize_t n = write (self->fd, &one, sizeof one);
@@ -48,8 +50,8 @@ s_wake (ing_checker_t *self)
 static void *
 s_run (void *arg)
 {
-    ing_checker_t *self = arg;
-    pthread_setname_np (pthread_self (), "ingest-checker");
+    socin_worker_t *self = arg;
+    pthread_setname_np (pthread_self (), self->name);
     pthread_mutex_lock (&self->mutex);
     while (!self->stop) {
         if (!self->next) {
@@ -59,10 +61,10 @@ s_run (void *arg)
         s_node_t *node = self->next;
         self->busy = true;
         pthread_mutex_unlock (&self->mutex);
-        self->check (node->job, self->arg);
+        self->fn (node->job, self->arg);
         pthread_mutex_lock (&self->mutex);
-        node->checked = true;
-        self->checked++;
+        node->done = true;
+        self->done++;
         self->next = node->next;
         self->busy = false;
         if (!self->next) pthread_cond_broadcast (&self->idle);
@@ -72,11 +74,12 @@ s_run (void *arg)
     return NULL;
 }
 
-ing_checker_t *
-ing_checker_new (ing_check_fn *check, ing_job_free_fn *drop, void *arg)
+socin_worker_t *
+socin_worker_new (const char *name, socin_work_fn *work, socin_job_free_fn *drop, void *arg)
 {
-    ing_checker_t *self = socin_calloc (1, sizeof *self);
-    self->check = check;
+    socin_worker_t *self = socin_calloc (1, sizeof *self);
+    self->fn = work;
+    snprintf (self->name, sizeof self->name, "%s", name);
     self->drop = drop;
     self->arg = arg;
     self->fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -95,9 +98,9 @@ ing_checker_new (ing_check_fn *check, ing_job_free_fn *drop, void *arg)
 }
 
 void
-ing_checker_destroy (ing_checker_t **self_p)
+socin_worker_destroy (socin_worker_t **self_p)
 {
-    ing_checker_t *self = *self_p;
+    socin_worker_t *self = *self_p;
     if (!self) return;
     pthread_mutex_lock (&self->mutex);
     self->stop = true;
@@ -118,22 +121,22 @@ ing_checker_destroy (ing_checker_t **self_p)
 }
 
 int
-ing_checker_fd (ing_checker_t *self)
+socin_worker_fd (socin_worker_t *self)
 {
     return self->fd;
 }
 
 void
-ing_checker_clear (ing_checker_t *self)
+socin_worker_clear (socin_worker_t *self)
 {
     uint64_t count;
-    /* EAGAIN when nothing was checked since the last clear. */
+    /* EAGAIN when nothing was done since the last clear. */
     ssize_t n = read (self->fd, &count, sizeof count);
     (void)n;
 }
 
 void
-ing_checker_put (ing_checker_t *self, void *job)
+socin_worker_put (socin_worker_t *self, void *job)
 {
     s_node_t *node = socin_calloc (1, sizeof *node);
     node->job = job;
@@ -152,15 +155,15 @@ ing_checker_put (ing_checker_t *self, void *job)
 }
 
 void *
-ing_checker_take (ing_checker_t *self)
+socin_worker_take (socin_worker_t *self)
 {
     pthread_mutex_lock (&self->mutex);
-    s_node_t *node = self->head && self->head->checked ? self->head : NULL;
+    s_node_t *node = self->head && self->head->done ? self->head : NULL;
     if (node) {
         self->head = node->next;
         if (!self->head) self->tail = NULL;
         self->count--;
-        self->checked--;
+        self->done--;
     }
     pthread_mutex_unlock (&self->mutex);
     if (!node) return NULL;
@@ -170,16 +173,16 @@ ing_checker_take (ing_checker_t *self)
 }
 
 void
-ing_checker_counts (ing_checker_t *self, size_t *given, size_t *checked)
+socin_worker_counts (socin_worker_t *self, size_t *given, size_t *done)
 {
     pthread_mutex_lock (&self->mutex);
     if (given) *given = self->count;
-    if (checked) *checked = self->checked;
+    if (done) *done = self->done;
     pthread_mutex_unlock (&self->mutex);
 }
 
 void
-ing_checker_drain (ing_checker_t *self)
+socin_worker_drain (socin_worker_t *self)
 {
     pthread_mutex_lock (&self->mutex);
     while (self->next || self->busy)

@@ -1,12 +1,12 @@
-/*  test_ingest_checker: the ingest's second thread, which checks submissions while the loop
-    commits.
+/*  test_worker: the second thread that checks the ingest's submissions and decodes
+    reporting's change batches while the loop commits.
 
-    What matters: jobs come back in the order given, each checked once and on the checker's
-    own thread; the oldest job holds back the later ones until it is checked; after
-    ing_checker_drain nothing is being checked, so what checks read (the registry replica) can
+    What matters: jobs come back in the order given, each done once and on the worker's own
+    thread, which bears the name given; the oldest job holds back the later ones until it is checked; after
+    socin_worker_drain nothing is being checked, so what checks read (the registry replica) can
     change; the descriptor wakes the loop; a stop drops every job not taken, once.
 */
-#include "checker.h"
+#include "worker.h"
 #include "testing.h"
 
 #include <poll.h>
@@ -14,6 +14,7 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define S_JOBS 200
 
@@ -21,6 +22,7 @@ typedef struct {
     int index;
     int checks;         /* times checked */
     pthread_t thread;   /* the thread that checked it */
+    char name[16];      /* that thread's name */
     int model_at_start; /* the "model" the check saw as it began and ended */
     int model_at_end;
     bool gated; /* waits on the gate before checking */
@@ -42,6 +44,7 @@ s_check (void *arg, void *ctx)
     }
     job->model_at_end = s_model;
     job->thread = pthread_self ();
+    pthread_getname_np (job->thread, job->name, sizeof job->name);
     job->checks++;
     atomic_fetch_sub (&s_checking, 1);
 }
@@ -54,28 +57,28 @@ s_drop (void *arg, void *ctx)
 
 /* Jobs given and not yet taken; of them checked. */
 static size_t
-s_given (ing_checker_t *c)
+s_given (socin_worker_t *c)
 {
     size_t given;
-    ing_checker_counts (c, &given, NULL);
+    socin_worker_counts (c, &given, NULL);
     return given;
 }
 
 static size_t
-s_checked (ing_checker_t *c)
+s_checked (socin_worker_t *c)
 {
     size_t checked;
-    ing_checker_counts (c, NULL, &checked);
+    socin_worker_counts (c, NULL, &checked);
     return checked;
 }
 
 /* Puts JOBS[0..N) in order, each with its index. */
 static void
-s_put_all (ing_checker_t *c, s_job_t *jobs, int n)
+s_put_all (socin_worker_t *c, s_job_t *jobs, int n)
 {
     for (int i = 0; i < n; i++) {
         jobs[i] = (s_job_t){.index = i};
-        ing_checker_put (c, &jobs[i]);
+        socin_worker_put (c, &jobs[i]);
     }
 }
 
@@ -90,32 +93,34 @@ s_readable (int fd, int ms)
 static void
 jobs_come_back_in_order_checked_once_on_the_thread (void)
 {
-    ing_checker_t *c = ing_checker_new (s_check, s_drop, NULL);
+    socin_worker_t *c = socin_worker_new ("test-worker", s_check, s_drop, NULL);
     CHECK (c != NULL);
     if (!c) return;
     static s_job_t jobs[S_JOBS];
     s_put_all (c, jobs, S_JOBS);
     int taken = 0, in_order = 1;
     while (taken < S_JOBS) {
-        if (!s_checked (c)) CHECK (s_readable (ing_checker_fd (c), 5000));
-        ing_checker_clear (c);
+        if (!s_checked (c)) CHECK (s_readable (socin_worker_fd (c), 5000));
+        socin_worker_clear (c);
         s_job_t *job;
-        while ((job = ing_checker_take (c))) {
+        while ((job = socin_worker_take (c))) {
             in_order &= job->index == taken;
             taken++;
         }
     }
     CHECK (in_order);
     CHECK_INT ((int)s_given (c), 0);
-    CHECK (ing_checker_take (c) == NULL);
-    int once = 1, elsewhere = 1;
+    CHECK (socin_worker_take (c) == NULL);
+    int once = 1, elsewhere = 1, named = 1;
     for (int i = 0; i < S_JOBS; i++) {
         once &= jobs[i].checks == 1;
         elsewhere &= !pthread_equal (jobs[i].thread, pthread_self ());
+        named &= !strcmp (jobs[i].name, "test-worker");
     }
     CHECK (once);
     CHECK (elsewhere);
-    ing_checker_destroy (&c);
+    CHECK (named);
+    socin_worker_destroy (&c);
     CHECK (c == NULL);
     CHECK_INT (atomic_load (&s_dropped), 0);
 }
@@ -123,32 +128,32 @@ jobs_come_back_in_order_checked_once_on_the_thread (void)
 static void
 the_oldest_job_holds_back_the_later_ones (void)
 {
-    ing_checker_t *c = ing_checker_new (s_check, s_drop, NULL);
+    socin_worker_t *c = socin_worker_new ("test-worker", s_check, s_drop, NULL);
     CHECK (c != NULL);
     if (!c) return;
     s_job_t first = {.index = 0, .gated = true}, second = {.index = 1};
-    ing_checker_put (c, &first);
-    ing_checker_put (c, &second);
+    socin_worker_put (c, &first);
+    socin_worker_put (c, &second);
     /* The first waits at the gate: nothing is ready, whatever the time given. */
-    CHECK (!s_readable (ing_checker_fd (c), 100));
+    CHECK (!s_readable (socin_worker_fd (c), 100));
     CHECK_INT ((int)s_checked (c), 0);
     CHECK (s_checked (c) != s_given (c));
-    CHECK (ing_checker_take (c) == NULL);
+    CHECK (socin_worker_take (c) == NULL);
     CHECK_INT ((int)s_given (c), 2);
     sem_post (&s_gate);
-    ing_checker_drain (c);
+    socin_worker_drain (c);
     CHECK (s_checked (c) == s_given (c));
     CHECK_INT ((int)s_checked (c), 2);
-    CHECK (ing_checker_take (c) == &first);
-    CHECK (ing_checker_take (c) == &second);
+    CHECK (socin_worker_take (c) == &first);
+    CHECK (socin_worker_take (c) == &second);
     CHECK_INT (first.checks + second.checks, 2);
-    ing_checker_destroy (&c);
+    socin_worker_destroy (&c);
 }
 
 static void
 after_a_drain_nothing_is_checked_until_the_next_job (void)
 {
-    ing_checker_t *c = ing_checker_new (s_check, s_drop, NULL);
+    socin_worker_t *c = socin_worker_new ("test-worker", s_check, s_drop, NULL);
     CHECK (c != NULL);
     if (!c) return;
     static s_job_t jobs[2 * S_JOBS];
@@ -157,26 +162,26 @@ after_a_drain_nothing_is_checked_until_the_next_job (void)
         for (int i = 0; i < 10; i++) {
             s_job_t *job = &jobs[(round * 10 + i) % (2 * S_JOBS)];
             *job = (s_job_t){.index = i};
-            ing_checker_put (c, job);
+            socin_worker_put (c, job);
         }
-        ing_checker_drain (c);
+        socin_worker_drain (c);
         CHECK_INT (atomic_load (&s_checking), 0);
         /* The "registry" changes while jobs wait to be taken: none is being checked. */
         s_model++;
         s_job_t *job;
-        while ((job = ing_checker_take (c)))
+        while ((job = socin_worker_take (c)))
             consistent &=
                 job->model_at_start == job->model_at_end && job->model_at_start == s_model - 1;
     }
     CHECK (consistent);
-    ing_checker_destroy (&c);
+    socin_worker_destroy (&c);
 }
 
 static void
 a_stop_drops_every_job_not_taken_once (void)
 {
     atomic_store (&s_dropped, 0);
-    ing_checker_t *c = ing_checker_new (s_check, s_drop, NULL);
+    socin_worker_t *c = socin_worker_new ("test-worker", s_check, s_drop, NULL);
     CHECK (c != NULL);
     if (!c) return;
     static s_job_t jobs[S_JOBS];
@@ -184,12 +189,12 @@ a_stop_drops_every_job_not_taken_once (void)
     /* Some taken, the rest checked or not when it stops. */
     int taken = 0;
     while (taken < 10) {
-        if (ing_checker_take (c))
+        if (socin_worker_take (c))
             taken++;
         else
-            s_readable (ing_checker_fd (c), 100);
+            s_readable (socin_worker_fd (c), 100);
     }
-    ing_checker_destroy (&c);
+    socin_worker_destroy (&c);
     CHECK_INT (atomic_load (&s_dropped), S_JOBS - taken);
 }
 
@@ -198,7 +203,7 @@ main (void)
 {
     sem_init (&s_gate, 0, 0);
     RUN (jobs_come_back_in_order_checked_once_on_the_thread,
-         "jobs come back in the order given, each checked once, on the checker's thread");
+         "jobs come back in the order given, each done once, on the worker's named thread");
     RUN (the_oldest_job_holds_back_the_later_ones,
          "nothing is taken before the oldest job given is checked");
     RUN (after_a_drain_nothing_is_checked_until_the_next_job,
