@@ -85,7 +85,7 @@ static const socin_config_key_t s_keys[] = {
     {"batch_values", SOCIN_CFG_INT, "10000",
      "most values in one change batch forwarded to reporting; a larger submission goes in several"},
     {"group_max", SOCIN_CFG_INT, "512", "most submissions committed together (one fsync)"},
-    {"group_values", SOCIN_CFG_INT, "50000",
+    {"group_values", SOCIN_CFG_INT, "100000",
      "a group takes no more submissions once it holds this many items (bounds commit time and "
      "memory)"},
     {"event_lock_days", SOCIN_CFG_INT, "730",

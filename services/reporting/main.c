@@ -57,12 +57,13 @@ static const socin_config_key_t s_keys[] = {
     {"window", SOCIN_CFG_INT, "64",
      "change batches a source may send beyond the last acknowledged"},
     {"group_max", SOCIN_CFG_INT, "256", "most change batches applied in one transaction"},
-    {"group_values", SOCIN_CFG_INT, "50000",
-     "a transaction takes no more batches once it holds this many values (bounds commit time)"},
-    {"group_runs", SOCIN_CFG_INT, "20000",
-     "a transaction takes no more batches once their values hold this many runs of one unit and "
-     "period (bounds the pages it dirties, which LMDB keeps in memory: scattered values dirty a "
-     "page each)"},
+    {"group_values", SOCIN_CFG_INT, "100000",
+     "a transaction takes no batch that would take it past this many values (bounds commit "
+     "time)"},
+    {"group_runs", SOCIN_CFG_INT, "50000",
+     "a transaction takes no batch that would take its values past this many runs of one unit "
+     "and period (bounds the pages it dirties, which LMDB keeps in memory: scattered values "
+     "dirty a page each)"},
     {"max_message", SOCIN_CFG_SIZE, "64M", "largest message accepted"},
     {NULL},
 };
