@@ -299,11 +299,6 @@ s_receive (rep_intake_t *self, bool alone_ok)
         self->decoding_bytes += job->bytes;
         socin_worker_put (self->decoder, job);
     }
-    if (first && (self->held || s_decoding (self))) {
-        self->decoding_bytes += first->bytes;
-        socin_worker_put (self->decoder, first);
-        first = NULL;
-    }
     return first;
 }
 
