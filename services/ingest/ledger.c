@@ -15,6 +15,7 @@
 #include "shape.h"
 #include "str.h"
 #include "valuestate.h"
+#include "varint.h"
 #include "wire.h"
 
 struct ing_ledger_t {
@@ -600,16 +601,9 @@ ing_ledger_outbox_frame (ing_ledger_t *self, uint64_t seq)
     if (mdb_get (txn, self->outbox, &k, &v) == 0) {
         /* A ForwardMessage whose field 2 (batch) holds the stored bytes, encoded by hand so
            the batch is never decoded and packed again. */
-        unsigned char head[12];
-        size_t n = 0;
-        head[n++] = (2 << 3) | 2;
-        uint64_t len = v.mv_size;
-        do {
-            head[n] = (unsigned char)(len & 0x7f);
-            len >>= 7;
-            if (len) head[n] |= 0x80;
-            n++;
-        } while (len);
+        unsigned char head[11];
+        head[0] = (2 << 3) | 2;
+        size_t n = (size_t)(socin_varint_put (head + 1, v.mv_size) - head);
         frame = zframe_new (NULL, n + v.mv_size);
         memcpy (zframe_data (frame), head, n);
         memcpy (zframe_data (frame) + n, v.mv_data, v.mv_size);
