@@ -511,3 +511,10 @@ rep_intake_attach (rep_intake_t *self, zloop_t *loop, zsock_t *sock)
     zloop_reader (loop, sock, s_on_forward, self);
     return 0;
 }
+
+void
+rep_intake_stats (rep_intake_t *self, socin_str_t *out)
+{
+    socin_str_printf (out, "# Intake\nbatches_decoding:%zu\n",
+                      s_decoding (self) + (self->held ? 1 : 0));
+}

@@ -27,6 +27,7 @@
 #include "events.h"
 #include "replica.h"
 #include "store.h"
+#include "str.h"
 
 typedef struct rep_intake_t rep_intake_t;
 
@@ -51,5 +52,10 @@ void rep_intake_destroy (rep_intake_t **self_p);
 /* Reads the forwarding socket SOCK (a bound ROUTER, not owned) from LOOP, and starts the
    thread that decodes what it reads. -1 when the thread cannot be started. */
 int rep_intake_attach (rep_intake_t *self, zloop_t *loop, zsock_t *sock);
+
+/* Appends the intake's counters to OUT (the `stats` command): batches_decoding, read from
+   the socket and not yet applied (given to the decoder, or decoded and waiting for the next
+   group). */
+void rep_intake_stats (rep_intake_t *self, socin_str_t *out);
 
 #endif

@@ -304,6 +304,7 @@ s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
 {
     reporting_t *self = arg;
     rep_apply_stats (self->apply, out);
+    rep_intake_stats (self->intake, out);
     socin_str_printf (out, "# Queries\nqueries:%llu\nquery_us_avg:%lld\ncube_rebuilds:%llu\n",
                       (unsigned long long)self->queries_answered,
                       self->queries_answered

@@ -1148,6 +1148,7 @@ test_pipelined (void)
     CHECK_INT (other, 0);
     CHECK_INT (s_stat ("batches_applied") - batches0, (long long)nb);
     CHECK_INT (s_stat ("changes_applied") - changes0, (long long)total);
+    CHECK_INT (s_stat ("batches_decoding"), 0);
     /* The year's national sum is every value sent. */
     char want[64];
     s_dec_text (sum, want, sizeof want);
