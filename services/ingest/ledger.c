@@ -102,7 +102,12 @@ typedef struct {
     int64_t now;
     bool dry;
     uint64_t last_seq; /* as the transaction goes */
+    bool shape_later;  /* the submission's shapes are checked as its values are applied */
 } s_apply_t;
+
+/* Values whose shapes are checked (shape.h) just before they are applied, when the check
+   waits for the inserts: the pages the check read are then still in the CPU's caches. */
+#define S_SHAPE_PART 256
 
 /* The sequence of the change that gave a value its stored STATE (0 when unreadable). */
 static uint64_t
@@ -148,15 +153,23 @@ s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
     c->followup = v->followup;
 }
 
-/* Applies the valid values of P, new ones inserted through PACKER; adds changed ones to
-   CHANGES. */
+/* Applies the valid values of P, new ones inserted through PACKER, their shapes checked by
+   WALK first when given; adds changed ones to CHANGES. */
 static int
-s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_pending_t *p,
-                       uint64_t first, Socin__V1__ValueChange *changes, size_t *nchanges)
+s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_shape_walk_t *walk,
+                       ing_pending_t *p, uint64_t first, Socin__V1__ValueChange *changes,
+                       size_t *nchanges)
 {
     ing_ledger_t *self = a->self;
     uint64_t seq;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
+        /* The next part's shapes, against the store as it is with every value before them
+           applied (lifted entries put back first: the check reads the store directly). */
+        if (walk && i >= ing_shape_walked (walk)) {
+            int rc = socin_packer_flush (packer);
+            if (!rc) rc = ing_shape_walk (walk, &p->checked, i + S_SHAPE_PART);
+            if (rc) return rc;
+        }
         ing_value_t *v = &p->checked.values[i];
         if (v->refused) continue;
         /* The batch that will carry this change, if it is one (see s_apply_one). */
@@ -239,11 +252,18 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
                 Socin__V1__ValueChange *changes, size_t *nchanges)
 {
     int rc;
+    ing_shape_walk_t *walk = NULL;
+    if (a->shape_later && p->checked.nvalues &&
+        !(walk = ing_shape_walk_new (txn, a->self->values, &rc)))
+        return rc;
     socin_packer_t *packer = socin_packer_new (txn, a->self->values, &rc);
-    if (!packer) return rc;
-    rc = s_apply_values_packed (a, txn, packer, p, seq, changes, nchanges);
-    int frc = socin_packer_destroy (&packer, rc != 0);
-    return rc ? rc : frc;
+    if (packer) {
+        rc = s_apply_values_packed (a, txn, packer, walk, p, seq, changes, nchanges);
+        int frc = socin_packer_destroy (&packer, rc != 0);
+        if (!rc) rc = frc;
+    }
+    ing_shape_walk_destroy (&walk);
+    return rc;
 }
 
 /* An item stored whole under its key (an event, a measure report). */
@@ -487,9 +507,12 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     /* Checks against the stored state: approved data is locked, and one shape per key. */
     ing_checked_reset (&p->checked);
     int rc = ing_approval_lock (txn, a->self->approvals, &p->checked);
-    if (!rc) rc = ing_shape_check (txn, a->self->values, &p->checked);
-    if (rc) return rc;
     bool atomic = p->sub->atomic;
+    /* All or nothing needs every refusal known before anything is applied; otherwise each
+       value's shape is checked as the values are applied (S_SHAPE_PART). */
+    a->shape_later = !atomic;
+    if (!rc && atomic) rc = ing_shape_check (txn, a->self->values, &p->checked);
+    if (rc) return rc;
     if (!(atomic && p->checked.nconflicts))
         rc = atomic && (p->checked.nfollowups || p->checked.napprovals)
                  ? s_apply_atomic (a, txn, p)
@@ -538,7 +561,7 @@ socin_store_rc_t
 ing_ledger_apply (ing_ledger_t *self, ing_pending_t **pending, size_t n, int64_t now, bool dry,
                   char *err, size_t errlen)
 {
-    s_apply_t a = {self, pending, n, now, dry, 0};
+    s_apply_t a = {self, pending, n, now, dry, 0, false};
     socin_store_rc_t rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
     if (dry && rc == SOCIN_STORE_ABORT) return SOCIN_STORE_OK;
     if (rc == SOCIN_STORE_OK) self->last_seq = a.last_seq;

@@ -2,9 +2,11 @@
 #include "shape.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "mem.h"
 
 #define KIND_VALUE SOCIN__V1__ITEM_KIND__ITEM_KIND_VALUE
 
@@ -74,10 +76,12 @@ s_deleted_here (const ing_checked_t *c, size_t from, size_t to, const MDB_val *k
 }
 
 /* Where the search for the previous run's prefix landed: the first stored key at or after
-   it (KEY, LEN bytes), or END when there was none. Nothing is written while the runs are
-   checked, so no stored key lies between that prefix and KEY: a later prefix before KEY
-   (and not a prefix of it) has no stored key either, and needs no search. In feed order a
-   submission's new keys all fall in one such gap. */
+   it (KEY, LEN bytes), or END when there was none. No stored key lies between that prefix
+   and KEY, so a later prefix before KEY (and not a prefix of it) has no stored key either,
+   and needs no search. In feed order a submission's new keys all fall in one such gap. A
+   walk's caller writes between parts only keys of runs already checked (shape.h): they may
+   fall between the previous prefix and KEY, but all come before any later prefix, so what
+   the landing says of a later prefix stays true. */
 typedef struct {
     bool valid, end;
     char key[SOCIN_VALUE_KEY_MAX];
@@ -132,8 +136,7 @@ s_stored_shape (MDB_cursor *cur, s_landing_t *l, const ing_checked_t *c, size_t 
 
 /* Checks the values [FROM, TO), which share indicator, unit and period. */
 static int
-s_check_run (MDB_cursor *cur, s_landing_t *l, ing_checked_t *c, size_t from, size_t to,
-             size_t plen)
+s_check_run (MDB_cursor *cur, s_landing_t *l, ing_checked_t *c, size_t from, size_t to, size_t plen)
 {
     char shape[256];
     bool found;
@@ -163,19 +166,61 @@ s_check_run (MDB_cursor *cur, s_landing_t *l, ing_checked_t *c, size_t from, siz
     return 0;
 }
 
+struct ing_shape_walk_t {
+    MDB_cursor *cur;
+    s_landing_t landing;
+    size_t next; /* the first value not checked yet */
+};
+
+ing_shape_walk_t *
+ing_shape_walk_new (MDB_txn *txn, MDB_dbi values, int *rc)
+{
+    MDB_cursor *cur;
+    *rc = mdb_cursor_open (txn, values, &cur);
+    if (*rc) return NULL;
+    ing_shape_walk_t *self = socin_calloc (1, sizeof *self);
+    self->cur = cur;
+    return self;
+}
+
+void
+ing_shape_walk_destroy (ing_shape_walk_t **self_p)
+{
+    ing_shape_walk_t *self = *self_p;
+    if (!self) return;
+    mdb_cursor_close (self->cur);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+ing_shape_walk (ing_shape_walk_t *self, ing_checked_t *c, size_t upto)
+{
+    /* Values are in key order, so one indicator, unit and period is one run. */
+    int rc = 0;
+    size_t plen;
+    while (!rc && self->next < c->nvalues && self->next < upto) {
+        size_t to = s_run_end (c, self->next, 3, &plen);
+        rc = s_check_run (self->cur, &self->landing, c, self->next, to, plen);
+        self->next = to;
+    }
+    return rc;
+}
+
+size_t
+ing_shape_walked (const ing_shape_walk_t *self)
+{
+    return self->next;
+}
+
 int
 ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *c)
 {
     if (!c->nvalues) return 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open (txn, values, &cur);
-    if (rc) return rc;
-    /* Values are in key order, so one indicator, unit and period is one run. */
-    s_landing_t landing = {.valid = false};
-    for (size_t from = 0, plen, to; !rc && from < c->nvalues; from = to) {
-        to = s_run_end (c, from, 3, &plen);
-        rc = s_check_run (cur, &landing, c, from, to, plen);
-    }
-    mdb_cursor_close (cur);
+    int rc;
+    ing_shape_walk_t *w = ing_shape_walk_new (txn, values, &rc);
+    if (!w) return rc;
+    rc = ing_shape_walk (w, c, c->nvalues);
+    ing_shape_walk_destroy (&w);
     return rc;
 }

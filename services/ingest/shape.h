@@ -21,6 +21,21 @@
    with the values stored in VALUES inside TXN. An LMDB code, or 0. */
 int ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked);
 
+/* The same check a part at a time, so that a value's shape is checked just before it is
+   applied (the pages the check read are then still in the CPU's caches for the insert): a
+   walk over CHECKED's values from the first, whole runs at a time. Between two parts the
+   caller may write only the values of runs already checked (their keys come before every
+   later run's), and must have put back anything it lifted out of VALUES (packer.h): the
+   check reads VALUES as it is. */
+typedef struct ing_shape_walk_t ing_shape_walk_t;
+ing_shape_walk_t *ing_shape_walk_new (MDB_txn *txn, MDB_dbi values, int *rc);
+void ing_shape_walk_destroy (ing_shape_walk_t **self_p);
+/* Checks the runs of CHECKED's values from where the walk stands until at least the value
+   before UPTO (whole runs: it may go past UPTO). An LMDB code, or 0. */
+int ing_shape_walk (ing_shape_walk_t *self, ing_checked_t *checked, size_t upto);
+/* The first value the walk has not checked. */
+size_t ing_shape_walked (const ing_shape_walk_t *self);
+
 /* A check of the values [FROM, TO) of CHECKED, which share the first parts of their key
    (PLEN bytes). An LMDB code, or 0. */
 typedef int (ing_shape_run_fn) (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked, size_t from,

@@ -119,11 +119,11 @@ s_sub_init (s_sub_t *s, const char *id)
     s->sub.approvals = s->aptr;
 }
 
-static Socin__V1__DataValue *
-s_value (s_sub_t *s, const char *ind, const char *unit, const char *period, const char *disagg,
-         const char *value)
+/* V set to a value of IND for UNIT and PERIOD (a deletion when VALUE is NULL). */
+static void
+s_dv_set (Socin__V1__DataValue *v, const char *ind, const char *unit, const char *period,
+          const char *disagg, const char *value)
 {
-    Socin__V1__DataValue *v = &s->values[s->sub.n_values];
     socin__v1__data_value__init (v);
     v->indicator = (char *)ind;
     v->unit = (char *)unit;
@@ -131,6 +131,14 @@ s_value (s_sub_t *s, const char *ind, const char *unit, const char *period, cons
     v->disaggregation = (char *)disagg;
     v->value = (char *)(value ? value : "");
     v->delete_ = value == NULL;
+}
+
+static Socin__V1__DataValue *
+s_value (s_sub_t *s, const char *ind, const char *unit, const char *period, const char *disagg,
+         const char *value)
+{
+    Socin__V1__DataValue *v = &s->values[s->sub.n_values];
+    s_dv_set (v, ind, unit, period, disagg, value);
     s->vptr[s->sub.n_values++] = v;
     return v;
 }
@@ -375,6 +383,148 @@ s_check_warnings (const Socin__V1__IngestReply *r)
                    "more participants from vulnerable groups than participants");
         CHECK_STR (r->summary->rule_warnings[3]->right, "SH_FLATS * 4");
     }
+}
+
+/* A submission of many values, built on the heap. */
+typedef struct {
+    Socin__V1__Submission sub;
+    Socin__V1__DataValue *values, **vptr;
+    size_t cap;
+} s_big_t;
+
+static void
+s_big_init (s_big_t *b, const char *id, size_t cap)
+{
+    memset (b, 0, sizeof *b);
+    socin__v1__submission__init (&b->sub);
+    b->sub.submission_id = (char *)id;
+    b->values = calloc (cap, sizeof *b->values);
+    b->vptr = calloc (cap, sizeof *b->vptr);
+    b->cap = cap;
+    b->sub.values = b->vptr;
+}
+
+static void
+s_big_value (s_big_t *b, const char *ind, const char *unit, const char *period, const char *disagg,
+             const char *value)
+{
+    if (b->sub.n_values == b->cap) return;
+    Socin__V1__DataValue *v = &b->values[b->sub.n_values];
+    s_dv_set (v, ind, unit, period, disagg, value);
+    b->vptr[b->sub.n_values++] = v;
+}
+
+static void
+s_big_free (s_big_t *b)
+{
+    free (b->values);
+    free (b->vptr);
+}
+
+static Socin__V1__IngestReply *
+s_big_send (s_big_t *b)
+{
+    Socin__V1__IngestRequest req = SOCIN__V1__INGEST_REQUEST__INIT;
+    req.request_id = b->sub.submission_id;
+    req.body_case = SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION;
+    req.submission = &b->sub;
+    return (Socin__V1__IngestReply *)s_call (s_local, &req.base,
+                                             &socin__v1__ingest_reply__descriptor);
+}
+
+/* Whether every conflict of R is MIXED_DISAGGREGATION on a value of B that is a total. */
+static bool
+s_totals_refused (const Socin__V1__IngestReply *r, const s_big_t *b)
+{
+    for (size_t i = 0; i < r->summary->n_conflicts; i++) {
+        const Socin__V1__Conflict *c = r->summary->conflicts[i];
+        if (c->code != CODE (MIXED_DISAGGREGATION) || c->index >= b->sub.n_values ||
+            *b->values[c->index].disaggregation)
+            return false;
+    }
+    return true;
+}
+
+#define SHAPE_UNITS  6
+#define SHAPE_MONTHS 15
+
+/* The ingest checks shapes a part of a submission at a time, just before it applies that part:
+   submissions of several parts (hundreds of keys, each of its own indicator, unit and period)
+   are judged exactly as one part would be, against what the submission itself sets and what
+   is stored. */
+static void
+test_shape_in_parts (void)
+{
+    static const char *units[SHAPE_UNITS] = {USTUP, BLANSKO, BRNO, BRECLAV, HODONIN, VYSKOV};
+    static const char *inds[2] = {"EMP_JOBSEEKERS", "EMP_LONGTERM"};
+    static char periods[SHAPE_MONTHS][8];
+    for (int m = 0; m < SHAPE_MONTHS; m++)
+        snprintf (periods[m], sizeof periods[m], "%04d%02d", 2025 + m / 12, m % 12 + 1);
+    /* Both breakdowns of every key, and for every seventh key its total after them: the
+       breakdowns came first, so that total is refused. */
+    s_big_t b;
+    s_big_init (&b, "shape-parts-1", 600);
+    size_t keys = 0, mixed = 0;
+    for (int i = 0; i < 2; i++)
+        for (int u = 0; u < SHAPE_UNITS; u++)
+            for (int m = 0; m < SHAPE_MONTHS; m++, keys++) {
+                s_big_value (&b, inds[i], units[u], periods[m], "sex=f", "3");
+                s_big_value (&b, inds[i], units[u], periods[m], "sex=m", "4");
+                if (keys % 7 == 3) {
+                    s_big_value (&b, inds[i], units[u], periods[m], "", "7");
+                    mixed++;
+                }
+            }
+    CHECK (b.sub.n_values > 300);
+    Socin__V1__IngestReply *r = s_big_send (&b);
+    CHECK (r && r->summary);
+    if (r && r->summary) {
+        CHECK_INT (r->summary->imported, 2 * keys);
+        CHECK_INT (r->summary->rejected, mixed);
+        CHECK (s_totals_refused (r, &b));
+    }
+    s_free (r);
+    s_big_free (&b);
+    /* A total for every key: the stored breakdowns refuse each one. */
+    s_big_init (&b, "shape-parts-2", 600);
+    for (int i = 0; i < 2; i++)
+        for (int u = 0; u < SHAPE_UNITS; u++)
+            for (int m = 0; m < SHAPE_MONTHS; m++)
+                s_big_value (&b, inds[i], units[u], periods[m], "", "9");
+    r = s_big_send (&b);
+    CHECK (r && r->summary);
+    if (r && r->summary) {
+        CHECK_INT (r->summary->imported, 0);
+        CHECK_INT (r->summary->rejected, keys);
+        CHECK (s_totals_refused (r, &b));
+    }
+    s_free (r);
+    s_big_free (&b);
+    /* Every fifth key's breakdowns deleted and its total sent in the same submission: taken;
+       the other keys' totals refused again. */
+    s_big_init (&b, "shape-parts-3", 800);
+    size_t changed = 0;
+    keys = 0;
+    for (int i = 0; i < 2; i++)
+        for (int u = 0; u < SHAPE_UNITS; u++)
+            for (int m = 0; m < SHAPE_MONTHS; m++, keys++) {
+                if (keys % 5 == 0) {
+                    s_big_value (&b, inds[i], units[u], periods[m], "sex=f", NULL);
+                    s_big_value (&b, inds[i], units[u], periods[m], "sex=m", NULL);
+                    changed++;
+                }
+                s_big_value (&b, inds[i], units[u], periods[m], "", "11");
+            }
+    r = s_big_send (&b);
+    CHECK (r && r->summary);
+    if (r && r->summary) {
+        CHECK_INT (r->summary->imported, changed);
+        CHECK_INT (r->summary->deleted, 2 * changed);
+        CHECK_INT (r->summary->rejected, keys - changed);
+        CHECK (s_totals_refused (r, &b));
+    }
+    s_free (r);
+    s_big_free (&b);
 }
 
 static void
@@ -764,6 +914,10 @@ main (void)
         RUN (test_no_double_counting,
              "a total and breakdowns of one indicator, unit and period are refused together "
              "(MIXED_DISAGGREGATION), so roll-ups count the total or the breakdowns, never both");
+        RUN (test_shape_in_parts,
+             "submissions of hundreds of keys, their shapes checked a part at a time as they "
+             "are applied, are judged exactly as a whole: by their own first values and by "
+             "what is stored");
         RUN (test_rules,
              "an import summary warns of the rules its values break (status WARNING, "
              "replayed alike); violations list each unit and level that breaks a rule with both "
