@@ -445,8 +445,36 @@ s_totals_refused (const Socin__V1__IngestReply *r, const s_big_t *b)
     return true;
 }
 
-#define SHAPE_UNITS  6
-#define SHAPE_MONTHS 15
+/* The keys test_shape_in_parts writes: two monthly indicators broken down by sex for every
+   municipality of the ingest's kraj and every open month, and a quarterly one for every open
+   quarter (SOCIN_TODAY is 2026-03-15). */
+typedef struct {
+    const char *ind, *unit;
+    char period[8];
+} s_shape_key_t;
+
+static size_t
+s_shape_keys (s_shape_key_t *keys)
+{
+    static const char *units[] = {USTUP, BLANSKO, BRNO, BRECLAV, HODONIN, VYSKOV, "593711"};
+    static const char *monthly[] = {"EMP_JOBSEEKERS", "EMP_LONGTERM"};
+    size_t n = 0;
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+        for (size_t i = 0; i < 2; i++)
+            for (int m = 0; m < 15; m++, n++) {
+                keys[n].ind = monthly[i];
+                keys[n].unit = units[u];
+                snprintf (keys[n].period, sizeof keys[n].period, "%04d%02d", 2025 + m / 12,
+                          m % 12 + 1);
+            }
+        for (int q = 0; q < 5; q++, n++) {
+            keys[n].ind = "MIG_LANG_PARTICIPANTS";
+            keys[n].unit = units[u];
+            snprintf (keys[n].period, sizeof keys[n].period, "%04dQ%d", 2025 + q / 4, q % 4 + 1);
+        }
+    }
+    return n;
+}
 
 /* The ingest checks shapes a part of a submission at a time, just before it applies that part:
    submissions of several parts (hundreds of keys, each of its own indicator, unit and period)
@@ -455,72 +483,67 @@ s_totals_refused (const Socin__V1__IngestReply *r, const s_big_t *b)
 static void
 test_shape_in_parts (void)
 {
-    static const char *units[SHAPE_UNITS] = {USTUP, BLANSKO, BRNO, BRECLAV, HODONIN, VYSKOV};
-    static const char *inds[2] = {"EMP_JOBSEEKERS", "EMP_LONGTERM"};
-    static char periods[SHAPE_MONTHS][8];
-    for (int m = 0; m < SHAPE_MONTHS; m++)
-        snprintf (periods[m], sizeof periods[m], "%04d%02d", 2025 + m / 12, m % 12 + 1);
+    static s_shape_key_t keys[300];
+    size_t nkeys = s_shape_keys (keys), mixed = 0;
+    CHECK_INT (nkeys, 245);
     /* Both breakdowns of every key, and for every seventh key its total after them: the
        breakdowns came first, so that total is refused. */
     s_big_t b;
-    s_big_init (&b, "shape-parts-1", 600);
-    size_t keys = 0, mixed = 0;
-    for (int i = 0; i < 2; i++)
-        for (int u = 0; u < SHAPE_UNITS; u++)
-            for (int m = 0; m < SHAPE_MONTHS; m++, keys++) {
-                s_big_value (&b, inds[i], units[u], periods[m], "sex=f", "3");
-                s_big_value (&b, inds[i], units[u], periods[m], "sex=m", "4");
-                if (keys % 7 == 3) {
-                    s_big_value (&b, inds[i], units[u], periods[m], "", "7");
-                    mixed++;
-                }
-            }
-    CHECK (b.sub.n_values > 300);
+    s_big_init (&b, "shape-parts-1", 1000);
+    for (size_t k = 0; k < nkeys; k++) {
+        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=f", "3");
+        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=m", "4");
+        if (k % 7 == 3) {
+            s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "", "7");
+            mixed++;
+        }
+    }
+    CHECK_INT (b.sub.n_values, 2 * nkeys + mixed);
     Socin__V1__IngestReply *r = s_big_send (&b);
     CHECK (r && r->summary);
     if (r && r->summary) {
-        CHECK_INT (r->summary->imported, 2 * keys);
+        CHECK_INT (r->summary->imported, 2 * nkeys);
         CHECK_INT (r->summary->rejected, mixed);
         CHECK (s_totals_refused (r, &b));
     }
     s_free (r);
     s_big_free (&b);
-    /* A total for every key: the stored breakdowns refuse each one. */
-    s_big_init (&b, "shape-parts-2", 600);
-    for (int i = 0; i < 2; i++)
-        for (int u = 0; u < SHAPE_UNITS; u++)
-            for (int m = 0; m < SHAPE_MONTHS; m++)
-                s_big_value (&b, inds[i], units[u], periods[m], "", "9");
+    /* A total and a new female figure for every key: the stored breakdowns refuse each total
+       and take each new figure. */
+    s_big_init (&b, "shape-parts-2", 1000);
+    for (size_t k = 0; k < nkeys; k++) {
+        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "", "9");
+        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=f", "5");
+    }
     r = s_big_send (&b);
     CHECK (r && r->summary);
     if (r && r->summary) {
         CHECK_INT (r->summary->imported, 0);
-        CHECK_INT (r->summary->rejected, keys);
+        CHECK_INT (r->summary->updated, nkeys);
+        CHECK_INT (r->summary->rejected, nkeys);
         CHECK (s_totals_refused (r, &b));
     }
     s_free (r);
     s_big_free (&b);
     /* Every fifth key's breakdowns deleted and its total sent in the same submission: taken;
        the other keys' totals refused again. */
-    s_big_init (&b, "shape-parts-3", 800);
+    s_big_init (&b, "shape-parts-3", 1000);
     size_t changed = 0;
-    keys = 0;
-    for (int i = 0; i < 2; i++)
-        for (int u = 0; u < SHAPE_UNITS; u++)
-            for (int m = 0; m < SHAPE_MONTHS; m++, keys++) {
-                if (keys % 5 == 0) {
-                    s_big_value (&b, inds[i], units[u], periods[m], "sex=f", NULL);
-                    s_big_value (&b, inds[i], units[u], periods[m], "sex=m", NULL);
-                    changed++;
-                }
-                s_big_value (&b, inds[i], units[u], periods[m], "", "11");
-            }
+    for (size_t k = 0; k < nkeys; k++) {
+        if (k % 5 == 0) {
+            s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=f", NULL);
+            s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=m", NULL);
+            changed++;
+        }
+        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "", "11");
+    }
+    CHECK (b.sub.n_values > 256);
     r = s_big_send (&b);
     CHECK (r && r->summary);
     if (r && r->summary) {
         CHECK_INT (r->summary->imported, changed);
         CHECK_INT (r->summary->deleted, 2 * changed);
-        CHECK_INT (r->summary->rejected, keys - changed);
+        CHECK_INT (r->summary->rejected, nkeys - changed);
         CHECK (s_totals_refused (r, &b));
     }
     s_free (r);
