@@ -445,105 +445,120 @@ s_totals_refused (const Socin__V1__IngestReply *r, const s_big_t *b)
     return true;
 }
 
-/* The keys test_shape_in_parts writes: two monthly indicators broken down by sex for every
-   municipality of the ingest's kraj and every open month, and a quarterly one for every open
-   quarter (SOCIN_TODAY is 2026-03-15). */
-typedef struct {
-    const char *ind, *unit;
-    char period[8];
-} s_shape_key_t;
+/* test_shape_in_parts's indicator: monthly, broken down by a dimension of 20 options, so
+   that one indicator, unit and period can hold enough values for submissions of several
+   parts (S_SHAPE_PART in services/ingest/ledger.c: 1,024 values). */
+#define SHAPE_OPTIONS 20
+#define SHAPE_UNITS   7
+#define SHAPE_MONTHS  15
 
-static size_t
-s_shape_keys (s_shape_key_t *keys)
+static bool
+s_shape_catalogue (void)
 {
-    static const char *units[] = {USTUP, BLANSKO, BRNO, BRECLAV, HODONIN, VYSKOV, "593711"};
-    static const char *monthly[] = {"EMP_JOBSEEKERS", "EMP_LONGTERM"};
-    size_t n = 0;
-    for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
-        for (size_t i = 0; i < 2; i++)
-            for (int m = 0; m < 15; m++, n++) {
-                keys[n].ind = monthly[i];
-                keys[n].unit = units[u];
-                snprintf (keys[n].period, sizeof keys[n].period, "%04d%02d", 2025 + m / 12,
-                          m % 12 + 1);
-            }
-        for (int q = 0; q < 5; q++, n++) {
-            keys[n].ind = "MIG_LANG_PARTICIPANTS";
-            keys[n].unit = units[u];
-            snprintf (keys[n].period, sizeof keys[n].period, "%04dQ%d", 2025 + q / 4, q % 4 + 1);
-        }
-    }
-    return n;
+    char text[4096];
+    size_t n = (size_t)snprintf (text, sizeof text,
+                                 "[dimension shape_part]\nname_cs = Část\nname_en = Part\n");
+    for (int o = 1; o <= SHAPE_OPTIONS; o++)
+        n += (size_t)snprintf (text + n, sizeof text - n, "option = o%02d | Část %d | Part %d\n", o,
+                               o, o);
+    snprintf (text + n, sizeof text - n,
+              "[indicator SHAPE_PARTS]\nname_cs = Části\nname_en = Parts\nmeasure = persons\n"
+              "type = integer\naggregation = sum\nrange = 0..1000000\narea = participation\n"
+              "dimensions = shape_part\nperiod = monthly\n"
+              "[dataset DS_SHAPE_PARTS]\nname = Části\nperiod = monthly\n"
+              "indicators = SHAPE_PARTS\nterritories = CZ\nlevel = municipality\n");
+    Socin__V1__RegistryReply *r = s_import (text);
+    bool ok = r && r->changes && !r->error;
+    s_free (r);
+    return ok && t_wait_replica (s_ingest, s_registry, 20000);
+}
+
+/* The value of option O (1..SHAPE_OPTIONS) of key K in SUB, a breakdown (O > 0) or the total
+   (O == 0), or its deletion (VALUE NULL). */
+static void
+s_shape_value (s_big_t *b, size_t k, int o, const char *value)
+{
+    static const char *units[SHAPE_UNITS] = {USTUP,   BLANSKO, BRNO,    BRECLAV,
+                                             HODONIN, VYSKOV,  "593711"};
+    static char periods[SHAPE_MONTHS][8], options[SHAPE_OPTIONS + 1][20];
+    if (!*periods[0])
+        for (int m = 0; m < SHAPE_MONTHS; m++)
+            snprintf (periods[m], sizeof periods[m], "%04d%02d", 2025 + m / 12, m % 12 + 1);
+    if (o && !*options[o]) snprintf (options[o], sizeof options[o], "shape_part=o%02d", o);
+    s_big_value (b, "SHAPE_PARTS", units[k / SHAPE_MONTHS], periods[k % SHAPE_MONTHS],
+                 o ? options[o] : "", value);
 }
 
 /* The ingest checks shapes a part of a submission at a time, just before it applies that part:
-   submissions of several parts (hundreds of keys, each of its own indicator, unit and period)
-   are judged exactly as one part would be, against what the submission itself sets and what
-   is stored. */
+   submissions of several parts (over a hundred keys of an indicator, unit and period, a dozen
+   values each) are judged exactly as one part would be, against what the submission itself
+   sets and what is stored. */
 static void
 test_shape_in_parts (void)
 {
-    static s_shape_key_t keys[300];
-    size_t nkeys = s_shape_keys (keys), mixed = 0;
-    CHECK_INT (nkeys, 245);
-    /* Both breakdowns of every key, and for every seventh key its total after them: the
+    CHECK (s_shape_catalogue ());
+    size_t keys = SHAPE_UNITS * SHAPE_MONTHS, mixed = 0;
+    /* Twelve breakdowns of every key, and for every seventh key its total after them: the
        breakdowns came first, so that total is refused. */
     s_big_t b;
-    s_big_init (&b, "shape-parts-1", 1000);
-    for (size_t k = 0; k < nkeys; k++) {
-        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=f", "3");
-        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=m", "4");
+    s_big_init (&b, "shape-parts-1", 4000);
+    for (size_t k = 0; k < keys; k++) {
+        for (int o = 1; o <= 12; o++)
+            s_shape_value (&b, k, o, "3");
         if (k % 7 == 3) {
-            s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "", "7");
+            s_shape_value (&b, k, 0, "36");
             mixed++;
         }
     }
-    CHECK_INT (b.sub.n_values, 2 * nkeys + mixed);
+    CHECK_INT (b.sub.n_values, 12 * keys + mixed);
     Socin__V1__IngestReply *r = s_big_send (&b);
     CHECK (r && r->summary);
     if (r && r->summary) {
-        CHECK_INT (r->summary->imported, 2 * nkeys);
+        CHECK_INT (r->summary->imported, 12 * keys);
         CHECK_INT (r->summary->rejected, mixed);
         CHECK (s_totals_refused (r, &b));
     }
     s_free (r);
     s_big_free (&b);
-    /* A total and a new female figure for every key: the stored breakdowns refuse each total
-       and take each new figure. */
-    s_big_init (&b, "shape-parts-2", 1000);
-    for (size_t k = 0; k < nkeys; k++) {
-        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "", "9");
-        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=f", "5");
+    /* A total and twelve new breakdowns for every key: the stored breakdowns refuse each
+       total and take the new figures. */
+    s_big_init (&b, "shape-parts-2", 4000);
+    for (size_t k = 0; k < keys; k++) {
+        s_shape_value (&b, k, 0, "60");
+        for (int o = 1; o <= 12; o++)
+            s_shape_value (&b, k, o, "5");
     }
     r = s_big_send (&b);
     CHECK (r && r->summary);
     if (r && r->summary) {
         CHECK_INT (r->summary->imported, 0);
-        CHECK_INT (r->summary->updated, nkeys);
-        CHECK_INT (r->summary->rejected, nkeys);
+        CHECK_INT (r->summary->updated, 12 * keys);
+        CHECK_INT (r->summary->rejected, keys);
         CHECK (s_totals_refused (r, &b));
     }
     s_free (r);
     s_big_free (&b);
-    /* Every fifth key's breakdowns deleted and its total sent in the same submission: taken;
-       the other keys' totals refused again. */
-    s_big_init (&b, "shape-parts-3", 1000);
+    /* Every fifth key's breakdowns deleted and its total sent in the same submission: taken.
+       The other keys get eight more breakdowns, taken, and a total, refused again. */
+    s_big_init (&b, "shape-parts-3", 4000);
     size_t changed = 0;
-    for (size_t k = 0; k < nkeys; k++) {
+    for (size_t k = 0; k < keys; k++) {
         if (k % 5 == 0) {
-            s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=f", NULL);
-            s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "sex=m", NULL);
+            for (int o = 1; o <= 12; o++)
+                s_shape_value (&b, k, o, NULL);
             changed++;
-        }
-        s_big_value (&b, keys[k].ind, keys[k].unit, keys[k].period, "", "11");
+        } else
+            for (int o = 13; o <= 20; o++)
+                s_shape_value (&b, k, o, "2");
+        s_shape_value (&b, k, 0, "11");
     }
-    CHECK (b.sub.n_values > 256);
+    CHECK (b.sub.n_values > 1024);
     r = s_big_send (&b);
     CHECK (r && r->summary);
     if (r && r->summary) {
-        CHECK_INT (r->summary->imported, changed);
-        CHECK_INT (r->summary->deleted, 2 * changed);
-        CHECK_INT (r->summary->rejected, nkeys - changed);
+        CHECK_INT (r->summary->imported, changed + 8 * (keys - changed));
+        CHECK_INT (r->summary->deleted, 12 * changed);
+        CHECK_INT (r->summary->rejected, keys - changed);
         CHECK (s_totals_refused (r, &b));
     }
     s_free (r);
@@ -938,8 +953,8 @@ main (void)
              "a total and breakdowns of one indicator, unit and period are refused together "
              "(MIXED_DISAGGREGATION), so roll-ups count the total or the breakdowns, never both");
         RUN (test_shape_in_parts,
-             "submissions of hundreds of keys, their shapes checked a part at a time as they "
-             "are applied, are judged exactly as a whole: by their own first values and by "
+             "submissions of over a thousand values, their shapes checked a part at a time as "
+             "they are applied, are judged exactly as a whole: by their own first values and by "
              "what is stored");
         RUN (test_rules,
              "an import summary warns of the rules its values break (status WARNING, "
