@@ -7,11 +7,11 @@
 #include "arena.h"
 #include "clock.h"
 #include "decode.h"
-#include "worker.h"
 #include "error.h"
 #include "log.h"
 #include "mem.h"
 #include "wire.h"
+#include "worker.h"
 #include "socin/v1/forward.pb-c.h"
 
 struct rep_intake_t {
@@ -201,7 +201,8 @@ s_runs (const Socin__V1__ChangeBatch *batch)
 }
 
 /* socin_work_fn: decodes JOB's payload into a new arena, and counts a batch's runs. Runs on
-   the decoder's thread (or on the loop's, s_alone): it reads nothing but the job. */
+   the decoder's thread (or on the loop's, for a message that arrived alone: s_group): it
+   reads nothing but the job. */
 static void
 s_decode (void *arg, void *ctx)
 {
