@@ -1127,7 +1127,7 @@ test_change_in_flight (void)
     long long seq_before = s_last_seq (s_ingest);
     /* Each submission: eleven months of 2025 for Brno, with its own value (July holds values
        by event type, which a total would contradict). */
-    static char ids[S_FLIGHT][32], vals[S_FLIGHT][16], periods[11][8];
+    static char ids[S_FLIGHT][32], vals[S_FLIGHT][16], periods[11][16];
     for (int m = 0; m < 11; m++)
         snprintf (periods[m], sizeof periods[m], "2025%02d", m < 6 ? m + 1 : m + 2);
     int sent = 0;

@@ -480,7 +480,7 @@ s_shape_value (s_big_t *b, size_t k, int o, const char *value)
 {
     static const char *units[SHAPE_UNITS] = {USTUP,   BLANSKO, BRNO,    BRECLAV,
                                              HODONIN, VYSKOV,  "593711"};
-    static char periods[SHAPE_MONTHS][8], options[SHAPE_OPTIONS + 1][20];
+    static char periods[SHAPE_MONTHS][16], options[SHAPE_OPTIONS + 1][32];
     if (!*periods[0])
         for (int m = 0; m < SHAPE_MONTHS; m++)
             snprintf (periods[m], sizeof periods[m], "%04d%02d", 2025 + m / 12, m % 12 + 1);
@@ -651,7 +651,7 @@ test_outliers (void)
     /* Břeclav and Hodonín share a year of history; Břeclav then jumps. Vyškov's history is
        0 and 2 (mean 1, deviation 1): 4 lies exactly 3 deviations off. */
     static const int hist[12] = {10, 12, 11, 13, 9, 10, 11, 12, 10, 11, 12, 9};
-    static char periods[12][8], texts[12][8];
+    static char periods[12][16], texts[12][16];
     s_sub_t s;
     s_sub_init (&s, "out-1");
     for (int m = 0; m < 12; m++) {

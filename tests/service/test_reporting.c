@@ -1088,7 +1088,7 @@ test_pipelined (void)
     CHECK_INT (applied, 0);
     if (applied != 0) return;
     long long batches0 = s_stat ("batches_applied"), changes0 = s_stat ("changes_applied");
-    static char months[13][8];
+    static char months[13][16];
     for (int m = 1; m <= 12; m++)
         snprintf (months[m], sizeof months[m], "2024%02d", m);
     /* Every municipality's twelve months of 2024 (a year no other case writes) in batches of
