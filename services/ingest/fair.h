@@ -2,7 +2,7 @@
 
     The loop moves what waits on the ROUTER into per-client queues (a client is the CURVE key
     the handshake proved; one key's connections take turns inside its share), and gives them
-    to the checker (checker.h) one per client in turn; the checker holds about one group. A
+    to the checker (worker.h) one per client in turn; the checker holds about one group. A
     client flooding the ingest, even over many connections, then holds back another client's
     submission by two groups at most: the group being committed and the one being checked.
 */

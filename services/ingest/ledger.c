@@ -102,7 +102,6 @@ typedef struct {
     int64_t now;
     bool dry;
     uint64_t last_seq; /* as the transaction goes */
-    bool shape_later;  /* the submission's shapes are checked as its values are applied */
 } s_apply_t;
 
 /* Values whose shapes are checked (shape.h) just before they are applied, when the check
@@ -255,7 +254,8 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
 {
     int rc;
     ing_shape_walk_t *walk = NULL;
-    if (a->shape_later && p->checked.nvalues &&
+    /* An all-or-nothing submission was checked whole before (s_apply_one). */
+    if (!p->sub->atomic && p->checked.nvalues &&
         !(walk = ing_shape_walk_new (txn, a->self->values, &rc)))
         return rc;
     socin_packer_t *packer = socin_packer_new (txn, a->self->values, &rc);
@@ -512,7 +512,6 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     bool atomic = p->sub->atomic;
     /* All or nothing needs every refusal known before anything is applied; otherwise each
        value's shape is checked as the values are applied (S_SHAPE_PART). */
-    a->shape_later = !atomic;
     if (!rc && atomic) rc = ing_shape_check (txn, a->self->values, &p->checked);
     if (rc) return rc;
     if (!(atomic && p->checked.nconflicts))
@@ -563,7 +562,7 @@ socin_store_rc_t
 ing_ledger_apply (ing_ledger_t *self, ing_pending_t **pending, size_t n, int64_t now, bool dry,
                   char *err, size_t errlen)
 {
-    s_apply_t a = {self, pending, n, now, dry, 0, false};
+    s_apply_t a = {self, pending, n, now, dry, 0};
     socin_store_rc_t rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
     if (dry && rc == SOCIN_STORE_ABORT) return SOCIN_STORE_OK;
     if (rc == SOCIN_STORE_OK) self->last_seq = a.last_seq;

@@ -2,7 +2,7 @@
 
     One per region. Submissions arrive on a ROUTER socket (many in flight per client). The
     loop takes waiting submissions round-robin per client (fair.h) and gives them to the
-    checker (checker.h), a second thread that decodes each and validates it against the
+    checker (worker.h), a second thread that decodes each and validates it against the
     registry replica while the loop commits the group before. The loop takes them back
     checked, in that order, up to group_max and no more once they hold group_values items,
     applies them all in one LMDB transaction and commits it once (group commit), and only
@@ -48,7 +48,7 @@ typedef struct {
     ing_forward_t *forward;
     zsock_t *router;
     ing_fair_t *fair;        /* submissions waiting for the checker */
-    socin_worker_t *checker; /* decodes and validates them on its own thread (checker.h) */
+    socin_worker_t *checker; /* decodes and validates them on its own thread (worker.h) */
     size_t checking_bytes, ahead_bytes; /* payload bytes given to it and not yet taken; limit */
     uint64_t gen; /* the replica's changes so far (a job checked before one is checked again) */
     int backlog_timer; /* armed while some wait and the socket may be quiet (-1: not) */
@@ -274,7 +274,7 @@ s_history (ingest_t *self, zmsg_t *envelope, const char *request_id, const char 
 /* What the check made of a received message. */
 enum { S_JOB_REFUSED, S_JOB_HISTORY, S_JOB_SUBMISSION };
 
-/* A received message on its way through the checker (checker.h). */
+/* A received message on its way through the checker (worker.h). */
 typedef struct {
     socin_wire_msg_t msg;
     s_item_t item;   /* the decoded request and, for a submission, its checked items */
