@@ -60,6 +60,7 @@ struct rep_apply_t {
     s_source_t *src;
     size_t nsrc;
     uint64_t batches, duplicates, gaps, changes, superseded, unresolved;
+    size_t leaf_pages; /* the values' leaf pages, as of the last commit */
     bool stale;
     s_scratch_t scratch;
 };
@@ -75,6 +76,14 @@ s_source (rep_apply_t *self, const char *name, bool create)
     memset (s, 0, sizeof *s);
     snprintf (s->name, sizeof s->name, "%s", name);
     return s;
+}
+
+/* The leaf pages of DBI as TXN sees it (0 when LMDB cannot tell). */
+static size_t
+s_leaf_pages (MDB_txn *txn, MDB_dbi dbi)
+{
+    MDB_stat st;
+    return mdb_stat (txn, dbi, &st) == 0 ? st.ms_leaf_pages : 0;
 }
 
 rep_apply_t *
@@ -107,6 +116,7 @@ rep_apply_new (socin_store_t *store)
             if (v.mv_size == 8) s_source (self, name, true)->applied = socin_be64_get (v.mv_data);
         }
         mdb_cursor_close (cur);
+        self->leaf_pages = s_leaf_pages (txn, self->dbs.values);
         mdb_txn_abort (txn);
     }
     return self;
@@ -186,6 +196,12 @@ rep_apply_history_key (char *key, size_t klen, int64_t ms, const char *source, s
 }
 
 size_t
+rep_apply_leaf_pages (const rep_apply_t *self)
+{
+    return self->leaf_pages;
+}
+
+size_t
 rep_apply_batch_key (const char *source, uint64_t seq, char *key)
 {
     size_t n = strlen (source);
@@ -232,6 +248,7 @@ typedef struct {
         const socin_indicator_t *ind;
     } inds[S_IND_CACHE];
     socin_packer_t *packer; /* new values' inserts, while the values are applied */
+    size_t leaf_pages;      /* the values' leaf pages when the transaction is done */
 } s_txn_t;
 
 static uint64_t *
@@ -720,6 +737,7 @@ s_batches_txn (MDB_txn *txn, void *arg)
         rc = mdb_put (txn, t->self->dbs.sources, &k, &v, 0);
         if (rc) return rc;
     }
+    t->leaf_pages = s_leaf_pages (txn, t->self->dbs.values);
     return 0;
 }
 
@@ -771,6 +789,7 @@ rep_apply_batches (rep_apply_t *self, rep_batch_t *batches, size_t n, const soci
     socin_store_rc_t rc = socin_store_write (self->dbs.store, s_batches_txn, &t, err, errlen);
     s_note_outcome (self, batches, n, rc, err);
     if (rc == SOCIN_STORE_OK) {
+        self->leaf_pages = t.leaf_pages;
         rep_cube_begin (cube);
         rep_cube_set_many (cube, t.mem, t.nmem);
         for (size_t i = 0; i < t.nevs; i++)

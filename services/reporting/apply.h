@@ -94,6 +94,9 @@ void rep_apply_contact (rep_apply_t *self, const char *source, uint64_t last);
 /* The store and its databases, for reading. */
 const rep_apply_dbs_t *rep_apply_dbs (rep_apply_t *self);
 
+/* The leaf pages of the values' B-tree as of the last commit (the intake's page bound). */
+size_t rep_apply_leaf_pages (const rep_apply_t *self);
+
 /* Writes the key of batch SEQ of SOURCE in `batches` (the source cut to 127 bytes) into KEY
    (REP_APPLY_BATCH_KEY_MAX bytes); returns its length. */
 size_t rep_apply_batch_key (const char *source, uint64_t seq, char *key);

@@ -1,7 +1,9 @@
 /*  intake: change batches from the ingests, acknowledged, with credit. See intake.h. */
 #include "intake.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
@@ -51,6 +53,7 @@ typedef struct {
 typedef struct {
     s_pending_t *items;
     size_t n, values, runs;
+    size_t runs_max; /* s_runs_max */
 } s_group_t;
 
 rep_intake_t *
@@ -364,15 +367,34 @@ s_take (rep_intake_t *self, s_job_t *job, s_group_t *group)
     return true;
 }
 
-/* Whether batch JOB would take GROUP past group_values or group_runs (a first batch always
-   fits: a group is never empty for want of room). */
+size_t
+rep_intake_runs_bound (size_t pages, size_t leaf)
+{
+    if (!pages || leaf <= pages) return SIZE_MAX;
+    double runs = -(double)leaf * log1p (-(double)pages / (double)leaf);
+    return runs >= (double)SIZE_MAX ? SIZE_MAX : runs < 1.0 ? 1 : (size_t)runs;
+}
+
+/* The most runs the next group takes: group_runs when set, and the runs that dirty about
+   group_pages of the values' leaf pages (rep_intake_limits_t). */
+static size_t
+s_runs_max (rep_intake_t *self)
+{
+    size_t fixed = self->limits.group_runs ? self->limits.group_runs : SIZE_MAX,
+           paged =
+               rep_intake_runs_bound (self->limits.group_pages, rep_apply_leaf_pages (self->apply));
+    return fixed < paged ? fixed : paged;
+}
+
+/* Whether batch JOB would take GROUP past group_values or its runs bound (a first batch
+   always fits: a group is never empty for want of room). */
 static bool
 s_too_many (rep_intake_t *self, const s_group_t *group, const s_job_t *job)
 {
     if (!group->n || !job->fm || job->fm->body_case != SOCIN__V1__FORWARD_MESSAGE__BODY_BATCH)
         return false;
     return group->values + job->fm->batch->n_values > self->limits.group_values ||
-           group->runs + job->runs > self->limits.group_runs;
+           group->runs + job->runs > group->runs_max;
 }
 
 /* ---- applying ---- */
@@ -436,7 +458,8 @@ s_group (rep_intake_t *self, s_job_t *first)
         s_decode (first, self);
     else if (!s_group_ready (self))
         return;
-    s_group_t group = {.items = socin_calloc (self->limits.group_max, sizeof *group.items)};
+    s_group_t group = {.items = socin_calloc (self->limits.group_max, sizeof *group.items),
+                       .runs_max = s_runs_max (self)};
     s_job_t *job = first;
     while (group.n < self->limits.group_max) {
         if (!job) {
@@ -516,6 +539,9 @@ rep_intake_attach (rep_intake_t *self, zloop_t *loop, zsock_t *sock)
 void
 rep_intake_stats (rep_intake_t *self, socin_str_t *out)
 {
-    socin_str_printf (out, "# Intake\nbatches_decoding:%zu\n",
-                      s_decoding (self) + (self->held ? 1 : 0));
+    size_t bound = s_runs_max (self);
+    socin_str_printf (
+        out, "# Intake\nbatches_decoding:%zu\nvalues_leaf_pages:%zu\ngroup_runs_bound:%zu\n",
+        s_decoding (self) + (self->held ? 1 : 0), rep_apply_leaf_pages (self->apply),
+        bound == SIZE_MAX ? 0 : bound);
 }

@@ -32,15 +32,29 @@
 typedef struct rep_intake_t rep_intake_t;
 
 /* How much the intake takes in: a source's credit beyond its last acknowledged batch, the
-   most batches, (soft) values and (soft) runs one transaction applies, the largest message
-   accepted. A run is a batch's consecutive values of one unit and period: values in one run
-   share B-tree pages, values in different runs mostly do not, so runs bound the pages a
-   transaction dirties (which LMDB holds in memory) where values alone would not. */
+   most batches, values and runs one transaction applies (a first batch is taken whatever its
+   size), the leaf pages its runs may dirty, the largest message accepted.
+
+   A run is a batch's consecutive values of one unit and period: values in one run share
+   B-tree pages, values in different runs mostly do not. LMDB holds the pages a transaction
+   dirties in memory, and keeps as many for reuse as the largest transaction dirtied: that is
+   what bounding a transaction's runs bounds. Runs that land at random among a tree's P leaf
+   pages touch about P(1 - e^(-R/P)) of them, so a transaction takes at most the
+   R = -P ln(1 - group_pages/P) runs that touch about group_pages pages, P as of the last
+   commit (rep_intake_runs_bound): a tree of P pages or fewer cannot have more dirtied, and
+   then only group_values and group_max bound it. Fewer, larger transactions rewrite fewer
+   pages per value: into a small tree scattered values go in groups of group_values, into a
+   large one about group_pages runs at a time. group_runs, when not 0, is a fixed bound as
+   well. */
 typedef struct {
     uint32_t window;
-    size_t group_max, group_values, group_runs;
+    size_t group_max, group_values, group_runs, group_pages;
     size_t max_message;
 } rep_intake_limits_t;
+
+/* The most runs a transaction takes so that it dirties about PAGES of a tree's LEAF pages
+   (SIZE_MAX when LEAF is PAGES or fewer, or PAGES is 0: no bound). */
+size_t rep_intake_runs_bound (size_t pages, size_t leaf);
 
 /* Applies batches from the ingests to APPLY's store (STORE), then to CUBE and EVENTS; peers
    are looked up in REPLICA's model. */
@@ -55,7 +69,8 @@ int rep_intake_attach (rep_intake_t *self, zloop_t *loop, zsock_t *sock);
 
 /* Appends the intake's counters to OUT (the `stats` command): batches_decoding, read from
    the socket and not yet applied (given to the decoder, or decoded and waiting for the next
-   group). */
+   group); values_leaf_pages, the values' leaf pages as of the last commit; group_runs_bound,
+   the most runs the next transaction takes (0: no bound but group_values). */
 void rep_intake_stats (rep_intake_t *self, socin_str_t *out);
 
 #endif

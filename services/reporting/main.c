@@ -60,10 +60,14 @@ static const socin_config_key_t s_keys[] = {
     {"group_values", SOCIN_CFG_INT, "100000",
      "a transaction takes no batch that would take it past this many values (bounds commit "
      "time)"},
-    {"group_runs", SOCIN_CFG_INT, "50000",
+    {"group_pages", SOCIN_CFG_INT, "50000",
+     "a transaction takes no batch that would make its values dirty more than about this many "
+     "of the values' leaf pages (LMDB keeps a transaction's dirty pages in memory, 4 kB each: "
+     "scattered values dirty a page each, until the tree has no more pages to dirty; 0: no "
+     "such bound)"},
+    {"group_runs", SOCIN_CFG_INT, "0",
      "a transaction takes no batch that would take its values past this many runs of one unit "
-     "and period (bounds the pages it dirties, which LMDB keeps in memory: scattered values "
-     "dirty a page each)"},
+     "and period (0: only group_pages bounds them)"},
     {"max_message", SOCIN_CFG_SIZE, "64M", "largest message accepted"},
     {NULL},
 };
@@ -202,6 +206,7 @@ s_start (socin_daemon_t *daemon, void *arg)
                                   (size_t)socin_config_int (self->config, "group_max"),
                                   (size_t)socin_config_int (self->config, "group_values"),
                                   (size_t)socin_config_int (self->config, "group_runs"),
+                                  (size_t)socin_config_int (self->config, "group_pages"),
                                   self->max_message};
     self->intake =
         rep_intake_new (self->apply, self->store, self->replica, self->cube, self->events, &limits);

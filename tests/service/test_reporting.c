@@ -16,6 +16,8 @@
     Dates: the data are for 2026, the year of the official file's edition. Registry and
     reporting run on 2026-12-31; the ingest submits on 2026-02-05 (on time for
     January with 15 timely days) and, restarted, on 2026-03-20 (late). */
+#include <lmdb.h>
+#include <math.h>
 #include <czmq.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1075,12 +1077,63 @@ test_bulk (void)
 /* ---- cases: a source that does not wait ---- */
 
 #define PIPE_BATCH 5000
+#define S_GROUP_PAGES 200 /* reporting's group_pages here */
 #define PIPE_MS    (BULK_MS + 86400000LL)
 
 /* A source sends every batch at once, as an ingest with a backlog does (up to its window):
    reporting reads ahead, decodes the next batches on its decoder thread while it commits, and
    must still apply them in order, each once, refuse bytes that are no ForwardMessage in the
    middle of the stream, and apply what follows them. */
+/* The values' leaf pages in reporting's store, as LMDB counts them (-1 when it cannot be read). */
+static long long
+s_store_leaf_pages (void)
+{
+    char dir[600];
+    snprintf (dir, sizeof dir, "%s/reporting", s_home);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_stat st;
+    long long pages = -1;
+    if (mdb_env_create (&env)) return -1;
+    mdb_env_set_maxdbs (env, 64);
+    if (!mdb_env_open (env, dir, MDB_RDONLY, 0600) &&
+        !mdb_txn_begin (env, NULL, MDB_RDONLY, &txn)) {
+        if (!mdb_dbi_open (txn, "values", 0, &dbi) && !mdb_stat (txn, dbi, &st))
+            pages = (long long)st.ms_leaf_pages;
+        mdb_txn_abort (txn);
+    }
+    mdb_env_close (env);
+    return pages;
+}
+
+/* Reporting runs with group_pages = S_GROUP_PAGES: once the values' tree has more leaf pages
+   than that, a transaction takes at most the runs that dirty about that many (intake.h), and
+   a batch of PIPE_BATCH scattered values is more runs than that on its own. So each of the
+   pipelined batches (logged from offset LOG0 on) was applied alone, however many waited. */
+static void
+s_check_page_bound (size_t log0)
+{
+    long long leaf = s_stat ("values_leaf_pages"), bound = s_stat ("group_runs_bound");
+    CHECK_INT (leaf, s_store_leaf_pages ());
+    CHECK (leaf > S_GROUP_PAGES);
+    double p = (double)leaf, want = floor (-p * log1p (-(double)S_GROUP_PAGES / p));
+    CHECK_INT (bound, (long long)want);
+    CHECK (bound > 0 && bound < PIPE_BATCH);
+    size_t len = 0;
+    char *log = t_read_file (s_reporting->log, &len);
+    int groups = 0, alone = 0;
+    for (const char *at = log && len > log0 ? log + log0 : "";
+         (at = strstr (at, "batches.applied")); at++) {
+        const char *b = strstr (at, "batches=");
+        groups++;
+        alone += b && atoi (b + 8) == 1;
+    }
+    free (log);
+    CHECK (groups > 10);
+    CHECK_INT (alone, groups);
+}
+
 static void
 test_pipelined (void)
 {
@@ -1088,6 +1141,8 @@ test_pipelined (void)
     CHECK_INT (applied, 0);
     if (applied != 0) return;
     long long batches0 = s_stat ("batches_applied"), changes0 = s_stat ("changes_applied");
+    size_t log0 = 0;
+    free (t_read_file (s_reporting->log, &log0));
     static char months[13][16];
     for (int m = 1; m <= 12; m++)
         snprintf (months[m], sizeof months[m], "2024%02d", m);
@@ -1149,6 +1204,7 @@ test_pipelined (void)
     CHECK_INT (s_stat ("batches_applied") - batches0, (long long)nb);
     CHECK_INT (s_stat ("changes_applied") - changes0, (long long)total);
     CHECK_INT (s_stat ("batches_decoding"), 0);
+    s_check_page_bound (log0);
     /* The year's national sum is every value sent. */
     char want[64];
     s_dec_text (sum, want, sizeof want);
@@ -2493,9 +2549,12 @@ main (void)
         s_admin = socin_client_new (s_reg_req, s_reg_key, s_admin_cert, 0, err, sizeof err);
         ready = s_admin && s_import_catalogue ();
     }
+    char group_pages[32];
+    snprintf (group_pages, sizeof group_pages, "%d", S_GROUP_PAGES);
     const char *rep_args[] = {"--endpoint",         s_query_ep,   "--forward",
                               s_forward_ep,         "--registry", s_reg_req,
-                              "--registry-updates", s_reg_pub,    NULL};
+                              "--registry-updates", s_reg_pub,    "--group-pages",
+                              group_pages,          NULL};
     s_reporting =
         ready && s_registry ? t_start ("socin-reporting", "reporting", s_home, rep_args) : NULL;
     const char *ing_args[] = {"--source",           "REAL",          "--endpoint",  s_ingest_ep,
