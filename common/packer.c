@@ -169,6 +169,40 @@ socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned fl
 }
 
 int
+socin_packer_around (socin_packer_t *self, const MDB_val *key, MDB_val *before, MDB_val *after)
+{
+    MDB_val k = *key, v;
+    *before = (MDB_val){0, NULL};
+    *after = (MDB_val){0, NULL};
+    int rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET);
+    if (!rc) rc = mdb_cursor_get (self->cur, before, &v, MDB_PREV);
+    if (rc == MDB_NOTFOUND) *before = (MDB_val){0, NULL};
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    k = *key;
+    rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET);
+    if (!rc) rc = mdb_cursor_get (self->cur, after, &v, MDB_NEXT);
+    if (rc == MDB_NOTFOUND) *after = (MDB_val){0, NULL};
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    /* The lifted entries all come after KEY (a put at or past the first flushes them). */
+    if (self->nlifted &&
+        (!after->mv_size || s_cmp (self, after, self->first.data, self->first.len) > 0))
+        *after = (MDB_val){self->first.len, self->first.data};
+    return 0;
+}
+
+int
+socin_packer_unput (socin_packer_t *self, const MDB_val *key)
+{
+    MDB_val k = *key, v;
+    int rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET);
+    if (!rc) rc = mdb_cursor_del (self->cur, 0);
+    /* The next put starts a gap of its own. */
+    self->have_last = false;
+    self->run = 0;
+    return rc;
+}
+
+int
 socin_packer_flush (socin_packer_t *self)
 {
     int rc = 0;

@@ -39,6 +39,15 @@ int socin_packer_destroy (socin_packer_t **self_p, int abandon);
    when it was there, or another LMDB code. */
 int socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned flags);
 
+/* After socin_packer_put stored KEY as new: the entries just before and after it in the
+   database as a flush would leave it (lifted entries counted), their keys in *BEFORE and
+   *AFTER (mv_size 0 when there is none), valid until the database next changes. An LMDB
+   code, or 0. */
+int socin_packer_around (socin_packer_t *self, const MDB_val *key, MDB_val *before, MDB_val *after);
+
+/* Deletes KEY, which the last socin_packer_put stored as new. An LMDB code, or 0. */
+int socin_packer_unput (socin_packer_t *self, const MDB_val *key);
+
 /* How many entries the packer has lifted out of the tree (and put back) so far. */
 size_t socin_packer_lifted (const socin_packer_t *self);
 

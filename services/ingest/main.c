@@ -538,7 +538,6 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
             real[nreal++] = &group[i].p;
         self->items +=
             group[i].p.sub->n_values + group[i].p.sub->n_events + group[i].p.sub->n_measures;
-        self->conflicts += group[i].p.checked.nconflicts;
     }
     int64_t now = socin_now_ms ();
     char err[1024];
@@ -549,6 +548,7 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
             if (group[i].p.sub->dry_run) {
                 s_answer (self, &group[i], now, false, "submission.checked");
                 self->dry_runs++;
+                self->conflicts += group[i].p.checked.nconflicts;
             }
     int64_t t0 = zclock_usecs ();
     socin_store_rc_t rrc =
@@ -589,6 +589,8 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
         }
         s_answer (self, item, now, false, "submission.accepted");
         self->submissions++;
+        /* Counted once applied: checks against the stored state refuse values as they go. */
+        self->conflicts += item->p.checked.nconflicts;
     }
     free (real);
     free (dry);

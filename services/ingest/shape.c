@@ -75,6 +75,18 @@ s_deleted_here (const ing_checked_t *c, size_t from, size_t to, const MDB_val *k
     return false;
 }
 
+/* The shape of stored key K (a disaggregation) when it starts with PREFIX (PLEN bytes), into
+   SHAPE (LEN bytes); false when it does not. */
+static bool
+s_key_shape (const MDB_val *k, const char *prefix, size_t plen, char *shape, size_t len)
+{
+    if (k->mv_size < plen || memcmp (k->mv_data, prefix, plen)) return false;
+    size_t n = k->mv_size - plen < len - 1 ? k->mv_size - plen : len - 1;
+    memcpy (shape, (const char *)k->mv_data + plen, n);
+    shape[n] = 0;
+    return true;
+}
+
 /* Where the search for the previous run's prefix landed: the first stored key at or after
    it (KEY, LEN bytes), or END when there was none. No stored key lies between that prefix
    and KEY, so a later prefix before KEY (and not a prefix of it) has no stored key either,
@@ -121,11 +133,8 @@ s_stored_shape (MDB_cursor *cur, s_landing_t *l, const ing_checked_t *c, size_t 
         /* A key cut short would compare wrongly: search again next time. */
         l->valid = l->len == k.mv_size;
     }
-    while (rc == 0 && k.mv_size >= plen && !memcmp (k.mv_data, prefix, plen)) {
+    while (rc == 0 && s_key_shape (&k, prefix, plen, shape, len)) {
         if (!s_deleted_here (c, from, to, &k)) {
-            size_t n = k.mv_size - plen < len - 1 ? k.mv_size - plen : len - 1;
-            memcpy (shape, (const char *)k.mv_data + plen, n);
-            shape[n] = 0;
             *found = true;
             break;
         }
@@ -134,10 +143,35 @@ s_stored_shape (MDB_cursor *cur, s_landing_t *l, const ing_checked_t *c, size_t 
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Checks the values [FROM, TO), which share indicator, unit and period. */
-static int
-s_check_run (MDB_cursor *cur, s_landing_t *l, ing_checked_t *c, size_t from, size_t to, size_t plen)
+/* Refuses V of C, whose shape is not SET: the shape of the values stored (FOUND) or of the
+   submission's first value of V's indicator, unit and period. */
+static void
+s_refuse (ing_checked_t *c, ing_value_t *v, const char *set, bool found)
 {
+    v->refused = true;
+    ing_conflict (c, KIND_VALUE, v->index, SOCIN_E (MIXED_DISAGGREGATION), "disaggregation",
+                  v->disaggregation,
+                  "%s for %s, %s %s \"%s\", but %s %s: a total and its breakdowns (or "
+                  "breakdowns by other dimensions) are alternatives; delete those first",
+                  v->indicator->code, v->unit->code, v->period,
+                  *v->disaggregation ? "is broken down as" : "is the total, not",
+                  *v->disaggregation ? v->disaggregation : set,
+                  found ? "the values stored are" : "this submission's first value is",
+                  *set ? set : "the total");
+}
+
+/* Checks the values [FROM, TO), which share indicator, unit and period; with DEFER, a single
+   value that the landing does not clear is left to ing_shape_check_stored. */
+static int
+s_check_run (MDB_cursor *cur, s_landing_t *l, ing_checked_t *c, size_t from, size_t to, size_t plen,
+             bool defer)
+{
+    ing_value_t *one = &c->values[from];
+    if (defer && to == from + 1 && !one->deleted && !one->refused &&
+        !s_none_stored (l, one->key, plen)) {
+        one->shape_at_insert = true;
+        return 0;
+    }
     char shape[256];
     bool found;
     int rc = s_stored_shape (cur, l, c, from, to, plen, shape, sizeof shape, &found);
@@ -152,25 +186,40 @@ s_check_run (MDB_cursor *cur, s_landing_t *l, ing_checked_t *c, size_t from, siz
     for (size_t i = from; i < to; i++) {
         ing_value_t *v = &c->values[i];
         if (v->deleted || v->refused || ing_shape_same (v->disaggregation, set)) continue;
-        v->refused = true;
-        ing_conflict (c, KIND_VALUE, v->index, SOCIN_E (MIXED_DISAGGREGATION), "disaggregation",
-                      v->disaggregation,
-                      "%s for %s, %s %s \"%s\", but %s %s: a total and its breakdowns (or "
-                      "breakdowns by other dimensions) are alternatives; delete those first",
-                      v->indicator->code, v->unit->code, v->period,
-                      *v->disaggregation ? "is broken down as" : "is the total, not",
-                      *v->disaggregation ? v->disaggregation : set,
-                      found ? "the values stored are" : "this submission's first value is",
-                      *set ? set : "the total");
+        s_refuse (c, v, set, found);
     }
     return 0;
+}
+
+bool
+ing_shape_check_stored (ing_checked_t *c, ing_value_t *v, const MDB_val *before,
+                        const MDB_val *after)
+{
+    size_t plen = s_prefix_len (v->key, v->keylen, 3);
+    char shape[256];
+    const MDB_val *near[2] = {before, after};
+    for (int i = 0; i < 2; i++)
+        if (near[i]->mv_size && s_key_shape (near[i], v->key, plen, shape, sizeof shape)) {
+            /* The keys stored of one indicator, unit and period share one shape. */
+            if (ing_shape_same (v->disaggregation, shape)) return false;
+            s_refuse (c, v, shape, true);
+            return true;
+        }
+    return false;
 }
 
 struct ing_shape_walk_t {
     MDB_cursor *cur;
     s_landing_t landing;
     size_t next; /* the first value not checked yet */
+    bool defer;  /* ing_shape_walk_defer */
 };
+
+void
+ing_shape_walk_defer (ing_shape_walk_t *self)
+{
+    self->defer = true;
+}
 
 ing_shape_walk_t *
 ing_shape_walk_new (MDB_txn *txn, MDB_dbi values, int *rc)
@@ -201,7 +250,7 @@ ing_shape_walk (ing_shape_walk_t *self, ing_checked_t *c, size_t upto)
     size_t plen;
     while (!rc && self->next < c->nvalues && self->next < upto) {
         size_t to = s_run_end (c, self->next, 3, &plen);
-        rc = s_check_run (self->cur, &self->landing, c, self->next, to, plen);
+        rc = s_check_run (self->cur, &self->landing, c, self->next, to, plen, self->defer);
         self->next = to;
     }
     return rc;

@@ -30,6 +30,23 @@ int ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked);
 typedef struct ing_shape_walk_t ing_shape_walk_t;
 ing_shape_walk_t *ing_shape_walk_new (MDB_txn *txn, MDB_dbi values, int *rc);
 void ing_shape_walk_destroy (ing_shape_walk_t **self_p);
+/* Lets the walk leave a run of a single value (neither a deletion nor refused) unsearched
+   when a stored key may share its indicator, unit and period: the value is marked
+   shape_at_insert instead, and the caller, once it has stored the value as a new key, checks
+   it with ing_shape_check_stored. The keys of one indicator, unit and period are next to each
+   other in the tree, so if any is stored one lies just before or just after the new key: the
+   walk's search is saved, and the insert's own finds those neighbours on its page. A value
+   whose key was stored already has that key's shape, the stored shape. The caller stores
+   every such value or finds its key (no dry run). */
+void ing_shape_walk_defer (ing_shape_walk_t *self);
+
+/* For value V of CHECKED (marked shape_at_insert), just stored as a new key: refuses it
+   (marks it refused, with the conflict the walk would record) when BEFORE or AFTER, the
+   stored keys just before and after it (mv_size 0 for none), is of its indicator, unit and
+   period and of another shape. Whether it was refused: the caller then takes it out again. */
+bool ing_shape_check_stored (ing_checked_t *checked, ing_value_t *v, const MDB_val *before,
+                             const MDB_val *after);
+
 /* Checks the runs of CHECKED's values from where the walk stands until at least the value
    before UPTO (whole runs: it may go past UPTO). An LMDB code, or 0. */
 int ing_shape_walk (ing_shape_walk_t *self, ing_checked_t *checked, size_t upto);

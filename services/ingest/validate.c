@@ -777,8 +777,10 @@ ing_checked_reset (ing_checked_t *checked)
         protobuf_c_message_free_unpacked (&checked->conflicts[i]->base, NULL);
     if (checked->nconflicts > checked->nvalidated) checked->nconflicts = checked->nvalidated;
     s_warnings_free (checked);
-    for (size_t i = 0; i < checked->nvalues; i++)
+    for (size_t i = 0; i < checked->nvalues; i++) {
         checked->values[i].refused = false;
+        checked->values[i].shape_at_insert = false;
+    }
 }
 
 void

@@ -32,8 +32,9 @@
 typedef struct {
     uint32_t index; /* position in the submission */
     bool deleted;
-    bool refused;   /* by a check against the stored state (approval.c, shape.c) */
-    char period[8]; /* the longest, 2025W05, fits */
+    bool refused;         /* by a check against the stored state (approval.c, shape.c) */
+    bool shape_at_insert; /* its shape is checked once it is stored (ing_shape_walk_defer) */
+    char period[8];       /* the longest, 2025W05, fits */
     const socin_indicator_t *indicator;
     const socin_unit_t *unit;
     socin_dec_t value;

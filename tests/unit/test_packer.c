@@ -181,6 +181,77 @@ a_existing_key_answers_keyexist_even_when_lifted (void)
     mdb_env_close (env);
 }
 
+/* Whether V is the key of value I of group G at POS. */
+static bool
+s_is_key (const MDB_val *v, int pos, int group, int i)
+{
+    char key[64];
+    size_t len = s_key (key, pos, group, i);
+    return v->mv_size == len && !memcmp (v->mv_data, key, len);
+}
+
+static void
+a_around_finds_neighbours_lifted_or_not_and_unput_takes_a_key_out (void)
+{
+    MDB_dbi dbi;
+    MDB_env *env = s_env ("around", &dbi);
+    char key[64];
+    MDB_txn *txn;
+    mdb_txn_begin (env, NULL, 0, &txn);
+    for (int pos = 0; pos < 1000; pos++) {
+        MDB_val k = {s_key (key, pos, 0, 0), key}, v = {3, "was"};
+        mdb_put (txn, dbi, &k, &v, 0);
+    }
+    CHECK_INT (mdb_txn_commit (txn), 0);
+    mdb_txn_begin (env, NULL, 0, &txn);
+    int rc;
+    socin_packer_t *p = socin_packer_new (txn, dbi, &rc);
+    MDB_val before, after;
+    /* The first key of a run after position 500: both neighbours in the tree. */
+    MDB_val k = {s_key (key, 500, 1, 0), key}, v = {3, "new"};
+    CHECK_INT (socin_packer_put (p, &k, &v, MDB_NOOVERWRITE), 0);
+    CHECK_INT (socin_packer_around (p, &k, &before, &after), 0);
+    CHECK (s_is_key (&before, 500, 0, 0));
+    CHECK (s_is_key (&after, 501, 0, 0));
+    /* Further on in the run the entries after it are lifted out of the tree: the one after
+       the last key is the first of them all the same. */
+    for (int i = 1; i < 20; i++) {
+        k = (MDB_val){s_key (key, 500, 1, i), key};
+        v = (MDB_val){3, "new"};
+        CHECK_INT (socin_packer_put (p, &k, &v, MDB_NOOVERWRITE), 0);
+    }
+    CHECK (socin_packer_lifted (p) > 0);
+    CHECK_INT (socin_packer_around (p, &k, &before, &after), 0);
+    CHECK (s_is_key (&before, 500, 1, 18));
+    CHECK (s_is_key (&after, 501, 0, 0));
+    /* Taken out again; the next put of the run goes on. */
+    CHECK_INT (socin_packer_unput (p, &k), 0);
+    MDB_val gv;
+    CHECK_INT (mdb_get (txn, dbi, &k, &gv), MDB_NOTFOUND);
+    k = (MDB_val){s_key (key, 500, 1, 20), key};
+    v = (MDB_val){3, "new"};
+    CHECK_INT (socin_packer_put (p, &k, &v, MDB_NOOVERWRITE), 0);
+    /* The very first key: nothing before it. */
+    k = (MDB_val){s_key (key, 0, 0, 0) - 1, key};
+    v = (MDB_val){3, "new"};
+    CHECK_INT (socin_packer_put (p, &k, &v, MDB_NOOVERWRITE), 0);
+    CHECK_INT (socin_packer_around (p, &k, &before, &after), 0);
+    CHECK_INT (before.mv_size, 0);
+    CHECK (s_is_key (&after, 0, 0, 0));
+    CHECK_INT (socin_packer_destroy (&p, 0), 0);
+    CHECK_INT (mdb_txn_commit (txn), 0);
+    mdb_txn_begin (env, NULL, MDB_RDONLY, &txn);
+    MDB_stat st;
+    mdb_stat (txn, dbi, &st);
+    CHECK_INT (st.ms_entries, 1000 + 19 + 1 + 1);
+    MDB_val gk = {s_key (key, 500, 1, 19), key};
+    CHECK_INT (mdb_get (txn, dbi, &gk, &gv), MDB_NOTFOUND);
+    gk = (MDB_val){s_key (key, 501, 0, 0), key};
+    CHECK (mdb_get (txn, dbi, &gk, &gv) == 0 && gv.mv_size == 3 && !memcmp (gv.mv_data, "was", 3));
+    mdb_txn_abort (txn);
+    mdb_env_close (env);
+}
+
 int
 main (void)
 {
@@ -194,6 +265,9 @@ main (void)
     RUN (a_existing_key_answers_keyexist_even_when_lifted,
          "an existing key answers MDB_KEYEXIST with its value, lifted or not; an abandoned "
          "transaction changes nothing");
+    RUN (a_around_finds_neighbours_lifted_or_not_and_unput_takes_a_key_out,
+         "the entries next to a key just put are found, lifted out of the tree or not, and the "
+         "key can be taken out again");
     nftw (s_dir, s_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return TEST_SUMMARY ();
 }
