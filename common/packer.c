@@ -129,8 +129,26 @@ socin_packer_lifted (const socin_packer_t *self)
     return self->total_lifted;
 }
 
+/* AFTER, the tree's entry after a key just put (mv_size 0 for none), or the first lifted
+   entry when that comes before it: the lifted entries all come after the key (a put at or
+   past the first flushes them). */
+static void
+s_lifted_first (const socin_packer_t *self, MDB_val *after)
+{
+    if (self->nlifted &&
+        (!after->mv_size || s_cmp (self, after, self->first.data, self->first.len) > 0))
+        *after = (MDB_val){self->first.len, self->first.data};
+}
+
 int
 socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned flags)
+{
+    return socin_packer_put_near (self, key, data, flags, NULL, NULL);
+}
+
+int
+socin_packer_put_near (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned flags,
+                       MDB_val *before, MDB_val *after)
 {
     int rc;
     if (self->nlifted && s_cmp (self, key, self->first.data, self->first.len) >= 0 &&
@@ -151,42 +169,43 @@ socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned fl
     }
     s_set (&self->last, key);
     self->have_last = true;
+    MDB_val k, v;
+    /* The cursor stands on the new entry: the one before it, then back. */
+    if (before) {
+        rc = mdb_cursor_get (self->cur, before, &v, MDB_PREV);
+        if (rc == MDB_NOTFOUND) {
+            *before = (MDB_val){0, NULL};
+            k = *key;
+            rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET);
+        } else if (!rc)
+            rc = mdb_cursor_get (self->cur, &k, &v, MDB_NEXT);
+        if (rc) return rc;
+    }
     if (in_gap) {
         self->run++;
+        if (after) {
+            rc = mdb_cursor_get (self->cur, after, &v, MDB_NEXT);
+            if (rc == MDB_NOTFOUND) *after = (MDB_val){0, NULL};
+            if (rc && rc != MDB_NOTFOUND) return rc;
+            s_lifted_first (self, after);
+        }
         return 0;
     }
     /* A new gap: it ends at the entry after KEY. */
     self->run = 1;
     self->lift_tried = false;
-    MDB_val k, v;
     int next = mdb_cursor_get (self->cur, &k, &v, MDB_NEXT);
     self->gap_end = next == MDB_NOTFOUND;
     if (next == 0)
         s_set (&self->gap, &k);
-    else if (next != MDB_NOTFOUND)
+    else if (next != MDB_NOTFOUND) {
         self->have_last = false;
-    return 0;
-}
-
-int
-socin_packer_around (socin_packer_t *self, const MDB_val *key, MDB_val *before, MDB_val *after)
-{
-    MDB_val k = *key, v;
-    *before = (MDB_val){0, NULL};
-    *after = (MDB_val){0, NULL};
-    int rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET);
-    if (!rc) rc = mdb_cursor_get (self->cur, before, &v, MDB_PREV);
-    if (rc == MDB_NOTFOUND) *before = (MDB_val){0, NULL};
-    if (rc && rc != MDB_NOTFOUND) return rc;
-    k = *key;
-    rc = mdb_cursor_get (self->cur, &k, &v, MDB_SET);
-    if (!rc) rc = mdb_cursor_get (self->cur, after, &v, MDB_NEXT);
-    if (rc == MDB_NOTFOUND) *after = (MDB_val){0, NULL};
-    if (rc && rc != MDB_NOTFOUND) return rc;
-    /* The lifted entries all come after KEY (a put at or past the first flushes them). */
-    if (self->nlifted &&
-        (!after->mv_size || s_cmp (self, after, self->first.data, self->first.len) > 0))
-        *after = (MDB_val){self->first.len, self->first.data};
+        return after ? next : 0;
+    }
+    if (after) {
+        *after = next == 0 ? k : (MDB_val){0, NULL};
+        s_lifted_first (self, after);
+    }
     return 0;
 }
 

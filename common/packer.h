@@ -39,11 +39,11 @@ int socin_packer_destroy (socin_packer_t **self_p, int abandon);
    when it was there, or another LMDB code. */
 int socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned flags);
 
-/* After socin_packer_put stored KEY as new: the entries just before and after it in the
-   database as a flush would leave it (lifted entries counted), their keys in *BEFORE and
-   *AFTER (mv_size 0 when there is none), valid until the database next changes. An LMDB
-   code, or 0. */
-int socin_packer_around (socin_packer_t *self, const MDB_val *key, MDB_val *before, MDB_val *after);
+/* socin_packer_put, and when KEY was new the keys of the entries just before and after it
+   in the database as a flush would leave it (lifted entries counted) in *BEFORE and *AFTER
+   (mv_size 0 when there is none), valid until the database next changes. */
+int socin_packer_put_near (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned flags,
+                           MDB_val *before, MDB_val *after);
 
 /* Deletes KEY, which the last socin_packer_put stored as new. An LMDB code, or 0. */
 int socin_packer_unput (socin_packer_t *self, const MDB_val *key);

@@ -154,20 +154,6 @@ s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
     c->followup = v->followup;
 }
 
-/* The shape check of V (marked shape_at_insert by the walk), just stored under K as new
-   through PACKER: when it mixes shapes with the keys next to it, it is refused (*REFUSED) and
-   taken out again. An LMDB code, or 0. */
-static int
-s_shape_at_insert (socin_packer_t *packer, ing_checked_t *checked, ing_value_t *v, const MDB_val *k,
-                   bool *refused)
-{
-    MDB_val before, after;
-    int rc = socin_packer_around (packer, k, &before, &after);
-    *refused = !rc && ing_shape_check_stored (checked, v, &before, &after);
-    if (*refused) rc = socin_packer_unput (packer, k);
-    return rc;
-}
-
 /* Applies the valid values of P, new ones inserted through PACKER, their shapes checked by
    WALK first when given; adds changed ones to CHANGES. */
 static int
@@ -204,13 +190,19 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_s
         if (!v->deleted && !a->dry) {
             /* A value not seen before costs one search: stored at once, or found. */
             old.mv_size = socin_value_state_measure (&pk, SOCIN_VALUE_LEDGER, &now);
-            rc = socin_packer_put (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
-            if (rc == 0) socin_value_state_pack_as (&pk, old.mv_data);
-            if (rc == 0 && v->shape_at_insert) {
-                bool refused;
-                if ((rc = s_shape_at_insert (packer, &p->checked, v, &k, &refused))) return rc;
-                if (refused) continue;
+            /* A value whose shape the walk left to the insert (shape.h) is checked against
+               the keys next to it, and taken out again when it is refused. */
+            MDB_val before, after;
+            rc = v->shape_at_insert
+                     ? socin_packer_put_near (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE,
+                                              &before, &after)
+                     : socin_packer_put (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
+            if (rc == 0 && v->shape_at_insert &&
+                ing_shape_check_stored (&p->checked, v, &before, &after)) {
+                if ((rc = socin_packer_unput (packer, &k))) return rc;
+                continue;
             }
+            if (rc == 0) socin_value_state_pack_as (&pk, old.mv_data);
             rc = rc == 0 ? MDB_NOTFOUND : rc == MDB_KEYEXIST ? 0 : rc;
             if (rc == MDB_NOTFOUND) {
                 p->imported++;
