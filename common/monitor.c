@@ -22,6 +22,10 @@ socin_monitor_new (zsock_t *sock, int events, char *err, size_t errlen)
     socin_monitor_t *self = socin_calloc (1, sizeof *self);
     self->pair = zsock_new (ZMQ_PAIR);
     zsock_set_linger (self->pair, 0);
+    /* No bound on what waits to be read: libzmq sends each event from its I/O thread with a
+       blocking send, so a full queue (a connection retried for a minute while nobody read)
+       would stop every socket of the process. */
+    zsock_set_rcvhwm (self->pair, 0);
     if (zsock_connect (self->pair, "%s", endpoint)) {
         snprintf (err, errlen, "cannot read the socket's events: %s", zmq_strerror (zmq_errno ()));
         socin_monitor_destroy (&self);
@@ -34,11 +38,17 @@ socin_monitor_destroy (socin_monitor_t **self_p)
 {
     socin_monitor_t *self = *self_p;
     if (!self) return;
-    /* The watched socket may be gone already: its end of the monitor stops with it, and events
-       sent to a PAIR nobody reads are dropped (libzmq sends them without waiting). */
+    /* Once this end is gone an event sent to the other blocks libzmq's I/O thread for good:
+       stop the monitor first (socin_monitor_stop) while the watched socket lives. */
     zsock_destroy (&self->pair);
     free (self);
     *self_p = NULL;
+}
+
+void
+socin_monitor_stop (zsock_t *sock)
+{
+    zmq_socket_monitor (zsock_resolve (sock), NULL, 0);
 }
 
 zsock_t *
