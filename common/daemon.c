@@ -527,6 +527,8 @@ socin_daemon_main (const socin_service_t *service, int argc, char **argv)
                It returns -1 when a handler ended the loop (drained, or a second SIGINT). */
             while (zloop_start (self->loop) == 0 && zmq_errno () == EINTR)
                 ;
+            /* The server sockets' monitors stop before the service closes the sockets. */
+            socin_drops_stop (self->drops);
             if (service->stop) service->stop (self, service->arg);
             socin_info ("daemon.stopped", "pid=%d", (int)getpid ());
             status = 0;

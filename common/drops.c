@@ -33,6 +33,7 @@ typedef struct {
 typedef struct {
     socin_drops_t *owner;
     socin_monitor_t *monitor;
+    zsock_t *sock; /* watched, not owned */
     char name[32];
     size_t limit;
     s_conn_t *conns;
@@ -188,6 +189,16 @@ s_on_event (zloop_t *loop, zsock_t *reader, void *arg)
     return 0;
 }
 
+void
+socin_drops_stop (socin_drops_t *self)
+{
+    for (size_t i = 0; self && i < self->nwatches; i++)
+        if (self->watches[i]->sock) {
+            socin_monitor_stop (self->watches[i]->sock);
+            self->watches[i]->sock = NULL;
+        }
+}
+
 int
 socin_drops_watch (socin_drops_t *self, zloop_t *loop, zsock_t *sock, const char *name,
                    size_t limit)
@@ -204,6 +215,7 @@ socin_drops_watch (socin_drops_t *self, zloop_t *loop, zsock_t *sock, const char
     s_watch_t *w = socin_calloc (1, sizeof *w);
     w->owner = self;
     w->monitor = monitor;
+    w->sock = sock;
     snprintf (w->name, sizeof w->name, "%s", name);
     w->limit = limit;
     struct rlimit rl;

@@ -24,6 +24,10 @@ void socin_drops_destroy (socin_drops_t **self_p);
 int socin_drops_watch (socin_drops_t *self, zloop_t *loop, zsock_t *sock, const char *name,
                        size_t limit);
 
+/* Stops watching: no more events from the watched sockets, which must still exist (before
+   they are destroyed, monitor.h). */
+void socin_drops_stop (socin_drops_t *self);
+
 /* Connections dropped by this side, and handshakes that failed (CURVE errors, refused keys),
    since start. */
 void socin_drops_counts (const socin_drops_t *self, uint64_t *dropped, uint64_t *failed);
