@@ -334,12 +334,25 @@ test_no_double_counting (void)
     if (r && r->summary && r->summary->n_conflicts == 1)
         CHECK_CONTAINS (r->summary->conflicts[0]->message, "target_group=");
     s_free (r);
+    /* A breakdown alone against Blansko's total, the key stored just before it: refused, and
+       nothing of it stays. */
+    s_sub_init (&s, "dc-2b");
+    s_value (&s, "PART_VULNERABLE", BLANSKO, "202601", "target_group=children", "2");
+    r = s_send (s_local, &s);
+    CHECK (r && r->summary && r->summary->imported == 0 && r->summary->rejected == 1 &&
+           r->summary->n_conflicts == 1 &&
+           r->summary->conflicts[0]->code == CODE (MIXED_DISAGGREGATION));
+    if (r && r->summary && r->summary->n_conflicts == 1)
+        CHECK_CONTAINS (r->summary->conflicts[0]->message, "but the values stored are the total");
+    s_free (r);
     /* Okres Blansko: Blansko's total 10 and Ústup's breakdowns 3 + 4, never 10 + 5 + 7. */
     char v[64];
     s_rollup ("PART_VULNERABLE", "202601", "CZ0641", "", v, sizeof v);
     CHECK_STR (v, "17");
     s_rollup ("PART_VULNERABLE", "202601", "CZ0641", "target_group=roma", v, sizeof v);
     CHECK_STR (v, "3");
+    s_rollup ("PART_VULNERABLE", "202601", "CZ0641", "target_group=children", v, sizeof v);
+    CHECK_STR (v, "4");
     /* Deleting the breakdowns lets the total in, in the same submission. */
     s_sub_init (&s, "dc-3");
     s_value (&s, "PART_VULNERABLE", USTUP, "202601", "target_group=roma", NULL);
