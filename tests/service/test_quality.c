@@ -336,9 +336,12 @@ test_no_double_counting (void)
     s_free (r);
     /* A breakdown alone against Blansko's total, the key stored just before it: refused, and
        nothing of it stays. */
+    long long conflicts = t_ctl_field (s_ingest, "stats", "conflicts");
     s_sub_init (&s, "dc-2b");
     s_value (&s, "PART_VULNERABLE", BLANSKO, "202601", "target_group=children", "2");
     r = s_send (s_local, &s);
+    /* The ingest's stats count the refusal, made as the submission was applied. */
+    CHECK_INT (t_ctl_field (s_ingest, "stats", "conflicts"), conflicts + 1);
     CHECK (r && r->summary && r->summary->imported == 0 && r->summary->rejected == 1 &&
            r->summary->n_conflicts == 1 &&
            r->summary->conflicts[0]->code == CODE (MIXED_DISAGGREGATION));
