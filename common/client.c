@@ -66,7 +66,7 @@ socin_client_destroy (socin_client_t **self_p)
     socin_client_t *self = *self_p;
     if (!self) return;
     /* No event for the monitor once it is gone (monitor.h): closing the socket sends some. */
-    if (self->monitor) socin_monitor_stop (self->sock);
+    socin_monitor_stop (self->monitor);
     socin_monitor_destroy (&self->monitor);
     zsock_destroy (&self->sock);
     zcert_destroy (&self->cert);

@@ -33,7 +33,6 @@ typedef struct {
 typedef struct {
     socin_drops_t *owner;
     socin_monitor_t *monitor;
-    zsock_t *sock; /* watched, not owned */
     char name[32];
     size_t limit;
     s_conn_t *conns;
@@ -193,10 +192,7 @@ void
 socin_drops_stop (socin_drops_t *self)
 {
     for (size_t i = 0; self && i < self->nwatches; i++)
-        if (self->watches[i]->sock) {
-            socin_monitor_stop (self->watches[i]->sock);
-            self->watches[i]->sock = NULL;
-        }
+        socin_monitor_stop (self->watches[i]->monitor);
 }
 
 int
@@ -215,7 +211,6 @@ socin_drops_watch (socin_drops_t *self, zloop_t *loop, zsock_t *sock, const char
     s_watch_t *w = socin_calloc (1, sizeof *w);
     w->owner = self;
     w->monitor = monitor;
-    w->sock = sock;
     snprintf (w->name, sizeof w->name, "%s", name);
     w->limit = limit;
     struct rlimit rl;

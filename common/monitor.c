@@ -7,6 +7,7 @@
 
 struct socin_monitor_t {
     zsock_t *pair;
+    zsock_t *watched; /* not owned; NULL once stopped */
 };
 
 socin_monitor_t *
@@ -20,6 +21,7 @@ socin_monitor_new (zsock_t *sock, int events, char *err, size_t errlen)
         return NULL;
     }
     socin_monitor_t *self = socin_calloc (1, sizeof *self);
+    self->watched = sock;
     self->pair = zsock_new (ZMQ_PAIR);
     zsock_set_linger (self->pair, 0);
     /* No bound on what waits to be read: libzmq sends each event from its I/O thread with a
@@ -46,9 +48,11 @@ socin_monitor_destroy (socin_monitor_t **self_p)
 }
 
 void
-socin_monitor_stop (zsock_t *sock)
+socin_monitor_stop (socin_monitor_t *self)
 {
-    zmq_socket_monitor (zsock_resolve (sock), NULL, 0);
+    if (!self || !self->watched) return;
+    zmq_socket_monitor (zsock_resolve (self->watched), NULL, 0);
+    self->watched = NULL;
 }
 
 zsock_t *

@@ -20,15 +20,17 @@ typedef struct {
 } socin_monitor_event_t;
 
 /* Monitors EVENTS (a ZMQ_EVENT_* mask) of SOCK from now on; NULL with a message. Events wait
-   unread without bound. libzmq sends an event with a blocking send from its I/O thread, and
-   once the monitor is destroyed nothing reads them: stop the monitor of a socket that lives
-   on (socin_monitor_stop) before destroying it, or destroy the socket first and the monitor
-   once the socket's connections are closed (a daemon at exit). */
+   unread without bound. libzmq sends an event with a blocking send from its I/O thread, so
+   an event sent once the monitor is destroyed blocks every socket of the process: stop the
+   monitor (socin_monitor_stop) while SOCK exists, before closing SOCK or destroying the
+   monitor. (Destroying does not stop it: a socket may be gone by then, as when a service
+   that fails to start closes its own.) */
 socin_monitor_t *socin_monitor_new (zsock_t *sock, int events, char *err, size_t errlen);
 void socin_monitor_destroy (socin_monitor_t **self_p);
 
-/* Stops the events of SOCK (which must still exist): nothing more is sent to its monitor. */
-void socin_monitor_stop (zsock_t *sock);
+/* Stops the events of the watched socket, which must still exist: nothing more is sent to
+   the monitor. Once is enough; SELF may be NULL. */
+void socin_monitor_stop (socin_monitor_t *self);
 
 /* The PAIR socket the events arrive on, to poll (zloop_reader, zpoller). */
 zsock_t *socin_monitor_socket (socin_monitor_t *self);
