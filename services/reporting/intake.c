@@ -367,8 +367,10 @@ s_take (rep_intake_t *self, s_job_t *job, s_group_t *group)
     return true;
 }
 
-size_t
-rep_intake_runs_bound (size_t pages, size_t leaf)
+/* The most runs a transaction takes so that it dirties about PAGES of a tree's LEAF pages
+   (SIZE_MAX when LEAF is PAGES or fewer, or PAGES is 0: no bound). */
+static size_t
+s_runs_bound (size_t pages, size_t leaf)
 {
     if (!pages || leaf <= pages) return SIZE_MAX;
     double runs = -(double)leaf * log1p (-(double)pages / (double)leaf);
@@ -381,8 +383,7 @@ static size_t
 s_runs_max (rep_intake_t *self)
 {
     size_t fixed = self->limits.group_runs ? self->limits.group_runs : SIZE_MAX,
-           paged =
-               rep_intake_runs_bound (self->limits.group_pages, rep_apply_leaf_pages (self->apply));
+           paged = s_runs_bound (self->limits.group_pages, rep_apply_leaf_pages (self->apply));
     return fixed < paged ? fixed : paged;
 }
 

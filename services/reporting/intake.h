@@ -41,7 +41,7 @@ typedef struct rep_intake_t rep_intake_t;
    what bounding a transaction's runs bounds. Runs that land at random among a tree's P leaf
    pages touch about P(1 - e^(-R/P)) of them, so a transaction takes at most the
    R = -P ln(1 - group_pages/P) runs that touch about group_pages pages, P as of the last
-   commit (rep_intake_runs_bound): a tree of P pages or fewer cannot have more dirtied, and
+   commit (s_runs_bound in intake.c): a tree of P pages or fewer cannot have more dirtied, and
    then only group_values and group_max bound it. Fewer, larger transactions rewrite fewer
    pages per value: into a small tree scattered values go in groups of group_values, into a
    large one about group_pages runs at a time. group_runs, when not 0, is a fixed bound as
@@ -51,10 +51,6 @@ typedef struct {
     size_t group_max, group_values, group_runs, group_pages;
     size_t max_message;
 } rep_intake_limits_t;
-
-/* The most runs a transaction takes so that it dirties about PAGES of a tree's LEAF pages
-   (SIZE_MAX when LEAF is PAGES or fewer, or PAGES is 0: no bound). */
-size_t rep_intake_runs_bound (size_t pages, size_t leaf);
 
 /* Applies batches from the ingests to APPLY's store (STORE), then to CUBE and EVENTS; peers
    are looked up in REPLICA's model. */
