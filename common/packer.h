@@ -41,7 +41,8 @@ int socin_packer_put (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigne
 
 /* socin_packer_put, and when KEY was new the keys of the entries just before and after it
    in the database as a flush would leave it (lifted entries counted) in *BEFORE and *AFTER
-   (mv_size 0 when there is none), valid until the database next changes. */
+   (mv_size 0 when there is none; NULL for either when not wanted), valid until the database
+   next changes. */
 int socin_packer_put_near (socin_packer_t *self, MDB_val *key, MDB_val *data, unsigned flags,
                            MDB_val *before, MDB_val *after);
 

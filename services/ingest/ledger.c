@@ -193,12 +193,10 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_s
             /* A value whose shape the walk left to the insert (shape.h) is checked against
                the keys next to it, and taken out again when it is refused. */
             MDB_val before, after;
-            rc = v->shape_at_insert
-                     ? socin_packer_put_near (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE,
-                                              &before, &after)
-                     : socin_packer_put (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE);
-            if (rc == 0 && v->shape_at_insert &&
-                ing_shape_check_stored (&p->checked, v, &before, &after)) {
+            bool near = v->shape_at_insert;
+            rc = socin_packer_put_near (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE,
+                                        near ? &before : NULL, near ? &after : NULL);
+            if (rc == 0 && near && ing_shape_check_stored (&p->checked, v, &before, &after)) {
                 if ((rc = socin_packer_unput (packer, &k))) return rc;
                 continue;
             }
