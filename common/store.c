@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,4 +395,19 @@ socin_store_put_u64 (MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t value)
     socin_be64_put (buf, value);
     MDB_val k = {strlen (key), (void *) key}, v = {8, buf};
     return mdb_put (txn, dbi, &k, &v, 0);
+}
+
+size_t
+socin_store_leaf_pages (MDB_txn *txn, MDB_dbi dbi)
+{
+    MDB_stat st;
+    return mdb_stat (txn, dbi, &st) == 0 ? st.ms_leaf_pages : 0;
+}
+
+size_t
+socin_store_runs_bound (size_t pages, size_t leaf)
+{
+    if (!pages || leaf <= pages) return SIZE_MAX;
+    double runs = -(double)leaf * log1p (-(double)pages / (double)leaf);
+    return runs >= (double)SIZE_MAX ? SIZE_MAX : runs < 1.0 ? 1 : (size_t)runs;
 }

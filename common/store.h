@@ -101,4 +101,18 @@ uint32_t socin_be32_get (const unsigned char *buf);
 uint64_t socin_store_get_u64 (MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t def);
 int socin_store_put_u64 (MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t value);
 
+/* The leaf pages of DBI as TXN sees them (0 when LMDB cannot say). */
+size_t socin_store_leaf_pages (MDB_txn *txn, MDB_dbi dbi);
+
+/* How many runs a write transaction may take so that it dirties about PAGES of a tree's LEAF
+   leaf pages: SIZE_MAX (no bound) when PAGES is 0 or LEAF is PAGES or fewer.
+
+   A run is a stretch of new keys that lands between the same two stored keys, so that its
+   values share leaf pages, while different runs mostly do not. LMDB holds the pages a write
+   transaction dirties in memory, and keeps as many for reuse as the largest transaction
+   dirtied; each is written whole at the commit. Runs that land at random among P leaf pages
+   touch about P(1 - e^(-R/P)) of them, so R = -P ln(1 - PAGES/P) runs touch about PAGES: a
+   tree of P pages or fewer cannot have more dirtied. */
+size_t socin_store_runs_bound (size_t pages, size_t leaf);
+
 #endif

@@ -23,6 +23,7 @@ struct ing_ledger_t {
     MDB_dbi values, events, measures, history, batches, outbox, submissions, meta;
     MDB_dbi approvals, followups; /* approval.h, followup.h */
     uint64_t last_seq, acked_seq;
+    size_t leaf_pages; /* the values' leaf pages, as of the last commit */
     size_t batch_values;
     socin_str_t packed; /* the last change batch packed, its memory kept for the next */
 };
@@ -62,6 +63,7 @@ ing_ledger_new (socin_store_t *store)
     if (socin_store_read_begin (store, &txn) == 0) {
         self->last_seq = socin_store_get_u64 (txn, self->meta, "last_seq", 0);
         self->acked_seq = socin_store_get_u64 (txn, self->meta, "acked_seq", 0);
+        self->leaf_pages = socin_store_leaf_pages (txn, self->values);
         mdb_txn_abort (txn);
     }
     return self;
@@ -87,6 +89,12 @@ ing_ledger_last_seq (ing_ledger_t *self)
     return self->last_seq;
 }
 
+size_t
+ing_ledger_leaf_pages (const ing_ledger_t *self)
+{
+    return self->leaf_pages;
+}
+
 uint64_t
 ing_ledger_acked_seq (ing_ledger_t *self)
 {
@@ -102,6 +110,7 @@ typedef struct {
     int64_t now;
     bool dry;
     uint64_t last_seq; /* as the transaction goes */
+    size_t leaf_pages; /* the values' leaf pages when the transaction is done */
 } s_apply_t;
 
 /* Values whose shapes are checked (shape.h) just before they are applied, when the check
@@ -567,6 +576,7 @@ s_apply_txn (MDB_txn *txn, void *arg)
         if (rc) return rc;
     }
     if (a->dry) return SOCIN_STORE_ABORT_RC;
+    a->leaf_pages = socin_store_leaf_pages (txn, a->self->values);
     return socin_store_put_u64 (txn, a->self->meta, "last_seq", a->last_seq);
 }
 
@@ -574,10 +584,13 @@ socin_store_rc_t
 ing_ledger_apply (ing_ledger_t *self, ing_pending_t **pending, size_t n, int64_t now, bool dry,
                   char *err, size_t errlen)
 {
-    s_apply_t a = {self, pending, n, now, dry, 0};
+    s_apply_t a = {self, pending, n, now, dry, 0, 0};
     socin_store_rc_t rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
     if (dry && rc == SOCIN_STORE_ABORT) return SOCIN_STORE_OK;
-    if (rc == SOCIN_STORE_OK) self->last_seq = a.last_seq;
+    if (rc == SOCIN_STORE_OK) {
+        self->last_seq = a.last_seq;
+        self->leaf_pages = a.leaf_pages;
+    }
     return rc;
 }
 

@@ -58,6 +58,9 @@ socin_store_t *ing_ledger_store (ing_ledger_t *self);
 uint64_t ing_ledger_last_seq (ing_ledger_t *self);
 uint64_t ing_ledger_acked_seq (ing_ledger_t *self);
 
+/* The values' leaf pages, as of the last commit (or start-up). */
+size_t ing_ledger_leaf_pages (const ing_ledger_t *self);
+
 /* Applies PENDING (N of them) in one durable transaction stamped NOW. On success their
    outputs are set and each one's summary is stored under its id; on failure nothing is
    stored and ERR says why. A DRY run computes the same outputs and writes nothing. */

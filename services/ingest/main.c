@@ -4,7 +4,8 @@
     loop takes waiting submissions round-robin per client (fair.h) and gives them to the
     checker (worker.h), a second thread that decodes each and validates it against the
     registry replica while the loop commits the group before. The loop takes them back
-    checked, in that order, up to group_max and no more once they hold group_values items,
+    checked, in that order, up to group_max and no more once they hold group_values items or
+    the runs that dirty about group_pages of the values' leaf pages (socin_store_runs_bound),
     applies them all in one LMDB transaction and commits it once (group commit), and only
     then answers each with its import summary. Every submission that changed anything becomes
     one change batch in the outbox, in the same transaction, which forward.c sends to
@@ -53,7 +54,7 @@ typedef struct {
     uint64_t gen; /* the replica's changes so far (a job checked before one is checked again) */
     int backlog_timer; /* armed while some wait and the socket may be quiet (-1: not) */
     const char *source;
-    size_t max_message, max_items, group_max, group_values;
+    size_t max_message, max_items, group_max, group_values, group_pages;
     uint32_t event_lock_days;
     uint32_t *territory;
     size_t nterritory;
@@ -88,6 +89,9 @@ static const socin_config_key_t s_keys[] = {
     {"group_values", SOCIN_CFG_INT, "100000",
      "a group takes no more submissions once it holds this many items (bounds commit time and "
      "memory)"},
+    {"group_pages", SOCIN_CFG_INT, "50000",
+     "a group takes no more submissions once their values' runs would dirty about this many of "
+     "the stored values' leaf pages (bounds the memory a transaction holds; 0: no bound)"},
     {"event_lock_days", SOCIN_CFG_INT, "730",
      "events older than this many days are refused as locked"},
     {NULL},
@@ -525,7 +529,7 @@ s_admit (ingest_t *self, s_job_t *job, s_item_t *item, s_item_t *group, size_t n
 }
 
 static void
-s_commit_group (ingest_t *self, s_item_t *group, size_t n)
+s_commit_group (ingest_t *self, s_item_t *group, size_t n, size_t runs)
 {
     ing_pending_t **real = socin_calloc (n + 1, sizeof *real),
                   **dry = socin_calloc (n + 1, sizeof *dry);
@@ -559,6 +563,9 @@ s_commit_group (ingest_t *self, s_item_t *group, size_t n)
         self->groups++;
         self->commit_us_total += (uint64_t)us;
         if ((uint64_t)us > self->commit_us_max) self->commit_us_max = (uint64_t)us;
+        if (rrc == SOCIN_STORE_OK)
+            socin_info ("group.committed", "submissions=%zu runs=%zu ms=%.1f", nreal, runs,
+                        (double)us / 1000.0);
     }
     for (size_t i = 0; i < n; i++) {
         s_item_t *item = &group[i];
@@ -688,6 +695,14 @@ s_group_ready (ingest_t *self)
     return checked && (checked >= self->group_max || checked == given);
 }
 
+/* The most runs the next group takes: those that dirty about group_pages of the values' leaf
+   pages as of the last commit (none while the tree has no more than that). */
+static size_t
+s_runs_max (ingest_t *self)
+{
+    return socin_store_runs_bound (self->group_pages, ing_ledger_leaf_pages (self->ledger));
+}
+
 /* One group commit of the checked submissions, in the order they were taken from the fair
    queue (round-robin per client, see fair.h); FIRST, when given, is the oldest (s_alone). */
 static void
@@ -695,19 +710,21 @@ s_group (ingest_t *self, s_job_t *first)
 {
     if (!first && !s_group_ready (self)) return;
     s_item_t *group = socin_calloc (self->group_max, sizeof *group);
-    size_t n = 0, items = 0;
+    size_t n = 0, items = 0, runs = 0, runs_max = s_runs_max (self);
     s_job_t *job = first;
-    while (n < self->group_max && items < self->group_values && (job || (job = s_checked (self)))) {
+    while (n < self->group_max && items < self->group_values && runs < runs_max &&
+           (job || (job = s_checked (self)))) {
         if (s_admit (self, job, &group[n], group, n)) {
             items +=
                 group[n].p.sub->n_values + group[n].p.sub->n_events + group[n].p.sub->n_measures;
+            runs += group[n].p.checked.runs;
             n++;
         }
         s_job_destroy (&job);
     }
     /* The checker goes on with the next submissions while this group commits. */
     s_feed (self);
-    if (n) s_commit_group (self, group, n);
+    if (n) s_commit_group (self, group, n, runs);
     for (size_t i = 0; i < n; i++)
         s_item_free (&group[i]);
     free (group);
@@ -818,6 +835,8 @@ s_start (socin_daemon_t *daemon, void *arg)
     self->group_max = (size_t)socin_config_int (self->config, "group_max");
     if (self->group_max < 1) self->group_max = 1;
     self->group_values = (size_t)socin_config_int (self->config, "group_values");
+    int64_t group_pages = socin_config_int (self->config, "group_pages");
+    self->group_pages = group_pages > 0 ? (size_t)group_pages : 0;
     self->event_lock_days = (uint32_t)socin_config_int (self->config, "event_lock_days");
     zcert_t *cert = socin_daemon_cert (daemon);
 
@@ -916,17 +935,20 @@ static void
 s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
 {
     ingest_t *self = arg;
-    socin_str_printf (
-        out,
-        "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
-        "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
-        "commit_ms_max:%.2f\nsubmissions_waiting:%zu\nsubmissions_checking:%zu\n",
-        (unsigned long long)self->submissions, (unsigned long long)self->replays,
-        (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
-        (unsigned long long)self->items, (unsigned long long)self->conflicts,
-        (unsigned long long)self->groups,
-        self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0 : 0.0,
-        (double)self->commit_us_max / 1000.0, ing_fair_waiting (self->fair), s_checking (self));
+    socin_str_printf (out,
+                      "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
+                      "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
+                      "commit_ms_max:%.2f\nsubmissions_waiting:%zu\nsubmissions_checking:%zu\n"
+                      "values_leaf_pages:%zu\ngroup_runs_bound:%zu\n",
+                      (unsigned long long)self->submissions, (unsigned long long)self->replays,
+                      (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
+                      (unsigned long long)self->items, (unsigned long long)self->conflicts,
+                      (unsigned long long)self->groups,
+                      self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0
+                                   : 0.0,
+                      (double)self->commit_us_max / 1000.0, ing_fair_waiting (self->fair),
+                      s_checking (self), ing_ledger_leaf_pages (self->ledger),
+                      s_runs_max (self) == SIZE_MAX ? (size_t)0 : s_runs_max (self));
 }
 
 static int

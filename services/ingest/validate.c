@@ -814,6 +814,9 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
             qsort (out->values, out->nvalues, sizeof *out->values, s_cmp_value);
         s_drop_duplicates (sub, out);
     }
+    for (size_t i = 0; i < out->nvalues; i++)
+        out->runs += i == 0 || out->values[i].unit != out->values[i - 1].unit ||
+                     strcmp (out->values[i].period, out->values[i - 1].period);
     for (size_t i = 0; i < sub->n_events; i++) {
         ing_event_t *ok = &out->events[out->nevents];
         bool valid;

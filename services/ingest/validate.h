@@ -100,6 +100,10 @@ typedef struct ing_arena_t ing_arena_t;
 typedef struct {
     ing_value_t *values;
     size_t nvalues;
+    /* How many runs the values make: stretches of one period and unit, which are next to
+       each other in the store (valuekey.h), so each run dirties about one leaf page
+       (socin_store_runs_bound). */
+    size_t runs;
     ing_event_t *events;
     size_t nevents;
     ing_followup_t *followups;

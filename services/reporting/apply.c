@@ -78,14 +78,6 @@ s_source (rep_apply_t *self, const char *name, bool create)
     return s;
 }
 
-/* The leaf pages of DBI as TXN sees it (0 when LMDB cannot tell). */
-static size_t
-s_leaf_pages (MDB_txn *txn, MDB_dbi dbi)
-{
-    MDB_stat st;
-    return mdb_stat (txn, dbi, &st) == 0 ? st.ms_leaf_pages : 0;
-}
-
 rep_apply_t *
 rep_apply_new (socin_store_t *store)
 {
@@ -116,7 +108,7 @@ rep_apply_new (socin_store_t *store)
             if (v.mv_size == 8) s_source (self, name, true)->applied = socin_be64_get (v.mv_data);
         }
         mdb_cursor_close (cur);
-        self->leaf_pages = s_leaf_pages (txn, self->dbs.values);
+        self->leaf_pages = socin_store_leaf_pages (txn, self->dbs.values);
         mdb_txn_abort (txn);
     }
     return self;
@@ -737,7 +729,7 @@ s_batches_txn (MDB_txn *txn, void *arg)
         rc = mdb_put (txn, t->self->dbs.sources, &k, &v, 0);
         if (rc) return rc;
     }
-    t->leaf_pages = s_leaf_pages (txn, t->self->dbs.values);
+    t->leaf_pages = socin_store_leaf_pages (txn, t->self->dbs.values);
     return 0;
 }
 

@@ -1,7 +1,6 @@
 /*  intake: change batches from the ingests, acknowledged, with credit. See intake.h. */
 #include "intake.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
@@ -367,23 +366,14 @@ s_take (rep_intake_t *self, s_job_t *job, s_group_t *group)
     return true;
 }
 
-/* The most runs a transaction takes so that it dirties about PAGES of a tree's LEAF pages
-   (SIZE_MAX when LEAF is PAGES or fewer, or PAGES is 0: no bound). */
-static size_t
-s_runs_bound (size_t pages, size_t leaf)
-{
-    if (!pages || leaf <= pages) return SIZE_MAX;
-    double runs = -(double)leaf * log1p (-(double)pages / (double)leaf);
-    return runs >= (double)SIZE_MAX ? SIZE_MAX : runs < 1.0 ? 1 : (size_t)runs;
-}
-
 /* The most runs the next group takes: group_runs when set, and the runs that dirty about
    group_pages of the values' leaf pages (rep_intake_limits_t). */
 static size_t
 s_runs_max (rep_intake_t *self)
 {
     size_t fixed = self->limits.group_runs ? self->limits.group_runs : SIZE_MAX,
-           paged = s_runs_bound (self->limits.group_pages, rep_apply_leaf_pages (self->apply));
+           paged = socin_store_runs_bound (self->limits.group_pages,
+                                           rep_apply_leaf_pages (self->apply));
     return fixed < paged ? fixed : paged;
 }
 

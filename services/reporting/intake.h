@@ -41,11 +41,10 @@ typedef struct rep_intake_t rep_intake_t;
    what bounding a transaction's runs bounds. Runs that land at random among a tree's P leaf
    pages touch about P(1 - e^(-R/P)) of them, so a transaction takes at most the
    R = -P ln(1 - group_pages/P) runs that touch about group_pages pages, P as of the last
-   commit (s_runs_bound in intake.c): a tree of P pages or fewer cannot have more dirtied, and
-   then only group_values and group_max bound it. Fewer, larger transactions rewrite fewer
-   pages per value: into a small tree scattered values go in groups of group_values, into a
-   large one about group_pages runs at a time. group_runs, when not 0, is a fixed bound as
-   well. */
+   commit (socin_store_runs_bound, store.h): a tree of P pages or fewer cannot have more dirtied,
+   and then only group_values and group_max bound it. Fewer, larger transactions rewrite fewer pages
+   per value: into a small tree scattered values go in groups of group_values, into a large one
+   about group_pages runs at a time. group_runs, when not 0, is a fixed bound as well. */
 typedef struct {
     uint32_t window;
     size_t group_max, group_values, group_runs, group_pages;

@@ -4,6 +4,7 @@
 #include <czmq.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <lmdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,4 +338,24 @@ t_wait_replica (t_daemon_t *d, t_daemon_t *registry, int ms)
     fprintf (stderr, "    %s's replica did not reach registry seq %lld:\n%s\n", d->name, w.seq,
              out);
     return false;
+}
+
+long long
+t_store_leaf_pages (const char *dir, const char *db)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_stat st;
+    long long pages = -1;
+    if (mdb_env_create (&env)) return -1;
+    mdb_env_set_maxdbs (env, 64);
+    if (!mdb_env_open (env, dir, MDB_RDONLY, 0600) &&
+        !mdb_txn_begin (env, NULL, MDB_RDONLY, &txn)) {
+        if (!mdb_dbi_open (txn, db, 0, &dbi) && !mdb_stat (txn, dbi, &st))
+            pages = (long long)st.ms_leaf_pages;
+        mdb_txn_abort (txn);
+    }
+    mdb_env_close (env);
+    return pages;
 }

@@ -66,6 +66,10 @@ long long t_ctl_field (t_daemon_t *d, const char *command, const char *key);
 
 /* Reads a whole file (NULL when it cannot); *LEN gets its size. Free with free(). */
 char *t_read_file (const char *path, size_t *len);
+
+/* The leaf pages of database DB in the LMDB store in DIR, as LMDB counts them, read while its
+   daemon may be writing (-1 when it cannot be read). */
+long long t_store_leaf_pages (const char *dir, const char *db);
 int t_write_file (const char *path, const char *data, size_t len);
 
 /* A path in the shared data ($SOCIN_SHARED/data/...). */

@@ -1,12 +1,13 @@
 /*  The ingest, as a real daemon beside a real registry: import summaries with exact counts,
     every conflict the validator produces, all-or-nothing and dry runs, idempotent resends,
     refused requests, durability across kill -9, group commit under many clients in flight,
-    history, and validation from the persisted replica while the registry is down.
+    groups bounded by the pages they dirty, history, and validation from the persisted replica while the registry is down.
 
     The clock is fixed at 2026-03-15 (SOCIN_TODAY): monthly periods from 202404 on are open,
     202401 is locked (730 days after its end), 2027 lies in the future. No reporting runs, so
     every accepted change batch stays in the ingest's backlog. */
 #include <czmq.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1338,6 +1339,193 @@ done:
         socin_client_destroy (&clients[c]);
 }
 
+/* ---- cases: groups bounded by the pages they dirty ---- */
+
+#define S_GROUP_PAGES 20 /* the ingest's group_pages here */
+#define S_STR_(x)     #x
+#define S_STR(x)      S_STR_ (x)
+#define S_SCATTERED   8   /* scattered submissions sent at once */
+#define S_SCATTER_N   30  /* values in each, every one a run of its own */
+
+/* The embedded sample territory's municipalities but the military district and UNITS
+   test_concurrency wrote to, malloc'ed, their count in *N (NULL when the file is unreadable). */
+static char (*s_sample_units (size_t *n, const char *const *skip, size_t nskip))[16]
+{
+    char path[600];
+    const char *root = getenv ("SOCIN_ROOT");
+    snprintf (path, sizeof path, "%s/services/registry/data/sample_territory.csv", root ? root : ".");
+    size_t len;
+    char *data = t_read_file (path, &len);
+    *n = 0;
+    if (!data) return NULL;
+    char (*codes)[16] = calloc (200, sizeof *codes);
+    for (char *line = strtok (data, "\n"); line && *n < 200; line = strtok (NULL, "\n")) {
+        char code[16];
+        bool keep = strstr (line, ",municipality,") && !strstr (line, "Vojenský újezd") &&
+                    sscanf (line, "%15[^,]", code) == 1;
+        for (size_t i = 0; keep && i < nskip; i++)
+            keep = strcmp (code, skip[i]) != 0;
+        if (keep) snprintf (codes[(*n)++], sizeof *codes, "%s", code);
+    }
+    free (data);
+    return codes;
+}
+
+/* A submission of N values of PART_VULNERABLE for DISAGG, the Ith in unit UNITS[I % NUNITS]
+   and the month 202404 + I / NUNITS (I from FROM on), each valued by its place; freed by
+   s_pop_free. */
+typedef struct {
+    Socin__V1__Submission sub;
+    Socin__V1__DataValue *v, **vp;
+    char (*text)[16], (*period)[16];
+} s_pop_t;
+
+static void
+s_pop (s_pop_t *p, const char *id, const char *disagg, char (*units)[16], size_t nunits,
+       size_t from, size_t n)
+{
+    socin__v1__submission__init (&p->sub);
+    p->sub.submission_id = (char *)id;
+    p->v = calloc (n, sizeof *p->v);
+    p->vp = calloc (n, sizeof *p->vp);
+    p->text = calloc (n, sizeof *p->text);
+    p->period = calloc (n, sizeof *p->period);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = from + i, month = 3 + k / nunits; /* months since 2024-01 */
+        socin__v1__data_value__init (&p->v[i]);
+        p->v[i].indicator = "PART_VULNERABLE";
+        p->v[i].unit = units[k % nunits];
+        snprintf (p->period[i], sizeof p->period[i], "%d%02d", (int)(2024 + month / 12),
+                  (int)(month % 12 + 1));
+        p->v[i].period = p->period[i];
+        p->v[i].disaggregation = (char *)disagg;
+        snprintf (p->text[i], sizeof p->text[i], "%zu", 100 + k % 997);
+        p->v[i].value = p->text[i];
+        p->vp[i] = &p->v[i];
+    }
+    p->sub.values = p->vp;
+    p->sub.n_values = n;
+}
+
+static void
+s_pop_free (s_pop_t *p)
+{
+    free (p->v);
+    free (p->vp);
+    free (p->text);
+    free (p->period);
+}
+
+/* Sends the N submissions SUBS at once from S_LOCAL, then reads every answer: the values
+   imported in all, or -1 when an answer is missing or not a plain success. */
+static long long
+s_send_all (s_pop_t *subs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        Socin__V1__IngestRequest req = SOCIN__V1__INGEST_REQUEST__INIT;
+        req.request_id = subs[i].sub.submission_id;
+        req.body_case = SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION;
+        req.submission = &subs[i].sub;
+        if (socin_client_send (s_local, &req.base)) return -1;
+    }
+    long long imported = 0;
+    bool ok = true;
+    char err[512];
+    for (size_t i = 0; i < n; i++) {
+        Socin__V1__IngestReply *r = (Socin__V1__IngestReply *)socin_client_recv (
+            s_local, &socin__v1__ingest_reply__descriptor, 60000, err, sizeof err);
+        if (!r || !r->summary || r->summary->status != STATUS (SUCCESS)) {
+            fprintf (stderr, "    answer %zu: %s status %d, %zu conflicts (%s %s), %zu warnings\n",
+                     i, r ? "not a plain success" : err, r && r->summary ? (int)r->summary->status : -1,
+                     r && r->summary ? r->summary->n_conflicts : 0,
+                     r && r->summary && r->summary->n_conflicts ? r->summary->conflicts[0]->value : "",
+                     r && r->summary && r->summary->n_conflicts ? r->summary->conflicts[0]->message : "",
+                     r && r->summary ? r->summary->n_rule_warnings : 0);
+            ok = false;
+        } else
+            imported += r->summary->imported;
+        s_free (&r);
+    }
+    return ok ? imported : -1;
+}
+
+/* The values' leaf pages in the ingest's store, as LMDB counts them (-1 when unreadable). */
+static long long
+s_store_leaf_pages (void)
+{
+    char dir[600];
+    snprintf (dir, sizeof dir, "%s/ingest", s_home);
+    return t_store_leaf_pages (dir, "values");
+}
+
+/* The ingest runs with group_pages = S_GROUP_PAGES. Once its values' tree has more leaf pages
+   than that, a group takes no more submissions once their runs would dirty about that many
+   (socin_store_runs_bound): S_SCATTERED submissions of S_SCATTER_N values, each in a unit and
+   month of its own, sent at once, are each more runs than that alone, so each is committed in
+   a group of its own, however many wait. */
+static void
+test_group_pages (void)
+{
+    static const char *skip[] = {"582786", "554782", "554821", "581283",
+                                 "584291", "586021", "592889", "593711"};
+    size_t nunits;
+    char (*units)[16] = s_sample_units (&nunits, skip, 8);
+    CHECK (nunits > S_SCATTER_N);
+    if (nunits <= S_SCATTER_N) {
+        free (units);
+        return;
+    }
+    /* Three target groups of every unit's 24 open months: a tree of far more leaf pages
+       than the bound. */
+    static const char *load_groups[] = {"target_group=roma", "target_group=migrants",
+                                        "target_group=children"};
+    static char load_ids[3][32];
+    s_pop_t load[3];
+    for (int i = 0; i < 3; i++) {
+        snprintf (load_ids[i], sizeof load_ids[i], "pages-%s", load_groups[i] + 13);
+        s_pop (&load[i], load_ids[i], load_groups[i], units, nunits, 0, 24 * nunits);
+    }
+    CHECK_INT (s_send_all (load, 3), (long long)(3 * 24 * nunits));
+    for (int i = 0; i < 3; i++)
+        s_pop_free (&load[i]);
+    long long leaf = s_ctl_field (s_ingest, "stats", "values_leaf_pages"),
+              bound = s_ctl_field (s_ingest, "stats", "group_runs_bound");
+    CHECK_INT (leaf, s_store_leaf_pages ());
+    CHECK (leaf > S_GROUP_PAGES);
+    double p = (double)leaf, want = floor (-p * log1p (-(double)S_GROUP_PAGES / p));
+    CHECK_INT (bound, (long long)want);
+    CHECK (bound > 0 && bound < S_SCATTER_N);
+
+    /* Seniors, new keys: each submission S_SCATTER_N units, each in a month of its own. */
+    size_t log0 = 0;
+    free (t_read_file (s_ingest->log, &log0));
+    static char ids[S_SCATTERED][32];
+    s_pop_t scattered[S_SCATTERED];
+    for (size_t i = 0; i < S_SCATTERED; i++) {
+        snprintf (ids[i], sizeof ids[i], "pages-seniors-%zu", i);
+        s_pop (&scattered[i], ids[i], "target_group=seniors", units, nunits, i * S_SCATTER_N,
+               S_SCATTER_N);
+    }
+    CHECK_INT (s_send_all (scattered, S_SCATTERED), S_SCATTERED * S_SCATTER_N);
+    for (size_t i = 0; i < S_SCATTERED; i++)
+        s_pop_free (&scattered[i]);
+    s_batches += 3 + S_SCATTERED;
+    CHECK_INT (s_last_seq (s_ingest), s_batches);
+    size_t len = 0;
+    char *log = t_read_file (s_ingest->log, &len);
+    int groups = 0, alone = 0;
+    for (const char *at = log && len > log0 ? log + log0 : "";
+         (at = strstr (at, "group.committed")); at++) {
+        const char *k = strstr (at, "submissions=");
+        groups++;
+        alone += k && atoi (k + 12) == 1;
+    }
+    free (log);
+    CHECK_INT (groups, S_SCATTERED);
+    CHECK_INT (alone, groups);
+    free (units);
+}
+
 static Socin__V1__IngestReply *
 s_history (socin_client_t *client, const char *indicator, const char *unit, const char *period,
            const char *disaggregation)
@@ -1509,7 +1697,8 @@ main (void)
     s_registry = t_start ("socin-registry", "registry", s_home, reg_args);
     const char *args1[] = {"--endpoint",         s_ep1,     "--registry",  s_reg_req,
                            "--registry-updates", s_reg_pub, "--reporting", forward,
-                           "--source",           "CZ064",   NULL};
+                           "--source",           "CZ064",   "--group-pages",
+                           S_STR (S_GROUP_PAGES), NULL};
     s_ingest = s_registry ? t_start ("socin-ingest", "ingest", s_home, args1) : NULL;
     const char *args2[] = {
         "--endpoint",  s_ep2,         "--registry",  s_reg_req,  "--registry-updates",
@@ -1567,6 +1756,8 @@ main (void)
         RUN (test_durability, "an answered submission survives kill -9, and so does the backlog");
         RUN (test_concurrency, "160 submissions in flight from 8 clients are all answered, "
                                "group-committed, and add up");
+        RUN (test_group_pages, "scattered submissions that would dirty more than group_pages leaf "
+                               "pages together are committed in groups of their own");
         RUN (test_history, "the history lists every change with submitter, submission, old and new "
                            "value, in order");
         RUN (test_registry_down, "with the registry down the ingest validates from its persisted "

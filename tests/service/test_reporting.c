@@ -16,7 +16,6 @@
     Dates: the data are for 2026, the year of the official file's edition. Registry and
     reporting run on 2026-12-31; the ingest submits on 2026-02-05 (on time for
     January with 15 timely days) and, restarted, on 2026-03-20 (late). */
-#include <lmdb.h>
 #include <math.h>
 #include <czmq.h>
 #include <stdarg.h>
@@ -1084,27 +1083,13 @@ test_bulk (void)
    reporting reads ahead, decodes the next batches on its decoder thread while it commits, and
    must still apply them in order, each once, refuse bytes that are no ForwardMessage in the
    middle of the stream, and apply what follows them. */
-/* The values' leaf pages in reporting's store, as LMDB counts them (-1 when it cannot be read). */
+/* The values' leaf pages in the reporting's store, as LMDB counts them (-1 when unreadable). */
 static long long
 s_store_leaf_pages (void)
 {
     char dir[600];
     snprintf (dir, sizeof dir, "%s/reporting", s_home);
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    MDB_stat st;
-    long long pages = -1;
-    if (mdb_env_create (&env)) return -1;
-    mdb_env_set_maxdbs (env, 64);
-    if (!mdb_env_open (env, dir, MDB_RDONLY, 0600) &&
-        !mdb_txn_begin (env, NULL, MDB_RDONLY, &txn)) {
-        if (!mdb_dbi_open (txn, "values", 0, &dbi) && !mdb_stat (txn, dbi, &st))
-            pages = (long long)st.ms_leaf_pages;
-        mdb_txn_abort (txn);
-    }
-    mdb_env_close (env);
-    return pages;
+    return t_store_leaf_pages (dir, "values");
 }
 
 /* Reporting runs with group_pages = S_GROUP_PAGES: once the values' tree has more leaf pages
