@@ -372,10 +372,18 @@ BENCH_C   := $(sort $(wildcard tests/bench/*.c))
 BENCH_O   := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_C))
 BENCH_BIN := $(BUILD)/tests/bench/bench
 
+# tests/bench/probe/rows.c is a probe against LMDB alone (tests/bench/README.md, "Disk or
+# CPU"), built beside the benchmark and run by hand.
+PROBE_ROWS := $(BUILD)/tests/bench/probe-rows
+
 .PHONY: bench-build
-bench-build: $(SERVICE_BINS) $(BENCH_BIN)
+bench-build: $(SERVICE_BINS) $(BENCH_BIN) $(PROBE_ROWS)
 
 $(BENCH_BIN): $(BENCH_O) $(HARNESS_O) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_O) $(HARNESS_O) $(LIB) $(LDLIBS)
+
+$(PROBE_ROWS): $(BUILD)/obj/tests/bench/probe/rows.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< -llmdb
 # ---- end of bench ------------------------------------------------------------------------------
