@@ -371,7 +371,8 @@ s_csv_measure (socin_feed_t *self, socin_feed_item_t *item, char **fields, size_
     return 1;
 }
 
-/* A header row starting with "plan" makes the file a measure progress CSV. */
+/* A header row starting with "plan" makes the file a measure progress CSV. Its columns are
+   kept only once every one is known, so a refused header leaves nothing behind. */
 static int
 s_csv_measure_header (socin_feed_t *self, char **fields, size_t count, char *err, size_t errlen)
 {
@@ -386,8 +387,9 @@ s_csv_measure_header (socin_feed_t *self, char **fields, size_t count, char *err
                            "status, spent_<source> (%s), output_value, comment",
                            self->name, socin_csv_line (self->csv), fields[i],
                            socin_funding_names ());
-        self->columns[i] = socin_strdup (fields[i]);
     }
+    for (size_t i = 0; i < count; i++)
+        self->columns[i] = socin_strdup (fields[i]);
     self->ncolumns = count;
     return 0;
 }
