@@ -105,7 +105,7 @@ int socin_store_put_u64 (MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t va
 size_t socin_store_leaf_pages (MDB_txn *txn, MDB_dbi dbi);
 
 /* How many runs a write transaction may take so that it dirties about PAGES of a tree's LEAF
-   leaf pages: SIZE_MAX (no bound) when PAGES is 0 or LEAF is PAGES or fewer.
+   pages: SIZE_MAX (no bound) when PAGES is 0 or LEAF is PAGES or fewer.
 
    A run is a stretch of new keys that lands between the same two stored keys, so that its
    values share leaf pages, while different runs mostly do not. LMDB holds the pages a write

@@ -529,17 +529,19 @@ s_admit (ingest_t *self, s_job_t *job, s_item_t *item, s_item_t *group, size_t n
 }
 
 static void
-s_commit_group (ingest_t *self, s_item_t *group, size_t n, size_t runs)
+s_commit_group (ingest_t *self, s_item_t *group, size_t n)
 {
     ing_pending_t **real = socin_calloc (n + 1, sizeof *real),
                   **dry = socin_calloc (n + 1, sizeof *dry);
-    size_t nreal = 0, ndry = 0;
+    size_t nreal = 0, ndry = 0, runs = 0;
     for (size_t i = 0; i < n; i++) {
         if (group[i].replay_of >= 0) continue;
         if (group[i].p.sub->dry_run)
             dry[ndry++] = &group[i].p;
-        else
+        else {
             real[nreal++] = &group[i].p;
+            runs += group[i].p.checked.runs;
+        }
         self->items +=
             group[i].p.sub->n_values + group[i].p.sub->n_events + group[i].p.sub->n_measures;
     }
@@ -724,7 +726,7 @@ s_group (ingest_t *self, s_job_t *first)
     }
     /* The checker goes on with the next submissions while this group commits. */
     s_feed (self);
-    if (n) s_commit_group (self, group, n, runs);
+    if (n) s_commit_group (self, group, n);
     for (size_t i = 0; i < n; i++)
         s_item_free (&group[i]);
     free (group);
@@ -935,20 +937,20 @@ static void
 s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
 {
     ingest_t *self = arg;
-    socin_str_printf (out,
-                      "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
-                      "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
-                      "commit_ms_max:%.2f\nsubmissions_waiting:%zu\nsubmissions_checking:%zu\n"
-                      "values_leaf_pages:%zu\ngroup_runs_bound:%zu\n",
-                      (unsigned long long)self->submissions, (unsigned long long)self->replays,
-                      (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
-                      (unsigned long long)self->items, (unsigned long long)self->conflicts,
-                      (unsigned long long)self->groups,
-                      self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0
-                                   : 0.0,
-                      (double)self->commit_us_max / 1000.0, ing_fair_waiting (self->fair),
-                      s_checking (self), ing_ledger_leaf_pages (self->ledger),
-                      s_runs_max (self) == SIZE_MAX ? (size_t)0 : s_runs_max (self));
+    size_t runs_max = s_runs_max (self);
+    socin_str_printf (
+        out,
+        "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
+        "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
+        "commit_ms_max:%.2f\nsubmissions_waiting:%zu\nsubmissions_checking:%zu\n"
+        "values_leaf_pages:%zu\ngroup_runs_bound:%zu\n",
+        (unsigned long long)self->submissions, (unsigned long long)self->replays,
+        (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
+        (unsigned long long)self->items, (unsigned long long)self->conflicts,
+        (unsigned long long)self->groups,
+        self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0 : 0.0,
+        (double)self->commit_us_max / 1000.0, ing_fair_waiting (self->fair), s_checking (self),
+        ing_ledger_leaf_pages (self->ledger), runs_max == SIZE_MAX ? (size_t)0 : runs_max);
 }
 
 static int
