@@ -359,3 +359,29 @@ t_store_leaf_pages (const char *dir, const char *db)
     mdb_env_close (env);
     return pages;
 }
+
+size_t
+t_file_size (const char *path)
+{
+    struct stat st;
+    return stat (path, &st) == 0 ? (size_t)st.st_size : 0;
+}
+
+int
+t_log_events (const char *path, size_t from, const char *event, const char *field, int *ones)
+{
+    size_t len = 0;
+    char *log = t_read_file (path, &len);
+    int n = 0;
+    if (ones) *ones = 0;
+    for (char *line = log && len > from ? log + from : NULL, *end; line && *line; line = end) {
+        end = strchr (line, '\n');
+        if (end) *end++ = 0;
+        if (!strstr (line, event)) continue;
+        n++;
+        const char *f = field ? strstr (line, field) : NULL;
+        if (ones && f && atoi (f + strlen (field)) == 1) (*ones)++;
+    }
+    free (log);
+    return n;
+}

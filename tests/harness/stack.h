@@ -67,10 +67,18 @@ long long t_ctl_field (t_daemon_t *d, const char *command, const char *key);
 /* Reads a whole file (NULL when it cannot); *LEN gets its size. Free with free(). */
 char *t_read_file (const char *path, size_t *len);
 
+int t_write_file (const char *path, const char *data, size_t len);
+
+/* The size of the file at PATH (0 when there is none): where a daemon's log stands now. */
+size_t t_file_size (const char *path);
+
+/* The lines of the log at PATH from byte FROM on that name EVENT; *ONES, when given, gets how
+   many of them also say FIELD (such as "batches=") is 1. */
+int t_log_events (const char *path, size_t from, const char *event, const char *field, int *ones);
+
 /* The leaf pages of database DB in the LMDB store in DIR, as LMDB counts them, read while its
    daemon may be writing (-1 when it cannot be read). */
 long long t_store_leaf_pages (const char *dir, const char *db);
-int t_write_file (const char *path, const char *data, size_t len);
 
 /* A path in the shared data ($SOCIN_SHARED/data/...). */
 const char *t_shared (const char *relative);

@@ -1,7 +1,8 @@
 /*  The ingest, as a real daemon beside a real registry: import summaries with exact counts,
     every conflict the validator produces, all-or-nothing and dry runs, idempotent resends,
     refused requests, durability across kill -9, group commit under many clients in flight,
-    groups bounded by the pages they dirty, history, and validation from the persisted replica while the registry is down.
+    groups bounded by the pages they dirty, history, and validation from the persisted replica
+    while the registry is down.
 
     The clock is fixed at 2026-03-15 (SOCIN_TODAY): monthly periods from 202404 on are open,
     202401 is locked (730 days after its end), 2027 lies in the future. No reporting runs, so
@@ -1252,11 +1253,13 @@ test_durability (void)
 #define S_IN_FLIGHT 20
 #define S_PER_BATCH 5
 
+/* The units test_concurrency writes to, one per client. */
+static const char *s_concurrency_units[S_CLIENTS] = {"582786", "554782", "554821", "581283",
+                                                     "584291", "586021", "592889", "593711"};
+
 static void
 test_concurrency (void)
 {
-    static const char *units[S_CLIENTS] = {"582786", "554782", "554821", "581283",
-                                           "584291", "586021", "592889", "593711"};
     static const char *disaggs[S_PER_BATCH] = {"target_group=disabled", "target_group=roma",
                                                "target_group=migrants", "target_group=children",
                                                "target_group=seniors"};
@@ -1284,7 +1287,8 @@ test_concurrency (void)
             snprintf (ids[c][k], sizeof ids[c][k], "c%d-s%02d", c, k);
             s_batch (b, ids[c][k]);
             for (int i = 0; i < S_PER_BATCH; i++)
-                s_value (b, "PART_VULNERABLE", units[c], periods[k], disaggs[i], values_text[i]);
+                s_value (b, "PART_VULNERABLE", s_concurrency_units[c], periods[k], disaggs[i],
+                         values_text[i]);
             Socin__V1__IngestRequest req = SOCIN__V1__INGEST_REQUEST__INIT;
             req.request_id = ids[c][k];
             req.body_case = SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION;
@@ -1347,13 +1351,14 @@ done:
 #define S_SCATTERED   8   /* scattered submissions sent at once */
 #define S_SCATTER_N   30  /* values in each, every one a run of its own */
 
-/* The embedded sample territory's municipalities but the military district and UNITS
-   test_concurrency wrote to, malloc'ed, their count in *N (NULL when the file is unreadable). */
+/* The embedded sample territory's municipalities but the military district and the NSKIP
+   codes SKIP, malloc'ed, their count in *N (NULL when the file is unreadable). */
 static char (*s_sample_units (size_t *n, const char *const *skip, size_t nskip))[16]
 {
     char path[600];
     const char *root = getenv ("SOCIN_ROOT");
-    snprintf (path, sizeof path, "%s/services/registry/data/sample_territory.csv", root ? root : ".");
+    snprintf (path, sizeof path, "%s/services/registry/data/sample_territory.csv",
+              root ? root : ".");
     size_t len;
     char *data = t_read_file (path, &len);
     *n = 0;
@@ -1434,16 +1439,16 @@ s_send_all (s_pop_t *subs, size_t n)
     for (size_t i = 0; i < n; i++) {
         Socin__V1__IngestReply *r = (Socin__V1__IngestReply *)socin_client_recv (
             s_local, &socin__v1__ingest_reply__descriptor, 60000, err, sizeof err);
-        if (!r || !r->summary || r->summary->status != STATUS (SUCCESS)) {
-            fprintf (stderr, "    answer %zu: %s status %d, %zu conflicts (%s %s), %zu warnings\n",
-                     i, r ? "not a plain success" : err, r && r->summary ? (int)r->summary->status : -1,
-                     r && r->summary ? r->summary->n_conflicts : 0,
-                     r && r->summary && r->summary->n_conflicts ? r->summary->conflicts[0]->value : "",
-                     r && r->summary && r->summary->n_conflicts ? r->summary->conflicts[0]->message : "",
-                     r && r->summary ? r->summary->n_rule_warnings : 0);
+        const Socin__V1__ImportSummary *s = r ? r->summary : NULL;
+        if (!s || s->status != STATUS (SUCCESS)) {
+            fprintf (stderr, "    answer %zu: %s\n", i,
+                     !r                ? err
+                     : !s              ? "not a summary"
+                     : s->n_conflicts ? s->conflicts[0]->message
+                                       : "not a plain success");
             ok = false;
         } else
-            imported += r->summary->imported;
+            imported += s->imported;
         s_free (&r);
     }
     return ok ? imported : -1;
@@ -1466,10 +1471,9 @@ s_store_leaf_pages (void)
 static void
 test_group_pages (void)
 {
-    static const char *skip[] = {"582786", "554782", "554821", "581283",
-                                 "584291", "586021", "592889", "593711"};
+    /* Units test_concurrency did not write to, so that every value here is new. */
     size_t nunits;
-    char (*units)[16] = s_sample_units (&nunits, skip, 8);
+    char (*units)[16] = s_sample_units (&nunits, s_concurrency_units, S_CLIENTS);
     CHECK (nunits > S_SCATTER_N);
     if (nunits <= S_SCATTER_N) {
         free (units);
@@ -1497,8 +1501,7 @@ test_group_pages (void)
     CHECK (bound > 0 && bound < S_SCATTER_N);
 
     /* Seniors, new keys: each submission S_SCATTER_N units, each in a month of its own. */
-    size_t log0 = 0;
-    free (t_read_file (s_ingest->log, &log0));
+    size_t log0 = t_file_size (s_ingest->log);
     static char ids[S_SCATTERED][32];
     s_pop_t scattered[S_SCATTERED];
     for (size_t i = 0; i < S_SCATTERED; i++) {
@@ -1511,16 +1514,8 @@ test_group_pages (void)
         s_pop_free (&scattered[i]);
     s_batches += 3 + S_SCATTERED;
     CHECK_INT (s_last_seq (s_ingest), s_batches);
-    size_t len = 0;
-    char *log = t_read_file (s_ingest->log, &len);
-    int groups = 0, alone = 0;
-    for (const char *at = log && len > log0 ? log + log0 : "";
-         (at = strstr (at, "group.committed")); at++) {
-        const char *k = strstr (at, "submissions=");
-        groups++;
-        alone += k && atoi (k + 12) == 1;
-    }
-    free (log);
+    int alone,
+        groups = t_log_events (s_ingest->log, log0, "group.committed", "submissions=", &alone);
     CHECK_INT (groups, S_SCATTERED);
     CHECK_INT (alone, groups);
     free (units);

@@ -1105,16 +1105,8 @@ s_check_page_bound (size_t log0)
     double p = (double)leaf, want = floor (-p * log1p (-(double)S_GROUP_PAGES / p));
     CHECK_INT (bound, (long long)want);
     CHECK (bound > 0 && bound < PIPE_BATCH);
-    size_t len = 0;
-    char *log = t_read_file (s_reporting->log, &len);
-    int groups = 0, alone = 0;
-    for (const char *at = log && len > log0 ? log + log0 : "";
-         (at = strstr (at, "batches.applied")); at++) {
-        const char *b = strstr (at, "batches=");
-        groups++;
-        alone += b && atoi (b + 8) == 1;
-    }
-    free (log);
+    int alone,
+        groups = t_log_events (s_reporting->log, log0, "batches.applied", "batches=", &alone);
     CHECK (groups > 10);
     CHECK_INT (alone, groups);
 }
@@ -1126,8 +1118,7 @@ test_pipelined (void)
     CHECK_INT (applied, 0);
     if (applied != 0) return;
     long long batches0 = s_stat ("batches_applied"), changes0 = s_stat ("changes_applied");
-    size_t log0 = 0;
-    free (t_read_file (s_reporting->log, &log0));
+    size_t log0 = t_file_size (s_reporting->log);
     static char months[13][16];
     for (int m = 1; m <= 12; m++)
         snprintf (months[m], sizeof months[m], "2024%02d", m);
