@@ -1351,8 +1351,9 @@ done:
 #define S_SCATTERED   8   /* scattered submissions sent at once */
 #define S_SCATTER_N   30  /* values in each, every one a run of its own */
 
-/* The embedded sample territory's municipalities but the military district and the NSKIP
-   codes SKIP, malloc'ed, their count in *N (NULL when the file is unreadable). */
+/* The embedded sample territory's municipalities (its rows "code,municipality,name,parents,
+   kind,population") but the military district and the NSKIP codes SKIP, malloc'ed, their
+   count in *N (NULL when the file is unreadable). */
 static char (*s_sample_units (size_t *n, const char *const *skip, size_t nskip))[16]
 {
     char path[600];
@@ -1364,14 +1365,17 @@ static char (*s_sample_units (size_t *n, const char *const *skip, size_t nskip))
     *n = 0;
     if (!data) return NULL;
     char (*codes)[16] = calloc (200, sizeof *codes);
-    for (char *line = strtok (data, "\n"); line && *n < 200; line = strtok (NULL, "\n")) {
-        char code[16];
-        bool keep = strstr (line, ",municipality,") && !strstr (line, "Vojenský újezd") &&
-                    sscanf (line, "%15[^,]", code) == 1;
+    socin_csv_t *csv = socin_csv_new (data, len);
+    char **f, err[256];
+    size_t nf;
+    while (*n < 200 && socin_csv_next (csv, &f, &nf, err, sizeof err) == 1) {
+        bool keep = nf == 6 && !strcmp (f[1], "municipality") &&
+                    strcmp (f[4], "Vojenský újezd") && strlen (f[0]) < sizeof *codes;
         for (size_t i = 0; keep && i < nskip; i++)
-            keep = strcmp (code, skip[i]) != 0;
-        if (keep) snprintf (codes[(*n)++], sizeof *codes, "%s", code);
+            keep = strcmp (f[0], skip[i]) != 0;
+        if (keep) snprintf (codes[(*n)++], sizeof *codes, "%s", f[0]);
     }
+    socin_csv_destroy (&csv);
     free (data);
     return codes;
 }
