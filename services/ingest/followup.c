@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "error.h"
 
 #include "mem.h"
@@ -118,7 +119,10 @@ s_effect (MDB_txn *txn, MDB_dbi values, MDB_dbi followups, const ing_followup_t 
     *rc = 0;
     if (!f->followup) return marked ? 3 : 0;
     MDB_val cur;
-    *rc = mdb_get (txn, values, &k, &cur);
+    socin_chunks_t *h = socin_chunks_open (txn, values, rc);
+    if (!h) return 0;
+    *rc = socin_chunks_get (h, &k, &cur, MDB_SET_KEY);
+    socin_chunks_close (&h, true); /* it only reads */
     if (*rc == MDB_NOTFOUND) return *rc = 0, -1;
     if (*rc) return 0;
     return !marked ? 1 : same ? 0 : 2;

@@ -7,10 +7,10 @@
 
 #include "approval.h"
 #include "changebatch.h"
+#include "chunks.h"
 #include "followup.h"
 #include "log.h"
 #include "mem.h"
-#include "packer.h"
 #include "rulewarn.h"
 #include "shape.h"
 #include "str.h"
@@ -43,7 +43,8 @@ ing_ledger_new (socin_store_t *store)
     ing_ledger_t *self = socin_calloc (1, sizeof *self);
     self->store = store;
     self->batch_values = 10000;
-    self->values = socin_store_dbi (store, "values", 0);
+    MDB_dbi plain = socin_store_dbi (store, "values", 0);
+    self->values = socin_store_dbi (store, ING_VALUES_DB, 0);
     self->events = socin_store_dbi (store, "events", 0);
     self->measures = socin_store_dbi (store, "measures", 0);
     self->history = socin_store_dbi (store, "history", 0);
@@ -57,7 +58,10 @@ ing_ledger_new (socin_store_t *store)
        marks are under the value's key. */
     socin_value_history_t hist[2] = {{self->history, 8, -1}, {self->followups, 0, -1}};
     char err[512];
-    if (socin_value_keys_migrate (store, self->values, hist, 2, 50000, err, sizeof err) < 0)
+    if (socin_value_keys_migrate (store, plain, hist, 2, 50000, err, sizeof err) < 0)
+        socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
+    /* Stores written before the chunks kept one entry per value in "values": moved. */
+    if (socin_chunks_migrate (store, plain, self->values, 50000, err, sizeof err) < 0)
         socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
@@ -115,8 +119,8 @@ typedef struct {
 
 /* Values whose shapes are checked (shape.h) just before they are applied, when the check
    waits for the inserts: the pages the check read are then still in the CPU's caches. Each
-   part starts with the packer's lifted entries put back, which in feed order costs pages
-   that would have filled: 256 grew the ingest's store by 3%, 1,024 did not (bench README). */
+   part starts with the values' handle writing the chunk it holds (chunks.h), which a run
+   in feed order would have gone on filling. */
 #define S_SHAPE_PART 1024
 
 /* The sequence of the change that gave a value its stored STATE (0 when unreadable). */
@@ -163,20 +167,20 @@ s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
     c->followup = v->followup;
 }
 
-/* Applies the valid values of P, new ones inserted through PACKER, their shapes checked by
+/* Applies the valid values of P, through the values' handle H, their shapes checked by
    WALK first when given; adds changed ones to CHANGES. */
 static int
-s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_shape_walk_t *walk,
-                       ing_pending_t *p, uint64_t first, Socin__V1__ValueChange *changes,
-                       size_t *nchanges)
+s_apply_values_in (s_apply_t *a, MDB_txn *txn, socin_chunks_t *h, ing_shape_walk_t *walk,
+                   ing_pending_t *p, uint64_t first, Socin__V1__ValueChange *changes,
+                   size_t *nchanges)
 {
     ing_ledger_t *self = a->self;
     uint64_t seq;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         /* The next part's shapes, against the store as it is with every value before them
-           applied (lifted entries put back first: the check reads the store directly). */
+           applied (the handle's changes written first: the check reads the store itself). */
         if (walk && i >= ing_shape_walked (walk)) {
-            int rc = socin_packer_flush (packer);
+            int rc = socin_chunks_flush (h);
             if (!rc) rc = ing_shape_walk (walk, &p->checked, i + S_SHAPE_PART);
             if (rc) return rc;
         }
@@ -203,10 +207,10 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_s
                the keys next to it, and taken out again when it is refused. */
             MDB_val before, after;
             bool near = v->shape_at_insert;
-            rc = socin_packer_put_near (packer, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE,
-                                        near ? &before : NULL, near ? &after : NULL);
+            rc = socin_chunks_put (h, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE,
+                                   near ? &before : NULL, near ? &after : NULL);
             if (rc == 0 && near && ing_shape_check_stored (&p->checked, v, &before, &after)) {
-                if ((rc = socin_packer_unput (packer, &k))) return rc;
+                if ((rc = socin_chunks_del (h, &k))) return rc;
                 continue;
             }
             if (rc == 0) socin_value_state_pack_as (&pk, old.mv_data);
@@ -216,8 +220,8 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_s
                 s_change (&changes[(*nchanges)++], v);
                 continue;
             }
-        } else if (!(rc = socin_packer_flush (packer)))
-            rc = mdb_get (txn, self->values, &k, &old);
+        } else
+            rc = socin_chunks_get (h, &k, &old, MDB_SET_KEY);
         if (rc && rc != MDB_NOTFOUND) return rc;
         bool had = rc == 0;
         if (v->deleted) {
@@ -233,7 +237,7 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_s
                 socin_value_state_pack (SOCIN_VALUE_LEDGER, &gone, tomb);
                 if ((rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)) ||
                     (rc = s_keep (self, txn, v->key, v->keylen, seq, &t)) ||
-                    (rc = mdb_del (txn, self->values, &k, NULL)))
+                    (rc = socin_chunks_del (h, &k)))
                     return rc;
             }
         } else {
@@ -256,7 +260,7 @@ s_apply_values_packed (s_apply_t *a, MDB_txn *txn, socin_packer_t *packer, ing_s
                 if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
                     return rc;
                 MDB_val nv = {pk.size, NULL};
-                if ((rc = mdb_put (txn, self->values, &k, &nv, MDB_RESERVE))) return rc;
+                if ((rc = socin_chunks_put (h, &k, &nv, MDB_RESERVE, NULL, NULL))) return rc;
                 socin_value_state_pack_as (&pk, nv.mv_data);
             }
         }
@@ -279,10 +283,10 @@ s_apply_values (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq,
     /* A value stored as it is applied is checked against its neighbours then, which saves the
        walk a search of the tree for each value that is alone in its run (shape.h). */
     if (walk && !a->dry) ing_shape_walk_defer (walk);
-    socin_packer_t *packer = socin_packer_new (txn, a->self->values, &rc);
-    if (packer) {
-        rc = s_apply_values_packed (a, txn, packer, walk, p, seq, changes, nchanges);
-        int frc = socin_packer_destroy (&packer, rc != 0);
+    socin_chunks_t *h = socin_chunks_open (txn, a->self->values, &rc);
+    if (h) {
+        rc = s_apply_values_in (a, txn, h, walk, p, seq, changes, nchanges);
+        int frc = socin_chunks_close (&h, rc != 0);
         if (!rc) rc = frc;
     }
     ing_shape_walk_destroy (&walk);
@@ -715,7 +719,7 @@ ing_ledger_counts (ing_ledger_t *self, uint64_t *values, uint64_t *events)
     MDB_txn *txn;
     if (socin_store_read_begin (self->store, &txn)) return;
     MDB_stat st;
-    if (mdb_stat (txn, self->values, &st) == 0) *values = st.ms_entries;
+    *values = socin_chunks_count (txn, self->values);
     if (mdb_stat (txn, self->events, &st) == 0) *events = st.ms_entries;
     mdb_txn_abort (txn);
 }
@@ -753,9 +757,11 @@ ing_ledger_history (ing_ledger_t *self, const char *key, size_t keylen, const ch
     }
     mdb_cursor_close (cur);
     MDB_val ck = {keylen, (void *)key};
-    if (mdb_get (txn, self->values, &ck, &v) == 0) {
+    socin_chunks_t *h = socin_chunks_open (txn, self->values, &rc);
+    if (h && socin_chunks_get (h, &ck, &v, MDB_SET_KEY) == 0) {
         out->current = socin_strdup (s_add_entry (out, txn, self->batches, &v, source)->new_value);
     }
+    socin_chunks_close (&h, true); /* it only reads */
     mdb_txn_abort (txn);
     return 0;
 }

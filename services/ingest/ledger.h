@@ -1,6 +1,8 @@
 /*  ledger: the ingest's durable state in LMDB.
 
-        values       value key (valuekey.h: "P" period NUL unit NUL indicator ...) -> current state
+        value_chunks value key (valuekey.h: "P" period NUL unit NUL indicator ...) -> current state,
+                     a chunked map (chunks.h: many values an LMDB entry); stores written
+                     before kept one entry per value in "values", moved at start-up
         events       "E" unit NUL event id -> current event
         measures     "M" plan NUL measure NUL period -> current measure progress report
         history      key + be64(seq) -> the state that change batch `seq` gave the key,
@@ -29,6 +31,9 @@
 #include "socin/v1/ingest.pb-c.h"
 
 typedef struct ing_ledger_t ing_ledger_t;
+
+/* The database of the values' current states (a chunked map, chunks.h). */
+#define ING_VALUES_DB "value_chunks"
 
 /* One submission in a group commit. */
 typedef struct {

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "arena.h"
+#include "chunks.h"
+#include "ledger.h"
 #include "log.h"
 #include "mem.h"
 #include "valuekey.h"
@@ -35,7 +37,7 @@ ing_resync_new (socin_store_t *store)
 {
     ing_resync_t *self = socin_calloc (1, sizeof *self);
     self->store = store;
-    self->values = socin_store_dbi (store, "values", 0);
+    self->values = socin_store_dbi (store, ING_VALUES_DB, 0);
     self->events = socin_store_dbi (store, "events", 0);
     self->measures = socin_store_dbi (store, "measures", 0);
     self->history = socin_store_dbi (store, "history", 0);
@@ -150,13 +152,14 @@ s_scan (ing_resync_t *self, MDB_txn *txn, s_scan_t *s)
 {
     MDB_cursor *cur = NULL;
     MDB_val k, v;
-    int rc = mdb_cursor_open (txn, self->values, &cur);
-    while (!rc && (rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) == 0) {
+    int rc;
+    socin_chunks_t *values = socin_chunks_open (txn, self->values, &rc);
+    while (values && (rc = socin_chunks_get (values, &k, &v, MDB_NEXT)) == 0) {
         socin_value_state_t st;
         if (socin_value_state_unpack (SOCIN_VALUE_LEDGER, v.mv_data, v.mv_size, &st))
             s_take (s, st.seq, &k, k.mv_size, &v);
     }
-    if (cur) mdb_cursor_close (cur);
+    socin_chunks_close (&values, true); /* it only reads */
     if (rc == MDB_NOTFOUND) rc = 0;
     if (!rc) rc = s_scan_items (txn, self->events, s);
     if (!rc) rc = s_scan_items (txn, self->measures, s);

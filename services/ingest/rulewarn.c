@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "chunks.h"
 #include "mem.h"
 #include "ruleeval.h"
 #include "shape.h"
@@ -70,14 +71,14 @@ static int
 s_stored_load (MDB_txn *txn, MDB_dbi values, const socin_model_t *model, const char *prefix,
                size_t plen, s_stored_set_t *set)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open (txn, values, &cur);
-    if (rc) return rc;
+    int rc;
+    socin_chunks_t *cur = socin_chunks_open (txn, values, &rc);
+    if (!cur) return rc;
     MDB_val k = {plen, (void *)prefix}, v;
     size_t cap = 0;
-    rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    rc = socin_chunks_get (cur, &k, &v, MDB_SET_RANGE);
     for (; rc == 0 && k.mv_size >= plen && !memcmp (k.mv_data, prefix, plen);
-         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
+         rc = socin_chunks_get (cur, &k, &v, MDB_NEXT)) {
         const char *ind, *unit, *period;
         char disagg[SOCIN_VALUE_KEY_MAX];
         socin_value_state_t state;
@@ -94,7 +95,7 @@ s_stored_load (MDB_txn *txn, MDB_dbi values, const socin_model_t *model, const c
         }
         set->values[set->n++] = (s_stored_t){indicator, socin_strdup (disagg), state.value};
     }
-    mdb_cursor_close (cur);
+    socin_chunks_close (&cur, true); /* it only reads */
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 

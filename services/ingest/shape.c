@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "error.h"
 #include "mem.h"
 
@@ -117,14 +118,14 @@ s_none_stored (const s_landing_t *l, const char *prefix, size_t plen)
    cursor on the values, kept from run to run (runs come in key order), and L where its
    last search landed. */
 static int
-s_stored_shape (MDB_cursor *cur, s_landing_t *l, const ing_checked_t *c, size_t from, size_t to,
+s_stored_shape (socin_chunks_t *cur, s_landing_t *l, const ing_checked_t *c, size_t from, size_t to,
                 size_t plen, char *shape, size_t len, bool *found)
 {
     const char *prefix = c->values[from].key;
     *found = false;
     if (s_none_stored (l, prefix, plen)) return 0;
     MDB_val k = {plen, (void *)prefix}, v;
-    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    int rc = socin_chunks_get (cur, &k, &v, MDB_SET_RANGE);
     l->valid = rc == 0 || rc == MDB_NOTFOUND;
     l->end = rc == MDB_NOTFOUND;
     if (rc == 0) {
@@ -138,7 +139,7 @@ s_stored_shape (MDB_cursor *cur, s_landing_t *l, const ing_checked_t *c, size_t 
             *found = true;
             break;
         }
-        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+        rc = socin_chunks_get (cur, &k, &v, MDB_NEXT);
     }
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
@@ -163,8 +164,8 @@ s_refuse (ing_checked_t *c, ing_value_t *v, const char *set, bool found)
 /* Checks the values [FROM, TO), which share indicator, unit and period; with DEFER, a single
    value that the landing does not clear is left to ing_shape_check_stored. */
 static int
-s_check_run (MDB_cursor *cur, s_landing_t *l, ing_checked_t *c, size_t from, size_t to, size_t plen,
-             bool defer)
+s_check_run (socin_chunks_t *cur, s_landing_t *l, ing_checked_t *c, size_t from, size_t to,
+             size_t plen, bool defer)
 {
     ing_value_t *one = &c->values[from];
     if (defer && to == from + 1 && !one->deleted && !one->refused &&
@@ -209,7 +210,7 @@ ing_shape_check_stored (ing_checked_t *c, ing_value_t *v, const MDB_val *before,
 }
 
 struct ing_shape_walk_t {
-    MDB_cursor *cur;
+    socin_chunks_t *cur;
     s_landing_t landing;
     size_t next; /* the first value not checked yet */
     bool defer;  /* ing_shape_walk_defer */
@@ -224,9 +225,8 @@ ing_shape_walk_defer (ing_shape_walk_t *self)
 ing_shape_walk_t *
 ing_shape_walk_new (MDB_txn *txn, MDB_dbi values, int *rc)
 {
-    MDB_cursor *cur;
-    *rc = mdb_cursor_open (txn, values, &cur);
-    if (*rc) return NULL;
+    socin_chunks_t *cur = socin_chunks_open (txn, values, rc);
+    if (!cur) return NULL;
     ing_shape_walk_t *self = socin_calloc (1, sizeof *self);
     self->cur = cur;
     return self;
@@ -237,7 +237,7 @@ ing_shape_walk_destroy (ing_shape_walk_t **self_p)
 {
     ing_shape_walk_t *self = *self_p;
     if (!self) return;
-    mdb_cursor_close (self->cur);
+    socin_chunks_close (&self->cur, true); /* it only reads */
     free (self);
     *self_p = NULL;
 }

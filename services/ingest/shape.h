@@ -25,8 +25,8 @@ int ing_shape_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked);
    applied (the pages the check read are then still in the CPU's caches for the insert): a
    walk over CHECKED's values from the first, whole runs at a time. Between two parts the
    caller may write only the values of runs already checked (their keys come before every
-   later run's), and must have put back anything it lifted out of VALUES (packer.h): the
-   check reads VALUES as it is. */
+   later run's), and must have flushed the handle it wrote VALUES with (a chunked map,
+   chunks.h): the check reads VALUES as it is. */
 typedef struct ing_shape_walk_t ing_shape_walk_t;
 ing_shape_walk_t *ing_shape_walk_new (MDB_txn *txn, MDB_dbi values, int *rc);
 void ing_shape_walk_destroy (ing_shape_walk_t **self_p);

@@ -11,7 +11,7 @@
 #include "index.h"
 #include "log.h"
 #include "mem.h"
-#include "packer.h"
+#include "chunks.h"
 #include "plan.h"
 #include "valuekey.h"
 #include "valuestate.h"
@@ -83,7 +83,8 @@ rep_apply_new (socin_store_t *store)
 {
     rep_apply_t *self = socin_calloc (1, sizeof *self);
     self->dbs.store = store;
-    self->dbs.values = socin_store_dbi (store, "values", 0);
+    MDB_dbi plain = socin_store_dbi (store, "values", 0);
+    self->dbs.values = socin_store_dbi (store, REP_VALUES_DB, 0);
     self->dbs.history = socin_store_dbi (store, "history", 0);
     self->dbs.events = socin_store_dbi (store, "events", 0);
     self->dbs.measures = socin_store_dbi (store, "measures", 0);
@@ -95,7 +96,10 @@ rep_apply_new (socin_store_t *store)
     socin_value_history_t hist[2] = {{self->dbs.history, 0, 0xFF},
                                      {self->dbs.marks.followups, 0, -1}};
     char err[512];
-    if (socin_value_keys_migrate (store, self->dbs.values, hist, 2, 50000, err, sizeof err) < 0)
+    if (socin_value_keys_migrate (store, plain, hist, 2, 50000, err, sizeof err) < 0)
+        socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
+    /* Stores written before the chunks kept one entry per value in "values": moved. */
+    if (socin_chunks_migrate (store, plain, self->dbs.values, 50000, err, sizeof err) < 0)
         socin_fatal ("store.migrate_failed", "reason=%s", socin_log_q (err));
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn) == 0) {
@@ -239,7 +243,7 @@ typedef struct {
         const char *code;
         const socin_indicator_t *ind;
     } inds[S_IND_CACHE];
-    socin_packer_t *packer; /* new values' inserts, while the values are applied */
+    socin_chunks_t *values; /* the values' handle, while the values are applied */
     size_t leaf_pages;      /* the values' leaf pages when the transaction is done */
 } s_txn_t;
 
@@ -357,13 +361,13 @@ s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_de
     return 0;
 }
 
-/* Stores STATE as the current version of the value under K. */
+/* Stores STATE as the current version of the value under K, through T's values' handle. */
 static int
-s_put_state (rep_apply_t *self, MDB_txn *txn, MDB_val *k, const socin_value_state_t *state)
+s_put_state (s_txn_t *t, MDB_val *k, const socin_value_state_t *state)
 {
     socin_value_packing_t pk;
     MDB_val v = {socin_value_state_measure (&pk, SOCIN_VALUE_VERSION, state), NULL};
-    int rc = mdb_put (txn, self->dbs.values, k, &v, MDB_RESERVE);
+    int rc = socin_chunks_put (t->values, k, &v, MDB_RESERVE, NULL, NULL);
     if (!rc) socin_value_state_pack_as (&pk, v.mv_data);
     return rc;
 }
@@ -416,7 +420,7 @@ s_apply_late (s_txn_t *t, MDB_txn *txn, char *key, size_t klen, const char *sour
     if (!rc && !was->deleted && first != was->first_day) {
         was->first_day = first;
         MDB_val k = {klen, key};
-        rc = s_put_state (self, txn, &k, was);
+        rc = s_put_state (t, &k, was);
         if (!rc) rc = s_mem_value (t, c, true, was->value, first);
     }
     free (copy);
@@ -451,11 +455,9 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
                                .comment_len = strlen (c->comment)};
     socin_value_packing_t pk;
     MDB_val k = {klen, key}, v = {socin_value_state_measure (&pk, SOCIN_VALUE_VERSION, &now), NULL};
-    /* Through the packer, which puts with one cursor: in key order the next key mostly falls
-       inside the page the cursor is on, which LMDB searches alone. A key past that page's last
-       one (a run growing at a page's end, which is how the packer fills pages) LMDB looks for
-       from the root, unless the page is the tree's last. */
-    int rc = socin_packer_put (t->packer, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
+    /* Through the values' handle: in key order the next key mostly falls in the chunk the
+       handle holds, which is written once when the handle moves on (chunks.h). */
+    int rc = socin_chunks_put (t->values, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE, NULL, NULL);
     if (rc == 0) {
         socin_value_state_pack_as (&pk, v.mv_data);
         return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
@@ -488,7 +490,7 @@ s_apply_value (s_txn_t *t, MDB_txn *txn, const char *source, const Socin__V1__Ch
         if (rc) return rc;
     }
     if (!was.deleted) now.first_day = was.first_day;
-    if ((rc = s_put_state (self, txn, &k, &now))) return rc;
+    if ((rc = s_put_state (t, &k, &now))) return rc;
     return s_mem_value (t, c, !c->deleted, now.value, now.first_day);
 }
 
@@ -699,12 +701,12 @@ s_batches_txn (MDB_txn *txn, void *arg)
         items[i].key = arena->data + (uintptr_t)items[i].key;
     s_sort_runs (order, sc->tmp, sc->runs, n);
     int rc = 0;
-    t->packer = socin_packer_new (txn, t->self->dbs.values, &rc);
+    t->values = socin_chunks_open (txn, t->self->dbs.values, &rc);
     for (size_t i = 0; i < n && !rc; i++) {
         const s_sorted_t *it = order[i];
         rc = s_apply_value (t, txn, it->rb->source, it->rb->batch, it->c, it->key, it->klen);
     }
-    int frc = socin_packer_destroy (&t->packer, rc != 0);
+    int frc = socin_chunks_close (&t->values, rc != 0);
     if (!rc) rc = frc;
     if (rc) return rc;
     for (size_t i = 0; i < t->n; i++) {
@@ -850,10 +852,10 @@ s_load_values (rep_apply_t *self, MDB_txn *txn, const socin_model_t *model, rep_
     const socin_unit_t *unit = NULL;
     size_t n = 0;
     uint64_t set = 0;
-    MDB_cursor *cur;
     MDB_val k, v;
-    mdb_cursor_open (txn, self->dbs.values, &cur);
-    while (mdb_cursor_get (cur, &k, &v, MDB_NEXT) == 0) {
+    int rc;
+    socin_chunks_t *cur = socin_chunks_open (txn, self->dbs.values, &rc);
+    while (cur && socin_chunks_get (cur, &k, &v, MDB_NEXT) == 0) {
         const char *ind_code, *unit_code, *period_text;
         char disagg[256], why[128];
         socin_value_state_t st;
@@ -890,7 +892,7 @@ s_load_values (rep_apply_t *self, MDB_txn *txn, const socin_model_t *model, rep_
         }
     }
     set += s_load_chunk (cube, changes, n, unresolved);
-    mdb_cursor_close (cur);
+    socin_chunks_close (&cur, true); /* it only reads */
     socin_arena_destroy (&texts);
     free (changes);
     return set;

@@ -1,8 +1,11 @@
 /*  apply: reporting's durable state, and change batches applied to it exactly once.
 
-        values   value key (valuekey.h: "P" period NUL unit NUL indicator NUL disagg.) -> the
-                 current version: value, accepted time, source, sequence, first day received,
-                 and the change itself: comment, stored_by, followup (valuestate.h)
+        value_chunks  value key (valuekey.h: "P" period NUL unit NUL indicator NUL disagg.) ->
+                 the current version: value, accepted time, source, sequence, first day
+                 received, and the change itself: comment, stored_by, followup (valuestate.h);
+                 a chunked map (chunks.h: many values an LMDB entry), read and written through
+                 socin_chunks_t only. Stores written before kept one entry per value in
+                 "values", moved at start-up.
         history  value key, 0xFF, be64(accepted ms), source, NUL, be64(seq) -> a change that
                  is not the current version: flags (deleted, followup), value, stored_by,
                  comment
@@ -49,6 +52,9 @@
 #include "socin/v1/report.pb-c.h"
 
 typedef struct rep_apply_t rep_apply_t;
+
+/* The database of the values' current versions (a chunked map, chunks.h). */
+#define REP_VALUES_DB "value_chunks"
 
 /* What became of a batch. */
 typedef enum { REP_APPLIED, REP_DUPLICATE, REP_GAP } rep_outcome_t;

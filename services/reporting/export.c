@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "error.h"
 #include "exportrow.h"
 #include "mem.h"
@@ -254,13 +255,13 @@ s_dimensions (s_export_t *x)
 /* The periods the store holds values of and the query wants, in key order, into *OUT (free
    it): one seek per period, skipping over each one's values. */
 static size_t
-s_periods (s_export_t *x, MDB_cursor *cur, char (**out)[SOCIN_PERIOD_STRLEN])
+s_periods (s_export_t *x, socin_chunks_t *cur, char (**out)[SOCIN_PERIOD_STRLEN])
 {
     size_t n = 0, cap = 16;
     *out = socin_malloc (cap * sizeof **out);
     char seek[SOCIN_PERIOD_STRLEN + 2] = "P";
     MDB_val k = {1, seek}, v;
-    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    int rc = socin_chunks_get (cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size > 1 && ((const char *)k.mv_data)[0] == 'P') {
         const char *ptext = (const char *)k.mv_data + 1;
         size_t plen = strnlen (ptext, k.mv_size - 1);
@@ -275,7 +276,7 @@ s_periods (s_export_t *x, MDB_cursor *cur, char (**out)[SOCIN_PERIOD_STRLEN])
         seek[1 + plen] = 1;
         k.mv_data = seek;
         k.mv_size = 2 + plen;
-        rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+        rc = socin_chunks_get (cur, &k, &v, MDB_SET_RANGE);
     }
     return n;
 }
@@ -283,16 +284,16 @@ s_periods (s_export_t *x, MDB_cursor *cur, char (**out)[SOCIN_PERIOD_STRLEN])
 /* Reads the values of UNIT under PREFIX (PLEN bytes), from just after key AFTER when it is
    set, until the page is full: 1 when it is, 0 when the prefix is done, else an LMDB error. */
 static int
-s_read_run (s_export_t *x, MDB_cursor *cur, const socin_unit_t *unit, const char *prefix,
+s_read_run (s_export_t *x, socin_chunks_t *cur, const socin_unit_t *unit, const char *prefix,
             size_t plen, const MDB_val *after)
 {
     MDB_val k = after ? *after : (MDB_val){plen, (void *)prefix}, v;
-    int rc = mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    int rc = socin_chunks_get (cur, &k, &v, MDB_SET_RANGE);
     if (rc == 0 && after && k.mv_size == after->mv_size &&
         !memcmp (k.mv_data, after->mv_data, k.mv_size))
-        rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+        rc = socin_chunks_get (cur, &k, &v, MDB_NEXT);
     for (; rc == 0 && k.mv_size > plen && !memcmp (k.mv_data, prefix, plen);
-         rc = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
+         rc = socin_chunks_get (cur, &k, &v, MDB_NEXT)) {
         if (x->n == x->max) {
             /* Full: the next page starts after the last key this one took. */
             x->page->more = true;
@@ -312,9 +313,9 @@ s_read_run (s_export_t *x, MDB_cursor *cur, const socin_unit_t *unit, const char
 static int
 s_read (s_export_t *x, size_t from, const MDB_val *after)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open (x->txn, x->dbs->values, &cur);
-    if (rc) return rc;
+    int rc;
+    socin_chunks_t *cur = socin_chunks_open (x->txn, x->dbs->values, &rc);
+    if (!cur) return rc;
     char (*periods)[SOCIN_PERIOD_STRLEN];
     size_t nperiods = s_periods (x, cur, &periods);
     /* The token's unit and period, when it names the first unit to read. */
@@ -333,7 +334,7 @@ s_read (s_export_t *x, size_t from, const MDB_val *after)
         }
     }
     free (periods);
-    mdb_cursor_close (cur);
+    socin_chunks_close (&cur, true); /* it only reads */
     return rc == 1 ? 0 : rc;
 }
 

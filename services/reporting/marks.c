@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "decimal.h"
 #include "mem.h"
 #include "store.h"
@@ -216,12 +217,16 @@ s_followup_row (const rep_marks_dbs_t *dbs, MDB_txn *txn, const MDB_val *k, cons
     MDB_val v;
     socin_value_state_t now;
     char text[SOCIN_DEC_STRLEN];
-    if (mdb_get (txn, dbs->values, (MDB_val *)k, &v) == 0 &&
+    int rc;
+    MDB_val ck = *k;
+    socin_chunks_t *h = socin_chunks_open (txn, dbs->values, &rc);
+    if (h && socin_chunks_get (h, &ck, &v, MDB_SET_KEY) == 0 &&
         socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &now) &&
         !now.deleted) {
         socin_dec_format (now.value, text, sizeof text);
         r->value = socin_strdup (text);
     }
+    socin_chunks_close (&h, true); /* it only reads */
     return r;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "csv.h"
 #include "log.h"
 #include "mem.h"
@@ -693,7 +694,8 @@ rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1
     mdb_cursor_close (cur);
     MDB_val ck = {keylen, (void *)key};
     socin_value_state_t now;
-    if (mdb_get (txn, dbs->values, &ck, &v) == 0 &&
+    socin_chunks_t *h = socin_chunks_open (txn, dbs->values, &rc);
+    if (h && socin_chunks_get (h, &ck, &v, MDB_SET_KEY) == 0 &&
         socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, &now)) {
         if (!now.logged) {
             socin_value_state_t change = socin_value_change_of (&now);
@@ -706,6 +708,7 @@ rep_query_history (rep_apply_t *apply, const char *key, size_t keylen, Socin__V1
         }
         if (!now.deleted) out->current = s_dec_text (now.value);
     }
+    socin_chunks_close (&h, true); /* it only reads */
     mdb_txn_abort (txn);
     return 0;
 }

@@ -55,7 +55,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     /* Durability is not under test: no fsync per input. */
     mdb_env_set_flags (socin_store_env (s_store), MDB_NOSYNC, 1);
     s_apply = rep_apply_new (s_store);
-    const char *names[] = {"values", "history", "events", "sources"};
+    const char *names[] = {REP_VALUES_DB, "history", "events", "sources"};
     for (int i = 0; i < 4; i++)
         s_dbis[i] = socin_store_dbi (s_store, names[i], 0);
     s_cube = rep_cube_new (s_model);

@@ -1464,7 +1464,7 @@ s_store_leaf_pages (void)
 {
     char dir[600];
     snprintf (dir, sizeof dir, "%s/ingest", s_home);
-    return t_store_leaf_pages (dir, "values");
+    return t_store_leaf_pages (dir, "value_chunks" /* ledger.h: ING_VALUES_DB */);
 }
 
 /* The ingest runs with group_pages = S_GROUP_PAGES. Once its values' tree has more leaf pages

@@ -1089,7 +1089,7 @@ s_store_leaf_pages (void)
 {
     char dir[600];
     snprintf (dir, sizeof dir, "%s/reporting", s_home);
-    return t_store_leaf_pages (dir, "values");
+    return t_store_leaf_pages (dir, "value_chunks" /* apply.h: REP_VALUES_DB */);
 }
 
 /* Reporting runs with group_pages = S_GROUP_PAGES: once the values' tree has more leaf pages

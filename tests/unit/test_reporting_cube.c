@@ -16,6 +16,7 @@
     time.
 */
 #include "apply.h"
+#include "chunks.h"
 #include "cube.h"
 #include "events.h"
 #include "fixture.h"
@@ -168,8 +169,8 @@ changes_together_leave_the_figures_of_changes_one_at_a_time (void)
     socin_model_destroy (&model);
 }
 
-/* Puts every value of VALUES (N of them, their keys in KEYS) into the store's "values" as
-   reporting's current versions. */
+/* Puts every value of VALUES (N of them, their keys in KEYS) into the store's values (a chunked
+   map, apply.h) as reporting's current versions. */
 typedef struct {
     MDB_dbi dbi;
     const rep_cube_change_t *values;
@@ -181,7 +182,9 @@ static int
 s_fill_txn (MDB_txn *txn, void *arg)
 {
     s_fill_t *f = arg;
-    for (size_t i = 0; i < f->n; i++) {
+    int rc;
+    socin_chunks_t *h = socin_chunks_open (txn, f->dbi, &rc);
+    for (size_t i = 0; h && i < f->n; i++) {
         const rep_cube_change_t *c = &f->values[i];
         char period[16];
         socin_period_format (c->period, period, sizeof period);
@@ -197,10 +200,11 @@ s_fill_txn (MDB_txn *txn, void *arg)
         socin_value_state_pack (SOCIN_VALUE_VERSION, &st, buf);
         MDB_val k = {klen, f->keys[i]},
                 v = {socin_value_state_size (SOCIN_VALUE_VERSION, &st), buf};
-        int rc = klen ? mdb_put (txn, f->dbi, &k, &v, 0) : -1;
-        if (rc) return rc;
+        rc = klen ? socin_chunks_put (h, &k, &v, 0, NULL, NULL) : -1;
+        if (rc) break;
     }
-    return 0;
+    int crc = socin_chunks_close (&h, rc != 0);
+    return rc ? rc : crc;
 }
 
 static int
@@ -242,8 +246,8 @@ a_cube_rebuilt_from_the_store_has_the_figures_of_its_values (void)
     CHECK (store != NULL);
     if (!store) return;
     rep_apply_t *apply = rep_apply_new (store);
-    s_fill_t fill = {socin_store_dbi (store, "values", 0), values, calloc (n, SOCIN_VALUE_KEY_MAX),
-                     n};
+    s_fill_t fill = {socin_store_dbi (store, REP_VALUES_DB, 0), values,
+                     calloc (n, SOCIN_VALUE_KEY_MAX), n};
     CHECK_INT (socin_store_write (store, s_fill_txn, &fill, err, sizeof err), SOCIN_STORE_OK);
 
     rep_cube_t *one = rep_cube_new (model), *rebuilt = rep_cube_new (model);

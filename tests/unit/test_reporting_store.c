@@ -8,6 +8,7 @@
     place and moves the day the value was first received.
 */
 #include "apply.h"
+#include "chunks.h"
 #include "query.h"
 
 #include "testing.h"
@@ -108,13 +109,22 @@ s_version (socin_store_t *store, socin_value_state_t *out, int32_t *first_day, b
     MDB_txn *txn;
     if (socin_store_read_begin (store, &txn)) return false;
     MDB_val k = {klen, key}, v;
-    MDB_dbi values = socin_store_dbi (store, "values", 0);
-    bool ok = mdb_get (txn, values, &k, &v) == 0 &&
+    int rc;
+    socin_chunks_t *values =
+        socin_chunks_open (txn, socin_store_dbi (store, REP_VALUES_DB, 0), &rc);
+    bool ok = values && socin_chunks_get (values, &k, &v, MDB_SET_KEY) == 0 &&
               socin_value_state_unpack (SOCIN_VALUE_VERSION, v.mv_data, v.mv_size, out);
     if (ok) {
         *first_day = out->first_day;
         *logged = out->logged;
+        /* The comment, kept past the handle that read it. */
+        static char comment[256];
+        out->comment_len = out->comment_len < sizeof comment ? out->comment_len : sizeof comment;
+        memcpy (comment, out->comment, out->comment_len);
+        out->comment = comment;
+        out->text = out->stored_by = NULL;
     }
+    socin_chunks_close (&values, true);
     socin_store_read_end (&txn);
     return ok;
 }
