@@ -380,13 +380,27 @@ s_seek (socin_chunks_t *self, const unsigned char *key, size_t klen, bool *found
     self->on = false;
     memcpy (self->key, self->ck, self->cklen);
     self->klen = self->cklen;
-    size_t off = 0, lastlen = 0;
+    /* M: the bytes the key last read has in common with KEY. The next key, if it shares more
+       than M bytes with that one, compares with KEY as that one did (before it); if fewer, it
+       comes after KEY: only a key that shares exactly M bytes is compared, from byte M on. */
+    size_t off = 0, m = 0;
     s_pos_t p;
     while (off < self->len) {
-        lastlen = self->klen;
         if (!s_entry_get (self->buf, self->len, off, self->key, &self->klen, tail, &taillen, &p))
             return MDB_CORRUPTED;
-        int c = s_cmp (self->key, self->klen, key, klen);
+        int c = 1;
+        if (off > 0 && p.shared > m) {
+            off = p.next;
+            continue;
+        }
+        if (off == 0 || p.shared == m) {
+            size_t j = off ? m : 0, n = klen < self->klen ? klen : self->klen;
+            while (j < n && self->key[j] == key[j])
+                j++;
+            m = j;
+            c = j < n ? (self->key[j] < key[j] ? -1 : 1)
+                      : (self->klen < klen ? -1 : self->klen > klen);
+        }
         if (c >= 0) {
             self->on = true;
             self->at = p.at, self->next = p.next, self->shared = p.shared;
@@ -398,7 +412,6 @@ s_seek (socin_chunks_t *self, const unsigned char *key, size_t klen, bool *found
                 memcpy (prev, self->key, p.shared);
                 memcpy (prev + p.shared, tail, taillen);
                 *prevlen = p.shared + taillen;
-                (void)lastlen;
             }
             return 0;
         }

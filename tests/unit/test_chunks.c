@@ -49,10 +49,24 @@ s_below (unsigned n)
     return (unsigned)(s_next () % n);
 }
 
+/* ---- both sides: the chunked map and the reference ---- */
+
+/* An environment with the chunked map C and the reference P, a plain database; and, between
+   s_both_begin and s_both_end, a transaction TXN of it (begun with FLAGS), a handle H on C and
+   the reference's cursor CUR. */
+typedef struct {
+    MDB_env *env;
+    MDB_dbi c, p;
+    MDB_txn *txn;
+    unsigned flags;
+    socin_chunks_t *h;
+    MDB_cursor *cur;
+} s_both_t;
+
 /* A new environment in s_dir/NAME with the chunked map "c" and the plain database "p", both
-   ordered by socin_store_cmp as the stores order them. */
-static MDB_env *
-s_env (const char *name, MDB_dbi *c, MDB_dbi *p)
+   ordered by socin_store_cmp as the stores order them, into BOTH. */
+static void
+s_env (s_both_t *both, const char *name)
 {
     char path[128];
     snprintf (path, sizeof path, "%s/%s", s_dir, name);
@@ -61,13 +75,45 @@ s_env (const char *name, MDB_dbi *c, MDB_dbi *p)
     MDB_txn *txn;
     if (mdb_env_create (&env) || mdb_env_set_mapsize (env, 256u << 20) ||
         mdb_env_set_maxdbs (env, 2) || mdb_env_open (env, path, MDB_NOSYNC, 0600) ||
-        mdb_txn_begin (env, NULL, 0, &txn) || mdb_dbi_open (txn, "c", MDB_CREATE, c) ||
-        mdb_set_compare (txn, *c, socin_store_cmp) || mdb_dbi_open (txn, "p", MDB_CREATE, p) ||
-        mdb_set_compare (txn, *p, socin_store_cmp) || mdb_txn_commit (txn)) {
+        mdb_txn_begin (env, NULL, 0, &txn) || mdb_dbi_open (txn, "c", MDB_CREATE, &both->c) ||
+        mdb_set_compare (txn, both->c, socin_store_cmp) ||
+        mdb_dbi_open (txn, "p", MDB_CREATE, &both->p) ||
+        mdb_set_compare (txn, both->p, socin_store_cmp) || mdb_txn_commit (txn)) {
         fprintf (stderr, "cannot open %s\n", path);
         exit (1);
     }
-    return env;
+    both->env = env;
+}
+
+/* Begins a transaction of BOTH's environment with FLAGS (0, or MDB_RDONLY), opens a handle on
+   the chunked map in it and a cursor on the reference. */
+static void
+s_both_begin (s_both_t *both, unsigned flags)
+{
+    both->flags = flags;
+    mdb_txn_begin (both->env, NULL, flags, &both->txn);
+    int rc = 0;
+    both->h = socin_chunks_open (both->txn, both->c, &rc);
+    mdb_cursor_open (both->txn, both->p, &both->cur);
+}
+
+/* Ends what s_both_begin began: closes the cursor, then the handle unless it is gone (its
+   writes abandoned with ABORT), and commits the transaction, or aborts it with ABORT or when
+   it is read-only. The handle's code, or else the commit's: 0 when all went well. */
+static int
+s_both_end (s_both_t *both, bool abort)
+{
+    mdb_cursor_close (both->cur);
+    int rc = both->h ? socin_chunks_close (&both->h, abort) : 0;
+    if (abort || both->flags & MDB_RDONLY)
+        mdb_txn_abort (both->txn);
+    else {
+        int committed = mdb_txn_commit (both->txn);
+        if (!rc) rc = committed;
+    }
+    both->txn = NULL;
+    both->cur = NULL;
+    return rc;
 }
 
 /* ---- keys and data ---- */
@@ -330,17 +376,17 @@ s_check_all (MDB_txn *txn, MDB_dbi c, MDB_dbi p)
     }
 }
 
-/* s_check_all in a read-only transaction of ENV, once a transaction is over; sets *MOST to the
-   entries when more. */
+/* s_check_all in a read-only transaction of BOTH's environment, once a transaction is over;
+   sets *MOST to the entries when more. */
 static void
-s_check_after (MDB_env *env, MDB_dbi c, MDB_dbi p, size_t *most)
+s_check_after (const s_both_t *both, size_t *most)
 {
     s_at.op = -1;
     MDB_txn *txn;
-    mdb_txn_begin (env, NULL, MDB_RDONLY, &txn);
-    s_check_all (txn, c, p);
+    mdb_txn_begin (both->env, NULL, MDB_RDONLY, &txn);
+    s_check_all (txn, both->c, both->p);
     MDB_stat st;
-    mdb_stat (txn, p, &st);
+    mdb_stat (txn, both->p, &st);
     if (most && st.ms_entries > *most) *most = st.ms_entries;
     mdb_txn_abort (txn);
 }
@@ -533,31 +579,25 @@ s_random_op (socin_chunks_t **h, MDB_txn *txn, MDB_dbi c, MDB_dbi p, MDB_cursor 
 /* Deletes every entry in one transaction, the first and the last by turns, and checks the map
    is empty then: no entry, a count of 0, and no chunk left in LMDB (the count's entry aside). */
 static void
-s_delete_all (MDB_env *env, MDB_dbi c, MDB_dbi p)
+s_delete_all (s_both_t *both)
 {
-    MDB_txn *txn;
-    mdb_txn_begin (env, NULL, 0, &txn);
-    int rc = 0;
-    socin_chunks_t *h = socin_chunks_open (txn, c, &rc);
-    MDB_cursor *cur;
-    mdb_cursor_open (txn, p, &cur);
+    s_both_begin (both, 0);
     char buf[KEY_BUF];
     MDB_val k, d;
     for (s_at.op = 0;
-         !s_at.failed && !mdb_cursor_get (cur, &k, &d, s_at.op % 2 ? MDB_LAST : MDB_FIRST);
+         !s_at.failed && !mdb_cursor_get (both->cur, &k, &d, s_at.op % 2 ? MDB_LAST : MDB_FIRST);
          s_at.op++) {
         memcpy (buf, k.mv_data, k.mv_size);
         k.mv_data = buf;
-        s_del_both (h, txn, p, cur, &k);
+        s_del_both (both->h, both->txn, both->p, both->cur, &k);
     }
-    mdb_cursor_close (cur);
     snprintf (s_at.what, sizeof s_at.what, "every entry deleted, close, commit");
-    AGREE_RC (socin_chunks_close (&h, false), 0);
-    AGREE_RC (mdb_txn_commit (txn), 0);
-    s_check_after (env, c, p, NULL);
+    AGREE_RC (s_both_end (both, false), 0);
+    s_check_after (both, NULL);
     MDB_stat st;
-    mdb_txn_begin (env, NULL, MDB_RDONLY, &txn);
-    mdb_stat (txn, c, &st);
+    MDB_txn *txn;
+    mdb_txn_begin (both->env, NULL, MDB_RDONLY, &txn);
+    mdb_stat (txn, both->c, &st);
     AGREE (st.ms_entries <= 1);
     mdb_txn_abort (txn);
 }
@@ -570,8 +610,8 @@ s_random_run (uint64_t seed, int txns)
     s_begin (seed);
     char name[32];
     snprintf (name, sizeof name, "random-%llu", (unsigned long long)seed);
-    MDB_dbi c, p;
-    MDB_env *env = s_env (name, &c, &p);
+    s_both_t both;
+    s_env (&both, name);
     int aborted = 0, ops = 0;
     size_t most = 0;
     for (s_at.txn = 0; s_at.txn < txns && !s_at.failed; s_at.txn++) {
@@ -581,30 +621,20 @@ s_random_run (uint64_t seed, int txns)
                     : r < 8 ? 10 + (int)s_below (51)
                             : 100 + (int)s_below (201);
         bool abort = s_below (6) == 0, shrink = s_below (4) == 0;
-        MDB_txn *txn;
-        mdb_txn_begin (env, NULL, 0, &txn);
-        int rc = 0;
-        socin_chunks_t *h = socin_chunks_open (txn, c, &rc);
-        MDB_cursor *cur;
-        mdb_cursor_open (txn, p, &cur);
-        for (s_at.op = 0; s_at.op < count && h && !s_at.failed; s_at.op++)
-            s_random_op (&h, txn, c, p, cur, shrink ? s_shrink : s_grow);
-        mdb_cursor_close (cur);
+        s_both_begin (&both, 0);
+        for (s_at.op = 0; s_at.op < count && both.h && !s_at.failed; s_at.op++)
+            s_random_op (&both.h, both.txn, both.c, both.p, both.cur, shrink ? s_shrink : s_grow);
         snprintf (s_at.what, sizeof s_at.what, "%s",
                   abort ? "close abandoned, abort" : "close, commit");
-        if (h) AGREE_RC (socin_chunks_close (&h, abort), 0);
-        if (abort) {
-            mdb_txn_abort (txn);
-            aborted++;
-        } else
-            AGREE_RC (mdb_txn_commit (txn), 0);
+        AGREE_RC (s_both_end (&both, abort), 0);
+        aborted += abort;
         ops += count;
-        s_check_after (env, c, p, &most);
+        s_check_after (&both, &most);
     }
-    if (!s_at.failed) s_delete_all (env, c, p);
+    if (!s_at.failed) s_delete_all (&both);
     printf ("    seed %llu: %d operations in %d transactions, %d aborted; at most %zu entries\n",
             (unsigned long long)seed, ops, s_at.txn, aborted, most);
-    mdb_env_close (env);
+    mdb_env_close (both.env);
 }
 
 static void
@@ -617,140 +647,124 @@ random_operations_answer_as_a_plain_database (void)
 
 /* ---- handles in one transaction ---- */
 
-/* Puts 300 entries (units 0 to 14, even indicators of month 1) through one handle and commits. */
+/* A case's start: the seed SEED, a new environment NAME in BOTH, and 300 entries put (units 0
+   to 14, even indicators of month 1) through one handle and committed. */
 static void
-s_prefill (MDB_env *env, MDB_dbi c, MDB_dbi p)
+s_prefill (s_both_t *both, uint64_t seed, const char *name)
 {
-    MDB_txn *txn;
-    mdb_txn_begin (env, NULL, 0, &txn);
-    int rc = 0;
-    socin_chunks_t *h = socin_chunks_open (txn, c, &rc);
-    MDB_cursor *cur;
-    mdb_cursor_open (txn, p, &cur);
+    s_begin (seed);
+    s_env (both, name);
+    s_both_begin (both, 0);
     char buf[KEY_BUF];
     for (int i = 0; i < 300 && !s_at.failed; i++) {
         MDB_val k = {s_key (buf, 1, i / 20, 2 * (i % 20), D_NONE), buf};
-        s_put_both (h, txn, p, cur, &k, 20, MDB_NOOVERWRITE);
+        s_put_both (both->h, both->txn, both->p, both->cur, &k, 20, MDB_NOOVERWRITE);
     }
-    mdb_cursor_close (cur);
-    CHECK_INT (socin_chunks_close (&h, false), 0);
-    CHECK_INT (mdb_txn_commit (txn), 0);
+    CHECK_INT (s_both_end (both, false), 0);
 }
 
 static void
 a_handle_reads_its_own_unflushed_writes (void)
 {
-    s_begin (7);
-    MDB_dbi c, p;
-    MDB_env *env = s_env ("own", &c, &p);
-    s_prefill (env, c, p);
-    MDB_txn *txn;
-    mdb_txn_begin (env, NULL, 0, &txn);
-    int rc = 0;
-    socin_chunks_t *h = socin_chunks_open (txn, c, &rc);
-    MDB_cursor *cur;
-    mdb_cursor_open (txn, p, &cur);
+    s_both_t both;
+    s_prefill (&both, 7, "own");
+    s_both_begin (&both, 0);
     char buf[KEY_BUF];
     /* Each put read back at once through the same handle, whole scans now and then. */
     for (s_at.op = 0; s_at.op < 150 && !s_at.failed; s_at.op++) {
         MDB_val k = {s_key (buf, 1, (int)s_below (16), 2 * (int)s_below (20) + 1, (int)s_below (3)),
                      buf};
-        s_put_both (h, txn, p, cur, &k, s_random_size (), s_below (2) ? MDB_NOOVERWRITE : 0);
+        s_put_both (both.h, both.txn, both.p, both.cur, &k, s_random_size (),
+                    s_below (2) ? MDB_NOOVERWRITE : 0);
         s_note (", then MDB_SET_KEY");
-        s_read (h, cur, MDB_SET_KEY, &k);
-        if (s_at.op % 30 == 29) s_check_scans (h, cur, MDB_FIRST);
+        s_read (both.h, both.cur, MDB_SET_KEY, &k);
+        if (s_at.op % 30 == 29) s_check_scans (both.h, both.cur, MDB_FIRST);
     }
     /* Each deletion: the key gone at once, and from scans. */
     for (s_at.op = 150; s_at.op < 250 && !s_at.failed; s_at.op++) {
-        MDB_val k = {s_stored (cur, buf), buf};
-        s_del_both (h, txn, p, cur, &k);
+        MDB_val k = {s_stored (both.cur, buf), buf};
+        s_del_both (both.h, both.txn, both.p, both.cur, &k);
         s_note (", then MDB_SET");
-        s_read (h, cur, MDB_SET, &k);
-        if (s_at.op % 25 == 24) s_check_scans (h, cur, MDB_FIRST);
+        s_read (both.h, both.cur, MDB_SET, &k);
+        if (s_at.op % 25 == 24) s_check_scans (both.h, both.cur, MDB_FIRST);
     }
     /* Walked past the last entry, then past the first: the entry at that end deleted, and a
        key put beyond it. */
     for (int i = 0; i < 4 && !s_at.failed; i++, s_at.op++) {
         bool last = i % 2 == 0;
-        s_walk (h, cur, last ? MDB_FIRST : MDB_LAST, last ? MDB_NEXT : MDB_PREV);
+        s_walk (both.h, both.cur, last ? MDB_FIRST : MDB_LAST, last ? MDB_NEXT : MDB_PREV);
         MDB_val k = {0, buf}, d;
-        if (!mdb_cursor_get (cur, &k, &d, last ? MDB_LAST : MDB_FIRST)) {
+        if (!mdb_cursor_get (both.cur, &k, &d, last ? MDB_LAST : MDB_FIRST)) {
             memmove (buf, k.mv_data, k.mv_size);
             k.mv_data = buf;
-            s_del_both (h, txn, p, cur, &k);
+            s_del_both (both.h, both.txn, both.p, both.cur, &k);
         }
-        s_walk (h, cur, last ? MDB_FIRST : MDB_LAST, last ? MDB_NEXT : MDB_PREV);
+        s_walk (both.h, both.cur, last ? MDB_FIRST : MDB_LAST, last ? MDB_NEXT : MDB_PREV);
         k.mv_size = s_key (buf, last ? 4 : 0, i, 0, D_NONE);
-        s_put_both (h, txn, p, cur, &k, 8, MDB_NOOVERWRITE);
+        s_put_both (both.h, both.txn, both.p, both.cur, &k, 8, MDB_NOOVERWRITE);
     }
-    s_check_scans (h, cur, MDB_FIRST);
+    s_check_scans (both.h, both.cur, MDB_FIRST);
     for (int i = 0; i < 30 && !s_at.failed; i++)
-        s_check_probe (h, cur);
-    mdb_cursor_close (cur);
-    CHECK_INT (socin_chunks_close (&h, false), 0);
-    CHECK_INT (mdb_txn_commit (txn), 0);
-    s_check_after (env, c, p, NULL);
-    mdb_env_close (env);
+        s_check_probe (both.h, both.cur);
+    CHECK_INT (s_both_end (&both, false), 0);
+    s_check_after (&both, NULL);
+    mdb_env_close (both.env);
 }
 
 static void
 a_handle_sees_another_handles_flushed_writes (void)
 {
-    s_begin (8);
-    MDB_dbi c, p;
-    MDB_env *env = s_env ("two", &c, &p);
-    s_prefill (env, c, p);
-    MDB_txn *txn;
-    mdb_txn_begin (env, NULL, 0, &txn);
+    s_both_t both;
+    s_prefill (&both, 8, "two");
+    s_both_begin (&both, 0);
+    /* B is the handle s_both_begin opened, A one opened later; both compare their reads with
+       the reference's cursor and put and delete through a second one, WCUR. */
     int rc = 0;
-    socin_chunks_t *a, *b = socin_chunks_open (txn, c, &rc);
-    MDB_cursor *cur, *wcur;
-    mdb_cursor_open (txn, p, &cur);
-    mdb_cursor_open (txn, p, &wcur);
+    socin_chunks_t *a, *b = both.h;
+    MDB_cursor *wcur;
+    mdb_cursor_open (both.txn, both.p, &wcur);
     char buf[KEY_BUF], at[KEY_BUF];
     /* B reads the region of unit 5 first: on indicator 10, the next 12. */
     MDB_val on = {s_key (at, 1, 5, 10, D_NONE), at};
     snprintf (s_at.what, sizeof s_at.what, "B reads unit 5");
-    s_read (b, cur, MDB_SET_KEY, &on);
-    s_read (b, cur, MDB_NEXT, NULL);
-    s_read (b, cur, MDB_PREV, NULL);
+    s_read (b, both.cur, MDB_SET_KEY, &on);
+    s_read (b, both.cur, MDB_NEXT, NULL);
+    s_read (b, both.cur, MDB_PREV, NULL);
     /* A then puts indicators 9 and 11 and 60 more (enough to split B's chunk), deletes 12,
        and flushes. */
-    a = socin_chunks_open (txn, c, &rc);
+    a = socin_chunks_open (both.txn, both.c, &rc);
     for (int i = 0; i < 62 && !s_at.failed; i++) {
         MDB_val k = {i < 2 ? s_key (buf, 1, 5, 9 + 2 * i, D_NONE)
                            : s_key (buf, 1, 5, 2 * ((i - 2) / 3) + 1, D_F + (i - 2) % 3),
                      buf};
-        s_put_both (a, txn, p, wcur, &k, 100, MDB_NOOVERWRITE);
+        s_put_both (a, both.txn, both.p, wcur, &k, 100, MDB_NOOVERWRITE);
     }
     MDB_val gone = {s_key (buf, 1, 5, 12, D_NONE), buf};
-    s_del_both (a, txn, p, wcur, &gone);
+    s_del_both (a, both.txn, both.p, wcur, &gone);
     CHECK_INT (socin_chunks_flush (a), 0);
     /* B, still on indicator 10, finds A's 11 next, A's 9 and every other entry. */
     snprintf (s_at.what, sizeof s_at.what, "B's NEXT from indicator 10 after A's writes");
-    mdb_cursor_get (cur, &on, &(MDB_val){0, NULL}, MDB_SET_KEY);
-    s_read (b, cur, MDB_NEXT, NULL);
+    mdb_cursor_get (both.cur, &on, &(MDB_val){0, NULL}, MDB_SET_KEY);
+    s_read (b, both.cur, MDB_NEXT, NULL);
     MDB_val nine = {s_key (buf, 1, 5, 9, D_NONE), buf};
     snprintf (s_at.what, sizeof s_at.what, "B's MDB_SET_KEY of A's indicator 9");
-    s_read (b, cur, MDB_SET_KEY, &nine);
-    s_check_scans (b, cur, MDB_FIRST);
+    s_read (b, both.cur, MDB_SET_KEY, &nine);
+    s_check_scans (b, both.cur, MDB_FIRST);
     /* The other way round: B writes in unit 5 and 6, flushes, A reads it. */
     for (int i = 0; i < 40 && !s_at.failed; i++) {
         MDB_val k = {s_key (buf, 1, 5 + i / 20, 2 * (i % 20) + 1, D_LONG), buf};
-        s_put_both (b, txn, p, wcur, &k, 30, 0);
+        s_put_both (b, both.txn, both.p, wcur, &k, 30, 0);
     }
     CHECK_INT (socin_chunks_flush (b), 0);
     MDB_val bs = {s_key (buf, 1, 6, 39, D_LONG), buf};
     snprintf (s_at.what, sizeof s_at.what, "A's MDB_SET_KEY of B's last put");
-    s_read (a, cur, MDB_SET_KEY, &bs);
-    s_check_scans (a, cur, MDB_FIRST);
-    mdb_cursor_close (cur);
+    s_read (a, both.cur, MDB_SET_KEY, &bs);
+    s_check_scans (a, both.cur, MDB_FIRST);
     mdb_cursor_close (wcur);
     CHECK_INT (socin_chunks_close (&a, false), 0);
-    CHECK_INT (socin_chunks_close (&b, false), 0);
-    CHECK_INT (mdb_txn_commit (txn), 0);
-    s_check_after (env, c, p, NULL);
-    mdb_env_close (env);
+    CHECK_INT (s_both_end (&both, false), 0);
+    s_check_after (&both, NULL);
+    mdb_env_close (both.env);
 }
 
 /* ---- packing ---- */
@@ -766,13 +780,13 @@ a_handle_sees_another_handles_flushed_writes (void)
 static void
 s_pack (const char *name, const int *order, size_t pages[2])
 {
-    MDB_dbi c, p;
-    MDB_env *env = s_env (name, &c, &p);
+    s_both_t both;
+    s_env (&both, name);
     MDB_txn *txn;
     for (int from = 0; from < FEED_N; from += 25000) {
-        mdb_txn_begin (env, NULL, 0, &txn);
+        mdb_txn_begin (both.env, NULL, 0, &txn);
         int rc = 0;
-        socin_chunks_t *h = socin_chunks_open (txn, c, &rc);
+        socin_chunks_t *h = socin_chunks_open (txn, both.c, &rc);
         for (int i = from; i < from + 25000 && i < FEED_N && !rc; i++) {
             int v = order ? order[i] : i;
             char key[KEY_BUF];
@@ -780,22 +794,22 @@ s_pack (const char *name, const int *order, size_t pages[2])
             MDB_val k = {s_key (key, 3, v / FEED_INDS, v % FEED_INDS, D_NONE), key}, d = {8, &data};
             rc = socin_chunks_put (h, &k, &d, MDB_NOOVERWRITE, NULL, NULL);
             d = (MDB_val){8, &data};
-            if (!rc) rc = mdb_put (txn, p, &k, &d, MDB_NOOVERWRITE);
+            if (!rc) rc = mdb_put (txn, both.p, &k, &d, MDB_NOOVERWRITE);
         }
         CHECK_INT (rc, 0);
         CHECK_INT (socin_chunks_close (&h, false), 0);
         CHECK_INT (mdb_txn_commit (txn), 0);
     }
-    mdb_txn_begin (env, NULL, MDB_RDONLY, &txn);
-    s_check_all (txn, c, p);
-    CHECK_INT (socin_chunks_count (txn, c), FEED_N);
+    mdb_txn_begin (both.env, NULL, MDB_RDONLY, &txn);
+    s_check_all (txn, both.c, both.p);
+    CHECK_INT (socin_chunks_count (txn, both.c), FEED_N);
     MDB_stat st;
-    mdb_stat (txn, c, &st);
+    mdb_stat (txn, both.c, &st);
     pages[0] = st.ms_leaf_pages;
-    mdb_stat (txn, p, &st);
+    mdb_stat (txn, both.p, &st);
     pages[1] = st.ms_leaf_pages;
     mdb_txn_abort (txn);
-    mdb_env_close (env);
+    mdb_env_close (both.env);
 }
 
 static void
@@ -915,14 +929,9 @@ a_migration_moves_a_plain_database_into_chunks (void)
 static void
 keys_out_of_bounds_are_refused_and_change_nothing (void)
 {
-    s_begin (9);
-    MDB_dbi c, p;
-    MDB_env *env = s_env ("bad", &c, &p);
-    s_prefill (env, c, p);
-    MDB_txn *txn;
-    mdb_txn_begin (env, NULL, 0, &txn);
-    int rc = 0;
-    socin_chunks_t *h = socin_chunks_open (txn, c, &rc);
+    s_both_t both;
+    s_prefill (&both, 9, "bad");
+    s_both_begin (&both, 0);
     char big[KEY_BUF], counts[32];
     memset (big, 'x', sizeof big);
     size_t n = s_key (big, 1, 5, 11, D_NONE);
@@ -936,49 +945,39 @@ keys_out_of_bounds_are_refused_and_change_nothing (void)
     for (int i = 0; i < 5; i++)
         for (int f = 0; f < 3; f++) {
             MDB_val d = {3, "bad"}, before, after;
-            CHECK (socin_chunks_put (h, &bad[i], &d, flags[f], &before, &after) != 0);
+            CHECK (socin_chunks_put (both.h, &bad[i], &d, flags[f], &before, &after) != 0);
         }
     /* Reads with keys out of bounds, and ops a handle does not take. */
     MDB_val k = bad[3], d;
-    CHECK_INT (socin_chunks_get (h, &k, &d, MDB_SET_KEY), EINVAL);
+    CHECK_INT (socin_chunks_get (both.h, &k, &d, MDB_SET_KEY), EINVAL);
     k = bad[4];
-    CHECK_INT (socin_chunks_get (h, &k, &d, MDB_SET_RANGE), EINVAL);
+    CHECK_INT (socin_chunks_get (both.h, &k, &d, MDB_SET_RANGE), EINVAL);
     k = (MDB_val){n, big};
-    CHECK_INT (socin_chunks_get (h, &k, &d, MDB_GET_BOTH), EINVAL);
-    MDB_cursor *cur;
-    mdb_cursor_open (txn, p, &cur);
-    s_check_scans (h, cur, MDB_FIRST);
-    mdb_cursor_close (cur);
-    CHECK_INT (socin_chunks_close (&h, false), 0);
-    CHECK_INT (mdb_txn_commit (txn), 0);
-    s_check_after (env, c, p, NULL);
-    mdb_env_close (env);
+    CHECK_INT (socin_chunks_get (both.h, &k, &d, MDB_GET_BOTH), EINVAL);
+    s_check_scans (both.h, both.cur, MDB_FIRST);
+    CHECK_INT (s_both_end (&both, false), 0);
+    s_check_after (&both, NULL);
+    mdb_env_close (both.env);
 }
 
-/* Puts KEYS (N) into the map of ENV with 8 bytes each, as a transaction of their own, then
+/* Puts KEYS (N) into the map of BOTH with 8 bytes each, as a transaction of their own, then
    deletes them in another, checking both sides after each. */
 static void
-s_put_and_delete (MDB_env *env, MDB_dbi c, MDB_dbi p, const MDB_val *keys, int n)
+s_put_and_delete (s_both_t *both, const MDB_val *keys, int n)
 {
     for (int round = 0; round < 2 && !s_at.failed; round++) {
-        MDB_txn *txn;
-        mdb_txn_begin (env, NULL, 0, &txn);
-        int rc = 0;
-        socin_chunks_t *h = socin_chunks_open (txn, c, &rc);
-        MDB_cursor *cur;
-        mdb_cursor_open (txn, p, &cur);
+        s_both_begin (both, 0);
         for (s_at.op = 0; s_at.op < n && !s_at.failed; s_at.op++)
             if (round == 0)
-                s_put_both (h, txn, p, cur, &keys[s_at.op], 8, MDB_NOOVERWRITE);
+                s_put_both (both->h, both->txn, both->p, both->cur, &keys[s_at.op], 8,
+                            MDB_NOOVERWRITE);
             else
-                s_del_both (h, txn, p, cur, &keys[s_at.op]);
-        s_check_scans (h, cur, MDB_FIRST);
+                s_del_both (both->h, both->txn, both->p, both->cur, &keys[s_at.op]);
+        s_check_scans (both->h, both->cur, MDB_FIRST);
         for (int i = 0; i < 30 && !s_at.failed; i++)
-            s_check_probe (h, cur);
-        mdb_cursor_close (cur);
-        CHECK_INT (socin_chunks_close (&h, false), 0);
-        CHECK_INT (mdb_txn_commit (txn), 0);
-        s_check_after (env, c, p, NULL);
+            s_check_probe (both->h, both->cur);
+        CHECK_INT (s_both_end (both, false), 0);
+        s_check_after (both, NULL);
         s_at.txn++;
     }
 }
@@ -986,10 +985,8 @@ s_put_and_delete (MDB_env *env, MDB_dbi c, MDB_dbi p, const MDB_val *keys, int n
 static void
 keys_at_the_bounds_are_stored_as_any_other (void)
 {
-    s_begin (10);
-    MDB_dbi c, p;
-    MDB_env *env = s_env ("bounds", &c, &p);
-    s_prefill (env, c, p);
+    s_both_t both;
+    s_prefill (&both, 10, "bounds");
     static char longest[2][511];
     memset (longest[0], 'x', 511);
     memcpy (longest[0], "P2025", 5);
@@ -997,47 +994,39 @@ keys_at_the_bounds_are_stored_as_any_other (void)
     /* 1 and 511 bytes, and keys sorting just after the count's "\x01". */
     const MDB_val keys[] = {
         {1, "P"}, {1, "\x02"}, {6, "\x02P2025"}, {511, longest[0]}, {511, longest[1]}};
-    s_put_and_delete (env, c, p, keys, sizeof keys / sizeof *keys);
-    mdb_env_close (env);
+    s_put_and_delete (&both, keys, sizeof keys / sizeof *keys);
+    mdb_env_close (both.env);
 }
 
-/* Looks for keys next to the count's "\x01" in the map of ENV: each finds what a plain
+/* Looks for keys next to the count's "\x01" in the map of BOTH: each finds what a plain
    database finds, never the count. */
 static void
-s_look_near_the_count (MDB_env *env, MDB_dbi c, MDB_dbi p)
+s_look_near_the_count (s_both_t *both)
 {
     static const MDB_val keys[] = {
         {1, "\x00"}, {2, "\x00\xff"}, {1, "\x01"}, {2, "\x01\xff"}, {9, "\x01\0\0\0\0\0\0\0\0"}};
     static const MDB_cursor_op ops[] = {MDB_SET_RANGE, MDB_SET_KEY, MDB_SET};
-    MDB_txn *txn;
-    mdb_txn_begin (env, NULL, MDB_RDONLY, &txn);
-    int rc = 0;
-    socin_chunks_t *h = socin_chunks_open (txn, c, &rc);
-    MDB_cursor *cur;
-    mdb_cursor_open (txn, p, &cur);
+    s_both_begin (both, MDB_RDONLY);
     for (size_t i = 0; i < 3 * sizeof keys / sizeof *keys && !s_at.failed; i++) {
         snprintf (s_at.what, sizeof s_at.what, "a read, op %d of %s, then NEXT, PREV",
                   (int)ops[i % 3], s_show (&keys[i / 3]));
-        if (s_read (h, cur, ops[i % 3], &keys[i / 3]) && s_read (h, cur, MDB_NEXT, NULL))
-            s_read (h, cur, MDB_PREV, NULL);
+        if (s_read (both->h, both->cur, ops[i % 3], &keys[i / 3]) &&
+            s_read (both->h, both->cur, MDB_NEXT, NULL))
+            s_read (both->h, both->cur, MDB_PREV, NULL);
     }
-    mdb_cursor_close (cur);
-    CHECK_INT (socin_chunks_close (&h, false), 0);
-    mdb_txn_abort (txn);
+    CHECK_INT (s_both_end (both, false), 0);
 }
 
 static void
 keys_next_to_the_counts_entry_are_looked_for_as_any_other (void)
 {
-    s_begin (11);
-    MDB_dbi c, p;
-    MDB_env *env = s_env ("low", &c, &p);
-    s_prefill (env, c, p);
-    s_look_near_the_count (env, c, p);
+    s_both_t both;
+    s_prefill (&both, 11, "low");
+    s_look_near_the_count (&both);
     /* And once every entry is deleted again: the count's entry stays, alone. */
-    s_delete_all (env, c, p);
-    s_look_near_the_count (env, c, p);
-    mdb_env_close (env);
+    s_delete_all (&both);
+    s_look_near_the_count (&both);
+    mdb_env_close (both.env);
 }
 
 int
