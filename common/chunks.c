@@ -49,6 +49,11 @@ struct socin_chunks_t {
     size_t cklen, oldcklen, uplen;
     unsigned char *buf; /* its entries */
     size_t len, cap;
+    /* Its last entry's key, when known (tail_ok): a key after it is put at the end without a
+       search, which is how a run in key order grows a chunk. */
+    bool tail_ok;
+    unsigned char tail[KEY_MAX];
+    size_t taillen;
 
     /* The entry the handle is on. */
     bool on;
@@ -178,6 +183,7 @@ s_splice (socin_chunks_t *self, size_t from, size_t to, const unsigned char *byt
     memmove (self->buf + from + n, self->buf + to, self->len - to);
     if (n) memcpy (self->buf + from, bytes, n);
     self->len = self->len - (to - from) + n;
+    self->tail_ok = false;
 }
 
 static void
@@ -196,6 +202,7 @@ s_adopt (socin_chunks_t *self, const MDB_val *k, const MDB_val *d)
     s_reserve (&self->buf, &self->cap, d->mv_size);
     memcpy (self->buf, d->mv_data, d->mv_size);
     self->len = d->mv_size;
+    self->tail_ok = false;
     self->loaded = self->exists = self->positioned = true;
     self->dirty = self->rekeyed = self->first = self->has_up = self->on = false;
     self->gen = s_gen;
@@ -319,6 +326,7 @@ s_load (socin_chunks_t *self, const unsigned char *key, size_t klen)
         self->loaded = self->first = true;
         self->exists = self->dirty = self->rekeyed = self->has_up = self->positioned = false;
         self->len = self->cklen = 0;
+        self->tail_ok = false;
         self->gen = s_gen;
         return 0;
     }
@@ -418,6 +426,10 @@ s_seek (socin_chunks_t *self, const unsigned char *key, size_t klen, bool *found
         off = p.next;
     }
     /* After every entry: the last one is the key before. */
+    if (self->len) {
+        memcpy (self->tail, self->key, self->taillen = self->klen);
+        self->tail_ok = true;
+    }
     *has_prev = self->len > 0;
     if (*has_prev && prev) {
         memcpy (prev, self->key, self->klen);
@@ -512,6 +524,7 @@ s_split (socin_chunks_t *self, size_t ins, size_t ins_end)
         /* The entry put is on the left: the right part goes to LMDB. */
         if ((rc = s_write_other (self, rk, rklen, self->tmp, n, !self->has_up))) return rc;
         self->len = at;
+        self->tail_ok = false;
         memcpy (self->up, rk, self->uplen = rklen);
         self->has_up = true;
         return 0;
@@ -523,6 +536,7 @@ s_split (socin_chunks_t *self, size_t ins, size_t ins_end)
     s_reserve (&self->buf, &self->cap, n);
     memcpy (self->buf, self->tmp, n);
     self->len = n;
+    self->tail_ok = false;
     memcpy (self->ck, rk, self->cklen = rklen);
     self->exists = self->first = false;
     return 0;
@@ -782,8 +796,15 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
     unsigned char *prev = self->near[0];
     size_t prevlen = 0;
     int rc = s_cover (self, k, klen);
-    if (!rc) rc = s_seek (self, k, klen, &found, &has_prev, prev, &prevlen);
     if (rc) return rc;
+    if (self->tail_ok && s_cmp (k, klen, self->tail, self->taillen) > 0) {
+        /* After the chunk's last entry. */
+        found = false;
+        has_prev = true;
+        memcpy (prev, self->tail, prevlen = self->taillen);
+        self->on = false;
+    } else if ((rc = s_seek (self, k, klen, &found, &has_prev, prev, &prevlen)))
+        return rc;
     if (found) {
         if (flags & MDB_NOOVERWRITE) {
             s_out (self, NULL, data);
@@ -857,6 +878,11 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
         self->dlen = size;
         self->szoff = self->doff - socin_varint_size (size);
         memcpy (self->key, k, self->klen = klen);
+    }
+    if (self->next == self->len) {
+        /* The new entry is the chunk's last. */
+        memcpy (self->tail, k, self->taillen = klen);
+        self->tail_ok = true;
     }
     data->mv_data = self->buf + self->doff;
     return 0;

@@ -898,8 +898,10 @@ s_stage_shuffled (void)
     s_commit_text (s.ingest[0], r.values_acked, commits, sizeof commits);
     snprintf (note, sizeof note, "%s; %s", cpu, commits);
     b_note ("  %s", note);
-    b_result ("ingest", "to durable acknowledgement, shuffled", "values/s", B_HIGHER, ack, NAN, 1000000, note);
-    b_result ("ingest", "to applied in reporting, shuffled", "values/s", B_HIGHER, app, NAN, NAN, NULL);
+    /* Scattered values: the target is 500,000 a second, acknowledged and applied (visible to
+       queries); the feed order's is a million. */
+    b_result ("ingest", "to durable acknowledgement, shuffled", "values/s", B_HIGHER, ack, NAN, 500000, note);
+    b_result ("ingest", "to applied in reporting, shuffled", "values/s", B_HIGHER, app, NAN, 500000, NULL);
     b_drive_result_free (&r);
     b_drive_result_free (&per);
     s_rss (&s, "shuffled load");
