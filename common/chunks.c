@@ -141,8 +141,14 @@ s_entry_get (const unsigned char *buf, size_t len, size_t off, unsigned char *ke
 {
     const unsigned char *p = buf + off, *end = buf + len;
     uint64_t shared, rest, size;
-    if (!socin_varint_get (&p, end, &shared) || shared > *klen ||
-        !socin_varint_get (&p, end, &rest) || shared + rest > KEY_MAX || shared + rest == 0 ||
+    if (end - p >= 2 && p[0] < 0x80 && p[1] < 0x80) {
+        /* Both one byte, as nearly always. */
+        shared = p[0];
+        rest = p[1];
+        p += 2;
+    } else if (!socin_varint_get (&p, end, &shared) || !socin_varint_get (&p, end, &rest))
+        return false;
+    if (shared > *klen || shared + rest > KEY_MAX || shared + rest == 0 ||
         rest > (size_t)(end - p))
         return false;
     if (tail) {
@@ -155,7 +161,11 @@ s_entry_get (const unsigned char *buf, size_t len, size_t off, unsigned char *ke
     pos->at = off;
     pos->shared = (size_t)shared;
     pos->szoff = (size_t)(p - buf);
-    if (!socin_varint_get (&p, end, &size) || size > (size_t)(end - p)) return false;
+    if (p < end && *p < 0x80)
+        size = *p++;
+    else if (!socin_varint_get (&p, end, &size))
+        return false;
+    if (size > (size_t)(end - p)) return false;
     pos->doff = (size_t)(p - buf);
     pos->dlen = (size_t)size;
     pos->next = pos->doff + pos->dlen;
@@ -376,11 +386,12 @@ s_step (socin_chunks_t *self)
 
 /* Where KEY is in the chunk in memory: the handle goes on the first entry not before it
    (self->on false when there is none: KEY comes after them all); *FOUND tells whether it is
-   KEY. PREV (PREVLEN) gets the key of the entry before that position, when there is one in
-   this chunk (*HAS_PREV), when PREV is given. */
+   KEY. *HAS_PREV tells whether an entry of this chunk comes before that position; then PREV
+   (PREVLEN), when given, gets its key, and *SHARED, when given, the bytes its key has in
+   common with KEY. */
 static int
 s_seek (socin_chunks_t *self, const unsigned char *key, size_t klen, bool *found, bool *has_prev,
-        unsigned char *prev, size_t *prevlen)
+        unsigned char *prev, size_t *prevlen, size_t *shared)
 {
     unsigned char tail[KEY_MAX];
     size_t taillen = 0;
@@ -394,8 +405,11 @@ s_seek (socin_chunks_t *self, const unsigned char *key, size_t klen, bool *found
     size_t off = 0, m = 0;
     s_pos_t p;
     while (off < self->len) {
-        if (!s_entry_get (self->buf, self->len, off, self->key, &self->klen, tail, &taillen, &p))
+        if (!s_entry_get (self->buf, self->len, off, self->key, &self->klen, prev ? tail : NULL,
+                          &taillen, &p))
             return MDB_CORRUPTED;
+        /* M is still what the key before this one has in common with KEY. */
+        if (shared) *shared = m;
         int c = 1;
         if (off > 0 && p.shared > m) {
             off = p.next;
@@ -426,6 +440,7 @@ s_seek (socin_chunks_t *self, const unsigned char *key, size_t klen, bool *found
         off = p.next;
     }
     /* After every entry: the last one is the key before. */
+    if (shared) *shared = m;
     if (self->len) {
         memcpy (self->tail, self->key, self->taillen = self->klen);
         self->tail_ok = true;
@@ -604,7 +619,7 @@ s_next_chunk (socin_chunks_t *self)
         memcpy (up, self->up, uplen);
         bool found, has_prev;
         int rc = s_load (self, up, uplen);
-        if (!rc) rc = s_seek (self, up, uplen, &found, &has_prev, NULL, NULL);
+        if (!rc) rc = s_seek (self, up, uplen, &found, &has_prev, NULL, NULL, NULL);
         if (rc || self->on) return rc;
     }
     return MDB_NOTFOUND;
@@ -654,7 +669,7 @@ s_refresh (socin_chunks_t *self)
     memcpy (key, self->key, klen);
     int rc = s_load (self, key, klen);
     bool found, has_prev;
-    if (!rc) rc = s_seek (self, key, klen, &found, &has_prev, NULL, NULL);
+    if (!rc) rc = s_seek (self, key, klen, &found, &has_prev, NULL, NULL, NULL);
     if (!rc && !found) {
         /* It was deleted meanwhile: stand just before what follows it. */
         self->on = false;
@@ -690,7 +705,7 @@ socin_chunks_get (socin_chunks_t *self, MDB_val *key, MDB_val *data, MDB_cursor_
         size_t klen = key->mv_size;
         memcpy (k, key->mv_data, klen);
         if ((rc = s_cover (self, k, klen)) ||
-            (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL)))
+            (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL)))
             return rc;
         if (op != MDB_SET_RANGE) {
             if (!found) return self->on = false, MDB_NOTFOUND;
@@ -724,7 +739,7 @@ socin_chunks_get (socin_chunks_t *self, MDB_val *key, MDB_val *data, MDB_cursor_
             /* Written by others since: find the entry again, or the first after it when it
                went (that is then the next). */
             if ((rc = s_load (self, k, klen)) ||
-                (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL)))
+                (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL)))
                 return rc;
             if (!found) {
                 if (!self->on && (rc = s_next_chunk (self))) return rc;
@@ -737,7 +752,7 @@ socin_chunks_get (socin_chunks_t *self, MDB_val *key, MDB_val *data, MDB_cursor_
             if (rc == MDB_NOTFOUND) {
                 /* At the end the handle stays on the last entry. */
                 int r2 = s_cover (self, k, klen);
-                if (!r2) r2 = s_seek (self, k, klen, &found, &has_prev, NULL, NULL);
+                if (!r2) r2 = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL);
                 if (r2) return r2;
             }
         }
@@ -752,17 +767,17 @@ socin_chunks_get (socin_chunks_t *self, MDB_val *key, MDB_val *data, MDB_cursor_
         size_t klen = self->klen, prevlen = 0;
         memcpy (k, self->key, klen);
         if ((rc = s_cover (self, k, klen)) ||
-            (rc = s_seek (self, k, klen, &found, &has_prev, prev, &prevlen)))
+            (rc = s_seek (self, k, klen, &found, &has_prev, prev, &prevlen, NULL)))
             return rc;
         if (has_prev) {
-            if ((rc = s_seek (self, prev, prevlen, &found, &has_prev, NULL, NULL))) return rc;
+            if ((rc = s_seek (self, prev, prevlen, &found, &has_prev, NULL, NULL, NULL))) return rc;
         } else {
             rc = s_prev_chunk (self);
             if (rc == MDB_NOTFOUND) {
                 /* At the start the handle stays on the first entry. */
                 bool f, hp;
                 int r2 = s_cover (self, k, klen);
-                if (!r2) r2 = s_seek (self, k, klen, &f, &hp, NULL, NULL);
+                if (!r2) r2 = s_seek (self, k, klen, &f, &hp, NULL, NULL, NULL);
                 if (r2) return r2;
                 return MDB_NOTFOUND;
             }
@@ -793,17 +808,19 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
     memcpy (k, key->mv_data, klen);
     const void *src = flags & MDB_RESERVE ? NULL : data->mv_data;
     bool found, has_prev;
-    unsigned char *prev = self->near[0];
-    size_t prevlen = 0;
+    /* The key before a new one, for BEFORE; what it shares with KEY, to write KEY against it. */
+    unsigned char *prev = before ? self->near[0] : NULL;
+    size_t prevlen = 0, shared = 0;
     int rc = s_cover (self, k, klen);
     if (rc) return rc;
     if (self->tail_ok && s_cmp (k, klen, self->tail, self->taillen) > 0) {
         /* After the chunk's last entry. */
         found = false;
         has_prev = true;
-        memcpy (prev, self->tail, prevlen = self->taillen);
+        if (prev) memcpy (prev, self->tail, prevlen = self->taillen);
+        shared = s_common (self->tail, self->taillen, k, klen);
         self->on = false;
-    } else if ((rc = s_seek (self, k, klen, &found, &has_prev, prev, &prevlen)))
+    } else if ((rc = s_seek (self, k, klen, &found, &has_prev, prev, &prevlen, &shared)))
         return rc;
     if (found) {
         if (flags & MDB_NOOVERWRITE) {
@@ -823,7 +840,7 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
         self->next = self->doff + size;
         if (self->len > CHUNK_MAX) {
             if ((rc = s_split (self, self->at, self->next)) ||
-                (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL)))
+                (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL)))
                 return rc;
             if (!found) return MDB_CORRUPTED;
         }
@@ -840,7 +857,7 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
     }
     size_t ins = self->on ? self->at : self->len, to = self->on ? self->next : self->len;
     /* The new entry, against the key before it (none: it becomes the chunk's key). */
-    size_t shared = has_prev ? s_common (prev, prevlen, k, klen) : klen;
+    if (!has_prev) shared = klen;
     size_t n = s_entry_size (shared, klen - shared, size);
     size_t n2 = 0, shared2 = 0;
     if (self->on) {
@@ -866,7 +883,7 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
     if (self->len > CHUNK_MAX) {
         /* The handle on the new entry, wherever the split leaves it. */
         if ((rc = s_split (self, ins, ins + n)) ||
-            (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL)))
+            (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL)))
             return rc;
         if (!found) return MDB_CORRUPTED;
     } else {
@@ -897,10 +914,8 @@ socin_chunks_del (socin_chunks_t *self, const MDB_val *key)
     size_t klen = key->mv_size;
     memcpy (k, key->mv_data, klen);
     bool found, has_prev;
-    unsigned char prev[KEY_MAX];
-    size_t prevlen = 0;
     int rc = s_cover (self, k, klen);
-    if (!rc) rc = s_seek (self, k, klen, &found, &has_prev, prev, &prevlen);
+    if (!rc) rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL);
     if (rc) return rc;
     if (!found) return self->on = false, MDB_NOTFOUND;
     size_t at = self->at, shared = self->shared;
@@ -929,8 +944,6 @@ socin_chunks_del (socin_chunks_t *self, const MDB_val *key)
         }
         s_splice (self, at, to, self->tmp, n);
     }
-    (void)prev;
-    (void)prevlen;
     self->dirty = true;
     self->delta--;
     self->on = false;
