@@ -148,8 +148,7 @@ s_entry_get (const unsigned char *buf, size_t len, size_t off, unsigned char *ke
         p += 2;
     } else if (!socin_varint_get (&p, end, &shared) || !socin_varint_get (&p, end, &rest))
         return false;
-    if (shared > *klen || shared + rest > KEY_MAX || shared + rest == 0 ||
-        rest > (size_t)(end - p))
+    if (shared > *klen || shared + rest > KEY_MAX || shared + rest == 0 || rest > (size_t)(end - p))
         return false;
     if (tail) {
         *taillen = *klen - (size_t)shared;
