@@ -156,8 +156,12 @@ static void
 s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
 {
     socin__v1__value_change__init (c);
-    c->indicator = (char *)v->indicator->code;
-    c->unit = (char *)v->unit->code;
+    /* The codes as the value's key holds them ("P" period NUL unit NUL indicator NUL, in the
+       submission's arena, which the apply has just read), not the registry's copies: those lie
+       all over the model, and packing the batch reads every one. */
+    const char *unit = v->key + 1 + strlen (v->period) + 1;
+    c->unit = (char *)unit;
+    c->indicator = (char *)unit + strlen (unit) + 1;
     c->period = (char *)v->period;
     c->disaggregation = (char *)v->disaggregation;
     c->value_micros = v->value;
