@@ -342,9 +342,9 @@ FUZZ_REGRESSION_O := $(BUILD)/libsocin-services.a
 $(BUILD)/libsocin-services.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(SVC_LIB_C))
 	@rm -f $@
 	ar rcs $@ $^
-# tests/unit/test_reporting_store.c opens stores of earlier layouts through reporting's modules;
-# test_reporting_decode.c reads frames with reporting's reader.
-SVC_UNIT_TESTS := test_regressions test_reporting_store test_reporting_decode
+# tests/unit/test_reporting_store.c and test_ingest_store.c open stores of earlier layouts through
+# the daemons' modules; test_reporting_decode.c reads frames with reporting's reader.
+SVC_UNIT_TESTS := test_regressions test_reporting_store test_ingest_store test_reporting_decode
 $(patsubst %,$(BUILD)/obj/tests/unit/%.o,$(SVC_UNIT_TESTS)): CFLAGS += -Iservices/ingest \
                                                -Iservices/registry -Iservices/reporting
 $(patsubst %,$(BUILD)/tests/unit/%,$(SVC_UNIT_TESTS)): $(BUILD)/tests/unit/%: \
