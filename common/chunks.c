@@ -654,7 +654,8 @@ s_prev_chunk (socin_chunks_t *self)
     return s_last_entry (self);
 }
 
-/* Puts the handle back on the entry it was on, after writes by others. */
+/* Puts the handle back on the entry it was on, after writes by others; MDB_NOTFOUND when
+   they deleted it, the handle then on the first entry of its chunk after it, if any. */
 static int
 s_refresh (socin_chunks_t *self)
 {
@@ -665,12 +666,7 @@ s_refresh (socin_chunks_t *self)
     int rc = s_load (self, key, klen);
     bool found, has_prev;
     if (!rc) rc = s_seek (self, key, klen, &found, &has_prev, NULL, NULL, NULL);
-    if (!rc && !found) {
-        /* It was deleted meanwhile: stand just before what follows it. */
-        self->on = false;
-        return MDB_NOTFOUND;
-    }
-    return rc;
+    return rc ? rc : found ? 0 : MDB_NOTFOUND;
 }
 
 int
@@ -730,17 +726,12 @@ socin_chunks_get (socin_chunks_t *self, MDB_val *key, MDB_val *data, MDB_cursor_
         unsigned char k[KEY_MAX];
         size_t klen = self->klen;
         memcpy (k, self->key, klen);
-        if (!s_covers (self, k, klen)) {
-            /* Written by others since: find the entry again, or the first after it when it
-               went (that is then the next). */
-            if ((rc = s_load (self, k, klen)) ||
-                (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL)))
-                return rc;
-            if (!found) {
-                if (!self->on && (rc = s_next_chunk (self))) return rc;
-                break;
-            }
+        /* Written by others since, and the entry went: the first after it is the next. */
+        if ((rc = s_refresh (self)) == MDB_NOTFOUND) {
+            if (!self->on && (rc = s_next_chunk (self))) return rc;
+            break;
         }
+        if (rc) return rc;
         rc = s_step (self);
         if (rc == MDB_NOTFOUND) {
             rc = s_next_chunk (self);
