@@ -28,14 +28,6 @@ static const unsigned char s_count_key[1] = {1};
    chunk it holds may have changed under it (chunks.h). */
 static __thread uint64_t s_gen;
 
-/* Where an entry lies in a chunk. */
-typedef struct {
-    size_t at, next;   /* its offset, and the next entry's */
-    size_t shared;     /* its key's bytes in common with the key before it */
-    size_t szoff;      /* where its data's size starts */
-    size_t doff, dlen; /* its data */
-} s_pos_t;
-
 struct socin_chunks_t {
     MDB_txn *txn;
     MDB_dbi dbi;
@@ -65,7 +57,10 @@ struct socin_chunks_t {
 
     /* The entry the handle is on. */
     bool on;
-    s_pos_t pos;
+    size_t at, next;   /* its offset, and the next entry's */
+    size_t shared;     /* its key's bytes in common with the key before it */
+    size_t szoff;      /* where its data's size starts */
+    size_t doff, dlen; /* its data */
     unsigned char key[KEY_MAX];
     size_t klen;
     /* Deleted by the handle's last call: MDB_NEXT and MDB_PREV go from where it was, as after
@@ -134,8 +129,11 @@ s_entry_put (unsigned char *p, const unsigned char *key, size_t shared, size_t r
 }
 
 /* Reads the entry at OFF: KEY (KLEN bytes, the key before it) becomes its key, with the bytes
-   of the old key past the shared ones saved in TAIL (TAILLEN) when TAIL is given, and POS
-   where it lies; false when the bytes are not an entry. */
+   of the old key past the shared ones saved in TAIL (TAILLEN) when TAIL is given. Fills the
+   handle-like position fields; false when the bytes are not an entry. */
+typedef struct {
+    size_t at, next, shared, szoff, doff, dlen;
+} s_pos_t;
 
 static bool
 s_entry_get (const unsigned char *buf, size_t len, size_t off, unsigned char *key, size_t *klen,
@@ -230,6 +228,7 @@ s_fetch_up (socin_chunks_t *self)
     int rc = mdb_cursor_get (self->cur, &k, &d, MDB_NEXT);
     if (rc == MDB_NOTFOUND) {
         self->has_up = false;
+        self->positioned = false;
         return 0;
     }
     if (rc) return rc;
@@ -364,7 +363,10 @@ s_first_entry (socin_chunks_t *self)
     self->klen = self->cklen;
     self->on =
         self->len && s_entry_get (self->buf, self->len, 0, self->key, &self->klen, NULL, NULL, &p);
-    if (self->on) self->pos = p;
+    if (self->on) {
+        self->at = p.at, self->next = p.next, self->shared = p.shared;
+        self->szoff = p.szoff, self->doff = p.doff, self->dlen = p.dlen;
+    }
     return self->on;
 }
 
@@ -372,11 +374,12 @@ s_first_entry (socin_chunks_t *self)
 static int
 s_step (socin_chunks_t *self)
 {
-    if (self->pos.next >= self->len) return MDB_NOTFOUND;
+    if (self->next >= self->len) return MDB_NOTFOUND;
     s_pos_t p;
-    if (!s_entry_get (self->buf, self->len, self->pos.next, self->key, &self->klen, NULL, NULL, &p))
+    if (!s_entry_get (self->buf, self->len, self->next, self->key, &self->klen, NULL, NULL, &p))
         return MDB_CORRUPTED;
-    self->pos = p;
+    self->at = p.at, self->next = p.next, self->shared = p.shared;
+    self->szoff = p.szoff, self->doff = p.doff, self->dlen = p.dlen;
     return 0;
 }
 
@@ -421,7 +424,8 @@ s_seek (socin_chunks_t *self, const unsigned char *key, size_t klen, bool *found
         }
         if (c >= 0) {
             self->on = true;
-            self->pos = p;
+            self->at = p.at, self->next = p.next, self->shared = p.shared;
+            self->szoff = p.szoff, self->doff = p.doff, self->dlen = p.dlen;
             *found = c == 0;
             *has_prev = off > 0;
             if (*has_prev && prev) {
@@ -601,7 +605,7 @@ static void
 s_out (socin_chunks_t *self, MDB_val *key, MDB_val *data)
 {
     if (key) *key = (MDB_val){self->klen, self->key};
-    if (data) *data = (MDB_val){self->pos.dlen, self->buf + self->pos.doff};
+    if (data) *data = (MDB_val){self->dlen, self->buf + self->doff};
 }
 
 /* The handle on the first entry of the chunks after the one in memory (MDB_NOTFOUND: none). */
@@ -654,8 +658,7 @@ s_prev_chunk (socin_chunks_t *self)
     return s_last_entry (self);
 }
 
-/* Puts the handle back on the entry it was on, after writes by others; MDB_NOTFOUND when
-   they deleted it, the handle then on the first entry of its chunk after it, if any. */
+/* Puts the handle back on the entry it was on, after writes by others. */
 static int
 s_refresh (socin_chunks_t *self)
 {
@@ -666,7 +669,12 @@ s_refresh (socin_chunks_t *self)
     int rc = s_load (self, key, klen);
     bool found, has_prev;
     if (!rc) rc = s_seek (self, key, klen, &found, &has_prev, NULL, NULL, NULL);
-    return rc ? rc : found ? 0 : MDB_NOTFOUND;
+    if (!rc && !found) {
+        /* It was deleted meanwhile: stand just before what follows it. */
+        self->on = false;
+        return MDB_NOTFOUND;
+    }
+    return rc;
 }
 
 int
@@ -726,12 +734,17 @@ socin_chunks_get (socin_chunks_t *self, MDB_val *key, MDB_val *data, MDB_cursor_
         unsigned char k[KEY_MAX];
         size_t klen = self->klen;
         memcpy (k, self->key, klen);
-        /* Written by others since, and the entry went: the first after it is the next. */
-        if ((rc = s_refresh (self)) == MDB_NOTFOUND) {
-            if (!self->on && (rc = s_next_chunk (self))) return rc;
-            break;
+        if (!s_covers (self, k, klen)) {
+            /* Written by others since: find the entry again, or the first after it when it
+               went (that is then the next). */
+            if ((rc = s_load (self, k, klen)) ||
+                (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL)))
+                return rc;
+            if (!found) {
+                if (!self->on && (rc = s_next_chunk (self))) return rc;
+                break;
+            }
         }
-        if (rc) return rc;
         rc = s_step (self);
         if (rc == MDB_NOTFOUND) {
             rc = s_next_chunk (self);
@@ -782,43 +795,6 @@ socin_chunks_get (socin_chunks_t *self, MDB_val *key, MDB_val *data, MDB_cursor_
     return 0;
 }
 
-/* The handle at KEY's place in the chunk KEY belongs in, as s_seek puts it there (PREV and
-   SHARED only for a KEY not found), with two shortcuts: KEY is the entry the handle is on (a
-   put or a deletion after a read of that value), or it comes after the chunk's last entry (a
-   run in key order). */
-static int
-s_locate (socin_chunks_t *self, const unsigned char *key, size_t klen, bool *found, bool *has_prev,
-          unsigned char *prev, size_t *prevlen, size_t *shared)
-{
-    int rc = s_cover (self, key, klen);
-    if (rc) return rc;
-    if (self->on && self->klen == klen && !memcmp (self->key, key, klen)) {
-        *found = true;
-        *has_prev = self->pos.at > 0;
-        return 0;
-    }
-    if (self->tail_ok && s_cmp (key, klen, self->tail, self->taillen) > 0) {
-        *found = self->on = false;
-        *has_prev = true;
-        if (prev) memcpy (prev, self->tail, *prevlen = self->taillen);
-        if (shared) *shared = s_common (self->tail, self->taillen, key, klen);
-        return 0;
-    }
-    return s_seek (self, key, klen, found, has_prev, prev, prevlen, shared);
-}
-
-/* The chunk's first key becomes KEY (KLEN; none: it is emptied); LMDB holds it under its old
-   one until the flush, which remembers that one the first time. */
-static void
-s_rekey (socin_chunks_t *self, const unsigned char *key, size_t klen)
-{
-    if (self->exists && !self->rekeyed) {
-        memcpy (self->oldck, self->ck, self->oldcklen = self->cklen);
-        self->rekeyed = true;
-    }
-    if (key) memcpy (self->ck, key, self->cklen = klen);
-}
-
 int
 socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsigned flags,
                   MDB_val *before, MDB_val *after)
@@ -834,9 +810,17 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
     /* The key before a new one, for BEFORE; what it shares with KEY, to write KEY against it. */
     unsigned char *prev = before ? self->near[0] : NULL;
     size_t prevlen = 0, shared = 0;
-    int rc = s_locate (self, k, klen, &found, &has_prev, prev, &prevlen, &shared);
+    int rc = s_cover (self, k, klen);
     if (rc) return rc;
-    s_pos_t *at = &self->pos;
+    if (self->tail_ok && s_cmp (k, klen, self->tail, self->taillen) > 0) {
+        /* After the chunk's last entry. */
+        found = false;
+        has_prev = true;
+        if (prev) memcpy (prev, self->tail, prevlen = self->taillen);
+        shared = s_common (self->tail, self->taillen, k, klen);
+        self->on = false;
+    } else if ((rc = s_seek (self, k, klen, &found, &has_prev, prev, &prevlen, &shared)))
+        return rc;
     if (found) {
         if (flags & MDB_NOOVERWRITE) {
             s_out (self, NULL, data);
@@ -848,18 +832,18 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
         s_reserve (&self->tmp, &self->tmpcap, n + size);
         memcpy (self->tmp, sz, n);
         if (src && size) memcpy (self->tmp + n, src, size);
-        s_splice (self, at->szoff, at->next, self->tmp, n + size);
+        s_splice (self, self->szoff, self->next, self->tmp, n + size);
         self->dirty = true;
-        at->doff = at->szoff + n;
-        at->dlen = size;
-        at->next = at->doff + size;
+        self->doff = self->szoff + n;
+        self->dlen = size;
+        self->next = self->doff + size;
         if (self->len > CHUNK_MAX) {
-            if ((rc = s_split (self, at->at, at->next)) ||
+            if ((rc = s_split (self, self->at, self->next)) ||
                 (rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL)))
                 return rc;
             if (!found) return MDB_CORRUPTED;
         }
-        data->mv_data = self->buf + at->doff;
+        data->mv_data = self->buf + self->doff;
         return 0;
     }
     /* A new key, at the handle's position (before the entry it is on, or at the end). */
@@ -870,22 +854,29 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
         if (a) memcpy (self->near[1], a, alen);
         *after = a ? (MDB_val){alen, self->near[1]} : (MDB_val){0, NULL};
     }
-    size_t ins = self->on ? at->at : self->len, to = self->on ? at->next : self->len;
+    size_t ins = self->on ? self->at : self->len, to = self->on ? self->next : self->len;
     /* The new entry, against the key before it (none: it becomes the chunk's key). */
     if (!has_prev) shared = klen;
     size_t n = s_entry_size (shared, klen - shared, size);
     size_t n2 = 0, shared2 = 0;
     if (self->on) {
         shared2 = s_common (k, klen, self->key, self->klen);
-        n2 = s_entry_size (shared2, self->klen - shared2, at->dlen);
+        n2 = s_entry_size (shared2, self->klen - shared2, self->dlen);
     }
     s_reserve (&self->tmp, &self->tmpcap, n + n2);
     unsigned char *e = s_entry_put (self->tmp, k, shared, klen - shared, src, size);
     /* The entry it goes before, now written against the new key. */
     if (self->on)
-        s_entry_put (e, self->key, shared2, self->klen - shared2, self->buf + at->doff, at->dlen);
+        s_entry_put (e, self->key, shared2, self->klen - shared2, self->buf + self->doff,
+                     self->dlen);
     s_splice (self, ins, to, self->tmp, n + n2);
-    if (!has_prev) s_rekey (self, k, klen);
+    if (!has_prev) {
+        if (self->exists && !self->rekeyed) {
+            memcpy (self->oldck, self->ck, self->oldcklen = self->cklen);
+            self->rekeyed = true;
+        }
+        memcpy (self->ck, k, self->cklen = klen);
+    }
     self->dirty = true;
     self->delta++;
     if (self->len > CHUNK_MAX) {
@@ -896,20 +887,20 @@ socin_chunks_put (socin_chunks_t *self, const MDB_val *key, MDB_val *data, unsig
         if (!found) return MDB_CORRUPTED;
     } else {
         self->on = true;
-        at->at = ins;
-        at->next = ins + n;
-        at->shared = shared;
-        at->doff = at->next - size;
-        at->dlen = size;
-        at->szoff = at->doff - socin_varint_size (size);
+        self->at = ins;
+        self->next = ins + n;
+        self->shared = shared;
+        self->doff = self->next - size;
+        self->dlen = size;
+        self->szoff = self->doff - socin_varint_size (size);
         memcpy (self->key, k, self->klen = klen);
     }
-    if (at->next == self->len) {
+    if (self->next == self->len) {
         /* The new entry is the chunk's last. */
         memcpy (self->tail, k, self->taillen = klen);
         self->tail_ok = true;
     }
-    data->mv_data = self->buf + at->doff;
+    data->mv_data = self->buf + self->doff;
     return 0;
 }
 
@@ -922,25 +913,34 @@ socin_chunks_del (socin_chunks_t *self, const MDB_val *key)
     size_t klen = key->mv_size;
     memcpy (k, key->mv_data, klen);
     bool found, has_prev;
-    int rc = s_locate (self, k, klen, &found, &has_prev, NULL, NULL, NULL);
+    int rc = s_cover (self, k, klen);
+    if (!rc) rc = s_seek (self, k, klen, &found, &has_prev, NULL, NULL, NULL);
     if (rc) return rc;
     if (!found) return self->on = false, MDB_NOTFOUND;
-    size_t at = self->pos.at, shared = self->pos.shared;
-    if (self->pos.next >= self->len) {
+    size_t at = self->at, shared = self->shared;
+    if (self->next >= self->len) {
         /* The last entry: cut off (the chunk may be left empty: the flush deletes it). */
         s_splice (self, at, self->len, NULL, 0);
-        if (!has_prev) s_rekey (self, NULL, 0);
+        if (!has_prev && self->exists && !self->rekeyed) {
+            memcpy (self->oldck, self->ck, self->oldcklen = self->cklen);
+            self->rekeyed = true;
+        }
     } else {
         /* The entry after it takes its place, written against the key before it: they share
            what each shares with the one deleted, the fewer of the two. */
         if ((rc = s_step (self))) return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
-        const s_pos_t *p = &self->pos;
-        size_t s2 = has_prev ? (shared < p->shared ? shared : p->shared) : self->klen;
-        size_t n = s_entry_size (s2, self->klen - s2, p->dlen);
+        size_t s2 = has_prev ? (shared < self->shared ? shared : self->shared) : self->klen;
+        size_t n = s_entry_size (s2, self->klen - s2, self->dlen);
         s_reserve (&self->tmp, &self->tmpcap, n);
-        s_entry_put (self->tmp, self->key, s2, self->klen - s2, self->buf + p->doff, p->dlen);
-        size_t to = p->next;
-        if (!has_prev) s_rekey (self, self->key, self->klen);
+        s_entry_put (self->tmp, self->key, s2, self->klen - s2, self->buf + self->doff, self->dlen);
+        size_t to = self->next;
+        if (!has_prev) {
+            if (self->exists && !self->rekeyed) {
+                memcpy (self->oldck, self->ck, self->oldcklen = self->cklen);
+                self->rekeyed = true;
+            }
+            memcpy (self->ck, self->key, self->cklen = self->klen);
+        }
         s_splice (self, at, to, self->tmp, n);
     }
     self->dirty = true;
