@@ -747,6 +747,10 @@ s_add_cell (s_cell_t *c, const s_added_t *a)
     if (a->max > c->max) c->max = a->max;
 }
 
+/* How many entries ahead s_run_flush asks for the cells it will add to: the entries come in
+   the order they were first touched, and their ancestors' cells are spread over the slab. */
+#define S_FLUSH_AHEAD 4
+
 /* Adds what waits to the ancestors' cells, and empties the run. */
 static void
 s_run_flush (rep_cube_t *self)
@@ -756,6 +760,17 @@ s_run_flush (rep_cube_t *self)
     const s_slab_t *slab = r->slab;
     const s_terr_t *t = slab->terr;
     for (size_t i = 0; i < r->ntouched; i++) {
+        if (i + S_FLUSH_AHEAD < r->ntouched) {
+            /* The cells of an entry a few ahead, and what waits for them. */
+            uint32_t ea = r->touched[i + S_FLUSH_AHEAD], sa = ea % (uint32_t)slab->nslots,
+                     ua = t->cls_unit[ea / (uint32_t)slab->nslots];
+            __builtin_prefetch (&r->added[ea]);
+            for (uint8_t k = 0; k < t->nanc[ua]; k++) {
+                const s_cell_t *c = &slab->cells[(size_t)t->anc[ua][k] * (size_t)slab->nslots + sa];
+                __builtin_prefetch (c, 1);
+                __builtin_prefetch ((const char *)(c + 1) - 1, 1);
+            }
+        }
         uint32_t e = r->touched[i], slot = e % (uint32_t)slab->nslots,
                  u = t->cls_unit[e / (uint32_t)slab->nslots];
         for (uint8_t k = 0; k < t->nanc[u]; k++)
@@ -900,6 +915,28 @@ s_count_sort (rep_cube_t *self, const uint32_t *from, uint32_t *to, size_t n, co
         to[start[key[from[i]]]++] = from[i];
 }
 
+/* How many changes ahead rep_cube_set_many asks for what a change will read, in three steps
+   (the change, then its unit, then its unit's entries in the slab found last): in slab order
+   the changes, their units and the units' entries are each scattered through memory, and
+   without this nearly every change waited for each of them in turn. */
+#define S_AHEAD 8
+
+/* The slab found last when C's value is in it (its unit's index in U, the value's in AT),
+   else NULL. */
+static const s_slab_t *
+s_ahead (const rep_cube_t *self, const rep_cube_change_t *c, size_t *u, size_t *at)
+{
+    const s_slab_t *slab = self->last_slab;
+    if (!slab || !slab->values || slab->indicator != c->ind->id || c->ind->ndims ||
+        slab->year != (uint16_t)c->period.year || c->unit->id > self->nunits)
+        return NULL;
+    size_t f = (size_t)c->period.index - 1;
+    if (f >= (size_t)slab->nfinest) return NULL;
+    *u = c->unit->id - 1;
+    *at = *u * (size_t)slab->nfinest + f;
+    return slab;
+}
+
 size_t
 rep_cube_set_many (rep_cube_t *self, const rep_cube_change_t *changes, size_t n)
 {
@@ -937,6 +974,23 @@ rep_cube_set_many (rep_cube_t *self, const rep_cube_change_t *changes, size_t n)
     order = order == self->order ? self->sorted : self->order;
     size_t refused = 0;
     for (size_t i = 0; i < n; i++) {
+        if (i + 3 * S_AHEAD < n) __builtin_prefetch (&changes[order[i + 3 * S_AHEAD]]);
+        if (i + 2 * S_AHEAD < n) {
+            const socin_unit_t *unit = changes[order[i + 2 * S_AHEAD]].unit;
+            __builtin_prefetch (unit);
+            __builtin_prefetch (&unit->population);
+        }
+        size_t u, at;
+        const s_slab_t *slab =
+            i + S_AHEAD < n ? s_ahead (self, &changes[order[i + S_AHEAD]], &u, &at) : NULL;
+        if (slab) {
+            __builtin_prefetch (&slab->present[u]);
+            __builtin_prefetch (&slab->truth[u]);
+            __builtin_prefetch (&slab->values[u * (size_t)slab->nfinest]);
+            __builtin_prefetch (&slab->values[u * (size_t)slab->nfinest + slab->nfinest - 1]);
+            __builtin_prefetch (&slab->first_day[at]);
+            __builtin_prefetch (&slab->terr->cls[u]);
+        }
         const rep_cube_change_t *c = &changes[order[i]];
         refused += s_set (self, c->ind, c->unit, c->period, c->disaggregation, c->present, c->value,
                           c->first_day, true) != 0;
