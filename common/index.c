@@ -108,6 +108,24 @@ socin_index_get_str (const socin_index_t *self, const char *key)
 }
 
 void
+socin_index_prefetch_str (const socin_index_t *self, const char *key, int step, int lines)
+{
+    uint64_t hash = socin_hash (key, strlen (key));
+    size_t mask = self->cap - 1, i = hash & mask;
+    if (step == 0) {
+        __builtin_prefetch (&self->slots[i]);
+        return;
+    }
+    for (; self->slots[i].key; i = (i + 1) & mask)
+        if (self->slots[i].hash == hash) {
+            __builtin_prefetch (self->slots[i].key);
+            for (int l = 0; l < lines; l++)
+                __builtin_prefetch ((const char *)self->slots[i].value + 64 * l);
+            return;
+        }
+}
+
+void
 socin_index_clear (socin_index_t *self)
 {
     memset (self->slots, 0, self->cap * sizeof *self->slots);

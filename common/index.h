@@ -25,6 +25,13 @@ void *socin_index_get (const socin_index_t *self, const char *key, size_t len);
 void socin_index_put_str (socin_index_t *self, const char *key, void *value);
 void *socin_index_get_str (const socin_index_t *self, const char *key);
 
+/* Asks the processor for what a look-up of KEY (NUL-terminated) soon to come will read, in
+   two calls a few look-ups apart: STEP 0 for the slot KEY's hash starts at; STEP 1, once that
+   slot is in the cache, for the key the first slot with KEY's hash holds and the first LINES
+   cache lines of its value. A loop over many look-ups of scattered keys (a submission's
+   units) otherwise waits for each of those in turn. Changes nothing. */
+void socin_index_prefetch_str (const socin_index_t *self, const char *key, int step, int lines);
+
 /* Removes every entry. */
 void socin_index_clear (socin_index_t *self);
 size_t socin_index_size (const socin_index_t *self);

@@ -325,6 +325,13 @@ S_LOOKUP (socin_model_peer, socin_peer_t, peers)
 S_LOOKUP (socin_model_plan, socin_plan_t, plans)
 S_LOOKUP (socin_model_rule, socin_rule_t, rules)
 
+void
+socin_model_unit_prefetch (const socin_model_t *self, const char *code, int step)
+{
+    socin_index_prefetch_str (self->units.by_code, code, step,
+                              (int)((sizeof (socin_unit_t) + 63) / 64));
+}
+
 socin_submitter_t *
 socin_model_submitter_by_key (const socin_model_t *self, const char *key)
 {

@@ -238,6 +238,10 @@ socin_peer_t *socin_model_peer (const socin_model_t *self, const char *name);
 socin_plan_t *socin_model_plan (const socin_model_t *self, const char *code);
 socin_rule_t *socin_model_rule (const socin_model_t *self, const char *code);
 
+/* socin_index_prefetch_str for the look-up of unit CODE (STEP 0, then 1 a few look-ups
+   later), with the whole unit record in step 1. */
+void socin_model_unit_prefetch (const socin_model_t *self, const char *code, int step);
+
 /* By public key (Z85): enabled submitters and peers only. */
 socin_submitter_t *socin_model_submitter_by_key (const socin_model_t *self, const char *key);
 socin_peer_t *socin_model_peer_by_key (const socin_model_t *self, const char *key);

@@ -216,7 +216,8 @@ rep_apply_dbs (rep_apply_t *self)
 
 /* ---- applying ---- */
 
-#define S_IND_CACHE 64 /* indicator lookups kept per transaction (a power of 2) */
+#define S_IND_CACHE  64 /* indicator lookups kept per transaction (a power of 2) */
+#define S_UNIT_AHEAD 4  /* how many values ahead a unit's look-up is prefetched, per step */
 
 typedef struct {
     rep_apply_t *self;
@@ -703,6 +704,13 @@ s_batches_txn (MDB_txn *txn, void *arg)
     int rc = 0;
     t->values = socin_chunks_open (txn, t->self->dbs.values, &rc);
     for (size_t i = 0; i < n && !rc; i++) {
+        /* The units of values a few ahead (socin_model_unit_prefetch): scattered values each
+           look up another. */
+        for (int step = 0; step < 2; step++) {
+            size_t a = i + (size_t)(2 - step) * S_UNIT_AHEAD;
+            if (a < n && strcmp (order[a]->c->unit, order[a - 1]->c->unit))
+                socin_model_unit_prefetch (t->model, order[a]->c->unit, step);
+        }
         const s_sorted_t *it = order[i];
         rc = s_apply_value (t, txn, it->rb->source, it->rb->batch, it->c, it->key, it->klen);
     }
