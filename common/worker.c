@@ -21,6 +21,7 @@ typedef struct s_node_t {
     struct s_node_t *next;
     void *job;
     bool done;
+    bool claimed; /* by socin_worker_help: the thread passes it by */
 } s_node_t;
 
 struct socin_worker_t {
@@ -59,6 +60,12 @@ s_run (void *arg)
             continue;
         }
         s_node_t *node = self->next;
+        if (node->claimed) {
+            /* Done, or being done, by socin_worker_help on another thread. */
+            self->next = node->next;
+            if (!self->next) pthread_cond_broadcast (&self->idle);
+            continue;
+        }
         self->busy = true;
         pthread_mutex_unlock (&self->mutex);
         self->fn (node->job, self->arg);
@@ -170,6 +177,25 @@ socin_worker_take (socin_worker_t *self)
     void *job = node->job;
     free (node);
     return job;
+}
+
+bool
+socin_worker_help (socin_worker_t *self)
+{
+    pthread_mutex_lock (&self->mutex);
+    /* The newest job not started: after the one the thread is on or about to start. */
+    s_node_t *pick = NULL;
+    for (s_node_t *n = self->next ? self->next->next : NULL; n; n = n->next)
+        if (!n->done && !n->claimed) pick = n;
+    if (pick) pick->claimed = true;
+    pthread_mutex_unlock (&self->mutex);
+    if (!pick) return false;
+    self->fn (pick->job, self->arg);
+    pthread_mutex_lock (&self->mutex);
+    pick->done = true;
+    self->done++;
+    pthread_mutex_unlock (&self->mutex);
+    return true;
 }
 
 void

@@ -43,9 +43,15 @@ void socin_worker_put (socin_worker_t *self, void *job);
 /* The oldest job given when it is done (the caller owns it again), else NULL. */
 void *socin_worker_take (socin_worker_t *self);
 
-/* Jobs given and not yet taken into *GIVEN, of them those done (the oldest) into *DONE
-   (either may be NULL). Every job given is done, and the thread is idle, when the two
-   are equal. */
+/* Does the newest job the thread has not started on the calling thread, which is the loop's
+   (the one that gives, takes and drains), while it would otherwise wait for the thread; the
+   thread passes that job by. False when there is none (every job after the one the thread is
+   on is done). The job's function must be safe to run beside itself on another job. */
+bool socin_worker_help (socin_worker_t *self);
+
+/* Jobs given and not yet taken into *GIVEN, of them those done into *DONE (either may be
+   NULL). The thread does the oldest first; jobs socin_worker_help did may be done before
+   older ones. Every job given is done when the two are equal. */
 void socin_worker_counts (socin_worker_t *self, size_t *given, size_t *done);
 
 /* Returns once every job given so far is done: the thread is idle until the next

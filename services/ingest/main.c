@@ -3,7 +3,8 @@
     One per region. Submissions arrive on a ROUTER socket (many in flight per client). The
     loop takes waiting submissions round-robin per client (fair.h) and gives them to the
     checker (worker.h), a second thread that decodes each and validates it against the
-    registry replica while the loop commits the group before. The loop takes them back
+    registry replica while the loop commits the group before (and, when the loop would wait
+    for it, the loop checks the newest ones itself: socin_worker_help). The loop takes them back
     checked, in that order, up to group_max and no more once they hold group_values items or
     the runs that dirty about group_pages of the values' leaf pages (socin_store_runs_bound),
     applies them all in one LMDB transaction and commits it once (group commit), and only
@@ -744,6 +745,11 @@ s_serve (ingest_t *self)
     s_group (self, s_alone (self));
     s_gather (self);
     s_feed (self);
+    /* While the checker is behind, the loop checks the newest submissions it has not started
+       instead of waiting for it: with both cores busy the checker waits for one, and the
+       loop would sleep meanwhile (socin_worker_help). */
+    while (!s_group_ready (self) && socin_worker_help (self->checker))
+        ;
     if (s_group_ready (self) && self->backlog_timer < 0)
         self->backlog_timer =
             zloop_timer (socin_daemon_loop (self->daemon), 1, 1, s_on_backlog, self);

@@ -2,9 +2,11 @@
     reporting's change batches while the loop commits.
 
     What matters: jobs come back in the order given, each done once and on the worker's own
-    thread, which bears the name given; the oldest job holds back the later ones until it is checked; after
-    socin_worker_drain nothing is being checked, so what checks read (the registry replica) can
-    change; the descriptor wakes the loop; a stop drops every job not taken, once.
+    thread, which bears the name given; the oldest job holds back the later ones until it is
+    checked; jobs the loop does itself (socin_worker_help) are the newest, done once, and
+    still come back in order; after socin_worker_drain nothing is being checked, so what
+    checks read (the registry replica) can change; the descriptor wakes the loop; a stop
+    drops every job not taken, once.
 */
 #include "worker.h"
 #include "testing.h"
@@ -178,6 +180,45 @@ after_a_drain_nothing_is_checked_until_the_next_job (void)
 }
 
 static void
+the_loop_helps_with_the_newest_jobs_and_they_still_come_back_in_order (void)
+{
+    socin_worker_t *c = socin_worker_new ("test-worker", s_check, s_drop, NULL);
+    CHECK (c != NULL);
+    if (!c) return;
+    enum { N = 6 };
+    static s_job_t jobs[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (s_job_t){.index = i, .gated = i == 0}; /* the thread stays on the first */
+        socin_worker_put (c, &jobs[i]);
+    }
+    /* The caller does the newest first, never the one the thread is on or about to start. */
+    int helped = 0, newest_first = 1;
+    while (socin_worker_help (c)) {
+        helped++;
+        newest_first &= jobs[N - helped].checks == 1 && jobs[N - helped - 1].checks == 0;
+    }
+    CHECK_INT (helped, N - 1);
+    CHECK (newest_first);
+    CHECK_INT ((int)s_checked (c), N - 1);
+    CHECK (s_checked (c) != s_given (c));
+    CHECK (socin_worker_take (c) == NULL); /* the oldest holds them back */
+    sem_post (&s_gate);
+    socin_worker_drain (c);
+    CHECK_INT ((int)s_checked (c), N);
+    int in_order = 1, once = 1, here = 1;
+    for (int i = 0; i < N; i++) {
+        in_order &= socin_worker_take (c) == &jobs[i];
+        once &= jobs[i].checks == 1;
+        here &= pthread_equal (jobs[i].thread, pthread_self ()) == (i > 0);
+    }
+    CHECK (in_order);
+    CHECK (once);
+    CHECK (here);
+    CHECK (!socin_worker_help (c));
+    socin_worker_destroy (&c);
+}
+
+static void
 a_stop_drops_every_job_not_taken_once (void)
 {
     atomic_store (&s_dropped, 0);
@@ -208,6 +249,8 @@ main (void)
          "nothing is taken before the oldest job given is checked");
     RUN (after_a_drain_nothing_is_checked_until_the_next_job,
          "after a drain no check is under way, so the registry it reads may change");
+    RUN (the_loop_helps_with_the_newest_jobs_and_they_still_come_back_in_order,
+         "the loop does the newest jobs not started, each once, and all come back in order");
     RUN (a_stop_drops_every_job_not_taken_once, "a stop drops every job not taken, once each");
     sem_destroy (&s_gate);
     return TEST_SUMMARY ();
