@@ -40,7 +40,8 @@ typedef struct {
     const Socin__V1__ValueChange *c;
     uint32_t order; /* its place in the group: equal keys keep arrival order */
     uint32_t klen;
-    const char *key; /* in the group's key arena */
+    const char *key;          /* in the group's key arena */
+    const socin_unit_t *unit; /* its unit in the model, looked up in arrival order */
 } s_sorted_t;
 
 /* The arrays a group of batches needs, kept from one group to the next: a group's are
@@ -344,7 +345,7 @@ s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_de
              int32_t first_day)
 {
     const socin_indicator_t *ind = s_txn_indicator (t, c->indicator);
-    if (!t->unit_text || strcmp (t->unit_text, c->unit)) {
+    if (!t->unit_text || (t->unit_text != c->unit && strcmp (t->unit_text, c->unit))) {
         t->unit_text = c->unit;
         t->unit = socin_model_unit (t->model, c->unit);
     }
@@ -681,14 +682,29 @@ s_batches_txn (MDB_txn *txn, void *arg)
     socin_str_t *arena = &sc->keys;
     arena->len = 0;
     size_t n = 0;
+    const char *unit_text = NULL;
+    const socin_unit_t *unit = NULL;
     for (size_t i = 0; i < t->n; i++) {
         const rep_batch_t *rb = &t->batches[i];
         if (rb->outcome != REP_APPLIED) continue;
-        for (size_t v = 0; v < rb->batch->n_values; v++) {
+        Socin__V1__ValueChange **values = rb->batch->values;
+        size_t nv = rb->batch->n_values;
+        for (size_t v = 0; v < nv; v++) {
+            /* Units are looked up here, in the order the values came (a batch's values are
+               next to each other in memory), each a few values after its look-up was
+               prefetched (socin_model_unit_prefetch): scattered values each name another. */
+            for (int step = 0; step < 2; step++) {
+                size_t a = v + (size_t)(2 - step) * S_UNIT_AHEAD;
+                if (a < nv && strcmp (values[a]->unit, values[a - 1]->unit))
+                    socin_model_unit_prefetch (t->model, values[a]->unit, step);
+            }
             char key[KEY_MAX];
             s_sorted_t *it = &items[n];
             it->rb = rb;
-            it->c = rb->batch->values[v];
+            it->c = values[v];
+            if (!unit_text || strcmp (unit_text, it->c->unit))
+                unit = socin_model_unit (t->model, unit_text = it->c->unit);
+            it->unit = unit;
             it->order = (uint32_t)n;
             it->klen = (uint32_t)s_value_key (it->c, key);
             it->key =
@@ -704,14 +720,9 @@ s_batches_txn (MDB_txn *txn, void *arg)
     int rc = 0;
     t->values = socin_chunks_open (txn, t->self->dbs.values, &rc);
     for (size_t i = 0; i < n && !rc; i++) {
-        /* The units of values a few ahead (socin_model_unit_prefetch): scattered values each
-           look up another. */
-        for (int step = 0; step < 2; step++) {
-            size_t a = i + (size_t)(2 - step) * S_UNIT_AHEAD;
-            if (a < n && strcmp (order[a]->c->unit, order[a - 1]->c->unit))
-                socin_model_unit_prefetch (t->model, order[a]->c->unit, step);
-        }
         const s_sorted_t *it = order[i];
+        t->unit_text = it->c->unit;
+        t->unit = it->unit;
         rc = s_apply_value (t, txn, it->rb->source, it->rb->batch, it->c, it->key, it->klen);
     }
     int frc = socin_chunks_close (&t->values, rc != 0);
