@@ -110,6 +110,9 @@ socin_index_get_str (const socin_index_t *self, const char *key)
 void
 socin_index_prefetch_str (const socin_index_t *self, const char *key, int step, int lines)
 {
+    /* An effect the compiler keeps: GCC takes a function whose only effect is
+       __builtin_prefetch for one without effects and may drop its calls. */
+    __asm__ volatile("");
     uint64_t hash = socin_hash (key, strlen (key));
     size_t mask = self->cap - 1, i = hash & mask;
     if (step == 0) {

@@ -922,7 +922,8 @@ s_count_sort (rep_cube_t *self, const uint32_t *from, uint32_t *to, size_t n, co
 #define S_AHEAD 8
 
 /* The slab found last when C's value is in it (its unit's index in U, the value's in AT),
-   else NULL. */
+   else NULL. The caller prefetches: GCC takes a function whose only effect is
+   __builtin_prefetch for one without effects, and drops its calls. */
 static const s_slab_t *
 s_ahead (const rep_cube_t *self, const rep_cube_change_t *c, size_t *u, size_t *at)
 {
