@@ -57,9 +57,10 @@ static const socin_config_key_t s_keys[] = {
     {"window", SOCIN_CFG_INT, "64",
      "change batches a source may send beyond the last acknowledged"},
     {"group_max", SOCIN_CFG_INT, "256", "most change batches applied in one transaction"},
-    {"group_values", SOCIN_CFG_INT, "100000",
+    {"group_values", SOCIN_CFG_INT, "200000",
      "a transaction takes no batch that would take it past this many values (bounds commit "
-     "time)"},
+     "time: a backlog of scattered values is applied in fewer, larger transactions, each "
+     "rewriting most of the tree)"},
     {"group_pages", SOCIN_CFG_INT, "50000",
      "a transaction takes no batch that would make its values dirty more than about this many "
      "of the values' leaf pages (LMDB keeps a transaction's dirty pages in memory, 4 kB each: "
