@@ -150,11 +150,20 @@ s_entry_get (const unsigned char *buf, size_t len, size_t off, unsigned char *ke
         return false;
     if (shared > *klen || shared + rest > KEY_MAX || shared + rest == 0 || rest > (size_t)(end - p))
         return false;
+    /* Short copies as one fixed 16-byte move where both ends have room for it (most keys'
+       parts are short: a variable length costs a call to memcpy). */
+    bool room = shared + 16 <= KEY_MAX;
     if (tail) {
         *taillen = *klen - (size_t)shared;
-        memcpy (tail, key + shared, *taillen);
+        if (room && *taillen <= 16)
+            memcpy (tail, key + shared, 16);
+        else
+            memcpy (tail, key + shared, *taillen);
     }
-    memcpy (key + shared, p, rest);
+    if (room && rest <= 16 && end - p >= 16)
+        memcpy (key + shared, p, 16);
+    else
+        memcpy (key + shared, p, rest);
     p += rest;
     *klen = (size_t)(shared + rest);
     pos->at = off;
