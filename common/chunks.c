@@ -128,13 +128,25 @@ s_entry_put (unsigned char *p, const unsigned char *key, size_t shared, size_t r
     return p + size;
 }
 
-/* Reads the entry at OFF: KEY (KLEN bytes, the key before it) becomes its key, with the bytes
-   of the old key past the shared ones saved in TAIL (TAILLEN) when TAIL is given. Fills the
-   handle-like position fields; false when the bytes are not an entry. */
+/* Copies N bytes from SRC to DST, as one fixed 16-byte move when N is at most 16 and both
+   have room for 16 (WIDE): most keys' parts are short, and a variable length costs a call to
+   memcpy. */
+static inline void
+s_copy (unsigned char *dst, const unsigned char *src, size_t n, bool wide)
+{
+    if (wide && n <= 16)
+        memcpy (dst, src, 16);
+    else
+        memcpy (dst, src, n);
+}
+
 typedef struct {
     size_t at, next, shared, szoff, doff, dlen;
 } s_pos_t;
 
+/* Reads the entry at OFF: KEY (KLEN bytes, the key before it) becomes its key, with the bytes
+   of the old key past the shared ones saved in TAIL (TAILLEN) when TAIL is given. Fills the
+   handle-like position fields; false when the bytes are not an entry. */
 static bool
 s_entry_get (const unsigned char *buf, size_t len, size_t off, unsigned char *key, size_t *klen,
              unsigned char *tail, size_t *taillen, s_pos_t *pos)
@@ -150,20 +162,12 @@ s_entry_get (const unsigned char *buf, size_t len, size_t off, unsigned char *ke
         return false;
     if (shared > *klen || shared + rest > KEY_MAX || shared + rest == 0 || rest > (size_t)(end - p))
         return false;
-    /* Short copies as one fixed 16-byte move where both ends have room for it (most keys'
-       parts are short: a variable length costs a call to memcpy). */
-    bool room = shared + 16 <= KEY_MAX;
+    bool room = shared + 16 <= KEY_MAX; /* in KEY (and TAIL) for 16 bytes from SHARED */
     if (tail) {
         *taillen = *klen - (size_t)shared;
-        if (room && *taillen <= 16)
-            memcpy (tail, key + shared, 16);
-        else
-            memcpy (tail, key + shared, *taillen);
+        s_copy (tail, key + shared, *taillen, room);
     }
-    if (room && rest <= 16 && end - p >= 16)
-        memcpy (key + shared, p, 16);
-    else
-        memcpy (key + shared, p, rest);
+    s_copy (key + shared, p, rest, room && end - p >= 16);
     p += rest;
     *klen = (size_t)(shared + rest);
     pos->at = off;

@@ -325,11 +325,26 @@ S_LOOKUP (socin_model_peer, socin_peer_t, peers)
 S_LOOKUP (socin_model_plan, socin_plan_t, plans)
 S_LOOKUP (socin_model_rule, socin_rule_t, rules)
 
+/* How many items ahead each step of socin_model_units_prefetch runs. */
+#define S_UNIT_AHEAD 4
+/* The longest code worth prefetching: units' codes are ids of at most 64 bytes (what the
+   ingest accepts), and hashing a hostile submission's long texts ahead is work for nothing. */
+#define S_UNIT_CODE_MAX 64
+
 void
-socin_model_unit_prefetch (const socin_model_t *self, const char *code, int step)
+socin_model_units_prefetch (const socin_model_t *self, void *const *items, size_t unit_at, size_t i,
+                            size_t n)
 {
-    socin_index_prefetch_str (self->units.by_code, code, step,
-                              (int)((sizeof (socin_unit_t) + 63) / 64));
+    for (int step = 0; step < 2; step++) {
+        size_t a = i + (size_t)(2 - step) * S_UNIT_AHEAD;
+        if (a >= n) continue;
+        const char *code = *(const char *const *)((const char *)items[a] + unit_at),
+                   *before = *(const char *const *)((const char *)items[a - 1] + unit_at);
+        if (strnlen (code, S_UNIT_CODE_MAX + 1) > S_UNIT_CODE_MAX || !strcmp (code, before))
+            continue;
+        socin_index_prefetch_str (self->units.by_code, code, step,
+                                  (int)((sizeof (socin_unit_t) + 63) / 64));
+    }
 }
 
 socin_submitter_t *

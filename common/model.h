@@ -238,9 +238,14 @@ socin_peer_t *socin_model_peer (const socin_model_t *self, const char *name);
 socin_plan_t *socin_model_plan (const socin_model_t *self, const char *code);
 socin_rule_t *socin_model_rule (const socin_model_t *self, const char *code);
 
-/* socin_index_prefetch_str for the look-up of unit CODE (STEP 0, then 1 a few look-ups
-   later), with the whole unit record in step 1. */
-void socin_model_unit_prefetch (const socin_model_t *self, const char *code, int step);
+/* Called before looking up the unit of item I of the N ITEMS (protobuf messages whose unit
+   code is the string pointer at byte UNIT_AT of each, offsetof (Socin__V1__DataValue, unit)
+   say): prefetches the look-ups of the units of items a few ahead, in socin_index_prefetch_str's
+   two steps (the hash slot 8 items ahead, the code and the whole unit record 4 ahead). An
+   item naming the same unit as the one before it is passed by (the caller keeps the last
+   look-up), and so is a code longer than any unit's. Changes nothing. */
+void socin_model_units_prefetch (const socin_model_t *self, void *const *items, size_t unit_at,
+                                 size_t i, size_t n);
 
 /* By public key (Z85): enabled submitters and peers only. */
 socin_submitter_t *socin_model_submitter_by_key (const socin_model_t *self, const char *key);

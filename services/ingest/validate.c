@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -792,9 +793,6 @@ ing_checked_sort (ing_checked_t *checked)
                s_cmp_conflict);
 }
 
-/* How many values ahead ing_validate prefetches a unit's look-up, per step. */
-#define S_UNIT_AHEAD 4
-
 void
 ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_checked_t *out)
 {
@@ -803,13 +801,9 @@ ing_validate (const ing_context_t *ctx, const Socin__V1__Submission *sub, ing_ch
     out->events = socin_calloc (sub->n_events ? sub->n_events : 1, sizeof *out->events);
     s_cache_t cache = {0};
     for (size_t i = 0; i < sub->n_values; i++) {
-        /* The units of values a few ahead (socin_model_unit_prefetch): scattered values each
-           look up another, and a run of one unit is served by the cache. */
-        for (int step = 0; step < 2; step++) {
-            size_t a = i + (size_t)(2 - step) * S_UNIT_AHEAD;
-            if (a < sub->n_values && strcmp (sub->values[a]->unit, sub->values[a - 1]->unit))
-                socin_model_unit_prefetch (ctx->model, sub->values[a]->unit, step);
-        }
+        /* Scattered values each look up another unit (a run of one is served by the cache). */
+        socin_model_units_prefetch (ctx->model, (void *const *)sub->values,
+                                    offsetof (Socin__V1__DataValue, unit), i, sub->n_values);
         ing_value_t *ok = &out->values[out->nvalues];
         bool valid;
         s_check_value (ctx, sub->values[i], (uint32_t)i, out, &cache, ok, &valid);

@@ -1,6 +1,7 @@
 /*  apply: change batches applied exactly once, and the store behind reporting. See apply.h. */
 #include "apply.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,8 +218,7 @@ rep_apply_dbs (rep_apply_t *self)
 
 /* ---- applying ---- */
 
-#define S_IND_CACHE  64 /* indicator lookups kept per transaction (a power of 2) */
-#define S_UNIT_AHEAD 4  /* how many values ahead a unit's look-up is prefetched, per step */
+#define S_IND_CACHE 64 /* indicator lookups kept per transaction (a power of 2) */
 
 typedef struct {
     rep_apply_t *self;
@@ -234,11 +234,12 @@ typedef struct {
     uint64_t *applied;
     size_t nnames;
     uint64_t superseded, unresolved;
-    /* The last lookups: values come in key order (period, unit, indicator), so runs share a
-       period and a unit; the indicator changes with every value, so indicators are kept in
-       a small cache by a hash of their code. */
-    const char *unit_text, *period_text;
+    /* The unit of the value being applied (looked up as the group's values are listed, NULL
+       when unknown), and the last lookups: values come in key order (period, unit,
+       indicator), so runs share a period; the indicator changes with every value, so
+       indicators are kept in a small cache by a hash of their code. */
     const socin_unit_t *unit;
+    const char *period_text;
     socin_period_t period;
     bool period_ok;
     struct {
@@ -345,10 +346,6 @@ s_mem_value (s_txn_t *t, const Socin__V1__ValueChange *c, bool present, socin_de
              int32_t first_day)
 {
     const socin_indicator_t *ind = s_txn_indicator (t, c->indicator);
-    if (!t->unit_text || (t->unit_text != c->unit && strcmp (t->unit_text, c->unit))) {
-        t->unit_text = c->unit;
-        t->unit = socin_model_unit (t->model, c->unit);
-    }
     if (!t->period_text || strcmp (t->period_text, c->period)) {
         char why[128];
         t->period_text = c->period;
@@ -648,7 +645,8 @@ s_batches_txn (MDB_txn *txn, void *arg)
     s_txn_t *t = arg;
     t->nmem = t->nevs = t->nnames = 0;
     t->superseded = t->unresolved = 0;
-    t->unit_text = t->period_text = NULL;
+    t->unit = NULL;
+    t->period_text = NULL;
     memset (t->inds, 0, sizeof t->inds);
     size_t total = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -691,13 +689,10 @@ s_batches_txn (MDB_txn *txn, void *arg)
         size_t nv = rb->batch->n_values;
         for (size_t v = 0; v < nv; v++) {
             /* Units are looked up here, in the order the values came (a batch's values are
-               next to each other in memory), each a few values after its look-up was
-               prefetched (socin_model_unit_prefetch): scattered values each name another. */
-            for (int step = 0; step < 2; step++) {
-                size_t a = v + (size_t)(2 - step) * S_UNIT_AHEAD;
-                if (a < nv && strcmp (values[a]->unit, values[a - 1]->unit))
-                    socin_model_unit_prefetch (t->model, values[a]->unit, step);
-            }
+               next to each other in memory), with the look-ups prefetched: scattered values
+               each name another. */
+            socin_model_units_prefetch (t->model, (void *const *)values,
+                                        offsetof (Socin__V1__ValueChange, unit), v, nv);
             char key[KEY_MAX];
             s_sorted_t *it = &items[n];
             it->rb = rb;
@@ -721,7 +716,6 @@ s_batches_txn (MDB_txn *txn, void *arg)
     t->values = socin_chunks_open (txn, t->self->dbs.values, &rc);
     for (size_t i = 0; i < n && !rc; i++) {
         const s_sorted_t *it = order[i];
-        t->unit_text = it->c->unit;
         t->unit = it->unit;
         rc = s_apply_value (t, txn, it->rb->source, it->rb->batch, it->c, it->key, it->klen);
     }

@@ -209,7 +209,7 @@ the_loop_helps_with_the_newest_jobs_and_they_still_come_back_in_order (void)
     for (int i = 0; i < N; i++) {
         in_order &= socin_worker_take (c) == &jobs[i];
         once &= jobs[i].checks == 1;
-        here &= pthread_equal (jobs[i].thread, pthread_self ()) == (i > 0);
+        here &= !!pthread_equal (jobs[i].thread, pthread_self ()) == (i > 0);
     }
     CHECK (in_order);
     CHECK (once);
