@@ -657,6 +657,13 @@ s_any_combo (rep_cube_t *self, const socin_indicator_t *ind, int year, size_t un
     return false;
 }
 
+/* The cell of NODE at SLOT of SLAB. */
+static inline s_cell_t *
+s_cell (const s_slab_t *slab, size_t node, size_t slot)
+{
+    return &slab->cells[node * (size_t)slab->nslots + slot];
+}
+
 /* ---- changing a value ---- */
 
 typedef struct {
@@ -719,8 +726,7 @@ s_apply_slab (rep_cube_t *self, s_slab_t *slab, size_t unit, int slot, const s_d
 {
     const s_terr_t *t = slab->terr;
     for (uint8_t a = 0; a < t->nanc[unit]; a++)
-        s_apply_cell (&slab->cells[(size_t)t->anc[unit][a] * (size_t)slab->nslots + (size_t)slot],
-                      d);
+        s_apply_cell (s_cell (slab, t->anc[unit][a], (size_t)slot), d);
 }
 
 /* Adds the new values A holds to cell C: what s_apply_cell does for each of them in turn
@@ -766,7 +772,7 @@ s_run_flush (rep_cube_t *self)
                      ua = t->cls_unit[ea / (uint32_t)slab->nslots];
             __builtin_prefetch (&r->added[ea]);
             for (uint8_t k = 0; k < t->nanc[ua]; k++) {
-                const s_cell_t *c = &slab->cells[(size_t)t->anc[ua][k] * (size_t)slab->nslots + sa];
+                const s_cell_t *c = s_cell (slab, t->anc[ua][k], sa);
                 __builtin_prefetch (c, 1);
                 __builtin_prefetch ((const char *)(c + 1) - 1, 1);
             }
@@ -774,8 +780,7 @@ s_run_flush (rep_cube_t *self)
         uint32_t e = r->touched[i], slot = e % (uint32_t)slab->nslots,
                  u = t->cls_unit[e / (uint32_t)slab->nslots];
         for (uint8_t k = 0; k < t->nanc[u]; k++)
-            s_add_cell (&slab->cells[(size_t)t->anc[u][k] * (size_t)slab->nslots + slot],
-                        &r->added[e]);
+            s_add_cell (s_cell (slab, t->anc[u][k], slot), &r->added[e]);
         memset (&r->added[e], 0, sizeof r->added[e]);
     }
     r->ntouched = 0;
@@ -1069,7 +1074,7 @@ static void
 s_cell_read (rep_cube_t *self, const socin_indicator_t *ind, s_slab_t *slab, size_t node, int slot,
              socin_agg_t *out)
 {
-    s_cell_t *c = &slab->cells[node * (size_t)slab->nslots + (size_t)slot];
+    s_cell_t *c = s_cell (slab, node, (size_t)slot);
     if (c->dirty) s_recount (self, ind, slab, node, slot, c);
     s_from_cell (c, out);
 }
