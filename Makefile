@@ -344,7 +344,8 @@ $(BUILD)/libsocin-services.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(SVC_LIB_C))
 	ar rcs $@ $^
 # tests/unit/test_reporting_store.c and test_ingest_store.c open stores of earlier layouts through
 # the daemons' modules; test_reporting_decode.c reads frames with reporting's reader.
-SVC_UNIT_TESTS := test_regressions test_reporting_store test_ingest_store test_reporting_decode
+SVC_UNIT_TESTS := test_regressions test_reporting_store test_ingest_store test_reporting_decode \
+                  test_ingest_sweep
 $(patsubst %,$(BUILD)/obj/tests/unit/%.o,$(SVC_UNIT_TESTS)): CFLAGS += -Iservices/ingest \
                                                -Iservices/registry -Iservices/reporting
 $(patsubst %,$(BUILD)/tests/unit/%,$(SVC_UNIT_TESTS)): $(BUILD)/tests/unit/%: \

@@ -26,6 +26,8 @@ struct ing_ledger_t {
     size_t leaf_pages; /* the values' leaf pages, as of the last commit */
     size_t batch_values;
     socin_str_t packed; /* the last change batch packed, its memory kept for the next */
+    uint64_t swept, sweep_misses; /* s_sweep: submissions swept, sweeps aborted */
+    unsigned sweep_rest;          /* groups still not to sweep after a sweep aborted */
 };
 
 /* The most memory the packed batch keeps between batches. */
@@ -99,6 +101,13 @@ ing_ledger_leaf_pages (const ing_ledger_t *self)
     return self->leaf_pages;
 }
 
+void
+ing_ledger_sweeps (const ing_ledger_t *self, uint64_t *swept, uint64_t *misses)
+{
+    *swept = self->swept;
+    *misses = self->sweep_misses;
+}
+
 uint64_t
 ing_ledger_acked_seq (ing_ledger_t *self)
 {
@@ -115,7 +124,20 @@ typedef struct {
     bool dry;
     uint64_t last_seq; /* as the transaction goes */
     size_t leaf_pages; /* the values' leaf pages when the transaction is done */
+    bool sweep;        /* runs of submissions may be swept (s_sweep) */
+    bool missed;       /* a sweep foresaw a batch wrongly: the transaction is aborted */
+    size_t swept;      /* submissions swept */
 } s_apply_t;
+
+/* A submission's values applied in a sweep (s_sweep), before the rest of it. */
+typedef struct {
+    ing_pending_t *p;
+    uint64_t first; /* its first change batch, as foreseen */
+    Socin__V1__ValueChange *changes;
+    size_t nchanges;
+    size_t at, end, plen;   /* the run of its values the sweep has reached: [at, end), key prefix */
+    ing_shape_walk_t *walk; /* its shapes' check */
+} s_swept_t;
 
 /* Values whose shapes are checked (shape.h) just before they are applied, when the check
    waits for the inserts: the pages the check read are then still in the CPU's caches. Each
@@ -171,6 +193,92 @@ s_change (Socin__V1__ValueChange *c, const ing_value_t *v)
     c->followup = v->followup;
 }
 
+/* Applies value V of P through the values' handle H, as part of change batch SEQ when it
+   changes anything; adds it to CHANGES then. */
+static int
+s_apply_value (s_apply_t *a, MDB_txn *txn, socin_chunks_t *h, ing_pending_t *p, ing_value_t *v,
+               uint64_t seq, Socin__V1__ValueChange *changes, size_t *nchanges)
+{
+    ing_ledger_t *self = a->self;
+    if (v->refused) return 0;
+    MDB_val k = {v->keylen, (void *)v->key}, old;
+    size_t clen = strlen (v->comment), slen = strlen (v->stored_by);
+    socin_value_state_t now = {.value = v->value,
+                               .seq = seq,
+                               .text = v->comment,
+                               .text_len = clen,
+                               .stored_by = v->stored_by,
+                               .stored_by_len = slen,
+                               .followup = v->followup};
+    int rc;
+    /* Measured once: for the insert here, or for the update below when the key is there. */
+    socin_value_packing_t pk;
+    if (!v->deleted && !a->dry) {
+        /* A value not seen before costs one search: stored at once, or found. */
+        old.mv_size = socin_value_state_measure (&pk, SOCIN_VALUE_LEDGER, &now);
+        /* A value whose shape the walk left to the insert (shape.h) is checked against the
+           keys next to it, and taken out again when it is refused. */
+        MDB_val before, after;
+        bool near = v->shape_at_insert;
+        rc = socin_chunks_put (h, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE, near ? &before : NULL,
+                               near ? &after : NULL);
+        if (rc == 0 && near && ing_shape_check_stored (&p->checked, v, &before, &after))
+            return socin_chunks_del (h, &k);
+        if (rc == 0) socin_value_state_pack_as (&pk, old.mv_data);
+        rc = rc == 0 ? MDB_NOTFOUND : rc == MDB_KEYEXIST ? 0 : rc;
+        if (rc == MDB_NOTFOUND) {
+            p->imported++;
+            s_change (&changes[(*nchanges)++], v);
+            return 0;
+        }
+    } else
+        rc = socin_chunks_get (h, &k, &old, MDB_SET_KEY);
+    if (rc && rc != MDB_NOTFOUND) return rc;
+    bool had = rc == 0;
+    if (v->deleted) {
+        if (!had) {
+            p->ignored++;
+            return 0;
+        }
+        p->deleted++;
+        if (!a->dry) {
+            socin_value_state_t gone = {.deleted = true, .seq = seq};
+            unsigned char tomb[SOCIN_VALUE_HEAD_MAX];
+            MDB_val t = {socin_value_state_size (SOCIN_VALUE_LEDGER, &gone), tomb};
+            socin_value_state_pack (SOCIN_VALUE_LEDGER, &gone, tomb);
+            if ((rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)) ||
+                (rc = s_keep (self, txn, v->key, v->keylen, seq, &t)) ||
+                (rc = socin_chunks_del (h, &k)))
+                return rc;
+        }
+    } else {
+        if (had) {
+            socin_value_state_t was;
+            socin_value_state_unpack (SOCIN_VALUE_LEDGER, old.mv_data, old.mv_size, &was);
+            /* Unchanged when what the value carries is too: its comment, who keyed it and
+               its follow-up mark. */
+            if (was.value == v->value && was.text_len == clen &&
+                !memcmp (was.text, v->comment, clen) && was.stored_by_len == slen &&
+                !memcmp (was.stored_by ? was.stored_by : "", v->stored_by, slen) &&
+                was.followup == v->followup) {
+                p->ignored++;
+                return 0;
+            }
+            p->updated++;
+        } else
+            p->imported++;
+        if (!a->dry) {
+            if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
+                return rc;
+            MDB_val nv = {pk.size, NULL};
+            if ((rc = socin_chunks_put (h, &k, &nv, MDB_RESERVE, NULL, NULL))) return rc;
+            socin_value_state_pack_as (&pk, nv.mv_data);
+        }
+    }
+    s_change (&changes[(*nchanges)++], v);
+    return 0;
+}
+
 /* Applies the valid values of P, through the values' handle H, their shapes checked by
    WALK first when given; adds changed ones to CHANGES. */
 static int
@@ -178,8 +286,6 @@ s_apply_values_in (s_apply_t *a, MDB_txn *txn, socin_chunks_t *h, ing_shape_walk
                    ing_pending_t *p, uint64_t first, Socin__V1__ValueChange *changes,
                    size_t *nchanges)
 {
-    ing_ledger_t *self = a->self;
-    uint64_t seq;
     for (size_t i = 0; i < p->checked.nvalues; i++) {
         /* The next part's shapes, against the store as it is with every value before them
            applied (the handle's changes written first: the check reads the store itself). */
@@ -188,87 +294,10 @@ s_apply_values_in (s_apply_t *a, MDB_txn *txn, socin_chunks_t *h, ing_shape_walk
             if (!rc) rc = ing_shape_walk (walk, &p->checked, i + S_SHAPE_PART);
             if (rc) return rc;
         }
-        ing_value_t *v = &p->checked.values[i];
-        if (v->refused) continue;
-        /* The batch that will carry this change, if it is one (see s_apply_one). */
-        seq = first + *nchanges / a->self->batch_values;
-        MDB_val k = {v->keylen, (void *)v->key}, old;
-        size_t clen = strlen (v->comment), slen = strlen (v->stored_by);
-        socin_value_state_t now = {.value = v->value,
-                                   .seq = seq,
-                                   .text = v->comment,
-                                   .text_len = clen,
-                                   .stored_by = v->stored_by,
-                                   .stored_by_len = slen,
-                                   .followup = v->followup};
-        int rc;
-        /* Measured once: for the insert here, or for the update below when the key is there. */
-        socin_value_packing_t pk;
-        if (!v->deleted && !a->dry) {
-            /* A value not seen before costs one search: stored at once, or found. */
-            old.mv_size = socin_value_state_measure (&pk, SOCIN_VALUE_LEDGER, &now);
-            /* A value whose shape the walk left to the insert (shape.h) is checked against
-               the keys next to it, and taken out again when it is refused. */
-            MDB_val before, after;
-            bool near = v->shape_at_insert;
-            rc = socin_chunks_put (h, &k, &old, MDB_NOOVERWRITE | MDB_RESERVE,
-                                   near ? &before : NULL, near ? &after : NULL);
-            if (rc == 0 && near && ing_shape_check_stored (&p->checked, v, &before, &after)) {
-                if ((rc = socin_chunks_del (h, &k))) return rc;
-                continue;
-            }
-            if (rc == 0) socin_value_state_pack_as (&pk, old.mv_data);
-            rc = rc == 0 ? MDB_NOTFOUND : rc == MDB_KEYEXIST ? 0 : rc;
-            if (rc == MDB_NOTFOUND) {
-                p->imported++;
-                s_change (&changes[(*nchanges)++], v);
-                continue;
-            }
-        } else
-            rc = socin_chunks_get (h, &k, &old, MDB_SET_KEY);
-        if (rc && rc != MDB_NOTFOUND) return rc;
-        bool had = rc == 0;
-        if (v->deleted) {
-            if (!had) {
-                p->ignored++;
-                continue;
-            }
-            p->deleted++;
-            if (!a->dry) {
-                socin_value_state_t gone = {.deleted = true, .seq = seq};
-                unsigned char tomb[SOCIN_VALUE_HEAD_MAX];
-                MDB_val t = {socin_value_state_size (SOCIN_VALUE_LEDGER, &gone), tomb};
-                socin_value_state_pack (SOCIN_VALUE_LEDGER, &gone, tomb);
-                if ((rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)) ||
-                    (rc = s_keep (self, txn, v->key, v->keylen, seq, &t)) ||
-                    (rc = socin_chunks_del (h, &k)))
-                    return rc;
-            }
-        } else {
-            if (had) {
-                socin_value_state_t was;
-                socin_value_state_unpack (SOCIN_VALUE_LEDGER, old.mv_data, old.mv_size, &was);
-                /* Unchanged when what the value carries is too: its comment, who keyed it
-                   and its follow-up mark. */
-                if (was.value == v->value && was.text_len == clen &&
-                    !memcmp (was.text, v->comment, clen) && was.stored_by_len == slen &&
-                    !memcmp (was.stored_by ? was.stored_by : "", v->stored_by, slen) &&
-                    was.followup == v->followup) {
-                    p->ignored++;
-                    continue;
-                }
-                p->updated++;
-            } else
-                p->imported++;
-            if (!a->dry) {
-                if (had && (rc = s_keep (self, txn, v->key, v->keylen, s_state_seq (&old), &old)))
-                    return rc;
-                MDB_val nv = {pk.size, NULL};
-                if ((rc = socin_chunks_put (h, &k, &nv, MDB_RESERVE, NULL, NULL))) return rc;
-                socin_value_state_pack_as (&pk, nv.mv_data);
-            }
-        }
-        s_change (&changes[(*nchanges)++], v);
+        /* The batch that will carry this change, if it is one (see s_apply_changes). */
+        uint64_t seq = first + *nchanges / a->self->batch_values;
+        int rc = s_apply_value (a, txn, h, p, &p->checked.values[i], seq, changes, nchanges);
+        if (rc) return rc;
     }
     return 0;
 }
@@ -442,14 +471,15 @@ s_put_batches (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, uint64_t seq, size_
     return rc;
 }
 
-/* Writes P's changes (values, events, marks, approvals) and its change batches. */
+/* Writes P's changes (values, events, marks, approvals) and its change batches; its values
+   were applied already when SWEPT is given. */
 static int
-s_apply_changes (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
+s_apply_changes (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, s_swept_t *swept)
 {
     ing_ledger_t *self = a->self;
     const ing_checked_t *c = &p->checked;
     uint64_t seq = a->last_seq + 1;
-    Socin__V1__ValueChange *vchanges = socin_calloc (c->nvalues + 1, sizeof *vchanges);
+    Socin__V1__ValueChange *vchanges;
     Socin__V1__ValueChange **vptrs = socin_calloc (c->nvalues + 1, sizeof *vptrs);
     Socin__V1__ParticipationEvent **echanges = socin_calloc (c->nevents + 1, sizeof *echanges);
     Socin__V1__FollowupMark *fchanges = socin_calloc (c->nfollowups + 1, sizeof *fchanges);
@@ -458,7 +488,20 @@ s_apply_changes (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     Socin__V1__ApprovalState **aptrs = socin_calloc (c->napprovals + 1, sizeof *aptrs);
     Socin__V1__MeasureProgress **mchanges = socin_calloc (c->nmeasures + 1, sizeof *mchanges);
     size_t nv = 0, ne = 0, nf = 0, na = 0, nm = 0;
-    int rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
+    int rc = 0;
+    if (swept) {
+        vchanges = swept->changes;
+        nv = swept->nchanges;
+        swept->changes = NULL;
+        /* The states stored name the batches foreseen: right only if they are these. */
+        if (nv && swept->first != seq) {
+            a->missed = true;
+            rc = SOCIN_STORE_ABORT_RC;
+        }
+    } else {
+        vchanges = socin_calloc (c->nvalues + 1, sizeof *vchanges);
+        rc = s_apply_values (a, txn, p, seq, vchanges, &nv);
+    }
     /* The changes go in batches of at most `batch_values` values, so that no submission makes
        reporting's transaction (and the pages LMDB keeps for it) unbounded; the events,
        measures, marks and approvals ride in the last batch. */
@@ -519,7 +562,7 @@ s_apply_atomic (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     int rc = mdb_txn_begin (mdb_txn_env (txn), txn, 0, &child);
     if (rc) return rc;
     uint64_t last_seq = a->last_seq;
-    rc = s_apply_changes (a, child, p);
+    rc = s_apply_changes (a, child, p, NULL);
     if (rc || p->checked.nconflicts) {
         mdb_txn_abort (child);
         a->last_seq = last_seq;
@@ -530,29 +573,41 @@ s_apply_atomic (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
     return mdb_txn_commit (child);
 }
 
+/* Readies P for its part of the transaction: its outputs cleared, and the checks against the
+   stored state made that come before any of its values is applied. */
 static int
-s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
+s_apply_begin (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
 {
     p->imported = p->updated = p->ignored = p->deleted = 0;
     p->seq = p->seq_first = 0;
     /* Checks against the stored state: approved data is locked, and one shape per key. */
     ing_checked_reset (&p->checked);
     int rc = ing_approval_lock (txn, a->self->approvals, &p->checked);
-    bool atomic = p->sub->atomic;
     /* All or nothing needs every refusal known before anything is applied; otherwise each
        value's shape is checked as the values are applied (S_SHAPE_PART). */
-    if (!rc && atomic) rc = ing_shape_check (txn, a->self->values, &p->checked);
-    if (rc) return rc;
+    if (!rc && p->sub->atomic) rc = ing_shape_check (txn, a->self->values, &p->checked);
+    return rc;
+}
+
+/* Applies P (readied by s_apply_begin; its values applied already when SWEPT is given) and
+   stores its answer. */
+static int
+s_apply_rest (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, s_swept_t *swept)
+{
+    int rc = 0;
+    bool atomic = p->sub->atomic;
     if (!(atomic && p->checked.nconflicts))
         rc = atomic && (p->checked.nfollowups || p->checked.napprovals)
                  ? s_apply_atomic (a, txn, p)
-                 : s_apply_changes (a, txn, p);
+                 : s_apply_changes (a, txn, p, swept);
     ing_checked_sort (&p->checked);
     bool atomic_fail = atomic && p->checked.nconflicts;
     if (rc) return rc;
     size_t accepted = p->imported + p->updated + p->ignored + p->deleted;
-    /* Validation rules over what is stored now: warnings, the values stay. */
-    if (accepted && !atomic_fail) rc = ing_rulewarn_check (txn, a->self->values, &p->checked);
+    /* Validation rules over what is stored now: warnings, the values stay. A swept submission
+       takes part in no rule (s_sweepable), so there is nothing to check. */
+    if (accepted && !atomic_fail && !swept)
+        rc = ing_rulewarn_check (txn, a->self->values, &p->checked);
     if (rc) return rc;
     p->status = p->checked.nconflicts == 0 && !p->checked.nwarnings
                     ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS
@@ -575,13 +630,162 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
 }
 
 static int
+s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
+{
+    int rc = s_apply_begin (a, txn, p);
+    return rc ? rc : s_apply_rest (a, txn, p, NULL);
+}
+
+/* ---- a run of submissions in one sweep ----
+
+   Each submission applied on its own goes once through the values' B-tree in key order: in a
+   group of scattered submissions (many clients, or a shuffled load), ten submissions of 10,000
+   values each make ten passes, each loading a chunk for nearly every value. A run of them is
+   applied instead as one pass, the runs of values that share indicator, unit and period merged
+   across the submissions in key order, and within one such run submission by submission, in
+   the group's order. What each value finds stored is then what it would find if the
+   submissions were applied one after the other: its own key, and the keys of its indicator,
+   unit and period (its shape, shape.h), which only the values merged before it have changed.
+
+   What is not known while sweeping is the change batch each change goes in, which the states
+   stored name: it depends on how many batches the submissions before made. So a submission of
+   more values than a batch holds (whose unchanged values may make it a batch fewer) ends a run,
+   and the sweep foresees that each submission before the last makes one batch, which holds
+   unless it changes nothing at all. When one did not, the transaction is aborted and applied
+   again without sweeping (ing_ledger_apply), and the next S_SWEEP_REST groups are not swept.
+
+   Only submissions that are neither all-or-nothing nor dry runs, that carry values and no
+   marks or approvals (which change the values' store by other paths), and whose values take
+   part in no validation rule (which would read the store after each submission) are swept. */
+
+/* Groups not swept after one whose sweep foresaw a batch wrongly. */
+#define S_SWEEP_REST 8
+
+static bool
+s_sweepable (const s_apply_t *a, const ing_pending_t *p)
+{
+    const ing_checked_t *c = &p->checked;
+    return a->sweep && !a->dry && !p->sub->atomic && c->nvalues && !c->nfollowups &&
+           !c->napprovals && !ing_rulewarn_reads (c);
+}
+
+/* Whether the run X stands at comes before the run Y stands at: by key prefix, then by the
+   submissions' order. */
+static bool
+s_before (const s_swept_t *x, const s_swept_t *y)
+{
+    const ing_value_t *vx = &x->p->checked.values[x->at], *vy = &y->p->checked.values[y->at];
+    size_t n = x->plen < y->plen ? x->plen : y->plen;
+    int c = memcmp (vx->key, vy->key, n);
+    if (!c && x->plen != y->plen) c = x->plen < y->plen ? -1 : 1;
+    return c ? c < 0 : x < y;
+}
+
+/* Moves HEAP[AT] (of N) down to its place: each entry comes before its children. */
+static void
+s_heap_down (s_swept_t **heap, size_t n, size_t at)
+{
+    for (;;) {
+        size_t least = at, l = 2 * at + 1, r = l + 1;
+        if (l < n && s_before (heap[l], heap[least])) least = l;
+        if (r < n && s_before (heap[r], heap[least])) least = r;
+        if (least == at) return;
+        s_swept_t *t = heap[at];
+        heap[at] = heap[least];
+        heap[least] = t;
+        at = least;
+    }
+}
+
+/* Moves S to its next run of values; false when it has none left. */
+static bool
+s_swept_next (s_swept_t *s, size_t from)
+{
+    s->at = from;
+    if (from >= s->p->checked.nvalues) return false;
+    s->end = ing_shape_run_end (&s->p->checked, from, 3, &s->plen);
+    return true;
+}
+
+/* Applies the values of the N submissions of RUN, in that order, through H in one pass. */
+static int
+s_sweep_values (s_apply_t *a, MDB_txn *txn, socin_chunks_t *h, s_swept_t *run, size_t n)
+{
+    int rc = 0;
+    s_swept_t **heap = socin_calloc (n, sizeof *heap), *last = NULL;
+    size_t nheap = 0;
+    for (size_t k = 0; k < n && !rc; k++)
+        if ((run[k].walk = ing_shape_walk_new (txn, a->self->values, &rc)) &&
+            s_swept_next (&run[k], 0))
+            heap[nheap++] = &run[k];
+    for (size_t k = nheap / 2; k-- > 0;)
+        s_heap_down (heap, nheap, k);
+    size_t per = a->self->batch_values;
+    while (nheap && !rc) {
+        s_swept_t *s = heap[0];
+        ing_checked_t *c = &s->p->checked;
+        /* In feed order a submission's runs come one after the other, and its check goes on
+           from where its last search landed, as a walk does. */
+        rc = ing_shape_check_run (s->walk, c, s->at, s->end, s->plen, h, s != last);
+        last = s;
+        for (size_t i = s->at; i < s->end && !rc; i++)
+            rc = s_apply_value (a, txn, h, s->p, &c->values[i], s->first + s->nchanges / per,
+                                s->changes, &s->nchanges);
+        if (!s_swept_next (s, s->end)) heap[0] = heap[--nheap];
+        s_heap_down (heap, nheap, 0);
+    }
+    free (heap);
+    for (size_t k = 0; k < n; k++)
+        ing_shape_walk_destroy (&run[k].walk);
+    return rc;
+}
+
+/* Applies the N submissions of PENDING (each s_sweepable), their values in one sweep. */
+static int
+s_sweep (s_apply_t *a, MDB_txn *txn, ing_pending_t **pending, size_t n)
+{
+    s_swept_t *run = socin_calloc (n, sizeof *run);
+    int rc = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        ing_pending_t *p = pending[k];
+        rc = s_apply_begin (a, txn, p);
+        /* Each before the last fits one batch (s_apply_txn): foreseen to make that one. */
+        run[k] = (s_swept_t){.p = p, .first = a->last_seq + 1 + k};
+        run[k].changes = socin_calloc (p->checked.nvalues + 1, sizeof *run[k].changes);
+    }
+    socin_chunks_t *h = NULL;
+    if (!rc && (h = socin_chunks_open (txn, a->self->values, &rc))) {
+        rc = s_sweep_values (a, txn, h, run, n);
+        int frc = socin_chunks_close (&h, rc != 0);
+        if (!rc) rc = frc;
+    }
+    for (size_t k = 0; k < n && !rc; k++)
+        rc = s_apply_rest (a, txn, pending[k], &run[k]);
+    if (!rc) a->swept += n;
+    for (size_t k = 0; k < n; k++)
+        free (run[k].changes);
+    free (run);
+    return rc;
+}
+
+static int
 s_apply_txn (MDB_txn *txn, void *arg)
 {
     s_apply_t *a = arg;
     a->last_seq = a->self->last_seq;
-    for (size_t i = 0; i < a->n; i++) {
-        int rc = s_apply_one (a, txn, a->pending[i]);
+    a->swept = 0;
+    for (size_t i = 0; i < a->n;) {
+        /* A run ends after a submission that may take more than one batch. */
+        size_t j = i;
+        while (j < a->n && s_sweepable (a, a->pending[j]))
+            if (a->pending[j++]->checked.nvalues > a->self->batch_values) break;
+        int rc;
+        if (j - i >= 2)
+            rc = s_sweep (a, txn, a->pending + i, j - i);
+        else
+            rc = s_apply_one (a, txn, a->pending[i]);
         if (rc) return rc;
+        i = j - i >= 2 ? j : i + 1;
     }
     if (a->dry) return SOCIN_STORE_ABORT_RC;
     a->leaf_pages = socin_store_leaf_pages (txn, a->self->values);
@@ -592,12 +796,22 @@ socin_store_rc_t
 ing_ledger_apply (ing_ledger_t *self, ing_pending_t **pending, size_t n, int64_t now, bool dry,
                   char *err, size_t errlen)
 {
-    s_apply_t a = {self, pending, n, now, dry, 0, 0};
+    s_apply_t a = {.self = self, .pending = pending, .n = n, .now = now, .dry = dry};
+    a.sweep = !dry && !self->sweep_rest;
+    if (self->sweep_rest) self->sweep_rest--;
     socin_store_rc_t rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
+    if (rc == SOCIN_STORE_ABORT && a.missed) {
+        /* A sweep foresaw a batch wrongly: nothing was written; again without sweeping. */
+        self->sweep_misses++;
+        self->sweep_rest = S_SWEEP_REST;
+        a.sweep = a.missed = false;
+        rc = socin_store_write (self->store, s_apply_txn, &a, err, errlen);
+    }
     if (dry && rc == SOCIN_STORE_ABORT) return SOCIN_STORE_OK;
     if (rc == SOCIN_STORE_OK) {
         self->last_seq = a.last_seq;
         self->leaf_pages = a.leaf_pages;
+        self->swept += a.swept;
     }
     return rc;
 }

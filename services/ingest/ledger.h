@@ -15,8 +15,10 @@
     A group of submissions is applied in one write transaction, committed once (group
     commit: one fsync for many submissions); each submission that changed anything becomes
     one change batch with the next sequence number — or several consecutive ones of at most
-    `batch_values` values, its events and measure reports in the last — in the outbox in that same transaction.
-    Nothing is answered before that commit returns.
+    `batch_values` values, its events and measure reports in the last — in the outbox in that same
+   transaction. Nothing is answered before that commit returns. A run of the group's submissions may
+   have its values applied in one key-ordered pass, which stores and answers exactly what applying
+    them one after the other would (ledger.c, "a run of submissions in one sweep").
 */
 #ifndef SOCIN_INGEST_LEDGER_H
 #define SOCIN_INGEST_LEDGER_H
@@ -62,6 +64,10 @@ socin_store_t *ing_ledger_store (ing_ledger_t *self);
 
 uint64_t ing_ledger_last_seq (ing_ledger_t *self);
 uint64_t ing_ledger_acked_seq (ing_ledger_t *self);
+
+/* How many submissions were applied in sweeps (ing_ledger_apply) since start-up, and how many
+   sweeps were aborted and applied again without (a change batch foreseen wrongly). */
+void ing_ledger_sweeps (const ing_ledger_t *self, uint64_t *swept, uint64_t *misses);
 
 /* The values' leaf pages, as of the last commit (or start-up). */
 size_t ing_ledger_leaf_pages (const ing_ledger_t *self);

@@ -944,19 +944,23 @@ s_stats (socin_daemon_t *daemon, socin_str_t *out, void *arg)
 {
     ingest_t *self = arg;
     size_t runs_max = s_runs_max (self);
+    uint64_t swept, redone;
+    ing_ledger_sweeps (self->ledger, &swept, &redone);
     socin_str_printf (
         out,
         "# Ingest\nsubmissions:%llu\nreplays:%llu\nrefused:%llu\ndry_runs:%llu\n"
         "items:%llu\nconflicts:%llu\ngroup_commits:%llu\ncommit_ms_avg:%.2f\n"
         "commit_ms_max:%.2f\nsubmissions_waiting:%zu\nsubmissions_checking:%zu\n"
-        "values_leaf_pages:%zu\ngroup_runs_bound:%zu\n",
+        "values_leaf_pages:%zu\ngroup_runs_bound:%zu\nswept_submissions:%llu\n"
+        "sweeps_redone:%llu\n",
         (unsigned long long)self->submissions, (unsigned long long)self->replays,
         (unsigned long long)self->refusals, (unsigned long long)self->dry_runs,
         (unsigned long long)self->items, (unsigned long long)self->conflicts,
         (unsigned long long)self->groups,
         self->groups ? (double)self->commit_us_total / (double)self->groups / 1000.0 : 0.0,
         (double)self->commit_us_max / 1000.0, ing_fair_waiting (self->fair), s_checking (self),
-        ing_ledger_leaf_pages (self->ledger), runs_max == SIZE_MAX ? (size_t)0 : runs_max);
+        ing_ledger_leaf_pages (self->ledger), runs_max == SIZE_MAX ? (size_t)0 : runs_max,
+        (unsigned long long)swept, (unsigned long long)redone);
 }
 
 static int

@@ -126,13 +126,14 @@ s_stored_overlay (const ing_checked_t *c, size_t from, size_t to, s_stored_set_t
     }
 }
 
-/* Whether the accepted values [FROM, TO) of C take part in side TEXT. */
+/* Whether the accepted values [FROM, TO) of C (or, with ANY, its values that are not
+   deletions, refused or not) take part in side TEXT. */
 static bool
-s_takes (const ing_checked_t *c, size_t from, size_t to, const char *text)
+s_takes (const ing_checked_t *c, size_t from, size_t to, const char *text, bool any)
 {
     for (size_t i = from; i < to; i++) {
         const ing_value_t *v = &c->values[i];
-        if (!v->deleted && !v->refused &&
+        if (!v->deleted && (any || !v->refused) &&
             socin_rule_side_takes (text, v->indicator, v->disaggregation))
             return true;
     }
@@ -172,7 +173,8 @@ s_check_run (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, size_t from, size_t
     int rc = 0;
     for (uint32_t id = 1; id <= nrules && !rc; id++) {
         const socin_rule_t *r = socin_model_rule_at (model, id);
-        if (!r || !s_takes (c, from, to, r->pb->left) || !s_takes (c, from, to, r->pb->right))
+        if (!r || !s_takes (c, from, to, r->pb->left, false) ||
+            !s_takes (c, from, to, r->pb->right, false))
             continue;
         if (!loaded) {
             rc = s_stored_load (txn, values, model, c->values[from].key, plen, &set);
@@ -198,6 +200,26 @@ s_cmp_warning (const void *a, const void *b)
     int d = strcmp (x->unit, y->unit);
     if (!d) d = strcmp (x->period, y->period);
     return d ? d : strcmp (x->rule, y->rule);
+}
+
+bool
+ing_rulewarn_reads (const ing_checked_t *c)
+{
+    size_t nrules = c->model ? socin_model_count (c->model, SOCIN_KIND_RULE) : 0;
+    if (!nrules) return false;
+    size_t from = 0;
+    while (from < c->nvalues) {
+        /* One period and unit is one run, as in the check. */
+        size_t plen, to = ing_shape_run_end (c, from, 2, &plen);
+        for (uint32_t id = 1; id <= nrules; id++) {
+            const socin_rule_t *r = socin_model_rule_at (c->model, id);
+            if (r && s_takes (c, from, to, r->pb->left, true) &&
+                s_takes (c, from, to, r->pb->right, true))
+                return true;
+        }
+        from = to;
+    }
+    return false;
 }
 
 int

@@ -14,11 +14,17 @@
 #define SOCIN_INGEST_RULEWARN_H
 
 #include <lmdb.h>
+#include <stdbool.h>
 
 #include "validate.h"
 
 /* Adds to CHECKED's warnings each rule of CHECKED's model that the values stored in VALUES
    inside TXN break, for the units and periods of CHECKED's accepted values. An LMDB code, or 0. */
 int ing_rulewarn_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked);
+
+/* Whether ing_rulewarn_check may read the stored values for CHECKED, whichever of its values
+   the checks against the stored state go on to refuse: false when no rule has both sides taken
+   by one unit and period of its values (then it warns of nothing, whatever is stored). */
+bool ing_rulewarn_reads (const ing_checked_t *checked);
 
 #endif

@@ -257,6 +257,32 @@ ing_shape_walk (ing_shape_walk_t *self, ing_checked_t *c, size_t upto)
 }
 
 size_t
+ing_shape_run_end (const ing_checked_t *c, size_t from, int parts, size_t *plen)
+{
+    return s_run_end (c, from, parts, plen);
+}
+
+int
+ing_shape_check_run (ing_shape_walk_t *self, ing_checked_t *c, size_t from, size_t to, size_t plen,
+                     socin_chunks_t *writer, bool others)
+{
+    if (others) self->landing.valid = false;
+    /* Deletions and refused values set no shape and are not refused for one. */
+    size_t i = from;
+    while (i < to && (c->values[i].deleted || c->values[i].refused))
+        i++;
+    if (i == to) return 0;
+    const char *prefix = c->values[from].key;
+    if (to == from + 1 && !s_none_stored (&self->landing, prefix, plen)) {
+        c->values[from].shape_at_insert = true;
+        return 0;
+    }
+    /* The check searches unless the landing tells that nothing of the prefix is stored. */
+    int rc = s_none_stored (&self->landing, prefix, plen) ? 0 : socin_chunks_flush (writer);
+    return rc ? rc : s_check_run (self->cur, &self->landing, c, from, to, plen, false);
+}
+
+size_t
 ing_shape_walked (const ing_shape_walk_t *self)
 {
     return self->next;

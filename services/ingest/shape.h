@@ -15,6 +15,7 @@
 #include <lmdb.h>
 #include <stdbool.h>
 
+#include "chunks.h"
 #include "validate.h"
 
 /* Refuses (marks refused, with a conflict) each of CHECKED's values that would mix shapes
@@ -52,6 +53,19 @@ bool ing_shape_check_stored (ing_checked_t *checked, ing_value_t *v, const MDB_v
 int ing_shape_walk (ing_shape_walk_t *self, ing_checked_t *checked, size_t upto);
 /* The first value the walk has not checked. */
 size_t ing_shape_walked (const ing_shape_walk_t *self);
+
+/* The end of the run of CHECKED's values from FROM that share the first PARTS NUL-terminated
+   parts of their key (3: indicator, unit and period), whose length goes to *PLEN. */
+size_t ing_shape_run_end (const ing_checked_t *checked, size_t from, int parts, size_t *plen);
+
+/* Checks the run of CHECKED's values [FROM, TO) (ing_shape_run_end of 3 parts, prefix PLEN
+   bytes) against VALUES as they are now, for a caller that applies each run just after its
+   check, as a deferring walk does (ing_shape_walk_defer: the same duty for the caller), and
+   that may store other submissions' values between two runs: then OTHERS tells that it did
+   since the last, so that nothing an earlier search found is trusted. WRITER, the handle the
+   caller writes VALUES with, is flushed when the check searches. An LMDB code, or 0. */
+int ing_shape_check_run (ing_shape_walk_t *self, ing_checked_t *checked, size_t from, size_t to,
+                         size_t plen, socin_chunks_t *writer, bool others);
 
 /* A check of the values [FROM, TO) of CHECKED, which share the first parts of their key
    (PLEN bytes). An LMDB code, or 0. */

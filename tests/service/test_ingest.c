@@ -1266,6 +1266,8 @@ test_concurrency (void)
     long long values = s_values (s_ingest);
     long long groups = s_ctl_field (s_ingest, "stats", "group_commits");
     long long submissions = s_ctl_field (s_ingest, "stats", "submissions");
+    long long swept = s_ctl_field (s_ingest, "stats", "swept_submissions");
+    long long redone = s_ctl_field (s_ingest, "stats", "sweeps_redone");
     socin_client_t *clients[S_CLIENTS] = {NULL};
     char err[512];
     for (int c = 0; c < S_CLIENTS; c++) {
@@ -1335,6 +1337,11 @@ test_concurrency (void)
                  S_CLIENTS * S_IN_FLIGHT);
     CHECK_INT (s_ctl_field (s_ingest, "stats", "submissions") - submissions,
                S_CLIENTS * S_IN_FLIGHT);
+    /* Every group of more than one was swept (each submission changes something and fits one
+       batch, so each sweep foresaw its batches): at least all but one of each group's. */
+    CHECK (s_ctl_field (s_ingest, "stats", "swept_submissions") - swept >=
+           S_CLIENTS * S_IN_FLIGHT - ngroups);
+    CHECK_INT (s_ctl_field (s_ingest, "stats", "sweeps_redone"), redone);
     char out[2048];
     s_ctl_history ("PART_VULNERABLE 593711 202601 target_group=seniors", out, sizeof out);
     CHECK_CONTAINS (out, "(none) -> 14 submitter=local submission=c7-s19");
