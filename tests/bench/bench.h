@@ -44,6 +44,17 @@ void b_samples_free (b_samples_t *s);
 /* A field of /proc/PID/status in kB ("VmHWM": peak resident set, "VmRSS"), -1 when unreadable. */
 long long b_proc_kb (pid_t pid, const char *field);
 
+/* The peak anonymous resident memory of up to B_ANON_MAX processes while they are watched: a
+   thread of its own reads each one's /proc/PID/statm (resident less shared pages: RssAnon)
+   every 10 ms. Each is named by where its pid lies (*PIDS[i]), so a process restarted meanwhile
+   is watched on. */
+#define B_ANON_MAX 8
+typedef struct b_anon_t b_anon_t;
+b_anon_t *b_anon_watch (pid_t *const *pids, int n);
+/* The largest RssAnon process I has had so far, in kB (the last reading included). */
+long long b_anon_peak_kb (b_anon_t *self, int i);
+void b_anon_stop (b_anon_t **self_p);
+
 /* Bytes PID has caused to be written to storage (/proc/PID/io write_bytes), -1 when unreadable. */
 long long b_proc_written (pid_t pid);
 

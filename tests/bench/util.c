@@ -1,5 +1,9 @@
 /*  util: clocks, progress lines, samples, /proc and disk figures for the benchmark. */
 #include <dirent.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -95,6 +99,90 @@ b_proc_kb (pid_t pid, const char *field)
         }
     fclose (f);
     return kb;
+}
+
+struct b_anon_t {
+    pid_t *const *pids;
+    int n;
+    long long peak_kb[B_ANON_MAX];
+    pthread_mutex_t lock;
+    bool stop;
+    pthread_t thread;
+};
+
+/* PID's resident pages less its shared ones (RssAnon), in kB; -1 when unreadable. */
+static long long
+s_anon_kb (pid_t pid)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/statm", (int) pid);
+    FILE *f = fopen (path, "r");
+    if (!f) return -1;
+    long long size, resident, shared;
+    int got = fscanf (f, "%lld %lld %lld", &size, &resident, &shared);
+    fclose (f);
+    return got == 3 ? (resident - shared) * (sysconf (_SC_PAGESIZE) / 1024) : -1;
+}
+
+static void
+s_anon_read (b_anon_t *self)
+{
+    for (int i = 0; i < self->n; i++) {
+        long long kb = s_anon_kb (__atomic_load_n (self->pids[i], __ATOMIC_RELAXED));
+        pthread_mutex_lock (&self->lock);
+        if (kb > self->peak_kb[i]) self->peak_kb[i] = kb;
+        pthread_mutex_unlock (&self->lock);
+    }
+}
+
+static void *
+s_anon_run (void *arg)
+{
+    b_anon_t *self = arg;
+    for (;;) {
+        pthread_mutex_lock (&self->lock);
+        bool stop = self->stop;
+        pthread_mutex_unlock (&self->lock);
+        if (stop) return NULL;
+        s_anon_read (self);
+        b_sleep_us (10000);
+    }
+}
+
+b_anon_t *
+b_anon_watch (pid_t *const *pids, int n)
+{
+    b_anon_t *self = calloc (1, sizeof *self);
+    self->pids = pids;
+    self->n = n < B_ANON_MAX ? n : B_ANON_MAX;
+    pthread_mutex_init (&self->lock, NULL);
+    s_anon_read (self);
+    if (pthread_create (&self->thread, NULL, s_anon_run, self)) b_fail ("cannot start a thread");
+    return self;
+}
+
+long long
+b_anon_peak_kb (b_anon_t *self, int i)
+{
+    s_anon_read (self);
+    pthread_mutex_lock (&self->lock);
+    long long kb = self->peak_kb[i];
+    pthread_mutex_unlock (&self->lock);
+    return kb;
+}
+
+void
+b_anon_stop (b_anon_t **self_p)
+{
+    b_anon_t *self = *self_p;
+    if (!self) return;
+    pthread_mutex_lock (&self->lock);
+    self->stop = true;
+    pthread_mutex_unlock (&self->lock);
+    pthread_join (self->thread, NULL);
+    pthread_mutex_destroy (&self->lock);
+    free (self);
+    *self_p = NULL;
 }
 
 long long
