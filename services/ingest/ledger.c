@@ -9,8 +9,10 @@
 #include "changebatch.h"
 #include "chunks.h"
 #include "followup.h"
+#include "index.h"
 #include "log.h"
 #include "mem.h"
+#include "model.h"
 #include "rulewarn.h"
 #include "shape.h"
 #include "str.h"
@@ -604,10 +606,10 @@ s_apply_rest (s_apply_t *a, MDB_txn *txn, ing_pending_t *p, s_swept_t *swept)
     bool atomic_fail = atomic && p->checked.nconflicts;
     if (rc) return rc;
     size_t accepted = p->imported + p->updated + p->ignored + p->deleted;
-    /* Validation rules over what is stored now: warnings, the values stay. A swept submission
-       takes part in no rule (s_sweepable), so there is nothing to check. */
-    if (accepted && !atomic_fail && !swept)
-        rc = ing_rulewarn_check (txn, a->self->values, &p->checked);
+    /* Validation rules over what is stored now: warnings, the values stay. For a swept
+       submission, the units and periods it reads hold no later submission's values yet
+       (s_rules_allow). */
+    if (accepted && !atomic_fail) rc = ing_rulewarn_check (txn, a->self->values, &p->checked);
     if (rc) return rc;
     p->status = p->checked.nconflicts == 0 && !p->checked.nwarnings
                     ? SOCIN__V1__IMPORT_STATUS__IMPORT_STATUS_SUCCESS
@@ -654,9 +656,12 @@ s_apply_one (s_apply_t *a, MDB_txn *txn, ing_pending_t *p)
    unless it changes nothing at all. When one did not, the transaction is aborted and applied
    again without sweeping (ing_ledger_apply), and the next S_SWEEP_REST groups are not swept.
 
-   Only submissions that are neither all-or-nothing nor dry runs, that carry values and no
-   marks or approvals (which change the values' store by other paths), and whose values take
-   part in no validation rule (which would read the store after each submission) are swept. */
+   Only submissions that are neither all-or-nothing nor dry runs and that carry values and no
+   marks or approvals (which change the values' store by other paths) are swept. The validation
+   rules of a submission's unit and period are checked over the values stored once it is
+   applied, and after a sweep the store holds the whole run's: so a submission whose check
+   reads a unit and period (ing_rulewarn_reads) ends the run before it when a later submission
+   of the run stores values there (s_rules_allow). */
 
 /* Groups not swept after one whose sweep foresaw a batch wrongly. */
 #define S_SWEEP_REST 8
@@ -665,8 +670,53 @@ static bool
 s_sweepable (const s_apply_t *a, const ing_pending_t *p)
 {
     const ing_checked_t *c = &p->checked;
-    return a->sweep && !a->dry && !p->sub->atomic && c->nvalues && !c->nfollowups &&
-           !c->napprovals && !ing_rulewarn_reads (c);
+    return a->sweep && !a->dry && !p->sub->atomic && c->nvalues && !c->nfollowups && !c->napprovals;
+}
+
+/* How many of the N submissions of PENDING, from the first, the validation rules let be swept
+   together: up to the first whose rule check reads a unit and period where a later one of the
+   N stores values. */
+static size_t
+s_rules_allow (ing_pending_t **pending, size_t n)
+{
+    const socin_model_t *model = pending[0]->checked.model;
+    if (!model || !socin_model_count (model, SOCIN_KIND_RULE)) return n;
+    /* Most submissions' rule checks read nothing (their indicators are in no rule). */
+    bool reads = false;
+    for (size_t k = 0; k < n && !reads; k++) {
+        const ing_checked_t *c = &pending[k]->checked;
+        size_t plen;
+        for (size_t from = 0, to; from < c->nvalues && !reads; from = to) {
+            to = ing_shape_run_end (c, from, 2, &plen);
+            reads = ing_rulewarn_reads (c, from, to);
+        }
+    }
+    if (!reads) return n;
+    /* The last submission with values of each unit and period ("P" period NUL unit NUL). */
+    socin_index_t *last = socin_index_new ();
+    for (size_t k = 0; k < n; k++) {
+        const ing_checked_t *c = &pending[k]->checked;
+        size_t plen;
+        for (size_t from = 0, to; from < c->nvalues; from = to) {
+            to = ing_shape_run_end (c, from, 2, &plen);
+            socin_index_put (last, c->values[from].key, plen, (void *)(uintptr_t)(k + 1));
+        }
+    }
+    size_t allowed = n;
+    for (size_t k = 0; k < allowed; k++) {
+        const ing_checked_t *c = &pending[k]->checked;
+        size_t plen;
+        for (size_t from = 0, to; from < c->nvalues; from = to) {
+            to = ing_shape_run_end (c, from, 2, &plen);
+            if ((uintptr_t)socin_index_get (last, c->values[from].key, plen) > k + 1 &&
+                ing_rulewarn_reads (c, from, to)) {
+                allowed = k;
+                break;
+            }
+        }
+    }
+    socin_index_destroy (&last);
+    return allowed;
 }
 
 /* Whether the run X stands at comes before the run Y stands at: by key prefix, then by the
@@ -779,6 +829,7 @@ s_apply_txn (MDB_txn *txn, void *arg)
         size_t j = i;
         while (j < a->n && s_sweepable (a, a->pending[j]))
             if (a->pending[j++]->checked.nvalues > a->self->batch_values) break;
+        if (j - i >= 2) j = i + s_rules_allow (a->pending + i, j - i);
         int rc;
         if (j - i >= 2)
             rc = s_sweep (a, txn, a->pending + i, j - i);

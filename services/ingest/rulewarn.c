@@ -203,21 +203,14 @@ s_cmp_warning (const void *a, const void *b)
 }
 
 bool
-ing_rulewarn_reads (const ing_checked_t *c)
+ing_rulewarn_reads (const ing_checked_t *c, size_t from, size_t to)
 {
     size_t nrules = c->model ? socin_model_count (c->model, SOCIN_KIND_RULE) : 0;
-    if (!nrules) return false;
-    size_t from = 0;
-    while (from < c->nvalues) {
-        /* One period and unit is one run, as in the check. */
-        size_t plen, to = ing_shape_run_end (c, from, 2, &plen);
-        for (uint32_t id = 1; id <= nrules; id++) {
-            const socin_rule_t *r = socin_model_rule_at (c->model, id);
-            if (r && s_takes (c, from, to, r->pb->left, true) &&
-                s_takes (c, from, to, r->pb->right, true))
-                return true;
-        }
-        from = to;
+    for (uint32_t id = 1; id <= nrules; id++) {
+        const socin_rule_t *r = socin_model_rule_at (c->model, id);
+        if (r && s_takes (c, from, to, r->pb->left, true) &&
+            s_takes (c, from, to, r->pb->right, true))
+            return true;
     }
     return false;
 }

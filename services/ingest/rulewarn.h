@@ -22,9 +22,10 @@
    inside TXN break, for the units and periods of CHECKED's accepted values. An LMDB code, or 0. */
 int ing_rulewarn_check (MDB_txn *txn, MDB_dbi values, ing_checked_t *checked);
 
-/* Whether ing_rulewarn_check may read the stored values for CHECKED, whichever of its values
-   the checks against the stored state go on to refuse: false when no rule has both sides taken
-   by one unit and period of its values (then it warns of nothing, whatever is stored). */
-bool ing_rulewarn_reads (const ing_checked_t *checked);
+/* Whether ing_rulewarn_check may read the stored values of the unit and period of CHECKED's
+   values [FROM, TO) (one run of one period and unit, ing_shape_run_end of 2 parts), whichever
+   of them the checks against the stored state go on to refuse: false when no rule has both
+   sides taken by them (then it warns of nothing there, whatever is stored). */
+bool ing_rulewarn_reads (const ing_checked_t *checked, size_t from, size_t to);
 
 #endif

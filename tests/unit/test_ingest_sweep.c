@@ -8,9 +8,10 @@
     stored answers. The submissions are scattered over few keys, so that they overwrite and
     delete each other's values, send unchanged ones, and mix totals with breakdowns (refused
     one way or the other depending on which submission came first); some are resent unchanged,
-    so that the sweep foresees a batch wrongly and is applied again without; batches hold five
-    values, so that submissions take several. One indicator is in a validation rule: its
-    submissions are applied on their own, between swept runs.
+    so that the sweep foresees a batch wrongly and is applied again without; batches hold twelve
+    values, so that the larger submissions take several. One indicator is in a validation rule, its
+   values on two units: a submission of it is swept unless a later one of its group stores values in
+   a unit and period its rule check reads, and the warnings are compared too.
 */
 #include "chunks.h"
 #include "ledger.h"
@@ -154,8 +155,9 @@ s_rand (unsigned n)
     return (unsigned)(s_rand_state % n);
 }
 
-/* Submission K: a resend of K - 1's values under its own id when K % 9 == 4, values of the
-   ruled indicator alone when K % 13 == 7, else up to 14 values scattered over few keys. */
+/* Submission K: a resend of K - 1's values under its own id when K % 97 == 40, values of the
+   ruled indicator alone when K % 13 is 7 or 8, else up to 11 values (20 to 39 when K % 11 ==
+   3) scattered over few keys. */
 static Socin__V1__Submission *
 s_submission (int k, const Socin__V1__Submission *before)
 {
@@ -163,7 +165,7 @@ s_submission (int k, const Socin__V1__Submission *before)
     socin__v1__submission__init (sub);
     sub->submission_id = malloc (16);
     snprintf (sub->submission_id, 16, "s%04d", k);
-    bool resend = k % 97 == 40, ruled = k % 13 == 7;
+    bool resend = k % 97 == 40, ruled = k % 13 == 7 || k % 13 == 8;
     size_t n = resend ? before->n_values : k % 11 == 3 ? 20 + s_rand (20) : 1 + s_rand (11);
     sub->values = calloc (n, sizeof *sub->values);
     sub->n_values = n;
@@ -182,7 +184,9 @@ s_submission (int k, const Socin__V1__Submission *before)
             continue;
         }
         char unit[16], value[16];
-        unsigned u = s_rand (N_UNITS), ind = ruled ? 2 : s_rand (2);
+        /* The ruled indicator's values fall on two units, so that two such submissions in one
+           group meet. */
+        unsigned u = s_rand (ruled ? 2 : N_UNITS), ind = ruled ? 2 : s_rand (2);
         snprintf (unit, sizeof unit, "%u", 500000 + u);
         snprintf (value, sizeof value, "%u", s_rand (4));
         dv->indicator = strdup (s_indicators[ind]);
@@ -312,7 +316,7 @@ a_group_swept_stores_and_answers_what_one_submission_at_a_time_does (void)
     uint8_t *answers[N_SUBS];
     size_t lens[N_SUBS];
     char err[256];
-    uint64_t counts[4] = {0}, refused = 0;
+    uint64_t counts[4] = {0}, refused = 0, warned = 0;
     for (int k = 0; k < N_SUBS; k += GROUP) {
         CHECK_INT (ing_ledger_apply (swept.ledger, ptrs + k, GROUP, NOW_MS, false, err, sizeof err),
                    SOCIN_STORE_OK);
@@ -333,6 +337,7 @@ a_group_swept_stores_and_answers_what_one_submission_at_a_time_does (void)
         counts[2] += pending[k].ignored;
         counts[3] += pending[k].deleted;
         refused += pending[k].checked.nconflicts;
+        warned += pending[k].checked.nwarnings;
         free (answer);
         free (answers[k]);
     }
@@ -341,6 +346,7 @@ a_group_swept_stores_and_answers_what_one_submission_at_a_time_does (void)
     for (int i = 0; i < 4; i++)
         CHECK (counts[i] >= 20);
     CHECK (refused >= 20);
+    CHECK (warned >= 10);
 
     size_t len_swept, len_alone;
     char *dump_swept = s_dump (&swept, &len_swept), *dump_alone = s_dump (&alone, &len_alone);
