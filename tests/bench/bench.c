@@ -22,9 +22,11 @@
       B (shuffled) the same workload shuffled, into a new stack; then 1,000-, 10,000- and
                  50,000-value submissions
       C1, C2, C4   new stacks with 1, 2 and 4 regional ingests, each fed its kraj at once
-      D (decade) ten years (2016–2025) of the full workload into a new stack, year by year;
-                 roll-ups and completeness over it, disk per million values, each daemon's
-                 RssAnon, reporting killed and restarted
+      D (decade) ten years (2016–2025) of the full workload into a new stack, year by year,
+                 each year followed by the quarterly progress of the measures of every kraj's
+                 regional plan and of the local plans of the municipalities of 10,000 or more;
+                 roll-ups, completeness and plan fulfilment over it, disk per million values,
+                 each daemon's RssAnon, reporting killed and restarted
       PostgreSQL the same values by COPY into a keyed table, the same roll-ups in SQL, the
                  same latency and restart figures (pg.c)
 */
@@ -43,6 +45,7 @@
 #include "decimal.h"
 #include "pg.h"
 #include "stack.h"
+#include "socin/v1/registry.pb-c.h"
 #include "socin/v1/report.pb-c.h"
 
 #define TODAY        "2026-03-15"
@@ -963,8 +966,9 @@ s_stage_shuffled (void)
 }
 
 /* A decade: the full territory × 40 indicators × 12 months for DECADE_FROM..YEAR (with the
-   events of the last year: older ones are locked after 730 days), one year after the other into one national ingest; then the roll-ups and
-   completeness over it, reporting killed and restarted, the daemons' anonymous memory and the
+   events of the last year: older ones are locked after 730 days), one year after the other into one national ingest, each year
+   followed by its plan progress (b_pack_progress); then the roll-ups, completeness and plan
+   fulfilment over it, reporting killed and restarted, the daemons' anonymous memory and the
    disk per million values. Each year is packed just before it is sent, so the benchmark never
    holds more than one year's submissions. */
 #define DECADE_FROM (YEAR - 9)
@@ -981,6 +985,96 @@ s_rss_anon (s_stack_t *s, t_daemon_t *d, const char *label, const char *when)
     b_result ("decade", name, "MiB", B_LOWER, (double) b_proc_kb (d->pid, "RssAnon") / 1024.0, NAN, 256, note);
 }
 
+/* Imports the plans file PATH into S's registry and waits until every replica has it. */
+static void
+s_import_plans (s_stack_t *s, const char *path)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f) b_fail ("cannot read %s", path);
+    fseek (f, 0, SEEK_END);
+    long size = ftell (f);
+    fseek (f, 0, SEEK_SET);
+    uint8_t *data = malloc ((size_t) size + 1);
+    if (!data || fread (data, 1, (size_t) size, f) != (size_t) size) b_fail ("cannot read %s", path);
+    fclose (f);
+    char key[700], err[512];
+    snprintf (key, sizeof key, "%s/keys/registry.cert", s->home);
+    socin_client_t *client = socin_client_new (s->reg_ep, key, s->admin, 0, err, sizeof err);
+    if (!client) b_fail ("plans: registry: %s", err);
+    Socin__V1__ImportPlans import = SOCIN__V1__IMPORT_PLANS__INIT;
+    import.data.data = data;
+    import.data.len = (size_t) size;
+    import.format = "csv";
+    Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
+    req.request_id = "bench-plans";
+    req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS;
+    req.import_plans = &import;
+    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *) socin_client_call (
+        client, &req.base, &socin__v1__registry_reply__descriptor, 60000, err, sizeof err);
+    if (!reply || reply->error)
+        b_fail ("plans: the registry refused them: %s", reply && reply->error ? reply->error->message : err);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    socin_client_destroy (&client);
+    free (data);
+    long long seq = s_ctl_num (s->registry, "seq", "seq");
+    int64_t deadline = b_now_us () + 60 * 1000000LL;
+    while (s_ctl_num (s->reporting, "status", "replica_seq") < seq ||
+           s_ctl_num (s->ingest[0], "status", "replica_seq") < seq) {
+        if (b_now_us () > deadline) b_fail ("plans: the replicas do not have them after 60 s");
+        b_sleep_us (20000);
+    }
+}
+
+/* Plan fulfilment kraj by kraj, QUERY_REPS times: every one of the MEASURES done (the last
+   quarter's reports say so). */
+static void
+s_plans_query (s_stack_t *s, size_t measures, const char *suffix)
+{
+    Socin__V1__PlanFulfilmentQuery pq = SOCIN__V1__PLAN_FULFILMENT_QUERY__INIT;
+    pq.level = SOCIN__V1__LEVEL__LEVEL_KRAJ;
+    s_query_t q;
+    memset (&q, 0, sizeof q);
+    q.name = "plan fulfilment by kraj";
+    socin__v1__report_request__init (&q.req);
+    q.req.request_id = "q";
+    q.req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_PLANS;
+    q.req.plans = &pq;
+    socin_client_t *c = s_query_client (s);
+    b_samples_t lat = {0};
+    char wrong[200] = "";
+    for (int rep = 0; rep < QUERY_REPS + 5; rep++) {
+        int64_t t0 = b_now_us ();
+        Socin__V1__ReportReply *r = s_ask (c, &q, 30000);
+        int64_t t1 = b_now_us ();
+        if (!r) b_fail ("query '%s' got no answer", q.name);
+        if (rep == 0) {
+            uint64_t got = 0, done = 0;
+            if (r->error || !r->plans)
+                snprintf (wrong, sizeof wrong, "no answer: %s", r->error ? r->error->message : "(no body)");
+            else
+                for (size_t i = 0; i < r->plans->n_rows; i++) {
+                    got += r->plans->rows[i]->measures;
+                    done += r->plans->rows[i]->done;
+                }
+            if (!*wrong && (got != measures || done != measures || r->plans->n_rows != 14))
+                snprintf (wrong, sizeof wrong, "%zu rows, %llu measures, %llu done; expected 14 rows, %zu and %zu",
+                          r->plans->n_rows, (unsigned long long) got, (unsigned long long) done, measures, measures);
+        }
+        if (rep >= 5) b_samples_add (&lat, (double) (t1 - t0) / 1000.0);
+        protobuf_c_message_free_unpacked (&r->base, NULL);
+    }
+    socin_client_destroy (&c);
+    char name[128], note[400];
+    snprintf (note, sizeof note, "%s%s%zu plan measures, each reported every quarter of the decade; %d repetitions, "
+              "one in flight, client-side",
+              *wrong ? "WRONG ANSWER: " : "", wrong, measures, QUERY_REPS);
+    if (*wrong) b_note ("query '%s': %s", q.name, wrong);
+    snprintf (name, sizeof name, "%s%s: median", q.name, suffix);
+    b_result ("queries", name, "ms", B_LOWER, b_percentile (&lat, 50), NAN, NAN, note);
+    b_note ("  %-40s median %.3f ms, p99 %.3f ms", q.name, b_percentile (&lat, 50), b_percentile (&lat, 99));
+    b_samples_free (&lat);
+}
+
 static void
 s_stage_decade (void)
 {
@@ -988,9 +1082,14 @@ s_stage_decade (void)
     s_stack_t s;
     const char *src[] = {"CZ"};
     s_stack_start (&s, "d", src, NULL, 1);
+    /* Plans, and each year's progress of their measures after its values. */
+    char plans_path[1024];
+    snprintf (plans_path, sizeof plans_path, "%s/plans-decade.csv", s_opt.dir);
+    size_t measures = b_write_plans_csv (&s_terr, DECADE_FROM, YEAR, plans_path);
+    s_import_plans (&s, plans_path);
     b_feed_t *feed = s_feed (&s, 0);
     b_drive_opts_t o = {.window = 16, .interval_us = 0, .timeout_ms = 120000};
-    uint64_t values = 0, events = 0, last = 0;
+    uint64_t values = 0, events = 0, reports = 0, last = 0;
     s_cpu_t cpu0, cpu1;
     s_cpu_sample (&s, &cpu0);
     int64_t t0 = b_now_us (), packing = 0;
@@ -1015,21 +1114,37 @@ s_stage_decade (void)
         b_drive_result_free (&r);
         b_drive_result_free (&per);
         b_subs_free (&subs);
+        p0 = b_now_us ();
+        snprintf (tag, sizeof tag, "progress%d", y);
+        b_pack_progress (&subs, &s_terr, y, YEAR, PER_SUB, tag);
+        packing += b_now_us () - p0;
+        b_drive (&feed, ss, 1, &o, &per, &r);
+        s_check_drive (tag, &r, 0);
+        if (r.imported != subs.measures)
+            b_fail ("%s: %llu of %llu progress reports imported", tag, (unsigned long long) r.imported,
+                    (unsigned long long) subs.measures);
+        reports += subs.measures;
+        if (r.max_seq > last) last = r.max_seq;
+        b_drive_result_free (&r);
+        b_drive_result_free (&per);
+        b_subs_free (&subs);
     }
     int64_t acked = b_now_us ();
     int64_t applied = s_wait_applied (&s, &last, 1, 900);
     s_cpu_sample (&s, &cpu1);
     char cpu[400], note[700];
     s_cpu_text (&s, &cpu0, &cpu1, s_secs (t0, applied), values, cpu, sizeof cpu);
-    snprintf (note, sizeof note, "%llu values + %llu events, %d years, each packed before it is sent (%.1f s of packing "
-              "included, the daemons idle meanwhile once they catch up); acknowledged after %.1f s; %s",
-              (unsigned long long) values, (unsigned long long) events, YEAR - DECADE_FROM + 1, (double) packing / 1e6,
-              s_secs (t0, acked), cpu);
+    snprintf (note, sizeof note, "%llu values + %llu events + %llu progress reports of %zu plan measures, %d years, each "
+              "packed before it is sent (%.1f s of packing included, the daemons idle meanwhile once they catch up); "
+              "acknowledged after %.1f s; %s",
+              (unsigned long long) values, (unsigned long long) events, (unsigned long long) reports, measures,
+              YEAR - DECADE_FROM + 1, (double) packing / 1e6, s_secs (t0, acked), cpu);
     b_result ("decade", "a decade loaded: to applied in reporting", "values/s", B_HIGHER, s_rate (values, t0, applied), NAN,
               NAN, note);
     b_note ("  %llu values applied after %.1f s (%.0f values/s, %.1f s of it packing); %s", (unsigned long long) values,
             s_secs (t0, applied), s_rate (values, t0, applied), (double) packing / 1e6, cpu);
     s_stage_queries (&s, 4, " (decade)");
+    s_plans_query (&s, measures, " (decade)");
     char path[1024];
     snprintf (path, sizeof path, "%s/ingest-CZ/data.mdb", s.home);
     double bytes = (double) b_disk_bytes (path);

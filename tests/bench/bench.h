@@ -100,14 +100,14 @@ typedef struct {
 typedef struct {
     uint8_t *data;
     size_t len;
-    uint32_t nvalues, nevents;
+    uint32_t nvalues, nevents, nmeasures;
     char id[48];
 } b_sub_t;
 
 typedef struct {
     b_sub_t *subs;
     size_t n;
-    uint64_t values, events, bytes;
+    uint64_t values, events, measures, bytes;
 } b_subs_t;
 
 /* Indicator I's code, type and aggregation as written in the catalogue. */
@@ -137,6 +137,19 @@ void b_event (int unit, int year, int k, b_event_t *out);
    indicator by indicator), with each kraj's events of YEAR after its values when EVENTS. */
 void b_items_feed (b_items_t *out, const b_territory_t *t, int kraj, int year, int from, int to,
                    bool events);
+/* The plans of the decade stage: a regional action plan of each kraj (B_RAP_MEASURES measures)
+   and a local action plan of each municipality of at least 10,000 inhabitants (B_LAP_MEASURES),
+   valid from the first day of FROM to the last of TO (years), written to PATH as the plans file
+   of docs/plans.md. Returns how many measures they have. */
+#define B_RAP_MEASURES 10
+#define B_LAP_MEASURES 8
+size_t b_write_plans_csv (const b_territory_t *t, int from, int to, const char *path);
+
+/* The progress reports of those plans' measures for each quarter of YEAR (in progress; done in
+   the last quarter of LAST_YEAR), PER items to a submission, IDs TAG-n. */
+void b_pack_progress (b_subs_t *out, const b_territory_t *t, int year, int last_year, size_t per,
+                      const char *tag);
+
 /* Shuffles ITEMS (a fixed seed: the same order on every run). */
 void b_items_shuffle (b_items_t *items, uint64_t seed);
 void b_items_free (b_items_t *items);

@@ -404,6 +404,122 @@ b_write_values_csv (const b_items_t *items, const b_territory_t *t, const char *
     return rows;
 }
 
+/* The plans' owners: each kraj, then each municipality of at least 10,000 inhabitants. Fills
+   OWNER (a unit code) and KIND for plan I; false past the last. */
+static bool
+s_plan (const b_territory_t *t, int i, const char **owner, bool *rap)
+{
+    if (i < t->nkraje) {
+        *owner = t->kraje[i];
+        *rap = true;
+        return true;
+    }
+    for (int u = 0, k = t->nkraje; u < t->nunits; u++)
+        if (t->units[u].population >= 10000 && k++ == i) {
+            *owner = t->units[u].code;
+            *rap = false;
+            return true;
+        }
+    return false;
+}
+
+size_t
+b_write_plans_csv (const b_territory_t *t, int from, int to, const char *path)
+{
+    FILE *f = fopen (path, "w");
+    if (!f) b_fail ("cannot write %s", path);
+    fprintf (f, "plan,kind,name,owner,valid_from,valid_to,areas,participative,lock_days,measure,title,area,"
+                "start,end,budget_own,budget_ope_plus,output_indicator,output_target\n");
+    static const char *areas[] = {"housing", "employment", "education", "social_services", "participation"};
+    size_t measures = 0;
+    const char *owner;
+    bool rap;
+    for (int i = 0; s_plan (t, i, &owner, &rap); i++) {
+        int n = rap ? B_RAP_MEASURES : B_LAP_MEASURES;
+        for (int m = 1; m <= n; m++) {
+            fprintf (f, "%s-%s,%s,%s %s,%s,%d-01-01,%d-12-31,\"housing, employment\",true,0,%d,Opatření %d,%s,"
+                        "%d-01-01,%d-12-31,%d,%d.50,persons supported,%d\n",
+                     rap ? "RAP" : "LAP", owner, rap ? "rap" : "lap", rap ? "Regionální akční plán" : "Lokální akční plán",
+                     owner, owner, from, to, m, m, areas[m % 5], from, to, 100000 * m, 50000 * m, 10 * m);
+            measures++;
+        }
+    }
+    if (fclose (f)) b_fail ("cannot write %s", path);
+    return measures;
+}
+
+void
+b_pack_progress (b_subs_t *out, const b_territory_t *t, int year, int last_year, size_t per, const char *tag)
+{
+    memset (out, 0, sizeof *out);
+    /* Every measure, every quarter: counted first, then packed PER to a submission. */
+    size_t total = 0;
+    const char *owner;
+    bool rap;
+    for (int i = 0; s_plan (t, i, &owner, &rap); i++) total += 4 * (rap ? B_RAP_MEASURES : B_LAP_MEASURES);
+    typedef struct {
+        char plan[32], measure[8], period[8], spent[24], output[16];
+        Socin__V1__FundingAmount amount;
+        Socin__V1__FundingAmount *amounts[1];
+        Socin__V1__MeasureProgress p;
+    } s_report_t;
+    s_report_t *r = calloc (total ? total : 1, sizeof *r);
+    Socin__V1__MeasureProgress **ptr = calloc (total ? total : 1, sizeof *ptr);
+    if (!r || !ptr) b_fail ("out of memory");
+    size_t n = 0;
+    for (int i = 0; s_plan (t, i, &owner, &rap); i++)
+        for (int m = 1; m <= (rap ? B_RAP_MEASURES : B_LAP_MEASURES); m++)
+            for (int q = 1; q <= 4; q++, n++) {
+                s_report_t *x = &r[n];
+                snprintf (x->plan, sizeof x->plan, "%s-%s", rap ? "RAP" : "LAP", owner);
+                snprintf (x->measure, sizeof x->measure, "%d", m);
+                snprintf (x->period, sizeof x->period, "%dQ%d", year, q);
+                /* Spent so far, cumulative: a tenth of the own budget a year. */
+                snprintf (x->spent, sizeof x->spent, "%d", 10000 * m * (year - (last_year - 9)) + 2500 * m * q);
+                snprintf (x->output, sizeof x->output, "%d", m * (year - (last_year - 9)) + q);
+                socin__v1__funding_amount__init (&x->amount);
+                x->amount.source = SOCIN__V1__FUNDING_SOURCE__FUNDING_SOURCE_OWN;
+                x->amount.amount = x->spent;
+                x->amounts[0] = &x->amount;
+                socin__v1__measure_progress__init (&x->p);
+                x->p.plan = x->plan;
+                x->p.measure = x->measure;
+                x->p.period = x->period;
+                x->p.status = year == last_year && q == 4 ? SOCIN__V1__MEASURE_STATUS__MEASURE_STATUS_DONE
+                                                          : SOCIN__V1__MEASURE_STATUS__MEASURE_STATUS_IN_PROGRESS;
+                x->p.spent = x->amounts;
+                x->p.n_spent = 1;
+                x->p.output_value = x->output;
+                ptr[n] = &x->p;
+            }
+    size_t nsubs = (total + per - 1) / per;
+    out->subs = calloc (nsubs ? nsubs : 1, sizeof *out->subs);
+    if (!out->subs) b_fail ("out of memory");
+    for (size_t s = 0; s < nsubs; s++) {
+        size_t lo = s * per, hi = lo + per < total ? lo + per : total;
+        b_sub_t *sub = &out->subs[s];
+        snprintf (sub->id, sizeof sub->id, "%s-%06zu", tag, s);
+        Socin__V1__Submission body = SOCIN__V1__SUBMISSION__INIT;
+        body.submission_id = sub->id;
+        body.measures = ptr + lo;
+        body.n_measures = hi - lo;
+        Socin__V1__IngestRequest req = SOCIN__V1__INGEST_REQUEST__INIT;
+        req.request_id = sub->id;
+        req.body_case = SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION;
+        req.submission = &body;
+        sub->len = socin__v1__ingest_request__get_packed_size (&req);
+        sub->data = malloc (sub->len);
+        if (!sub->data) b_fail ("out of memory");
+        socin__v1__ingest_request__pack (&req, sub->data);
+        sub->nmeasures = (uint32_t) (hi - lo);
+        out->measures += hi - lo;
+        out->bytes += sub->len;
+    }
+    out->n = nsubs;
+    free (ptr);
+    free (r);
+}
+
 size_t
 b_write_events_csv (const b_items_t *items, const b_territory_t *t, const char *path)
 {
