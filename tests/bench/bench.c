@@ -989,21 +989,15 @@ s_rss_anon (s_stack_t *s, t_daemon_t *d, const char *label, const char *when)
 static void
 s_import_plans (s_stack_t *s, const char *path)
 {
-    FILE *f = fopen (path, "rb");
-    if (!f) b_fail ("cannot read %s", path);
-    fseek (f, 0, SEEK_END);
-    long size = ftell (f);
-    fseek (f, 0, SEEK_SET);
-    uint8_t *data = malloc ((size_t) size + 1);
-    if (!data || fread (data, 1, (size_t) size, f) != (size_t) size) b_fail ("cannot read %s", path);
-    fclose (f);
+    size_t size;
+    char *data = b_slurp (path, &size);
     char key[700], err[512];
     snprintf (key, sizeof key, "%s/keys/registry.cert", s->home);
     socin_client_t *client = socin_client_new (s->reg_ep, key, s->admin, 0, err, sizeof err);
     if (!client) b_fail ("plans: registry: %s", err);
     Socin__V1__ImportPlans import = SOCIN__V1__IMPORT_PLANS__INIT;
-    import.data.data = data;
-    import.data.len = (size_t) size;
+    import.data.data = (uint8_t *) data;
+    import.data.len = size;
     import.format = "csv";
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.request_id = "bench-plans";

@@ -115,6 +115,10 @@ const char *b_ind_code (int i);
 const char *b_ind_aggregation (int i);
 bool b_ind_decimal (int i);
 
+/* The whole of file PATH, NUL-terminated (its length without the NUL in *LEN); fatal when
+   unreadable. */
+char *b_slurp (const char *path, size_t *len);
+
 /* Reads the ČSÚ territory and the population file. */
 void b_territory_load (b_territory_t *t, const char *csv, const char *population);
 

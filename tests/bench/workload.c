@@ -70,8 +70,8 @@ b_write_catalogue (const char *path, const char *default_catalogue)
 
 /* ---- territory ---- */
 
-static char *
-s_slurp (const char *path, size_t *len)
+char *
+b_slurp (const char *path, size_t *len)
 {
     FILE *f = fopen (path, "rb");
     if (!f) b_fail ("cannot read %s", path);
@@ -115,7 +115,7 @@ b_territory_load (b_territory_t *t, const char *csv, const char *population)
 {
     memset (t, 0, sizeof *t);
     size_t len;
-    char *data = s_slurp (csv, &len), err[256];
+    char *data = b_slurp (csv, &len), err[256];
     socin_csv_t *r = socin_csv_new (data, len);
     char **f;
     size_t count;
@@ -156,7 +156,7 @@ b_territory_load (b_territory_t *t, const char *csv, const char *population)
     for (int i = 0; i < t->nunits; i++) by_code[i] = i;
     s_sort_units = t->units;
     qsort (by_code, (size_t) t->nunits, sizeof *by_code, s_code_cmp);
-    data = s_slurp (population, &len);
+    data = b_slurp (population, &len);
     r = socin_csv_new (data, len);
     while (socin_csv_next (r, &f, &count, err, sizeof err) == 1) {
         if (count < 2) continue;
@@ -285,6 +285,23 @@ b_items_free (b_items_t *items)
 
 /* ---- packing ---- */
 
+/* Packs BODY as submission S of OUT, its id TAG-S, into SUB. */
+static void
+s_pack_one (b_sub_t *sub, Socin__V1__Submission *body, const char *tag, size_t s, b_subs_t *out)
+{
+    snprintf (sub->id, sizeof sub->id, "%s-%06zu", tag, s);
+    body->submission_id = sub->id;
+    Socin__V1__IngestRequest req = SOCIN__V1__INGEST_REQUEST__INIT;
+    req.request_id = sub->id;
+    req.body_case = SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION;
+    req.submission = body;
+    sub->len = socin__v1__ingest_request__get_packed_size (&req);
+    sub->data = malloc (sub->len);
+    if (!sub->data) b_fail ("out of memory");
+    socin__v1__ingest_request__pack (&req, sub->data);
+    out->bytes += sub->len;
+}
+
 void
 b_pack (b_subs_t *out, const b_items_t *items, const b_territory_t *t, size_t per, const char *tag)
 {
@@ -341,26 +358,16 @@ b_pack (b_subs_t *out, const b_items_t *items, const b_territory_t *t, size_t pe
             }
         }
         b_sub_t *sub = &out->subs[s];
-        snprintf (sub->id, sizeof sub->id, "%s-%06zu", tag, s);
         Socin__V1__Submission body = SOCIN__V1__SUBMISSION__INIT;
-        body.submission_id = sub->id;
         body.values = vptr;
         body.n_values = nv;
         body.events = eptr;
         body.n_events = ne;
-        Socin__V1__IngestRequest req = SOCIN__V1__INGEST_REQUEST__INIT;
-        req.request_id = sub->id;
-        req.body_case = SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION;
-        req.submission = &body;
-        sub->len = socin__v1__ingest_request__get_packed_size (&req);
-        sub->data = malloc (sub->len);
-        if (!sub->data) b_fail ("out of memory");
-        socin__v1__ingest_request__pack (&req, sub->data);
+        s_pack_one (sub, &body, tag, s, out);
         sub->nvalues = (uint32_t) nv;
         sub->nevents = (uint32_t) ne;
         out->values += nv;
         out->events += ne;
-        out->bytes += sub->len;
     }
     out->n = nsubs;
     free (values);
@@ -498,22 +505,12 @@ b_pack_progress (b_subs_t *out, const b_territory_t *t, int year, int last_year,
     for (size_t s = 0; s < nsubs; s++) {
         size_t lo = s * per, hi = lo + per < total ? lo + per : total;
         b_sub_t *sub = &out->subs[s];
-        snprintf (sub->id, sizeof sub->id, "%s-%06zu", tag, s);
         Socin__V1__Submission body = SOCIN__V1__SUBMISSION__INIT;
-        body.submission_id = sub->id;
         body.measures = ptr + lo;
         body.n_measures = hi - lo;
-        Socin__V1__IngestRequest req = SOCIN__V1__INGEST_REQUEST__INIT;
-        req.request_id = sub->id;
-        req.body_case = SOCIN__V1__INGEST_REQUEST__BODY_SUBMISSION;
-        req.submission = &body;
-        sub->len = socin__v1__ingest_request__get_packed_size (&req);
-        sub->data = malloc (sub->len);
-        if (!sub->data) b_fail ("out of memory");
-        socin__v1__ingest_request__pack (&req, sub->data);
+        s_pack_one (sub, &body, tag, s, out);
         sub->nmeasures = (uint32_t) (hi - lo);
         out->measures += hi - lo;
-        out->bytes += sub->len;
     }
     out->n = nsubs;
     free (ptr);
