@@ -922,7 +922,11 @@ s_stage_shuffled (void)
     b_note ("  acknowledged: %.0f values/s; applied in reporting: %.0f values/s", ack, app);
     char commits[200], note[800];
     s_commit_text (s.ingest[0], r.values_acked, commits, sizeof commits);
-    snprintf (note, sizeof note, "%s; %s", cpu, commits);
+    /* How many submissions the ingest applied in sweeps of their group (ledger.c). */
+    snprintf (note, sizeof note, "%s; %s; %lld of %zu submissions swept with their group, %lld groups applied again one "
+              "at a time",
+              cpu, commits, s_ctl_num (s.ingest[0], "stats", "swept_submissions"), subs.n,
+              s_ctl_num (s.ingest[0], "stats", "sweeps_redone"));
     b_note ("  %s", note);
     /* Scattered values: the target is 500,000 a second, acknowledged and applied (visible to
        queries); the feed order's is a million. */
