@@ -126,7 +126,7 @@ typedef struct {
     bool dry;
     uint64_t last_seq; /* as the transaction goes */
     size_t leaf_pages; /* the values' leaf pages when the transaction is done */
-    bool sweep;        /* runs of submissions may be swept (s_sweep) */
+    bool sweep;        /* runs of submissions may be swept (s_sweep; never in a dry run) */
     bool missed;       /* a sweep foresaw a batch wrongly: the transaction is aborted */
     size_t swept;      /* submissions swept */
 } s_apply_t;
@@ -670,7 +670,7 @@ static bool
 s_sweepable (const s_apply_t *a, const ing_pending_t *p)
 {
     const ing_checked_t *c = &p->checked;
-    return a->sweep && !a->dry && !p->sub->atomic && c->nvalues && !c->nfollowups && !c->napprovals;
+    return a->sweep && !p->sub->atomic && c->nvalues && !c->nfollowups && !c->napprovals;
 }
 
 /* How many of the N submissions of PENDING, from the first, the validation rules let be swept
@@ -681,31 +681,29 @@ s_rules_allow (ing_pending_t **pending, size_t n)
 {
     const socin_model_t *model = pending[0]->checked.model;
     if (!model || !socin_model_count (model, SOCIN_KIND_RULE)) return n;
-    /* Most submissions' rule checks read nothing (their indicators are in no rule). */
-    bool reads = false;
-    for (size_t k = 0; k < n && !reads; k++) {
+    /* The first whose check reads anything: most read nothing (their indicators are in no
+       rule), and those before it are swept whatever comes after them. */
+    size_t first = n, plen;
+    for (size_t k = 0; k < n && first == n; k++) {
         const ing_checked_t *c = &pending[k]->checked;
-        size_t plen;
-        for (size_t from = 0, to; from < c->nvalues && !reads; from = to) {
+        for (size_t from = 0, to; from < c->nvalues && first == n; from = to) {
             to = ing_shape_run_end (c, from, 2, &plen);
-            reads = ing_rulewarn_reads (c, from, to);
+            if (ing_rulewarn_reads (c, from, to)) first = k;
         }
     }
-    if (!reads) return n;
+    if (first == n) return n;
     /* The last submission with values of each unit and period ("P" period NUL unit NUL). */
     socin_index_t *last = socin_index_new ();
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = first; k < n; k++) {
         const ing_checked_t *c = &pending[k]->checked;
-        size_t plen;
         for (size_t from = 0, to; from < c->nvalues; from = to) {
             to = ing_shape_run_end (c, from, 2, &plen);
             socin_index_put (last, c->values[from].key, plen, (void *)(uintptr_t)(k + 1));
         }
     }
     size_t allowed = n;
-    for (size_t k = 0; k < allowed; k++) {
+    for (size_t k = first; k < allowed; k++) {
         const ing_checked_t *c = &pending[k]->checked;
-        size_t plen;
         for (size_t from = 0, to; from < c->nvalues; from = to) {
             to = ing_shape_run_end (c, from, 2, &plen);
             if ((uintptr_t)socin_index_get (last, c->values[from].key, plen) > k + 1 &&

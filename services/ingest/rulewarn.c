@@ -162,6 +162,14 @@ s_warn (ing_checked_t *c, const socin_rule_t *r, const ing_value_t *at, const so
     c->warnings[c->nwarnings++] = w;
 }
 
+/* Whether rule R has both sides taken by the values [FROM, TO) of C (s_takes: with ANY, the
+   refused ones count too). */
+static bool
+s_rule_taken (const ing_checked_t *c, size_t from, size_t to, const socin_rule_t *r, bool any)
+{
+    return r && s_takes (c, from, to, r->pb->left, any) && s_takes (c, from, to, r->pb->right, any);
+}
+
 /* The rules over the values [FROM, TO), which share unit and period (key prefix PLEN). */
 static int
 s_check_run (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, size_t from, size_t to, size_t plen)
@@ -173,9 +181,7 @@ s_check_run (MDB_txn *txn, MDB_dbi values, ing_checked_t *c, size_t from, size_t
     int rc = 0;
     for (uint32_t id = 1; id <= nrules && !rc; id++) {
         const socin_rule_t *r = socin_model_rule_at (model, id);
-        if (!r || !s_takes (c, from, to, r->pb->left, false) ||
-            !s_takes (c, from, to, r->pb->right, false))
-            continue;
+        if (!s_rule_taken (c, from, to, r, false)) continue;
         if (!loaded) {
             rc = s_stored_load (txn, values, model, c->values[from].key, plen, &set);
             loaded = true;
@@ -206,12 +212,8 @@ bool
 ing_rulewarn_reads (const ing_checked_t *c, size_t from, size_t to)
 {
     size_t nrules = c->model ? socin_model_count (c->model, SOCIN_KIND_RULE) : 0;
-    for (uint32_t id = 1; id <= nrules; id++) {
-        const socin_rule_t *r = socin_model_rule_at (c->model, id);
-        if (r && s_takes (c, from, to, r->pb->left, true) &&
-            s_takes (c, from, to, r->pb->right, true))
-            return true;
-    }
+    for (uint32_t id = 1; id <= nrules; id++)
+        if (s_rule_taken (c, from, to, socin_model_rule_at (c->model, id), true)) return true;
     return false;
 }
 
