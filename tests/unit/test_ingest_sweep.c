@@ -13,6 +13,7 @@
    values on two units: a submission of it is swept unless a later one of its group stores values in
    a unit and period its rule check reads, and the warnings are compared too.
 */
+#include "catalogue.h"
 #include "chunks.h"
 #include "ledger.h"
 #include "model.h"
@@ -45,92 +46,47 @@ s_rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
     return remove (path);
 }
 
-static void
-s_put (socin_model_t *model, socin_record_t *rec)
-{
-    CHECK_INT (socin_model_put (model, socin_record_copy (rec)), 0);
-}
+/* The indicators, their data set and a rule over IND_RULED, as a catalogue file says them. */
+static const char s_catalogue[] =
+    "[dimension sex]\n"
+    "name_cs = Pohlaví\n"
+    "option = f | Ženy | Women\n"
+    "option = m | Muži | Men\n"
+    "[indicator IND_A]\nname_cs = A\nmeasure = persons\ntype = integer\n"
+    "aggregation = sum\ndimensions = sex\nperiod = monthly\n"
+    "[indicator IND_B]\nname_cs = B\nmeasure = persons\ntype = integer\n"
+    "aggregation = sum\ndimensions = sex\nperiod = monthly\n"
+    "[indicator IND_RULED]\nname_cs = R\nmeasure = persons\ntype = integer\n"
+    "aggregation = sum\ndimensions = sex\nperiod = monthly\n"
+    "[dataset DS_SWEEP]\nname = Sweep\nperiod = monthly\n"
+    "indicators = IND_A, IND_B, IND_RULED\nterritories = CZ\n"
+    "level = municipality\n"
+    "[rule RULED_SMALL]\nleft = IND_RULED\noperator = <=\nright = 2\n"
+    "message = at most two\n";
 
-/* The country, N_UNITS municipalities, three monthly indicators broken down by sex or not, one
-   data set of them, a rule over IND_RULED, and a submitter for the whole country. */
+/* The country, N_UNITS municipalities, a submitter for the whole country, and s_catalogue. */
 static socin_model_t *
 s_model (void)
 {
     socin_model_t *model = socin_model_new ();
     socin_record_t rec = SOCIN__V1__RECORD__INIT;
     Socin__V1__Unit unit = SOCIN__V1__UNIT__INIT;
-    unit.code = "CZ";
-    unit.name = "Česká republika";
-    unit.level = SOCIN_LEVEL_COUNTRY;
+    char *parents[] = {"CZ"};
     rec.kind_case = SOCIN__V1__RECORD__KIND_UNIT;
     rec.unit = &unit;
-    s_put (model, &rec);
-    char *parents[] = {"CZ"};
-    for (int i = 0; i < N_UNITS; i++) {
+    for (int i = -1; i < N_UNITS; i++) {
         char code[16], name[32];
         snprintf (code, sizeof code, "%d", 500000 + i);
         snprintf (name, sizeof name, "Obec %d", i);
         unit = (Socin__V1__Unit)SOCIN__V1__UNIT__INIT;
-        unit.code = code;
+        unit.code = i < 0 ? "CZ" : code;
         unit.name = name;
-        unit.level = SOCIN_LEVEL_MUNICIPALITY;
-        unit.parents = parents;
-        unit.n_parents = 1;
+        unit.level = i < 0 ? SOCIN_LEVEL_COUNTRY : SOCIN_LEVEL_MUNICIPALITY;
+        unit.parents = i < 0 ? NULL : parents;
+        unit.n_parents = i < 0 ? 0 : 1;
         unit.population = 1000 + i;
-        s_put (model, &rec);
+        CHECK_INT (socin_model_put (model, socin_record_copy (&rec)), 0);
     }
-
-    Socin__V1__DimensionOption f = SOCIN__V1__DIMENSION_OPTION__INIT,
-                               m = SOCIN__V1__DIMENSION_OPTION__INIT, *options[] = {&f, &m};
-    f.code = "f";
-    m.code = "m";
-    Socin__V1__Dimension dim = SOCIN__V1__DIMENSION__INIT;
-    dim.code = "sex";
-    dim.options = options;
-    dim.n_options = 2;
-    rec = (socin_record_t)SOCIN__V1__RECORD__INIT;
-    rec.kind_case = SOCIN__V1__RECORD__KIND_DIMENSION;
-    rec.dimension = &dim;
-    s_put (model, &rec);
-
-    char *dims[] = {"sex"};
-    for (size_t i = 0; i < sizeof s_indicators / sizeof *s_indicators; i++) {
-        Socin__V1__Indicator ind = SOCIN__V1__INDICATOR__INIT;
-        ind.code = (char *)s_indicators[i];
-        ind.value_type = SOCIN_VT_INTEGER;
-        ind.aggregation = SOCIN_AGG_SUM;
-        ind.period_type = "monthly";
-        ind.dimensions = dims;
-        ind.n_dimensions = 1;
-        rec = (socin_record_t)SOCIN__V1__RECORD__INIT;
-        rec.kind_case = SOCIN__V1__RECORD__KIND_INDICATOR;
-        rec.indicator = &ind;
-        s_put (model, &rec);
-    }
-
-    Socin__V1__DataSet ds = SOCIN__V1__DATA_SET__INIT;
-    ds.code = "DS_SWEEP";
-    ds.period_type = "monthly";
-    ds.indicators = (char **)s_indicators;
-    ds.n_indicators = sizeof s_indicators / sizeof *s_indicators;
-    ds.level = SOCIN_LEVEL_MUNICIPALITY;
-    rec = (socin_record_t)SOCIN__V1__RECORD__INIT;
-    rec.kind_case = SOCIN__V1__RECORD__KIND_DATASET;
-    rec.dataset = &ds;
-    s_put (model, &rec);
-
-    Socin__V1__ValidationRule rule = SOCIN__V1__VALIDATION_RULE__INIT;
-    rule.code = "RULED_SMALL";
-    rule.left = "IND_RULED";
-    rule.operator_ = "<=";
-    rule.right = "2";
-    rule.importance = "medium";
-    rule.message = "at most two";
-    rec = (socin_record_t)SOCIN__V1__RECORD__INIT;
-    rec.kind_case = SOCIN__V1__RECORD__KIND_RULE;
-    rec.rule = &rule;
-    s_put (model, &rec);
-
     Socin__V1__Submitter sub = SOCIN__V1__SUBMITTER__INIT;
     sub.name = "centre";
     sub.public_key = (char *)s_key;
@@ -139,7 +95,16 @@ s_model (void)
     rec = (socin_record_t)SOCIN__V1__RECORD__INIT;
     rec.kind_case = SOCIN__V1__RECORD__KIND_SUBMITTER;
     rec.submitter = &sub;
-    s_put (model, &rec);
+    CHECK_INT (socin_model_put (model, socin_record_copy (&rec)), 0);
+    socin_record_t **recs = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    CHECK_INT (
+        socin_catalogue_parse (s_catalogue, sizeof s_catalogue - 1, &recs, &n, err, sizeof err), 0);
+    if (*err) fprintf (stderr, "    catalogue: %s\n", err);
+    for (size_t i = 0; i < n; i++)
+        CHECK_INT (socin_model_put (model, recs[i]), 0);
+    free (recs);
     socin_model_finish (model);
     return model;
 }
