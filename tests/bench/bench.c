@@ -412,7 +412,13 @@ typedef struct {
     Socin__V1__RollupQuery rollup;
     Socin__V1__CompletenessQuery completeness;
     Socin__V1__TargetProgressQuery targets;
+    Socin__V1__PlanFulfilmentQuery plans;
 } s_query_t;
+
+/* Past the five questions PostgreSQL is asked too: plan fulfilment kraj by kraj, asked of the
+   decade (s_expect_measures: its plans' measures, every one done by the last reports). */
+#define S_QUERY_PLANS 5
+#define S_NQUERIES    6
 
 const char *const b_query_names[5] = {"national roll-up, one indicator, year", "kraj-by-kraj roll-up",
                                       "ORP roll-up inside one kraj", "completeness by kraj, one month",
@@ -420,6 +426,7 @@ const char *const b_query_names[5] = {"national roll-up, one indicator, year", "
 
 static int64_t s_expect_national;  /* micros: BENCH_01 over CZ for YEAR */
 static uint64_t s_expect_cz0046;   /* municipalities qualifying for CZ0046_PUBLIC */
+static size_t s_expect_measures;   /* the decade's plan measures */
 
 static void
 s_expectations (void)
@@ -442,13 +449,14 @@ s_expectations (void)
 static void
 s_queries_init (s_query_t *q)
 {
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < S_NQUERIES; i++) {
         memset (&q[i], 0, sizeof q[i]);
-        q[i].name = b_query_names[i];
+        q[i].name = i < 5 ? b_query_names[i] : "plan fulfilment by kraj";
         socin__v1__report_request__init (&q[i].req);
         socin__v1__rollup_query__init (&q[i].rollup);
         socin__v1__completeness_query__init (&q[i].completeness);
         socin__v1__target_progress_query__init (&q[i].targets);
+        socin__v1__plan_fulfilment_query__init (&q[i].plans);
         q[i].req.request_id = "q";
         q[i].rollup.indicator = (char *) b_ind_code (0);
         q[i].rollup.period = "2025";
@@ -470,6 +478,9 @@ s_queries_init (s_query_t *q)
     q[4].req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_TARGETS;
     q[4].req.targets = &q[4].targets;
     q[4].targets.code = "CZ0046_PUBLIC";
+    q[S_QUERY_PLANS].req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_PLANS;
+    q[S_QUERY_PLANS].req.plans = &q[S_QUERY_PLANS].plans;
+    q[S_QUERY_PLANS].plans.level = SOCIN__V1__LEVEL__LEVEL_KRAJ;
 }
 
 /* Checks an answer against the workload; "" when right, else what is wrong. */
@@ -508,6 +519,20 @@ s_check_answer (int which, const Socin__V1__ReportReply *r)
         }
         return "";
     }
+    case S_QUERY_PLANS: {
+        if (!r->plans || r->plans->n_rows != 14) return "not 14 kraje";
+        uint64_t measures = 0, done = 0;
+        for (size_t i = 0; i < r->plans->n_rows; i++) {
+            measures += r->plans->rows[i]->measures;
+            done += r->plans->rows[i]->done;
+        }
+        if (measures != s_expect_measures || done != s_expect_measures) {
+            snprintf (why, sizeof why, "%llu measures, %llu done; expected %zu and %zu", (unsigned long long) measures,
+                      (unsigned long long) done, s_expect_measures, s_expect_measures);
+            return why;
+        }
+        return "";
+    }
     case 4:
         if (!r->targets || r->targets->n_targets != 1) return "no target";
         if (r->targets->targets[0]->current != s_expect_cz0046) {
@@ -523,11 +548,7 @@ s_check_answer (int which, const Socin__V1__ReportReply *r)
 static socin_client_t *
 s_query_client (s_stack_t *s)
 {
-    char key[700], err[512];
-    snprintf (key, sizeof key, "%s/keys/reporting.cert", s->home);
-    socin_client_t *c = socin_client_new (s->query_ep, key, s->admin, 0, err, sizeof err);
-    if (!c) b_fail ("query client: %s", err);
-    return c;
+    return b_client (s->home, "reporting", s->query_ep, s->admin);
 }
 
 /* One query; its reply (free it) or NULL. */
@@ -539,14 +560,16 @@ s_ask (socin_client_t *c, s_query_t *q, int timeout_ms)
                                                          timeout_ms, err, sizeof err);
 }
 
-/* The first NQ of the five queries, QUERY_REPS times each; figures named with SUFFIX. */
+/* The first NQ of the five queries (and plan fulfilment with PLANS), QUERY_REPS times each;
+   figures named with SUFFIX. */
 static void
-s_stage_queries (s_stack_t *s, int nq, const char *suffix)
+s_stage_queries (s_stack_t *s, int nq, bool plans, const char *suffix)
 {
-    s_query_t q[5];
+    s_query_t q[S_NQUERIES];
     s_queries_init (q);
     socin_client_t *c = s_query_client (s);
-    for (int i = 0; i < nq; i++) {
+    for (int i = 0; i < S_NQUERIES; i++) {
+        if (i >= nq && !(plans && i == S_QUERY_PLANS)) continue;
         b_samples_t lat = {0};
         const char *wrong = NULL;
         for (int rep = 0; rep < QUERY_REPS + 5; rep++) {
@@ -662,7 +685,7 @@ s_restart_reporting (s_stack_t *s, double values, const char *section, const cha
     t_kill9 (s->reporting);
     if (t_restart (s->reporting)) b_fail ("reporting did not restart");
     int64_t ctl_ready = b_now_us ();
-    s_query_t q[5];
+    s_query_t q[S_NQUERIES];
     s_queries_init (q);
     socin_client_t *c = s_query_client (s);
     int64_t answered = 0;
@@ -746,7 +769,7 @@ s_stage_feed (void)
 
     if (s_want ("feed")) {
         b_note ("stack A: queries (%d each)", QUERY_REPS);
-        s_stage_queries (&s, 5, "");
+        s_stage_queries (&s, 5, false, "");
     }
     {
         b_note ("stack A: pivots and exports");
@@ -995,10 +1018,6 @@ s_import_plans (s_stack_t *s, const char *path)
 {
     size_t size;
     char *data = b_slurp (path, &size);
-    char key[700], err[512];
-    snprintf (key, sizeof key, "%s/keys/registry.cert", s->home);
-    socin_client_t *client = socin_client_new (s->reg_ep, key, s->admin, 0, err, sizeof err);
-    if (!client) b_fail ("plans: registry: %s", err);
     Socin__V1__ImportPlans import = SOCIN__V1__IMPORT_PLANS__INIT;
     import.data.data = (uint8_t *) data;
     import.data.len = size;
@@ -1007,12 +1026,8 @@ s_import_plans (s_stack_t *s, const char *path)
     req.request_id = "bench-plans";
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_IMPORT_PLANS;
     req.import_plans = &import;
-    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *) socin_client_call (
-        client, &req.base, &socin__v1__registry_reply__descriptor, 60000, err, sizeof err);
-    if (!reply || reply->error)
-        b_fail ("plans: the registry refused them: %s", reply && reply->error ? reply->error->message : err);
+    Socin__V1__RegistryReply *reply = b_registry_call (s->home, s->reg_ep, s->admin, &req, "plans");
     protobuf_c_message_free_unpacked (&reply->base, NULL);
-    socin_client_destroy (&client);
     free (data);
     long long seq = s_ctl_num (s->registry, "seq", "seq");
     int64_t deadline = b_now_us () + 60 * 1000000LL;
@@ -1021,56 +1036,6 @@ s_import_plans (s_stack_t *s, const char *path)
         if (b_now_us () > deadline) b_fail ("plans: the replicas do not have them after 60 s");
         b_sleep_us (20000);
     }
-}
-
-/* Plan fulfilment kraj by kraj, QUERY_REPS times: every one of the MEASURES done (the last
-   quarter's reports say so). */
-static void
-s_plans_query (s_stack_t *s, size_t measures, const char *suffix)
-{
-    Socin__V1__PlanFulfilmentQuery pq = SOCIN__V1__PLAN_FULFILMENT_QUERY__INIT;
-    pq.level = SOCIN__V1__LEVEL__LEVEL_KRAJ;
-    s_query_t q;
-    memset (&q, 0, sizeof q);
-    q.name = "plan fulfilment by kraj";
-    socin__v1__report_request__init (&q.req);
-    q.req.request_id = "q";
-    q.req.body_case = SOCIN__V1__REPORT_REQUEST__BODY_PLANS;
-    q.req.plans = &pq;
-    socin_client_t *c = s_query_client (s);
-    b_samples_t lat = {0};
-    char wrong[200] = "";
-    for (int rep = 0; rep < QUERY_REPS + 5; rep++) {
-        int64_t t0 = b_now_us ();
-        Socin__V1__ReportReply *r = s_ask (c, &q, 30000);
-        int64_t t1 = b_now_us ();
-        if (!r) b_fail ("query '%s' got no answer", q.name);
-        if (rep == 0) {
-            uint64_t got = 0, done = 0;
-            if (r->error || !r->plans)
-                snprintf (wrong, sizeof wrong, "no answer: %s", r->error ? r->error->message : "(no body)");
-            else
-                for (size_t i = 0; i < r->plans->n_rows; i++) {
-                    got += r->plans->rows[i]->measures;
-                    done += r->plans->rows[i]->done;
-                }
-            if (!*wrong && (got != measures || done != measures || r->plans->n_rows != 14))
-                snprintf (wrong, sizeof wrong, "%zu rows, %llu measures, %llu done; expected 14 rows, %zu and %zu",
-                          r->plans->n_rows, (unsigned long long) got, (unsigned long long) done, measures, measures);
-        }
-        if (rep >= 5) b_samples_add (&lat, (double) (t1 - t0) / 1000.0);
-        protobuf_c_message_free_unpacked (&r->base, NULL);
-    }
-    socin_client_destroy (&c);
-    char name[128], note[400];
-    snprintf (note, sizeof note, "%s%s%zu plan measures, each reported every quarter of the decade; %d repetitions, "
-              "one in flight, client-side",
-              *wrong ? "WRONG ANSWER: " : "", wrong, measures, QUERY_REPS);
-    if (*wrong) b_note ("query '%s': %s", q.name, wrong);
-    snprintf (name, sizeof name, "%s%s: median", q.name, suffix);
-    b_result ("queries", name, "ms", B_LOWER, b_percentile (&lat, 50), NAN, NAN, note);
-    b_note ("  %-40s median %.3f ms, p99 %.3f ms", q.name, b_percentile (&lat, 50), b_percentile (&lat, 99));
-    b_samples_free (&lat);
 }
 
 static void
@@ -1141,8 +1106,8 @@ s_stage_decade (void)
               NAN, note);
     b_note ("  %llu values applied after %.1f s (%.0f values/s, %.1f s of it packing); %s", (unsigned long long) values,
             s_secs (t0, applied), s_rate (values, t0, applied), (double) packing / 1e6, cpu);
-    s_stage_queries (&s, 4, " (decade)");
-    s_plans_query (&s, measures, " (decade)");
+    s_expect_measures = measures;
+    s_stage_queries (&s, 4, true, " (decade)");
     char path[1024];
     snprintf (path, sizeof path, "%s/ingest-CZ/data.mdb", s.home);
     double bytes = (double) b_disk_bytes (path);

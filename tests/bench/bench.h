@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "client.h"
+#include "socin/v1/registry.pb-c.h"
+
 /* ---- time ---- */
 
 /* Microseconds on the monotonic clock. */
@@ -38,6 +41,17 @@ void b_samples_add (b_samples_t *s, double x);
 /* The P-th percentile (0..100) by nearest rank; NAN when empty. Sorts the samples. */
 double b_percentile (b_samples_t *s, double p);
 void b_samples_free (b_samples_t *s);
+
+/* ---- clients ---- */
+
+/* A client of the daemon SERVICE ("registry", "reporting") of the stack in HOME, at EP, as
+   the admin whose certificate file is ADMIN; fatal when it cannot be made. */
+socin_client_t *b_client (const char *home, const char *service, const char *ep, const char *admin);
+
+/* REQ asked of the registry of the stack in HOME at EP as the admin ADMIN: its reply (free
+   it), fatal (naming WHAT) when there is none or it is an error. */
+Socin__V1__RegistryReply *b_registry_call (const char *home, const char *ep, const char *admin,
+                                           Socin__V1__RegistryRequest *req, const char *what);
 
 /* ---- processes and files ---- */
 

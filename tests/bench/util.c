@@ -101,6 +101,30 @@ b_proc_kb (pid_t pid, const char *field)
     return kb;
 }
 
+socin_client_t *
+b_client (const char *home, const char *service, const char *ep, const char *admin)
+{
+    char key[700], err[512];
+    snprintf (key, sizeof key, "%s/keys/%s.cert", home, service);
+    socin_client_t *c = socin_client_new (ep, key, admin, 0, err, sizeof err);
+    if (!c) b_fail ("%s client: %s", service, err);
+    return c;
+}
+
+Socin__V1__RegistryReply *
+b_registry_call (const char *home, const char *ep, const char *admin, Socin__V1__RegistryRequest *req,
+                 const char *what)
+{
+    char err[512];
+    socin_client_t *c = b_client (home, "registry", ep, admin);
+    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *) socin_client_call (
+        c, &req->base, &socin__v1__registry_reply__descriptor, 60000, err, sizeof err);
+    socin_client_destroy (&c);
+    if (!reply || reply->error)
+        b_fail ("%s: the registry refused: %s", what, reply && reply->error ? reply->error->message : err);
+    return reply;
+}
+
 struct b_anon_t {
     pid_t *const *pids;
     int n;

@@ -119,22 +119,16 @@ s_rate (void)
 static void
 s_issue_token (const char *home, const char *reg_ep, const char *admin_cert, char *token, size_t len)
 {
-    char key[700], err[512];
-    snprintf (key, sizeof key, "%s/keys/registry.cert", home);
-    socin_client_t *client = socin_client_new (reg_ep, key, admin_cert, 0, err, sizeof err);
-    if (!client) b_fail ("web: registry: %s", err);
     Socin__V1__IssueToken issue = SOCIN__V1__ISSUE_TOKEN__INIT;
     issue.peer = "admin";
     Socin__V1__RegistryRequest req = SOCIN__V1__REGISTRY_REQUEST__INIT;
     req.request_id = "bench-token";
     req.body_case = SOCIN__V1__REGISTRY_REQUEST__BODY_ISSUE_TOKEN;
     req.issue_token = &issue;
-    Socin__V1__RegistryReply *reply = (Socin__V1__RegistryReply *) socin_client_call (
-        client, &req.base, &socin__v1__registry_reply__descriptor, 10000, err, sizeof err);
-    if (!reply || !reply->token) b_fail ("web: no token from the registry: %s", reply && reply->error ? reply->error->message : err);
+    Socin__V1__RegistryReply *reply = b_registry_call (home, reg_ep, admin_cert, &req, "web: a token");
+    if (!reply->token) b_fail ("web: no token from the registry");
     snprintf (token, len, "%s", reply->token->token);
     protobuf_c_message_free_unpacked (&reply->base, NULL);
-    socin_client_destroy (&client);
 }
 
 static t_daemon_t *
